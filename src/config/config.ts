@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/**
+ * Every setting, its default and why, in one place. Read from the environment once at start-up;
+ * every problem is reported together.
+ */
+const schema = z.object({
+  /** Interface to listen on. Loopback by default: nothing is exposed until an operator says so. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Public base URL, used in links and token audiences. Defaults to http://HOST:PORT. */
+  PUBLIC_BASE_URL: z.url().optional(),
+  /** Where the SQLite database lives. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** Where signing keys are generated and kept (private ones are gitignored). */
+  KEYS_DIR: z.string().min(1).default('./keys'),
+  /** Where the synthetic region is generated on first start. */
+  FIXTURES_DIR: z.string().min(1).default('./fixtures/generated'),
+  FIXTURE_PATIENTS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  FIXTURE_SEED: z.coerce.number().int().default(42),
+  /** Largest request body accepted, in bytes; larger ones are refused with 413 before they are read. */
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+  /**
+   * Development only: accept FHIR writes without authentication. Off by default; SMART Backend
+   * Services authentication replaces it. Turning it on prints a warning at start-up.
+   */
+  DEV_OPEN_INGEST: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+});
+
+export type Env = z.input<typeof schema>;
+
+export interface Config {
+  host: string;
+  port: number;
+  baseUrl: string;
+  dataDir: string;
+  keysDir: string;
+  fixturesDir: string;
+  fixturePatients: number;
+  fixtureSeed: number;
+  maxBodyBytes: number;
+  devOpenIngest: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new ConfigError(`Invalid configuration:\n${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    baseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    dataDir: e.DATA_DIR,
+    keysDir: e.KEYS_DIR,
+    fixturesDir: e.FIXTURES_DIR,
+    fixturePatients: e.FIXTURE_PATIENTS,
+    fixtureSeed: e.FIXTURE_SEED,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    devOpenIngest: e.DEV_OPEN_INGEST,
+  };
+}
+
+/** Settings that are fine on a laptop and wrong in production, said out loud. */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.devOpenIngest) warnings.push('DEV_OPEN_INGEST is on: anyone who can reach this port can write FHIR data.');
+  return warnings;
+}

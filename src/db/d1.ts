@@ -1,0 +1,35 @@
+import type { D1Database } from '@cloudflare/workers-types';
+import { drizzle } from 'drizzle-orm/d1';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { createQueue, isInsertRows, type Database, type InsertRows, type Orm } from './database.js';
+import { schema } from './schema.js';
+
+const D1_MAX_PARAMS = 100;
+
+/** Wraps a D1 binding. Migrations are applied by wrangler from the same SQL files the Node migrator uses. */
+export function openD1(binding: D1Database): Database {
+  const orm = drizzle(binding, { schema });
+  return {
+    orm: orm as unknown as Orm,
+    driver: 'd1',
+    maxParams: D1_MAX_PARAMS,
+    async atomic(statements) {
+      const queries = statements.flatMap((s) => (isInsertRows(s) ? multiRowInserts(orm as unknown as Orm, s) : [s]));
+      if (queries.length === 0) return;
+      await orm.batch(queries as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+    },
+    exclusive: createQueue(),
+  };
+}
+
+/** D1 binds at most 100 parameters per statement, so rows go in as many INSERTs as that takes. */
+function multiRowInserts(orm: Orm, { table, rows, onConflict }: InsertRows): BatchItem<'sqlite'>[] {
+  if (rows.length === 0) return [];
+  const perStatement = Math.max(1, Math.floor(D1_MAX_PARAMS / Object.keys(rows[0]!).length));
+  const out: BatchItem<'sqlite'>[] = [];
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const insert = orm.insert(table).values(rows.slice(i, i + perStatement) as never[]);
+    out.push((onConflict === 'ignore' ? insert.onConflictDoNothing() : insert) as BatchItem<'sqlite'>);
+  }
+  return out;
+}

@@ -1,0 +1,103 @@
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The current version of every stored resource. Earlier versions move to
+ * `resourceHistory` when a resource changes, so a fresh ingest writes one row here
+ * and nothing to history.
+ */
+export const resources = sqliteTable(
+  'resources',
+  {
+    type: text('type').notNull(),
+    id: text('id').notNull(),
+    versionId: integer('version_id').notNull(),
+    lastUpdated: text('last_updated').notNull(),
+    /** meta.source: the contributing source system's URI. A resource belongs to the source that created it. */
+    source: text('source').notNull(),
+    ingestionId: text('ingestion_id').notNull(),
+    /** Patient compartment: the source-level Patient id this resource is about (see patientLinks for the person). */
+    patientId: text('patient_id'),
+    /** Search columns. Dates are ISO 8601 strings of the lower and upper instant, so text order is time order. */
+    dateStart: text('date_start'),
+    dateEnd: text('date_end'),
+    status: text('status'),
+    /** meta.security codes, space-delimited with a leading and trailing space, so `LIKE '% ETH %'` finds one. */
+    security: text('security').notNull(),
+    content: text('content').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.type, t.id] }),
+    index('resources_compartment').on(t.patientId, t.type),
+    index('resources_type_date').on(t.type, t.dateStart),
+  ],
+);
+
+/** Superseded versions, kept whole so `vread` and `_history` can answer and nothing is lost on update. */
+export const resourceHistory = sqliteTable(
+  'resource_history',
+  {
+    type: text('type').notNull(),
+    id: text('id').notNull(),
+    versionId: integer('version_id').notNull(),
+    lastUpdated: text('last_updated').notNull(),
+    source: text('source').notNull(),
+    ingestionId: text('ingestion_id').notNull(),
+    content: text('content').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.type, t.id, t.versionId] })],
+);
+
+/** Token search values (code, category) of current versions: one row per coding. */
+export const resourceTokens = sqliteTable(
+  'resource_tokens',
+  {
+    type: text('type').notNull(),
+    id: text('id').notNull(),
+    param: text('param').notNull(),
+    system: text('system').notNull(),
+    code: text('code').notNull(),
+  },
+  (t) => [
+    index('resource_tokens_lookup').on(t.param, t.code, t.system, t.type),
+    index('resource_tokens_owner').on(t.type, t.id),
+  ],
+);
+
+/**
+ * Provenance of every write: which source sent it, how, and when. A row stays `running`
+ * until its last chunk commits; one found `running` at start-up was interrupted.
+ */
+export const ingestions = sqliteTable('ingestions', {
+  /** A UUID made by the writer, so the row can go in the same batch as the data it describes (D1 has no interactive transactions). */
+  id: text('id').primaryKey(),
+  source: text('source').notNull(),
+  channel: text('channel').notNull(),
+  startedAt: text('started_at').notNull(),
+  finishedAt: text('finished_at'),
+  status: text('status').notNull(),
+  written: integer('written').notNull().default(0),
+  unchanged: integer('unchanged').notNull().default(0),
+  rejected: integer('rejected').notNull().default(0),
+});
+
+/** Master patient index: every source-level Patient record and the person it belongs to, with why. */
+export const patientLinks = sqliteTable(
+  'patient_links',
+  {
+    patientId: text('patient_id').primaryKey(),
+    personId: text('person_id').notNull(),
+    rule: text('rule').notNull(),
+    reason: text('reason').notNull(),
+    linkedAt: text('linked_at').notNull(),
+  },
+  (t) => [index('patient_links_person').on(t.personId)],
+);
+
+/** Match keys (identifier system|value, or the normalised demographic key) and the person they lead to. */
+export const matchKeys = sqliteTable('match_keys', {
+  key: text('key').primaryKey(),
+  personId: text('person_id').notNull(),
+});
+
+export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys };
+export type Schema = typeof schema;

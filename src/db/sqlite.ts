@@ -1,0 +1,76 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { fileURLToPath } from 'node:url';
+import { getTableColumns } from 'drizzle-orm';
+import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { createQueue, isInsertRows, type Database, type InsertRows, type Orm, type Statement } from './database.js';
+import { schema } from './schema.js';
+
+const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+
+export interface SqliteDatabase extends Database {
+  readonly sqlite: BetterSqlite3.Database;
+  close(): void;
+}
+
+/**
+ * Opens (creating if needed) and migrates the SQLite database at `path`. Node only.
+ *
+ * WAL lets readers run while an ingest writes; `synchronous = FULL` because an HIE that
+ * acknowledged a write must still have it after a power cut, and with WAL that costs one
+ * fsync per committed chunk, not per row.
+ */
+export function openSqlite(path: string): SqliteDatabase {
+  const sqlite = new BetterSqlite3(path);
+  // First, so that the pragmas and migrations below wait for another connection instead of failing.
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  const orm = drizzle(sqlite, { schema });
+  migrate(orm, { migrationsFolder });
+  const inserts = preparedInserts(sqlite);
+  const runAll = sqlite.transaction((statements: readonly Statement[]) => {
+    for (const statement of statements) {
+      if (isInsertRows(statement)) inserts(statement);
+      // On this driver every built statement runs synchronously.
+      else (statement as unknown as { run(): unknown }).run();
+    }
+  });
+  return {
+    sqlite,
+    orm: orm as unknown as Orm,
+    driver: 'sqlite',
+    maxParams: 32_000,
+    async atomic(statements) {
+      if (statements.length > 0) runAll(statements);
+    },
+    exclusive: createQueue(),
+    close: () => sqlite.close(),
+  };
+}
+
+/** Inserts rows through one prepared statement per table, column set and conflict rule, made once. */
+function preparedInserts(sqlite: BetterSqlite3.Database): (insert: InsertRows) => void {
+  const cache = new Map<string, { statement: BetterSqlite3.Statement; keys: string[] }>();
+  const prepare = (table: SQLiteTable, keys: string[], onConflict: InsertRows['onConflict']) => {
+    const columns = getTableColumns(table);
+    const names = keys.map((k) => `"${columns[k]!.name}"`);
+    const verb = onConflict === 'ignore' ? 'INSERT OR IGNORE' : 'INSERT';
+    const sql = `${verb} INTO "${getTableConfig(table).name}" (${names.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`;
+    return { statement: sqlite.prepare(sql), keys };
+  };
+  return function insert({ table, rows, onConflict }) {
+    if (rows.length === 0) return;
+    const keys = Object.keys(rows[0]!);
+    const id = `${getTableConfig(table).name}|${onConflict}|${keys.join(',')}`;
+    let prepared = cache.get(id);
+    if (!prepared) cache.set(id, (prepared = prepare(table, keys, onConflict)));
+    const values = new Array<unknown>(keys.length);
+    for (const row of rows) {
+      for (let i = 0; i < keys.length; i++) values[i] = row[keys[i]!] ?? null;
+      prepared.statement.run(values);
+    }
+  };
+}
