@@ -1,0 +1,3 @@
+export { decideLink, type Link } from './link.js';
+export { demographicKey, matchKeys, type MatchKey } from './match-keys.js';
+export { normaliseGiven, normaliseName, normaliseZip } from './normalise.js';
