@@ -1,0 +1,65 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Database } from '../db/database.js';
+import { matchKeys, patientLinks, resources } from '../db/schema.js';
+import type { Existing } from './plan.js';
+import { resourceKey } from './plan.js';
+import { chunks } from './write.js';
+
+/** Current versions of the given resources, keyed `Type/id`. */
+export async function loadExisting(db: Database, refs: readonly { type: string; id: string }[]): Promise<Map<string, Existing>> {
+  const found = new Map<string, Existing>();
+  const byType = new Map<string, string[]>();
+  for (const { type, id } of refs) byType.set(type, [...(byType.get(type) ?? []), id]);
+  for (const [type, ids] of byType) {
+    for (const chunk of chunks(ids, db.maxParams - 1)) {
+      const rows = await db.orm
+        .select({
+          type: resources.type,
+          id: resources.id,
+          versionId: resources.versionId,
+          lastUpdated: resources.lastUpdated,
+          source: resources.source,
+          ingestionId: resources.ingestionId,
+          content: resources.content,
+        })
+        .from(resources)
+        .where(and(eq(resources.type, type), inArray(resources.id, chunk)));
+      for (const row of rows) found.set(resourceKey(row.type, row.id), row);
+    }
+  }
+  return found;
+}
+
+export async function loadPersonForKeys(db: Database, keys: readonly string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const chunk of chunks([...new Set(keys)], db.maxParams)) {
+    const rows = await db.orm.select().from(matchKeys).where(inArray(matchKeys.key, chunk));
+    for (const row of rows) found.set(row.key, row.personId);
+  }
+  return found;
+}
+
+export async function loadPersonOfPatients(db: Database, patientIds: readonly string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const chunk of chunks(patientIds, db.maxParams)) {
+    const rows = await db.orm.select({ patientId: patientLinks.patientId, personId: patientLinks.personId }).from(patientLinks).where(inArray(patientLinks.patientId, chunk));
+    for (const row of rows) found.set(row.patientId, row.personId);
+  }
+  return found;
+}
+
+/** The person a source Patient id belongs to: `Patient/{id}` from any source resolves to the one linked person. */
+export async function resolvePerson(db: Database, patientId: string): Promise<string | undefined> {
+  const [row] = await db.orm.select({ personId: patientLinks.personId }).from(patientLinks).where(eq(patientLinks.patientId, patientId));
+  return row?.personId;
+}
+
+/** Every source record of a person, with the rule and reason that linked it. */
+export async function linkedRecords(db: Database, personId: string) {
+  return db.orm.select().from(patientLinks).where(eq(patientLinks.personId, personId)).orderBy(patientLinks.patientId);
+}
+
+export async function readCurrent(db: Database, type: string, id: string) {
+  const [row] = await db.orm.select().from(resources).where(and(eq(resources.type, type), eq(resources.id, id)));
+  return row;
+}

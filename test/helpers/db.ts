@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite.js';
+import type { AppDeps } from '../../src/http/env.js';
+import { defaultCodeLists } from '../../src/labels/index.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()!();
+});
+
+/** A fresh temporary directory, removed after the test. */
+export function tempDir(prefix = 'cg-test-'): string {
+  const dir = suiteDir(prefix);
+  cleanups.push(dir.remove);
+  return dir.path;
+}
+
+/** A temporary directory for a whole suite (made in beforeAll): the caller removes it in afterAll. */
+export function suiteDir(prefix = 'cg-suite-'): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A real, migrated SQLite file in a temporary directory, closed and removed after the test. */
+export function tempDb(): SqliteDatabase {
+  const db = openSqlite(join(tempDir(), 'test.db'));
+  cleanups.unshift(() => db.close());
+  return db;
+}
+
+/** Deterministic dependencies: a clock that ticks one second per call and sequential ids. */
+export function testDeps(db: SqliteDatabase, overrides: Partial<AppDeps> = {}): AppDeps {
+  let tick = Date.parse('2026-01-15T12:00:00.000Z');
+  let id = 0;
+  return {
+    db,
+    config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1024 * 1024, devOpenIngest: true },
+    clock: () => new Date((tick += 1000)),
+    codeLists: defaultCodeLists,
+    newId: () => `id-${++id}`,
+    log: () => undefined,
+    ...overrides,
+  };
+}
