@@ -1,0 +1,2 @@
+export type { GenerateOptions, NamedPerson, Region, SourceFile } from './types.js';
+export { generateRegion } from './region.js';

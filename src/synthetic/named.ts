@@ -1,0 +1,148 @@
+/**
+ * The hand-written fixture people that demos and access-control tests refer to
+ * by name. Maria is person 0 of every region; her story is fixed so the same
+ * scenarios (sensitive diagnoses, an ED visit, an admission, demographic-only
+ * linkage at the hospital) exist for every seed and size.
+ */
+import type { NamedPerson } from './types.js';
+import { isoToDay } from './dates.js';
+import type { Demographics, OfficeVisit, PersonPlan, PharmacyFill, PlannedEvent } from './plan.js';
+import { sortEvents } from './person.js';
+import { exactRecord } from './variants.js';
+import type { DrugKey, DxKey } from './codes.js';
+
+export const MARIA_IDS = {
+  'clinic-oak': 'clinic-oak-pat-000001',
+  'hosp-mercy': 'hosp-mercy-pat-000417',
+  'payer-lakeshore': 'payer-lakeshore-pat-000093',
+} as const;
+
+export const DANIEL = {
+  id: 'clinic-oak-rp-daniel',
+  given: 'Daniel',
+  family: 'Alvarez',
+  gender: 'male',
+  birthDate: '1994-09-03',
+  phone: '(517) 555-0187',
+} as const;
+
+const CHEN = 'clinic-oak-prac-chen';
+
+const MARIA: Demographics = {
+  given: 'Maria',
+  middle: 'Elena',
+  family: 'Alvarez',
+  gender: 'female',
+  birthDate: '1968-04-12',
+  line: '2418 Pleasant Grove Road',
+  city: 'Lansing',
+  postalCode: '48911',
+  plus4: '2204',
+  phone: '(517) 555-0142',
+  // Below the 910-999 range random SSNs use, so it can never be drawn for anyone else.
+  ssn: '900-41-2268',
+};
+
+export const MARIA_SSN = MARIA.ssn;
+
+function visit(date: string, dx: DxKey, cpt: string, bp: readonly [number, number], a1c?: number): OfficeVisit {
+  const v: OfficeVisit = { kind: 'office', day: isoToDay(date), clinic: 'clinic-oak', practitioner: CHEN, cpt, dx, bp, weightKg: 84.2 };
+  if (a1c !== undefined) v.hba1c = a1c;
+  return v;
+}
+
+function fills(drug: DrugKey, first: string): PharmacyFill[] {
+  const out: PharmacyFill[] = [];
+  for (let day = isoToDay(first); day <= isoToDay('2025-12-31'); day += 90) out.push({ kind: 'fill', day, drug });
+  return out;
+}
+
+export function mariaPlan(): PersonPlan {
+  const events: PlannedEvent[] = [
+    visit('2024-01-16', 'diabetes', '99214', [146, 92], 8.9),
+    visit('2024-04-09', 'hypertension', '99213', [142, 90]),
+    visit('2024-07-09', 'oud', '99214', [138, 86], 9.4),
+    visit('2024-10-15', 'mdd', '99214', [136, 84], 8.2),
+    visit('2025-01-14', 'diabetes', '99214', [144, 90], 9.1),
+    visit('2025-02-18', 'diabetes', '99215', [138, 86]),
+    visit('2025-05-13', 'hypertension', '99213', [134, 82], 7.8),
+    visit('2025-08-12', 'oud', '99214', [132, 80]),
+    visit('2025-11-11', 'diabetes', '99214', [130, 80], 7.2),
+    { kind: 'ed', day: isoToDay('2024-08-22'), hospital: 'hosp-mercy', practitioner: 'hosp-mercy-prac-lindqvist', cpt: '99284', dx: 'chestPain' },
+    { kind: 'mammography', day: isoToDay('2024-10-29'), hospital: 'hosp-mercy', practitioner: 'hosp-mercy-prac-heinemann' },
+    {
+      kind: 'inpatient',
+      day: isoToDay('2025-02-03'),
+      los: 4,
+      hospital: 'hosp-mercy',
+      practitioner: 'hosp-mercy-prac-webb',
+      admitCpt: '99223',
+      dx: 'hyperglycemia',
+      disposition: 'home',
+      readmission: false,
+    },
+    ...fills('metformin', '2024-01-20'),
+    ...fills('lisinopril', '2024-01-22'),
+    ...fills('sertraline', '2024-01-25'),
+    ...fills('buprenorphine', '2024-02-01'),
+  ];
+  return {
+    index: 0,
+    demo: MARIA,
+    pcpClinic: 'clinic-oak',
+    pcpPractitioner: CHEN,
+    designatesPcp: true,
+    conditions: [{ key: 'diabetes' }, { key: 'hypertension' }, { key: 'mdd' }, { key: 'oud' }],
+    coverage: [{ payer: 'payer-lakeshore', start: 0, end: isoToDay('2025-12-31') }],
+    events: sortEvents(events),
+    recordOverrides: {
+      'clinic-oak': exactRecord(MARIA, true),
+      // The hospital registered her without SSN or middle name, in capitals, with ZIP+4.
+      'hosp-mercy': {
+        given: 'MARIA',
+        family: 'ALVAREZ',
+        line: '2418 PLEASANT GROVE RD',
+        city: 'LANSING',
+        postalCode: '48911-2204',
+        phone: '517-555-0142',
+        includeSsn: false,
+      },
+      'payer-lakeshore': {
+        given: 'Maria',
+        middle: 'E',
+        family: 'Alvarez',
+        line: '2418 Pleasant Grove Rd',
+        city: 'Lansing',
+        postalCode: '48911',
+        phone: '5175550142',
+        includeSsn: true,
+      },
+    },
+    patientIds: { ...MARIA_IDS },
+  };
+}
+
+export function namedPeople(): NamedPerson[] {
+  const maria = `Patient/${MARIA_IDS['clinic-oak']}`;
+  return [
+    { username: 'maria', name: 'Maria Elena Alvarez', role: 'patient', fhirUser: maria, organization: 'Organization/clinic-oak-org' },
+    {
+      username: 'daniel',
+      name: 'Daniel Alvarez',
+      role: 'caregiver',
+      fhirUser: `RelatedPerson/${DANIEL.id}`,
+      organization: 'Organization/org-hie',
+      patient: maria,
+    },
+    { username: 'dr.chen', name: 'Dr. Sarah Chen', role: 'clinician', fhirUser: `Practitioner/${CHEN}`, organization: 'Organization/clinic-oak-org' },
+    {
+      username: 'dr.okafor',
+      name: 'Dr. James Okafor',
+      role: 'clinician',
+      fhirUser: 'Practitioner/hosp-riverside-prac-okafor',
+      organization: 'Organization/hosp-riverside-org',
+    },
+    { username: 'priya', name: 'Priya Raman', role: 'researcher', organization: 'Organization/org-research' },
+    { username: 'alex', name: 'Alex Morgan', role: 'operator', organization: 'Organization/org-hie' },
+  ];
+}
