@@ -1,0 +1,25 @@
+import { Hono } from 'hono';
+import { sql } from 'drizzle-orm';
+import { fhirRoutes } from './fhir/routes.js';
+import type { AppDeps, AppEnv } from './http/env.js';
+import { notFound, onError } from './http/errors.js';
+
+export type { AppDeps, AppEnv } from './http/env.js';
+
+/** The whole gateway as one hono app, built from injected dependencies; nothing here is runtime-specific. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(async function provideDeps(c, next) {
+    c.set('deps', deps);
+    await next();
+  });
+  app.onError(onError);
+  app.notFound(notFound);
+
+  app.get('/healthz', async (c) => {
+    await deps.db.orm.get(sql`select 1`);
+    return c.json({ status: 'ok', database: deps.db.driver });
+  });
+  app.route('/fhir', fhirRoutes());
+  return app;
+}

@@ -1,0 +1,39 @@
+import type { D1Database, ExecutionContext } from '@cloudflare/workers-types';
+import type { Hono } from 'hono';
+import { createApp, type AppEnv } from '../app.js';
+import { loadConfig } from '../config/config.js';
+import { openD1 } from '../db/d1.js';
+import { defaultCodeLists } from '../labels/index.js';
+
+/** The Worker's bindings: the D1 database, and settings as plain vars (see wrangler.toml). */
+export interface WorkerEnv {
+  DB: D1Database;
+  [setting: string]: unknown;
+}
+
+// One app per D1 binding: bindings come with each request, but an isolate keeps the same ones.
+const apps = new WeakMap<D1Database, Hono<AppEnv>>();
+
+function appFor(env: WorkerEnv): Hono<AppEnv> {
+  let app = apps.get(env.DB);
+  if (!app) {
+    const settings = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const config = loadConfig(settings);
+    app = createApp({
+      db: openD1(env.DB),
+      config,
+      clock: () => new Date(),
+      codeLists: defaultCodeLists,
+      newId: () => crypto.randomUUID(),
+      log: (event, detail) => console.error(JSON.stringify({ event, ...detail })),
+    });
+    apps.set(env.DB, app);
+  }
+  return app;
+}
+
+export default {
+  fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Response | Promise<Response> {
+    return appFor(env).fetch(request, env, ctx);
+  },
+};

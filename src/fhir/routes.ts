@@ -1,0 +1,107 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../http/env.js';
+import { readJson, limitBody } from '../http/body.js';
+import { fhirJson } from '../http/fhir-response.js';
+import { ingest, readBundle, validateResource, type IngestResult } from '../ingest/index.js';
+import type { Outcome } from '../store/plan.js';
+import { isStoredType } from '../store/search-values.js';
+import { capabilityStatement } from './capability.js';
+import { FhirError, operationOutcome } from './errors.js';
+import { FHIR_ID, type Resource } from './types.js';
+
+/** Until SMART Backend Services authentication exists, writes are refused unless a developer opened them. */
+function requireWriter(): MiddlewareHandler<AppEnv> {
+  return async function requireWriter(c, next) {
+    if (!c.var.deps.config.devOpenIngest) throw FhirError.of(401, 'login', 'Authentication is required to write');
+    await next();
+  };
+}
+
+/** Reads arrive with the consent-enforcing API; until then nothing patient-level leaves the store. */
+function requireReader(): MiddlewareHandler<AppEnv> {
+  return async function requireReader() {
+    throw FhirError.of(401, 'login', 'Authentication is required to read');
+  };
+}
+
+function knownType(): MiddlewareHandler<AppEnv> {
+  return async function knownType(c, next) {
+    const type = c.req.param('type')!;
+    if (!isStoredType(type)) throw FhirError.of(404, 'not-supported', `Resource type '${type}' is not supported`);
+    await next();
+  };
+}
+
+export function fhirRoutes(): Hono<AppEnv> {
+  const fhir = new Hono<AppEnv>();
+
+  fhir.get('/metadata', (c) => fhirJson(c, capabilityStatement(c.var.deps.config.baseUrl, c.var.deps.clock().toISOString())));
+
+  fhir.post('/', requireWriter(), limitBody(), async (c) => {
+    const body = await readJson(c);
+    const bundle = readBundle(body);
+    if (Array.isArray(bundle)) throw new FhirError(400, bundle);
+    const result = await ingest(c.var.deps, { source: bundle.source, channel: bundle.mode, mode: bundle.mode, entries: bundle.entries });
+    return fhirJson(c, responseBundle(bundle.mode, result));
+  });
+
+  fhir.post('/:type', knownType(), requireWriter(), limitBody(), async (c) => {
+    const type = c.req.param('type');
+    const resource = await readJson(c);
+    const issues = validateResource(resource, type, type);
+    if (issues.length > 0) throw new FhirError(400, issues);
+    const outcome = await single(c.var.deps, { ok: true, request: { index: 0, method: 'POST', type, resource: resource as Resource } });
+    return written(c, outcome);
+  });
+
+  fhir.put('/:type/:id', knownType(), requireWriter(), limitBody(), async (c) => {
+    const { type, id } = c.req.param();
+    if (!FHIR_ID.test(id)) throw FhirError.of(400, 'value', 'The id in the URL breaks the FHIR id rule');
+    const resource = await readJson(c);
+    const issues = validateResource(resource, type, type);
+    if (issues.length > 0) throw new FhirError(400, issues);
+    if ((resource as Resource).id !== id) throw FhirError.of(400, 'invalid', `The resource's id does not match the URL's id '${id}'`, `${type}.id`);
+    const outcome = await single(c.var.deps, { ok: true, request: { index: 0, method: 'PUT', type, id, resource: resource as Resource } });
+    return written(c, outcome);
+  });
+
+  fhir.get('/:type', knownType(), requireReader());
+  fhir.get('/:type/:id', knownType(), requireReader());
+  return fhir;
+}
+
+async function single(deps: AppEnv['Variables']['deps'], entry: Parameters<typeof ingest>[1]['entries'][number]): Promise<Outcome> {
+  const result = await ingest(deps, { channel: 'rest', mode: 'transaction', entries: [entry] });
+  return result.outcomes[0]!;
+}
+
+function written(c: Parameters<typeof fhirJson>[0], outcome: Outcome): Response {
+  if (!outcome.ok) throw new FhirError(outcome.status, outcome.issues);
+  const location = `${c.var.deps.config.baseUrl}/fhir/${outcome.type}/${outcome.id}/_history/${outcome.versionId}`;
+  const verb = outcome.created ? 'Created' : outcome.changed ? 'Updated' : 'Unchanged';
+  return fhirJson(c, operationOutcome([{ code: 'processing' as const, diagnostics: `${verb} ${outcome.type}/${outcome.id} version ${outcome.versionId}` }], 'information'), outcome.created ? 201 : 200, {
+    location,
+    etag: `W/"${outcome.versionId}"`,
+    'last-modified': new Date(outcome.lastUpdated).toUTCString(),
+  });
+}
+
+/** A transaction-response or batch-response: one entry per request entry, in order. */
+function responseBundle(mode: 'transaction' | 'batch', result: IngestResult) {
+  return {
+    resourceType: 'Bundle',
+    type: `${mode}-response`,
+    entry: result.outcomes.map((o) =>
+      o.ok
+        ? {
+            response: {
+              status: o.created ? '201 Created' : '200 OK',
+              location: `${o.type}/${o.id}/_history/${o.versionId}`,
+              etag: `W/"${o.versionId}"`,
+              lastModified: o.lastUpdated,
+            },
+          }
+        : { response: { status: o.status === 409 ? '409 Conflict' : '400 Bad Request', outcome: operationOutcome(o.issues) } },
+    ),
+  };
+}

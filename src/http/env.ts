@@ -1,0 +1,17 @@
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import type { CompiledCodeLists } from '../labels/index.js';
+
+/** What the app is built from. Runtime-specific parts (driver, key storage) are chosen by the entry point. */
+export interface AppDeps {
+  db: Database;
+  config: Pick<Config, 'baseUrl' | 'maxBodyBytes' | 'devOpenIngest'>;
+  clock: () => Date;
+  codeLists: CompiledCodeLists;
+  /** Server-assigned ids (POST) and ingestion ids. */
+  newId: () => string;
+  /** Where unexpected errors are reported; never sent to the client. */
+  log: (event: string, detail: Record<string, unknown>) => void;
+}
+
+export type AppEnv = { Variables: { deps: AppDeps } };

@@ -1,0 +1,26 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { FhirError } from '../fhir/errors.js';
+import type { AppEnv } from './env.js';
+import { outcomeResponse } from './fhir-response.js';
+
+/**
+ * The one place errors become responses. A FhirError says what the client did wrong; anything
+ * else is our fault, answered with a generic 500 whose detail (never the request body) goes to
+ * the log only.
+ */
+export function onError(err: Error, c: Context<AppEnv>): Response {
+  if (err instanceof FhirError) {
+    const headers: Record<string, string> = err.status === 401 ? { 'www-authenticate': 'Bearer realm="fhir"' } : {};
+    return outcomeResponse(err.status, err.issues, headers);
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    return outcomeResponse(err.status as 400, [{ code: 'invalid', diagnostics: err.message || 'Bad request' }]);
+  }
+  c.var.deps?.log('error', { method: c.req.method, path: new URL(c.req.url).pathname, name: err.name, message: err.message, stack: err.stack });
+  return outcomeResponse(500, [{ code: 'exception', diagnostics: 'Internal error; it has been logged' }]);
+}
+
+export function notFound(c: Context<AppEnv>): Response {
+  return outcomeResponse(404, [{ code: 'not-found', diagnostics: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }]);
+}

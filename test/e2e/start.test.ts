@@ -1,0 +1,80 @@
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'fhir-kit-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { suiteDir } from '../helpers/db.js';
+import { startProcess, type Started } from '../helpers/process.js';
+
+/** `npm start` as a new user runs it, on a small region, over real loopback HTTP. */
+describe('npm start on an empty data directory', () => {
+  let dir: ReturnType<typeof suiteDir>;
+  let env: Record<string, string>;
+  let gateway: Started;
+  let base: string;
+
+  const start = () =>
+    startProcess(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], { env, ready: /Press Ctrl\+C to stop/, timeoutMs: 90_000 });
+
+  beforeAll(async () => {
+    dir = suiteDir('cg-start-');
+    env = { PORT: '0', DATA_DIR: join(dir.path, 'data'), KEYS_DIR: join(dir.path, 'keys'), FIXTURES_DIR: join(dir.path, 'fixtures'), FIXTURE_PATIENTS: '60', FIXTURE_SEED: '7' };
+    gateway = await start();
+    base = /FHIR base\s+(\S+)/.exec(gateway.output())![1]!.replace(/\/fhir$/, '');
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    dir?.remove();
+  });
+
+  it('prints the URLs and answers on them', async () => {
+    expect(gateway.output()).toMatch(/Loaded the synthetic region \(60 patients, seed 7\)/);
+    const client = new Client({ baseUrl: `${base}/fhir` });
+    const cs = (await client.capabilityStatement()) as { resourceType: string; fhirVersion: string };
+    expect(cs).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1' });
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok', database: 'sqlite' });
+  });
+
+  it('generated a signing key: private file 0600, public JWKS without private members', () => {
+    const files = readdirSync(env.KEYS_DIR!);
+    const privateFile = files.find((f) => f.endsWith('.private.json'))!;
+    expect(privateFile).toBeDefined();
+    expect(statSync(join(env.KEYS_DIR!, privateFile)).mode & 0o777).toBe(0o600);
+    const jwks = JSON.parse(readFileSync(join(env.KEYS_DIR!, 'jwks.json'), 'utf8'));
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).not.toHaveProperty('d');
+  });
+
+  it("links the named patient's records from three sources into one person", () => {
+    const db = new Database(join(env.DATA_DIR!, 'gateway.db'), { readonly: true });
+    const truth = JSON.parse(readFileSync(join(env.FIXTURES_DIR!, 'truth.json'), 'utf8')) as Record<string, number>;
+    const mariaRecords = Object.keys(truth).filter((id) => truth[id] === 0);
+    const persons = new Set(mariaRecords.map((id) => (db.prepare('select person_id from patient_links where patient_id = ?').get(id) as { person_id: string }).person_id));
+    db.close();
+    expect(mariaRecords.length).toBeGreaterThanOrEqual(3);
+    expect(persons.size).toBe(1);
+  });
+
+  it('does not reload on restart, and ingesting the fixtures again changes nothing', async () => {
+    await gateway.stop();
+    const db = () => new Database(join(env.DATA_DIR!, 'gateway.db'), { readonly: true });
+    const countResources = () => {
+      const d = db();
+      const n = (d.prepare('select count(*) n from resources').get() as { n: number }).n;
+      d.close();
+      return n;
+    };
+    const before = countResources();
+    gateway = await start();
+    expect(gateway.output()).not.toMatch(/Loaded the synthetic region/);
+    await gateway.stop();
+
+    const files = readdirSync(env.FIXTURES_DIR!).filter((f) => !['manifest.json', 'people.json', 'truth.json'].includes(f));
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', ...files.map((f) => join(env.FIXTURES_DIR!, f))], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    expect(out).toMatch(/ 0 written/);
+    expect(out).not.toMatch(/ [1-9]\d* written/);
+    expect(countResources()).toBe(before);
+  });
+});
