@@ -1,3 +1,4 @@
+import type { resources } from '../db/schema.js';
 import type { Issue } from '../fhir/errors.js';
 import { decideLink, type Link } from '../matching/index.js';
 import type { Resource } from '../fhir/types.js';
@@ -18,35 +19,15 @@ export interface Prepared {
   matchKeys?: MatchKey[];
 }
 
+/** A row of the current-version table, as the plan writes it. */
+export type ResourceRow = typeof resources.$inferSelect;
+
 /** The stored current version of a resource, as far as planning a write needs it. */
-export interface Existing {
-  type: string;
-  id: string;
-  versionId: number;
-  lastUpdated: string;
-  source: string;
-  ingestionId: string;
-  content: string;
-}
+export type Existing = Pick<ResourceRow, 'type' | 'id' | 'versionId' | 'lastUpdated' | 'source' | 'ingestionId' | 'content'>;
 
 export type Outcome =
   | { index: number; ok: true; created: boolean; changed: boolean; type: string; id: string; versionId: number; lastUpdated: string }
   | { index: number; ok: false; status: 400 | 409; issues: Issue[] };
-
-export interface ResourceRow {
-  type: string;
-  id: string;
-  versionId: number;
-  lastUpdated: string;
-  source: string;
-  ingestionId: string;
-  patientId: string | null;
-  dateStart: string | null;
-  dateEnd: string | null;
-  status: string | null;
-  security: string;
-  content: string;
-}
 
 export interface Plan {
   outcomes: Outcome[];
