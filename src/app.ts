@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
+import { authenticate, requireRequester } from './auth/middleware.js';
 import { fhirRoutes } from './fhir/routes.js';
 import type { AppDeps, AppEnv } from './http/env.js';
 import { notFound, onError } from './http/errors.js';
@@ -13,6 +14,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set('deps', deps);
     await next();
   });
+  app.use(authenticate());
   app.onError(onError);
   app.notFound(notFound);
 
@@ -21,5 +23,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return c.json({ status: 'ok', database: deps.db.driver });
   });
   app.route('/fhir', fhirRoutes());
+  app.get('/auth/me', requireRequester(), (c) => {
+    const { scopes: _parsed, ...me } = c.var.requester!;
+    return c.json(me);
+  });
   return app;
 }

@@ -21,13 +21,16 @@ const schema = z.object({
   /** Largest request body accepted, in bytes; larger ones are refused with 413 before they are read. */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
   /**
-   * Development only: accept FHIR writes without authentication. Off by default; SMART Backend
-   * Services authentication replaces it. Turning it on prints a warning at start-up.
+   * The authorization server's issuer. On Node the gateway runs it at PUBLIC_BASE_URL/oidc; a
+   * Worker points this at that deployment.
    */
-  DEV_OPEN_INGEST: z
-    .enum(['0', '1', 'true', 'false'])
-    .default('0')
-    .transform((v) => v === '1' || v === 'true'),
+  OIDC_ISSUER: z.url().optional(),
+  /** Where a Worker fetches the issuer's public keys; defaults to OIDC_ISSUER/jwks. */
+  OIDC_JWKS_URL: z.url().optional(),
+  /** Access-token lifetime in seconds: short, because a token is a bearer credential. */
+  ACCESS_TOKEN_TTL: z.coerce.number().int().min(30).max(3600).default(300),
+  /** Password for the fixture identities, development only (documented in the README). */
+  DEV_PASSWORD: z.string().min(8).default('consent-gateway-dev'),
 });
 
 export type Env = z.input<typeof schema>;
@@ -42,7 +45,10 @@ export interface Config {
   fixturePatients: number;
   fixtureSeed: number;
   maxBodyBytes: number;
-  devOpenIngest: boolean;
+  issuer: string;
+  jwksUrl: string;
+  accessTokenTtl: number;
+  devPassword: string;
 }
 
 export class ConfigError extends Error {
@@ -56,23 +62,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n${problems}`);
   }
   const e = parsed.data;
+  const baseUrl = (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, '');
+  const issuer = (e.OIDC_ISSUER ?? `${baseUrl}/oidc`).replace(/\/$/, '');
   return {
     host: e.HOST,
     port: e.PORT,
-    baseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    baseUrl,
     dataDir: e.DATA_DIR,
     keysDir: e.KEYS_DIR,
     fixturesDir: e.FIXTURES_DIR,
     fixturePatients: e.FIXTURE_PATIENTS,
     fixtureSeed: e.FIXTURE_SEED,
     maxBodyBytes: e.MAX_BODY_BYTES,
-    devOpenIngest: e.DEV_OPEN_INGEST,
+    issuer,
+    jwksUrl: e.OIDC_JWKS_URL ?? `${issuer}/jwks`,
+    accessTokenTtl: e.ACCESS_TOKEN_TTL,
+    devPassword: e.DEV_PASSWORD,
   };
 }
 
 /** Settings that are fine on a laptop and wrong in production, said out loud. */
 export function configWarnings(config: Config): string[] {
   const warnings: string[] = [];
-  if (config.devOpenIngest) warnings.push('DEV_OPEN_INGEST is on: anyone who can reach this port can write FHIR data.');
+  if (config.devPassword === 'consent-gateway-dev') warnings.push('The fixture identities use the documented development password (DEV_PASSWORD); never expose this deployment.');
   return warnings;
 }

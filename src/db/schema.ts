@@ -99,5 +99,39 @@ export const matchKeys = sqliteTable('match_keys', {
   personId: text('person_id').notNull(),
 });
 
-export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys };
+
+/**
+ * oidc-provider's models (sessions, interactions, codes, tokens, replay detection), one row each.
+ * The payload is kept whole as JSON; the indexed columns are the lookups the adapter contract needs.
+ */
+export const oidcPayloads = sqliteTable(
+  'oidc_payloads',
+  {
+    model: text('model').notNull(),
+    id: text('id').notNull(),
+    payload: text('payload').notNull(),
+    grantId: text('grant_id'),
+    userCode: text('user_code'),
+    uid: text('uid'),
+    /** Epoch seconds; null means it does not expire. */
+    expiresAt: integer('expires_at'),
+    consumedAt: integer('consumed_at'),
+  },
+  (t) => [primaryKey({ columns: [t.model, t.id] }), index('oidc_payloads_grant').on(t.grantId), index('oidc_payloads_uid').on(t.model, t.uid), index('oidc_payloads_expiry').on(t.expiresAt)],
+);
+
+/** People who log in: the fixture identities in development. Passwords are scrypt hashes, never plain. */
+export const accounts = sqliteTable('accounts', {
+  username: text('username').primaryKey(),
+  passwordHash: text('password_hash').notNull(),
+  name: text('name').notNull(),
+  role: text('role').notNull(),
+  /** Patient/…, Practitioner/… or RelatedPerson/…; absent for researchers and operators. */
+  fhirUser: text('fhir_user'),
+  organization: text('organization').notNull(),
+  /** For patients and caregivers: the patient whose record the account acts on. */
+  patient: text('patient'),
+});
+
+export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys, oidcPayloads, accounts };
 export type Schema = typeof schema;

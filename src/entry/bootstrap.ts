@@ -2,46 +2,84 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { count } from 'drizzle-orm';
+import type Provider from 'oidc-provider';
+import type { Hono } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
 import { configWarnings, type Config } from '../config/config.js';
 import { resources } from '../db/schema.js';
 import { openSqlite, type SqliteDatabase } from '../db/sqlite.js';
 import type { AppDeps } from '../http/env.js';
 import { markInterruptedIngestions } from '../store/write.js';
-import { generateRegion, type Region } from '../synthetic/index.js';
+import { generateRegion, type NamedPerson, type Region } from '../synthetic/index.js';
+import { provisionAccounts } from '../authz-server/accounts.js';
+import { backendClientMetadata, fixtureBackendClients, publicAppMetadata } from '../authz-server/clients.js';
+import { interactionRoutes } from '../authz-server/interactions.js';
+import { LoginLimiter } from '../authz-server/login-limiter.js';
+import { createProvider } from '../authz-server/provider.js';
+import { sweepExpired } from '../authz-server/adapter.js';
 import { nodeDeps } from './deps.js';
 import { ingestFile } from './ingest-file.js';
-import { ensureSigningKeys } from './keys-on-disk.js';
+import { loadClientKeys, loadCookieKeys, loadSigningKeys } from './keys-on-disk.js';
+
+/** ID tokens live an hour, the longest of anything signed, so a replaced key is published at least that long. */
+const LONGEST_TOKEN_SECONDS = 3600;
 
 export interface Booted {
   db: SqliteDatabase;
   deps: AppDeps;
+  provider: Provider;
+  interactions: Hono<{ Bindings: HttpBindings }>;
   notes: string[];
+  stop: () => void;
 }
 
-/** Everything `npm start` does before it listens: config, database, keys, and the synthetic region on an empty database. */
+/** Everything `npm start` does before it serves: config, database, keys, clients, accounts, and the synthetic region on an empty database. */
 export async function bootstrap(config: Config): Promise<Booted> {
   const notes = configWarnings(config).map((w) => `WARNING: ${w}`);
   await mkdir(config.dataDir, { recursive: true });
   const db = openSqlite(join(config.dataDir, 'gateway.db'));
-  const deps = nodeDeps(db, config);
-  const interrupted = await markInterruptedIngestions(db, deps.clock().toISOString());
+  const now = new Date();
+  const interrupted = await markInterruptedIngestions(db, now.toISOString());
   if (interrupted > 0) notes.push(`${interrupted} ingestion(s) interrupted by an earlier stop were marked 'interrupted'; their committed chunks stand.`);
 
-  const { generated } = await ensureSigningKeys(config.keysDir, deps.clock());
-  if (generated) notes.push(`Generated a signing key in ${config.keysDir}/`);
+  const ring = await loadSigningKeys(config.keysDir, now, LONGEST_TOKEN_SECONDS);
+  if (ring.generated) notes.push(`Generated a signing key in ${config.keysDir}/`);
+  const deps = nodeDeps(db, config, ring.published);
+
+  const backendClients = fixtureBackendClients();
+  const clientKeys = await loadClientKeys(join(config.keysDir, 'clients'), backendClients.map((c) => c.clientId));
 
   const [{ n }] = (await db.orm.select({ n: count() }).from(resources)) as [{ n: number }];
+  const fixtureFiles = await ensureFixtures(config);
   if (n === 0) {
-    const files = await ensureFixtures(config);
     const started = performance.now();
     let written = 0;
-    for (const file of files) {
+    for (const file of fixtureFiles) {
       const result = await ingestFile(deps, file);
       written += result.outcomes.filter((o) => o.ok && o.changed).length;
     }
     notes.push(`Loaded the synthetic region (${config.fixturePatients} patients, seed ${config.fixtureSeed}): ${written} resources in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
-  return { db, deps, notes };
+  const people = JSON.parse(await readFile(join(config.fixturesDir, 'people.json'), 'utf8')) as NamedPerson[];
+  const created = await provisionAccounts(db, people, config.devPassword);
+  if (created > 0) notes.push(`Created ${created} fixture accounts (${people.map((p) => p.username).join(', ')}).`);
+
+  const fhirBase = `${config.baseUrl}/fhir`;
+  const provider = createProvider({
+    issuer: config.issuer,
+    fhirBase,
+    db,
+    clock: deps.clock,
+    signingKeys: ring.published.map((k) => k.privateJwk),
+    clients: [...backendClients.map((c) => backendClientMetadata(c, clientKeys.get(c.clientId)!.publicJwk)), ...publicAppMetadata(config.baseUrl)],
+    cookieKeys: await loadCookieKeys(config.keysDir),
+    accessTokenTtl: config.accessTokenTtl,
+  });
+  const limiter = new LoginLimiter({ windowMs: 15 * 60_000, perAccount: 5, perAddress: 20, clock: Date.now });
+  const interactions = interactionRoutes({ provider, db, fhirBase, limiter, log: deps.log });
+  const sweeper = setInterval(() => void sweepExpired(db, deps.clock), 10 * 60_000);
+  sweeper.unref();
+  return { db, deps, provider, interactions, notes, stop: () => clearInterval(sweeper) };
 }
 
 /** The fixture files for the configured size and seed, generated if they are not already on disk. */

@@ -1,6 +1,8 @@
 import type { D1Database, ExecutionContext } from '@cloudflare/workers-types';
 import type { Hono } from 'hono';
+import { createRemoteJWKSet } from 'jose';
 import { createApp, type AppEnv } from '../app.js';
+import { createTokenVerifier } from '../auth/verify.js';
 import { loadConfig } from '../config/config.js';
 import { openD1 } from '../db/d1.js';
 import { defaultCodeLists } from '../labels/index.js';
@@ -19,10 +21,13 @@ function appFor(env: WorkerEnv): Hono<AppEnv> {
   if (!app) {
     const settings = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
     const config = loadConfig(settings);
+    const clock = () => new Date();
     app = createApp({
       db: openD1(env.DB),
       config,
-      clock: () => new Date(),
+      clock,
+      // The issuer runs elsewhere (a Node deployment); its JWKS is fetched and cached by jose.
+      auth: { verifier: createTokenVerifier({ issuer: config.issuer, audience: `${config.baseUrl}/fhir`, keys: createRemoteJWKSet(new URL(config.jwksUrl)), clock }) },
       codeLists: defaultCodeLists,
       newId: () => crypto.randomUUID(),
       log: (event, detail) => console.error(JSON.stringify({ event, ...detail })),

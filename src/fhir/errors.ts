@@ -28,6 +28,9 @@ export interface Issue {
  * is answered as a generic 500 and its detail goes only to the log.
  */
 export class FhirError extends Error {
+  /** For 401s: the WWW-Authenticate challenge to send. */
+  challenge?: string;
+
   constructor(
     readonly status: 400 | 401 | 403 | 404 | 405 | 406 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503,
     readonly issues: readonly Issue[],

@@ -2,25 +2,47 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/env.js';
 import { readJson, limitBody } from '../http/body.js';
 import { fhirJson } from '../http/fhir-response.js';
-import { ingest, readBundle, validateResource, type IngestResult } from '../ingest/index.js';
+import { unauthorized } from '../auth/middleware.js';
+import type { Requester } from '../auth/requester.js';
+import { allows } from '../auth/scopes.js';
+import { smartConfiguration } from '../auth/smart-configuration.js';
+import { ingest, readBundle, validateResource, type EntryRead, type IngestResult } from '../ingest/index.js';
 import type { Outcome } from '../store/plan.js';
 import { isStoredType } from '../store/search-values.js';
 import { capabilityStatement } from './capability.js';
 import { FhirError, operationOutcome } from './errors.js';
 import { FHIR_ID, type Resource } from './types.js';
 
-/** Until SMART Backend Services authentication exists, writes are refused unless a developer opened them. */
+/**
+ * Writes come from source systems (SMART Backend Services clients registered with a source URI),
+ * each writing as itself. Which types and interactions each may use is checked per entry.
+ */
 function requireWriter(): MiddlewareHandler<AppEnv> {
   return async function requireWriter(c, next) {
-    if (!c.var.deps.config.devOpenIngest) throw FhirError.of(401, 'login', 'Authentication is required to write');
+    const requester = c.var.requester;
+    if (!requester) throw unauthorized('missing_token', 'Authentication is required to write');
+    if (requester.kind !== 'system' || !requester.source) throw FhirError.of(403, 'forbidden', 'Only registered source systems write clinical data');
     await next();
   };
 }
 
-/** Reads arrive with the consent-enforcing API; until then nothing patient-level leaves the store. */
+/** Each entry needs a system scope for its type: `c` to POST, `u` to PUT. */
+function checkWriteScopes(requester: Requester, entries: readonly EntryRead[]): void {
+  for (const entry of entries) {
+    if (!entry.ok) continue;
+    const { type, method, index } = entry.request;
+    const permission = method === 'POST' ? 'c' : 'u';
+    if (!allows(requester.scopes, type, permission, ['system'])) {
+      throw FhirError.of(403, 'forbidden', `The token does not grant system/${type}.${permission}`, `Bundle.entry[${index}]`);
+    }
+  }
+}
+
+/** Reads arrive with the consent-enforcing API; until then nothing patient-level leaves the store, whoever asks. */
 function requireReader(): MiddlewareHandler<AppEnv> {
-  return async function requireReader() {
-    throw FhirError.of(401, 'login', 'Authentication is required to read');
+  return async function requireReader(c) {
+    if (!c.var.requester) throw unauthorized('missing_token', 'Authentication is required to read');
+    throw FhirError.of(403, 'forbidden', 'Patient-level reads are not available yet');
   };
 }
 
@@ -36,12 +58,16 @@ export function fhirRoutes(): Hono<AppEnv> {
   const fhir = new Hono<AppEnv>();
 
   fhir.get('/metadata', (c) => fhirJson(c, capabilityStatement(c.var.deps.config.baseUrl, c.var.deps.clock().toISOString())));
+  fhir.get('/.well-known/smart-configuration', (c) => c.json(smartConfiguration(c.var.deps.config.issuer)));
 
   fhir.post('/', requireWriter(), limitBody(), async (c) => {
     const body = await readJson(c);
     const bundle = readBundle(body);
     if (Array.isArray(bundle)) throw new FhirError(400, bundle);
-    const result = await ingest(c.var.deps, { source: bundle.source, channel: bundle.mode, mode: bundle.mode, entries: bundle.entries });
+    const requester = c.var.requester!;
+    if (bundle.source && bundle.source !== requester.source) throw FhirError.of(403, 'forbidden', `Bundle.meta.source is not the sending system '${requester.source}'`, 'Bundle.meta.source');
+    checkWriteScopes(requester, bundle.entries);
+    const result = await ingest(c.var.deps, { source: requester.source, channel: bundle.mode, mode: bundle.mode, entries: bundle.entries });
     return fhirJson(c, responseBundle(bundle.mode, result));
   });
 
@@ -50,7 +76,9 @@ export function fhirRoutes(): Hono<AppEnv> {
     const resource = await readJson(c);
     const issues = validateResource(resource, type, type);
     if (issues.length > 0) throw new FhirError(400, issues);
-    const outcome = await single(c.var.deps, { ok: true, request: { index: 0, method: 'POST', type, resource: resource as Resource } });
+    const entry = { ok: true, request: { index: 0, method: 'POST', type, resource: resource as Resource } } as const;
+    checkWriteScopes(c.var.requester!, [entry]);
+    const outcome = await single(c.var.deps, c.var.requester!, entry);
     return written(c, outcome);
   });
 
@@ -61,7 +89,9 @@ export function fhirRoutes(): Hono<AppEnv> {
     const issues = validateResource(resource, type, type);
     if (issues.length > 0) throw new FhirError(400, issues);
     if ((resource as Resource).id !== id) throw FhirError.of(400, 'invalid', `The resource's id does not match the URL's id '${id}'`, `${type}.id`);
-    const outcome = await single(c.var.deps, { ok: true, request: { index: 0, method: 'PUT', type, id, resource: resource as Resource } });
+    const entry = { ok: true, request: { index: 0, method: 'PUT', type, id, resource: resource as Resource } } as const;
+    checkWriteScopes(c.var.requester!, [entry]);
+    const outcome = await single(c.var.deps, c.var.requester!, entry);
     return written(c, outcome);
   });
 
@@ -70,8 +100,8 @@ export function fhirRoutes(): Hono<AppEnv> {
   return fhir;
 }
 
-async function single(deps: AppEnv['Variables']['deps'], entry: Parameters<typeof ingest>[1]['entries'][number]): Promise<Outcome> {
-  const result = await ingest(deps, { channel: 'rest', mode: 'transaction', entries: [entry] });
+async function single(deps: AppEnv['Variables']['deps'], requester: Requester, entry: EntryRead): Promise<Outcome> {
+  const result = await ingest(deps, { source: requester.source!, channel: 'rest', mode: 'transaction', entries: [entry] });
   return result.outcomes[0]!;
 }
 

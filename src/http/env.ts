@@ -1,3 +1,5 @@
+import type { Requester } from '../auth/requester.js';
+import type { TokenVerifier } from '../auth/verify.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { CompiledCodeLists } from '../labels/index.js';
@@ -5,7 +7,9 @@ import type { CompiledCodeLists } from '../labels/index.js';
 /** What the app is built from. Runtime-specific parts (driver, key storage) are chosen by the entry point. */
 export interface AppDeps {
   db: Database;
-  config: Pick<Config, 'baseUrl' | 'maxBodyBytes' | 'devOpenIngest'>;
+  config: Pick<Config, 'baseUrl' | 'maxBodyBytes' | 'issuer'>;
+  /** Access-token verification: local keys on Node, the issuer's JWKS (cached) on Workers. */
+  auth: { verifier: TokenVerifier };
   clock: () => Date;
   codeLists: CompiledCodeLists;
   /** Server-assigned ids (POST) and ingestion ids. */
@@ -14,4 +18,4 @@ export interface AppDeps {
   log: (event: string, detail: Record<string, unknown>) => void;
 }
 
-export type AppEnv = { Variables: { deps: AppDeps } };
+export type AppEnv = { Variables: { deps: AppDeps; requester?: Requester } };

@@ -11,7 +11,7 @@ import { outcomeResponse } from './fhir-response.js';
  */
 export function onError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof FhirError) {
-    const headers: Record<string, string> = err.status === 401 ? { 'www-authenticate': 'Bearer realm="fhir"' } : {};
+    const headers: Record<string, string> = err.status === 401 ? { 'www-authenticate': err.challenge ?? 'Bearer realm="fhir"' } : {};
     return outcomeResponse(err.status, err.issues, headers);
   }
   if (err instanceof HTTPException && err.status < 500) {

@@ -3,18 +3,26 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { resources } from '../../src/db/schema.js';
 import { tempDb, testDeps } from '../helpers/db.js';
-import { bundle, observation, patient, putEntry } from '../helpers/fhir.js';
+import { bundle, observation, patient, putEntry, SOURCE_A, SOURCE_B } from '../helpers/fhir.js';
+import { sourceClaims, testIssuer } from '../helpers/tokens.js';
 
 const FHIR = { 'content-type': 'application/fhir+json' };
 
-function setup(config: Partial<ReturnType<typeof testDeps>['config']> = {}) {
+async function setup(config: Partial<ReturnType<typeof testDeps>['config']> = {}) {
   const db = tempDb();
   const deps = testDeps(db);
-  const app = createApp({ ...deps, config: { ...deps.config, ...config } });
-  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = FHIR) =>
-    app.request(path, { method, headers, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+  // The real clock: tokens are minted and checked against it.
+  const issuer = await testIssuer();
+  const app = createApp({ ...deps, auth: { verifier: issuer.verifier }, config: { ...deps.config, ...config } });
+  const token = await issuer.mint(sourceClaims(SOURCE_A));
+  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = FHIR, bearer: string | null = token) =>
+    app.request(path, {
+      method,
+      headers: { ...headers, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
   const stored = async () => (await db.orm.select({ n: count() }).from(resources))[0]!.n;
-  return { app, send, stored, db };
+  return { app, send, stored, db, issuer };
 }
 
 /** Every error is an OperationOutcome with a reason, and never carries a stack trace. */
@@ -31,7 +39,7 @@ async function expectOutcome(res: Response, status: number, code: string, text?:
 
 describe('FHIR write endpoints', () => {
   it('PUT creates then updates, with Location and ETag', async () => {
-    const { send } = setup();
+    const { send } = await setup();
     const created = await send('PUT', '/fhir/Patient/pa-1', patient('pa-1'));
     expect(created.status).toBe(201);
     expect(created.headers.get('etag')).toBe('W/"1"');
@@ -42,14 +50,14 @@ describe('FHIR write endpoints', () => {
   });
 
   it('POST /fhir/{type} assigns the id', async () => {
-    const { send } = setup();
+    const { send } = await setup();
     const res = await send('POST', '/fhir/Observation', observation('whatever', 'pa-1'));
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toMatch(/\/fhir\/Observation\/id-\d+\/_history\/1$/);
   });
 
   it('POST /fhir takes a transaction and answers a transaction-response', async () => {
-    const { send, stored } = setup();
+    const { send, stored } = await setup();
     const res = await send('POST', '/fhir', bundle('transaction', [putEntry(patient('pa-1')), putEntry(observation('o-1', 'pa-1'))]));
     expect(res.status).toBe(200);
     const body = await res.json();
@@ -59,8 +67,8 @@ describe('FHIR write endpoints', () => {
   });
 
   it('answers a batch with per-entry outcomes', async () => {
-    const { send, stored } = setup();
-    const res = await send('POST', '/fhir', bundle('batch', [putEntry(patient('pa-1')), putEntry({ resourceType: 'Patient', id: 'bad id!' })]));
+    const { send, stored } = await setup();
+    const res = await send('POST', '/fhir', bundle('batch', [putEntry(patient('pa-1')), { resource: { resourceType: 'Patient', id: 'bad id!' }, request: { method: 'PUT', url: 'Patient/x' } }]));
     const body = await res.json();
     expect(body.type).toBe('batch-response');
     expect(body.entry[1].response.status).toBe('400 Bad Request');
@@ -71,50 +79,50 @@ describe('FHIR write endpoints', () => {
 
 describe('bad input gets a 4xx OperationOutcome and writes nothing', () => {
   it('malformed JSON: 400, without echoing the body', async () => {
-    const { send, stored } = setup();
+    const { send, stored } = await setup();
     const body = await expectOutcome(await send('PUT', '/fhir/Patient/pa-1', '{"resourceType": "Patient", "name": [SECRET-NAME'), 400, 'structure', /not valid JSON/);
     expect(JSON.stringify(body)).not.toContain('SECRET-NAME');
     expect(await stored()).toBe(0);
   });
 
   it('a wrong resourceType for the URL: 400', async () => {
-    const { send } = setup();
+    const { send } = await setup();
     await expectOutcome(await send('PUT', '/fhir/Patient/pa-1', observation('pa-1', 'x')), 400, 'invalid', /does not match/);
   });
 
   it('a non-Bundle or unsupported Bundle type posted to the base: 400', async () => {
-    const { send } = setup();
+    const { send } = await setup();
     await expectOutcome(await send('POST', '/fhir', patient('pa-1')), 400, 'invalid', /takes a Bundle/);
     await expectOutcome(await send('POST', '/fhir', { resourceType: 'Bundle', type: 'collection' }), 400, 'not-supported');
   });
 
   it('an id that breaks the FHIR id rule: 400', async () => {
-    const { send } = setup();
+    const { send } = await setup();
     await expectOutcome(await send('PUT', '/fhir/Patient/has_underscore', { ...patient('x'), id: 'has_underscore' }), 400, 'value', /id rule/);
     await expectOutcome(await send('PUT', `/fhir/Patient/${'a'.repeat(65)}`, { ...patient('x'), id: 'a'.repeat(65) }), 400, 'value');
     await expectOutcome(await send('PUT', '/fhir/Patient/pa-1', { ...patient('x'), id: 'pa-2' }), 400, 'invalid', /does not match/);
   });
 
   it('an unknown type: 404 on the URL, 400 inside a Bundle', async () => {
-    const { send } = setup();
+    const { send } = await setup();
     await expectOutcome(await send('PUT', '/fhir/Spaceship/s-1', { resourceType: 'Spaceship', id: 's-1' }), 404, 'not-supported', /Spaceship/);
     await expectOutcome(await send('POST', '/fhir', bundle('transaction', [putEntry({ resourceType: 'Spaceship', id: 's-1' })])), 400, 'not-supported');
   });
 
   it('a body over the size limit: 413', async () => {
-    const { send, stored } = setup({ maxBodyBytes: 2048 });
+    const { send, stored } = await setup({ maxBodyBytes: 2048 });
     const big = patient('pa-1', { text: { status: 'generated', div: `<div>${'x'.repeat(5000)}</div>` } });
     await expectOutcome(await send('PUT', '/fhir/Patient/pa-1', big), 413, 'too-long');
     expect(await stored()).toBe(0);
   });
 
   it('a content type that is not JSON: 415', async () => {
-    const { send } = setup();
+    const { send } = await setup();
     await expectOutcome(await send('PUT', '/fhir/Patient/pa-1', JSON.stringify(patient('pa-1')), { 'content-type': 'text/plain' }), 415, 'not-supported');
   });
 
   it('a transaction with one bad entry among many: 400 naming it, nothing written', async () => {
-    const { send, stored } = setup();
+    const { send, stored } = await setup();
     const entries = Array.from({ length: 40 }, (_, i) => putEntry(observation(`o-${i}`, 'pa-1')));
     (entries[39]!.resource as Record<string, unknown>).subject = { reference: 'Practitioner/1' };
     const body = await expectOutcome(await send('POST', '/fhir', bundle('transaction', entries)), 400, 'value');
@@ -123,25 +131,45 @@ describe('bad input gets a 4xx OperationOutcome and writes nothing', () => {
   });
 
   it('an unknown route: 404 OperationOutcome', async () => {
-    const { send } = setup();
+    const { send } = await setup();
     await expectOutcome(await send('GET', '/nowhere'), 404, 'not-found');
   });
 });
 
 describe('secure by default', () => {
-  it('refuses writes with 401 unless a developer opened ingest', async () => {
-    const { send, stored } = setup({ devOpenIngest: false });
-    const res = await send('PUT', '/fhir/Patient/pa-1', patient('pa-1'));
+  it('refuses writes without a token (401 with a Bearer challenge) or with a bad one', async () => {
+    const { send, stored } = await setup();
+    const res = await send('PUT', '/fhir/Patient/pa-1', patient('pa-1'), FHIR, null);
     await expectOutcome(res, 401, 'login');
-    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="fhir"');
+    const bad = await send('PUT', '/fhir/Patient/pa-1', patient('pa-1'), FHIR, 'not.a.token');
+    await expectOutcome(bad, 401, 'login');
+    expect(bad.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
     expect(await stored()).toBe(0);
   });
 
-  it('serves no patient-level reads without authentication', async () => {
-    const { send } = setup();
+  it('refuses writes from people, and from systems without the scope for the type', async () => {
+    const { send, stored, issuer } = await setup();
+    const person = await issuer.mint({ sub: 'maria', client_id: 'smart-demo', role: 'patient', scope: 'patient/*.rs' });
+    await expectOutcome(await send('PUT', '/fhir/Patient/pa-1', patient('pa-1'), FHIR, person), 403, 'forbidden');
+    const narrow = await issuer.mint(sourceClaims(SOURCE_A, 'system/Observation.cu'));
+    await expectOutcome(await send('PUT', '/fhir/Patient/pa-1', patient('pa-1'), FHIR, narrow), 403, 'forbidden', /system\/Patient\.u/);
+    expect((await send('PUT', '/fhir/Observation/o-1', observation('o-1', 'pa-1'), FHIR, narrow)).status).toBe(201);
+    expect(await stored()).toBe(1);
+  });
+
+  it("refuses a Bundle that claims another source's name", async () => {
+    const { send, stored } = await setup();
+    await expectOutcome(await send('POST', '/fhir', bundle('batch', [putEntry(patient('pa-1', {}, SOURCE_B))], SOURCE_B)), 403, 'forbidden');
+    expect(await stored()).toBe(0);
+  });
+
+  it('serves no patient-level reads: 401 without a token, 403 with one', async () => {
+    const { send } = await setup();
     await send('PUT', '/fhir/Patient/pa-1', patient('pa-1'));
-    await expectOutcome(await send('GET', '/fhir/Patient/pa-1'), 401, 'login');
-    await expectOutcome(await send('GET', '/fhir/Patient?name=Alvarez'), 401, 'login');
+    await expectOutcome(await send('GET', '/fhir/Patient/pa-1', undefined, FHIR, null), 401, 'login');
+    await expectOutcome(await send('GET', '/fhir/Patient/pa-1'), 403, 'forbidden');
+    await expectOutcome(await send('GET', '/fhir/Patient?name=Alvarez'), 403, 'forbidden');
   });
 
   it('answers an unexpected failure with a generic 500 and logs the detail', async () => {
@@ -158,7 +186,7 @@ describe('secure by default', () => {
 
 describe('metadata and health', () => {
   it('publishes a CapabilityStatement that claims only what is implemented', async () => {
-    const { send } = setup();
+    const { send } = await setup();
     const res = await send('GET', '/fhir/metadata');
     const cs = await res.json();
     expect(cs).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1', kind: 'instance' });
@@ -167,7 +195,7 @@ describe('metadata and health', () => {
   });
 
   it('reports health from the database', async () => {
-    const { send } = setup();
+    const { send } = await setup();
     expect(await (await send('GET', '/healthz')).json()).toEqual({ status: 'ok', database: 'sqlite' });
   });
 });

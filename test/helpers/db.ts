@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite.js';
 import type { AppDeps } from '../../src/http/env.js';
+import { TokenError } from '../../src/auth/verify.js';
 import { defaultCodeLists } from '../../src/labels/index.js';
 
 const cleanups: (() => void)[] = [];
@@ -31,13 +32,17 @@ export function tempDb(): SqliteDatabase {
   return db;
 }
 
-/** Deterministic dependencies: a clock that ticks one second per call and sequential ids. */
+/**
+ * Deterministic dependencies: a clock that ticks one second per call and sequential ids. Tokens
+ * are refused unless a test passes `auth` (see helpers/tokens.ts).
+ */
 export function testDeps(db: SqliteDatabase, overrides: Partial<AppDeps> = {}): AppDeps {
   let tick = Date.parse('2026-01-15T12:00:00.000Z');
   let id = 0;
   return {
     db,
-    config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1024 * 1024, devOpenIngest: true },
+    config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1024 * 1024, issuer: 'http://gateway.test/oidc' },
+    auth: { verifier: { verify: async () => Promise.reject(new TokenError('invalid_token', 'no issuer in this test')), clear: () => undefined } },
     clock: () => new Date((tick += 1000)),
     codeLists: defaultCodeLists,
     newId: () => `id-${++id}`,

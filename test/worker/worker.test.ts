@@ -1,27 +1,40 @@
 import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ISSUER, sourceClaims, testIssuer } from '../helpers/tokens.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startProcess, type Started } from '../helpers/process.js';
 import { suiteDir } from '../helpers/db.js';
 
 /**
  * The Worker build under wrangler/workerd with a local D1: the same app, the other driver.
- * Nothing is faked; wrangler's attempt to fetch Cloudflare's `Request.cf` data fails offline
- * and it falls back to a placeholder, which this app does not use.
+ * A Worker deployment trusts an authorization server that runs elsewhere; here that issuer is
+ * stood in for by a test key whose JWKS a loopback server publishes, and the Worker fetches it
+ * for real. wrangler's attempt to fetch Cloudflare's `Request.cf` data fails offline and it
+ * falls back to a placeholder, which this app does not use.
  */
 describe('Cloudflare Worker on D1', () => {
   let worker: Started;
   let state: ReturnType<typeof suiteDir>;
+  let jwksServer: Server;
+  let token: string;
   let base: string;
   const env = { WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_UPDATE_NOTIFIER: '1' };
 
   beforeAll(async () => {
     state = suiteDir('cg-worker-');
     execFileSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state.path], { env: { ...process.env, ...env }, stdio: 'pipe' });
+    const issuer = await testIssuer();
+    token = await issuer.mint(sourceClaims('urn:test:worker'));
+    jwksServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(issuer.jwks)));
+    await new Promise<void>((r) => jwksServer.listen(0, '127.0.0.1', r));
+    const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks`;
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
+    const vars = { PUBLIC_BASE_URL: 'http://gateway.test', OIDC_ISSUER: ISSUER, OIDC_JWKS_URL: jwksUrl };
     worker = await startProcess(
       'npx',
-      ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state.path, '--var', 'DEV_OPEN_INGEST:1', '--var', `PUBLIC_BASE_URL:${base}`, '--show-interactive-dev-session=false'],
+      ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state.path, ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]), '--show-interactive-dev-session=false'],
       { env, ready: /Ready on http/, timeoutMs: 90_000 },
     );
   });
@@ -29,6 +42,7 @@ describe('Cloudflare Worker on D1', () => {
   afterAll(async () => {
     await worker?.stop();
     state?.remove();
+    jwksServer?.close();
   });
 
   it('answers /healthz from D1', async () => {
@@ -40,18 +54,24 @@ describe('Cloudflare Worker on D1', () => {
     const res = await fetch(`${base}/fhir/metadata`);
     expect(res.status).toBe(200);
     const cs = await res.json();
-    expect(cs).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1', implementation: { url: `${base}/fhir` } });
+    expect(cs).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1', implementation: { url: 'http://gateway.test/fhir' } });
   });
 
-  it('writes through D1 batches: idempotent PUT, and an all-or-nothing transaction', async () => {
+  it('refuses a write without a token', async () => {
+    const res = await fetch(`${base}/fhir/Patient/w-0`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient', id: 'w-0' }) });
+    expect(res.status).toBe(401);
+  });
+
+  it('verifies a token against the remote JWKS and writes through D1 batches: idempotent PUT, all-or-nothing transaction', async () => {
+    const headers = { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` };
     const put = (id: string, body: object) =>
-      fetch(`${base}/fhir/Patient/${id}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient', id, meta: { source: 'urn:test:worker' }, ...body }) });
+      fetch(`${base}/fhir/Patient/${id}`, { method: 'PUT', headers, body: JSON.stringify({ resourceType: 'Patient', id, meta: { source: 'urn:test:worker' }, ...body }) });
     expect((await put('w-1', { birthDate: '1970-01-01' })).status).toBe(201);
     expect((await put('w-1', { birthDate: '1970-01-01' })).headers.get('etag')).toBe('W/"1"');
 
     const bad = await fetch(`${base}/fhir`, {
       method: 'POST',
-      headers: { 'content-type': 'application/fhir+json' },
+      headers,
       body: JSON.stringify({
         resourceType: 'Bundle',
         type: 'transaction',

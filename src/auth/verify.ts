@@ -1,0 +1,85 @@
+import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { ClaimsError, requesterFromClaims, type Requester } from './requester.js';
+
+/** Why a token was refused. The message goes in WWW-Authenticate; it never says more than the RFC 6750 error. */
+export class TokenError extends Error {
+  constructor(readonly code: 'invalid_token' | 'insufficient_scope' | 'missing_token', message: string) {
+    super(message);
+  }
+}
+
+export interface VerifierOptions {
+  issuer: string;
+  /** The FHIR base URL: access tokens are issued for it as a resource indicator. */
+  audience: string;
+  keys: JWTVerifyGetKey;
+  clock: () => Date;
+  /** Seconds of skew allowed on exp, nbf and iat. */
+  clockTolerance?: number;
+  /** Most tokens kept verified at once; the oldest goes first. */
+  cacheSize?: number;
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Requester>;
+  /** Forget every verified token, e.g. when a signing key is withdrawn. */
+  clear(): void;
+}
+
+/**
+ * Verifies access tokens: ES256 only (so neither `none` nor an HMAC keyed with our public key
+ * can pass), our issuer, the FHIR audience, RFC 9068's `at+jwt` type (so an ID token is not an
+ * access token), and time within the tolerance.
+ *
+ * Verified tokens are cached by the whole token string until their own `exp`: the same bytes
+ * verified once need no second signature check, and nothing outlives the token.
+ */
+export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
+  const tolerance = options.clockTolerance ?? 30;
+  const max = options.cacheSize ?? 10_000;
+  const cache = new Map<string, Requester>();
+
+  async function verifyUncached(token: string): Promise<Requester> {
+    try {
+      const { payload } = await jwtVerify(token, options.keys, {
+        algorithms: ['ES256'],
+        issuer: options.issuer,
+        audience: options.audience,
+        typ: 'at+jwt',
+        clockTolerance: tolerance,
+        currentDate: options.clock(),
+        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+      });
+      return requesterFromClaims(payload);
+    } catch (err) {
+      if (err instanceof errors.JOSEError || err instanceof ClaimsError) throw new TokenError('invalid_token', describe(err));
+      throw err;
+    }
+  }
+
+  return {
+    async verify(token) {
+      const now = options.clock().getTime() / 1000;
+      const hit = cache.get(token);
+      if (hit) {
+        if (hit.expiresAt + tolerance > now) return hit;
+        cache.delete(token);
+      }
+      const requester = await verifyUncached(token);
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      cache.set(token, requester);
+      return requester;
+    },
+    clear: () => cache.clear(),
+  };
+}
+
+function describe(err: Error): string {
+  if (err instanceof errors.JWTExpired) return 'the token has expired';
+  if (err instanceof errors.JWTClaimValidationFailed) return `the token's ${err.claim} claim is not valid here`;
+  if (err instanceof errors.JWKSNoMatchingKey) return 'the token was not signed by a current key';
+  if (err instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is not valid';
+  if (err instanceof errors.JOSEAlgNotAllowed) return 'the token algorithm is not accepted';
+  if (err instanceof ClaimsError) return err.message;
+  return 'the token is not valid';
+}

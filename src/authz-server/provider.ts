@@ -1,0 +1,134 @@
+import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { JWK } from 'jose';
+import { narrowPurposes, type Purpose } from '../auth/purposes.js';
+import { isRole, ROLE_POLICY } from '../auth/roles.js';
+import { IDENTITY_SCOPES, supportedResourceScopes } from '../auth/smart-configuration.js';
+import type { Database } from '../db/database.js';
+import { resolvePerson } from '../store/read.js';
+import { findAccount } from './accounts.js';
+import { drizzleAdapterFactory } from './adapter.js';
+import { EXTRA_CLIENT_PROPERTIES } from './clients.js';
+import { renderError } from './pages.js';
+
+export interface ProviderOptions {
+  issuer: string;
+  /** The FHIR base URL: the one resource server, and the audience of every access token. */
+  fhirBase: string;
+  db: Database;
+  clock: () => Date;
+  /** Private signing JWKs, newest first: the first signs. */
+  signingKeys: JWK[];
+  clients: ClientMetadata[];
+  cookieKeys: string[];
+  accessTokenTtl: number;
+}
+
+/** oidc-provider as a SMART on FHIR authorization server: code + PKCE for people, client_credentials for machines. */
+export function createProvider(options: ProviderOptions): Provider {
+  const { fhirBase, db } = options;
+  const resourceScope = supportedResourceScopes().join(' ');
+  const configuration: Configuration = {
+    adapter: drizzleAdapterFactory(db, options.clock),
+    clients: options.clients,
+    jwks: { keys: options.signingKeys as never[] },
+    cookies: { keys: options.cookieKeys },
+    scopes: [...IDENTITY_SCOPES, ...supportedResourceScopes()],
+    claims: { openid: ['sub'], fhirUser: ['fhirUser'], profile: ['name'] },
+    clientAuthMethods: ['private_key_jwt', 'none'],
+    // Our keys are ES256; nothing is signed with anything else.
+    enabledJWA: { clientAuthSigningAlgValues: ['ES256', 'ES384', 'RS384'], idTokenSigningAlgValues: ['ES256'], userinfoSigningAlgValues: ['ES256'] },
+    clientDefaults: { id_token_signed_response_alg: 'ES256', grant_types: ['authorization_code'], response_types: ['code'] },
+    extraClientMetadata: { properties: [...EXTRA_CLIENT_PROPERTIES] },
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => fhirBase,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, resource) => {
+          if (resource !== fhirBase) throw new errors.InvalidTarget();
+          return { scope: resourceScope, audience: fhirBase, accessTokenTTL: options.accessTokenTtl, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } };
+        },
+      },
+    },
+    ttl: {
+      AccessToken: options.accessTokenTtl,
+      ClientCredentials: options.accessTokenTtl,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 600,
+      Session: 8 * 3600,
+      Grant: 8 * 3600,
+    },
+    findAccount: async (_ctx, sub) => {
+      const account = await findAccount(db, sub);
+      if (!account) return undefined;
+      return { accountId: sub, claims: () => ({ sub, name: account.name, ...(account.fhirUser ? { fhirUser: account.fhirUser } : {}) }) };
+    },
+    extraTokenClaims: (ctx, token) => tokenClaims(ctx, token as never, db),
+    interactions: { url: (_ctx, interaction) => `/oidc/interaction/${interaction.uid}` },
+    renderError,
+  };
+  const provider = new Provider(options.issuer, configuration);
+  provider.use(addPatientToTokenResponse);
+  return provider;
+}
+
+type TokenLike = { kind: string; accountId?: string; clientId: string; scope?: string; client?: { metadata(): Record<string, unknown> } };
+
+/**
+ * The claims a token carries beyond OAuth's: who the person or machine acts for, in which role,
+ * for which purposes (narrowed by the request's `purpose_of_use`, never widened), and the
+ * patient context of patient-scoped tokens.
+ */
+async function tokenClaims(ctx: KoaContextWithOIDC, token: TokenLike, db: Database) {
+  const requested = (ctx.oidc.body as Record<string, unknown> | undefined)?.purpose_of_use;
+  const requestedPurposes = typeof requested === 'string' ? requested : undefined;
+  if (token.kind === 'ClientCredentials') {
+    const metadata = ctx.oidc.client!.metadata() as Record<string, unknown>;
+    const purposes = choose(metadata.purposes_of_use as Purpose[], requestedPurposes);
+    return {
+      organization: metadata.organization,
+      dua: metadata.dua,
+      client_kind: metadata.client_kind,
+      ...(metadata.source_uri ? { source: metadata.source_uri } : {}),
+      purpose_of_use: purposes,
+    };
+  }
+  if (!token.accountId) return undefined;
+  const account = await findAccount(db, token.accountId);
+  if (!account || !isRole(account.role)) throw new errors.AccessDenied('the account no longer exists');
+  const purposes = choose([...ROLE_POLICY[account.role].purposes], requestedPurposes);
+  const patientScoped = /(^|\s)patient\//.test(token.scope ?? '');
+  const patientRef = account.role === 'patient' ? account.fhirUser : account.patient;
+  const patientId = patientScoped && patientRef?.startsWith('Patient/') ? patientRef.slice('Patient/'.length) : undefined;
+  return {
+    fhirUser: account.fhirUser ?? undefined,
+    organization: account.organization,
+    role: account.role,
+    purpose_of_use: purposes,
+    // The launch context is the linked person, so it spans every source's record.
+    ...(patientId ? { patient: (await resolvePerson(db, patientId)) ?? patientId } : {}),
+  };
+}
+
+function choose(allowed: Purpose[], requested: string | undefined): Purpose[] {
+  const decision = narrowPurposes(allowed, requested);
+  if (!decision.ok) throw new errors.InvalidRequest(decision.error);
+  return decision.purposes;
+}
+
+/** SMART apps read the launch context from the token response, so `patient` is copied there from the token. */
+async function addPatientToTokenResponse(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
+  await next();
+  const body = ctx.body as { access_token?: string } | undefined;
+  if (ctx.path !== '/token' || ctx.status !== 200 || typeof body?.access_token !== 'string') return;
+  const [, payload] = body.access_token.split('.');
+  if (!payload) return;
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { patient?: string; purpose_of_use?: string[] };
+  ctx.body = { ...body, ...(claims.patient ? { patient: claims.patient } : {}), ...(claims.purpose_of_use ? { purpose_of_use: claims.purpose_of_use.join(' ') } : {}) };
+}

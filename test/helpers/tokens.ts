@@ -1,0 +1,41 @@
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
+import { createTokenVerifier, type TokenVerifier } from '../../src/auth/verify.js';
+
+export const ISSUER = 'http://gateway.test/oidc';
+export const AUDIENCE = 'http://gateway.test/fhir';
+
+export interface TestIssuer {
+  verifier: TokenVerifier;
+  jwks: { keys: object[] };
+  /** Signs an access token as the gateway's authorization server would. */
+  mint(claims: JWTPayload, ttlSeconds?: number): Promise<string>;
+}
+
+/**
+ * A signing key and verifier for tests that exercise the resource server without running the
+ * authorization server (the end-to-end tests run the real one).
+ */
+export async function testIssuer(clock: () => Date = () => new Date()): Promise<TestIssuer> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const publicJwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
+  const jwks = { keys: [publicJwk] };
+  return {
+    jwks,
+    verifier: createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, keys: createLocalJWKSet(jwks), clock }),
+    mint: (claims, ttlSeconds = 300) => {
+      const now = Math.floor(clock().getTime() / 1000);
+      return new SignJWT({ jti: crypto.randomUUID(), ...claims })
+        .setProtectedHeader({ alg: 'ES256', kid: 'test-key', typ: 'at+jwt' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(now)
+        .setExpirationTime(now + ttlSeconds)
+        .sign(privateKey);
+    },
+  };
+}
+
+/** Claims of a source system's backend-services token. */
+export function sourceClaims(source: string, scope = 'system/*.cu') {
+  return { sub: 'hospital-a', client_id: 'hospital-a', client_kind: 'source', source, organization: 'Organization/hospital-a-org', dua: 'dua-hospital-a', scope, purpose_of_use: ['TREAT'] };
+}
