@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
-import { authenticate, requireRequester } from './auth/middleware.js';
+import { authenticate, requesterOf } from './auth/middleware.js';
 import { fhirRoutes } from './fhir/routes.js';
 import type { AppDeps, AppEnv } from './http/env.js';
 import { notFound, onError } from './http/errors.js';
@@ -23,8 +23,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return c.json({ status: 'ok', database: deps.db.driver });
   });
   app.route('/fhir', fhirRoutes());
-  app.get('/auth/me', requireRequester(), (c) => {
-    const { scopes: _parsed, ...me } = c.var.requester!;
+  app.get('/auth/me', (c) => {
+    const { scopes: _parsed, ...me } = requesterOf(c);
     return c.json(me);
   });
   return app;

@@ -8,6 +8,9 @@ export class TokenError extends Error {
   }
 }
 
+/** No access token we issue lives longer than this (they live minutes), so an older one is not ours to honour. */
+const MAX_TOKEN_AGE_SECONDS = 3600;
+
 export interface VerifierOptions {
   issuer: string;
   /** The FHIR base URL: access tokens are issued for it as a resource indicator. */
@@ -22,6 +25,8 @@ export interface VerifierOptions {
 
 export interface TokenVerifier {
   verify(token: string): Promise<Requester>;
+  /** The Requester of a token verified before and not yet expired, without waiting. */
+  cached(token: string): Requester | undefined;
   /** Forget every verified token, e.g. when a signing key is withdrawn. */
   clear(): void;
 }
@@ -49,6 +54,8 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
         clockTolerance: tolerance,
         currentDate: options.clock(),
         requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+        // Also makes jose check iat: a token issued in the future, or more than an hour ago, is refused.
+        maxTokenAge: MAX_TOKEN_AGE_SECONDS,
       });
       return requesterFromClaims(payload);
     } catch (err) {
@@ -57,14 +64,19 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     }
   }
 
+  function cached(token: string): Requester | undefined {
+    const hit = cache.get(token);
+    if (!hit) return undefined;
+    if (hit.expiresAt + tolerance > options.clock().getTime() / 1000) return hit;
+    cache.delete(token);
+    return undefined;
+  }
+
   return {
+    cached,
     async verify(token) {
-      const now = options.clock().getTime() / 1000;
-      const hit = cache.get(token);
-      if (hit) {
-        if (hit.expiresAt + tolerance > now) return hit;
-        cache.delete(token);
-      }
+      const hit = cached(token);
+      if (hit) return hit;
       const requester = await verifyUncached(token);
       if (cache.size >= max) cache.delete(cache.keys().next().value!);
       cache.set(token, requester);

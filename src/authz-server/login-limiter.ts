@@ -3,6 +3,8 @@
  * address within a sliding window; past the limit, attempts are refused until the oldest
  * failure leaves the window. Pure apart from the injected clock; state is in memory, per process.
  */
+const MAX_TRACKED = 10_000;
+
 export interface LimiterOptions {
   windowMs: number;
   perAccount: number;
@@ -27,6 +29,8 @@ export class LoginLimiter {
 
   recordFailure(account: string, address: string): void {
     const now = this.options.clock();
+    // Spraying usernames or addresses must not grow memory without bound: past a size, drop stale counters.
+    if (this.failures.size > MAX_TRACKED) for (const key of [...this.failures.keys()]) this.recent(key, now);
     for (const key of [`account:${account.toLowerCase()}`, `address:${address}`]) this.failures.set(key, [...this.recent(key, now), now]);
   }
 

@@ -19,6 +19,8 @@ export async function hashPassword(password: string): Promise<string> {
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
+  // Costs come from storage; bounding them keeps a tampered row from making every check expensive.
+  if (!(Number(n) >= 1024 && Number(n) <= 1 << 20 && Number(r) >= 1 && Number(r) <= 32 && Number(p) >= 1 && Number(p) <= 16)) return false;
   const expected = Buffer.from(hash, 'base64url');
   try {
     const actual = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });

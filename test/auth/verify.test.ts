@@ -230,11 +230,11 @@ describe('createTokenVerifier: attacks and invalid tokens', () => {
     await expect(verifier.verify(await mint(systemClaims({ nbf: T0 + 30 })))).resolves.toMatchObject({ kind: 'system' });
   });
 
-  // jose only compares iat with the clock when maxTokenAge is set, and the verifier does not set it:
-  // a future iat is therefore NOT refused, despite the VerifierOptions comment ("skew allowed on exp, nbf and iat").
-  it('does not check iat against the clock (documents current jose behaviour: no maxTokenAge)', async () => {
+  it('refuses a token issued in the future beyond the tolerance, or too long ago whatever its exp says', async () => {
     const { verifier } = harness();
-    await expect(verifier.verify(await mint(systemClaims({ iat: T0 + 86_400, exp: T0 + 86_700 })))).resolves.toMatchObject({ kind: 'system' });
+    await expectInvalid(verifier.verify(await mint(systemClaims({ iat: T0 + 86_400, exp: T0 + 86_700 }))), /iat/);
+    await expectInvalid(verifier.verify(await mint(systemClaims({ iat: T0 - 7200, exp: T0 + 300 }))), /expired/);
+    await expect(verifier.verify(await mint(systemClaims({ iat: T0 + 20, exp: T0 + 300 })))).resolves.toMatchObject({ kind: 'system' });
   });
 
   it('refuses a token from another issuer', async () => {

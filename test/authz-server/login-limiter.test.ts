@@ -67,6 +67,15 @@ describe('LoginLimiter', () => {
     expect(l.retryAfter('maria', '10.0.0.1')).toBe(0);
   });
 
+  it('returns exactly 0, never a negative wait, once every failure has left the window', () => {
+    const { l, advance } = limiter();
+    // Both limits reached: 20 failures for one account from one address.
+    for (let i = 0; i < 20; i++) l.recordFailure('maria', '10.0.0.1');
+    expect(l.retryAfter('maria', '10.0.0.1')).toBe(WINDOW);
+    advance(WINDOW + 60_000);
+    expect(l.retryAfter('maria', '10.0.0.1')).toBe(0);
+  });
+
   it('recordSuccess resets the account counter', () => {
     const { l } = limiter();
     for (let i = 0; i < 5; i++) l.recordFailure('maria', '10.0.0.1');

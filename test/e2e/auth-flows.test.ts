@@ -5,7 +5,7 @@ import { decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
-import { REDIRECT_URI, signIn } from '../helpers/user-agent.js';
+import { REDIRECT_URI, signIn } from '../../src/cli/login-driver.js';
 
 const PASSWORD = 'consent-gateway-dev';
 

@@ -1,5 +1,5 @@
 /**
- * A minimal browser stand-in for driving the login pages from a test: it keeps cookies, follows
+ * A minimal browser stand-in for driving the login pages from a script or a test: it keeps cookies, follows
  * redirects by hand, and submits the page's forms. Just enough HTTP for the OAuth code flow.
  */
 export class UserAgent {
