@@ -37,7 +37,7 @@ const warmRate = WARM / ((performance.now() - started) / 1000);
 // 2. HTTP throughput, bare versus authenticated.
 const app = createApp({
   db,
-  config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1 << 20, issuer: 'http://gateway.test/oidc' },
+  config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1 << 20, issuer: 'http://gateway.test/oidc', mode: 'production' },
   auth: { verifier: issuer.verifier },
   clock: () => new Date(),
   codeLists: defaultCodeLists,

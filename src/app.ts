@@ -20,7 +20,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.get('/healthz', async (c) => {
     await deps.db.orm.get(sql`select 1`);
-    return c.json({ status: 'ok', database: deps.db.driver });
+    return c.json({ status: 'ok', database: deps.db.driver, mode: deps.config.mode });
   });
   app.route('/fhir', fhirRoutes());
   app.get('/auth/me', (c) => {

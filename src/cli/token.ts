@@ -6,9 +6,10 @@ import * as oidc from 'openid-client';
 import { loadConfig } from '../config/config.js';
 import { REDIRECT_URI, signIn } from './login-driver.js';
 
-const usage = `usage: npm run token -- <username> [--scope "..."] [--purpose CODE]      (code + PKCE as a person, through the login form)
+const usage = `usage: npm run token -- --user <username> [--scope "..."] [--purpose CODE]   (code + PKCE as a person, through the login form)
        npm run token -- --client <client-id> [--scope "..."] [--purpose CODE]   (SMART Backend Services, with the client's dev key)
-Gets an access token from a running gateway (PUBLIC_BASE_URL, default http://127.0.0.1:8080) and prints it.`;
+Gets an access token from a running gateway (PUBLIC_BASE_URL, default http://127.0.0.1:8080) and prints it.
+Development only: refused unless the gateway says it runs in development mode.`;
 
 const DEFAULT_SCOPES: Record<string, string> = {
   patient: 'openid fhirUser launch/patient patient/*.rs',
@@ -19,8 +20,13 @@ const DEFAULT_SCOPES: Record<string, string> = {
 };
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { client: { type: 'string' }, scope: { type: 'string' }, purpose: { type: 'string' }, password: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { user: { type: 'string' }, client: { type: 'string' }, scope: { type: 'string' }, purpose: { type: 'string' }, password: { type: 'string' } } });
   const config = loadConfig(process.env);
+  const health = (await (await fetch(`${config.baseUrl}/healthz`)).json()) as { mode?: string };
+  if (health.mode !== 'development') {
+    console.error(`The gateway at ${config.baseUrl} is not in development mode; the token helper only works there.`);
+    return 1;
+  }
   const issuer = new URL(config.issuer);
   const extra: Record<string, string> = values.purpose ? { purpose_of_use: values.purpose } : {};
   if (values.client) {
@@ -31,7 +37,7 @@ async function main(): Promise<number> {
     console.log(tokens.access_token);
     return 0;
   }
-  const username = positionals[0];
+  const username = values.user ?? positionals[0];
   if (!username) {
     console.error(usage);
     return 2;

@@ -29,6 +29,12 @@ const schema = z.object({
   OIDC_JWKS_URL: z.url().optional(),
   /** Access-token lifetime in seconds: short, because a token is a bearer credential. */
   ACCESS_TOKEN_TTL: z.coerce.number().int().min(30).max(3600).default(300),
+  /**
+   * development: loads the synthetic region, creates the fixture accounts and lets the token
+   * helper work. production: none of that. Development is the default so that `npm start` shows
+   * a working region, and it says so loudly.
+   */
+  GATEWAY_ENV: z.enum(['development', 'production']).default('development'),
   /** Password for the fixture identities, development only (documented in the README). */
   DEV_PASSWORD: z.string().min(8).default('consent-gateway-dev'),
 });
@@ -49,6 +55,7 @@ export interface Config {
   jwksUrl: string;
   accessTokenTtl: number;
   devPassword: string;
+  mode: 'development' | 'production';
 }
 
 export class ConfigError extends Error {
@@ -78,12 +85,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     jwksUrl: e.OIDC_JWKS_URL ?? `${issuer}/jwks`,
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
     devPassword: e.DEV_PASSWORD,
+    mode: e.GATEWAY_ENV,
   };
 }
 
 /** Settings that are fine on a laptop and wrong in production, said out loud. */
 export function configWarnings(config: Config): string[] {
   const warnings: string[] = [];
-  if (config.devPassword === 'consent-gateway-dev') warnings.push('The fixture identities use the documented development password (DEV_PASSWORD); never expose this deployment.');
+  if (config.mode === 'development') {
+    warnings.push('Development mode (GATEWAY_ENV): synthetic data, fixture accounts with a documented password, and a token helper. Never expose this deployment.');
+  }
   return warnings;
 }

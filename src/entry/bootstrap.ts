@@ -49,20 +49,8 @@ export async function bootstrap(config: Config): Promise<Booted> {
   const backendClients = fixtureBackendClients();
   const clientKeys = await loadClientKeys(join(config.keysDir, 'clients'), backendClients.map((c) => c.clientId));
 
-  const [{ n }] = (await db.orm.select({ n: count() }).from(resources)) as [{ n: number }];
-  const fixtureFiles = await ensureFixtures(config);
-  if (n === 0) {
-    const started = performance.now();
-    let written = 0;
-    for (const file of fixtureFiles) {
-      const result = await ingestFile(deps, file);
-      written += result.outcomes.filter((o) => o.ok && o.changed).length;
-    }
-    notes.push(`Loaded the synthetic region (${config.fixturePatients} patients, seed ${config.fixtureSeed}): ${written} resources in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  }
-  const people = JSON.parse(await readFile(join(config.fixturesDir, 'people.json'), 'utf8')) as NamedPerson[];
-  const created = await provisionAccounts(db, people, config.devPassword);
-  if (created > 0) notes.push(`Created ${created} fixture accounts (${people.map((p) => p.username).join(', ')}).`);
+  if (config.mode === 'development') await loadDevelopmentFixtures(config, deps, db, notes);
+
 
   const fhirBase = `${config.baseUrl}/fhir`;
   const provider = createProvider({
@@ -80,6 +68,24 @@ export async function bootstrap(config: Config): Promise<Booted> {
   const sweeper = setInterval(() => void sweepExpired(db, deps.clock), 10 * 60_000);
   sweeper.unref();
   return { db, deps, provider, interactions, notes, stop: () => clearInterval(sweeper) };
+}
+
+/** Development only: the synthetic region on an empty database, and the fixture accounts with the dev password. */
+async function loadDevelopmentFixtures(config: Config, deps: AppDeps, db: SqliteDatabase, notes: string[]): Promise<void> {
+  const [{ n }] = (await db.orm.select({ n: count() }).from(resources)) as [{ n: number }];
+  const fixtureFiles = await ensureFixtures(config);
+  if (n === 0) {
+    const started = performance.now();
+    let written = 0;
+    for (const file of fixtureFiles) {
+      const result = await ingestFile(deps, file);
+      written += result.outcomes.filter((o) => o.ok && o.changed).length;
+    }
+    notes.push(`Loaded the synthetic region (${config.fixturePatients} patients, seed ${config.fixtureSeed}): ${written} resources in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+  const people = JSON.parse(await readFile(join(config.fixturesDir, 'people.json'), 'utf8')) as NamedPerson[];
+  const created = await provisionAccounts(db, people, config.devPassword);
+  if (created > 0) notes.push(`Created ${created} fixture accounts (${people.map((p) => p.username).join(', ')}).`);
 }
 
 /** The fixture files for the configured size and seed, generated if they are not already on disk. */

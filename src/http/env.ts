@@ -7,7 +7,7 @@ import type { CompiledCodeLists } from '../labels/index.js';
 /** What the app is built from. Runtime-specific parts (driver, key storage) are chosen by the entry point. */
 export interface AppDeps {
   db: Database;
-  config: Pick<Config, 'baseUrl' | 'maxBodyBytes' | 'issuer'>;
+  config: Pick<Config, 'baseUrl' | 'maxBodyBytes' | 'issuer' | 'mode'>;
   /** Access-token verification: local keys on Node, the issuer's JWKS (cached) on Workers. */
   auth: { verifier: TokenVerifier };
   clock: () => Date;

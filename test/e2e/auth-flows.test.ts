@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client as FhirClient } from 'fhir-kit-client';
@@ -106,5 +107,44 @@ describe('SMART on FHIR flows against a running gateway, driven by openid-client
     expect(decodeJwt(tokens.access_token)).toMatchObject({ scope: 'system/Group.rs', purpose_of_use: ['HRESCH', 'PUBHLTH'], dua: 'dua-analytics-aggregates' });
     const res = await fetch(`${gw.fhir}/Patient/x`, { method: 'PUT', headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient', id: 'x' }) });
     expect(res.status).toBe(403);
+  });
+});
+
+describe('the token helper (npm run token)', () => {
+  const run = (args: string[], env: Record<string, string>) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/token.ts', ...args], { env: { ...process.env, ...env } });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('exit', (code) => resolve({ code, out, err }));
+    });
+
+  it('prints working tokens for a person and a client from a development gateway', async () => {
+    const gw = await startGateway();
+    try {
+      const env = { PUBLIC_BASE_URL: gw.base, KEYS_DIR: gw.keysDir, FIXTURES_DIR: gw.fixturesDir };
+      for (const args of [['--user', 'dr.chen'], ['--client', 'payer-lakeshore', '--scope', 'system/*.rs', '--purpose', 'HPAYMT']]) {
+        const { code, out } = await run(args, env);
+        expect(code).toBe(0);
+        const res = await fetch(`${gw.base}/auth/me`, { headers: { authorization: `Bearer ${out.trim()}` } });
+        expect(res.status).toBe(200);
+      }
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  it('is refused by a gateway in production mode', async () => {
+    const gw = await startGateway({ env: { GATEWAY_ENV: 'production' } });
+    try {
+      expect(gw.process.output()).not.toMatch(/Loaded the synthetic region|fixture accounts/);
+      const { code, err } = await run(['--client', 'hosp-mercy'], { PUBLIC_BASE_URL: gw.base, KEYS_DIR: gw.keysDir, FIXTURES_DIR: gw.fixturesDir });
+      expect(code).toBe(1);
+      expect(err).toMatch(/not in development mode/);
+    } finally {
+      await gw.stop();
+    }
   });
 });

@@ -34,7 +34,7 @@ describe('npm start on an empty data directory', () => {
     const client = new Client({ baseUrl: `${base}/fhir` });
     const cs = (await client.capabilityStatement()) as { resourceType: string; fhirVersion: string };
     expect(cs).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1' });
-    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok', database: 'sqlite' });
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok', database: 'sqlite', mode: 'development' });
   });
 
   it('generated a signing key: private file 0600, public JWKS without private members', () => {

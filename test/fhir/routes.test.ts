@@ -196,6 +196,6 @@ describe('metadata and health', () => {
 
   it('reports health from the database', async () => {
     const { send } = await setup();
-    expect(await (await send('GET', '/healthz')).json()).toEqual({ status: 'ok', database: 'sqlite' });
+    expect(await (await send('GET', '/healthz')).json()).toEqual({ status: 'ok', database: 'sqlite', mode: 'development' });
   });
 });

@@ -47,7 +47,7 @@ describe('Cloudflare Worker on D1', () => {
 
   it('answers /healthz from D1', async () => {
     const res = await fetch(`${base}/healthz`);
-    expect(await res.json()).toEqual({ status: 'ok', database: 'd1' });
+    expect(await res.json()).toEqual({ status: 'ok', database: 'd1', mode: 'development' });
   });
 
   it('answers /fhir/metadata with the CapabilityStatement', async () => {
