@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
 import { authenticate, requesterOf } from './auth/middleware.js';
+import { consentRoutes } from './consent/routes.js';
 import { fhirRoutes } from './fhir/routes.js';
 import type { AppDeps, AppEnv } from './http/env.js';
 import { notFound, onError } from './http/errors.js';
@@ -22,6 +23,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await deps.db.orm.get(sql`select 1`);
     return c.json({ status: 'ok', database: deps.db.driver, mode: deps.config.mode });
   });
+  // Consent routes first: they take Consent writes that the generic write routes would refuse.
+  app.route('/fhir', consentRoutes());
   app.route('/fhir', fhirRoutes());
   app.get('/auth/me', (c) => {
     const { scopes: _parsed, ...me } = requesterOf(c);

@@ -40,6 +40,12 @@ export interface Database {
   readonly maxParams: number;
   atomic(statements: readonly Statement[]): Promise<void>;
   exclusive<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * A number that changes when another connection commits (SQLite's `data_version`), read
+   * without touching the disk. Caches use it to know when to look for others' changes; where
+   * there is none (D1), they must look every time.
+   */
+  changeCounter?(): number;
 }
 
 /** A promise queue: each unit starts when the one before it has settled. */

@@ -133,5 +133,59 @@ export const accounts = sqliteTable('accounts', {
   patient: text('patient'),
 });
 
-export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys, oidcPayloads, accounts };
+/**
+ * Casbin policy lines compiled from active patient Consents (see policies/consent.conf), stored
+ * per person so the consent engine loads one patient's lines, never all of them.
+ */
+export const consentLines = sqliteTable(
+  'consent_lines',
+  {
+    patientId: text('patient_id').notNull(),
+    consentId: text('consent_id').notNull(),
+    ord: integer('ord').notNull(),
+    priority: text('priority').notNull(),
+    actor: text('actor').notNull(),
+    purpose: text('purpose').notNull(),
+    cls: text('cls').notNull(),
+    label: text('label').notNull(),
+    start: text('start').notNull(),
+    end: text('end').notNull(),
+    dataStart: text('data_start').notNull(),
+    dataEnd: text('data_end').notNull(),
+    effect: text('effect').notNull(),
+    ref: text('ref').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.patientId, t.consentId, t.ord] })],
+);
+
+/**
+ * A global sequence of consent changes: each change writes the person's row with the next
+ * number. A process that has seen sequence N re-reads only people changed after N, which is
+ * how a revocation in one process reaches every other on its next request.
+ */
+export const consentVersions = sqliteTable(
+  'consent_versions',
+  {
+    patientId: text('patient_id').primaryKey(),
+    seq: integer('seq').notNull(),
+  },
+  (t) => [index('consent_versions_seq').on(t.seq)],
+);
+
+/** Break-the-glass grants: who, for which patient, why, and until when. */
+export const breakGlass = sqliteTable(
+  'break_glass',
+  {
+    id: text('id').primaryKey(),
+    patientId: text('patient_id').notNull(),
+    practitioner: text('practitioner').notNull(),
+    organization: text('organization').notNull(),
+    reason: text('reason').notNull(),
+    startedAt: text('started_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [index('break_glass_patient').on(t.patientId, t.expiresAt)],
+);
+
+export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys, oidcPayloads, accounts, consentLines, consentVersions, breakGlass };
 export type Schema = typeof schema;

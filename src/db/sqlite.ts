@@ -34,6 +34,7 @@ export function openSqlite(path: string): SqliteDatabase {
   const orm = drizzle(sqlite, { schema });
   migrate(orm, { migrationsFolder });
   const inserts = preparedInserts(sqlite);
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
   const runAll = sqlite.transaction((statements: readonly Statement[]) => {
     for (const statement of statements) {
       if (isInsertRows(statement)) inserts(statement);
@@ -50,6 +51,7 @@ export function openSqlite(path: string): SqliteDatabase {
       if (statements.length > 0) runAll(statements);
     },
     exclusive: createQueue(),
+    changeCounter: () => dataVersion.get() as number,
     close: () => sqlite.close(),
   };
 }

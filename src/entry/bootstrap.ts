@@ -17,7 +17,11 @@ import { interactionRoutes } from '../authz-server/interactions.js';
 import { LoginLimiter } from '../authz-server/login-limiter.js';
 import { createProvider } from '../authz-server/provider.js';
 import { sweepExpired } from '../authz-server/adapter.js';
+import { ConsentEngine } from '../consent/engine.js';
+import { loadPolicies } from '../consent/policies.js';
+import { createReceiptSigner } from '../consent/receipt.js';
 import { nodeDeps } from './deps.js';
+import { readPolicyFiles } from './policy-files.js';
 import { ingestFile } from './ingest-file.js';
 import { loadClientKeys, loadCookieKeys, loadSigningKeys } from './keys-on-disk.js';
 
@@ -45,6 +49,8 @@ export async function bootstrap(config: Config): Promise<Booted> {
   const ring = await loadSigningKeys(config.keysDir, now, LONGEST_TOKEN_SECONDS);
   if (ring.generated) notes.push(`Generated a signing key in ${config.keysDir}/`);
   const deps = nodeDeps(db, config, ring.published);
+  deps.consent = new ConsentEngine(db, await loadPolicies(await readPolicyFiles()), deps.clock);
+  deps.signer = createReceiptSigner(ring.signing.privateJwk, config.baseUrl);
 
   const backendClients = fixtureBackendClients();
   const clientKeys = await loadClientKeys(join(config.keysDir, 'clients'), backendClients.map((c) => c.clientId));

@@ -1,6 +1,8 @@
 import type { Requester } from '../auth/requester.js';
 import type { TokenVerifier } from '../auth/verify.js';
 import type { Config } from '../config/config.js';
+import type { ConsentEngine } from '../consent/engine.js';
+import type { ReceiptSigner } from '../consent/receipt.js';
 import type { Database } from '../db/database.js';
 import type { CompiledCodeLists } from '../labels/index.js';
 
@@ -10,6 +12,10 @@ export interface AppDeps {
   config: Pick<Config, 'baseUrl' | 'maxBodyBytes' | 'issuer' | 'mode'>;
   /** Access-token verification: local keys on Node, the issuer's JWKS (cached) on Workers. */
   auth: { verifier: TokenVerifier };
+  /** The consent engine behind every decision; absent where it is not served yet (the Worker). */
+  consent?: ConsentEngine;
+  /** Signs consent receipts with the gateway's key (Node only). */
+  signer?: ReceiptSigner;
   clock: () => Date;
   codeLists: CompiledCodeLists;
   /** Server-assigned ids (POST) and ingestion ids. */

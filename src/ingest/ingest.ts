@@ -1,4 +1,4 @@
-import type { Database } from '../db/database.js';
+import type { Database, Statement } from '../db/database.js';
 import { FhirError, type Issue } from '../fhir/errors.js';
 import type { CompiledCodeLists } from '../labels/index.js';
 import { planWrites, resourceKey, type Outcome, type Prepared } from '../store/plan.js';
@@ -21,6 +21,8 @@ export interface IngestRequest {
   channel: 'rest' | 'transaction' | 'batch' | 'cli';
   mode: BundleMode;
   entries: readonly EntryRead[];
+  /** Statements written in the same atomic unit as the entries (transactions only), e.g. a Consent's compiled policy lines. */
+  alongside?: readonly Statement[];
 }
 
 export interface IngestResult {
@@ -82,6 +84,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
       await deps.db.atomic([
         ...(u === 0 ? [startIngestionStatement(deps.db, { id: ingestionId, source, channel: request.channel, startedAt: started })] : []),
         ...planStatements(deps.db, plan),
+        ...(request.mode === 'transaction' ? (request.alongside ?? []) : []),
         countIngestionStatement(deps.db, ingestionId, counts, last ? now : undefined),
       ]);
     });

@@ -1,0 +1,130 @@
+import type { Requester } from '../auth/requester.js';
+import type { Purpose } from '../auth/purposes.js';
+import { SENSITIVE, type Category } from './categories.js';
+import { toRule, type ConsentLine } from './compile.js';
+import type { Policies } from './policies.js';
+
+/** Everything about one patient that decisions need, loaded together and cached together. */
+export interface PatientView {
+  person: string;
+  /** Sorted by priority (see compile.ts). */
+  lines: ConsentLine[];
+  /** Organizations with a Coverage for this person: a payer's "own members". */
+  payers: ReadonlySet<string>;
+  breakGlass: readonly { id: string; practitioner: string; expiresAt: string }[];
+}
+
+export interface Reason {
+  layer: 'self' | 'law' | 'dua' | 'consent' | 'default' | 'break-glass' | 'role';
+  effect: 'permit' | 'deny';
+  /** The deciding Consent and provision, DUA line, grant or default. */
+  ref: string;
+  detail: string;
+}
+
+export interface Decision {
+  permit: boolean;
+  /** Sensitivity categories that must be withheld from what is permitted. */
+  obligations: { redact: Category[] };
+  reasons: Reason[];
+  purpose?: Purpose;
+}
+
+export interface DecisionRequest {
+  requester: Requester;
+  /** The resource class (type), e.g. Observation. */
+  cls: string;
+  /** The categories of one resource; omit to decide for the class, with redactions as obligations. */
+  categories?: readonly Category[];
+  /** The resource's date, for provisions with a dataPeriod. */
+  date?: string;
+  /** Narrow to one of the token's purposes; otherwise any purpose the token carries may permit. */
+  purpose?: Purpose;
+  /** ISO instant of the decision. */
+  when: string;
+}
+
+/**
+ * The one decision function (see policies/precedence.md). Synchronous and free of I/O: the
+ * patient's view and the policies come in, a decision with its reasons goes out. The consent
+ * enforcer is shared, so this loads the view's lines into it first; JavaScript runs one
+ * decision at a time, so nothing interleaves.
+ */
+export function decideWith(policies: Policies, view: PatientView, req: DecisionRequest): Decision {
+  loadLines(policies, view);
+  const purposes = req.purpose ? (req.requester.purposes.includes(req.purpose) ? [req.purpose] : []) : req.requester.purposes;
+  if (purposes.length === 0) {
+    return { permit: false, obligations: { redact: [] }, reasons: [{ layer: 'role', effect: 'deny', ref: 'token', detail: 'the token carries no purpose of use that could apply' }] };
+  }
+  const categories = req.categories ?? ['normal', ...SENSITIVE];
+  let first: Decision | undefined;
+  for (const purpose of purposes) {
+    const results = categories.map((c) => [c, decideOne(policies, view, req, purpose, c)] as const);
+    const base = req.categories ? results.every(([, r]) => r.effect === 'permit') : results[0]![1].effect === 'permit';
+    const decision: Decision = {
+      permit: base,
+      purpose,
+      obligations: { redact: base ? results.filter(([, r]) => r.effect === 'deny').map(([c]) => c) : [] },
+      reasons: results.map(([c, r]) => ({ ...r, detail: `${c}: ${r.detail}` })),
+    };
+    if (decision.permit) return decision;
+    first ??= decision;
+  }
+  return first!;
+}
+
+let loadedFor: PatientView | undefined;
+let loadedInto: Policies | undefined;
+
+function loadLines(policies: Policies, view: PatientView): void {
+  if (loadedFor === view && loadedInto === policies) return;
+  // Set the lines directly, already in priority order: Casbin's own priority insertion misplaces
+  // a rule that belongs at the end (it splices at index -1), and re-sorting per patient is waste.
+  const assertion = policies.consent.getModel().model.get('p')!.get('p')!;
+  assertion.policy = view.lines.map(toRule);
+  loadedFor = view;
+  loadedInto = policies;
+}
+
+function decideOne(policies: Policies, view: PatientView, req: DecisionRequest, purpose: Purpose, category: Category): Omit<Reason, 'detail'> & { detail: string } {
+  const r = req.requester;
+  const deny = (layer: Reason['layer'], ref: string, detail: string) => ({ layer, effect: 'deny' as const, ref, detail });
+  const permit = (layer: Reason['layer'], ref: string, detail: string) => ({ layer, effect: 'permit' as const, ref, detail });
+
+  if (r.kind === 'person' && r.role === 'patient') {
+    return r.patient === view.person ? permit('self', 'right-of-access', 'the patient sees their own record') : deny('role', 'right-of-access', 'a patient sees only their own record');
+  }
+  if (r.kind === 'person' && (r.role === 'operator' || r.role === 'researcher')) return deny('role', r.role, `a ${r.role} sees no patient-level data`);
+
+  const subject = r.fhirUser ?? r.organization ?? r.clientId;
+  const org = r.organization ?? '';
+  if (r.role !== 'caregiver') {
+    const rel = view.payers.has(org) ? 'member' : 'none';
+    const [allowed, line] = policies.dua.enforceExSync(org, purpose, req.cls, category, rel, req.when);
+    if (!allowed) return deny('dua', `dua:${org}`, `no data use agreement of ${org || 'this requester'} permits ${purpose} for ${req.cls}`);
+    if (purpose === 'ETREAT') {
+      if (r.role !== 'clinician') return deny('role', 'break-glass', 'only clinicians can break the glass');
+      if (category === 'sud') return deny('law', '42 CFR Part 2', 'break-the-glass never opens substance use disorder records');
+      const grant = view.breakGlass.find((g) => g.practitioner === r.fhirUser && g.expiresAt > req.when);
+      return grant ? permit('break-glass', `break-glass/${grant.id}`, `emergency access until ${grant.expiresAt} (DUA ${line[0]})`) : deny('break-glass', 'break-glass', 'no active break-the-glass grant');
+    }
+  }
+  const [, matched] = policies.consent.enforceExSync(subject, org, view.person, req.cls, category, purpose, req.when, req.date ?? '');
+  if (matched.length > 0) {
+    const ref = matched[11]!;
+    return matched[10] === 'allow' ? permit('consent', ref, 'permitted by the patient') : deny('consent', ref, 'denied by the patient');
+  }
+  // The patient has said nothing about this.
+  if (category === 'sud') return deny('law', '42 CFR Part 2', 'substance use disorder records need a consent naming the recipient');
+  if (r.role === 'caregiver') return deny('default', 'caregiver', 'caregivers see only what the patient grants them');
+  const d = policies.defaults;
+  if (purpose === 'TREAT' && r.role === 'clinician') {
+    return d.treatment === 'opt-out' && d.treatmentDefaultOpens.includes(category)
+      ? permit('default', 'default:treatment-opt-out', 'treatment is shared unless the patient opts out')
+      : deny('default', `default:treatment-${d.treatment}`, d.treatment === 'opt-in' ? 'treatment access needs the patient to opt in' : 'this category needs the patient to opt in');
+  }
+  if ((purpose === 'HPAYMT' || purpose === 'HOPERAT') && r.clientKind === 'payer' && d.payerDefault === 'permit') {
+    return permit('default', 'default:payer-members', 'a payer may use its members’ data for payment and operations');
+  }
+  return deny('default', 'default:deny', 'nothing permits this');
+}

@@ -1,0 +1,97 @@
+import type { Database } from '../db/database.js';
+import { decideWith, type Decision, type DecisionRequest, type PatientView } from './decide.js';
+import type { Policies } from './policies.js';
+import { changedSince, latestSeq, loadPatientView } from './store.js';
+
+export interface EngineOptions {
+  /** Patients whose views are kept in memory; the least recently used go first. */
+  maxPatients?: number;
+  /** Decisions memoised per patient view. */
+  maxDecisionsPerPatient?: number;
+}
+
+interface Entry {
+  view: PatientView;
+  decisions: Map<string, Decision>;
+}
+
+/**
+ * Decisions scoped to one patient: Casbin evaluates only that patient's lines (a few), never
+ * the region's (millions). Views are kept in an LRU and memoise their decisions.
+ *
+ * Staleness: every consent change advances a global sequence (consent_versions). Before
+ * answering, the engine asks whether anything changed since the sequence it last saw: on SQLite
+ * that is `data_version`, free unless another connection committed; then one indexed query
+ * lists the people changed since, and only they are dropped. So a revocation made by any
+ * process is seen on the next request, without a timer.
+ */
+export class ConsentEngine {
+  private readonly cache = new Map<string, Entry>();
+  private seenSeq = -1;
+  private seenCounter = -1;
+  private readonly maxPatients: number;
+  private readonly maxDecisions: number;
+
+  constructor(
+    private readonly db: Database,
+    readonly policies: Policies,
+    private readonly clock: () => Date,
+    options: EngineOptions = {},
+  ) {
+    this.maxPatients = options.maxPatients ?? 50_000;
+    this.maxDecisions = options.maxDecisionsPerPatient ?? 256;
+  }
+
+  /** `decide(requester, patient, class or resource, purpose)`: see decide.ts and policies/precedence.md. */
+  async decide(person: string, req: Omit<DecisionRequest, 'when'> & { when?: string }): Promise<Decision> {
+    const entry = await this.entry(person);
+    const when = req.when ?? this.clock().toISOString();
+    // Minute resolution: periods and grants are minutes-grained, and the memo must not outlive them by more.
+    const key = `${req.requester.subject}|${req.requester.clientId}|${req.requester.tokenId}|${req.cls}|${req.categories?.join(',') ?? '*'}|${req.purpose ?? ''}|${req.date ?? ''}|${when.slice(0, 16)}`;
+    let decision = entry.decisions.get(key);
+    if (!decision) {
+      decision = decideWith(this.policies, entry.view, { ...req, when });
+      if (entry.decisions.size >= this.maxDecisions) entry.decisions.delete(entry.decisions.keys().next().value!);
+      entry.decisions.set(key, decision);
+    }
+    return decision;
+  }
+
+  /** Drop a person's cached view (after this process changed their consents). */
+  invalidate(person: string): void {
+    this.cache.delete(person);
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  private async entry(person: string): Promise<Entry> {
+    await this.refresh();
+    let entry = this.cache.get(person);
+    if (entry) {
+      // Move to the most recent end of the LRU.
+      this.cache.delete(person);
+      this.cache.set(person, entry);
+      return entry;
+    }
+    entry = { view: await loadPatientView(this.db, person, this.clock().toISOString()), decisions: new Map() };
+    if (this.cache.size >= this.maxPatients) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(person, entry);
+    return entry;
+  }
+
+  private async refresh(): Promise<void> {
+    const counter = this.db.changeCounter?.();
+    if (counter !== undefined && counter === this.seenCounter && this.seenSeq >= 0) return;
+    this.seenCounter = counter ?? -1;
+    if (this.seenSeq < 0) {
+      this.seenSeq = await latestSeq(this.db);
+      return;
+    }
+    for (const { patientId, seq } of await changedSince(this.db, this.seenSeq)) {
+      this.cache.delete(patientId);
+      if (seq > this.seenSeq) this.seenSeq = seq;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { newEnforcer, newModelFromString, type Enforcer } from 'casbin';
+
+/** The policy texts from policies/, handed in by the entry point (files on Node, bundled text on Workers). */
+export interface PolicyTexts {
+  consentModel: string;
+  duaModel: string;
+  duas: string;
+  defaults: string;
+}
+
+export interface Defaults {
+  treatment: 'opt-in' | 'opt-out';
+  treatmentDefaultOpens: string[];
+  breakGlassHours: number;
+  payerDefault: 'permit' | 'deny';
+}
+
+export interface Policies {
+  /** One enforcer for the consent model; each decision loads that patient's lines into it. */
+  consent: Enforcer;
+  /** The data use agreements, loaded once. */
+  dua: Enforcer;
+  defaults: Defaults;
+}
+
+const within = (when: string, start: string, end: string) => (start === '' || when >= start) && (end === '' || when <= end);
+// A line restricted to a data period matches dated data within it; undated data only for denies, so uncertainty never opens data.
+const dataWithin = (date: string, start: string, end: string, effect: string) => (start === '' && end === '') || (date === '' ? effect === 'deny' : within(date, start, end));
+
+export async function loadPolicies(texts: PolicyTexts): Promise<Policies> {
+  const consent = await newEnforcer(newModelFromString(texts.consentModel));
+  const dua = await newEnforcer(newModelFromString(texts.duaModel));
+  for (const e of [consent, dua]) {
+    e.addFunction('within', within as never);
+    e.addFunction('dataWithin', dataWithin as never);
+  }
+  const rules = parseCsv(texts.duas);
+  for (const rule of rules) if (rule[0] !== 'p' || rule.length !== 10) throw new Error(`duas.csv: bad line ${rule.join(', ')}`);
+  dua.getModel().addPolicies('p', 'p', rules.map((r) => r.slice(1)));
+  const defaults = JSON.parse(texts.defaults) as Defaults;
+  if (defaults.treatment !== 'opt-in' && defaults.treatment !== 'opt-out') throw new Error("defaults.json: treatment must be 'opt-in' or 'opt-out'");
+  return { consent, dua, defaults };
+}
+
+/** Casbin's CSV: comma-separated, comments with #. */
+function parseCsv(text: string): string[][] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => l.split(',').map((f) => f.trim()));
+}

@@ -1,0 +1,74 @@
+import { and, asc, eq, gt, inArray, max, sql } from 'drizzle-orm';
+import type { Database, Statement } from '../db/database.js';
+import { breakGlass, consentLines, consentVersions, patientLinks, resources } from '../db/schema.js';
+import { insertRows } from '../store/write.js';
+import type { ConsentLine } from './compile.js';
+import type { PatientView } from './decide.js';
+
+/** Loads everything a patient's decisions need: their lines, their payers, their active break-the-glass grants. */
+export async function loadPatientView(db: Database, person: string, now: string): Promise<PatientView> {
+  const [lines, coverages, grants] = await Promise.all([
+    db.orm.select().from(consentLines).where(eq(consentLines.patientId, person)).orderBy(asc(consentLines.priority), asc(consentLines.consentId), asc(consentLines.ord)),
+    db.orm
+      .select({ content: resources.content })
+      .from(resources)
+      .innerJoin(patientLinks, eq(patientLinks.patientId, resources.patientId))
+      .where(and(eq(patientLinks.personId, person), eq(resources.type, 'Coverage'))),
+    db.orm.select().from(breakGlass).where(and(eq(breakGlass.patientId, person), gt(breakGlass.expiresAt, now))),
+  ]);
+  const payers = new Set<string>();
+  for (const { content } of coverages) {
+    const coverage = JSON.parse(content) as { status?: string; payor?: { reference?: string }[] };
+    if (coverage.status === 'active') for (const p of coverage.payor ?? []) if (p.reference) payers.add(p.reference);
+  }
+  return {
+    person,
+    lines: lines.map(({ patientId, consentId: _c, ord: _o, ...l }) => ({ ...l, patient: patientId, effect: l.effect as 'allow' | 'deny' })),
+    payers,
+    breakGlass: grants.map((g) => ({ id: g.id, practitioner: g.practitioner, expiresAt: g.expiresAt })),
+  };
+}
+
+/** The statements that replace one Consent's lines and advance the change sequence, to run atomically with the Consent's own write. */
+export function replaceLinesStatements(db: Database, person: string, consentId: string, lines: readonly ConsentLine[]): Statement[] {
+  return [
+    db.orm.delete(consentLines).where(and(eq(consentLines.patientId, person), eq(consentLines.consentId, consentId))) as Statement,
+    ...insertRows(
+      consentLines,
+      lines.map((l, ord) => ({ patientId: person, consentId, ord, priority: l.priority, actor: l.actor, purpose: l.purpose, cls: l.cls, label: l.label, start: l.start, end: l.end, dataStart: l.dataStart, dataEnd: l.dataEnd, effect: l.effect, ref: l.ref })),
+    ),
+    bumpStatement(db, person),
+  ];
+}
+
+/** Marks a person's decisions stale everywhere: the next sequence number, computed inside the same write. */
+export function bumpStatement(db: Database, person: string): Statement {
+  return db.orm
+    .insert(consentVersions)
+    .values({ patientId: person, seq: sql`(select coalesce(max(${consentVersions.seq}), 0) + 1 from ${consentVersions})` })
+    .onConflictDoUpdate({ target: consentVersions.patientId, set: { seq: sql`(select coalesce(max(${consentVersions.seq}), 0) + 1 from ${consentVersions})` } }) as Statement;
+}
+
+export async function latestSeq(db: Database): Promise<number> {
+  const [row] = await db.orm.select({ seq: max(consentVersions.seq) }).from(consentVersions);
+  return row?.seq ?? 0;
+}
+
+export async function changedSince(db: Database, seq: number): Promise<{ patientId: string; seq: number }[]> {
+  return db.orm.select().from(consentVersions).where(gt(consentVersions.seq, seq));
+}
+
+export async function linkedPatientIds(db: Database, person: string): Promise<string[]> {
+  const rows = await db.orm.select({ id: patientLinks.patientId }).from(patientLinks).where(eq(patientLinks.personId, person));
+  return rows.map((r) => r.id);
+}
+
+export async function existingActors(db: Database, refs: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const ref of refs) {
+    const [type, id] = ref.split('/');
+    const [row] = await db.orm.select({ id: resources.id }).from(resources).where(and(eq(resources.type, type!), inArray(resources.id, [id!])));
+    if (row) found.add(ref);
+  }
+  return found;
+}
