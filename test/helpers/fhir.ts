@@ -39,7 +39,7 @@ export function observation(id: string, patientId: string, fields: Record<string
   };
 }
 
-export function putEntry(resource: { resourceType: string; id: string }) {
+export function putEntry(resource: { resourceType: string; id: string; [key: string]: unknown }) {
   return { fullUrl: `${resource.resourceType}/${resource.id}`, resource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` } };
 }
 
