@@ -51,7 +51,7 @@ export interface DecisionRequest {
  * decision at a time, so nothing interleaves.
  */
 export function decideWith(policies: Policies, view: PatientView, req: DecisionRequest): Decision {
-  loadLines(policies, view);
+  loadLines(policies, view, req.requester);
   const purposes = req.purpose ? (req.requester.purposes.includes(req.purpose) ? [req.purpose] : []) : req.requester.purposes;
   if (purposes.length === 0) {
     return { permit: false, obligations: { redact: [] }, reasons: [{ layer: 'role', effect: 'deny', ref: 'token', detail: 'the token carries no purpose of use that could apply' }] };
@@ -73,18 +73,46 @@ export function decideWith(policies: Policies, view: PatientView, req: DecisionR
   return first!;
 }
 
+// Agreements do not change while the process runs, so their answers are kept (per day, since lines have periods).
+const duaMemo = new WeakMap<Policies, Map<string, [boolean, string[]]>>();
+
+function duaDecision(policies: Policies, org: string, purpose: string, cls: string, category: string, rel: string, when: string): [boolean, string[]] {
+  let memo = duaMemo.get(policies);
+  if (!memo) duaMemo.set(policies, (memo = new Map()));
+  const key = `${org}|${purpose}|${cls}|${category}|${rel}|${when.slice(0, 10)}`;
+  let answer = memo.get(key);
+  if (!answer) {
+    answer = policies.dua.enforceExSync(org, purpose, cls, category, rel, when) as [boolean, string[]];
+    if (memo.size > 100_000) memo.clear();
+    memo.set(key, answer);
+  }
+  return answer;
+}
+
 let loadedFor: PatientView | undefined;
 let loadedInto: Policies | undefined;
+let loadedActor = '';
 
-function loadLines(policies: Policies, view: PatientView): void {
-  if (loadedFor === view && loadedInto === policies) return;
+/**
+ * Loads into the shared enforcer this patient's lines that could concern this requester (their
+ * actor is everyone, the requester or the requester's organization): Casbin then evaluates a
+ * handful of lines, not the patient's whole policy, and the matcher still checks the actor.
+ */
+function loadLines(policies: Policies, view: PatientView, requester: Requester): void {
+  const subject = subjectOf(requester);
+  const org = requester.organization ?? '';
+  const actorKey = `${subject}|${org}`;
+  if (loadedFor === view && loadedInto === policies && loadedActor === actorKey) return;
   // Set the lines directly, already in priority order: Casbin's own priority insertion misplaces
   // a rule that belongs at the end (it splices at index -1), and re-sorting per patient is waste.
   const assertion = policies.consent.getModel().model.get('p')!.get('p')!;
-  assertion.policy = view.lines.map(toRule);
+  assertion.policy = view.lines.filter((l) => l.actor === '*' || l.actor === subject || l.actor === org).map(toRule);
   loadedFor = view;
   loadedInto = policies;
+  loadedActor = actorKey;
 }
+
+const subjectOf = (r: Requester) => r.fhirUser ?? r.organization ?? r.clientId;
 
 function decideOne(policies: Policies, view: PatientView, req: DecisionRequest, purpose: Purpose, category: Category): Omit<Reason, 'detail'> & { detail: string } {
   const r = req.requester;
@@ -96,11 +124,11 @@ function decideOne(policies: Policies, view: PatientView, req: DecisionRequest, 
   }
   if (r.kind === 'person' && (r.role === 'operator' || r.role === 'researcher')) return deny('role', r.role, `a ${r.role} sees no patient-level data`);
 
-  const subject = r.fhirUser ?? r.organization ?? r.clientId;
+  const subject = subjectOf(r);
   const org = r.organization ?? '';
   if (r.role !== 'caregiver') {
     const rel = view.payers.has(org) ? 'member' : 'none';
-    const [allowed, line] = policies.dua.enforceExSync(org, purpose, req.cls, category, rel, req.when);
+    const [allowed, line] = duaDecision(policies, org, purpose, req.cls, category, rel, req.when);
     if (!allowed) return deny('dua', `dua:${org}`, `no data use agreement of ${org || 'this requester'} permits ${purpose} for ${req.cls}`);
     if (purpose === 'ETREAT') {
       if (r.role !== 'clinician') return deny('role', 'break-glass', 'only clinicians can break the glass');

@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.js';
 import { decideWith, type Decision, type DecisionRequest, type PatientView } from './decide.js';
 import type { Policies } from './policies.js';
-import { changedSince, latestSeq, loadPatientView } from './store.js';
+import { changedSince, latestSeq, patientViewLoader } from './store.js';
 
 export interface EngineOptions {
   /** Patients whose views are kept in memory; the least recently used go first. */
@@ -31,6 +31,7 @@ export class ConsentEngine {
   private seenCounter = -1;
   private readonly maxPatients: number;
   private readonly maxDecisions: number;
+  private readonly loadView: (person: string, now: string) => Promise<PatientView>;
 
   constructor(
     private readonly db: Database,
@@ -40,6 +41,7 @@ export class ConsentEngine {
   ) {
     this.maxPatients = options.maxPatients ?? 50_000;
     this.maxDecisions = options.maxDecisionsPerPatient ?? 256;
+    this.loadView = patientViewLoader(db);
   }
 
   /** `decide(requester, patient, class or resource, purpose)`: see decide.ts and policies/precedence.md. */
@@ -75,7 +77,7 @@ export class ConsentEngine {
       this.cache.set(person, entry);
       return entry;
     }
-    entry = { view: await loadPatientView(this.db, person, this.clock().toISOString()), decisions: new Map() };
+    entry = { view: await this.loadView(person, this.clock().toISOString()), decisions: new Map() };
     if (this.cache.size >= this.maxPatients) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(person, entry);
     return entry;

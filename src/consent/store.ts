@@ -5,27 +5,42 @@ import { insertRows } from '../store/write.js';
 import type { ConsentLine } from './compile.js';
 import type { PatientView } from './decide.js';
 
-/** Loads everything a patient's decisions need: their lines, their payers, their active break-the-glass grants. */
-export async function loadPatientView(db: Database, person: string, now: string): Promise<PatientView> {
-  const [lines, coverages, grants] = await Promise.all([
-    db.orm.select().from(consentLines).where(eq(consentLines.patientId, person)).orderBy(asc(consentLines.priority), asc(consentLines.consentId), asc(consentLines.ord)),
-    db.orm
-      .select({ content: resources.content })
-      .from(resources)
-      .innerJoin(patientLinks, eq(patientLinks.patientId, resources.patientId))
-      .where(and(eq(patientLinks.personId, person), eq(resources.type, 'Coverage'))),
-    db.orm.select().from(breakGlass).where(and(eq(breakGlass.patientId, person), gt(breakGlass.expiresAt, now))),
-  ]);
-  const payers = new Set<string>();
-  for (const { content } of coverages) {
-    const coverage = JSON.parse(content) as { status?: string; payor?: { reference?: string }[] };
-    if (coverage.status === 'active') for (const p of coverage.payor ?? []) if (p.reference) payers.add(p.reference);
-  }
-  return {
-    person,
-    lines: lines.map(({ patientId, consentId: _c, ord: _o, ...l }) => ({ ...l, patient: patientId, effect: l.effect as 'allow' | 'deny' })),
-    payers,
-    breakGlass: grants.map((g) => ({ id: g.id, practitioner: g.practitioner, expiresAt: g.expiresAt })),
+/**
+ * Loads everything a patient's decisions need: their lines, their payers, their active
+ * break-the-glass grants. The three queries are prepared once per database: building SQL for
+ * each cache miss cost more than running it.
+ */
+export function patientViewLoader(db: Database): (person: string, now: string) => Promise<PatientView> {
+  const lines = db.orm
+    .select()
+    .from(consentLines)
+    .where(eq(consentLines.patientId, sql.placeholder('person')))
+    .orderBy(asc(consentLines.priority), asc(consentLines.consentId), asc(consentLines.ord))
+    .prepare();
+  const coverages = db.orm
+    .select({ content: resources.content })
+    .from(resources)
+    .innerJoin(patientLinks, eq(patientLinks.patientId, resources.patientId))
+    .where(and(eq(patientLinks.personId, sql.placeholder('person')), eq(resources.type, 'Coverage')))
+    .prepare();
+  const grants = db.orm
+    .select()
+    .from(breakGlass)
+    .where(and(eq(breakGlass.patientId, sql.placeholder('person')), gt(breakGlass.expiresAt, sql.placeholder('now'))))
+    .prepare();
+  return async (person, now) => {
+    const [lineRows, coverageRows, grantRows] = await Promise.all([lines.all({ person }), coverages.all({ person }), grants.all({ person, now })]);
+    const payers = new Set<string>();
+    for (const { content } of coverageRows as { content: string }[]) {
+      const coverage = JSON.parse(content) as { status?: string; payor?: { reference?: string }[] };
+      if (coverage.status === 'active') for (const p of coverage.payor ?? []) if (p.reference) payers.add(p.reference);
+    }
+    return {
+      person,
+      lines: (lineRows as (typeof consentLines.$inferSelect)[]).map(({ patientId, consentId: _c, ord: _o, ...l }) => ({ ...l, patient: patientId, effect: l.effect as 'allow' | 'deny' })),
+      payers,
+      breakGlass: (grantRows as (typeof breakGlass.$inferSelect)[]).map((g) => ({ id: g.id, practitioner: g.practitioner, expiresAt: g.expiresAt })),
+    };
   };
 }
 
