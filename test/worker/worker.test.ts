@@ -18,6 +18,7 @@ describe('Cloudflare Worker on D1', () => {
   let state: ReturnType<typeof suiteDir>;
   let jwksServer: Server;
   let token: string;
+  let patientToken: string;
   let base: string;
   const env = { WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_UPDATE_NOTIFIER: '1' };
 
@@ -26,6 +27,7 @@ describe('Cloudflare Worker on D1', () => {
     execFileSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state.path], { env: { ...process.env, ...env }, stdio: 'pipe' });
     const issuer = await testIssuer();
     token = await issuer.mint(sourceClaims('urn:test:worker'));
+    patientToken = await issuer.mint({ sub: 'w', client_id: 'portal', role: 'patient', fhirUser: 'Patient/w-1', patient: 'w-1', scope: 'patient/*.rs', purpose_of_use: ['PATRQT'] });
     jwksServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(issuer.jwks)));
     await new Promise<void>((r) => jwksServer.listen(0, '127.0.0.1', r));
     const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks`;
@@ -85,5 +87,14 @@ describe('Cloudflare Worker on D1', () => {
     expect(bad.status).toBe(400);
     // w-2 was not written by the failed transaction, so this PUT creates it.
     expect((await put('w-2', {})).status).toBe(201);
+  });
+
+  it('decides consent on D1: a patient asks $access about their own record', async () => {
+    const res = await fetch(`${base}/fhir/Patient/w-1/$access?actor=Organization/payer-lakeshore-org&class=ExplanationOfBenefit`, { headers: { authorization: `Bearer ${patientToken}` } });
+    expect(res.status).toBe(200);
+    const access = (await res.json()).parameter.find((p: { name: string }) => p.name === 'access');
+    // Not a member of that payer's plan, so its agreement does not reach this patient.
+    expect(access.part.find((p: { name: string }) => p.name === 'decision').valueCode).toBe('deny');
+    expect(JSON.stringify(access)).toContain('data use agreement');
   });
 });
