@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createApp } from '../src/app.js';
+import { AuditLog } from '../src/audit/log.js';
 import { requesterOf } from '../src/auth/middleware.js';
 import { openSqlite } from '../src/db/sqlite.js';
 import { defaultCodeLists } from '../src/labels/index.js';
@@ -43,6 +44,7 @@ const app = createApp({
   codeLists: defaultCodeLists,
   newId: () => crypto.randomUUID(),
   log: () => undefined,
+  audit: new AuditLog(db),
 });
 app.get('/bench/bare', (c) => c.json({ ok: true }));
 app.get('/bench/authed', (c) => c.json({ ok: requesterOf(c).kind === 'system' }));

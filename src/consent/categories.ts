@@ -25,3 +25,10 @@ export function categoriesOf(codes: Iterable<string>, index: ReadonlyMap<string,
   }
   return found.size === 0 ? ['normal'] : [...found].sort();
 }
+
+/** The security codes that mark data of these categories: what a redaction must withhold. */
+export function codesOf(categories: readonly Category[], lists: CompiledCodeLists): string[] {
+  const codes = new Set<string>();
+  for (const category of categories) for (const label of lists.labelsOf.get(category) ?? []) if (label.code && !GENERIC.has(label.code)) codes.add(label.code);
+  return [...codes];
+}

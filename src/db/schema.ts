@@ -187,5 +187,26 @@ export const breakGlass = sqliteTable(
   (t) => [index('break_glass_patient').on(t.patientId, t.expiresAt)],
 );
 
-export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys, oidcPayloads, accounts, consentLines, consentVersions, breakGlass };
+/**
+ * The audit trail: FHIR AuditEvents in an append-only hash chain. Each row's hash covers the
+ * previous row's hash and its own content, so changing or deleting any event breaks every hash
+ * after it (checked by `npm run audit:verify`). `seq` is assigned by the writer, so two writers
+ * that raced for the same place collide on the primary key instead of forking the chain.
+ */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    seq: integer('seq').primaryKey(),
+    id: text('id').notNull(),
+    recorded: text('recorded').notNull(),
+    /** The person whose data was accessed, for their accounting of disclosures. */
+    person: text('person'),
+    content: text('content').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_events_person').on(t.person, t.seq)],
+);
+
+export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys, oidcPayloads, accounts, consentLines, consentVersions, breakGlass, auditEvents };
 export type Schema = typeof schema;

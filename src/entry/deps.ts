@@ -1,4 +1,5 @@
 import { createLocalJWKSet } from 'jose';
+import { AuditLog } from '../audit/log.js';
 import { createTokenVerifier } from '../auth/verify.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
@@ -16,6 +17,7 @@ export function nodeDeps(db: Database, config: Config, publishedKeys: readonly S
     codeLists: defaultCodeLists,
     newId: () => crypto.randomUUID(),
     log: (event, detail) => process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), event, ...detail })}\n`),
+    audit: new AuditLog(db),
     auth: {
       verifier: createTokenVerifier({ issuer: config.issuer, audience: `${config.baseUrl}/fhir`, keys: createLocalJWKSet(publicJwks(publishedKeys)), clock }),
     },

@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { createRemoteJWKSet } from 'jose';
 import { createApp, type AppEnv } from '../app.js';
 import { createTokenVerifier } from '../auth/verify.js';
+import { AuditLog } from '../audit/log.js';
 import { loadConfig } from '../config/config.js';
 import { ConsentEngine } from '../consent/engine.js';
 import { loadPolicies, type Policies } from '../consent/policies.js';
@@ -32,6 +33,7 @@ async function appFor(env: WorkerEnv): Promise<Hono<AppEnv>> {
       db,
       // Decisions work here; consent writes need the signing key, which only the Node deployment holds.
       consent: new ConsentEngine(db, await policies, clock),
+      audit: new AuditLog(db),
       config,
       clock,
       // The issuer runs elsewhere (a Node deployment); its JWKS is fetched and cached by jose.

@@ -9,6 +9,7 @@ import { smartConfiguration } from '../auth/smart-configuration.js';
 import { ingest, readBundle, validateResource, type EntryRead, type IngestResult } from '../ingest/index.js';
 import type { Outcome } from '../store/plan.js';
 import { isStoredType } from '../store/search-values.js';
+import { brokerRoutes } from './broker.js';
 import { capabilityStatement } from './capability.js';
 import { FhirError, operationOutcome } from './errors.js';
 import { FHIR_ID, type Resource } from './types.js';
@@ -38,13 +39,6 @@ function checkWriteScopes(requester: Requester, entries: readonly EntryRead[]): 
   }
 }
 
-/** Reads arrive with the consent-enforcing API; until then nothing patient-level leaves the store, whoever asks. */
-function requireReader(): MiddlewareHandler<AppEnv> {
-  return async function requireReader(c) {
-    if (!c.var.requester) throw unauthorized('missing_token', 'Authentication is required to read');
-    throw FhirError.of(403, 'forbidden', 'Patient-level reads are not available yet');
-  };
-}
 
 function knownType(): MiddlewareHandler<AppEnv> {
   return async function knownType(c, next) {
@@ -95,8 +89,7 @@ export function fhirRoutes(): Hono<AppEnv> {
     return written(c, outcome);
   });
 
-  fhir.get('/:type', knownType(), requireReader());
-  fhir.get('/:type/:id', knownType(), requireReader());
+  fhir.route('/', brokerRoutes());
   return fhir;
 }
 

@@ -1,5 +1,6 @@
 import type { Requester } from '../auth/requester.js';
 import type { TokenVerifier } from '../auth/verify.js';
+import type { AuditLog } from '../audit/log.js';
 import type { Config } from '../config/config.js';
 import type { ConsentEngine } from '../consent/engine.js';
 import type { ReceiptSigner } from '../consent/receipt.js';
@@ -14,6 +15,8 @@ export interface AppDeps {
   auth: { verifier: TokenVerifier };
   /** The consent engine behind every decision; absent where it is not served yet (the Worker). */
   consent?: ConsentEngine;
+  /** The append-only, hash-chained audit trail. */
+  audit: AuditLog;
   /** Signs consent receipts with the gateway's key (Node only). */
   signer?: ReceiptSigner;
   clock: () => Date;

@@ -164,12 +164,12 @@ describe('secure by default', () => {
     expect(await stored()).toBe(0);
   });
 
-  it('serves no patient-level reads: 401 without a token, 403 with one', async () => {
+  it('refuses reads without a token (401) and with a token lacking read scope (403)', async () => {
     const { send } = await setup();
     await send('PUT', '/fhir/Patient/pa-1', patient('pa-1'));
     await expectOutcome(await send('GET', '/fhir/Patient/pa-1', undefined, FHIR, null), 401, 'login');
-    await expectOutcome(await send('GET', '/fhir/Patient/pa-1'), 403, 'forbidden');
-    await expectOutcome(await send('GET', '/fhir/Patient?name=Alvarez'), 403, 'forbidden');
+    await expectOutcome(await send('GET', '/fhir/Patient/pa-1'), 403, 'forbidden', /read on Patient/);
+    await expectOutcome(await send('GET', '/fhir/Patient?name=Alvarez'), 400, 'required', /patient/);
   });
 
   it('answers an unexpected failure with a generic 500 and logs the detail', async () => {

@@ -5,6 +5,7 @@ import { afterEach } from 'vitest';
 import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite.js';
 import type { AppDeps } from '../../src/http/env.js';
 import { TokenError } from '../../src/auth/verify.js';
+import { AuditLog } from '../../src/audit/log.js';
 import { defaultCodeLists } from '../../src/labels/index.js';
 
 const cleanups: (() => void)[] = [];
@@ -47,6 +48,7 @@ export function testDeps(db: SqliteDatabase, overrides: Partial<AppDeps> = {}): 
     codeLists: defaultCodeLists,
     newId: () => `id-${++id}`,
     log: () => undefined,
+    audit: new AuditLog(db),
     ...overrides,
   };
 }

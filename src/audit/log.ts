@@ -1,0 +1,74 @@
+import { desc, eq } from 'drizzle-orm';
+import type { Database } from '../db/database.js';
+import { auditEvents } from '../db/schema.js';
+import { insertRows } from '../store/write.js';
+import { chainHash, GENESIS } from './chain.js';
+
+interface Pending {
+  content: string;
+  person: string | null;
+  id: string;
+  recorded: string;
+  done: () => void;
+  failed: (err: unknown) => void;
+}
+
+/**
+ * Appends AuditEvents to the hash chain with group commit: a request's event is committed before
+ * its response is sent (the request awaits `record`), but events arriving while a commit is in
+ * flight share the next one, so under load one fsync serves many requests.
+ */
+export class AuditLog {
+  private pending: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+
+  constructor(private readonly db: Database) {}
+
+  record(event: { id: string; recorded: string }, person: string | undefined): Promise<void> {
+    return new Promise((done, failed) => {
+      this.pending.push({ content: JSON.stringify(event), person: person ?? null, id: event.id, recorded: event.recorded, done, failed });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    // Let the requests of this turn of the event loop join the batch.
+    await Promise.resolve();
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await this.append(batch);
+        for (const p of batch) p.done();
+      } catch (err) {
+        for (const p of batch) p.failed(err);
+      }
+    }
+    this.flushing = undefined;
+  }
+
+  private async append(batch: Pending[], attempt = 0): Promise<void> {
+    try {
+      await this.db.exclusive(async () => {
+        const [last] = await this.db.orm.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);
+        let seq = last?.seq ?? 0;
+        let prev = last?.hash ?? GENESIS;
+        const rows = [];
+        for (const p of batch) {
+          const hash = await chainHash(prev, p.content);
+          rows.push({ seq: ++seq, id: p.id, recorded: p.recorded, person: p.person, content: p.content, prevHash: prev, hash });
+          prev = hash;
+        }
+        await this.db.atomic(insertRows(auditEvents, rows));
+      });
+    } catch (err) {
+      // Another process took the same place in the chain: read the new end and try again.
+      if (attempt < 5 && /UNIQUE|PRIMARY KEY/i.test(String(err))) return this.append(batch, attempt + 1);
+      throw err;
+    }
+  }
+}
+
+export async function eventsAbout(db: Database, person: string, limit: number, offset: number) {
+  return db.orm.select({ content: auditEvents.content }).from(auditEvents).where(eq(auditEvents.person, person)).orderBy(desc(auditEvents.seq)).limit(limit).offset(offset);
+}

@@ -1,0 +1,53 @@
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, notLike, or, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../../db/database.js';
+import { resources } from '../../db/schema.js';
+import type { SearchQuery } from './params.js';
+
+/** One class the requester may see, and the security codes whose resources must still be withheld. */
+export interface ClassGrant {
+  type: string;
+  withhold: readonly string[];
+}
+
+/**
+ * The WHERE clause of a consent-filtered search: the patient's records, the classes decided as
+ * permitted, each without its withheld labels, then the search's own filters. Consent is part
+ * of the query, so counts and pages only ever see what the requester may see.
+ */
+export function searchWhere(patientIds: readonly string[] | undefined, grants: readonly ClassGrant[], q: SearchQuery): SQL | undefined {
+  const perClass = grants.map((g) => and(eq(resources.type, g.type), ...g.withhold.map((code) => notLike(resources.security, `% ${code} %`))));
+  const conditions: (SQL | undefined)[] = [perClass.length === 1 ? perClass[0] : or(...perClass)];
+  if (patientIds) conditions.push(inArray(resources.patientId, [...patientIds]));
+  if (q.ids) conditions.push(inArray(resources.id, q.ids));
+  if (q.status) conditions.push(inArray(resources.status, q.status));
+  for (const d of q.dates) {
+    const column = d.column === 'date' ? resources.dateStart : resources.lastUpdated;
+    const [lo, hi] = d.range;
+    conditions.push(d.op === 'eq' ? and(gte(column, lo), lte(column, hi)) : d.op === 'ge' ? gte(column, lo) : d.op === 'gt' ? gt(column, hi) : d.op === 'le' ? lte(column, hi) : lt(column, lo));
+  }
+  for (const t of q.tokens) {
+    const alternatives = t.anyOf.map((v) =>
+      v.system === undefined
+        ? sql`(t.code = ${v.code})`
+        : v.system === ''
+          ? sql`(t.code = ${v.code} AND t.system = '')`
+          : sql`(t.code = ${v.code} AND t.system = ${v.system})`,
+    );
+    conditions.push(sql`EXISTS (SELECT 1 FROM resource_tokens t WHERE t.type = ${resources.type} AND t.id = ${resources.id} AND t.param = ${t.param} AND (${sql.join(alternatives, sql` OR `)}))`);
+  }
+  return and(...conditions);
+}
+
+export async function runSearch(db: Database, where: SQL | undefined, q: SearchQuery): Promise<{ total: number; rows: { type: string; id: string; content: string }[] }> {
+  const column = q.sort.column === 'date' ? resources.dateStart : resources.lastUpdated;
+  const order = q.sort.descending ? [desc(column), desc(resources.type), desc(resources.id)] : [asc(column), asc(resources.type), asc(resources.id)];
+  const [totalRow] = await db.orm.select({ n: count() }).from(resources).where(where);
+  const rows = await db.orm
+    .select({ type: resources.type, id: resources.id, content: resources.content })
+    .from(resources)
+    .where(where)
+    .orderBy(...order)
+    .limit(q.count)
+    .offset(q.offset);
+  return { total: totalRow?.n ?? 0, rows };
+}
