@@ -1,6 +1,7 @@
 import type { R4 } from '@smile-cdr/fhirts';
 import { eq } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
+import { audit } from '../audit/record.js';
 import { requesterOf } from '../auth/middleware.js';
 import { isPurpose, type Purpose } from '../auth/purposes.js';
 import type { Requester } from '../auth/requester.js';
@@ -85,6 +86,7 @@ async function writeConsent(c: Context<AppEnv>, urlId: string | undefined): Prom
   if (!outcome.ok) throw new FhirError(outcome.status, outcome.issues);
   deps.consent.invalidate(person);
   deps.log('consent.changed', { by: requester.subject, role: requester.role, consent: `Consent/${id}`, status: consent.status, lines: compiled.length });
+  await audit(c, { interaction: outcome.created ? 'create' : 'update', query: `Consent/${id}`, person, outcome: 'permit' });
 
   const stored = (await readCurrent(deps.db, 'Consent', id))!;
   const receipt = await deps.signer.sign({
@@ -115,7 +117,9 @@ async function accessOperation(c: Context<AppEnv>): Promise<Response> {
   const notFound = () => FhirError.of(404, 'not-found', `Patient/${c.req.param('id')} is not known`);
   if (!person) throw notFound();
   const self = requester.kind === 'person' && (requester.role === 'patient' || requester.role === 'caregiver') && requester.patient === person;
-  if (!self && requester.role !== 'operator' && !(await deps.consent.decide(person, { requester, cls: 'Patient', categories: ['normal'] })).permit) throw notFound();
+  const allowed = self || requester.role === 'operator' || (await deps.consent.decide(person, { requester, cls: 'Patient', categories: ['normal'] })).permit;
+  await audit(c, { interaction: 'operation', query: `Patient/${person}/$access${new URL(c.req.url).search}`, person, outcome: allowed ? 'permit' : 'not-found' });
+  if (!allowed) throw notFound();
 
   const actor = c.req.query('actor');
   const purposeParam = c.req.query('purpose');
@@ -185,6 +189,7 @@ async function breakTheGlass(c: Context<AppEnv>): Promise<Response> {
   ]);
   deps.consent.invalidate(person);
   deps.log('break-glass', { by: requester.fhirUser, organization: requester.organization, patient: person, grant: id, expiresAt });
+  await audit(c, { interaction: 'operation', query: `Patient/${person}/$break-the-glass (${reason.trim().slice(0, 200)})`, person, outcome: 'permit', purpose: 'ETREAT', breakGlass: true });
   return fhirJson(c, { resourceType: 'Parameters', parameter: [{ name: 'grant', valueString: `break-glass/${id}` }, { name: 'expires', valueInstant: expiresAt }, { name: 'notice', valueString: 'The patient will see this access in their access history.' }] }, 201);
 }
 

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { requesterOf } from '../auth/middleware.js';
 import type { Requester } from '../auth/requester.js';
 import { allows } from '../auth/scopes.js';
-import { auditEvent, type AccessRecord } from '../audit/event.js';
+import { audit } from '../audit/record.js';
 import { eventsAbout } from '../audit/log.js';
 import { categoriesOf, categoryIndex, codesOf } from '../consent/categories.js';
 import type { Decision } from '../consent/decide.js';
@@ -40,16 +40,19 @@ function knownType(type: string): void {
   if (!isStoredType(type)) throw FhirError.of(404, 'not-supported', `Resource type '${type}' is not supported`);
 }
 
-/** The scope check: the token must grant read/search on the type, for this patient when it is patient-scoped. */
+/**
+ * The scope check: the token must grant read/search on the type, and a patient-scoped grant
+ * covers only its own patient. A token with no grant for the type gets 403; a patient-scoped
+ * token asking about someone else is treated as not permitted (404), so it cannot probe who exists.
+ */
 function scopeAllows(r: Requester, type: string, permission: 'r' | 's', person: string | undefined): boolean {
-  const contexts: ('patient' | 'user' | 'system')[] = r.kind === 'system' ? ['system'] : person !== undefined && r.patient === person ? ['patient', 'user'] : ['user'];
+  const contexts: ('patient' | 'user' | 'system')[] = r.kind === 'system' ? ['system'] : ['patient', 'user'];
   return allows(r.scopes, type, permission, contexts);
 }
 
-async function audit(c: Context<AppEnv>, record: Omit<AccessRecord, 'when' | 'id' | 'requester'>): Promise<void> {
-  const { deps } = c.var;
-  const event = auditEvent({ ...record, requester: c.var.requester, when: deps.clock().toISOString(), id: deps.newId() });
-  await deps.audit.record(event, record.person);
+function scopeCoversPatient(r: Requester, type: string, permission: 'r' | 's', person: string): boolean {
+  if (r.kind === 'system') return true;
+  return allows(r.scopes, type, permission, ['user']) || (r.patient === person && allows(r.scopes, type, permission, ['patient']));
 }
 
 const notFound = (what: string) => FhirError.of(404, 'not-found', `${what} is not known`);
@@ -76,8 +79,8 @@ async function read(c: Context<AppEnv>): Promise<Response> {
     return c.body(row.content, 200, { 'content-type': FHIR_JSON, etag: `W/"${row.versionId}"` });
   }
   const person = await personOf(c, type, id, row.patientId);
-  if (person && !scopeAllows(requester, type, 'r', person)) throw FhirError.of(403, 'forbidden', `The token does not grant read on ${type}`);
-  if (!person || !deps.consent) {
+  if (!scopeAllows(requester, type, 'r', person)) throw FhirError.of(403, 'forbidden', `The token does not grant read on ${type}`);
+  if (!person || !deps.consent || !scopeCoversPatient(requester, type, 'r', person)) {
     await audit(c, { interaction: 'read', query, outcome: 'not-found' });
     throw notFound(query);
   }
@@ -106,7 +109,7 @@ async function grantsFor(c: Context<AppEnv>, requester: Requester, person: strin
   const grants: ClassGrant[] = [];
   const decisions: Decision[] = [];
   for (const type of types) {
-    if (!scopeAllows(requester, type, 's', person)) continue;
+    if (!scopeAllows(requester, type, 's', person) || !scopeCoversPatient(requester, type, 's', person)) continue;
     const decision = await deps.consent!.decide(person, { requester, cls: type });
     decisions.push(decision);
     if (decision.permit) grants.push({ type, withhold: codesOf(decision.obligations.redact, deps.codeLists) });
@@ -130,8 +133,8 @@ async function search(c: Context<AppEnv>): Promise<Response> {
   if (!COMPARTMENT.includes(type)) throw FhirError.of(403, 'forbidden', `${type} is not searchable here`);
   if (!q.patient) throw FhirError.of(400, 'required', `Searching ${type} needs a patient (or subject) parameter`, 'patient');
   if (!deps.consent) throw FhirError.of(405, 'not-supported', 'Patient-level search is served on the Node deployment');
+  if (!scopeAllows(requester, type, 's', undefined)) throw FhirError.of(403, 'forbidden', `The token does not grant search on ${type}`);
   const person = (await resolvePerson(deps.db, q.patient)) ?? undefined;
-  if (person && !scopeAllows(requester, type, 's', person)) throw FhirError.of(403, 'forbidden', `The token does not grant search on ${type}`);
   const { grants, decisions } = person ? await grantsFor(c, requester, person, [type]) : { grants: [], decisions: [] };
   await audit(c, { interaction: 'search-type', query: queryText, ...(person ? { person } : {}), outcome: grants.length > 0 ? 'permit' : 'not-found', reasons: decisions.flatMap((d) => d.reasons), ...(decisions[0] ? purposeOf(decisions[0]) : {}) });
   // An unknown patient and a patient the requester may not see give the same empty result.
