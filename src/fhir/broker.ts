@@ -1,4 +1,6 @@
+import { and, eq } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
+import { resourceHistory } from '../db/schema.js';
 import { requesterOf } from '../auth/middleware.js';
 import type { Requester } from '../auth/requester.js';
 import { allows } from '../auth/scopes.js';
@@ -11,7 +13,7 @@ import { readCurrent, resolvePerson } from '../store/read.js';
 import { isStoredType, RESOURCE_TYPES } from '../store/search-values.js';
 import { linkedPatientIds } from '../consent/store.js';
 import { FhirError } from './errors.js';
-import { parseSearch, type SearchQuery } from './search/params.js';
+import { INCLUDE_PATHS, MAX_COUNT, parseSearch, type SearchQuery } from './search/params.js';
 import { runSearch, searchWhere, type ClassGrant } from './search/sql.js';
 import { FHIR_JSON } from '../http/fhir-response.js';
 
@@ -31,6 +33,7 @@ export function brokerRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   routes.get('/AuditEvent', accountingOfDisclosures);
   routes.get('/Patient/:id/$everything', everything);
+  routes.get('/:type/:id/_history/:vid', read);
   routes.get('/:type/:id', read);
   routes.get('/:type', search);
   return routes;
@@ -63,13 +66,15 @@ async function personOf(c: Context<AppEnv>, type: string, id: string, patientId:
   return (await resolvePerson(c.var.deps.db, ref)) ?? ref;
 }
 
+/** read and vread: the version asked for is decided on its own labels, in the current record's compartment. */
 async function read(c: Context<AppEnv>): Promise<Response> {
-  const { type, id } = c.req.param() as { type: string; id: string };
+  const { type, id, vid } = c.req.param() as { type: string; id: string; vid?: string };
   knownType(type);
   const requester = requesterOf(c);
   const { deps } = c.var;
-  const row = await readCurrent(deps.db, type, id);
-  const query = `${type}/${id}`;
+  const current = await readCurrent(deps.db, type, id);
+  const row = vid === undefined || !current || String(current.versionId) === vid ? current : await readVersion(deps.db, type, id, vid, current);
+  const query = vid === undefined ? `${type}/${id}` : `${type}/${id}/_history/${vid}`;
   if (!row) {
     await audit(c, { interaction: 'read', query, outcome: 'not-found' });
     throw notFound(query);
@@ -78,7 +83,7 @@ async function read(c: Context<AppEnv>): Promise<Response> {
     if (!scopeAllows(requester, type, 'r', undefined)) throw FhirError.of(403, 'forbidden', `The token does not grant read on ${type}`);
     return c.body(row.content, 200, { 'content-type': FHIR_JSON, etag: `W/"${row.versionId}"` });
   }
-  const person = await personOf(c, type, id, row.patientId);
+  const person = await personOf(c, type, id, current!.patientId);
   if (!scopeAllows(requester, type, 'r', person)) throw FhirError.of(403, 'forbidden', `The token does not grant read on ${type}`);
   if (!person || !deps.consent || !scopeCoversPatient(requester, type, 'r', person)) {
     await audit(c, { interaction: 'read', query, outcome: 'not-found' });
@@ -89,6 +94,15 @@ async function read(c: Context<AppEnv>): Promise<Response> {
   await audit(c, { interaction: 'read', query, person, outcome: decision.permit ? 'permit' : 'not-found', reasons: decision.reasons, ...purposeOf(decision) });
   if (!decision.permit) throw notFound(query);
   return c.body(row.content, 200, { 'content-type': FHIR_JSON, etag: `W/"${row.versionId}"`, 'last-modified': new Date(row.lastUpdated).toUTCString() });
+}
+
+/** An earlier version, with the current record's search columns (labels are re-derived from its own meta). */
+async function readVersion(db: AppEnv['Variables']['deps']['db'], type: string, id: string, vid: string, current: NonNullable<Awaited<ReturnType<typeof readCurrent>>>) {
+  if (!/^\d{1,9}$/.test(vid)) return undefined;
+  const [old] = await db.orm.select().from(resourceHistory).where(and(eq(resourceHistory.type, type), eq(resourceHistory.id, id), eq(resourceHistory.versionId, Number(vid))));
+  if (!old) return undefined;
+  const labels = ((JSON.parse(old.content) as { meta?: { security?: { code?: string }[] } }).meta?.security ?? []).map((s) => s.code).filter(Boolean);
+  return { ...current, versionId: old.versionId, lastUpdated: old.lastUpdated, content: old.content, security: ` ${labels.join(' ')} ` };
 }
 
 function purposeOf(d: Decision): { purpose?: string; breakGlass?: boolean } {
@@ -140,7 +154,51 @@ async function search(c: Context<AppEnv>): Promise<Response> {
   // An unknown patient and a patient the requester may not see give the same empty result.
   if (!person || grants.length === 0) return bundle(c, { total: 0, rows: [] }, q);
   const ids = await linkedPatientIds(deps.db, person);
-  return bundle(c, await runSearch(deps.db, searchWhere(ids, grants, q), q), q);
+  const result = await runSearch(deps.db, searchWhere(ids, grants, q), q);
+  const included = q.includes.length > 0 ? await includes(c, requester, person, ids, result.rows, q) : [];
+  return bundle(c, result, q, undefined, included);
+}
+
+/**
+ * `_include`: the Practitioners, Organizations and Encounters the page's resources reference.
+ * Directory entries need only the scope; an Encounter is patient data, so it must be in the
+ * patient's compartment and pass the same decision as a search for Encounters would.
+ */
+async function includes(c: Context<AppEnv>, requester: Requester, person: string, patientIds: string[], rows: { type: string; content: string }[], q: SearchQuery) {
+  const { deps } = c.var;
+  const wanted = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const resource = JSON.parse(row.content) as Record<string, unknown>;
+    for (const inc of q.includes) {
+      if (inc.source !== row.type) continue;
+      for (const path of INCLUDE_PATHS[inc.param]) {
+        for (const ref of referencesAt(resource, path.split('.'))) {
+          const m = /^(Practitioner|Organization|Encounter)\/([A-Za-z0-9\-.]{1,64})$/.exec(ref);
+          if (m) wanted.set(m[1]!, (wanted.get(m[1]!) ?? new Set()).add(m[2]!));
+        }
+      }
+    }
+  }
+  const out: { type: string; id: string; content: string }[] = [];
+  for (const [type, idSet] of wanted) {
+    if (!scopeAllows(requester, type, 'r', undefined)) continue;
+    const grant: ClassGrant[] = type === 'Encounter' ? (await grantsFor(c, requester, person, ['Encounter'])).grants : [{ type, withhold: [] }];
+    if (grant.length === 0) continue;
+    const all = { ...q, ids: [...idSet], dates: [], tokens: [], status: undefined, offset: 0, count: MAX_COUNT };
+    const found = await runSearch(deps.db, searchWhere(type === 'Encounter' ? patientIds : undefined, grant, all), all);
+    out.push(...found.rows);
+  }
+  return out;
+}
+
+function referencesAt(node: unknown, path: string[]): string[] {
+  if (Array.isArray(node)) return node.flatMap((n) => referencesAt(n, path));
+  if (node === null || typeof node !== 'object') return [];
+  if (path.length === 0) {
+    const ref = (node as { reference?: unknown }).reference;
+    return typeof ref === 'string' ? [ref] : [];
+  }
+  return referencesAt((node as Record<string, unknown>)[path[0]!], path.slice(1));
 }
 
 async function everything(c: Context<AppEnv>): Promise<Response> {
@@ -178,7 +236,13 @@ async function accountingOfDisclosures(c: Context<AppEnv>): Promise<Response> {
 }
 
 /** A searchset Bundle, built as text around the stored JSON so nothing is parsed twice. */
-function bundle(c: Context<AppEnv>, result: { total: number; rows: { type: string; id: string; content: string }[] }, q: SearchQuery, moreOverride?: boolean): Response {
+function bundle(
+  c: Context<AppEnv>,
+  result: { total: number; rows: { type: string; id: string; content: string }[] },
+  q: SearchQuery,
+  moreOverride?: boolean,
+  included: { type: string; id: string; content: string }[] = [],
+): Response {
   const base = c.var.deps.config.baseUrl;
   const url = new URL(c.req.url);
   const self = `${base}${url.pathname}${url.search}`;
@@ -190,7 +254,8 @@ function bundle(c: Context<AppEnv>, result: { total: number; rows: { type: strin
     next.set('_count', String(q.count));
     links.push({ relation: 'next', url: `${base}${url.pathname}?${next}` });
   }
-  const entries = result.rows.map((r) => `{"fullUrl":${JSON.stringify(`${base}/fhir/${r.type}/${r.id}`)},"resource":${r.content},"search":{"mode":"match"}}`);
+  const entry = (r: { type: string; id: string; content: string }, mode: string) => `{"fullUrl":${JSON.stringify(`${base}/fhir/${r.type}/${r.id}`)},"resource":${r.content},"search":{"mode":"${mode}"}}`;
+  const entries = [...result.rows.map((r) => entry(r, 'match')), ...included.map((r) => entry(r, 'include'))];
   const body = `{"resourceType":"Bundle","type":"searchset","total":${result.total},"link":${JSON.stringify(links)},"entry":[${entries.join(',')}]}`;
   return c.body(body, 200, { 'content-type': FHIR_JSON });
 }

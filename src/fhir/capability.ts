@@ -2,9 +2,20 @@ import { RESOURCE_TYPES } from '../store/search-values.js';
 import type { CapabilityStatement } from './types.js';
 
 /**
- * What this server really does, no more: until authenticated reads exist, every type takes
- * create and update, and the system takes transaction and batch.
+ * What this server really does, no more: reads, version reads and searches under consent with
+ * the search parameters actually implemented, writes by source systems, transaction and batch.
  */
+const SEARCH_PARAMS = [
+  { name: 'patient', type: 'reference' },
+  { name: 'subject', type: 'reference' },
+  { name: '_id', type: 'token' },
+  { name: '_lastUpdated', type: 'date' },
+  { name: 'date', type: 'date' },
+  { name: 'code', type: 'token' },
+  { name: 'category', type: 'token' },
+  { name: 'status', type: 'token' },
+];
+
 export function capabilityStatement(baseUrl: string, date: string): CapabilityStatement {
   return {
     resourceType: 'CapabilityStatement',
@@ -23,7 +34,9 @@ export function capabilityStatement(baseUrl: string, date: string): CapabilitySt
           type,
           versioning: 'versioned',
           updateCreate: true,
-          interaction: [{ code: 'create' }, { code: 'update' }],
+          interaction: [{ code: 'read' }, { code: 'vread' }, { code: 'search-type' }, { code: 'create' }, { code: 'update' }],
+          searchParam: SEARCH_PARAMS,
+          ...(type === 'Patient' ? { operation: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }, { name: 'access', definition: 'urn:consent-gateway:OperationDefinition/access' }, { name: 'break-the-glass', definition: 'urn:consent-gateway:OperationDefinition/break-the-glass' }] } : {}),
         })),
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
       },

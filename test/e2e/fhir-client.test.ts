@@ -27,20 +27,20 @@ describe('fhir-kit-client as Dr Chen', () => {
   });
 
   it("reads Maria's record, searches her observations and pages through them", async () => {
-    const patient = (await client.read({ resourceType: 'Patient', id: 'clinic-oak-pat-000001' })) as { id: string };
+    const patient = (await client.read({ resourceType: 'Patient', id: 'clinic-oak-pat-000001' })) as unknown as { id: string };
     expect(patient.id).toBe('clinic-oak-pat-000001');
-    const first = (await client.search({ resourceType: 'Observation', searchParams: { patient: 'clinic-oak-pat-000001', _count: '5' } })) as BundleJson;
+    const first = (await client.search({ resourceType: 'Observation', searchParams: { patient: 'clinic-oak-pat-000001', _count: '5' } })) as unknown as BundleJson;
     expect(first.total).toBeGreaterThan(5);
     expect(first.entry).toHaveLength(5);
-    const second = (await client.nextPage({ bundle: first as never })) as BundleJson;
+    const second = (await client.nextPage({ bundle: first as never })) as unknown as BundleJson;
     expect(second.entry!.length).toBeGreaterThan(0);
     const firstIds = new Set(first.entry!.map((e) => e.resource.id));
     expect(second.entry!.every((e) => !firstIds.has(e.resource.id))).toBe(true);
-    const everything = (await client.operation({ name: 'everything', resourceType: 'Patient', id: 'clinic-oak-pat-000001', method: 'GET', input: { _count: '200' } })) as BundleJson;
+    const everything = (await client.operation({ name: 'everything', resourceType: 'Patient', id: 'clinic-oak-pat-000001', method: 'GET', input: { _count: '200' } })) as unknown as BundleJson;
     const types = new Set(everything.entry!.map((e) => e.resource.resourceType));
     expect([...types]).toEqual(expect.arrayContaining(['Patient', 'Encounter', 'Condition', 'Observation']));
     // Maria's opioid use disorder is 42 CFR Part 2: never in a clinician's view without her naming them.
-    const conditions = (await client.search({ resourceType: 'Condition', searchParams: { patient: 'clinic-oak-pat-000001', code: 'F11.20' } })) as BundleJson;
+    const conditions = (await client.search({ resourceType: 'Condition', searchParams: { patient: 'clinic-oak-pat-000001', code: 'F11.20' } })) as unknown as BundleJson;
     expect(conditions.total).toBe(0);
   });
 

@@ -119,3 +119,47 @@ describe('the audit trail', () => {
     expect((await verifyChain(rows.filter((_, i) => i !== 2))).problems.map((p) => p.problem)).toContain('gap');
   });
 });
+
+describe('_include', () => {
+  it('adds referenced Encounters only when the requester may see them, and refuses unknown types', async () => {
+    const { get, send, tokens, deps } = await scenario();
+    const { ingest, readBundle } = await import('../../src/ingest/index.js');
+    const b = readBundle({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      meta: { source: 'https://hospital-a.example.org/fhir' },
+      entry: [
+        { resource: { resourceType: 'Encounter', id: 'enc-1', meta: { source: 'https://hospital-a.example.org/fhir' }, status: 'finished', class: { code: 'AMB' }, subject: { reference: 'Patient/pa-1' }, serviceProvider: { reference: 'Organization/clinic-oak-org' } }, request: { method: 'PUT', url: 'Encounter/enc-1' } },
+        { resource: { resourceType: 'Observation', id: 'o-enc', meta: { source: 'https://hospital-a.example.org/fhir' }, status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/pa-1' }, encounter: { reference: 'Encounter/enc-1' }, performer: [{ reference: 'Practitioner/clinic-oak-prac-chen' }] }, request: { method: 'PUT', url: 'Observation/o-enc' } },
+      ],
+    });
+    if (Array.isArray(b)) throw new Error('bad');
+    await ingest(deps, { source: 'https://hospital-a.example.org/fhir', channel: 'cli', mode: 'transaction', entries: b.entries });
+    const query = '/fhir/Observation?patient=pa-1&_id=o-enc&_include=Observation:encounter&_include=Observation:performer';
+    const asChen = (await (await get(query, tokens.chen)).json()) as BundleJson;
+    expect(ids(asChen)).toEqual(['Encounter/enc-1', 'Observation/o-enc', 'Practitioner/clinic-oak-prac-chen']);
+    expect(asChen.total).toBe(1);
+    // Maria denies Dr Chen's organization Encounters only: the Observation stays, its Encounter may not ride along.
+    await send('PUT', '/fhir/Consent/c1', tokens.maria, consentFor('c1', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }], class: [{ code: 'Encounter' }] }));
+    const after = (await (await get(query, tokens.chen)).json()) as BundleJson;
+    expect(ids(after)).toEqual(['Observation/o-enc', 'Practitioner/clinic-oak-prac-chen']);
+    expect((await get('/fhir/Observation?patient=pa-1&_include=Spaceship:encounter', tokens.chen)).status).toBe(400);
+  });
+});
+
+describe('vread', () => {
+  it('serves an earlier version under the same decision, each version judged on its own labels', async () => {
+    const { get, tokens, deps } = await scenario();
+    const { ingest, readBundle } = await import('../../src/ingest/index.js');
+    const source = 'https://hospital-a.example.org/fhir';
+    // Version 2 of a condition is recoded to opioid use disorder (42 CFR Part 2); version 1 was ordinary.
+    const b = readBundle({ resourceType: 'Bundle', type: 'transaction', meta: { source }, entry: [{ resource: { resourceType: 'Condition', id: 'c-diabetes', meta: { source }, subject: { reference: 'Patient/pa-1' }, code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'F11.20' }] }, recordedDate: '2025-01-10' }, request: { method: 'PUT', url: 'Condition/c-diabetes' } }] });
+    if (Array.isArray(b)) throw new Error('bad');
+    await ingest(deps, { source, channel: 'cli', mode: 'transaction', entries: b.entries });
+    expect((await get('/fhir/Condition/c-diabetes/_history/1', tokens.chen)).status).toBe(200);
+    expect((await get('/fhir/Condition/c-diabetes/_history/2', tokens.chen)).status).toBe(404);
+    expect((await get('/fhir/Condition/c-diabetes', tokens.chen)).status).toBe(404);
+    expect((await get('/fhir/Condition/c-diabetes/_history/2', tokens.maria)).status).toBe(200);
+    expect((await get('/fhir/Condition/c-diabetes/_history/7', tokens.maria)).status).toBe(404);
+  });
+});

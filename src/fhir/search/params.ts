@@ -25,12 +25,28 @@ export interface SearchQuery {
   sort: { column: 'date' | 'lastUpdated'; descending: boolean };
   /** $everything: restrict to these types. */
   types?: string[];
+  /** _include=Type:param, for the referenced Practitioner, Organization and Encounter. */
+  includes: { source: string; param: IncludeParam }[];
 }
+
+/** Where each _include parameter finds its references. */
+export const INCLUDE_PATHS = {
+  encounter: ['encounter'],
+  performer: ['performer'],
+  participant: ['participant.individual'],
+  'service-provider': ['serviceProvider'],
+  provider: ['provider'],
+  insurer: ['insurer'],
+  'general-practitioner': ['generalPractitioner'],
+  organization: ['organization', 'managingOrganization'],
+  practitioner: ['practitioner'],
+} as const;
+export type IncludeParam = keyof typeof INCLUDE_PATHS;
 
 export const MAX_COUNT = 200;
 export const DEFAULT_COUNT = 50;
 
-const KNOWN = new Set(['patient', 'subject', '_id', '_lastUpdated', 'date', 'code', 'category', 'status', '_count', '_sort', '_offset', '_format', '_type', 'start', 'end', '_since']);
+const KNOWN = new Set(['patient', 'subject', '_id', '_lastUpdated', 'date', 'code', 'category', 'status', '_count', '_sort', '_offset', '_format', '_type', 'start', 'end', '_since', '_include']);
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /**
@@ -41,7 +57,7 @@ const ID = /^[A-Za-z0-9\-.]{1,64}$/;
  */
 export function parseSearch(params: URLSearchParams, opts: { strict: boolean; everything?: boolean }): SearchQuery | Issue[] {
   const issues: Issue[] = [];
-  const q: SearchQuery = { dates: [], tokens: [], count: DEFAULT_COUNT, offset: 0, sort: { column: opts.everything ? 'date' : 'lastUpdated', descending: false } };
+  const q: SearchQuery = { dates: [], tokens: [], includes: [], count: DEFAULT_COUNT, offset: 0, sort: { column: opts.everything ? 'date' : 'lastUpdated', descending: false } };
   for (const [name, value] of params) {
     const base = name.split(':')[0]!;
     if (!KNOWN.has(base) || name.includes(':')) {
@@ -111,6 +127,14 @@ export function parseSearch(params: URLSearchParams, opts: { strict: boolean; ev
         const unknown = types.filter((t) => !Object.hasOwn(RESOURCE_TYPES, t));
         if (unknown.length > 0) issues.push({ code: 'not-supported', diagnostics: `_type names types not held here: ${unknown.join(', ')}`, expression: name });
         else q.types = types;
+        break;
+      }
+      case '_include': {
+        const [source, param, target] = value.split(':');
+        if (!source || !Object.hasOwn(RESOURCE_TYPES, source)) issues.push({ code: 'not-supported', diagnostics: `_include names a type not held here: '${source ?? ''}'`, expression: name });
+        else if (!param || !Object.hasOwn(INCLUDE_PATHS, param)) issues.push({ code: 'not-supported', diagnostics: `_include supports ${Object.keys(INCLUDE_PATHS).join(', ')}`, expression: name });
+        else if (target !== undefined && !['Practitioner', 'Organization', 'Encounter'].includes(target)) issues.push({ code: 'not-supported', diagnostics: '_include targets Practitioner, Organization or Encounter', expression: name });
+        else q.includes.push({ source, param: param as IncludeParam });
         break;
       }
       case '_format':
