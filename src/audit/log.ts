@@ -22,7 +22,11 @@ export class AuditLog {
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
 
-  constructor(private readonly db: Database) {}
+  private readonly lastEvent;
+
+  constructor(private readonly db: Database) {
+    this.lastEvent = db.orm.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1).prepare();
+  }
 
   record(event: { id: string; recorded: string }, person: string | undefined): Promise<void> {
     return new Promise((done, failed) => {
@@ -50,12 +54,12 @@ export class AuditLog {
   private async append(batch: Pending[], attempt = 0): Promise<void> {
     try {
       await this.db.exclusive(async () => {
-        const [last] = await this.db.orm.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);
+        const [last] = (await this.lastEvent.all()) as { seq: number; hash: string }[];
         let seq = last?.seq ?? 0;
         let prev = last?.hash ?? GENESIS;
         const rows = [];
         for (const p of batch) {
-          const hash = await chainHash(prev, p.content);
+          const hash = chainHash(prev, p.content);
           rows.push({ seq: ++seq, id: p.id, recorded: p.recorded, person: p.person, content: p.content, prevHash: prev, hash });
           prev = hash;
         }

@@ -59,7 +59,8 @@ export const resourceTokens = sqliteTable(
   },
   (t) => [
     index('resource_tokens_lookup').on(t.param, t.code, t.system, t.type),
-    index('resource_tokens_owner').on(t.type, t.id),
+    // Covering for the correlated EXISTS of a search (type, id, param, code, system all bound), and for deletes by owner.
+    index('resource_tokens_owner').on(t.type, t.id, t.param, t.code, t.system),
   ],
 );
 

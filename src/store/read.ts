@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { matchKeys, patientLinks, resources } from '../db/schema.js';
 import type { Existing } from './plan.js';
@@ -48,9 +48,30 @@ export async function loadPersonOfPatients(db: Database, patientIds: readonly st
   return found;
 }
 
+/**
+ * The per-request reads, prepared once per database: drizzle otherwise builds and prepares the
+ * SQL on every call, which cost more than the lookup itself.
+ */
+function prepared(db: Database) {
+  let p = preparedByDb.get(db);
+  if (!p) {
+    p = {
+      person: db.orm.select({ personId: patientLinks.personId }).from(patientLinks).where(eq(patientLinks.patientId, sql.placeholder('id'))).prepare(),
+      current: db.orm
+        .select()
+        .from(resources)
+        .where(and(eq(resources.type, sql.placeholder('type')), eq(resources.id, sql.placeholder('id'))))
+        .prepare(),
+    };
+    preparedByDb.set(db, p);
+  }
+  return p;
+}
+const preparedByDb = new WeakMap<Database, { person: { all(v: Record<string, unknown>): unknown }; current: { all(v: Record<string, unknown>): unknown } }>();
+
 /** The person a source Patient id belongs to: `Patient/{id}` from any source resolves to the one linked person. */
 export async function resolvePerson(db: Database, patientId: string): Promise<string | undefined> {
-  const [row] = await db.orm.select({ personId: patientLinks.personId }).from(patientLinks).where(eq(patientLinks.patientId, patientId));
+  const [row] = (await prepared(db).person.all({ id: patientId })) as { personId: string }[];
   return row?.personId;
 }
 
@@ -59,7 +80,7 @@ export async function linkedRecords(db: Database, personId: string) {
   return db.orm.select().from(patientLinks).where(eq(patientLinks.personId, personId)).orderBy(patientLinks.patientId);
 }
 
-export async function readCurrent(db: Database, type: string, id: string) {
-  const [row] = await db.orm.select().from(resources).where(and(eq(resources.type, type), eq(resources.id, id)));
+export async function readCurrent(db: Database, type: string, id: string): Promise<typeof resources.$inferSelect | undefined> {
+  const [row] = (await prepared(db).current.all({ type, id })) as (typeof resources.$inferSelect)[];
   return row;
 }

@@ -43,7 +43,7 @@ export const INCLUDE_PATHS = {
 } as const;
 export type IncludeParam = keyof typeof INCLUDE_PATHS;
 
-export const MAX_COUNT = 200;
+export const MAX_COUNT = 1000;
 export const DEFAULT_COUNT = 50;
 
 const KNOWN = new Set(['patient', 'subject', '_id', '_lastUpdated', 'date', 'code', 'category', 'status', '_count', '_sort', '_offset', '_format', '_type', 'start', 'end', '_since', '_include']);

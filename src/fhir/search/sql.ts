@@ -41,7 +41,6 @@ export function searchWhere(patientIds: readonly string[] | undefined, grants: r
 export async function runSearch(db: Database, where: SQL | undefined, q: SearchQuery): Promise<{ total: number; rows: { type: string; id: string; content: string }[] }> {
   const column = q.sort.column === 'date' ? resources.dateStart : resources.lastUpdated;
   const order = q.sort.descending ? [desc(column), desc(resources.type), desc(resources.id)] : [asc(column), asc(resources.type), asc(resources.id)];
-  const [totalRow] = await db.orm.select({ n: count() }).from(resources).where(where);
   const rows = await db.orm
     .select({ type: resources.type, id: resources.id, content: resources.content })
     .from(resources)
@@ -49,5 +48,8 @@ export async function runSearch(db: Database, where: SQL | undefined, q: SearchQ
     .orderBy(...order)
     .limit(q.count)
     .offset(q.offset);
+  // A first page that is not full already knows the total; only a full or later page needs the count.
+  if (q.offset === 0 && rows.length < q.count) return { total: rows.length, rows };
+  const [totalRow] = await db.orm.select({ n: count() }).from(resources).where(where);
   return { total: totalRow?.n ?? 0, rows };
 }
