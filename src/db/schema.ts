@@ -209,5 +209,23 @@ export const auditEvents = sqliteTable(
   (t) => [index('audit_events_person').on(t.person, t.seq)],
 );
 
-export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys, oidcPayloads, accounts, consentLines, consentVersions, breakGlass, auditEvents };
+/**
+ * Bulk export jobs. A job records who asked, for which group and types, and when; its files are
+ * streamed from the store on download, each resource decided then, so nothing is staged on disk.
+ */
+export const exportJobs = sqliteTable('export_jobs', {
+  id: text('id').primaryKey(),
+  /** The requester's client and subject: only they may poll, download or cancel. */
+  owner: text('owner').notNull(),
+  requester: text('requester').notNull(),
+  groupId: text('group_id').notNull(),
+  types: text('types').notNull(),
+  since: text('since'),
+  transactionTime: text('transaction_time').notNull(),
+  status: text('status').notNull(),
+  members: text('members'),
+  manifest: text('manifest'),
+});
+
+export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys, oidcPayloads, accounts, consentLines, consentVersions, breakGlass, auditEvents, exportJobs };
 export type Schema = typeof schema;

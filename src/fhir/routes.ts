@@ -10,6 +10,7 @@ import { ingest, readBundle, validateResource, type EntryRead, type IngestResult
 import type { Outcome } from '../store/plan.js';
 import { isStoredType } from '../store/search-values.js';
 import { brokerRoutes } from './broker.js';
+import { exportRoutes } from './export/routes.js';
 import { capabilityStatement } from './capability.js';
 import { FhirError, operationOutcome } from './errors.js';
 import { FHIR_ID, type Resource } from './types.js';
@@ -89,6 +90,7 @@ export function fhirRoutes(): Hono<AppEnv> {
     return written(c, outcome);
   });
 
+  fhir.route('/', exportRoutes());
   fhir.route('/', brokerRoutes());
   return fhir;
 }

@@ -46,6 +46,7 @@ export async function scenario() {
   await seed(SOURCE_B, [putEntry(patient('pa-2', { identifier: ssn }, SOURCE_B)), obs('o-a1c-b', 'pa-2', '4548-4', '2025-06-10T09:00:00Z', SOURCE_B)]);
   await seed(PAYER, [
     putEntry(patient('pay-1', { identifier: ssn }, PAYER)),
+    putEntry({ resourceType: 'Organization', id: 'payer-lakeshore-org', meta: { source: PAYER }, name: 'Lakeshore Health Plan' }),
     putEntry({ resourceType: 'Coverage', id: 'cov-1', meta: { source: PAYER }, status: 'active', beneficiary: { reference: 'Patient/pay-1' }, payor: [{ reference: 'Organization/payer-lakeshore-org' }], period: { start: '2024-01-01' } }),
     putEntry({ resourceType: 'ExplanationOfBenefit', id: 'eob-1', meta: { source: PAYER }, status: 'active', patient: { reference: 'Patient/pay-1' }, created: '2025-01-11' }),
   ]);
