@@ -105,7 +105,7 @@ function provisionScope(p: Provision, path: string, parent: Scope, issues: Issue
     return c.code ?? '';
   });
   const classes = (p.class ?? []).map((c, i) => {
-    if (!c.code || !(isStoredType(c.code) || c.code === 'Consent')) issues.push({ code: 'value', diagnostics: `class '${c.code}' is not a resource type held here`, expression: `${path}.class[${i}]` });
+    if (!c.code || !(isStoredType(c.code) || c.code === 'AuditEvent')) issues.push({ code: 'value', diagnostics: `class '${c.code}' is not a resource type held here`, expression: `${path}.class[${i}]` });
     return c.code ?? '';
   });
   const period = periodOf(p.period, `${path}.period`, issues) ?? parent.period;

@@ -10,7 +10,7 @@ import { categoriesOf, categoryIndex, codesOf } from '../consent/categories.js';
 import type { Decision } from '../consent/decide.js';
 import type { AppEnv } from '../http/env.js';
 import { readCurrent, resolvePerson } from '../store/read.js';
-import { isStoredType, RESOURCE_TYPES } from '../store/search-values.js';
+import { COMPARTMENT_TYPES, isStoredType } from '../store/search-values.js';
 import { linkedPatientIds } from '../consent/store.js';
 import { FhirError } from './errors.js';
 import { INCLUDE_PATHS, MAX_COUNT, parseSearch, type SearchQuery } from './search/params.js';
@@ -19,10 +19,7 @@ import { FHIR_JSON } from '../http/fhir-response.js';
 
 /** Directory data: not about a patient, readable by any authenticated requester with the scope. */
 const DIRECTORY = new Set(['Organization', 'Practitioner', 'PractitionerRole', 'Location']);
-/** Types held in a patient's compartment. */
-const COMPARTMENT = Object.entries(RESOURCE_TYPES)
-  .filter(([, spec]) => spec.patient)
-  .map(([type]) => type);
+const COMPARTMENT = COMPARTMENT_TYPES;
 
 /**
  * Reads, searches and $everything for people and systems, every one decided by the consent

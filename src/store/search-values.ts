@@ -70,6 +70,11 @@ export const RESOURCE_TYPES: Readonly<Record<string, TypeSpec>> = {
   Group: {},
 };
 
+/** The types held in a patient's compartment: everything with a patient reference. */
+export const COMPARTMENT_TYPES: readonly string[] = Object.entries(RESOURCE_TYPES)
+  .filter(([, spec]) => spec.patient)
+  .map(([type]) => type);
+
 export function isStoredType(type: string): boolean {
   return Object.hasOwn(RESOURCE_TYPES, type);
 }

@@ -163,3 +163,15 @@ describe('vread', () => {
     expect((await get('/fhir/Condition/c-diabetes/_history/7', tokens.maria)).status).toBe(404);
   });
 });
+
+describe('the accounting of disclosures for a caregiver', () => {
+  it('is closed to a caregiver until the patient delegates it', async () => {
+    const { get, send, tokens } = await scenario();
+    await get('/fhir/Condition/c-diabetes', tokens.chen);
+    expect((await (await get('/fhir/AuditEvent?patient=Patient/pa-1', tokens.daniel)).json()).total).toBe(0);
+    const granted = await send('PUT', '/fhir/Consent/c1', tokens.maria, consentFor('c1', { type: 'permit', actor: [{ reference: { reference: 'RelatedPerson/rp1' } }], class: [{ code: 'AuditEvent' }] }));
+    expect(granted.status).toBe(201);
+    const seen = (await (await get('/fhir/AuditEvent?patient=Patient/pa-1', tokens.daniel)).json()) as BundleJson;
+    expect(seen.entry.length).toBeGreaterThan(0);
+  });
+});

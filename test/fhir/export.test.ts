@@ -24,10 +24,10 @@ describe('bulk export of a group', () => {
   it("exports a payer's members for the classes its DUA allows, and nobody else's data", async () => {
     const s = await scenario();
     const { files } = await runExport(s, s.tokens.payer, 'payer-lakeshore-org', '?_type=ExplanationOfBenefit,Condition,Observation,MedicationRequest');
-    expect(files.ExplanationOfBenefit).toEqual(['eob-1']);
-    expect(files.Condition).toEqual(['c-diabetes']); // the Part 2 condition is withheld; pb-1 is not a member
-    expect(files.Observation!.sort()).toEqual(['o-a1c-1', 'o-a1c-2', 'o-a1c-b']); // not the HIV-labelled one
-    expect(files.MedicationRequest).toEqual([]);
+    expect(files!.ExplanationOfBenefit).toEqual(['eob-1']);
+    expect(files!.Condition).toEqual(['c-diabetes']); // the Part 2 condition is withheld; pb-1 is not a member
+    expect(files!.Observation!.sort()).toEqual(['o-a1c-1', 'o-a1c-2', 'o-a1c-b']); // not the HIV-labelled one
+    expect(files!.MedicationRequest).toEqual([]);
   });
 
   it("drops a member's data once she denies the payer, with the export otherwise unchanged", async () => {
@@ -35,7 +35,7 @@ describe('bulk export of a group', () => {
     const consent = await s.send('PUT', '/fhir/Consent/c1', s.tokens.maria, consentFor('c1', { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] }));
     expect(consent.status).toBe(201);
     const { files } = await runExport(s, s.tokens.payer, 'payer-lakeshore-org', '?_type=ExplanationOfBenefit');
-    expect(files.ExplanationOfBenefit).toEqual([]);
+    expect(files!.ExplanationOfBenefit).toEqual([]);
   });
 
   it("answers another organization's group, a missing Prefer, and someone else's job as not found or bad request", async () => {
@@ -48,7 +48,7 @@ describe('bulk export of a group', () => {
     const analytics = await s.get('/fhir/Group/org-research/$export', s.tokens.analytics, { prefer: 'respond-async' });
     expect(analytics.status).toBe(202); // its scope allows reading, but its DUA admits no patient-level class:
     const { files } = await runExport(s, s.tokens.analytics, 'org-research');
-    expect(Object.values(files).flat()).toEqual([]);
+    expect(Object.values(files!).flat()).toEqual([]);
   });
 
   it('cancels with DELETE', async () => {

@@ -9,15 +9,13 @@ import { linkedPatientIds } from '../../consent/store.js';
 import { exportJobs } from '../../db/schema.js';
 import type { AppEnv } from '../../http/env.js';
 import { fhirJson } from '../../http/fhir-response.js';
-import { RESOURCE_TYPES } from '../../store/search-values.js';
+import { COMPARTMENT_TYPES } from '../../store/search-values.js';
 import { FhirError } from '../errors.js';
 import { runSearch, searchWhere } from '../search/sql.js';
 import type { SearchQuery } from '../search/params.js';
 import { rosterOf } from './members.js';
 
-const COMPARTMENT = Object.entries(RESOURCE_TYPES)
-  .filter(([, s]) => s.patient)
-  .map(([t]) => t);
+const COMPARTMENT = COMPARTMENT_TYPES;
 const PAGE = 500;
 
 /**
