@@ -40,7 +40,8 @@ const deps = {
   codeLists: defaultCodeLists,
   newId: () => crypto.randomUUID(),
   log: () => undefined,
-  audit: new AuditLog(db),
+  // As the gateway runs it: the audit trail on its own connection with synchronous = NORMAL.
+  audit: new AuditLog(openSqlite(join(work, 'bench.db'), { synchronous: 'NORMAL' })),
   consent: new ConsentEngine(db, await loadPolicies(await readPolicyFiles()), clock),
 };
 

@@ -21,12 +21,12 @@ export interface SqliteDatabase extends Database {
  * acknowledged a write must still have it after a power cut, and with WAL that costs one
  * fsync per committed chunk, not per row.
  */
-export function openSqlite(path: string): SqliteDatabase {
+export function openSqlite(path: string, options: { synchronous?: 'FULL' | 'NORMAL' } = {}): SqliteDatabase {
   const sqlite = new BetterSqlite3(path);
   // First, so that the pragmas and migrations below wait for another connection instead of failing.
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   sqlite.pragma('foreign_keys = ON');
   // 64 MiB of page cache (the default is 2 MiB): index pages of a large store stay in memory
   // during bulk ingest instead of being re-read for every random-order key.

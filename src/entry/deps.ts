@@ -8,7 +8,7 @@ import { publicJwks, type SigningKey } from '../keys/index.js';
 import { defaultCodeLists } from '../labels/index.js';
 
 /** Dependencies for a process on this machine: the real clock, random UUIDs, JSON lines on stderr, local keys. */
-export function nodeDeps(db: Database, config: Config, publishedKeys: readonly SigningKey[] = []): AppDeps {
+export function nodeDeps(db: Database, config: Config, publishedKeys: readonly SigningKey[] = [], auditDb: Database = db): AppDeps {
   const clock = () => new Date();
   return {
     db,
@@ -17,7 +17,7 @@ export function nodeDeps(db: Database, config: Config, publishedKeys: readonly S
     codeLists: defaultCodeLists,
     newId: () => crypto.randomUUID(),
     log: (event, detail) => process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), event, ...detail })}\n`),
-    audit: new AuditLog(db),
+    audit: new AuditLog(auditDb),
     auth: {
       verifier: createTokenVerifier({ issuer: config.issuer, audience: `${config.baseUrl}/fhir`, keys: createLocalJWKSet(publicJwks(publishedKeys)), clock }),
     },
