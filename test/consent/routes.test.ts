@@ -1,64 +1,25 @@
 import { count, eq } from 'drizzle-orm';
-import { exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
 import { ConsentEngine } from '../../src/consent/engine.js';
-import { createReceiptSigner } from '../../src/consent/receipt.js';
 import { consentLines, resourceHistory, resources } from '../../src/db/schema.js';
 import { openSqlite } from '../../src/db/sqlite.js';
-import { ingest, readBundle } from '../../src/ingest/index.js';
-import { tempDb, testDeps } from '../helpers/db.js';
-import { bundle, patient, putEntry, SOURCE_A, SOURCE_B } from '../helpers/fhir.js';
-import { testIssuer } from '../helpers/tokens.js';
-import { realPolicies } from './helpers.js';
+import { consentFor, scenario } from '../helpers/scenario.js';
 
-const SCOPE = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] };
-const consent = (id: string, provision: object, extra: object = {}) => ({ resourceType: 'Consent', id, status: 'active', scope: SCOPE, category: [{ text: 'privacy' }], patient: { reference: 'Patient/pa-2' }, provision, ...extra });
+const consent = (id: string, provision: object, extra: object = {}) => consentFor(id, provision, { patient: { reference: 'Patient/pa-2' }, ...extra });
 const actor = (reference: string) => ({ reference: { reference } });
 
+/** The shared scenario (Maria: pa-1 and pa-2 linked), plus what these tests read back. */
 async function setup() {
-  const db = tempDb();
-  const base = testDeps(db, { clock: () => new Date() });
-  const ssn = [{ system: 'http://hl7.org/fhir/sid/us-ssn', value: '900-00-0001' }];
-  const seed = async (source: string, entries: object[]) => {
-    const b = readBundle(bundle('transaction', entries, source));
-    if (Array.isArray(b)) throw new Error('bad');
-    await ingest(base, { source, channel: 'cli', mode: 'transaction', entries: b.entries });
-  };
-  await seed(SOURCE_A, [
-    putEntry(patient('pa-1', { identifier: ssn }, SOURCE_A)),
-    putEntry({ resourceType: 'Organization', id: 'clinic-oak-org', meta: { source: SOURCE_A } }),
-    putEntry({ resourceType: 'Practitioner', id: 'clinic-oak-prac-chen', meta: { source: SOURCE_A } }),
-    putEntry({ resourceType: 'PractitionerRole', id: 'role-chen', meta: { source: SOURCE_A }, practitioner: { reference: 'Practitioner/clinic-oak-prac-chen' }, organization: { reference: 'Organization/clinic-oak-org' } }),
-    putEntry({ resourceType: 'RelatedPerson', id: 'rp1', meta: { source: SOURCE_A }, patient: { reference: 'Patient/pa-1' } }),
-  ]);
-  // The same person at a second source: consents may name either record.
-  await seed(SOURCE_B, [putEntry(patient('pa-2', { identifier: ssn }, SOURCE_B))]);
-
-  const issuer = await testIssuer();
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-  const engine = new ConsentEngine(db, await realPolicies(), base.clock);
-  const deps = { ...base, auth: { verifier: issuer.verifier }, consent: engine, signer: createReceiptSigner({ ...(await exportJWK(privateKey)), kid: 'gw' }, 'http://gateway.test') };
-  const app = createApp(deps);
-  const tokens = {
-    maria: await issuer.mint({ sub: 'maria', client_id: 'portal', role: 'patient', fhirUser: 'Patient/pa-1', patient: 'pa-1', scope: 'patient/*.rs', purpose_of_use: ['PATRQT'] }),
-    stranger: await issuer.mint({ sub: 'eve', client_id: 'portal', role: 'patient', fhirUser: 'Patient/zz', patient: 'zz', scope: 'patient/*.rs', purpose_of_use: ['PATRQT'] }),
-    daniel: await issuer.mint({ sub: 'daniel', client_id: 'portal', role: 'caregiver', fhirUser: 'RelatedPerson/rp1', patient: 'pa-1', organization: 'Organization/org-hie', scope: 'patient/*.rs', purpose_of_use: ['FAMRQT'] }),
-    chen: await issuer.mint({ sub: 'dr.chen', client_id: 'portal', role: 'clinician', fhirUser: 'Practitioner/clinic-oak-prac-chen', organization: 'Organization/clinic-oak-org', scope: 'user/*.rs', purpose_of_use: ['TREAT'] }),
-    chenGlass: await issuer.mint({ sub: 'dr.chen', client_id: 'portal', role: 'clinician', fhirUser: 'Practitioner/clinic-oak-prac-chen', organization: 'Organization/clinic-oak-org', scope: 'user/*.rs', purpose_of_use: ['ETREAT'] }),
-    operator: await issuer.mint({ sub: 'alex', client_id: 'portal', role: 'operator', organization: 'Organization/org-hie', scope: 'user/AuditEvent.rs', purpose_of_use: ['HSYSADMIN'] }),
-    analytics: await issuer.mint({ sub: 'analytics', client_id: 'analytics', client_kind: 'analytics', organization: 'Organization/org-research', scope: 'system/Group.rs', purpose_of_use: ['HRESCH'] }),
-  };
-  const send = (method: string, path: string, token: string, body?: unknown) =>
-    app.request(path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const s = await scenario();
   const access = async (token: string, actorRef: string) => {
-    const res = await send('GET', `/fhir/Patient/pa-1/$access?actor=${actorRef}&class=Condition`, token);
+    const res = await s.get(`/fhir/Patient/pa-1/$access?actor=${actorRef}&class=Condition`, token);
     expect(res.status).toBe(200);
     const parts = (await res.json()).parameter.find((p: { name: string }) => p.name === 'access').part as { name: string; valueCode?: string; valueString?: string }[];
     return { decision: parts.find((p) => p.name === 'decision')!.valueCode, reasons: parts.filter((p) => p.name === 'reason').map((p) => p.valueString!) };
   };
-  const consentCount = async () => (await db.orm.select({ n: count() }).from(resources).where(eq(resources.type, 'Consent')))[0]!.n;
-  return { db, app, send, tokens, access, engine, publicKey, consentCount };
+  const consentCount = async () => (await s.db.orm.select({ n: count() }).from(resources).where(eq(resources.type, 'Consent')))[0]!.n;
+  return { ...s, access, consentCount, publicKey: s.receiptKey };
 }
 
 describe('patient consents through /fhir/Consent', () => {
@@ -139,11 +100,13 @@ describe('patient consents through /fhir/Consent', () => {
 
 describe('$access', () => {
   it('answers the patient and operators, and 404s for a requester who cannot see the patient', async () => {
-    const { send, tokens, access } = await setup();
-    expect((await access(tokens.operator, 'Organization/payer-lakeshore-org')).decision).toBe('deny');
-    const res = await send('GET', '/fhir/Patient/pa-1/$access', tokens.analytics);
+    const { get, tokens, access } = await setup();
+    // Not Maria's plan, so not her payer: its agreement does not reach her.
+    expect((await access(tokens.operator, 'Organization/payer-greatlakes-ma-org')).decision).toBe('deny');
+    expect((await access(tokens.maria, 'Organization/payer-lakeshore-org')).decision).toBe('permit');
+    const res = await get('/fhir/Patient/pa-1/$access', tokens.analytics);
     expect(res.status).toBe(404);
-    expect((await send('GET', '/fhir/Patient/nobody/$access', tokens.maria)).status).toBe(404);
+    expect((await get('/fhir/Patient/nobody/$access', tokens.maria)).status).toBe(404);
   });
 });
 

@@ -52,7 +52,7 @@ export async function scenario() {
   ]);
 
   const issuer = await testIssuer();
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const engine = new ConsentEngine(db, await realPolicies(), base.clock);
   const deps = { ...base, auth: { verifier: issuer.verifier }, consent: engine, signer: createReceiptSigner({ ...(await exportJWK(privateKey)), kid: 'gw' }, 'http://gateway.test') };
   const app = createApp(deps);
@@ -62,6 +62,8 @@ export async function scenario() {
     daniel: await person('daniel', 'caregiver', 'RelatedPerson/rp1', { patient: 'pa-1', organization: 'Organization/org-hie', scope: 'patient/*.rs', purpose_of_use: ['FAMRQT'] }),
     chen: await person('dr.chen', 'clinician', 'Practitioner/clinic-oak-prac-chen', { organization: 'Organization/clinic-oak-org', scope: 'user/*.rs', purpose_of_use: ['TREAT'] }),
     operator: await person('alex', 'operator', 'Practitioner/none', { organization: 'Organization/org-hie', scope: 'user/AuditEvent.rs', purpose_of_use: ['HSYSADMIN'] }),
+    stranger: await person('eve', 'patient', 'Patient/zz', { patient: 'zz', scope: 'patient/*.rs', purpose_of_use: ['PATRQT'] }),
+    chenGlass: await person('dr.chen', 'clinician', 'Practitioner/clinic-oak-prac-chen', { organization: 'Organization/clinic-oak-org', scope: 'user/*.rs', purpose_of_use: ['ETREAT'] }),
     payer: await issuer.mint({ sub: 'payer-lakeshore', client_id: 'payer-lakeshore', client_kind: 'payer', organization: 'Organization/payer-lakeshore-org', scope: 'system/*.rs', purpose_of_use: ['HPAYMT', 'HOPERAT'] }),
     otherPayer: await issuer.mint({ sub: 'payer-greatlakes-ma', client_id: 'payer-greatlakes-ma', client_kind: 'payer', organization: 'Organization/payer-greatlakes-ma-org', scope: 'system/*.rs', purpose_of_use: ['HPAYMT', 'HOPERAT'] }),
     analytics: await issuer.mint({ sub: 'analytics', client_id: 'analytics', client_kind: 'analytics', organization: 'Organization/org-research', scope: 'system/*.rs', purpose_of_use: ['HRESCH'] }),
@@ -69,7 +71,9 @@ export async function scenario() {
   const get = (path: string, token: string | null, headers: Record<string, string> = {}) => app.request(path, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
   const send = (method: string, path: string, token: string, body: unknown) =>
     app.request(path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
-  return { db, app, deps, engine, tokens, get, send, issuer };
+  /** The public half of the key consent receipts are signed with. */
+  const receiptKey = publicKey;
+  return { db, app, deps, engine, tokens, get, send, issuer, receiptKey };
 }
 
 export const CONSENT_SCOPE = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] };
