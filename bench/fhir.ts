@@ -40,8 +40,8 @@ const deps = {
   codeLists: defaultCodeLists,
   newId: () => crypto.randomUUID(),
   log: () => undefined,
-  // As the gateway runs it: the audit trail on its own connection with synchronous = NORMAL.
-  audit: new AuditLog(openSqlite(join(work, 'bench.db'), { synchronous: 'NORMAL' })),
+  // As the gateway runs it: the audit trail in its own file with synchronous = NORMAL.
+  audit: new AuditLog(openSqlite(join(work, 'audit.db'), { synchronous: 'NORMAL' })),
   consent: new ConsentEngine(db, await loadPolicies(await readPolicyFiles()), clock),
 };
 

@@ -24,7 +24,8 @@ export class AuditLog {
 
   private readonly lastEvent;
 
-  constructor(private readonly db: Database) {
+  /** The database the trail lives in: on Node its own file, so its constant commits do not look like data changes to the consent engine's change check. */
+  constructor(readonly db: Database) {
     this.lastEvent = db.orm.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1).prepare();
   }
 
@@ -73,6 +74,6 @@ export class AuditLog {
   }
 }
 
-export async function eventsAbout(db: Database, person: string, limit: number, offset: number) {
-  return db.orm.select({ content: auditEvents.content }).from(auditEvents).where(eq(auditEvents.person, person)).orderBy(desc(auditEvents.seq)).limit(limit).offset(offset);
+export async function eventsAbout(log: AuditLog, person: string, limit: number, offset: number) {
+  return log.db.orm.select({ content: auditEvents.content }).from(auditEvents).where(eq(auditEvents.person, person)).orderBy(desc(auditEvents.seq)).limit(limit).offset(offset);
 }

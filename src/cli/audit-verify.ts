@@ -7,7 +7,7 @@ import { openSqlite } from '../db/sqlite.js';
 
 /** `npm run audit:verify`: walks the whole audit chain; exit 1 if any event was changed, removed or reordered. */
 const config = loadConfig(process.env);
-const db = openSqlite(join(config.dataDir, 'gateway.db'));
+const db = openSqlite(join(config.dataDir, 'audit.db'));
 let start = { seq: 0, hash: GENESIS };
 let checked = 0;
 const problems: { seq: number; problem: string }[] = [];

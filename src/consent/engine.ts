@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.js';
 import { decideWith, type Decision, type DecisionRequest, type PatientView } from './decide.js';
 import type { Policies } from './policies.js';
-import { changedSince, latestSeq, patientViewLoader } from './store.js';
+import { changedSinceQuery, latestSeq, patientViewLoader } from './store.js';
 
 export interface EngineOptions {
   /** Patients whose views are kept in memory; the least recently used go first. */
@@ -32,6 +32,7 @@ export class ConsentEngine {
   private readonly maxPatients: number;
   private readonly maxDecisions: number;
   private readonly loadView: (person: string, now: string) => Promise<PatientView>;
+  private changed: ReturnType<typeof changedSinceQuery> | undefined;
 
   constructor(
     private readonly db: Database,
@@ -91,7 +92,9 @@ export class ConsentEngine {
       this.seenSeq = await latestSeq(this.db);
       return;
     }
-    for (const { patientId, seq } of await changedSince(this.db, this.seenSeq)) {
+    // Any commit by another connection (the audit trail's included) lands here; the query is prepared once.
+    this.changed ??= changedSinceQuery(this.db);
+    for (const { patientId, seq } of (await this.changed.all({ seq: this.seenSeq })) as { patientId: string; seq: number }[]) {
       this.cache.delete(patientId);
       if (seq > this.seenSeq) this.seenSeq = seq;
     }

@@ -69,8 +69,9 @@ export async function latestSeq(db: Database): Promise<number> {
   return row?.seq ?? 0;
 }
 
-export async function changedSince(db: Database, seq: number): Promise<{ patientId: string; seq: number }[]> {
-  return db.orm.select().from(consentVersions).where(gt(consentVersions.seq, seq));
+/** People whose consents changed after a sequence number (placeholder `seq`), prepared once. */
+export function changedSinceQuery(db: Database) {
+  return db.orm.select().from(consentVersions).where(gt(consentVersions.seq, sql.placeholder('seq'))).prepare();
 }
 
 export async function linkedPatientIds(db: Database, person: string): Promise<string[]> {

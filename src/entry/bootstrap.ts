@@ -48,10 +48,11 @@ export async function bootstrap(config: Config): Promise<Booted> {
 
   const ring = await loadSigningKeys(config.keysDir, now, LONGEST_TOKEN_SECONDS);
   if (ring.generated) notes.push(`Generated a signing key in ${config.keysDir}/`);
-  // The audit trail commits on its own connection with synchronous = NORMAL: in WAL mode a
+  // The audit trail lives in its own file (audit.db) with synchronous = NORMAL: in WAL mode a
   // commit then survives the process dying (what the audit promise needs) without an fsync per
-  // batch, which more than halved read throughput. Clinical data keeps FULL.
-  const auditDb = openSqlite(join(config.dataDir, 'gateway.db'), { synchronous: 'NORMAL' });
+  // batch, and its constant commits do not wake the consent engine's change check on the data
+  // file. Clinical data keeps FULL.
+  const auditDb = openSqlite(join(config.dataDir, 'audit.db'), { synchronous: 'NORMAL' });
   const deps = nodeDeps(db, config, ring.published, auditDb);
   deps.consent = new ConsentEngine(db, await loadPolicies(await readPolicyFiles()), deps.clock);
   deps.signer = createReceiptSigner(ring.signing.privateJwk, config.baseUrl);

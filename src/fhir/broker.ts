@@ -226,7 +226,7 @@ async function accountingOfDisclosures(c: Context<AppEnv>): Promise<Response> {
       : false;
   await audit(c, { interaction: 'search-type', query: `AuditEvent?patient=${q.patient}`, person, outcome: self || delegated ? 'permit' : 'not-found' });
   if (!self && !delegated) return bundle(c, { total: 0, rows: [] }, q);
-  const rows = await eventsAbout(deps.db, person, q.count + 1, q.offset);
+  const rows = await eventsAbout(deps.audit, person, q.count + 1, q.offset);
   const more = rows.length > q.count;
   const page = rows.slice(0, q.count).map((r) => ({ type: 'AuditEvent', id: (JSON.parse(r.content) as { id: string }).id, content: r.content }));
   return bundle(c, { total: q.offset + page.length + (more ? 1 : 0), rows: page }, q, more);

@@ -49,7 +49,7 @@ describe('fhir-kit-client as Dr Chen', () => {
     const ok = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/audit-verify.ts'], { env, encoding: 'utf8' });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/intact: \d+ events/);
-    const db = new Database(join(gw.dataDir, 'gateway.db'));
+    const db = new Database(join(gw.dataDir, 'audit.db'));
     db.prepare("update audit_events set content = replace(content, '\"outcome\":\"0\"', '\"outcome\":\"4\"') where seq = 2").run();
     db.close();
     const broken = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/audit-verify.ts'], { env, encoding: 'utf8' });
