@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, max, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, max, sql } from 'drizzle-orm';
 import type { Database, Statement } from '../db/database.js';
 import { breakGlass, consentLines, consentVersions, patientLinks, resources } from '../db/schema.js';
 import { insertRows } from '../store/write.js';
@@ -87,11 +87,12 @@ export async function linkedPatientIds(db: Database, person: string): Promise<st
   return rows.map((r) => r.id);
 }
 
+/** Which of these `Type/id` references name a stored resource: a Consent may only name actors the exchange knows. */
 export async function existingActors(db: Database, refs: readonly string[]): Promise<Set<string>> {
   const found = new Set<string>();
   for (const ref of refs) {
     const [type, id] = ref.split('/');
-    const [row] = await db.orm.select({ id: resources.id }).from(resources).where(and(eq(resources.type, type!), inArray(resources.id, [id!])));
+    const [row] = await db.orm.select({ id: resources.id }).from(resources).where(and(eq(resources.type, type!), eq(resources.id, id!)));
     if (row) found.add(ref);
   }
   return found;

@@ -45,7 +45,7 @@ function knownType(type: string): void {
  * covers only its own patient. A token with no grant for the type gets 403; a patient-scoped
  * token asking about someone else is treated as not permitted (404), so it cannot probe who exists.
  */
-function scopeAllows(r: Requester, type: string, permission: 'r' | 's', person: string | undefined): boolean {
+function scopeAllows(r: Requester, type: string, permission: 'r' | 's'): boolean {
   const contexts: ('patient' | 'user' | 'system')[] = r.kind === 'system' ? ['system'] : ['patient', 'user'];
   return allows(r.scopes, type, permission, contexts);
 }
@@ -77,11 +77,11 @@ async function read(c: Context<AppEnv>): Promise<Response> {
     throw notFound(query);
   }
   if (DIRECTORY.has(type)) {
-    if (!scopeAllows(requester, type, 'r', undefined)) throw FhirError.of(403, 'forbidden', `The token does not grant read on ${type}`);
+    if (!scopeAllows(requester, type, 'r')) throw FhirError.of(403, 'forbidden', `The token does not grant read on ${type}`);
     return c.body(row.content, 200, { 'content-type': FHIR_JSON, etag: `W/"${row.versionId}"` });
   }
   const person = await personOf(c, type, id, current!.patientId);
-  if (!scopeAllows(requester, type, 'r', person)) throw FhirError.of(403, 'forbidden', `The token does not grant read on ${type}`);
+  if (!scopeAllows(requester, type, 'r')) throw FhirError.of(403, 'forbidden', `The token does not grant read on ${type}`);
   if (!person || !deps.consent || !scopeCoversPatient(requester, type, 'r', person)) {
     await audit(c, { interaction: 'read', query, outcome: 'not-found' });
     throw notFound(query);
@@ -120,7 +120,7 @@ async function grantsFor(c: Context<AppEnv>, requester: Requester, person: strin
   const grants: ClassGrant[] = [];
   const decisions: Decision[] = [];
   for (const type of types) {
-    if (!scopeAllows(requester, type, 's', person) || !scopeCoversPatient(requester, type, 's', person)) continue;
+    if (!scopeAllows(requester, type, 's') || !scopeCoversPatient(requester, type, 's', person)) continue;
     const decision = await deps.consent!.decide(person, { requester, cls: type });
     decisions.push(decision);
     if (decision.permit) grants.push({ type, withhold: codesOf(decision.obligations.redact, deps.codeLists) });
@@ -137,14 +137,14 @@ async function search(c: Context<AppEnv>): Promise<Response> {
   const url = new URL(c.req.url);
   const queryText = `${type}${url.search}`;
   if (DIRECTORY.has(type)) {
-    if (!scopeAllows(requester, type, 's', undefined)) throw FhirError.of(403, 'forbidden', `The token does not grant search on ${type}`);
+    if (!scopeAllows(requester, type, 's')) throw FhirError.of(403, 'forbidden', `The token does not grant search on ${type}`);
     const result = await runSearch(deps.db, searchWhere(undefined, [{ type, withhold: [] }], q), q);
     return bundle(c, result, q);
   }
   if (!COMPARTMENT.includes(type)) throw FhirError.of(403, 'forbidden', `${type} is not searchable here`);
   if (!q.patient) throw FhirError.of(400, 'required', `Searching ${type} needs a patient (or subject) parameter`, 'patient');
   if (!deps.consent) throw FhirError.of(405, 'not-supported', 'Patient-level search is served on the Node deployment');
-  if (!scopeAllows(requester, type, 's', undefined)) throw FhirError.of(403, 'forbidden', `The token does not grant search on ${type}`);
+  if (!scopeAllows(requester, type, 's')) throw FhirError.of(403, 'forbidden', `The token does not grant search on ${type}`);
   const person = (await resolvePerson(deps.db, q.patient)) ?? undefined;
   const { grants, decisions } = person ? await grantsFor(c, requester, person, [type]) : { grants: [], decisions: [] };
   await audit(c, { interaction: 'search-type', query: queryText, ...(person ? { person } : {}), outcome: grants.length > 0 ? 'permit' : 'not-found', reasons: decisions.flatMap((d) => d.reasons), ...(decisions[0] ? purposeOf(decisions[0]) : {}) });
@@ -178,7 +178,7 @@ async function includes(c: Context<AppEnv>, requester: Requester, person: string
   }
   const out: { type: string; id: string; content: string }[] = [];
   for (const [type, idSet] of wanted) {
-    if (!scopeAllows(requester, type, 'r', undefined)) continue;
+    if (!scopeAllows(requester, type, 'r')) continue;
     const grant: ClassGrant[] = type === 'Encounter' ? (await grantsFor(c, requester, person, ['Encounter'])).grants : [{ type, withhold: [] }];
     if (grant.length === 0) continue;
     const all = { ...q, ids: [...idSet], dates: [], tokens: [], status: undefined, offset: 0, count: MAX_COUNT };
