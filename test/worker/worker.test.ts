@@ -97,4 +97,16 @@ describe('Cloudflare Worker on D1', () => {
     expect(access.part.find((p: { name: string }) => p.name === 'decision').valueCode).toBe('deny');
     expect(JSON.stringify(access)).toContain('data use agreement');
   });
+
+  it('serves a consent-checked, audited read and search from D1', async () => {
+    const headers = { authorization: `Bearer ${patientToken}` };
+    const read = await fetch(`${base}/fhir/Patient/w-1`, { headers });
+    expect(read.status).toBe(200);
+    expect((await read.json()).id).toBe('w-1');
+    const search = await fetch(`${base}/fhir/Patient?_id=w-1&patient=w-1`, { headers });
+    expect(search.status).toBe(200);
+    expect((await search.json()).total).toBe(1);
+    const audit = await fetch(`${base}/fhir/AuditEvent?patient=Patient/w-1`, { headers });
+    expect((await audit.json()).total).toBeGreaterThanOrEqual(2);
+  });
 });
