@@ -74,18 +74,6 @@ export function changedSinceQuery(db: Database) {
   return db.orm.select().from(consentVersions).where(gt(consentVersions.seq, sql.placeholder('seq'))).prepare();
 }
 
-const linkedQueries = new WeakMap<Database, { all(v: { person: string }): unknown }>();
-
-/** A person's source Patient ids (prepared once per database: it runs on every search). */
-export async function linkedPatientIds(db: Database, person: string): Promise<string[]> {
-  let query = linkedQueries.get(db);
-  if (!query) {
-    query = db.orm.select({ id: patientLinks.patientId }).from(patientLinks).where(eq(patientLinks.personId, sql.placeholder('person'))).prepare();
-    linkedQueries.set(db, query);
-  }
-  const rows = (await query.all({ person })) as { id: string }[];
-  return rows.map((r) => r.id);
-}
 
 /** Which of these `Type/id` references name a stored resource: a Consent may only name actors the exchange knows. */
 export async function existingActors(db: Database, refs: readonly string[]): Promise<Set<string>> {

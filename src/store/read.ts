@@ -57,6 +57,7 @@ function prepared(db: Database) {
   if (!p) {
     p = {
       person: db.orm.select({ personId: patientLinks.personId }).from(patientLinks).where(eq(patientLinks.patientId, sql.placeholder('id'))).prepare(),
+      linked: db.orm.select({ id: patientLinks.patientId }).from(patientLinks).where(eq(patientLinks.personId, sql.placeholder('person'))).prepare(),
       current: db.orm
         .select()
         .from(resources)
@@ -67,7 +68,13 @@ function prepared(db: Database) {
   }
   return p;
 }
-const preparedByDb = new WeakMap<Database, { person: { all(v: Record<string, unknown>): unknown }; current: { all(v: Record<string, unknown>): unknown } }>();
+type Prepared = { all(v: Record<string, unknown>): unknown };
+const preparedByDb = new WeakMap<Database, { person: Prepared; linked: Prepared; current: Prepared }>();
+
+/** A person's source Patient ids: every record the index linked to them. */
+export async function linkedPatientIds(db: Database, person: string): Promise<string[]> {
+  return ((await prepared(db).linked.all({ person })) as { id: string }[]).map((r) => r.id);
+}
 
 /** The person a source Patient id belongs to: `Patient/{id}` from any source resolves to the one linked person. */
 export async function resolvePerson(db: Database, patientId: string): Promise<string | undefined> {

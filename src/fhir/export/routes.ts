@@ -5,7 +5,6 @@ import type { Requester } from '../../auth/requester.js';
 import { allows } from '../../auth/scopes.js';
 import { audit } from '../../audit/record.js';
 import { codesOf } from '../../consent/categories.js';
-import { linkedPatientIds } from '../../consent/store.js';
 import { exportJobs } from '../../db/schema.js';
 import type { AppEnv } from '../../http/env.js';
 import { fhirJson } from '../../http/fhir-response.js';
@@ -13,6 +12,7 @@ import { COMPARTMENT_TYPES } from '../../store/search-values.js';
 import { FhirError } from '../errors.js';
 import { runSearch, searchWhere } from '../search/sql.js';
 import type { SearchQuery } from '../search/params.js';
+import { linkedPatientIds } from '../../store/read.js';
 import { rosterOf } from './members.js';
 
 const COMPARTMENT = COMPARTMENT_TYPES;
