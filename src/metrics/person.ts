@@ -1,0 +1,66 @@
+import type { Claim, CoverageSpan, Segment, Stay } from './cost-utilization.js';
+
+/** A coverage period with the plan that pays: payer confidentiality needs the plan, metrics the segment. */
+export interface PlanSpan extends CoverageSpan {
+  payer: string;
+}
+
+/**
+ * Everything the population metrics need about one linked person, read from their FHIR records
+ * across all sources (Patient, Coverage, ExplanationOfBenefit, Encounter, Condition, Observation,
+ * Procedure). Plain data: the measures and strata are pure functions of it.
+ */
+export interface PersonFacts {
+  person: string;
+  /** ISO date; absent when no source recorded one. */
+  birthDate?: string;
+  sex: 'female' | 'male' | 'other' | 'unknown';
+  state?: string;
+  zip?: string;
+  coverage: PlanSpan[];
+  claims: Claim[];
+  stays: Stay[];
+  /** ICD-10-CM codes with the date they were first known (onset, else recorded). */
+  diagnoses: { code: string; date: string }[];
+  hba1c: { date: string; percent: number }[];
+  bloodPressure: { date: string; systolic: number; diastolic: number }[];
+  /** Dates of screening mammograms (CPT 77067 and related). */
+  mammograms: string[];
+}
+
+/** Age in whole years on a date (ISO). */
+export function ageOn(birthDate: string, date: string): number {
+  const [by, bm, bd] = birthDate.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const [y, m, d] = date.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}
+
+/** Months of the year (1–12) in which the person is covered on the 15th, with the covering segment and plan. */
+export function coveredMonths(coverage: readonly PlanSpan[], year: number): Map<number, PlanSpan> {
+  const out = new Map<number, PlanSpan>();
+  for (let m = 1; m <= 12; m++) {
+    const mid = `${year}-${String(m).padStart(2, '0')}-15`;
+    const span = coverage.find((c) => c.start <= mid && (c.end === undefined || c.end >= mid));
+    if (span) out.set(m, span);
+  }
+  return out;
+}
+
+/**
+ * The one segment (and plan) a person belongs to for person-level results in a year: the one
+ * covering most months, a tie going to the later month. Undefined when never covered: such a
+ * person has no denominator that year.
+ */
+export function primaryPlan(coverage: readonly PlanSpan[], year: number): { segment: Segment; payer: string; months: number } | undefined {
+  const months = coveredMonths(coverage, year);
+  const tally = new Map<string, { segment: Segment; payer: string; months: number; last: number }>();
+  for (const [m, span] of months) {
+    const key = `${span.segment}|${span.payer}`;
+    const t = tally.get(key) ?? { segment: span.segment, payer: span.payer, months: 0, last: 0 };
+    t.months++;
+    t.last = m;
+    tally.set(key, t);
+  }
+  const best = [...tally.values()].sort((a, b) => b.months - a.months || b.last - a.last)[0];
+  return best && { segment: best.segment, payer: best.payer, months: best.months };
+}
