@@ -86,7 +86,7 @@ describe('controlling high blood pressure', () => {
   });
   it('excludes pregnancy in the year and end-stage renal disease, with reasons', () => {
     expect(cbp.evaluate(hypertensive({ sex: 'female', birthDate: '1990-01-01', diagnoses: [{ code: 'I10', date: '2022-01-01' }, { code: 'Z34.90', date: '2025-04-01' }] }), 2025)).toEqual({ in: true, excluded: 'pregnancy in the year' });
-    expect(cbp.evaluate(hypertensive({ sex: 'female', birthDate: '1990-01-01', diagnoses: [{ code: 'I10', date: '2022-01-01' }, { code: 'Z34.90', date: '2024-04-01' }] }), 2025).excluded).toBeUndefined();
+    expect(cbp.evaluate(hypertensive({ sex: 'female', birthDate: '1990-01-01', diagnoses: [{ code: 'I10', date: '2022-01-01' }, { code: 'Z34.90', date: '2024-04-01' }] }), 2025)).toEqual({ in: true, numerator: false });
     expect(cbp.evaluate(hypertensive({ diagnoses: [{ code: 'I10', date: '2022-01-01' }, { code: 'N18.6', date: '2023-01-01' }] }), 2025)).toEqual({ in: true, excluded: 'end-stage renal disease' });
   });
   it('covers ages 18 to 85 on 31 December', () => {
