@@ -1,0 +1,22 @@
+import type { Dimension } from '../metrics/tables.js';
+
+/** Why a value is not published. Every withheld value carries one: never a silent blank. */
+export type SuppressionReason = 'primary' | 'complementary' | 'payer-confidential';
+
+export interface PublishedValue {
+  /** Null when suppressed, or for a rate without a denominator. */
+  value: number | null;
+  status: 'published' | 'suppressed' | 'not-applicable';
+  reason?: SuppressionReason;
+  /** Scale of the discrete Laplace noise added, when the release uses differential privacy. */
+  noiseScale?: number;
+}
+
+export interface PublishedCell {
+  period: string;
+  table: string;
+  stratum: Partial<Record<Dimension, string>>;
+  key: string;
+  quantities: Record<string, PublishedValue>;
+  rates: Record<string, PublishedValue>;
+}

@@ -1,0 +1,201 @@
+import type { Cell } from '../metrics/tabulate.js';
+import { isSum, QUANTITIES, RATES, type RateDef } from '../metrics/tables.js';
+import { determinedUnknowns, type Equation } from './linear-system.js';
+import type { PublishedCell, PublishedValue, SuppressionReason } from './published.js';
+import { relations, varId } from './relations.js';
+
+export interface SuppressionRules {
+  /** Counts from 1 to minCount − 1 are suppressed (11: the CMS cell-size rule of 1–10). */
+  minCount: number;
+  /** A segment-by-organization cell shows counts only when at least this many plans are pooled in it. */
+  minPayers: number;
+  /**
+   * With noise on, suppression may look only at noisy values (anything else would leak through
+   * the suppression pattern): sums are then judged by the cell's noisy member-months.
+   */
+  noisy: boolean;
+}
+
+export const DEFAULT_RULES: SuppressionRules = { minCount: 11, minPayers: 3, noisy: false };
+
+interface Var {
+  cell: Cell;
+  quantity: string;
+  value: number;
+  status: 'published' | 'suppressed';
+  reason?: SuppressionReason;
+}
+
+const small = (n: number, rules: SuppressionRules) => n >= 1 && n < rules.minCount;
+const PAIRS: readonly RateDef[] = RATES.filter((r) => !isSum(r.numerator) && r.denominator !== 'member_months');
+
+/**
+ * Primary suppression, payer confidentiality and complementary suppression, in that order, over
+ * the cells of one release. Pure and deterministic.
+ *
+ * 1. Primary: every count from 1 to 10 (numerators, denominators, member-months, events); every
+ *    dollar sum with 1 to 10 people behind it; every numerator whose complement (denominator
+ *    minus numerator) is 1 to 10, since publishing both would give that small count away.
+ * 2. Payer confidentiality: in the segment-by-organization table a cell pooling fewer plans than
+ *    `minPayers` shows rates only, never the numerator or denominator that would reveal a plan's
+ *    share of the organization's panel.
+ * 3. Complementary: an attacker holding every published number of the release, the table
+ *    identities (relations.ts) and every rate-only rate solves the linear system; while any
+ *    withheld value is pinned down, more is withheld (the smallest non-zero partner in the
+ *    identity that pins it, or the rate that pins it), and the system is solved again.
+ */
+export function suppress(cells: readonly Cell[], rules: SuppressionRules = DEFAULT_RULES): PublishedCell[] {
+  const vars = new Map<string, Var>();
+  const hide = (v: Var, reason: SuppressionReason) => {
+    if (v.status === 'suppressed') return;
+    v.status = 'suppressed';
+    v.reason = reason;
+  };
+  for (const cell of cells) {
+    for (const quantity of QUANTITIES) {
+      const value = cell.values[quantity] ?? 0;
+      vars.set(varId(cell.key, quantity), { cell, quantity, value, status: 'published' });
+    }
+  }
+  const get = (cell: Cell, q: string) => vars.get(varId(cell.key, q))!;
+
+  // 1. Primary.
+  for (const v of vars.values()) {
+    const people = isSum(v.quantity) ? (rules.noisy ? (v.cell.values['member_months'] ?? 0) : (v.cell.contributors[v.quantity] ?? 0)) : v.value;
+    if (isSum(v.quantity) ? people < rules.minCount && (people >= 1 || v.value !== 0) : small(v.value, rules)) hide(v, 'primary');
+  }
+  for (const cell of cells)
+    for (const rate of PAIRS) {
+      const n = get(cell, rate.numerator);
+      if (small(get(cell, rate.denominator).value - n.value, rules)) hide(n, 'primary');
+    }
+
+  // 2. Payer confidentiality.
+  const rateOnly = new Set<string>();
+  for (const cell of cells) {
+    if (!(cell.stratum.segment !== undefined && cell.stratum.organization !== undefined && cell.payers.size < rules.minPayers)) continue;
+    rateOnly.add(cell.key);
+    for (const q of QUANTITIES) hide(get(cell, q), 'payer-confidential');
+  }
+
+  // 3. Complementary.
+  const withheldRates = new Set<string>();
+  const identities = relations(cells, QUANTITIES);
+  const rateShown = (cell: Cell, rate: RateDef) => {
+    const n = get(cell, rate.numerator);
+    const d = get(cell, rate.denominator);
+    if (d.value <= 0) return false;
+    if (n.status === 'published' && d.status === 'published') return true;
+    return rateOnly.has(cell.key) && n.reason === 'payer-confidential' && d.reason === 'payer-confidential' && !withheldRates.has(varId(cell.key, rate.id));
+  };
+  for (let round = 0; ; round++) {
+    if (round > 10_000) throw new Error('complementary suppression did not converge');
+    const equations: Equation[] = [];
+    const unknownIn = (ids: Iterable<[string, number]>) => {
+      const terms = new Map<string, number>();
+      for (const [id, a] of ids) if (vars.get(id)?.status === 'suppressed') terms.set(id, a);
+      return terms;
+    };
+    for (const identity of identities) {
+      const terms = unknownIn(identity);
+      if (terms.size > 0) equations.push({ terms });
+    }
+    for (const key of rateOnly) {
+      const cell = vars.get(varId(key, 'members'))!.cell;
+      for (const rate of RATES) {
+        if (!rateShown(cell, rate)) continue;
+        const n = get(cell, rate.numerator);
+        const d = get(cell, rate.denominator);
+        const r = n.value / d.value;
+        equations.push({
+          terms: new Map([
+            [varId(key, rate.numerator), 1],
+            [varId(key, rate.denominator), -r],
+          ]),
+        });
+      }
+    }
+    const determined = [...determinedUnknowns(equations)].sort();
+    if (determined.length === 0) break;
+    let acted = false;
+    const touched = new Set<string>();
+    for (const id of determined) {
+      const v = vars.get(id)!;
+      if (touched.has(v.cell.key + v.quantity)) continue;
+      // Rate-only rates are detail: withhold one that involves the pinned value, or a partner of
+      // it in an identity, before withholding any more published counts.
+      const shownRate = (u: Var) => (rateOnly.has(u.cell.key) ? RATES.find((r) => (r.numerator === u.quantity || r.denominator === u.quantity) && rateShown(u.cell, r)) : undefined);
+      const viaRate = [v, ...identities.filter((i) => i.has(id)).flatMap((i) => [...i.keys()].map((k) => vars.get(k)!))].find((u) => shownRate(u));
+      if (viaRate) {
+        withheldRates.add(varId(viaRate.cell.key, shownRate(viaRate)!.id));
+        touched.add(v.cell.key + v.quantity);
+        acted = true;
+        continue;
+      }
+      const partner = partnerToHide(id, identities, vars);
+      if (partner) {
+        hide(partner, 'complementary');
+        touched.add(v.cell.key + v.quantity);
+        acted = true;
+      }
+    }
+    if (!acted) throw new Error(`complementary suppression cannot protect ${determined[0]}`);
+  }
+
+  return cells.map((cell) => {
+    const quantities: Record<string, PublishedValue> = {};
+    for (const q of QUANTITIES) {
+      const v = get(cell, q);
+      quantities[q] = v.status === 'published' ? { value: isSum(q) ? round(v.value, 2) : v.value, status: 'published' } : { value: null, status: 'suppressed', reason: v.reason! };
+    }
+    const rates: Record<string, PublishedValue> = {};
+    for (const rate of RATES) {
+      const n = get(cell, rate.numerator);
+      const d = get(cell, rate.denominator);
+      if (d.status === 'published' && d.value <= 0) rates[rate.id] = { value: null, status: 'not-applicable' };
+      else if (rateShown(cell, rate)) rates[rate.id] = { value: round((n.value / d.value) * rate.per, rate.digits), status: 'published' };
+      else rates[rate.id] = { value: null, status: 'suppressed', reason: withheldRates.has(varId(cell.key, rate.id)) ? 'complementary' : strongest(n, d) };
+    }
+    return { period: cell.period, table: cell.table, stratum: cell.stratum, key: cell.key, quantities, rates };
+  });
+}
+
+/** In the identities holding the pinned value, the smallest non-zero published value, preferring non-total cells. */
+function partnerToHide(id: string, identities: readonly Map<string, number>[], vars: Map<string, Var>): Var | undefined {
+  let best: Var | undefined;
+  // Zeros protect little (a zero is often guessable); totals, annual figures and headline
+  // quantities are what readers use most, so detail goes first: quarters, cross-table cells,
+  // service categories; then the smallest value.
+  const score = (v: Var) => [
+    v.value === 0 ? 1 : 0,
+    v.cell.table === 'total' ? 1 : 0,
+    HEADLINE.has(v.quantity) ? 1 : 0,
+    v.cell.period.includes('-Q') ? 0 : 1,
+    v.cell.table === 'segment_organization' ? 0 : 1,
+    v.value,
+  ];
+  const better = (a: Var, b: Var | undefined) => {
+    if (!b) return true;
+    const [x, y] = [score(a), score(b)];
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]!;
+    return false;
+  };
+  for (const identity of identities) {
+    if (!identity.has(id)) continue;
+    for (const other of identity.keys()) {
+      const v = vars.get(other);
+      if (v && v.status === 'published' && better(v, best)) best = v;
+    }
+  }
+  return best;
+}
+
+const HEADLINE = new Set(['members', 'member_months', 'paid', 'allowed']);
+
+const ORDER: readonly SuppressionReason[] = ['primary', 'complementary', 'payer-confidential'];
+function strongest(...vs: Var[]): SuppressionReason {
+  const reasons = vs.filter((v) => v.status === 'suppressed').map((v) => v.reason!);
+  return ORDER.find((r) => reasons.includes(r)) ?? 'complementary';
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
