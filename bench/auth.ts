@@ -38,7 +38,7 @@ const warmRate = WARM / ((performance.now() - started) / 1000);
 // 2. HTTP throughput, bare versus authenticated.
 const app = createApp({
   db,
-  config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1 << 20, issuer: 'http://gateway.test/oidc', mode: 'production' },
+  config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1 << 20, issuer: 'http://gateway.test/oidc', mode: 'production', lifetimeEpsilon: 10 },
   auth: { verifier: issuer.verifier },
   clock: () => new Date(),
   codeLists: defaultCodeLists,

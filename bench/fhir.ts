@@ -34,7 +34,7 @@ const issuer = await testIssuer();
 const clock = () => new Date();
 const deps = {
   db,
-  config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1 << 24, issuer: 'http://gateway.test/oidc', mode: 'production' as const },
+  config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1 << 24, issuer: 'http://gateway.test/oidc', mode: 'production' as const, lifetimeEpsilon: 10 },
   auth: { verifier: issuer.verifier },
   clock,
   codeLists: defaultCodeLists,

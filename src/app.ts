@@ -5,6 +5,7 @@ import { consentRoutes } from './consent/routes.js';
 import { fhirRoutes } from './fhir/routes.js';
 import type { AppDeps, AppEnv } from './http/env.js';
 import { notFound, onError } from './http/errors.js';
+import { publicRoutes } from './release/routes.js';
 
 export type { AppDeps, AppEnv } from './http/env.js';
 
@@ -26,6 +27,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Consent routes first: they take Consent writes that the generic write routes would refuse.
   app.route('/fhir', consentRoutes());
   app.route('/fhir', fhirRoutes());
+  app.route('/public', publicRoutes());
   app.get('/auth/me', (c) => {
     const { scopes: _parsed, ...me } = requesterOf(c);
     return c.json(me);

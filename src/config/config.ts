@@ -35,6 +35,11 @@ const schema = z.object({
    * a working region, and it says so loudly.
    */
   GATEWAY_ENV: z.enum(['development', 'production']).default('development'),
+  /**
+   * Lifetime privacy budget: the most epsilon all differentially private releases together may
+   * spend. A release that would pass it is refused.
+   */
+  LIFETIME_EPSILON: z.coerce.number().positive().max(100).default(10),
   /** Password for the fixture identities, development only (documented in the README). */
   DEV_PASSWORD: z.string().min(8).default('consent-gateway-dev'),
 });
@@ -55,6 +60,7 @@ export interface Config {
   jwksUrl: string;
   accessTokenTtl: number;
   devPassword: string;
+  lifetimeEpsilon: number;
   mode: 'development' | 'production';
 }
 
@@ -85,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     jwksUrl: e.OIDC_JWKS_URL ?? `${issuer}/jwks`,
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
     devPassword: e.DEV_PASSWORD,
+    lifetimeEpsilon: e.LIFETIME_EPSILON,
     mode: e.GATEWAY_ENV,
   };
 }

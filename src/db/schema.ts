@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
  * The current version of every stored resource. Earlier versions move to
@@ -227,5 +227,59 @@ export const exportJobs = sqliteTable('export_jobs', {
   manifest: text('manifest'),
 });
 
-export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys, oidcPayloads, accounts, consentLines, consentVersions, breakGlass, auditEvents, exportJobs };
+/**
+ * Published releases of the public dataset. A release is immutable (triggers in the migration
+ * refuse UPDATE and DELETE): publishing again makes a new version.
+ */
+export const releases = sqliteTable('releases', {
+  id: text('id').primaryKey(),
+  version: integer('version').notNull().unique(),
+  issued: text('issued').notNull(),
+  /** 'suppression' or 'differential-privacy'. */
+  mode: text('mode').notNull(),
+  /** Calendar years covered, comma-separated. */
+  years: text('years').notNull(),
+  epsilon: real('epsilon'),
+  /** Compact JWS over manifest.json, signed with the gateway key. */
+  manifestJws: text('manifest_jws').notNull(),
+});
+
+export const releaseFiles = sqliteTable(
+  'release_files',
+  {
+    releaseId: text('release_id').notNull(),
+    name: text('name').notNull(),
+    mediaType: text('media_type').notNull(),
+    sha256: text('sha256').notNull(),
+    bytes: integer('bytes').notNull(),
+    content: text('content').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.releaseId, t.name] })],
+);
+
+/** The public, append-only privacy-budget ledger: epsilon spent by each release. */
+export const privacyLedger = sqliteTable('privacy_ledger', {
+  seq: integer('seq').primaryKey(),
+  releaseId: text('release_id').notNull(),
+  epsilon: real('epsilon').notNull(),
+  lifetimeBudget: real('lifetime_budget').notNull(),
+  recorded: text('recorded').notNull(),
+  mechanism: text('mechanism').notNull(),
+});
+
+/** Attribution of each person to a primary-care organization per year, with the method and reason; the roster Groups are built from it. */
+export const attributions = sqliteTable(
+  'attributions',
+  {
+    year: integer('year').notNull(),
+    person: text('person').notNull(),
+    organization: text('organization'),
+    method: text('method').notNull(),
+    reason: text('reason').notNull(),
+    releaseId: text('release_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.releaseId, t.year, t.person] }), index('attributions_org').on(t.releaseId, t.organization, t.year)],
+);
+
+export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys, oidcPayloads, accounts, consentLines, consentVersions, breakGlass, auditEvents, exportJobs, releases, releaseFiles, privacyLedger, attributions };
 export type Schema = typeof schema;

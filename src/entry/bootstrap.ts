@@ -24,6 +24,9 @@ import { nodeDeps } from './deps.js';
 import { readPolicyFiles } from './policy-files.js';
 import { ingestFile } from './ingest-file.js';
 import { loadClientKeys, loadCookieKeys, loadSigningKeys } from './keys-on-disk.js';
+import { publishDeps } from './publisher.js';
+import { listReleases } from '../release/store.js';
+import { publishRelease } from '../release/publish.js';
 
 /** ID tokens live an hour, the longest of anything signed, so a replaced key is published at least that long. */
 const LONGEST_TOKEN_SECONDS = 3600;
@@ -60,8 +63,14 @@ export async function bootstrap(config: Config): Promise<Booted> {
   const backendClients = fixtureBackendClients();
   const clientKeys = await loadClientKeys(join(config.keysDir, 'clients'), backendClients.map((c) => c.clientId));
 
-  if (config.mode === 'development') await loadDevelopmentFixtures(config, deps, db, notes);
-
+  if (config.mode === 'development') {
+    await loadDevelopmentFixtures(config, deps, db, notes);
+    // So that /public/data.json is never empty: the fixture region's first release.
+    if ((await listReleases(db)).length === 0) {
+      const published = await publishRelease(publishDeps(db, config, ring.signing.privateJwk));
+      notes.push(`Published release ${published.info.id} of the synthetic region (${published.info.years.join(', ')}) in ${(published.millis / 1000).toFixed(1)} s`);
+    }
+  }
 
   const fhirBase = `${config.baseUrl}/fhir`;
   const provider = createProvider({

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   SMART config   ${config.baseUrl}/fhir/.well-known/smart-configuration
   OIDC issuer    ${config.issuer}/.well-known/openid-configuration
   Health         ${config.baseUrl}/healthz
+  Public data    ${config.baseUrl}/public/data.json (latest files: ${config.baseUrl}/public/datasets/latest/metrics.csv)
   Database       ${config.dataDir}/gateway.db (audit trail: ${config.dataDir}/audit.db)
 Press Ctrl+C to stop.`);
   const stop = () => {

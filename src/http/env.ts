@@ -10,7 +10,7 @@ import type { CompiledCodeLists } from '../labels/index.js';
 /** What the app is built from. Runtime-specific parts (driver, key storage) are chosen by the entry point. */
 export interface AppDeps {
   db: Database;
-  config: Pick<Config, 'baseUrl' | 'maxBodyBytes' | 'issuer' | 'mode'>;
+  config: Pick<Config, 'baseUrl' | 'maxBodyBytes' | 'issuer' | 'mode' | 'lifetimeEpsilon'>;
   /** Access-token verification: local keys on Node, the issuer's JWKS (cached) on Workers. */
   auth: { verifier: TokenVerifier };
   /** The consent engine behind every decision; absent where it is not served yet (the Worker). */

@@ -42,7 +42,7 @@ export function testDeps(db: SqliteDatabase, overrides: Partial<AppDeps> = {}): 
   let id = 0;
   return {
     db,
-    config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1024 * 1024, issuer: 'http://gateway.test/oidc', mode: 'development' },
+    config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1024 * 1024, issuer: 'http://gateway.test/oidc', mode: 'development', lifetimeEpsilon: 10 },
     auth: { verifier: { verify: async () => Promise.reject(new TokenError('invalid_token', 'no issuer in this test')), cached: () => undefined, clear: () => undefined } },
     clock: () => new Date((tick += 1000)),
     codeLists: defaultCodeLists,

@@ -1,0 +1,46 @@
+import { and, asc, desc, eq } from 'drizzle-orm';
+import type { Database, Statement } from '../db/database.js';
+import { attributions, privacyLedger, releaseFiles, releases } from '../db/schema.js';
+import type { Attribution } from '../metrics/attribution.js';
+import type { ReleaseFile } from './release.js';
+
+export interface ReleaseRow {
+  id: string;
+  version: number;
+  issued: string;
+  mode: string;
+  years: number[];
+  epsilon: number | null;
+}
+
+export async function listReleases(db: Database): Promise<ReleaseRow[]> {
+  const rows = await db.orm.select().from(releases).orderBy(desc(releases.version));
+  return rows.map((r) => ({ id: r.id, version: r.version, issued: r.issued, mode: r.mode, years: r.years.split(',').map(Number), epsilon: r.epsilon }));
+}
+
+export async function readReleaseFile(db: Database, releaseId: string, name: string): Promise<{ mediaType: string; sha256: string; content: string } | undefined> {
+  const [row] = await db.orm.select({ mediaType: releaseFiles.mediaType, sha256: releaseFiles.sha256, content: releaseFiles.content }).from(releaseFiles).where(and(eq(releaseFiles.releaseId, releaseId), eq(releaseFiles.name, name)));
+  return row;
+}
+
+export async function readLedger(db: Database) {
+  return db.orm.select().from(privacyLedger).orderBy(asc(privacyLedger.seq));
+}
+
+/** Everything one release writes, as one all-or-nothing unit. */
+export function releaseStatements(
+  db: Database,
+  release: ReleaseRow & { manifestJws: string },
+  files: readonly (ReleaseFile & { sha256: string; bytes: number })[],
+  ledger: { epsilon: number; lifetimeBudget: number; recorded: string; mechanism: string } | undefined,
+  attributed: ReadonlyMap<number, readonly Attribution[]>,
+): Statement[] {
+  const statements: Statement[] = [
+    db.orm.insert(releases).values({ id: release.id, version: release.version, issued: release.issued, mode: release.mode, years: release.years.join(','), epsilon: release.epsilon, manifestJws: release.manifestJws }),
+    { kind: 'insert-rows', table: releaseFiles, rows: files.map((f) => ({ releaseId: release.id, name: f.name, mediaType: f.mediaType, sha256: f.sha256, bytes: f.bytes, content: f.content })), onConflict: 'fail' },
+  ];
+  if (ledger) statements.push(db.orm.insert(privacyLedger).values({ releaseId: release.id, ...ledger }));
+  const rows = [...attributed].flatMap(([year, list]) => list.map((a) => ({ year, person: a.person, organization: a.organization ?? null, method: a.method, reason: a.reason, releaseId: release.id })));
+  if (rows.length > 0) statements.push({ kind: 'insert-rows', table: attributions, rows, onConflict: 'fail' });
+  return statements;
+}
