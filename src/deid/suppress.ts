@@ -128,9 +128,9 @@ export function suppress(cells: readonly Cell[], rules: SuppressionRules = DEFAU
       const viaRate = [v, ...identities.filter((i) => i.has(id)).flatMap((i) => [...i.keys()].map((k) => vars.get(k)!))].find((u) => shownRate(u));
       if (viaRate) {
         withheldRates.add(varId(viaRate.cell.key, shownRate(viaRate)!.id));
-        touched.add(v.cell.key + v.quantity);
         acted = true;
-        continue;
+        // One rate at a time: a single withheld rate often frees several values at once.
+        break;
       }
       const partner = partnerToHide(id, identities, vars);
       if (partner) {
