@@ -37,6 +37,17 @@ describe('npm start on an empty data directory', () => {
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok', database: 'sqlite', mode: 'development' });
   });
 
+  it('published a release of the fixture region, so the public catalog is never empty', async () => {
+    expect(gateway.output()).toMatch(/Published release v1 of the synthetic region/);
+    const catalog = (await (await fetch(`${base}/public/data.json`)).json()) as { dataset: { distribution: { downloadURL: string; mediaType: string }[] }[] };
+    expect(catalog.dataset).toHaveLength(1);
+    const csvUrl = catalog.dataset[0]!.distribution.find((d) => d.mediaType === 'text/csv')!.downloadURL;
+    const csv = await fetch(csvUrl);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('access-control-allow-origin')).toBe('*');
+    expect((await csv.text()).split('\r\n')[0]).toBe('period,table,segment,organization,geography,age_band,sex,measure,kind,value,status,reason,noise_scale');
+  });
+
   it('generated a signing key: private file 0600, public JWKS without private members', () => {
     const files = readdirSync(env.KEYS_DIR!);
     const privateFile = files.find((f) => f.endsWith('.private.json'))!;
