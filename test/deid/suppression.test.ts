@@ -34,7 +34,7 @@ const arbitraryPerson = fc.record({
   admissions: fc.constantFrom(0, 0, 0, 1, 2),
 });
 
-const population = (list: readonly fc.RecordValue<typeof arbitraryPerson>[]) => list.map((p, i) => person({ ...p, id: `p${i}`, payer: `Organization/plan-${p.segment}-${p.plan}` }));
+const population = (list: readonly (typeof arbitraryPerson extends fc.Arbitrary<infer T> ? T : never)[]) => list.map((p, i) => person({ ...p, id: `p${i}`, payer: `Organization/plan-${p.segment}-${p.plan}` }));
 
 describe('suppression, over random populations (property)', () => {
   it('publishes no count of 1–10, gives every withheld value a reason, and leaves nothing derivable', () => {

@@ -116,7 +116,7 @@ describe('consent and privacy budget', () => {
     await db.atomic(replaceLinesStatements(db, person, 'opt-out', compiled.lines));
     const after = await computeRelease(db, { now: '2026-06-01T00:00:00Z', zip3 });
     expect(after.population.excludedByConsent).toBe(before.population.excludedByConsent + 1);
-    const members = (r: typeof before) => r.cells.find((c) => c.key === '2025|total|')!.quantities.members.value;
+    const members = (r: typeof before) => r.cells.find((c) => c.key === '2025|total|')!.quantities['members']!.value;
     expect(members(after)).toBe(members(before)! - 1);
 
     const v2 = await publishRelease(publisher, { epsilon: 1 });
