@@ -10,6 +10,7 @@ import { ingest, readBundle, validateResource, type EntryRead, type IngestResult
 import type { Outcome } from '../store/plan.js';
 import { isStoredType } from '../store/search-values.js';
 import { brokerRoutes } from './broker.js';
+import { attributionRoutes } from './attribution/routes.js';
 import { exportRoutes } from './export/routes.js';
 import { capabilityStatement } from './capability.js';
 import { FhirError, operationOutcome } from './errors.js';
@@ -91,6 +92,7 @@ export function fhirRoutes(): Hono<AppEnv> {
   });
 
   fhir.route('/', exportRoutes());
+  fhir.route('/', attributionRoutes());
   fhir.route('/', brokerRoutes());
   return fhir;
 }
