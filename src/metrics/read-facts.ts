@@ -25,12 +25,18 @@ const LOINC_BP_PANEL = '85354-9';
 const CPT_MAMMOGRAPHY = ['77067', '77063', '77065', '77066'];
 const VOID = sql`('entered-in-error', 'cancelled')`;
 
+/** An inclusive range of person ids: the population is read in slices so memory stays flat. */
+export interface PersonRange {
+  from: string;
+  to: string;
+}
+
 /**
- * Reads every linked person's metric inputs from the store: a fixed number of grouped queries,
- * whatever the population, so the cost grows with the data and not with round trips. Claims
- * come back already summed per person, month and service category.
+ * Reads the metric inputs of every linked person in a range of person ids: a fixed number of
+ * grouped queries per slice, driven from the person index into each person's compartment.
+ * Claims come back already summed per person, month and service category.
  */
-export async function readFacts(db: Database): Promise<Map<string, PersonFacts>> {
+export async function readFacts(db: Database, range: PersonRange): Promise<Map<string, PersonFacts>> {
   const people = new Map<string, PersonFacts>();
   const of = (person: string): PersonFacts => {
     let p = people.get(person);
@@ -40,14 +46,17 @@ export async function readFacts(db: Database): Promise<Map<string, PersonFacts>>
     }
     return p;
   };
-  const linked = sql`FROM resources r JOIN patient_links l ON l.patient_id = r.patient_id`;
+  // From the person index into each record's compartment (resources_compartment index).
+  const inRange = sql`l.person_id >= ${range.from} AND l.person_id <= ${range.to}`;
+  // CROSS JOIN fixes the loop order in SQLite: the person range outside, never a scan of a type.
+  const linked = sql`FROM patient_links l CROSS JOIN resources r ON r.patient_id = l.patient_id`;
 
   // Demographics from the most recently updated Patient record of each person.
   const patients = await db.orm.all<{ person: string; birthDate: string | null; gender: string | null; state: string | null; zip: string | null }>(sql`
     SELECT l.person_id AS person, json_extract(r.content, '$.birthDate') AS birthDate, json_extract(r.content, '$.gender') AS gender,
       json_extract(r.content, '$.address[0].state') AS state, json_extract(r.content, '$.address[0].postalCode') AS zip
-    FROM resources r JOIN patient_links l ON l.patient_id = r.id
-    WHERE r.type = 'Patient' ORDER BY l.person_id, r.last_updated`);
+    FROM patient_links l CROSS JOIN resources r ON r.type = 'Patient' AND r.id = l.patient_id
+    WHERE ${inRange} ORDER BY l.person_id, r.last_updated`);
   for (const row of patients) {
     const p = of(row.person);
     if (row.birthDate) p.birthDate = row.birthDate;
@@ -61,7 +70,7 @@ export async function readFacts(db: Database): Promise<Map<string, PersonFacts>>
   const coverage = await db.orm.all<{ person: string; sopt: string | null; payer: string | null; start: string | null; end: string | null }>(sql`
     SELECT l.person_id AS person, json_extract(r.content, '$.type.coding[0].code') AS sopt, json_extract(r.content, '$.payor[0].reference') AS payer,
       json_extract(r.content, '$.period.start') AS start, json_extract(r.content, '$.period.end') AS "end"
-    ${linked} WHERE r.type = 'Coverage' AND coalesce(r.status, '') NOT IN ${VOID}`);
+    ${linked} WHERE ${inRange} AND r.type = 'Coverage' AND coalesce(r.status, '') NOT IN ${VOID}`);
   for (const c of coverage) {
     const segment = segmentOfSopt(c.sopt);
     if (!segment || !c.start || !c.payer) continue;
@@ -78,13 +87,13 @@ export async function readFacts(db: Database): Promise<Map<string, PersonFacts>>
         END AS category,
         (SELECT sum(json_extract(t.value, '$.amount.value')) FROM json_each(r.content, '$.total') t WHERE json_extract(t.value, '$.category.coding[0].code') = 'benefit') AS paid,
         (SELECT sum(json_extract(t.value, '$.amount.value')) FROM json_each(r.content, '$.total') t WHERE json_extract(t.value, '$.category.coding[0].code') = 'eligible') AS allowed
-      ${linked} WHERE r.type = 'ExplanationOfBenefit' AND coalesce(r.status, '') NOT IN ${VOID})
+      ${linked} WHERE ${inRange} AND r.type = 'ExplanationOfBenefit' AND coalesce(r.status, '') NOT IN ${VOID})
     WHERE month IS NOT NULL GROUP BY person, month, category`);
   for (const c of claims) of(c.person).claims.push({ person: c.person, date: `${c.month}-15`, category: c.category, paid: c.paid ?? 0, allowed: c.allowed ?? 0 });
 
   const stays = await db.orm.all<{ person: string; cls: string; admit: string; discharge: string | null }>(sql`
     SELECT l.person_id AS person, json_extract(r.content, '$.class.code') AS cls, r.date_start AS admit, json_extract(r.content, '$.period.end') AS discharge
-    ${linked} WHERE r.type = 'Encounter' AND json_extract(r.content, '$.class.code') IN ('IMP', 'EMER') AND r.date_start IS NOT NULL
+    ${linked} WHERE ${inRange} AND r.type = 'Encounter' AND json_extract(r.content, '$.class.code') IN ('IMP', 'EMER') AND r.date_start IS NOT NULL
       AND coalesce(r.status, '') NOT IN ${VOID}`);
   for (const s of stays) of(s.person).stays.push({ person: s.person, kind: s.cls === 'IMP' ? 'inpatient' : 'ed', admit: s.admit.slice(0, 10), discharge: (s.discharge ?? s.admit).slice(0, 10) });
 
@@ -92,10 +101,10 @@ export async function readFacts(db: Database): Promise<Map<string, PersonFacts>>
   const diagnoses = await db.orm.all<{ person: string; code: string; date: string }>(sql`
     SELECT l.person_id AS person, t.code AS code, coalesce(json_extract(r.content, '$.onsetDateTime'), json_extract(r.content, '$.recordedDate'), r.last_updated) AS date
     ${linked} JOIN resource_tokens t ON t.type = r.type AND t.id = r.id AND t.param = 'code' AND t.system = 'http://hl7.org/fhir/sid/icd-10-cm'
-    WHERE r.type = 'Condition' AND coalesce(json_extract(r.content, '$.verificationStatus.coding[0].code'), '') NOT IN ('entered-in-error', 'refuted')
+    WHERE ${inRange} AND r.type = 'Condition' AND coalesce(json_extract(r.content, '$.verificationStatus.coding[0].code'), '') NOT IN ('entered-in-error', 'refuted')
     UNION ALL
     SELECT l.person_id, json_extract(d.value, '$.diagnosisCodeableConcept.coding[0].code'), json_extract(r.content, '$.billablePeriod.start')
-    ${linked}, json_each(r.content, '$.diagnosis') d WHERE r.type = 'ExplanationOfBenefit' AND coalesce(r.status, '') NOT IN ${VOID}`);
+    ${linked}, json_each(r.content, '$.diagnosis') d WHERE ${inRange} AND r.type = 'ExplanationOfBenefit' AND coalesce(r.status, '') NOT IN ${VOID}`);
   for (const d of diagnoses) if (d.code && d.date) of(d.person).diagnoses.push({ code: d.code, date: d.date.slice(0, 10) });
 
   const observations = await db.orm.all<{ person: string; code: string; date: string; value: number | null; systolic: number | null; diastolic: number | null }>(sql`
@@ -103,7 +112,7 @@ export async function readFacts(db: Database): Promise<Map<string, PersonFacts>>
       (SELECT json_extract(c.value, '$.valueQuantity.value') FROM json_each(r.content, '$.component') c WHERE json_extract(c.value, '$.code.coding[0].code') = '8480-6') AS systolic,
       (SELECT json_extract(c.value, '$.valueQuantity.value') FROM json_each(r.content, '$.component') c WHERE json_extract(c.value, '$.code.coding[0].code') = '8462-4') AS diastolic
     ${linked} JOIN resource_tokens t ON t.type = r.type AND t.id = r.id AND t.param = 'code' AND t.code IN (${LOINC_HBA1C}, ${LOINC_BP_PANEL})
-    WHERE r.type = 'Observation' AND r.date_start IS NOT NULL AND coalesce(r.status, '') IN ('final', 'amended', 'corrected')`);
+    WHERE ${inRange} AND r.type = 'Observation' AND r.date_start IS NOT NULL AND coalesce(r.status, '') IN ('final', 'amended', 'corrected')`);
   for (const o of observations) {
     const date = o.date.slice(0, 10);
     if (o.code === LOINC_HBA1C && o.value !== null) of(o.person).hba1c.push({ date, percent: o.value });
@@ -116,7 +125,7 @@ export async function readFacts(db: Database): Promise<Map<string, PersonFacts>>
       CPT_MAMMOGRAPHY.map((c) => sql`${c}`),
       sql`, `,
     )})
-    WHERE r.type = 'Procedure' AND r.date_start IS NOT NULL AND coalesce(r.status, '') = 'completed'`);
+    WHERE ${inRange} AND r.type = 'Procedure' AND r.date_start IS NOT NULL AND coalesce(r.status, '') = 'completed'`);
   for (const m of mammograms) of(m.person).mammograms.push(m.date.slice(0, 10));
 
   return people;

@@ -23,6 +23,13 @@ export const cellKey = (period: string, table: string, stratum: Partial<Record<D
  * Safe Harbor (ZIP3 or 000, age bands with 90+, years or quarters only). Pure.
  */
 export function tabulate(contributions: Iterable<Contribution>, year: number, zip3: Zip3Table, tables: readonly TableDef[] = TABLES): Cell[] {
+  const t = tabulator(year, zip3, tables);
+  for (const p of contributions) t.add(p);
+  return t.cells();
+}
+
+/** The same, one contribution at a time, so a population can be streamed through in slices. */
+export function tabulator(year: number, zip3: Zip3Table, tables: readonly TableDef[] = TABLES): { add(p: Contribution): void; cells(): Cell[] } {
   const cells = new Map<string, Cell>();
   const cell = (period: string, table: TableDef, stratum: Partial<Record<Dimension, string>>) => {
     const key = cellKey(period, table.id, stratum, table.dims);
@@ -40,7 +47,7 @@ export function tabulate(contributions: Iterable<Contribution>, year: number, zi
       if (v !== 0) c.contributors[k] = (c.contributors[k] ?? 0) + 1;
     }
   };
-  for (const p of contributions) {
+  const addOne = (p: Contribution) => {
     const base = {
       organization: p.organization,
       geography: `${generaliseState(p.state)}-${generaliseZip(p.zip, zip3)}`,
@@ -64,6 +71,6 @@ export function tabulate(contributions: Iterable<Contribution>, year: number, zi
       }
       for (const part of parts.values()) add(cell(part.period, table, part.stratum), part.q, part.payers);
     }
-  }
-  return [...cells.values()].sort((a, b) => a.key.localeCompare(b.key));
+  };
+  return { add: addOne, cells: () => [...cells.values()].sort((a, b) => a.key.localeCompare(b.key)) };
 }

@@ -3,9 +3,10 @@ import { deidentify, type DeidentifiedRelease, type PrivacySettings, type Zip3Ta
 import type { RandomWords } from '../deid/noise.js';
 import { attributeAll } from '../metrics/attribution-data.js';
 import type { Attribution } from '../metrics/attribution.js';
-import { contribution, type Contribution } from '../metrics/contributions.js';
+import { sql } from 'drizzle-orm';
+import { contribution } from '../metrics/contributions.js';
 import { readAggregateOptOuts, readFacts } from '../metrics/read-facts.js';
-import { tabulate, type Cell } from '../metrics/tabulate.js';
+import { tabulator, type Cell } from '../metrics/tabulate.js';
 
 export interface ComputeOptions {
   now: string;
@@ -28,28 +29,45 @@ export interface ComputedRelease extends DeidentifiedRelease {
  * year, consent exclusions, tabulation, then de-identification. The only I/O is the reads.
  */
 export async function computeRelease(db: Database, options: ComputeOptions): Promise<ComputedRelease> {
-  const facts = await readFacts(db);
   const optedOut = await readAggregateOptOuts(db, options.now);
   const nowYear = Number(options.now.slice(0, 4));
-  const years =
-    options.years ??
-    [...new Set([...facts.values()].flatMap((p) => p.claims.map((c) => Number(c.date.slice(0, 4)))))].filter((y) => y <= nowYear).sort();
-  const cells: Cell[] = [];
+  const years = options.years ?? (await claimYears(db)).filter((y) => y <= nowYear);
   const attributions = new Map<number, Attribution[]>();
-  const clip = options.privacy?.clipping;
+  const byPerson = new Map<number, Map<string, Attribution>>();
+  const tabulators = new Map<number, ReturnType<typeof tabulator>>();
   for (const year of years) {
     const attributed = await attributeAll(db, year);
     attributions.set(year, attributed);
-    const byPerson = new Map(attributed.map((a) => [a.person, a]));
-    const contributions: Contribution[] = [];
-    for (const p of facts.values()) {
-      if (optedOut.has(p.person)) continue;
-      const c = contribution(p, year, byPerson.get(p.person), clip);
-      if (c) contributions.push(c);
-    }
-    cells.push(...tabulate(contributions, year, options.zip3));
+    byPerson.set(year, new Map(attributed.map((a) => [a.person, a])));
+    tabulators.set(year, tabulator(year, options.zip3));
   }
-  const excludedByConsent = [...optedOut].filter((p) => facts.has(p)).length;
+  const clip = options.privacy?.clipping;
+  const people = (await db.orm.all<{ person: string }>(sql`SELECT DISTINCT person_id AS person FROM patient_links ORDER BY person_id`)).map((r) => r.person);
+  let excludedByConsent = 0;
+  // Slices of people: memory holds one slice's records, never the whole population's.
+  for (let i = 0; i < people.length; i += SLICE) {
+    const slice = people.slice(i, i + SLICE);
+    const facts = await readFacts(db, { from: slice[0]!, to: slice[slice.length - 1]! });
+    for (const p of facts.values()) {
+      if (optedOut.has(p.person)) {
+        excludedByConsent++;
+        continue;
+      }
+      for (const year of years) {
+        const c = contribution(p, year, byPerson.get(year)!.get(p.person), clip);
+        if (c) tabulators.get(year)!.add(c);
+      }
+    }
+  }
+  const cells: Cell[] = years.flatMap((y) => tabulators.get(y)!.cells());
   const deidentified = deidentify(cells, { ...(options.privacy ? { privacy: options.privacy } : {}), ...(options.words ? { words: options.words } : {}) });
-  return { ...deidentified, years, population: { people: facts.size, excludedByConsent }, attributions };
+  return { ...deidentified, years, population: { people: people.length, excludedByConsent }, attributions };
+}
+
+const SLICE = 2_000;
+
+/** Calendar years with claims, from the indexed date column. */
+async function claimYears(db: Database): Promise<number[]> {
+  const rows = await db.orm.all<{ year: string }>(sql`SELECT DISTINCT substr(date_start, 1, 4) AS year FROM resources WHERE type = 'ExplanationOfBenefit' AND date_start IS NOT NULL`);
+  return rows.map((r) => Number(r.year)).filter(Number.isInteger).sort();
 }
