@@ -100,7 +100,7 @@ export async function readFacts(db: Database, range: PersonRange): Promise<Map<s
   // Diagnoses from problem lists and from claims, so a payer-only or clinic-only person is measured alike.
   const diagnoses = await db.orm.all<{ person: string; code: string; date: string }>(sql`
     SELECT l.person_id AS person, t.code AS code, coalesce(json_extract(r.content, '$.onsetDateTime'), json_extract(r.content, '$.recordedDate'), r.last_updated) AS date
-    ${linked} JOIN resource_tokens t ON t.type = r.type AND t.id = r.id AND t.param = 'code' AND t.system = 'http://hl7.org/fhir/sid/icd-10-cm'
+    ${linked} CROSS JOIN resource_tokens t ON t.type = r.type AND t.id = r.id AND t.param = 'code' AND t.system = 'http://hl7.org/fhir/sid/icd-10-cm'
     WHERE ${inRange} AND r.type = 'Condition' AND coalesce(json_extract(r.content, '$.verificationStatus.coding[0].code'), '') NOT IN ('entered-in-error', 'refuted')
     UNION ALL
     SELECT l.person_id, json_extract(d.value, '$.diagnosisCodeableConcept.coding[0].code'), json_extract(r.content, '$.billablePeriod.start')
@@ -111,7 +111,7 @@ export async function readFacts(db: Database, range: PersonRange): Promise<Map<s
     SELECT l.person_id AS person, t.code AS code, r.date_start AS date, json_extract(r.content, '$.valueQuantity.value') AS value,
       (SELECT json_extract(c.value, '$.valueQuantity.value') FROM json_each(r.content, '$.component') c WHERE json_extract(c.value, '$.code.coding[0].code') = '8480-6') AS systolic,
       (SELECT json_extract(c.value, '$.valueQuantity.value') FROM json_each(r.content, '$.component') c WHERE json_extract(c.value, '$.code.coding[0].code') = '8462-4') AS diastolic
-    ${linked} JOIN resource_tokens t ON t.type = r.type AND t.id = r.id AND t.param = 'code' AND t.code IN (${LOINC_HBA1C}, ${LOINC_BP_PANEL})
+    ${linked} CROSS JOIN resource_tokens t ON t.type = r.type AND t.id = r.id AND t.param = 'code' AND t.code IN (${LOINC_HBA1C}, ${LOINC_BP_PANEL})
     WHERE ${inRange} AND r.type = 'Observation' AND r.date_start IS NOT NULL AND coalesce(r.status, '') IN ('final', 'amended', 'corrected')`);
   for (const o of observations) {
     const date = o.date.slice(0, 10);
@@ -121,7 +121,7 @@ export async function readFacts(db: Database, range: PersonRange): Promise<Map<s
 
   const mammograms = await db.orm.all<{ person: string; date: string }>(sql`
     SELECT DISTINCT l.person_id AS person, r.date_start AS date
-    ${linked} JOIN resource_tokens t ON t.type = r.type AND t.id = r.id AND t.param = 'code' AND t.code IN (${sql.join(
+    ${linked} CROSS JOIN resource_tokens t ON t.type = r.type AND t.id = r.id AND t.param = 'code' AND t.code IN (${sql.join(
       CPT_MAMMOGRAPHY.map((c) => sql`${c}`),
       sql`, `,
     )})
