@@ -49,6 +49,7 @@ export async function readFacts(db: Database, range: PersonRange): Promise<Map<s
   // From the person index into each record's compartment (resources_compartment index).
   const inRange = sql`l.person_id >= ${range.from} AND l.person_id <= ${range.to}`;
   // CROSS JOIN fixes the loop order in SQLite: the person range outside, never a scan of a type.
+  // (`+r.date_start` below keeps SQLite from switching the inner loop to the type-and-date index.)
   const linked = sql`FROM patient_links l CROSS JOIN resources r ON r.patient_id = l.patient_id`;
 
   // Demographics from the most recently updated Patient record of each person.
@@ -93,7 +94,7 @@ export async function readFacts(db: Database, range: PersonRange): Promise<Map<s
 
   const stays = await db.orm.all<{ person: string; cls: string; admit: string; discharge: string | null }>(sql`
     SELECT l.person_id AS person, json_extract(r.content, '$.class.code') AS cls, r.date_start AS admit, json_extract(r.content, '$.period.end') AS discharge
-    ${linked} WHERE ${inRange} AND r.type = 'Encounter' AND json_extract(r.content, '$.class.code') IN ('IMP', 'EMER') AND r.date_start IS NOT NULL
+    ${linked} WHERE ${inRange} AND r.type = 'Encounter' AND json_extract(r.content, '$.class.code') IN ('IMP', 'EMER') AND +r.date_start IS NOT NULL
       AND coalesce(r.status, '') NOT IN ${VOID}`);
   for (const s of stays) of(s.person).stays.push({ person: s.person, kind: s.cls === 'IMP' ? 'inpatient' : 'ed', admit: s.admit.slice(0, 10), discharge: (s.discharge ?? s.admit).slice(0, 10) });
 
@@ -112,7 +113,7 @@ export async function readFacts(db: Database, range: PersonRange): Promise<Map<s
       (SELECT json_extract(c.value, '$.valueQuantity.value') FROM json_each(r.content, '$.component') c WHERE json_extract(c.value, '$.code.coding[0].code') = '8480-6') AS systolic,
       (SELECT json_extract(c.value, '$.valueQuantity.value') FROM json_each(r.content, '$.component') c WHERE json_extract(c.value, '$.code.coding[0].code') = '8462-4') AS diastolic
     ${linked} CROSS JOIN resource_tokens t ON t.type = r.type AND t.id = r.id AND t.param = 'code' AND t.code IN (${LOINC_HBA1C}, ${LOINC_BP_PANEL})
-    WHERE ${inRange} AND r.type = 'Observation' AND r.date_start IS NOT NULL AND coalesce(r.status, '') IN ('final', 'amended', 'corrected')`);
+    WHERE ${inRange} AND r.type = 'Observation' AND +r.date_start IS NOT NULL AND coalesce(r.status, '') IN ('final', 'amended', 'corrected')`);
   for (const o of observations) {
     const date = o.date.slice(0, 10);
     if (o.code === LOINC_HBA1C && o.value !== null) of(o.person).hba1c.push({ date, percent: o.value });
@@ -125,7 +126,7 @@ export async function readFacts(db: Database, range: PersonRange): Promise<Map<s
       CPT_MAMMOGRAPHY.map((c) => sql`${c}`),
       sql`, `,
     )})
-    WHERE ${inRange} AND r.type = 'Procedure' AND r.date_start IS NOT NULL AND coalesce(r.status, '') = 'completed'`);
+    WHERE ${inRange} AND r.type = 'Procedure' AND +r.date_start IS NOT NULL AND coalesce(r.status, '') = 'completed'`);
   for (const m of mammograms) of(m.person).mammograms.push(m.date.slice(0, 10));
 
   return people;
