@@ -81,6 +81,13 @@ export function suppress(cells: readonly Cell[], rules: SuppressionRules = DEFAU
   // 3. Complementary.
   const withheldRates = new Set<string>();
   const identities = relations(cells, QUANTITIES);
+  const identitiesOf = new Map<string, Map<string, number>[]>();
+  for (const identity of identities)
+    for (const k of identity.keys()) {
+      const list = identitiesOf.get(k);
+      if (list) list.push(identity);
+      else identitiesOf.set(k, [identity]);
+    }
   const rateShown = (cell: Cell, rate: RateDef) => {
     const n = get(cell, rate.numerator);
     const d = get(cell, rate.denominator);
@@ -122,19 +129,15 @@ export function suppress(cells: readonly Cell[], rules: SuppressionRules = DEFAU
     for (const id of determined) {
       const v = vars.get(id)!;
       if (touched.has(v.cell.key + v.quantity)) continue;
-      // Rate-only rates are detail: withhold one that involves the pinned value, or a partner of
-      // it in an identity, before withholding any more published counts.
-      const shownRate = (u: Var) => (rateOnly.has(u.cell.key) ? RATES.find((r) => (r.numerator === u.quantity || r.denominator === u.quantity) && rateShown(u.cell, r)) : undefined);
-      const viaRate = [v, ...identities.filter((i) => i.has(id)).flatMap((i) => [...i.keys()].map((k) => vars.get(k)!))].find((u) => shownRate(u));
-      if (viaRate) {
-        withheldRates.add(varId(viaRate.cell.key, shownRate(viaRate)!.id));
+      const action = nearestAction(v, identitiesOf, vars, (u) => (rateOnly.has(u.cell.key) ? RATES.find((r) => (r.numerator === u.quantity || r.denominator === u.quantity) && rateShown(u.cell, r)) : undefined));
+      if (action?.kind === 'rate') {
+        withheldRates.add(action.id);
         acted = true;
         // One rate at a time: a single withheld rate often frees several values at once.
         break;
       }
-      const partner = partnerToHide(id, identities, vars);
-      if (partner) {
-        hide(partner, 'complementary');
+      if (action?.kind === 'hide') {
+        hide(action.v, 'complementary');
         touched.add(v.cell.key + v.quantity);
         acted = true;
       }
@@ -160,34 +163,56 @@ export function suppress(cells: readonly Cell[], rules: SuppressionRules = DEFAU
   });
 }
 
-/** In the identities holding the pinned value, the smallest non-zero published value, preferring non-total cells. */
-function partnerToHide(id: string, identities: readonly Map<string, number>[], vars: Map<string, Var>): Var | undefined {
-  let best: Var | undefined;
-  // Zeros protect little (a zero is often guessable); totals, annual figures and headline
-  // quantities are what readers use most, so detail goes first: quarters, cross-table cells,
-  // service categories; then the smallest value.
-  const score = (v: Var) => [
-    v.value === 0 ? 1 : 0,
-    v.cell.table === 'total' ? 1 : 0,
-    HEADLINE.has(v.quantity) ? 1 : 0,
-    v.cell.period.includes('-Q') ? 0 : 1,
-    v.cell.table === 'segment_organization' ? 0 : 1,
-    v.value,
-  ];
-  const better = (a: Var, b: Var | undefined) => {
-    if (!b) return true;
-    const [x, y] = [score(a), score(b)];
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]!;
-    return false;
-  };
-  for (const identity of identities) {
-    if (!identity.has(id)) continue;
-    for (const other of identity.keys()) {
-      const v = vars.get(other);
-      if (v && v.status === 'published' && better(v, best)) best = v;
+/**
+ * What to withhold next to protect a pinned value: search outward from it through the
+ * identities, level by level. At each level a rate-only rate involving the values reached is
+ * withheld first (rates are detail); otherwise the best published partner of those values is
+ * hidden. Nearest first, so the protection stays where the problem is.
+ */
+function nearestAction(
+  v: Var,
+  identitiesOf: ReadonlyMap<string, readonly Map<string, number>[]>,
+  vars: ReadonlyMap<string, Var>,
+  shownRate: (u: Var) => RateDef | undefined,
+): { kind: 'rate'; id: string } | { kind: 'hide'; v: Var } | undefined {
+  const seen = new Set([varId(v.cell.key, v.quantity)]);
+  let level = [v];
+  while (level.length > 0) {
+    const next: Var[] = [];
+    let best: Var | undefined;
+    for (const u of level)
+      for (const identity of identitiesOf.get(varId(u.cell.key, u.quantity)) ?? [])
+        for (const k of identity.keys()) {
+          const w = vars.get(k);
+          if (!w) continue;
+          if (w.status === 'published') {
+            if (betterPartner(w, best)) best = w;
+          } else if (!seen.has(k)) {
+            seen.add(k);
+            next.push(w);
+          }
+        }
+    for (const u of [...level, ...next]) {
+      const rate = shownRate(u);
+      if (rate) return { kind: 'rate', id: varId(u.cell.key, rate.id) };
     }
+    if (best) return { kind: 'hide', v: best };
+    level = next;
   }
-  return best;
+  return undefined;
+}
+
+/**
+ * Zeros protect little (a zero is often guessable); totals, annual figures and headline
+ * quantities are what readers use most, so detail goes first: quarters, cross-table cells,
+ * service categories; then the smallest value.
+ */
+function betterPartner(a: Var, b: Var | undefined): boolean {
+  if (!b) return true;
+  const score = (v: Var) => [v.value === 0 ? 1 : 0, v.cell.table === 'total' ? 1 : 0, HEADLINE.has(v.quantity) ? 1 : 0, v.cell.period.includes('-Q') ? 0 : 1, v.cell.table === 'segment_organization' ? 0 : 1, v.value];
+  const [x, y] = [score(a), score(b)];
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]!;
+  return false;
 }
 
 const HEADLINE = new Set(['members', 'member_months', 'paid', 'allowed']);

@@ -35,11 +35,29 @@ export function ageOn(birthDate: string, date: string): number {
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }
 
+const MID_MONTH = new Map<number, string[]>();
+const midMonths = (year: number) => {
+  let list = MID_MONTH.get(year);
+  if (!list) MID_MONTH.set(year, (list = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}-15`)));
+  return list;
+};
+// Every measure and the tables ask the same question of the same coverage list; answer it once.
+const covered = new WeakMap<readonly PlanSpan[], Map<number, Map<number, PlanSpan>>>();
+
 /** Months of the year (1–12) in which the person is covered on the 15th, with the covering segment and plan. */
 export function coveredMonths(coverage: readonly PlanSpan[], year: number): Map<number, PlanSpan> {
+  let byYear = covered.get(coverage);
+  if (!byYear) covered.set(coverage, (byYear = new Map()));
+  let months = byYear.get(year);
+  if (!months) byYear.set(year, (months = coveredMonthsUncached(coverage, year)));
+  return months;
+}
+
+function coveredMonthsUncached(coverage: readonly PlanSpan[], year: number): Map<number, PlanSpan> {
   const out = new Map<number, PlanSpan>();
+  const mids = midMonths(year);
   for (let m = 1; m <= 12; m++) {
-    const mid = `${year}-${String(m).padStart(2, '0')}-15`;
+    const mid = mids[m - 1]!;
     const span = coverage.find((c) => c.start <= mid && (c.end === undefined || c.end >= mid));
     if (span) out.set(m, span);
   }

@@ -1,5 +1,6 @@
 import { ageBand, generaliseState, generaliseZip, type Zip3Table } from '../deid/safe-harbor.js';
 import type { Contribution } from './contributions.js';
+import type { Segment } from './cost-utilization.js';
 import { TABLES, type Dimension, type TableDef } from './tables.js';
 
 /** One row of one table for one period: the sums of every quantity over the people in it. */
@@ -54,22 +55,41 @@ export function tabulator(year: number, zip3: Zip3Table, tables: readonly TableD
       age_band: ageBand(p.age),
       sex: p.sex,
     };
+    // Month-level sums per segment (the one stratum that can change within a year) and for
+    // all segments together, per year and per quarter: built once per person, not per table.
+    const sums = (month: (m: number) => boolean, ms: readonly [number, { q: Record<string, number> }][]) => {
+      const q: Record<string, number> = {};
+      let any = false;
+      for (const [m, entry] of ms)
+        if (month(m)) {
+          any = true;
+          for (const k in entry.q) q[k] = (q[k] ?? 0) + entry.q[k]!;
+        }
+      return any ? q : undefined;
+    };
+    const segments = new Map<Segment, [number, { segment: Segment; payer: string; q: Record<string, number> }][]>();
+    const all: [number, { segment: Segment; payer: string; q: Record<string, number> }][] = [];
+    for (const entry of p.months) {
+      all.push(entry);
+      const list = segments.get(entry[1].segment);
+      if (list) list.push(entry);
+      else segments.set(entry[1].segment, [entry]);
+    }
+    const payersOf = (ms: readonly [number, { payer: string }][]) => new Set(ms.map(([, e]) => e.payer));
+    const periods: [string, (m: number) => boolean][] = [[String(year), () => true]];
+    const quarters: [string, (m: number) => boolean][] = [1, 2, 3, 4].map((n) => [`${year}-Q${n}`, (m: number) => Math.ceil(m / 3) === n]);
+    const groups: { segment?: Segment; ms: typeof all }[] = [{ ms: all }, ...[...segments].map(([segment, ms]) => ({ segment, ms }))];
+    const summed = groups.map((g) => ({ ...g, payers: payersOf(g.ms), byPeriod: [...periods, ...quarters].map(([period, inPeriod]) => [period, sums(inPeriod, g.ms)] as const) }));
     for (const table of tables) {
       add(cell(String(year), table, { ...base, segment: p.segment }), p.once, [p.payer]);
-      // Month-level quantities: summed per (period, cell) first so each person counts once as a contributor.
-      const parts = new Map<string, { stratum: Partial<Record<Dimension, string>>; period: string; payers: Set<string>; q: Record<string, number> }>();
-      const periods = (m: number) => (table.quarterly ? [String(year), `${year}-Q${Math.ceil(m / 3)}`] : [String(year)]);
-      for (const [m, month] of p.months) {
-        for (const period of periods(m)) {
-          const stratum = { ...base, segment: month.segment };
-          const k = cellKey(period, table.id, stratum, table.dims);
-          const part = parts.get(k) ?? { stratum, period, payers: new Set<string>(), q: {} };
-          part.payers.add(month.payer);
-          for (const [q, v] of Object.entries(month.q)) part.q[q] = (part.q[q] ?? 0) + v;
-          parts.set(k, part);
+      const bySegment = table.dims.includes('segment');
+      for (const g of summed) {
+        if (bySegment === (g.segment === undefined)) continue;
+        for (const [period, q] of g.byPeriod) {
+          if (!q || (period.includes('-Q') && !table.quarterly)) continue;
+          add(cell(period, table, { ...base, segment: g.segment ?? p.segment }), q, g.payers);
         }
       }
-      for (const part of parts.values()) add(cell(part.period, table, part.stratum), part.q, part.payers);
     }
   };
   return { add: addOne, cells: () => [...cells.values()].sort((a, b) => a.key.localeCompare(b.key)) };

@@ -47,7 +47,7 @@ describe('suppression, over random populations (property)', () => {
         }
         expect(deriveSuppressed(rows)).toEqual([]);
       }),
-      { numRuns: 25 },
+      { numRuns: 40 },
     );
   });
 });
