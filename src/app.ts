@@ -6,6 +6,9 @@ import { fhirRoutes } from './fhir/routes.js';
 import type { AppDeps, AppEnv } from './http/env.js';
 import { notFound, onError } from './http/errors.js';
 import { publicRoutes } from './release/routes.js';
+import { webAssets } from './web/assets/index.js';
+import { assetRoutes } from './web/assets/routes.js';
+import { publicPages } from './web/public/routes.js';
 
 export type { AppDeps, AppEnv } from './http/env.js';
 
@@ -28,6 +31,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/fhir', consentRoutes());
   app.route('/fhir', fhirRoutes());
   app.route('/public', publicRoutes());
+  app.route('/public', publicPages());
+  app.route('/assets', assetRoutes(webAssets(deps.webAssets)));
   app.get('/auth/me', (c) => {
     const { scopes: _parsed, ...me } = requesterOf(c);
     return c.json(me);

@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Asset } from '../web/assets/index.js';
 import { createLocalJWKSet } from 'jose';
 import { AuditLog } from '../audit/log.js';
 import { createTokenVerifier } from '../auth/verify.js';
@@ -18,8 +22,15 @@ export function nodeDeps(db: Database, config: Config, publishedKeys: readonly S
     newId: () => crypto.randomUUID(),
     log: (event, detail) => process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), event, ...detail })}\n`),
     audit: new AuditLog(auditDb),
+    webAssets: chartJs(),
     auth: {
       verifier: createTokenVerifier({ issuer: config.issuer, audience: `${config.baseUrl}/fhir`, keys: createLocalJWKSet(publicJwks(publishedKeys)), clock }),
     },
   };
+}
+
+/** Chart.js, read from its installed package so the pages load it from our own origin, never a CDN. */
+function chartJs(): Record<string, Asset> {
+  const file = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
+  return { 'chart.umd.min.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(file, 'utf8') } };
 }

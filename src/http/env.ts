@@ -6,6 +6,7 @@ import type { ConsentEngine } from '../consent/engine.js';
 import type { ReceiptSigner } from '../consent/receipt.js';
 import type { Database } from '../db/database.js';
 import type { CompiledCodeLists } from '../labels/index.js';
+import type { Asset } from '../web/assets/index.js';
 
 /** What the app is built from. Runtime-specific parts (driver, key storage) are chosen by the entry point. */
 export interface AppDeps {
@@ -23,6 +24,8 @@ export interface AppDeps {
   codeLists: CompiledCodeLists;
   /** Server-assigned ids (POST) and ingestion ids. */
   newId: () => string;
+  /** Third-party files the pages use (Chart.js), read by the entry point; pages work without them. */
+  webAssets?: Record<string, Asset>;
   /** Where unexpected errors are reported; never sent to the client. */
   log: (event: string, detail: Record<string, unknown>) => void;
 }

@@ -3,7 +3,7 @@ import { cors } from 'hono/cors';
 import type { AppEnv } from '../http/env.js';
 import { dcatCatalog } from './files/dcat.js';
 import { sha256Hex } from './build.js';
-import { listReleases, readLedger, readReleaseFile } from './store.js';
+import { ledgerSummary, listReleases, readReleaseFile } from './store.js';
 
 const RELEASE_ID = /^v\d{1,6}$/;
 const FILE_NAME = /^[a-z0-9-]{1,40}\.(csv|json|md|jws)$/;
@@ -33,9 +33,7 @@ export function publicRoutes(): Hono<AppEnv> {
   });
 
   app.get('/privacy-budget.json', async (c) => {
-    const ledger = await readLedger(c.var.deps.db);
-    const spent = ledger.reduce((n, l) => n + l.epsilon, 0);
-    return send(c, JSON.stringify({ lifetimeBudget: c.var.deps.config.lifetimeEpsilon, spent, remaining: c.var.deps.config.lifetimeEpsilon - spent, entries: ledger }), 'application/json', 'no-cache');
+    return send(c, JSON.stringify(await ledgerSummary(c.var.deps.db, c.var.deps.config.lifetimeEpsilon)), 'application/json', 'no-cache');
   });
 
   app.get('/datasets/latest/:file', async (c) => {

@@ -44,3 +44,10 @@ export function releaseStatements(
   if (rows.length > 0) statements.push({ kind: 'insert-rows', table: attributions, rows, onConflict: 'fail' });
   return statements;
 }
+
+/** The public view of the ledger: budget, spend and every entry. */
+export async function ledgerSummary(db: Database, lifetimeBudget: number) {
+  const entries = await readLedger(db);
+  const spent = entries.reduce((n, l) => n + l.epsilon, 0);
+  return { lifetimeBudget, spent, remaining: lifetimeBudget - spent, entries };
+}

@@ -1,0 +1,26 @@
+/**
+ * Progressive enhancement for charts: each <figure data-chart> carries its data in a
+ * <script type="application/json"> block (data, never executed, so the CSP allows it) and a table
+ * that works without JavaScript. This script, served from our origin, draws the chart with
+ * Chart.js (also served from our origin).
+ */
+export const CHARTS_JS = `
+(function () {
+  if (typeof Chart === 'undefined') return;
+  var palette = ['#0b5cad', '#b35c00', '#2e7d32', '#6a1b9a', '#c62828', '#00838f'];
+  document.querySelectorAll('figure[data-chart]').forEach(function (figure) {
+    var spec = JSON.parse(figure.querySelector('script[type="application/json"]').textContent);
+    var canvas = figure.querySelector('canvas');
+    spec.datasets.forEach(function (d, i) { d.backgroundColor = palette[i % palette.length]; d.borderColor = palette[i % palette.length]; });
+    var chart = new Chart(canvas, {
+      type: spec.type,
+      data: { labels: spec.labels, datasets: spec.datasets },
+      options: { responsive: true, maintainAspectRatio: false, animation: false,
+        scales: spec.stacked ? { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } : { y: { beginAtZero: true } },
+        plugins: { legend: { position: 'bottom' } } }
+    });
+    figure.setAttribute('data-drawn', 'true');
+    canvas.chart = chart;
+  });
+})();
+`;

@@ -1,0 +1,59 @@
+import { sql } from 'drizzle-orm';
+import { Hono } from 'hono';
+import type { Database } from '../../db/database.js';
+import type { AppEnv } from '../../http/env.js';
+import type { MetricRow } from '../../release/files/rows.js';
+import { ledgerSummary, listReleases, readReleaseFile } from '../../release/store.js';
+import { pageHeaders } from '../security.js';
+import { chartData } from './chart-data.js';
+import { catalogPage, ledgerPage, methodologyPage, notFoundPage, releasePage } from './pages.js';
+
+const RELEASE_ID = /^v\d{1,6}$/;
+
+/** The public data portal: no login, server-rendered, charts drawn from our own scripts. */
+export function publicPages(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(pageHeaders());
+
+  app.get('/', async (c) => c.html(catalogPage(await listReleases(c.var.deps.db))));
+
+  app.get('/privacy-budget', async (c) => c.html(ledgerPage(await ledgerSummary(c.var.deps.db, c.var.deps.config.lifetimeEpsilon))));
+
+  app.get('/releases/:id', async (c) => {
+    const release = await releaseOf(c.var.deps.db, c.req.param('id'));
+    if (!release) return c.html(notFoundPage('There is no release with that name.'), 404);
+    const rows = await rowsOf(c.var.deps.db, release.id);
+    const manifest = JSON.parse((await readReleaseFile(c.var.deps.db, release.id, 'manifest.json'))!.content) as { population: { people: number; excludedByConsent: number } };
+    return c.html(releasePage(release, manifest, chartData(rows, release.years, await organizationNames(c.var.deps.db))));
+  });
+
+  app.get('/releases/:id/methodology', async (c) => {
+    const release = await releaseOf(c.var.deps.db, c.req.param('id'));
+    const file = release && (await readReleaseFile(c.var.deps.db, release.id, 'methodology.md'));
+    if (!release || !file) return c.html(notFoundPage('There is no release with that name.'), 404);
+    return c.html(methodologyPage(release, file.content));
+  });
+  return app;
+}
+
+async function releaseOf(db: Database, id: string) {
+  if (!RELEASE_ID.test(id)) return undefined;
+  return (await listReleases(db)).find((r) => r.id === id);
+}
+
+// Releases never change, so their parsed rows can be kept (a few, most recent first).
+const parsed = new Map<string, MetricRow[]>();
+async function rowsOf(db: Database, id: string): Promise<MetricRow[]> {
+  let rows = parsed.get(id);
+  if (!rows) {
+    rows = (JSON.parse((await readReleaseFile(db, id, 'metrics.json'))!.content) as { rows: MetricRow[] }).rows;
+    parsed.set(id, rows);
+    if (parsed.size > 4) parsed.delete(parsed.keys().next().value!);
+  }
+  return rows;
+}
+
+async function organizationNames(db: Database): Promise<Map<string, string>> {
+  const rows = await db.orm.all<{ id: string; name: string | null }>(sql`SELECT id, json_extract(content, '$.name') AS name FROM resources WHERE type = 'Organization'`);
+  return new Map(rows.filter((r) => r.name).map((r) => [`Organization/${r.id}`, r.name!]));
+}
