@@ -9,6 +9,7 @@ import { publicRoutes } from './release/routes.js';
 import { webAssets } from './web/assets/index.js';
 import { assetRoutes } from './web/assets/routes.js';
 import { publicPages } from './web/public/routes.js';
+import { portalRoutes } from './web/portal/routes.js';
 
 export type { AppDeps, AppEnv } from './http/env.js';
 
@@ -33,6 +34,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/public', publicRoutes());
   app.route('/public', publicPages());
   app.route('/assets', assetRoutes(webAssets(deps.webAssets)));
+  // The portal acts through the FHIR API in process, with the patient's own token.
+  app.route('/portal', portalRoutes(() => app.fetch));
   app.get('/auth/me', (c) => {
     const { scopes: _parsed, ...me } = requesterOf(c);
     return c.json(me);

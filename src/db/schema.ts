@@ -281,5 +281,17 @@ export const attributions = sqliteTable(
   (t) => [primaryKey({ columns: [t.releaseId, t.year, t.person] }), index('attributions_org').on(t.releaseId, t.organization, t.year)],
 );
 
-export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys, oidcPayloads, accounts, consentLines, consentVersions, breakGlass, auditEvents, exportJobs, releases, releaseFiles, privacyLedger, attributions };
+/**
+ * Browser sessions of the portal pages, and login attempts in flight (state, nonce and PKCE
+ * verifier). Only a SHA-256 of the cookie value is stored, so a copy of the database does not
+ * hold usable session cookies.
+ */
+export const webSessions = sqliteTable('web_sessions', {
+  idHash: text('id_hash').primaryKey(),
+  kind: text('kind').notNull(),
+  data: text('data').notNull(),
+  expiresAt: text('expires_at').notNull(),
+});
+
+export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys, oidcPayloads, accounts, consentLines, consentVersions, breakGlass, auditEvents, exportJobs, releases, releaseFiles, privacyLedger, attributions, webSessions };
 export type Schema = typeof schema;

@@ -33,5 +33,11 @@ pre.methodology { white-space: pre-wrap; background: #fff; border: 1px solid var
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
+tr.break-glass { background: #fff4e5; }
+form.card label { font-weight: 600; margin: 0 1rem 0 0.25rem; }
+form.card select { display: block; margin: 0.25rem 0 0.75rem; padding: 0.4rem; font-size: 1rem; max-width: 100%; }
+fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 0.5rem 0; }
+legend { font-weight: 600; }
+button { padding: 0.5rem 1.1rem; font-size: 1rem; border-radius: 4px; border: 0; background: var(--accent); color: #fff; cursor: pointer; margin-top: 0.5rem; }
 @media (max-width: 40rem) { h1 { font-size: 1.35rem; } .chart { height: 14rem; } }
 `;

@@ -1,0 +1,97 @@
+import { html } from 'hono/html';
+import { page } from '../layout.js';
+
+export interface AccessRow {
+  actor: string;
+  name: string;
+  permit: boolean;
+  withheld: string[];
+  reasons: string[];
+}
+
+export interface HistoryRow {
+  when: string;
+  who: string;
+  organization: string;
+  purpose: string;
+  outcome: string;
+  breakGlass: boolean;
+  what: string;
+}
+
+export interface DashboardModel {
+  patientName: string;
+  access: AccessRow[];
+  organizations: { id: string; name: string }[];
+  researchOptOut: boolean;
+  history: HistoryRow[];
+  csrf: string;
+  message?: { kind: 'ok' | 'error'; text: string };
+  receipt?: string;
+}
+
+export function dashboardPage(m: DashboardModel) {
+  return page({
+    title: 'My sharing choices',
+    body: html`<h1>My sharing choices</h1>
+<p class="lede">Signed in as ${m.patientName}. Here is who can see your health record, why, and what they have looked at. Every change you make is saved as a FHIR Consent and comes with a signed receipt.</p>
+${m.message ? html`<p class="${m.message.kind === 'error' ? 'error' : 'card'}" role="${m.message.kind === 'error' ? 'alert' : 'status'}">${m.message.text}</p>` : ''}
+${m.receipt ? html`<div class="card"><h2>Your signed receipt</h2><p>A JWS signed with the gateway's key; keep it as proof of what you chose.</p><p><a href="/portal/receipt" download="consent-receipt.jws">Download the receipt</a></p><details><summary>Show the receipt</summary><pre class="methodology">${m.receipt}</pre></details></div>` : ''}
+
+<h2 id="who">Who can see my data</h2>
+<div class="table-scroll"><table>
+<caption>Organizations in the exchange and what they may see now</caption>
+<thead><tr><th scope="col">Organization</th><th scope="col">Can see my record?</th><th scope="col">Why</th></tr></thead>
+<tbody>${m.access.map(
+      (a) => html`<tr><th scope="row">${a.name}</th><td>${a.permit ? (a.withheld.length ? `Yes, except ${a.withheld.join(', ')}` : 'Yes') : 'No'}</td><td><ul>${a.reasons.map((r) => html`<li>${r}</li>`)}</ul></td></tr>`,
+    )}</tbody>
+</table></div>
+
+<h2 id="change">Change a choice</h2>
+<form class="card" method="post" action="/portal/choices/organization">
+  <input type="hidden" name="csrf" value="${m.csrf}">
+  <label for="organization">Organization</label>
+  <select id="organization" name="organization" required>
+    ${m.organizations.map((o) => html`<option value="${o.id}">${o.name}</option>`)}
+  </select>
+  <fieldset><legend>Access to my record</legend>
+    <input type="radio" id="org-block" name="choice" value="block" checked><label for="org-block">Block this organization</label>
+    <input type="radio" id="org-allow" name="choice" value="allow"><label for="org-allow">Remove my block</label>
+  </fieldset>
+  <button type="submit">Save</button>
+</form>
+<form class="card" method="post" action="/portal/choices/research">
+  <input type="hidden" name="csrf" value="${m.csrf}">
+  <fieldset><legend>Research and public-health statistics (de-identified)</legend>
+    <p>You are currently <strong>${m.researchOptOut ? 'left out of' : 'included in'}</strong> the published statistics.</p>
+    <input type="radio" id="research-out" name="choice" value="out" ${m.researchOptOut ? 'checked' : ''}><label for="research-out">Leave me out</label>
+    <input type="radio" id="research-in" name="choice" value="in" ${m.researchOptOut ? '' : 'checked'}><label for="research-in">Include me</label>
+  </fieldset>
+  <button type="submit">Save</button>
+</form>
+
+<h2 id="history">Who has accessed my record</h2>
+<div class="table-scroll"><table>
+<caption>Access history, newest first. Emergency (break-the-glass) access is marked.</caption>
+<thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Organization</th><th scope="col">Purpose</th><th scope="col">Outcome</th></tr></thead>
+<tbody>${
+      m.history.length === 0
+        ? html`<tr><td colspan="5">No one has accessed your record yet.</td></tr>`
+        : m.history.map(
+            (h) => html`<tr${h.breakGlass ? html` class="break-glass"` : ''}><td>${h.when.replace('T', ' ').slice(0, 16)}</td><td>${h.breakGlass ? html`<strong>Emergency access:</strong> ` : ''}${h.who}</td><td>${h.organization}</td><td>${h.purpose}</td><td>${h.outcome}</td></tr>`,
+          )
+    }</tbody>
+</table></div>
+<form method="post" action="/portal/logout"><input type="hidden" name="csrf" value="${m.csrf}"><button type="submit">Sign out</button></form>`,
+  });
+}
+
+export function signedOutPage(message?: string) {
+  return page({
+    title: 'Patient portal',
+    body: html`<h1>Patient portal</h1>
+${message ? html`<p class="error" role="alert">${message}</p>` : ''}
+<p class="lede">See and change who can see your health record, and who has looked at it.</p>
+<p><a href="/portal/login">Sign in</a></p>`,
+  });
+}

@@ -1,0 +1,222 @@
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../../http/env.js';
+import { page } from '../layout.js';
+import { finishLogin, startLogin, type LoginState } from '../oidc-client.js';
+import { pageHeaders } from '../security.js';
+import { clearCookie, cookieOf, createRecord, deleteRecord, LOGIN_COOKIE, randomToken, readRecord, SESSION_COOKIE, setSecureCookie, updateRecord } from '../session.js';
+import { dashboardPage, signedOutPage, type AccessRow, type HistoryRow } from './pages.js';
+import { html } from 'hono/html';
+import type { Requester } from '../../auth/requester.js';
+import { SENSITIVE } from '../../consent/categories.js';
+import { resolvePerson } from '../../store/read.js';
+
+const CLIENT_ID = 'consent-portal';
+const SCOPE = 'openid fhirUser launch/patient patient/*.rs';
+
+interface Session {
+  accessToken: string;
+  patient: string;
+  csrf: string;
+  flash?: { kind: 'ok' | 'error'; text: string };
+  receipt?: string;
+}
+
+type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
+
+/**
+ * The patient portal: server-rendered pages that act through the FHIR API with the patient's
+ * own token (obtained by code + PKCE, held server-side), so every rule of the API applies to
+ * them too. Forms post back with a CSRF token; changes follow post/redirect/get.
+ */
+export function portalRoutes(appFetch: () => (req: Request) => Response | Promise<Response>): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(pageHeaders());
+  const fhirAs = (c: Context<AppEnv>, token: string): Fetcher => (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    return Promise.resolve(appFetch()(new Request(`${c.var.deps.config.baseUrl}${path}`, { ...init, headers })));
+  };
+
+  app.get('/login', async (c) => {
+    const { url, login } = await startLogin(c.var.deps.config.issuer, CLIENT_ID, `${c.var.deps.config.baseUrl}/portal/callback`, SCOPE, '/portal');
+    const id = await createRecord(c.var.deps.db, 'login', login, new Date(Date.now() + 10 * 60_000));
+    setSecureCookie(c, LOGIN_COOKIE, id, 600, '/portal');
+    return c.redirect(url, 302);
+  });
+
+  app.get('/callback', async (c) => {
+    const { db } = c.var.deps;
+    const loginId = cookieOf(c, LOGIN_COOKIE);
+    const login = await readRecord<LoginState>(db, 'login', loginId, new Date());
+    await deleteRecord(db, loginId);
+    clearCookie(c, LOGIN_COOKIE, '/portal');
+    if (!login) return c.html(signedOutPage('This sign-in has expired or was not started here. Please sign in again.'), 400);
+    const result = await finishLogin(c.var.deps.config.issuer, CLIENT_ID, login, new URL(c.req.url).searchParams);
+    if (!result.ok) return c.html(signedOutPage(result.message), 400);
+    const requester = await c.var.deps.auth.verifier.verify(result.accessToken);
+    if (requester.role !== 'patient' && requester.role !== 'caregiver') return c.html(signedOutPage('This portal is for patients and the caregivers they choose.'), 403);
+    const session: Session = { accessToken: result.accessToken, patient: requester.fhirUser ?? `Patient/${requester.patient}`, csrf: randomToken() };
+    const id = await createRecord(db, 'session', session, new Date(Date.now() + result.expiresIn * 1000));
+    setSecureCookie(c, SESSION_COOKIE, id, result.expiresIn, '/portal');
+    return c.redirect('/portal', 302);
+  });
+
+  app.get('/', async (c) => {
+    const session = await current(c);
+    if (!session) return c.html(signedOutPage());
+    const { value, id } = session;
+    const fhir = fhirAs(c, value.accessToken);
+    const organizations = await listOrganizations(fhir);
+    const person = await resolvePerson(c.var.deps.db, value.patient.replace(/^Patient\//, ''));
+    const access = person ? await Promise.all(organizations.map((o) => accessOf(c, person, o))) : [];
+    const researchOptOut = await hasActiveConsent(fhir, 'portal-research');
+    const history = await historyOf(fhir, value.patient);
+    const page = dashboardPage({ patientName: value.patient, access, organizations, researchOptOut, history, csrf: value.csrf, ...(value.flash ? { message: value.flash } : {}), ...(value.receipt ? { receipt: value.receipt } : {}) });
+    if (value.flash) await save(c, id, { ...value, flash: undefined });
+    return c.html(page);
+  });
+
+  app.get('/receipt', async (c) => {
+    const session = await current(c);
+    if (!session?.value.receipt) return c.html(signedOutPage('There is no receipt to download.'), 404);
+    return c.body(session.value.receipt, 200, { 'content-type': 'application/jose', 'content-disposition': 'attachment; filename="consent-receipt.jws"', 'cache-control': 'no-store' });
+  });
+
+  app.post('/choices/:kind', async (c) => {
+    const session = await current(c);
+    if (!session) return c.html(signedOutPage('Your session has ended. Please sign in again.'), 401);
+    const form = await c.req.parseBody();
+    if (typeof form['csrf'] !== 'string' || form['csrf'] !== session.value.csrf) return c.html(errorPage('This form has expired or did not come from this site. Nothing was changed.'), 403);
+    const fhir = fhirAs(c, session.value.accessToken);
+    const kind = c.req.param('kind');
+    let consentId: string;
+    let consent: object;
+    if (kind === 'organization') {
+      const organizations = await listOrganizations(fhir);
+      const org = organizations.find((o) => o.id === form['organization']);
+      if (!org) return flashBack(c, session, { kind: 'error', text: 'Please choose an organization from the list. Nothing was changed.' });
+      if (form['choice'] !== 'block' && form['choice'] !== 'allow') return flashBack(c, session, { kind: 'error', text: 'Please choose to block or allow. Nothing was changed.' });
+      consentId = `portal-org-${org.id.replace(/^Organization\//, '')}`;
+      consent = privacyConsent(consentId, session.value.patient, form['choice'] === 'block' ? 'active' : 'inactive', { type: 'deny', actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: org.id } }] });
+    } else if (kind === 'research') {
+      if (form['choice'] !== 'out' && form['choice'] !== 'in') return flashBack(c, session, { kind: 'error', text: 'Please choose to be left out or included. Nothing was changed.' });
+      consentId = 'portal-research';
+      const reason = (code: string) => ({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code });
+      consent = privacyConsent(consentId, session.value.patient, form['choice'] === 'out' ? 'active' : 'inactive', { type: 'deny', purpose: [reason('HRESCH'), reason('PUBHLTH')] });
+    } else {
+      return c.html(errorPage('There is no such choice.'), 404);
+    }
+    const res = await fhir(`/fhir/Consent/${consentId}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(consent) });
+    if (!res.ok) {
+      const outcome = (await res.json().catch(() => ({}))) as { issue?: { diagnostics?: string }[] };
+      return flashBack(c, session, { kind: 'error', text: `Not saved: ${outcome.issue?.[0]?.diagnostics ?? res.statusText}` });
+    }
+    return flashBack(c, session, { kind: 'ok', text: 'Saved. Your choice applies from now on.' }, res.headers.get('consent-receipt') ?? undefined);
+  });
+
+  app.post('/logout', async (c) => {
+    const session = await current(c);
+    const form = await c.req.parseBody();
+    if (session && form['csrf'] === session.value.csrf) await deleteRecord(c.var.deps.db, session.id);
+    clearCookie(c, SESSION_COOKIE, '/portal');
+    return c.redirect('/portal', 303);
+  });
+  return app;
+}
+
+async function current(c: Context<AppEnv>): Promise<{ id: string; value: Session } | undefined> {
+  const id = cookieOf(c, SESSION_COOKIE);
+  const value = await readRecord<Session>(c.var.deps.db, 'session', id, new Date());
+  return value && id ? { id, value } : undefined;
+}
+
+async function save(c: Context<AppEnv>, id: string, value: Session): Promise<void> {
+  await updateRecord(c.var.deps.db, id, value);
+}
+
+async function flashBack(c: Context<AppEnv>, session: { id: string; value: Session }, flash: Session['flash'], receipt?: string) {
+  await save(c, session.id, { ...session.value, flash, ...(receipt ? { receipt } : {}) });
+  return c.redirect('/portal', 303);
+}
+
+const errorPage = (message: string) => page({ title: 'Not changed', body: html`<h1>Nothing was changed</h1><p class="error" role="alert">${message}</p><p><a href="/portal">Back to my choices</a></p>` });
+
+function privacyConsent(id: string, patient: string, status: 'active' | 'inactive', provision: object) {
+  return {
+    resourceType: 'Consent',
+    id,
+    status,
+    scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+    category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+    patient: { reference: patient },
+    dateTime: new Date().toISOString(),
+    policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
+    provision,
+  };
+}
+
+/** Organizations in the exchange that can hold or ask for records (not the exchange itself). */
+async function listOrganizations(fhir: Fetcher): Promise<{ id: string; name: string }[]> {
+  const res = await fhir('/fhir/Organization?_count=100');
+  if (!res.ok) return [];
+  const bundle = (await res.json()) as { entry?: { resource: { id: string; name?: string } }[] };
+  return (bundle.entry ?? [])
+    .map((e) => ({ id: `Organization/${e.resource.id}`, name: e.resource.name ?? e.resource.id }))
+    .filter((o) => !/org-(hie|research)$/.test(o.id))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * What an organization's people could see of this patient now, decided by the same `decide` as
+ * every real request: clinicians there for treatment, or the plan for payment. Asked of the
+ * engine directly (the answer is about the patient's own record, for the patient).
+ */
+async function accessOf(c: Context<AppEnv>, person: string, org: { id: string; name: string }): Promise<AccessRow> {
+  const engine = c.var.deps.consent;
+  if (!engine) return { actor: org.id, name: org.name, permit: false, withheld: [], reasons: ['Decisions are not served on this deployment.'] };
+  const payer = /\/payer-/.test(org.id);
+  const requester: Requester = payer
+    ? { kind: 'system', subject: org.id, clientId: 'portal-preview', organization: org.id, clientKind: 'payer', purposes: ['HPAYMT'], scopes: [], scope: '', tokenId: 'portal-preview', expiresAt: Number.MAX_SAFE_INTEGER }
+    : { kind: 'person', subject: `clinician at ${org.id}`, clientId: 'portal-preview', role: 'clinician', organization: org.id, purposes: ['TREAT'], scopes: [], scope: '', tokenId: 'portal-preview', expiresAt: Number.MAX_SAFE_INTEGER };
+  const decision = await engine.decide(person, { requester, cls: 'Patient' });
+  return {
+    actor: org.id,
+    name: `${org.name} (${payer ? 'the plan, for payment' : 'clinicians, for treatment'})`,
+    permit: decision.permit,
+    withheld: SENSITIVE.filter((s) => decision.obligations.redact.includes(s)).map((s) => CATEGORY_NAMES[s] ?? s),
+    reasons: decision.reasons.map((r) => r.detail),
+  };
+}
+
+const CATEGORY_NAMES: Record<string, string> = { sud: 'substance use treatment records', hiv: 'HIV information', bh: 'behavioural health', srh: 'sexual and reproductive health' };
+
+async function hasActiveConsent(fhir: Fetcher, id: string): Promise<boolean> {
+  const res = await fhir(`/fhir/Consent/${id}`);
+  if (!res.ok) return false;
+  return ((await res.json()) as { status?: string }).status === 'active';
+}
+
+async function historyOf(fhir: Fetcher, patient: string): Promise<HistoryRow[]> {
+  const res = await fhir(`/fhir/AuditEvent?patient=${encodeURIComponent(patient)}&_count=50`);
+  if (!res.ok) return [];
+  const bundle = (await res.json()) as { entry?: { resource: AuditEventLike }[] };
+  return (bundle.entry ?? []).map(({ resource: e }) => ({
+    when: e.recorded,
+    who: e.agent?.find((a) => a.requestor)?.who?.reference ?? e.agent?.find((a) => a.requestor)?.who?.identifier?.value ?? 'unknown',
+    organization: e.agent?.find((a) => a.type?.text === 'organization')?.who?.reference ?? '',
+    purpose: e.purposeOfEvent?.[0]?.coding?.[0]?.code ?? '',
+    outcome: e.outcomeDesc ?? e.outcome ?? '',
+    breakGlass: (e.extension ?? []).some((x) => x.url === 'urn:consent-gateway:break-glass' && x.valueBoolean),
+    what: e.entity?.[0]?.what?.identifier?.value ?? '',
+  }));
+}
+
+interface AuditEventLike {
+  recorded: string;
+  outcome?: string;
+  outcomeDesc?: string;
+  extension?: { url: string; valueBoolean?: boolean }[];
+  purposeOfEvent?: { coding?: { code?: string }[] }[];
+  agent?: { type?: { text?: string }; requestor?: boolean; who?: { reference?: string; identifier?: { value?: string } } }[];
+  entity?: { what?: { identifier?: { value?: string } } }[];
+}

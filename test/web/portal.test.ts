@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import * as oidc from 'openid-client';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIn } from '../../src/cli/login-driver.js';
+import { expectAccessible, launchBrowser, screenshot } from '../helpers/browser.js';
+import { suiteDir } from '../helpers/db.js';
+import { startProcess, type Started } from '../helpers/process.js';
+
+const PASSWORD = 'consent-gateway-dev';
+const MARIA = 'Patient/clinic-oak-pat-000001';
+
+/** The patient portal in a real browser, against a gateway started as `npm start` starts it. */
+describe('the patient portal', () => {
+  let dir: ReturnType<typeof suiteDir>;
+  let gateway: Started;
+  let base: string;
+  let browser: Browser;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    dir = suiteDir('cg-portal-web-');
+    const env = { PORT: '0', DATA_DIR: join(dir.path, 'data'), KEYS_DIR: join(dir.path, 'keys'), FIXTURES_DIR: join(dir.path, 'fixtures'), FIXTURE_PATIENTS: '120', FIXTURE_SEED: '9' };
+    gateway = await startProcess(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], { env, ready: /Press Ctrl\+C to stop/, timeoutMs: 120_000 });
+    base = /FHIR base\s+(\S+)/.exec(gateway.output())![1]!.replace(/\/fhir$/, '');
+    browser = await launchBrowser();
+    context = await browser.newContext({ bypassCSP: true, acceptDownloads: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.stop();
+    dir?.remove();
+  });
+
+  /** A clinician's token through the real code + PKCE flow (openid-client as the app). */
+  async function clinicianToken(username: string): Promise<string> {
+    const config = await oidc.discovery(new URL(`${base}/oidc`), 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: 'http://127.0.0.1/callback', scope: 'openid user/*.rs', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state: 's' });
+    const { callback } = await signIn(url, username, PASSWORD);
+    return (await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: 's' })).access_token;
+  }
+
+  async function signInAs(page: Page, username: string) {
+    await page.goto(`${base}/portal`);
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL(`${base}/portal`);
+  }
+
+  it("the patient signs in, blocks her clinic, gets a signed receipt, and the clinician's next request is denied", async () => {
+    const chen = await clinicianToken('dr.chen');
+    const read = () => fetch(`${base}/fhir/${MARIA}`, { headers: { authorization: `Bearer ${chen}` } });
+    expect((await read()).status).toBe(200);
+
+    const page = await context.newPage();
+    await signInAs(page, 'maria');
+    expect(await page.locator('h1').textContent()).toBe('My sharing choices');
+    const oakRow = page.getByRole('row', { name: /Oakwood/ });
+    expect(await oakRow.textContent()).toMatch(/Yes/);
+    await screenshot(page, 'portal-before');
+
+    await page.locator('#organization').selectOption({ label: (await page.locator('#organization option', { hasText: 'Oakwood' }).textContent())! });
+    await page.getByLabel('Block this organization').check();
+    await page.getByRole('button', { name: 'Save' }).first().click();
+    await page.waitForURL(`${base}/portal`);
+    expect(await page.getByRole('status').textContent()).toMatch(/Saved/);
+    expect(await page.getByRole('row', { name: /Oakwood/ }).textContent()).toMatch(/No/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the receipt' }).click()]);
+    expect(download.suggestedFilename()).toBe('consent-receipt.jws');
+    await screenshot(page, 'portal-after');
+
+    expect((await read()).status).toBe(404);
+    // Her access history shows the clinician's reads, the permitted one and the refused one.
+    await page.reload();
+    expect(await page.locator('#history ~ div table').textContent()).toMatch(/clinic-oak-prac-chen/);
+  });
+
+  it('refuses a forged form: wrong CSRF token, or an organization not on the list, and nothing changes', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/portal`);
+    const forged = await page.evaluate(async () => (await fetch('/portal/choices/organization', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf=forged&organization=Organization%2Fclinic-maple-org&choice=block' })).status);
+    expect(forged).toBe(403);
+    const csrf = await page.locator('input[name="csrf"]').first().getAttribute('value');
+    await page.evaluate(async (token) => fetch('/portal/choices/organization', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `csrf=${token}&organization=Organization%2Fnowhere&choice=block`, redirect: 'manual' }), csrf);
+    await page.reload();
+    expect(await page.getByRole('alert').textContent()).toMatch(/choose an organization from the list/);
+    expect(await page.getByRole('row', { name: /Maple/ }).textContent()).toMatch(/Yes/);
+  });
+
+  it('sets the session cookie HttpOnly and SameSite, and every portal page passes axe-core', async () => {
+    const cookies = await context.cookies(`${base}/portal`);
+    const session = cookies.find((c) => c.name === 'cg_session')!;
+    expect(session.httpOnly).toBe(true);
+    expect(session.sameSite).toBe('Lax');
+    const page = await context.newPage();
+    await page.goto(`${base}/portal`);
+    expect(await page.locator('h1').count()).toBe(1);
+    await expectAccessible(page);
+  });
+});
