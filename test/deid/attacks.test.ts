@@ -33,7 +33,7 @@ describe('margin derivation', () => {
   });
 
   it('the attack is real: with complementary suppression undone, it recovers values', () => {
-    const naive = rows.map((r) => (r.reason === 'complementary' ? { ...r, status: 'published', reason: '' } : r));
+    const naive = rows.map((r) => (r.reason === 'complementary' ? { ...r, status: 'published' as const, reason: '' } : r));
     expect(deriveSuppressed(naive).length).toBeGreaterThan(0);
   });
 });

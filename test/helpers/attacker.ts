@@ -1,3 +1,5 @@
+import type { MetricRow } from '../../src/release/files/rows.js';
+
 /**
  * An attacker who holds a published release and nothing else, written apart from the
  * publishing code on purpose: it rebuilds the identities between tables from the table design
@@ -5,20 +7,8 @@
  * rationals is determined over GF(p) for all but finitely many p, and the converse holds for a
  * random large p with overwhelming probability).
  */
-export interface Row {
-  period: string;
-  table: string;
-  segment: string;
-  organization: string;
-  geography: string;
-  age_band: string;
-  sex: string;
-  measure: string;
-  kind: 'count' | 'sum' | 'rate';
-  value: number | null;
-  status: string;
-  reason: string;
-}
+/** A published row, as metrics.json has it: the attacker reads only the published file. */
+export type Row = MetricRow;
 
 const P = 67_108_859; // 2^26 - 5, prime: products of two residues stay below 2^53.
 const mul = (a: number, b: number) => (a * b) % P;

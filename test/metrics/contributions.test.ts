@@ -1,31 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { contribution } from '../../src/metrics/contributions.js';
-import { costAndUtilization, type Claim, type CoverageSpan, type Stay } from '../../src/metrics/cost-utilization.js';
+import { costAndUtilization } from '../../src/metrics/cost-utilization.js';
+import { claims, coverage, stays } from './hand-built-members.js';
 import type { PersonFacts } from '../../src/metrics/person.js';
 import { tabulate } from '../../src/metrics/tabulate.js';
 import zip3 from '../../policies/census-zip3.json' with { type: 'json' };
 
 // The hand-built members of cost-utilization.test.ts: the published tables must agree with it.
-const coverage: CoverageSpan[] = [
-  { person: 'ann', segment: 'commercial', start: '2024-01-01' },
-  { person: 'bob', segment: 'medicaid', start: '2024-06-01', end: '2025-06-30' },
-  { person: 'bob', segment: 'commercial', start: '2025-07-01' },
-  { person: 'cy', segment: 'medicare', start: '2025-03-20' },
-];
-const claims: Claim[] = [
-  { person: 'ann', date: '2025-02-03', category: 'professional', paid: 90, allowed: 120 },
-  { person: 'ann', date: '2025-05-10', category: 'inpatient', paid: 9_000, allowed: 10_000 },
-  { person: 'bob', date: '2025-03-01', category: 'ed', paid: 600, allowed: 800 },
-  { person: 'bob', date: '2025-08-01', category: 'pharmacy', paid: 30, allowed: 40 },
-  { person: 'cy', date: '2025-03-01', category: 'professional', paid: 500, allowed: 700 },
-  { person: 'cy', date: '2025-10-01', category: 'outpatient', paid: 810, allowed: 900 },
-];
-const stays: Stay[] = [
-  { person: 'ann', kind: 'inpatient', admit: '2025-05-10', discharge: '2025-05-14' },
-  { person: 'ann', kind: 'inpatient', admit: '2025-06-01', discharge: '2025-06-03' },
-  { person: 'ann', kind: 'inpatient', admit: '2025-09-01', discharge: '2025-09-02' },
-  { person: 'bob', kind: 'ed', admit: '2025-03-01', discharge: '2025-03-01' },
-];
 const facts = (person: string): PersonFacts => ({
   person,
   sex: 'unknown',
