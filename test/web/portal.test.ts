@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -17,10 +18,11 @@ describe('the patient portal', () => {
   let base: string;
   let browser: Browser;
   let context: BrowserContext;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     dir = suiteDir('cg-portal-web-');
-    const env = { PORT: '0', DATA_DIR: join(dir.path, 'data'), KEYS_DIR: join(dir.path, 'keys'), FIXTURES_DIR: join(dir.path, 'fixtures'), FIXTURE_PATIENTS: '120', FIXTURE_SEED: '9' };
+    env = { PORT: '0', DATA_DIR: join(dir.path, 'data'), KEYS_DIR: join(dir.path, 'keys'), FIXTURES_DIR: join(dir.path, 'fixtures'), FIXTURE_PATIENTS: '120', FIXTURE_SEED: '9' };
     gateway = await startProcess(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], { env, ready: /Press Ctrl\+C to stop/, timeoutMs: 120_000 });
     base = /FHIR base\s+(\S+)/.exec(gateway.output())![1]!.replace(/\/fhir$/, '');
     browser = await launchBrowser();
@@ -78,6 +80,21 @@ describe('the patient portal', () => {
     // Her access history shows the clinician's reads, the permitted one and the refused one.
     await page.reload();
     expect(await page.locator('#history ~ div table').textContent()).toMatch(/clinic-oak-prac-chen/);
+  });
+
+  it('the patient opts out of research, and the next release leaves her out', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/portal`);
+    await page.getByLabel('Leave me out').check();
+    await page.getByRole('button', { name: 'Save' }).nth(1).click();
+    await page.waitForURL(`${base}/portal`);
+    expect(await page.locator('form', { hasText: 'Research' }).textContent()).toMatch(/currently left out of/);
+    // The operator publishes the next release (noise is required: v1 already published these years).
+    execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/publish.ts', '--epsilon', '1'], { env: { ...process.env, ...env, PUBLIC_BASE_URL: base }, stdio: 'pipe' });
+    const v1 = (await (await fetch(`${base}/public/datasets/v1/manifest.json`)).json()) as { population: { excludedByConsent: number } };
+    const v2 = (await (await fetch(`${base}/public/datasets/v2/manifest.json`)).json()) as { population: { excludedByConsent: number }; mode: string };
+    expect(v1.population.excludedByConsent).toBe(0);
+    expect(v2).toMatchObject({ mode: 'differential-privacy', population: { excludedByConsent: 1 } });
   });
 
   it('refuses a forged form: wrong CSRF token, or an organization not on the list, and nothing changes', async () => {
