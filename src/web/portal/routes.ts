@@ -1,71 +1,44 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../../http/env.js';
 import { page } from '../layout.js';
-import { finishLogin, startLogin, type LoginState } from '../oidc-client.js';
 import { pageHeaders } from '../security.js';
-import { clearCookie, cookieOf, createRecord, deleteRecord, LOGIN_COOKIE, randomToken, readRecord, SESSION_COOKIE, setSecureCookie, updateRecord } from '../session.js';
+import { csrfOk, currentSession, fhirAs, mountSignIn, saveSession, type AppFetch, type BaseSession, type Fetcher } from '../sign-in.js';
 import { dashboardPage, signedOutPage, type AccessRow, type HistoryRow } from './pages.js';
 import { html } from 'hono/html';
 import type { Requester } from '../../auth/requester.js';
 import { SENSITIVE } from '../../consent/categories.js';
 import { resolvePerson } from '../../store/read.js';
 
-const CLIENT_ID = 'consent-portal';
 const SCOPE = 'openid fhirUser launch/patient patient/*.rs';
 
-interface Session {
-  accessToken: string;
+interface Session extends BaseSession {
   patient: string;
-  csrf: string;
-  flash?: { kind: 'ok' | 'error'; text: string };
   receipt?: string;
 }
-
-type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
 
 /**
  * The patient portal: server-rendered pages that act through the FHIR API with the patient's
  * own token (obtained by code + PKCE, held server-side), so every rule of the API applies to
  * them too. Forms post back with a CSRF token; changes follow post/redirect/get.
  */
-export function portalRoutes(appFetch: () => (req: Request) => Response | Promise<Response>): Hono<AppEnv> {
+export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(pageHeaders());
-  const fhirAs = (c: Context<AppEnv>, token: string): Fetcher => (path, init = {}) => {
-    const headers = new Headers(init.headers);
-    headers.set('authorization', `Bearer ${token}`);
-    return Promise.resolve(appFetch()(new Request(`${c.var.deps.config.baseUrl}${path}`, { ...init, headers })));
-  };
-
-  app.get('/login', async (c) => {
-    const { url, login } = await startLogin(c.var.deps.config.issuer, CLIENT_ID, `${c.var.deps.config.baseUrl}/portal/callback`, SCOPE, '/portal');
-    const id = await createRecord(c.var.deps.db, 'login', login, new Date(Date.now() + 10 * 60_000));
-    setSecureCookie(c, LOGIN_COOKIE, id, 600, '/portal');
-    return c.redirect(url, 302);
+  mountSignIn<Session>(app, {
+    path: '/portal',
+    scope: SCOPE,
+    allow: (r) => (r.role === 'patient' || r.role === 'caregiver' ? undefined : 'This portal is for patients and the caregivers they choose.'),
+    session: (r, accessToken, csrf) => ({ accessToken, csrf, patient: r.fhirUser ?? `Patient/${r.patient}` }),
+    signedOut: (m) => signedOutPage(m),
   });
-
-  app.get('/callback', async (c) => {
-    const { db } = c.var.deps;
-    const loginId = cookieOf(c, LOGIN_COOKIE);
-    const login = await readRecord<LoginState>(db, 'login', loginId, new Date());
-    await deleteRecord(db, loginId);
-    clearCookie(c, LOGIN_COOKIE, '/portal');
-    if (!login) return c.html(signedOutPage('This sign-in has expired or was not started here. Please sign in again.'), 400);
-    const result = await finishLogin(c.var.deps.config.issuer, CLIENT_ID, login, new URL(c.req.url).searchParams);
-    if (!result.ok) return c.html(signedOutPage(result.message), 400);
-    const requester = await c.var.deps.auth.verifier.verify(result.accessToken);
-    if (requester.role !== 'patient' && requester.role !== 'caregiver') return c.html(signedOutPage('This portal is for patients and the caregivers they choose.'), 403);
-    const session: Session = { accessToken: result.accessToken, patient: requester.fhirUser ?? `Patient/${requester.patient}`, csrf: randomToken() };
-    const id = await createRecord(db, 'session', session, new Date(Date.now() + result.expiresIn * 1000));
-    setSecureCookie(c, SESSION_COOKIE, id, result.expiresIn, '/portal');
-    return c.redirect('/portal', 302);
-  });
+  const current = (c: Context<AppEnv>) => currentSession<Session>(c);
+  const fhirFor = (c: Context<AppEnv>, token: string) => fhirAs(c, appFetch, token);
 
   app.get('/', async (c) => {
     const session = await current(c);
     if (!session) return c.html(signedOutPage());
     const { value, id } = session;
-    const fhir = fhirAs(c, value.accessToken);
+    const fhir = fhirFor(c, value.accessToken);
     const organizations = await listOrganizations(fhir);
     const person = await resolvePerson(c.var.deps.db, value.patient.replace(/^Patient\//, ''));
     const access = person ? await Promise.all(organizations.map((o) => accessOf(c, person, o))) : [];
@@ -86,8 +59,8 @@ export function portalRoutes(appFetch: () => (req: Request) => Response | Promis
     const session = await current(c);
     if (!session) return c.html(signedOutPage('Your session has ended. Please sign in again.'), 401);
     const form = await c.req.parseBody();
-    if (typeof form['csrf'] !== 'string' || form['csrf'] !== session.value.csrf) return c.html(errorPage('This form has expired or did not come from this site. Nothing was changed.'), 403);
-    const fhir = fhirAs(c, session.value.accessToken);
+    if (!csrfOk(form, session.value)) return c.html(errorPage('This form has expired or did not come from this site. Nothing was changed.'), 403);
+    const fhir = fhirFor(c, session.value.accessToken);
     const kind = c.req.param('kind');
     let consentId: string;
     let consent: object;
@@ -114,24 +87,11 @@ export function portalRoutes(appFetch: () => (req: Request) => Response | Promis
     return flashBack(c, session, { kind: 'ok', text: 'Saved. Your choice applies from now on.' }, res.headers.get('consent-receipt') ?? undefined);
   });
 
-  app.post('/logout', async (c) => {
-    const session = await current(c);
-    const form = await c.req.parseBody();
-    if (session && form['csrf'] === session.value.csrf) await deleteRecord(c.var.deps.db, session.id);
-    clearCookie(c, SESSION_COOKIE, '/portal');
-    return c.redirect('/portal', 303);
-  });
   return app;
 }
 
-async function current(c: Context<AppEnv>): Promise<{ id: string; value: Session } | undefined> {
-  const id = cookieOf(c, SESSION_COOKIE);
-  const value = await readRecord<Session>(c.var.deps.db, 'session', id, new Date());
-  return value && id ? { id, value } : undefined;
-}
-
 async function save(c: Context<AppEnv>, id: string, value: Session): Promise<void> {
-  await updateRecord(c.var.deps.db, id, value);
+  await saveSession(c, id, value);
 }
 
 async function flashBack(c: Context<AppEnv>, session: { id: string; value: Session }, flash: Session['flash'], receipt?: string) {

@@ -1,0 +1,80 @@
+import type { Context, Hono } from 'hono';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import type { Requester } from '../auth/requester.js';
+import type { AppEnv } from '../http/env.js';
+import { finishLogin, startLogin, type LoginState } from './oidc-client.js';
+import { clearCookie, cookieOf, createRecord, deleteRecord, LOGIN_COOKIE, randomToken, readRecord, SESSION_COOKIE, setSecureCookie, updateRecord } from './session.js';
+
+/** What every page session holds: the user's own access token (server-side only) and the CSRF token of its forms. */
+export interface BaseSession {
+  accessToken: string;
+  csrf: string;
+  flash?: { kind: 'ok' | 'error'; text: string };
+}
+
+export type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
+export type AppFetch = () => (req: Request) => Response | Promise<Response>;
+
+const CLIENT_ID = 'consent-portal';
+
+/**
+ * `/login` and `/callback` for one area of pages (`/portal`, `/clinician`): code + PKCE as the
+ * consent-portal client, the login state and then the session kept server-side behind
+ * HttpOnly cookies scoped to the area's path.
+ */
+export function mountSignIn<S extends BaseSession>(
+  app: Hono<AppEnv>,
+  opts: { path: string; scope: string; allow: (r: Requester) => string | undefined; session: (r: Requester, accessToken: string, csrf: string) => S; signedOut: (message: string) => HtmlEscapedString | Promise<HtmlEscapedString> },
+): void {
+  app.get('/login', async (c) => {
+    const { url, login } = await startLogin(c.var.deps.config.issuer, CLIENT_ID, `${c.var.deps.config.baseUrl}${opts.path}/callback`, opts.scope, opts.path);
+    const id = await createRecord(c.var.deps.db, 'login', login, new Date(Date.now() + 10 * 60_000));
+    setSecureCookie(c, LOGIN_COOKIE, id, 600, opts.path);
+    return c.redirect(url, 302);
+  });
+
+  app.get('/callback', async (c) => {
+    const { db } = c.var.deps;
+    const loginId = cookieOf(c, LOGIN_COOKIE);
+    const login = await readRecord<LoginState>(db, 'login', loginId, new Date());
+    await deleteRecord(db, loginId);
+    clearCookie(c, LOGIN_COOKIE, opts.path);
+    if (!login) return c.html(opts.signedOut('This sign-in has expired or was not started here. Please sign in again.'), 400);
+    const result = await finishLogin(c.var.deps.config.issuer, CLIENT_ID, login, new URL(c.req.url).searchParams);
+    if (!result.ok) return c.html(opts.signedOut(result.message), 400);
+    const requester = await c.var.deps.auth.verifier.verify(result.accessToken);
+    const refused = opts.allow(requester);
+    if (refused) return c.html(opts.signedOut(refused), 403);
+    const id = await createRecord(db, 'session', opts.session(requester, result.accessToken, randomToken()), new Date(Date.now() + result.expiresIn * 1000));
+    setSecureCookie(c, SESSION_COOKIE, id, result.expiresIn, opts.path);
+    return c.redirect(opts.path, 302);
+  });
+
+  app.post('/logout', async (c) => {
+    const session = await currentSession<S>(c);
+    const form = await c.req.parseBody();
+    if (session && form['csrf'] === session.value.csrf) await deleteRecord(c.var.deps.db, session.id);
+    clearCookie(c, SESSION_COOKIE, opts.path);
+    return c.redirect(opts.path, 303);
+  });
+}
+
+export async function currentSession<S extends BaseSession>(c: Context<AppEnv>): Promise<{ id: string; value: S } | undefined> {
+  const id = cookieOf(c, SESSION_COOKIE);
+  const value = await readRecord<S>(c.var.deps.db, 'session', id, new Date());
+  return value && id ? { id, value } : undefined;
+}
+
+export const saveSession = (c: Context<AppEnv>, id: string, value: BaseSession) => updateRecord(c.var.deps.db, id, value);
+
+/** Calls the FHIR API in process with the user's own token, so every rule of the API applies to the pages too. */
+export function fhirAs(c: Context<AppEnv>, appFetch: AppFetch, token: string): Fetcher {
+  return (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    return Promise.resolve(appFetch()(new Request(`${c.var.deps.config.baseUrl}${path}`, { ...init, headers })));
+  };
+}
+
+/** A form post counts only with the session's CSRF token. */
+export const csrfOk = (form: Record<string, unknown>, session: BaseSession) => typeof form['csrf'] === 'string' && form['csrf'] === session.csrf;
