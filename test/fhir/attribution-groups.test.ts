@@ -20,7 +20,11 @@ beforeEach(async () => {
   ]);
 });
 
-const members = async (res: Response) => ((await res.json()) as { member: { entity: { reference: string } }[] }).member.map((m) => m.entity.reference).sort();
+// Members reference readable Patient records; map them back to people to compare.
+const members = async (res: Response) => {
+  const refs = ((await res.json()) as { member: { entity: { reference: string } }[] }).member.map((m) => m.entity.reference);
+  return refs.map((ref) => `Patient/${s.db.sqlite.prepare('select person_id from patient_links where patient_id = ?').pluck().get(ref.replace('Patient/', ''))}`).sort();
+};
 
 describe('attribution rosters as FHIR Groups', () => {
   it("the organization reads its roster, with each member's method and reason", async () => {

@@ -9,6 +9,7 @@ import { fhirJson } from '../../http/fhir-response.js';
 import { rosterGroups } from '../../metrics/attribution-data.js';
 import type { Attribution } from '../../metrics/attribution.js';
 import { listReleases } from '../../release/store.js';
+import { linkedPatientIds } from '../../store/read.js';
 import { FhirError } from '../errors.js';
 
 const GROUP_ID = /^attribution-([A-Za-z0-9.-]{1,64})-(\d{4})$/;
@@ -47,7 +48,9 @@ async function read(c: Context<AppEnv>, next: () => Promise<void>): Promise<Resp
   const visible: Attribution[] = [];
   for (const r of rows) {
     const decision = await deps.consent.decide(r.person, { requester, cls: 'Group' });
-    if (decision.permit) visible.push({ person: r.person, year: r.year, organization, method: r.method as Attribution['method'], reason: r.reason });
+    // Members reference a Patient record the requester can read, not the internal person id.
+    const [patientId] = await linkedPatientIds(deps.db, r.person);
+    if (decision.permit && patientId) visible.push({ person: patientId, year: r.year, organization, method: r.method as Attribution['method'], reason: r.reason });
   }
   await audit(c, { interaction: 'read', query: `Group/${id}`, outcome: visible.length > 0 ? 'permit' : 'not-found' });
   if (visible.length === 0) throw FhirError.of(404, 'not-found', `Group/${id} is not known`);
