@@ -10,6 +10,7 @@ import { webAssets } from './web/assets/index.js';
 import { assetRoutes } from './web/assets/routes.js';
 import { publicPages } from './web/public/routes.js';
 import { portalRoutes } from './web/portal/routes.js';
+import { clinicianRoutes } from './web/clinician/routes.js';
 
 export type { AppDeps, AppEnv } from './http/env.js';
 
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/assets', assetRoutes(webAssets(deps.webAssets)));
   // The portal acts through the FHIR API in process, with the patient's own token.
   app.route('/portal', portalRoutes(() => app.fetch));
+  app.route('/clinician', clinicianRoutes(() => app.fetch));
   app.get('/auth/me', (c) => {
     const { scopes: _parsed, ...me } = requesterOf(c);
     return c.json(me);

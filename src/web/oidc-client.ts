@@ -10,6 +10,8 @@ export interface LoginState {
   verifier: string;
   redirectUri: string;
   returnTo: string;
+  /** Extra token-request parameters, such as purpose_of_use for emergency access. */
+  tokenParams?: Record<string, string>;
 }
 
 interface Discovery {
@@ -31,8 +33,8 @@ function discover(issuer: string): Promise<Discovery> {
   return d;
 }
 
-export async function startLogin(issuer: string, clientId: string, redirectUri: string, scope: string, returnTo: string): Promise<{ url: string; login: LoginState }> {
-  const login: LoginState = { state: randomToken(16), nonce: randomToken(16), verifier: randomToken(32), redirectUri, returnTo };
+export async function startLogin(issuer: string, clientId: string, redirectUri: string, scope: string, returnTo: string, tokenParams?: Record<string, string>): Promise<{ url: string; login: LoginState }> {
+  const login: LoginState = { state: randomToken(16), nonce: randomToken(16), verifier: randomToken(32), redirectUri, returnTo, ...(tokenParams ? { tokenParams } : {}) };
   const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(login.verifier))));
   const { authorization_endpoint } = await discover(issuer);
   const url = new URL(authorization_endpoint);
@@ -50,7 +52,7 @@ export async function finishLogin(issuer: string, clientId: string, login: Login
   const res = await fetch(token_endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: login.redirectUri, client_id: clientId, code_verifier: login.verifier }).toString(),
+    body: new URLSearchParams({ ...login.tokenParams, grant_type: 'authorization_code', code, redirect_uri: login.redirectUri, client_id: clientId, code_verifier: login.verifier }).toString(),
   });
   const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error_description?: string };
   if (!res.ok || !body.access_token) return { ok: false, message: body.error_description ?? 'Sign-in failed. Please try again.' };
