@@ -97,6 +97,42 @@ describe('the patient portal', () => {
     expect(v2).toMatchObject({ mode: 'differential-privacy', population: { excludedByConsent: 1 } });
   });
 
+  it('the patient shares test results with her caregiver until a date; he sees those and nothing else', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/portal`);
+    // An end date in the past is refused with a message, and nothing changes.
+    await page.locator('#caregiver').selectOption({ index: 0 });
+    await page.getByLabel('Test results and vital signs').check();
+    await page.locator('#until').evaluate((el) => el.removeAttribute('min'));
+    await page.locator('#until').fill('2020-01-01');
+    await page.getByRole('button', { name: 'Save' }).nth(2).click();
+    await page.waitForURL(`${base}/portal`);
+    expect(await page.getByRole('alert').textContent()).toMatch(/end date must be a real date after today/);
+    await page.getByLabel('Test results and vital signs').check();
+    const nextYear = `${new Date().getUTCFullYear() + 1}-06-30`;
+    await page.locator('#until').fill(nextYear);
+    await page.getByRole('button', { name: 'Save' }).nth(2).click();
+    await page.waitForURL(`${base}/portal`);
+    expect(await page.getByRole('status').textContent()).toMatch(/Saved/);
+
+    // Daniel signs in to the same portal, in his own browser.
+    const his = await browser.newContext({ bypassCSP: true });
+    const danielPage = await his.newPage();
+    await signInAs(danielPage, 'daniel');
+    expect(await danielPage.locator('h1').textContent()).toBe('Shared with me');
+    const section = (label: string) => danielPage.locator('section', { has: danielPage.getByRole('heading', { name: label }) });
+    expect(await section('Test results and vital signs').textContent()).toMatch(/Blood pressure|Hemoglobin|Body weight/);
+    expect(await section('Health problems').textContent()).toMatch(/Nothing shared with you here/);
+    expect(await section('Medications').textContent()).toMatch(/Nothing shared with you here/);
+    await expectAccessible(danielPage);
+    await screenshot(danielPage, 'portal-caregiver');
+    // He cannot change her choices.
+    const csrf = await danielPage.locator('input[name="csrf"]').first().getAttribute('value');
+    const status = await danielPage.evaluate(async (token) => (await fetch('/portal/choices/research', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `csrf=${token}&choice=out`, redirect: 'manual' })).status, csrf);
+    expect(status).toBe(403);
+    await his.close();
+  });
+
   it('refuses a forged form: wrong CSRF token, or an organization not on the list, and nothing changes', async () => {
     const page = await context.newPage();
     await page.goto(`${base}/portal`);

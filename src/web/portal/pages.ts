@@ -19,11 +19,23 @@ export interface HistoryRow {
   what: string;
 }
 
+/** What a caregiver may be given, in the patient's words. */
+export const CAREGIVER_CLASSES: readonly [string, string][] = [
+  ['Observation', 'Test results and vital signs'],
+  ['Condition', 'Health problems'],
+  ['MedicationRequest', 'Medications'],
+  ['Encounter', 'Visits'],
+  ['Procedure', 'Procedures'],
+  ['AuditEvent', 'Who has accessed my record'],
+];
+
 export interface DashboardModel {
   patientName: string;
   access: AccessRow[];
   organizations: { id: string; name: string }[];
   researchOptOut: boolean;
+  caregivers: { id: string; name: string }[];
+  today: string;
   history: HistoryRow[];
   csrf: string;
   message?: { kind: 'ok' | 'error'; text: string };
@@ -70,6 +82,22 @@ ${m.receipt ? html`<div class="card"><h2>Your signed receipt</h2><p>A JWS signed
   <button type="submit">Save</button>
 </form>
 
+<form class="card" method="post" action="/portal/choices/caregiver">
+  <input type="hidden" name="csrf" value="${m.csrf}">
+  <fieldset><legend>Let a caregiver see part of my record</legend>
+  ${
+    m.caregivers.length === 0
+      ? html`<p>No caregiver is registered for you yet.</p>`
+      : html`<label for="caregiver">Caregiver</label>
+  <select id="caregiver" name="caregiver" required>${m.caregivers.map((c) => html`<option value="${c.id}">${c.name}</option>`)}</select>
+  <p>What they may see:</p>
+  ${CAREGIVER_CLASSES.map(([code, label]) => html`<input type="checkbox" id="cls-${code}" name="class" value="${code}"><label for="cls-${code}">${label}</label> `)}
+  <p><label for="until">Until</label> <input type="date" id="until" name="until" required min="${m.today}"></p>`
+  }
+  </fieldset>
+  ${m.caregivers.length === 0 ? '' : html`<button type="submit">Save</button>`}
+</form>
+
 <h2 id="history">Who has accessed my record</h2>
 <div class="table-scroll"><table>
 <caption>Access history, newest first. Emergency (break-the-glass) access is marked.</caption>
@@ -93,5 +121,18 @@ export function signedOutPage(message?: string) {
 ${message ? html`<p class="error" role="alert">${message}</p>` : ''}
 <p class="lede">See and change who can see your health record, and who has looked at it.</p>
 <p><a href="/portal/login">Sign in</a></p>`,
+  });
+}
+
+/** What a caregiver sees: only what the patient shared with them, read with their own token. */
+export function caregiverPage(m: { patient: string; sections: { label: string; items: string[] | undefined }[]; csrf: string }) {
+  return page({
+    title: 'Shared with me',
+    body: html`<h1>Shared with me</h1>
+<p class="lede">You are signed in as a caregiver for ${m.patient}. You see only what they chose to share with you, until the date they set.</p>
+${m.sections.map(
+  (s) => html`<section class="card"><h2>${s.label}</h2>${s.items === undefined || s.items.length === 0 ? html`<p>Nothing shared with you here.</p>` : html`<ul>${s.items.map((i) => html`<li>${i}</li>`)}</ul>`}</section>`,
+)}
+<form method="post" action="/portal/logout"><input type="hidden" name="csrf" value="${m.csrf}"><button type="submit">Sign out</button></form>`,
   });
 }

@@ -3,7 +3,7 @@ import type { AppEnv } from '../../http/env.js';
 import { page } from '../layout.js';
 import { pageHeaders } from '../security.js';
 import { csrfOk, currentSession, fhirAs, mountSignIn, saveSession, type AppFetch, type BaseSession, type Fetcher } from '../sign-in.js';
-import { dashboardPage, signedOutPage, type AccessRow, type HistoryRow } from './pages.js';
+import { CAREGIVER_CLASSES, caregiverPage, dashboardPage, signedOutPage, type AccessRow, type HistoryRow } from './pages.js';
 import { html } from 'hono/html';
 import type { Requester } from '../../auth/requester.js';
 import { SENSITIVE } from '../../consent/categories.js';
@@ -12,6 +12,7 @@ import { resolvePerson } from '../../store/read.js';
 const SCOPE = 'openid fhirUser launch/patient patient/*.rs';
 
 interface Session extends BaseSession {
+  role: 'patient' | 'caregiver';
   patient: string;
   receipt?: string;
 }
@@ -28,7 +29,7 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     path: '/portal',
     scope: SCOPE,
     allow: (r) => (r.role === 'patient' || r.role === 'caregiver' ? undefined : 'This portal is for patients and the caregivers they choose.'),
-    session: (r, accessToken, csrf) => ({ accessToken, csrf, patient: r.fhirUser ?? `Patient/${r.patient}` }),
+    session: (r, accessToken, csrf) => ({ accessToken, csrf, role: r.role === 'caregiver' ? 'caregiver' : 'patient', patient: r.role === 'patient' && r.fhirUser ? r.fhirUser : `Patient/${String(r.patient).replace(/^Patient\//, '')}` }),
     signedOut: (m) => signedOutPage(m),
   });
   const current = (c: Context<AppEnv>) => currentSession<Session>(c);
@@ -39,12 +40,14 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     if (!session) return c.html(signedOutPage());
     const { value, id } = session;
     const fhir = fhirFor(c, value.accessToken);
+    if (value.role === 'caregiver') return c.html(caregiverPage({ patient: value.patient, csrf: value.csrf, sections: await Promise.all(CAREGIVER_CLASSES.map(async ([cls, label]) => ({ label, items: await sharedItems(fhir, cls, value.patient) }))) }));
     const organizations = await listOrganizations(fhir);
     const person = await resolvePerson(c.var.deps.db, value.patient.replace(/^Patient\//, ''));
     const access = person ? await Promise.all(organizations.map((o) => accessOf(c, person, o))) : [];
     const researchOptOut = await hasActiveConsent(fhir, 'portal-research');
     const history = await historyOf(fhir, value.patient);
-    const page = dashboardPage({ patientName: value.patient, access, organizations, researchOptOut, history, csrf: value.csrf, ...(value.flash ? { message: value.flash } : {}), ...(value.receipt ? { receipt: value.receipt } : {}) });
+    const caregivers = await listCaregivers(fhir, value.patient);
+    const page = dashboardPage({ patientName: value.patient, access, organizations, researchOptOut, caregivers, today: new Date().toISOString().slice(0, 10), history, csrf: value.csrf, ...(value.flash ? { message: value.flash } : {}), ...(value.receipt ? { receipt: value.receipt } : {}) });
     if (value.flash) await save(c, id, { ...value, flash: undefined });
     return c.html(page);
   });
@@ -58,7 +61,8 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
   app.post('/choices/:kind', async (c) => {
     const session = await current(c);
     if (!session) return c.html(signedOutPage('Your session has ended. Please sign in again.'), 401);
-    const form = await c.req.parseBody();
+    const form = await c.req.parseBody({ all: true });
+    if (session.value.role !== 'patient') return c.html(errorPage('Only the patient can change these choices.'), 403);
     if (!csrfOk(form, session.value)) return c.html(errorPage('This form has expired or did not come from this site. Nothing was changed.'), 403);
     const fhir = fhirFor(c, session.value.accessToken);
     const kind = c.req.param('kind');
@@ -76,6 +80,18 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
       consentId = 'portal-research';
       const reason = (code: string) => ({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code });
       consent = privacyConsent(consentId, session.value.patient, form['choice'] === 'out' ? 'active' : 'inactive', { type: 'deny', purpose: [reason('HRESCH'), reason('PUBHLTH')] });
+    } else if (kind === 'caregiver') {
+      const caregivers = await listCaregivers(fhir, session.value.patient);
+      const caregiver = caregivers.find((x) => x.id === form['caregiver']);
+      if (!caregiver) return flashBack(c, session, { kind: 'error', text: 'Please choose a caregiver from the list. Nothing was changed.' });
+      const chosen = form['class'];
+      const classes = (Array.isArray(chosen) ? chosen : chosen === undefined ? [] : [chosen]).map(String);
+      if (classes.length === 0 || !classes.every((x) => CAREGIVER_CLASSES.some(([code]) => code === x))) return flashBack(c, session, { kind: 'error', text: 'Please choose at least one kind of information to share. Nothing was changed.' });
+      const until = typeof form['until'] === 'string' ? form['until'] : '';
+      const today = new Date().toISOString().slice(0, 10);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(until)) || until <= today) return flashBack(c, session, { kind: 'error', text: 'The end date must be a real date after today. Nothing was changed.' });
+      consentId = `portal-caregiver-${caregiver.id.replace(/^RelatedPerson\//, '')}`;
+      consent = privacyConsent(consentId, session.value.patient, 'active', { type: 'permit', period: { start: today, end: until }, actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'FAMMEMB' }] }, reference: { reference: caregiver.id } }], class: classes.map((code) => ({ system: 'http://hl7.org/fhir/resource-types', code })) });
     } else {
       return c.html(errorPage('There is no such choice.'), 404);
     }
@@ -179,4 +195,30 @@ interface AuditEventLike {
   purposeOfEvent?: { coding?: { code?: string }[] }[];
   agent?: { type?: { text?: string }; requestor?: boolean; who?: { reference?: string; identifier?: { value?: string } } }[];
   entity?: { what?: { identifier?: { value?: string } } }[];
+}
+
+/** The patient's registered caregivers (RelatedPerson records in their compartment). */
+async function listCaregivers(fhir: Fetcher, patient: string): Promise<{ id: string; name: string }[]> {
+  const res = await fhir(`/fhir/RelatedPerson?patient=${encodeURIComponent(patient)}&_count=50`);
+  if (!res.ok) return [];
+  const bundle = (await res.json()) as { entry?: { resource: { id: string; name?: { given?: string[]; family?: string }[]; relationship?: { text?: string; coding?: { display?: string }[] }[] } }[] };
+  return (bundle.entry ?? []).map(({ resource: r }) => {
+    const name = [r.name?.[0]?.given?.join(' '), r.name?.[0]?.family].filter(Boolean).join(' ') || r.id;
+    const rel = r.relationship?.[0]?.text ?? r.relationship?.[0]?.coding?.[0]?.display;
+    return { id: `RelatedPerson/${r.id}`, name: rel ? `${name} (${rel})` : name };
+  });
+}
+
+/** One kind of the patient's data as a caregiver's token reaches it; undefined when none of it is shared. */
+async function sharedItems(fhir: Fetcher, cls: string, patient: string): Promise<string[] | undefined> {
+  const res = await fhir(`/fhir/${cls}?patient=${encodeURIComponent(patient)}&_count=20`);
+  if (!res.ok) return undefined;
+  const bundle = (await res.json()) as { total?: number; entry?: { resource: Record<string, unknown> }[] };
+  const entries = bundle.entry ?? [];
+  if (entries.length === 0) return undefined;
+  return entries.map(({ resource: r }) => {
+    const code = (r['code'] ?? (Array.isArray(r['type']) ? (r['type'] as unknown[])[0] : r['type'])) as { text?: string; coding?: { display?: string }[] } | undefined;
+    const when = String(r['effectiveDateTime'] ?? (r['period'] as { start?: string } | undefined)?.start ?? r['recordedDate'] ?? r['recorded'] ?? '').slice(0, 10);
+    return `${code?.text ?? code?.coding?.[0]?.display ?? cls}${when ? `, ${when}` : ''}`;
+  });
 }
