@@ -68,7 +68,7 @@ describe('the patient portal', () => {
 
     await page.locator('#organization').selectOption({ label: (await page.locator('#organization option', { hasText: 'Oakwood' }).textContent())! });
     await page.getByLabel('Block this organization').check();
-    await page.getByRole('button', { name: 'Save' }).first().click();
+    await page.locator('form[action="/portal/choices/organization"] button').click();
     await page.waitForURL(`${base}/portal`);
     expect(await page.getByRole('status').textContent()).toMatch(/Saved/);
     expect(await page.getByRole('row', { name: /Oakwood/ }).textContent()).toMatch(/No/);
@@ -86,7 +86,7 @@ describe('the patient portal', () => {
     const page = await context.newPage();
     await page.goto(`${base}/portal`);
     await page.getByLabel('Leave me out').check();
-    await page.getByRole('button', { name: 'Save' }).nth(1).click();
+    await page.locator('form[action="/portal/choices/research"] button').click();
     await page.waitForURL(`${base}/portal`);
     expect(await page.locator('form', { hasText: 'Research' }).textContent()).toMatch(/currently left out of/);
     // The operator publishes the next release (noise is required: v1 already published these years).
@@ -105,13 +105,13 @@ describe('the patient portal', () => {
     await page.getByLabel('Test results and vital signs').check();
     await page.locator('#until').evaluate((el) => el.removeAttribute('min'));
     await page.locator('#until').fill('2020-01-01');
-    await page.getByRole('button', { name: 'Save' }).nth(2).click();
+    await page.locator('form[action="/portal/choices/caregiver"] button').click();
     await page.waitForURL(`${base}/portal`);
     expect(await page.getByRole('alert').textContent()).toMatch(/end date must be a real date after today/);
     await page.getByLabel('Test results and vital signs').check();
     const nextYear = `${new Date().getUTCFullYear() + 1}-06-30`;
     await page.locator('#until').fill(nextYear);
-    await page.getByRole('button', { name: 'Save' }).nth(2).click();
+    await page.locator('form[action="/portal/choices/caregiver"] button').click();
     await page.waitForURL(`${base}/portal`);
     expect(await page.getByRole('status').textContent()).toMatch(/Saved/);
 
@@ -131,6 +131,17 @@ describe('the patient portal', () => {
     const status = await danielPage.evaluate(async (token) => (await fetch('/portal/choices/research', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `csrf=${token}&choice=out`, redirect: 'manual' })).status, csrf);
     expect(status).toBe(403);
     await his.close();
+  });
+
+  it('the patient hides mental health information from everyone, and every organization now has it withheld', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/portal`);
+    await page.getByLabel('Mental and behavioural health').check();
+    await page.locator('form[action="/portal/choices/sensitive"] button').click();
+    await page.waitForURL(`${base}/portal`);
+    expect(await page.getByRole('status').textContent()).toMatch(/Saved/);
+    expect(await page.getByLabel('Mental and behavioural health').isChecked()).toBe(true);
+    expect(await page.getByRole('row', { name: /Maple Street/ }).textContent()).toMatch(/except .*behavioural health/);
   });
 
   it('refuses a forged form: wrong CSRF token, or an organization not on the list, and nothing changes', async () => {

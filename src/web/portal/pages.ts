@@ -29,12 +29,21 @@ export const CAREGIVER_CLASSES: readonly [string, string][] = [
   ['AuditEvent', 'Who has accessed my record'],
 ];
 
+/** Sensitive categories a patient may hide from everyone (their security label in v3-ActCode). */
+export const HIDEABLE: readonly [string, string, string][] = [
+  ['hiv', 'HIV', 'HIV information'],
+  ['bh', 'PSY', 'Mental and behavioural health'],
+  ['srh', 'SEX', 'Sexual and reproductive health'],
+  ['sud', 'ETH', 'Substance use treatment (already private by law unless you name who may see it)'],
+];
+
 export interface DashboardModel {
   patientName: string;
   access: AccessRow[];
   organizations: { id: string; name: string }[];
   researchOptOut: boolean;
   caregivers: { id: string; name: string }[];
+  hidden: string[];
   today: string;
   history: HistoryRow[];
   csrf: string;
@@ -82,6 +91,13 @@ ${m.receipt ? html`<div class="card"><h2>Your signed receipt</h2><p>A JWS signed
   <button type="submit">Save</button>
 </form>
 
+<form class="card" method="post" action="/portal/choices/sensitive">
+  <input type="hidden" name="csrf" value="${m.csrf}">
+  <fieldset><legend>Hide sensitive information from everyone who sees my record</legend>
+  ${HIDEABLE.map(([id, , label]) => html`<input type="checkbox" id="hide-${id}" name="hide" value="${id}" ${m.hidden.includes(id) ? 'checked' : ''}><label for="hide-${id}">${label}</label><br>`)}
+  </fieldset>
+  <button type="submit">Save</button>
+</form>
 <form class="card" method="post" action="/portal/choices/caregiver">
   <input type="hidden" name="csrf" value="${m.csrf}">
   <fieldset><legend>Let a caregiver see part of my record</legend>

@@ -3,7 +3,7 @@ import type { AppEnv } from '../../http/env.js';
 import { page } from '../layout.js';
 import { pageHeaders } from '../security.js';
 import { csrfOk, currentSession, fhirAs, mountSignIn, saveSession, type AppFetch, type BaseSession, type Fetcher } from '../sign-in.js';
-import { CAREGIVER_CLASSES, caregiverPage, dashboardPage, signedOutPage, type AccessRow, type HistoryRow } from './pages.js';
+import { CAREGIVER_CLASSES, caregiverPage, HIDEABLE, dashboardPage, signedOutPage, type AccessRow, type HistoryRow } from './pages.js';
 import { html } from 'hono/html';
 import type { Requester } from '../../auth/requester.js';
 import { SENSITIVE } from '../../consent/categories.js';
@@ -47,7 +47,8 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     const researchOptOut = await hasActiveConsent(fhir, 'portal-research');
     const history = await historyOf(fhir, value.patient);
     const caregivers = await listCaregivers(fhir, value.patient);
-    const page = dashboardPage({ patientName: value.patient, access, organizations, researchOptOut, caregivers, today: new Date().toISOString().slice(0, 10), history, csrf: value.csrf, ...(value.flash ? { message: value.flash } : {}), ...(value.receipt ? { receipt: value.receipt } : {}) });
+    const hidden = await hiddenCategories(fhir);
+    const page = dashboardPage({ patientName: value.patient, access, organizations, researchOptOut, caregivers, hidden, today: new Date().toISOString().slice(0, 10), history, csrf: value.csrf, ...(value.flash ? { message: value.flash } : {}), ...(value.receipt ? { receipt: value.receipt } : {}) });
     if (value.flash) await save(c, id, { ...value, flash: undefined });
     return c.html(page);
   });
@@ -80,6 +81,15 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
       consentId = 'portal-research';
       const reason = (code: string) => ({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code });
       consent = privacyConsent(consentId, session.value.patient, form['choice'] === 'out' ? 'active' : 'inactive', { type: 'deny', purpose: [reason('HRESCH'), reason('PUBHLTH')] });
+    } else if (kind === 'sensitive') {
+      const chosen = form['hide'];
+      const hide = (Array.isArray(chosen) ? chosen : chosen === undefined ? [] : [chosen]).map(String);
+      if (!hide.every((x) => HIDEABLE.some(([id]) => id === x))) return flashBack(c, session, { kind: 'error', text: 'Please choose from the listed kinds of information. Nothing was changed.' });
+      consentId = 'portal-hide-sensitive';
+      consent = privacyConsent(consentId, session.value.patient, hide.length > 0 ? 'active' : 'inactive', {
+        type: 'deny',
+        securityLabel: HIDEABLE.filter(([id]) => hide.includes(id)).map(([, code]) => ({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code })),
+      });
     } else if (kind === 'caregiver') {
       const caregivers = await listCaregivers(fhir, session.value.patient);
       const caregiver = caregivers.find((x) => x.id === form['caregiver']);
@@ -221,4 +231,14 @@ async function sharedItems(fhir: Fetcher, cls: string, patient: string): Promise
     const when = String(r['effectiveDateTime'] ?? (r['period'] as { start?: string } | undefined)?.start ?? r['recordedDate'] ?? r['recorded'] ?? '').slice(0, 10);
     return `${code?.text ?? code?.coding?.[0]?.display ?? cls}${when ? `, ${when}` : ''}`;
   });
+}
+
+/** The sensitive categories the patient's hide-from-everyone Consent names, if it is active. */
+async function hiddenCategories(fhir: Fetcher): Promise<string[]> {
+  const res = await fhir('/fhir/Consent/portal-hide-sensitive');
+  if (!res.ok) return [];
+  const consent = (await res.json()) as { status?: string; provision?: { securityLabel?: { code?: string }[] } };
+  if (consent.status !== 'active') return [];
+  const codes = new Set((consent.provision?.securityLabel ?? []).map((l) => l.code));
+  return HIDEABLE.filter(([, code]) => codes.has(code)).map(([id]) => id);
 }
