@@ -148,7 +148,7 @@ function decisionParameter(cls: string, d: Decision) {
 }
 
 /** The Requester an actor would be: a clinician at their organization, a caregiver, or an organization's system. */
-async function hypotheticalRequester(c: Context<AppEnv>, actor: string, purpose: Purpose | undefined): Promise<Requester> {
+export async function hypotheticalRequester(c: Context<AppEnv>, actor: string, purpose: Purpose | undefined): Promise<Requester> {
   const { db } = c.var.deps;
   const m = /^(Practitioner|RelatedPerson|Organization)\/([A-Za-z0-9\-.]{1,64})$/.exec(actor);
   if (!m) throw FhirError.of(400, 'value', 'actor must be Practitioner/, RelatedPerson/ or Organization/<id>');

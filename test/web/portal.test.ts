@@ -144,6 +144,25 @@ describe('the patient portal', () => {
     expect(await page.getByRole('row', { name: /Maple Street/ }).textContent()).toMatch(/except .*behavioural health/);
   });
 
+  it('previews her record exactly as a given clinician would get it', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/portal`);
+    const option = async (re: RegExp) => (await page.locator('#preview-actor option').allTextContents()).find((t) => re.test(t))!;
+    await page.locator('#preview-actor').selectOption({ label: await option(/Chen/) });
+    await page.locator('form[action="/portal/preview"] button').click();
+    // Oakwood is blocked (first test): Dr Chen would see nothing.
+    expect(await page.locator('main').textContent()).toMatch(/would not see your record/);
+    await page.goto(`${base}/portal`);
+    await page.locator('#preview-actor').selectOption({ label: await option(/Okafor/) });
+    await page.locator('form[action="/portal/preview"] button').click();
+    const text = (await page.locator('main').textContent())!;
+    expect(text).toMatch(/Hemoglobin A1c|Blood pressure/);
+    // Withheld by law (substance use) and by her choice (mental health, previous test).
+    expect(text).not.toMatch(/[Oo]pioid|[Dd]epressive/);
+    await expectAccessible(page);
+    await screenshot(page, 'portal-preview');
+  });
+
   it('refuses a forged form: wrong CSRF token, or an organization not on the list, and nothing changes', async () => {
     const page = await context.newPage();
     await page.goto(`${base}/portal`);

@@ -43,6 +43,7 @@ export interface DashboardModel {
   organizations: { id: string; name: string }[];
   researchOptOut: boolean;
   caregivers: { id: string; name: string }[];
+  clinicians: { id: string; name: string }[];
   hidden: string[];
   today: string;
   history: HistoryRow[];
@@ -67,6 +68,12 @@ ${m.receipt ? html`<div class="card"><h2>Your signed receipt</h2><p>A JWS signed
       (a) => html`<tr><th scope="row">${a.name}</th><td>${a.permit ? (a.withheld.length ? `Yes, except ${a.withheld.join(', ')}` : 'Yes') : 'No'}</td><td><ul>${a.reasons.map((r) => html`<li>${r}</li>`)}</ul></td></tr>`,
     )}</tbody>
 </table></div>
+
+<form class="card" method="get" action="/portal/preview">
+  <label for="preview-actor">What would this clinician see?</label>
+  <select id="preview-actor" name="actor" required>${m.clinicians.map((c) => html`<option value="${c.id}">${c.name}</option>`)}</select>
+  <button type="submit">Preview</button>
+</form>
 
 <h2 id="change">Change a choice</h2>
 <form class="card" method="post" action="/portal/choices/organization">
@@ -150,5 +157,16 @@ ${m.sections.map(
   (s) => html`<section class="card"><h2>${s.label}</h2>${s.items === undefined || s.items.length === 0 ? html`<p>Nothing shared with you here.</p>` : html`<ul>${s.items.map((i) => html`<li>${i}</li>`)}</ul>`}</section>`,
 )}
 <form method="post" action="/portal/logout"><input type="hidden" name="csrf" value="${m.csrf}"><button type="submit">Sign out</button></form>`,
+  });
+}
+
+/** The patient's record exactly as one clinician would get it now: only what `decide` lets through. */
+export function previewPage(m: { clinician: string; visits: { title: string; items: string[] }[]; count: number }) {
+  return page({
+    title: 'Preview',
+    body: html`<h1>What ${m.clinician} would see</h1>
+<p class="lede">Your record as this clinician would get it right now, under your choices and the law: ${m.count} item(s). Anything not listed here would not be shown to them.</p>
+<p><a href="/portal">Back to my choices</a></p>
+${m.visits.length === 0 ? html`<p>Nothing: this clinician would not see your record.</p>` : m.visits.map((v) => html`<section class="card"><h2>${v.title}</h2><ul>${v.items.map((i) => html`<li>${i}</li>`)}</ul></section>`)}`,
   });
 }

@@ -3,11 +3,15 @@ import type { AppEnv } from '../../http/env.js';
 import { page } from '../layout.js';
 import { pageHeaders } from '../security.js';
 import { csrfOk, currentSession, fhirAs, mountSignIn, saveSession, type AppFetch, type BaseSession, type Fetcher } from '../sign-in.js';
-import { CAREGIVER_CLASSES, caregiverPage, HIDEABLE, dashboardPage, signedOutPage, type AccessRow, type HistoryRow } from './pages.js';
+import { CAREGIVER_CLASSES, caregiverPage, HIDEABLE, previewPage, dashboardPage, signedOutPage, type AccessRow, type HistoryRow } from './pages.js';
 import { html } from 'hono/html';
 import type { Requester } from '../../auth/requester.js';
 import { SENSITIVE } from '../../consent/categories.js';
 import { resolvePerson } from '../../store/read.js';
+import { categoriesOf, categoryIndex } from '../../consent/categories.js';
+import { hypotheticalRequester } from '../../consent/routes.js';
+import { groupRecord } from '../clinician/record.js';
+import { sql } from 'drizzle-orm';
 
 const SCOPE = 'openid fhirUser launch/patient patient/*.rs';
 
@@ -48,9 +52,33 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     const history = await historyOf(fhir, value.patient);
     const caregivers = await listCaregivers(fhir, value.patient);
     const hidden = await hiddenCategories(fhir);
-    const page = dashboardPage({ patientName: value.patient, access, organizations, researchOptOut, caregivers, hidden, today: new Date().toISOString().slice(0, 10), history, csrf: value.csrf, ...(value.flash ? { message: value.flash } : {}), ...(value.receipt ? { receipt: value.receipt } : {}) });
+    const clinicians = await listClinicians(c);
+    const page = dashboardPage({ patientName: value.patient, access, organizations, researchOptOut, caregivers, clinicians, hidden, today: new Date().toISOString().slice(0, 10), history, csrf: value.csrf, ...(value.flash ? { message: value.flash } : {}), ...(value.receipt ? { receipt: value.receipt } : {}) });
     if (value.flash) await save(c, id, { ...value, flash: undefined });
     return c.html(page);
+  });
+
+  app.get('/preview', async (c) => {
+    const session = await current(c);
+    if (!session || session.value.role !== 'patient') return c.html(signedOutPage('Please sign in.'), 401);
+    const clinicians = await listClinicians(c);
+    const chosen = clinicians.find((x) => x.id === c.req.query('actor'));
+    if (!chosen) return flashBack(c, session, { kind: 'error', text: 'Please choose a clinician from the list.' });
+    const engine = c.var.deps.consent;
+    const person = await resolvePerson(c.var.deps.db, session.value.patient.replace(/^Patient\//, ''));
+    const res = await fhirFor(c, session.value.accessToken)(`/fhir/${session.value.patient}/$everything?_count=1000`);
+    if (!engine || !person || !res.ok) return c.html(errorPage('The preview is not available just now.'), 503);
+    const requester = await hypotheticalRequester(c, chosen.id, undefined);
+    const index = categoryIndex(c.var.deps.codeLists);
+    const resources = ((await res.json()) as { entry?: { resource: Record<string, unknown> & { meta?: { security?: { code?: string }[] } } }[] }).entry?.map((e) => e.resource) ?? [];
+    const visible = [];
+    for (const r of resources) {
+      const categories = categoriesOf((r.meta?.security ?? []).map((l) => l.code ?? ''), index);
+      if ((await engine.decide(person, { requester, cls: String(r['resourceType']), categories })).permit) visible.push(r);
+    }
+    const record = groupRecord(visible);
+    const visits = record.visits.map((v) => ({ title: v.encounter ? `${v.encounter.what}, ${v.encounter.when.slice(0, 10)}` : 'Not tied to a visit', items: v.items.map((i) => `${i.type}: ${i.what}${i.when ? `, ${i.when.slice(0, 10)}` : ''}`) }));
+    return c.html(previewPage({ clinician: chosen.name, visits, count: visible.length }));
   });
 
   app.get('/receipt', async (c) => {
@@ -241,4 +269,18 @@ async function hiddenCategories(fhir: Fetcher): Promise<string[]> {
   if (consent.status !== 'active') return [];
   const codes = new Set((consent.provision?.securityLabel ?? []).map((l) => l.code));
   return HIDEABLE.filter(([, code]) => codes.has(code)).map(([id]) => id);
+}
+
+/** Clinicians in the directory (PractitionerRole with an organization), named for the patient to pick from. */
+async function listClinicians(c: Context<AppEnv>): Promise<{ id: string; name: string }[]> {
+  const rows = await c.var.deps.db.orm.all<{ id: string; given: string | null; family: string | null; org: string | null }>(sql`
+    SELECT json_extract(r.content, '$.practitioner.reference') AS id, json_extract(p.content, '$.name[0].given[0]') AS given, json_extract(p.content, '$.name[0].family') AS family,
+      json_extract(o.content, '$.name') AS org
+    FROM resources r
+    LEFT JOIN resources p ON p.type = 'Practitioner' AND 'Practitioner/' || p.id = json_extract(r.content, '$.practitioner.reference')
+    LEFT JOIN resources o ON o.type = 'Organization' AND 'Organization/' || o.id = json_extract(r.content, '$.organization.reference')
+    WHERE r.type = 'PractitionerRole' AND json_extract(r.content, '$.organization.reference') IS NOT NULL`);
+  const seen = new Map<string, string>();
+  for (const r of rows) if (r.id && !seen.has(r.id)) seen.set(r.id, `${[r.given, r.family].filter(Boolean).join(' ') || r.id}${r.org ? `, ${r.org}` : ''}`);
+  return [...seen].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
 }
