@@ -114,6 +114,7 @@ describe('the patient portal', () => {
     await page.locator('form[action="/portal/choices/caregiver"] button').click();
     await page.waitForURL(`${base}/portal`);
     expect(await page.getByRole('status').textContent()).toMatch(/Saved/);
+    expect(await page.getByRole('row', { name: /\(caregiver\)/ }).textContent()).toMatch(new RegExp(`Test results and vital signs.*until ${nextYear}`));
 
     // Daniel signs in to the same portal, in his own browser.
     const his = await browser.newContext({ bypassCSP: true });

@@ -51,6 +51,7 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     const researchOptOut = await hasActiveConsent(fhir, 'portal-research');
     const history = await historyOf(fhir, value.patient);
     const caregivers = await listCaregivers(fhir, value.patient);
+    if (person) access.push(...(await Promise.all(caregivers.map((g) => caregiverAccess(c, fhir, person, g)))));
     const hidden = await hiddenCategories(fhir);
     const clinicians = await listClinicians(c);
     const page = dashboardPage({ patientName: value.patient, access, organizations, researchOptOut, caregivers, clinicians, hidden, today: new Date().toISOString().slice(0, 10), history, csrf: value.csrf, ...(value.flash ? { message: value.flash } : {}), ...(value.receipt ? { receipt: value.receipt } : {}) });
@@ -283,4 +284,21 @@ async function listClinicians(c: Context<AppEnv>): Promise<{ id: string; name: s
   const seen = new Map<string, string>();
   for (const r of rows) if (r.id && !seen.has(r.id)) seen.set(r.id, `${[r.given, r.family].filter(Boolean).join(' ') || r.id}${r.org ? `, ${r.org}` : ''}`);
   return [...seen].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** What a caregiver may see now, and until when (the end of the patient's grant to them). */
+async function caregiverAccess(c: Context<AppEnv>, fhir: Fetcher, person: string, caregiver: { id: string; name: string }): Promise<AccessRow> {
+  const requester = await hypotheticalRequester(c, caregiver.id, undefined);
+  const grant = await fhir(`/fhir/Consent/portal-caregiver-${caregiver.id.replace(/^RelatedPerson\//, '')}`);
+  const consent = grant.ok ? ((await grant.json()) as { status?: string; provision?: { period?: { end?: string }; class?: { code?: string }[] } }) : undefined;
+  const active = consent?.status === 'active';
+  const shared = active ? (consent?.provision?.class ?? []).map((k) => CAREGIVER_CLASSES.find(([code]) => code === k.code)?.[1] ?? k.code) : [];
+  const decision = c.var.deps.consent ? await c.var.deps.consent.decide(person, { requester, cls: 'Observation' }) : undefined;
+  return {
+    actor: caregiver.id,
+    name: `${caregiver.name} (caregiver)`,
+    permit: active && shared.length > 0,
+    withheld: [],
+    reasons: active ? [`You shared: ${shared.join(', ')}`, ...(consent?.provision?.period?.end ? [`until ${consent.provision.period.end}`] : [])] : (decision?.reasons.map((r) => r.detail) ?? []),
+  };
 }
