@@ -59,6 +59,7 @@ describe('the clinician view', () => {
   it("lists the organization's attributed patients and opens a record grouped by visit and source, with Part 2 data absent", async () => {
     const { context, page } = await signedInContext('dr.chen');
     expect(await page.locator('h1').textContent()).toBe('Attributed patients');
+    await expectAccessible(page);
     await screenshot(page, 'clinician-roster');
     await page.getByRole('link', { name: /Maria/ }).click();
     expect(await page.locator('h1').textContent()).toMatch(/Maria/);
