@@ -1,3 +1,4 @@
+import { displayName } from '../display.js';
 /** A resource as the record page needs it. */
 export interface Item {
   type: string;
@@ -52,7 +53,7 @@ function toItem(r: Record<string, unknown>): Item {
   const name = get('name') as { given?: string[]; family?: string }[] | undefined;
   const what =
     type === 'Patient'
-      ? [name?.[0]?.given?.join(' '), name?.[0]?.family].filter(Boolean).join(' ')
+      ? displayName(name)
       : (concept(get('code')) ?? concept(get('medicationCodeableConcept')) ?? concept(Array.isArray(get('type')) ? (get('type') as unknown[])[0] : get('type')) ?? type);
   const when = String(get('effectiveDateTime') ?? get('period.start') ?? get('performedDateTime') ?? get('onsetDateTime') ?? get('recordedDate') ?? get('authoredOn') ?? get('billablePeriod.start') ?? get('meta.lastUpdated') ?? '');
   const encounter = (get('encounter.reference') as string | undefined) ?? (get('context.reference') as string | undefined);

@@ -1,3 +1,4 @@
+import { displayName } from '../display.js';
 import { Hono, type Context } from 'hono';
 import { sql } from 'drizzle-orm';
 import type { AppEnv } from '../../http/env.js';
@@ -94,7 +95,7 @@ async function patientNames(fhir: ReturnType<typeof fhirAs>, ids: readonly strin
         const res = await fhir(`/fhir/Patient/${id}`);
         if (!res.ok) return;
         const p = (await res.json()) as { name?: { given?: string[]; family?: string }[] };
-        const name = [p.name?.[0]?.given?.join(' '), p.name?.[0]?.family].filter(Boolean).join(' ');
+        const name = displayName(p.name);
         if (name) names.set(id, name);
       }),
     );

@@ -1,3 +1,4 @@
+import { displayName } from '../display.js';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../../http/env.js';
 import { page } from '../layout.js';
@@ -242,7 +243,7 @@ async function listCaregivers(fhir: Fetcher, patient: string): Promise<{ id: str
   if (!res.ok) return [];
   const bundle = (await res.json()) as { entry?: { resource: { id: string; name?: { given?: string[]; family?: string }[]; relationship?: { text?: string; coding?: { display?: string }[] }[] } }[] };
   return (bundle.entry ?? []).map(({ resource: r }) => {
-    const name = [r.name?.[0]?.given?.join(' '), r.name?.[0]?.family].filter(Boolean).join(' ') || r.id;
+    const name = displayName(r.name) || r.id;
     const rel = r.relationship?.[0]?.text ?? r.relationship?.[0]?.coding?.[0]?.display;
     return { id: `RelatedPerson/${r.id}`, name: rel ? `${name} (${rel})` : name };
   });
