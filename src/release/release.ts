@@ -1,5 +1,3 @@
-import type { PublishedCell } from '../deid/index.js';
-
 /** What a release says about itself: the facts every file is built from. */
 export interface ReleaseInfo {
   id: string;
@@ -18,11 +16,6 @@ export interface ReleaseFile {
   name: string;
   mediaType: string;
   content: string;
-}
-
-export interface ReleaseContent {
-  info: ReleaseInfo;
-  cells: PublishedCell[];
 }
 
 export const datasetUrl = (info: Pick<ReleaseInfo, 'baseUrl' | 'id'>, file = '') => `${info.baseUrl}/public/datasets/${info.id}/${file}`;

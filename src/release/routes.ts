@@ -3,9 +3,8 @@ import { cors } from 'hono/cors';
 import type { AppEnv } from '../http/env.js';
 import { dcatCatalog } from './files/dcat.js';
 import { sha256Hex } from './build.js';
-import { ledgerSummary, listReleases, readReleaseFile } from './store.js';
+import { isReleaseId, ledgerSummary, listReleases, readReleaseFile } from './store.js';
 
-const RELEASE_ID = /^v\d{1,6}$/;
 const FILE_NAME = /^[a-z0-9-]{1,40}\.(csv|json|md|jws)$/;
 
 /**
@@ -47,7 +46,7 @@ export function publicRoutes(): Hono<AppEnv> {
   app.get('/datasets/:release/:file', async (c) => {
     const release = c.req.param('release');
     const name = c.req.param('file');
-    if (!RELEASE_ID.test(release) || !FILE_NAME.test(name)) return missing(c);
+    if (!isReleaseId(release) || !FILE_NAME.test(name)) return missing(c);
     const file = await readReleaseFile(c.var.deps.db, release, name);
     if (!file) return missing(c);
     return send(c, file.content, file.mediaType, 'public, max-age=31536000, immutable', file.sha256);

@@ -4,6 +4,9 @@ import { attributions, privacyLedger, releaseFiles, releases } from '../db/schem
 import type { Attribution } from '../metrics/attribution.js';
 import type { ReleaseFile } from './release.js';
 
+/** Release ids are v1, v2, …: anything else in a URL is refused before it reaches a query. */
+export const isReleaseId = (id: string) => /^v\d{1,6}$/.test(id);
+
 export interface ReleaseRow {
   id: string;
   version: number;

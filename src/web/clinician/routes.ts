@@ -1,6 +1,6 @@
 import { displayName } from '../display.js';
 import { Hono, type Context } from 'hono';
-import { sql } from 'drizzle-orm';
+import { organizationDirectory } from '../directory.js';
 import type { AppEnv } from '../../http/env.js';
 import { listReleases } from '../../release/store.js';
 import { pageHeaders } from '../security.js';
@@ -50,7 +50,7 @@ export function clinicianRoutes(appFetch: AppFetch): Hono<AppEnv> {
       }
     }
     const names = await patientNames(fhir, members.map((m) => m.id));
-    return c.html(rosterPage({ organization: (await organizationName(c, s.value.organization)) ?? s.value.organization, ...(year ? { year } : {}), emergency: s.value.emergency, csrf: s.value.csrf, patients: members.map((m) => ({ ...m, name: names.get(m.id) ?? m.id })).sort((a, b) => a.name.localeCompare(b.name)) }));
+    return c.html(rosterPage({ organization: (await organizationDirectory(c.var.deps.db)).byId.get(s.value.organization) ?? s.value.organization, ...(year ? { year } : {}), emergency: s.value.emergency, csrf: s.value.csrf, patients: members.map((m) => ({ ...m, name: names.get(m.id) ?? m.id })).sort((a, b) => a.name.localeCompare(b.name)) }));
   });
 
   app.get('/open', (c) => {
@@ -67,7 +67,7 @@ export function clinicianRoutes(appFetch: AppFetch): Hono<AppEnv> {
     if (!res.ok) return c.html(noAccessPage({ id, emergency: s.value.emergency, csrf: s.value.csrf }), 404);
     const bundle = (await res.json()) as { entry?: { resource: Record<string, unknown> }[] };
     const record = groupRecord((bundle.entry ?? []).map((e) => e.resource));
-    return c.html(recordPage({ id, record, sourceNames: await sourceNames(c) }));
+    return c.html(recordPage({ id, record, sourceNames: (await organizationDirectory(c.var.deps.db)).bySource }));
   });
 
   app.post('/patients/:id/break-glass', async (c) => {
@@ -101,15 +101,4 @@ async function patientNames(fhir: ReturnType<typeof fhirAs>, ids: readonly strin
     );
   }
   return names;
-}
-
-/** Source systems by their meta.source URI, named by the organization that runs them (directory data, not PHI). */
-async function sourceNames(c: Context<AppEnv>): Promise<Map<string, string>> {
-  const rows = await c.var.deps.db.orm.all<{ source: string; name: string | null }>(sql`SELECT source, json_extract(content, '$.name') AS name FROM resources WHERE type = 'Organization' AND json_extract(content, '$.name') IS NOT NULL`);
-  return new Map(rows.map((r) => [r.source, r.name!]));
-}
-
-async function organizationName(c: Context<AppEnv>, org: string): Promise<string | undefined> {
-  const [row] = await c.var.deps.db.orm.all<{ name: string | null }>(sql`SELECT json_extract(content, '$.name') AS name FROM resources WHERE type = 'Organization' AND id = ${org.replace(/^Organization\//, '')}`);
-  return row?.name ?? undefined;
 }

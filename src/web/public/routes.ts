@@ -1,14 +1,12 @@
-import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import type { Database } from '../../db/database.js';
 import type { AppEnv } from '../../http/env.js';
 import type { MetricRow } from '../../release/files/rows.js';
-import { ledgerSummary, listReleases, readReleaseFile } from '../../release/store.js';
+import { isReleaseId, ledgerSummary, listReleases, readReleaseFile } from '../../release/store.js';
+import { organizationDirectory } from '../directory.js';
 import { pageHeaders } from '../security.js';
 import { chartData } from './chart-data.js';
 import { catalogPage, ledgerPage, methodologyPage, notFoundPage, releasePage } from './pages.js';
-
-const RELEASE_ID = /^v\d{1,6}$/;
 
 /** The public data portal: no login, server-rendered, charts drawn from our own scripts. */
 export function publicPages(): Hono<AppEnv> {
@@ -24,7 +22,7 @@ export function publicPages(): Hono<AppEnv> {
     if (!release) return c.html(notFoundPage('There is no release with that name.'), 404);
     const rows = await rowsOf(c.var.deps.db, release.id);
     const manifest = JSON.parse((await readReleaseFile(c.var.deps.db, release.id, 'manifest.json'))!.content) as { population: { people: number; excludedByConsent: number } };
-    return c.html(releasePage(release, manifest, chartData(rows, release.years, await organizationNames(c.var.deps.db))));
+    return c.html(releasePage(release, manifest, chartData(rows, release.years, (await organizationDirectory(c.var.deps.db)).byId)));
   });
 
   app.get('/releases/:id/methodology', async (c) => {
@@ -37,7 +35,7 @@ export function publicPages(): Hono<AppEnv> {
 }
 
 async function releaseOf(db: Database, id: string) {
-  if (!RELEASE_ID.test(id)) return undefined;
+  if (!isReleaseId(id)) return undefined;
   return (await listReleases(db)).find((r) => r.id === id);
 }
 
@@ -51,9 +49,4 @@ async function rowsOf(db: Database, id: string): Promise<MetricRow[]> {
     if (parsed.size > 4) parsed.delete(parsed.keys().next().value!);
   }
   return rows;
-}
-
-async function organizationNames(db: Database): Promise<Map<string, string>> {
-  const rows = await db.orm.all<{ id: string; name: string | null }>(sql`SELECT id, json_extract(content, '$.name') AS name FROM resources WHERE type = 'Organization'`);
-  return new Map(rows.filter((r) => r.name).map((r) => [`Organization/${r.id}`, r.name!]));
 }
