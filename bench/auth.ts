@@ -15,9 +15,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createApp } from '../src/app.js';
 import { AuditLog } from '../src/audit/log.js';
-import { requesterOf } from '../src/auth/middleware.js';
+import { requesterOf } from '../src/http/authenticate.js';
 import { openSqlite } from '../src/db/sqlite.js';
 import { defaultCodeLists } from '../src/labels/index.js';
+import { ConsentEngine } from '../src/consent/engine.js';
+import { loadPolicies } from '../src/consent/policies.js';
+import { readPolicyFiles } from '../src/entry/policy-files.js';
 import { sourceClaims, testIssuer } from '../test/helpers/tokens.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cg-bench-auth-'));
@@ -40,6 +43,7 @@ const app = createApp({
   db,
   config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1 << 20, issuer: 'http://gateway.test/oidc', mode: 'production', lifetimeEpsilon: 10 },
   auth: { verifier: issuer.verifier },
+  consent: new ConsentEngine(db, await loadPolicies(await readPolicyFiles()), () => new Date()),
   clock: () => new Date(),
   codeLists: defaultCodeLists,
   newId: () => crypto.randomUUID(),

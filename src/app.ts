@@ -1,18 +1,18 @@
 import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
-import { authenticate, requesterOf } from './auth/middleware.js';
-import { consentRoutes } from './consent/routes.js';
-import { fhirRoutes } from './fhir/routes.js';
-import type { AppDeps, AppEnv } from './http/env.js';
+import { authenticate, requesterOf } from './http/authenticate.js';
+import { consentRoutes } from './api/consent.js';
+import { fhirRoutes } from './api/fhir/index.js';
+import type { AppDeps, AppEnv } from './app-env.js';
 import { notFound, onError } from './http/errors.js';
-import { publicRoutes } from './release/routes.js';
+import { publicRoutes } from './api/public-data.js';
 import { webAssets } from './web/assets/index.js';
 import { assetRoutes } from './web/assets/routes.js';
 import { publicPages } from './web/public/routes.js';
 import { portalRoutes } from './web/portal/routes.js';
 import { clinicianRoutes } from './web/clinician/routes.js';
 
-export type { AppDeps, AppEnv } from './http/env.js';
+export type { AppDeps, AppEnv } from './app-env.js';
 
 /** The whole gateway as one hono app, built from injected dependencies; nothing here is runtime-specific. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { openSqlite } from '../db/sqlite.js';
-import { nodeDeps } from '../entry/deps.js';
 import { ingestFile } from '../entry/ingest-file.js';
 import { FhirError } from '../fhir/errors.js';
+import { defaultCodeLists } from '../labels/index.js';
 import { markInterruptedIngestions } from '../store/write.js';
 
 const usage = 'usage: npm run ingest -- <file.json|file.ndjson>... [--source <uri>]';
@@ -19,7 +19,7 @@ async function main(): Promise<number> {
   const config = loadConfig(process.env);
   await mkdir(config.dataDir, { recursive: true });
   const db = openSqlite(join(config.dataDir, 'gateway.db'));
-  const deps = nodeDeps(db, config);
+  const deps = { db, codeLists: defaultCodeLists, clock: () => new Date(), newId: () => crypto.randomUUID() };
   await markInterruptedIngestions(db, deps.clock().toISOString());
   let failed = false;
   try {

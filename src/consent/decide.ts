@@ -1,14 +1,17 @@
 import type { Requester } from '../auth/requester.js';
 import type { Purpose } from '../auth/purposes.js';
 import { SENSITIVE, type Category } from './categories.js';
-import { toRule, type ConsentLine } from './compile.js';
+import type { ConsentLine } from './compile.js';
 import type { Policies } from './policies.js';
+import type { ConsentRules } from './view.js';
 
 /** Everything about one patient that decisions need, loaded together and cached together. */
 export interface PatientView {
   person: string;
   /** Sorted by priority (see compile.ts). */
-  lines: ConsentLine[];
+  lines: readonly ConsentLine[];
+  /** The lines compiled into this patient's own Casbin enforcer; absent when the patient has said nothing. */
+  rules: ConsentRules | undefined;
   /** Organizations with a Coverage for this person: a payer's "own members". */
   payers: ReadonlySet<string>;
   breakGlass: readonly { id: string; practitioner: string; expiresAt: string }[];
@@ -22,10 +25,18 @@ export interface Reason {
   detail: string;
 }
 
+/**
+ * What a decision means for a query (the shape of Cerbos's PlanResources): nothing may be read,
+ * or the class may be read without data of the withheld categories.
+ */
+export type QueryPlan = { kind: 'deny' } | { kind: 'allow'; withhold: readonly Category[] };
+
 export interface Decision {
   permit: boolean;
   /** Sensitivity categories that must be withheld from what is permitted. */
   obligations: { redact: Category[] };
+  /** The same decision as a query plan: the gate builds its SQL from this. */
+  plan: QueryPlan;
   reasons: Reason[];
   purpose?: Purpose;
 }
@@ -45,26 +56,26 @@ export interface DecisionRequest {
 }
 
 /**
- * The one decision function (see policies/precedence.md). Synchronous and free of I/O: the
- * patient's view and the policies come in, a decision with its reasons goes out. The consent
- * enforcer is shared, so this loads the view's lines into it first; JavaScript runs one
- * decision at a time, so nothing interleaves.
+ * The one decision function (see policies/precedence.md). Synchronous, free of I/O and of shared
+ * state: the patient's view (with its own compiled rules) and the policies come in, a decision
+ * with its reasons and query plan goes out.
  */
 export function decideWith(policies: Policies, view: PatientView, req: DecisionRequest): Decision {
-  loadLines(policies, view, req.requester);
   const purposes = req.purpose ? (req.requester.purposes.includes(req.purpose) ? [req.purpose] : []) : req.requester.purposes;
   if (purposes.length === 0) {
-    return { permit: false, obligations: { redact: [] }, reasons: [{ layer: 'role', effect: 'deny', ref: 'token', detail: 'the token carries no purpose of use that could apply' }] };
+    return { permit: false, obligations: { redact: [] }, plan: DENY, reasons: [{ layer: 'role', effect: 'deny', ref: 'token', detail: 'the token carries no purpose of use that could apply' }] };
   }
   const categories = req.categories ?? ['normal', ...SENSITIVE];
   let first: Decision | undefined;
   for (const purpose of purposes) {
     const results = categories.map((c) => [c, decideOne(policies, view, req, purpose, c)] as const);
     const base = req.categories ? results.every(([, r]) => r.effect === 'permit') : results[0]![1].effect === 'permit';
+    const redact = base ? results.filter(([, r]) => r.effect === 'deny').map(([c]) => c) : [];
     const decision: Decision = {
       permit: base,
       purpose,
-      obligations: { redact: base ? results.filter(([, r]) => r.effect === 'deny').map(([c]) => c) : [] },
+      obligations: { redact },
+      plan: base ? { kind: 'allow', withhold: redact } : DENY,
       reasons: results.map(([c, r]) => ({ ...r, detail: `${c}: ${r.detail}` })),
     };
     if (decision.permit) return decision;
@@ -73,12 +84,14 @@ export function decideWith(policies: Policies, view: PatientView, req: DecisionR
   return first!;
 }
 
-// Agreements do not change while the process runs, so their answers are kept (per day, since lines have periods).
-const duaMemo = new WeakMap<Policies, Map<string, [boolean, string[]]>>();
+const DENY: QueryPlan = { kind: 'deny' };
 
+/**
+ * A DUA answer, memoised on the Policies object itself (per day, since lines have periods): a
+ * change of agreements builds new Policies, so an old answer can never outlive its agreement.
+ */
 function duaDecision(policies: Policies, org: string, purpose: string, cls: string, category: string, rel: string, when: string): [boolean, string[]] {
-  let memo = duaMemo.get(policies);
-  if (!memo) duaMemo.set(policies, (memo = new Map()));
+  const memo = (policies.duaMemo ??= new Map());
   const key = `${org}|${purpose}|${cls}|${category}|${rel}|${when.slice(0, 10)}`;
   let answer = memo.get(key);
   if (!answer) {
@@ -87,29 +100,6 @@ function duaDecision(policies: Policies, org: string, purpose: string, cls: stri
     memo.set(key, answer);
   }
   return answer;
-}
-
-let loadedFor: PatientView | undefined;
-let loadedInto: Policies | undefined;
-let loadedActor = '';
-
-/**
- * Loads into the shared enforcer this patient's lines that could concern this requester (their
- * actor is everyone, the requester or the requester's organization): Casbin then evaluates a
- * handful of lines, not the patient's whole policy, and the matcher still checks the actor.
- */
-function loadLines(policies: Policies, view: PatientView, requester: Requester): void {
-  const subject = subjectOf(requester);
-  const org = requester.organization ?? '';
-  const actorKey = `${subject}|${org}`;
-  if (loadedFor === view && loadedInto === policies && loadedActor === actorKey) return;
-  // Set the lines directly, already in priority order: Casbin's own priority insertion misplaces
-  // a rule that belongs at the end (it splices at index -1), and re-sorting per patient is waste.
-  const assertion = policies.consent.getModel().model.get('p')!.get('p')!;
-  assertion.policy = view.lines.filter((l) => l.actor === '*' || l.actor === subject || l.actor === org).map(toRule);
-  loadedFor = view;
-  loadedInto = policies;
-  loadedActor = actorKey;
 }
 
 const subjectOf = (r: Requester) => r.fhirUser ?? r.organization ?? r.clientId;
@@ -137,7 +127,7 @@ function decideOne(policies: Policies, view: PatientView, req: DecisionRequest, 
       return grant ? permit('break-glass', `break-glass/${grant.id}`, `emergency access until ${grant.expiresAt} (DUA ${line[0]})`) : deny('break-glass', 'break-glass', 'no active break-the-glass grant');
     }
   }
-  const [, matched] = policies.consent.enforceExSync(subject, org, view.person, req.cls, category, purpose, req.when, req.date ?? '');
+  const matched = view.rules ? view.rules.match(subject, org, view.person, req.cls, category, purpose, req.when, req.date ?? '') : [];
   if (matched.length > 0) {
     const ref = matched[11]!;
     return matched[10] === 'allow' ? permit('consent', ref, 'permitted by the patient') : deny('consent', ref, 'denied by the patient');

@@ -42,7 +42,7 @@ export class ConsentEngine {
   ) {
     this.maxPatients = options.maxPatients ?? 50_000;
     this.maxDecisions = options.maxDecisionsPerPatient ?? 256;
-    this.loadView = patientViewLoader(db);
+    this.loadView = patientViewLoader(db, policies);
   }
 
   /** `decide(requester, patient, class or resource, purpose)`: see decide.ts and policies/precedence.md. */
@@ -58,6 +58,11 @@ export class ConsentEngine {
       entry.decisions.set(key, decision);
     }
     return decision;
+  }
+
+  /** The organizations with an active Coverage for this person: a payer's "own members" test. */
+  async payersOf(person: string): Promise<ReadonlySet<string>> {
+    return (await this.entry(person)).view.payers;
   }
 
   /** Drop a person's cached view (after this process changed their consents). */

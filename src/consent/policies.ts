@@ -16,30 +16,33 @@ export interface Defaults {
 }
 
 export interface Policies {
-  /** One enforcer for the consent model; each decision loads that patient's lines into it. */
-  consent: Enforcer;
+  /** The consent model's text: each patient's view compiles its own enforcer from it (view.ts). */
+  consentModel: string;
   /** The data use agreements, loaded once. */
   dua: Enforcer;
   defaults: Defaults;
+  /** DUA answers already computed for these agreements (decide.ts); new agreements, new Policies, empty memo. */
+  duaMemo?: Map<string, [boolean, string[]]>;
 }
 
 const within = (when: string, start: string, end: string) => (start === '' || when >= start) && (end === '' || when <= end);
 // A line restricted to a data period matches dated data within it; undated data only for denies, so uncertainty never opens data.
 const dataWithin = (date: string, start: string, end: string, effect: string) => (start === '' && end === '') || (date === '' ? effect === 'deny' : within(date, start, end));
 
+/** The functions the models' matchers call. */
+export const POLICY_FUNCTIONS = { within, dataWithin } as const;
+
 export async function loadPolicies(texts: PolicyTexts): Promise<Policies> {
-  const consent = await newEnforcer(newModelFromString(texts.consentModel));
+  // Parsed once here so a broken consent model fails at start-up, not at the first patient with a consent.
+  newModelFromString(texts.consentModel);
   const dua = await newEnforcer(newModelFromString(texts.duaModel));
-  for (const e of [consent, dua]) {
-    e.addFunction('within', within as never);
-    e.addFunction('dataWithin', dataWithin as never);
-  }
+  for (const [name, fn] of Object.entries(POLICY_FUNCTIONS)) dua.addFunction(name, fn as never);
   const rules = parseCsv(texts.duas);
   for (const rule of rules) if (rule[0] !== 'p' || rule.length !== 10) throw new Error(`duas.csv: bad line ${rule.join(', ')}`);
   dua.getModel().addPolicies('p', 'p', rules.map((r) => r.slice(1)));
   const defaults = JSON.parse(texts.defaults) as Defaults;
   if (defaults.treatment !== 'opt-in' && defaults.treatment !== 'opt-out') throw new Error("defaults.json: treatment must be 'opt-in' or 'opt-out'");
-  return { consent, dua, defaults };
+  return { consentModel: texts.consentModel, dua, defaults };
 }
 
 /** Casbin's CSV: comma-separated, comments with #. */

@@ -4,13 +4,15 @@ import { breakGlass, consentLines, consentVersions, patientLinks, resources } fr
 import { insertRows } from '../store/write.js';
 import type { ConsentLine } from './compile.js';
 import type { PatientView } from './decide.js';
+import type { Policies } from './policies.js';
+import { compilePatientView } from './view.js';
 
 /**
  * Loads everything a patient's decisions need: their lines, their payers, their active
  * break-the-glass grants. The three queries are prepared once per database: building SQL for
  * each cache miss cost more than running it.
  */
-export function patientViewLoader(db: Database): (person: string, now: string) => Promise<PatientView> {
+export function patientViewLoader(db: Database, policies: Pick<Policies, 'consentModel'>): (person: string, now: string) => Promise<PatientView> {
   const lines = db.orm
     .select()
     .from(consentLines)
@@ -35,12 +37,12 @@ export function patientViewLoader(db: Database): (person: string, now: string) =
       const coverage = JSON.parse(content) as { status?: string; payor?: { reference?: string }[] };
       if (coverage.status === 'active') for (const p of coverage.payor ?? []) if (p.reference) payers.add(p.reference);
     }
-    return {
+    return compilePatientView(policies, {
       person,
       lines: (lineRows as (typeof consentLines.$inferSelect)[]).map(({ patientId, consentId: _c, ord: _o, ...l }) => ({ ...l, patient: patientId, effect: l.effect as 'allow' | 'deny' })),
       payers,
       breakGlass: (grantRows as (typeof breakGlass.$inferSelect)[]).map((g) => ({ id: g.id, practitioner: g.practitioner, expiresAt: g.expiresAt })),
-    };
+    });
   };
 }
 

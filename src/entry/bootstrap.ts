@@ -8,7 +8,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { configWarnings, type Config } from '../config/config.js';
 import { resources } from '../db/schema.js';
 import { openSqlite, type SqliteDatabase } from '../db/sqlite.js';
-import type { AppDeps } from '../http/env.js';
+import type { AppDeps } from '../app-env.js';
 import { markInterruptedIngestions } from '../store/write.js';
 import { generateRegion, type NamedPerson, type Region } from '../synthetic/index.js';
 import { provisionAccounts } from '../authz-server/accounts.js';
@@ -56,8 +56,8 @@ export async function bootstrap(config: Config): Promise<Booted> {
   // batch, and its constant commits do not wake the consent engine's change check on the data
   // file. Clinical data keeps FULL.
   const auditDb = openSqlite(join(config.dataDir, 'audit.db'), { synchronous: 'NORMAL' });
-  const deps = nodeDeps(db, config, ring.published, auditDb);
-  deps.consent = new ConsentEngine(db, await loadPolicies(await readPolicyFiles()), deps.clock);
+  const consent = new ConsentEngine(db, await loadPolicies(await readPolicyFiles()), () => new Date());
+  const deps = nodeDeps(db, config, consent, ring.published, auditDb);
   deps.signer = createReceiptSigner(ring.signing.privateJwk, config.baseUrl);
 
   const backendClients = fixtureBackendClients();

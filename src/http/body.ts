@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { FhirError } from '../fhir/errors.js';
-import type { AppEnv } from './env.js';
+import type { AppEnv } from '../app-env.js';
 import { outcomeResponse } from './fhir-response.js';
 
 /** Refuses bodies over the configured size with 413, before reading them whole. */

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { FhirError } from '../fhir/errors.js';
-import type { AppEnv } from './env.js';
+import type { AppEnv } from '../app-env.js';
 import { outcomeResponse } from './fhir-response.js';
 
 /**

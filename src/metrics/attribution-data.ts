@@ -59,3 +59,10 @@ export function rosterGroups(attributions: readonly Attribution[], year: number)
     })),
   }));
 }
+
+/** One organization's stored roster for a year, from a release. */
+export async function storedRoster(db: Database, releaseId: string, year: number, organization: string): Promise<Attribution[]> {
+  const rows = await db.orm.all<{ person: string; method: string; reason: string }>(sql`
+    SELECT person, method, reason FROM attributions WHERE release_id = ${releaseId} AND year = ${year} AND organization = ${organization} ORDER BY person`);
+  return rows.map((r) => ({ person: r.person, year, organization, method: r.method as Attribution['method'], reason: r.reason }));
+}

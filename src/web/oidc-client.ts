@@ -1,4 +1,4 @@
-import { base64url, randomToken } from './session.js';
+import { base64url, randomToken } from '../sessions/store.js';
 
 /**
  * The pages' side of the OAuth code + PKCE flow, as a public client of our own authorization

@@ -1,9 +1,11 @@
 import type { Context, Hono } from 'hono';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Requester } from '../auth/requester.js';
-import type { AppEnv } from '../http/env.js';
+import { createGate, type Gate } from '../gate/index.js';
+import type { AppEnv } from '../app-env.js';
 import { finishLogin, startLogin, type LoginState } from './oidc-client.js';
-import { clearCookie, cookieOf, createRecord, deleteRecord, LOGIN_COOKIE, randomToken, readRecord, SESSION_COOKIE, setSecureCookie, updateRecord } from './session.js';
+import { createRecord, deleteRecord, randomToken, readRecord, updateRecord } from '../sessions/store.js';
+import { clearCookie, cookieOf, LOGIN_COOKIE, SESSION_COOKIE, setSecureCookie } from './cookies.js';
 
 /** What every page session holds: the user's own access token (server-side only) and the CSRF token of its forms. */
 export interface BaseSession {
@@ -77,6 +79,15 @@ export function fhirAs(c: Context<AppEnv>, appFetch: AppFetch, token: string): F
     headers.set('authorization', `Bearer ${token}`);
     return Promise.resolve(appFetch()(new Request(`${c.var.deps.config.baseUrl}${path}`, { ...init, headers })));
   };
+}
+
+/** The gate as the signed-in user: built from their own token, so the pages get no more than the API would give them. */
+export async function gateAs(c: Context<AppEnv>, token: string): Promise<Gate | undefined> {
+  try {
+    return createGate(c.var.deps, await c.var.deps.auth.verifier.verify(token));
+  } catch {
+    return undefined;
+  }
 }
 
 /** A form post counts only with the session's CSRF token. */

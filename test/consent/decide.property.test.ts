@@ -5,6 +5,7 @@ import type { Requester } from '../../src/auth/requester.js';
 import { categoryIndex, type Category } from '../../src/consent/categories.js';
 import { compileConsent } from '../../src/consent/compile.js';
 import { decideWith, type PatientView } from '../../src/consent/decide.js';
+import { compilePatientView } from '../../src/consent/view.js';
 import { loadPolicies } from '../../src/consent/policies.js';
 import { readPolicyFiles } from '../../src/entry/policy-files.js';
 import { defaultCodeLists } from '../../src/labels/index.js';
@@ -166,7 +167,7 @@ describe('decide agrees with the reference evaluator of the precedence rules', (
           });
           lines.sort((a, b) => a.priority.localeCompare(b.priority));
           const grants = hasGrant ? [{ id: 'g', practitioner: 'Practitioner/clinic-oak-prac-chen', expiresAt: '2026-06-01T00:00:00.000Z' }] : [];
-          const view: PatientView = { person: PERSON, lines, payers: new Set(isMember ? ['Organization/payer-lakeshore-org'] : []), breakGlass: grants };
+          const view: PatientView = await compilePatientView(policies, { person: PERSON, lines, payers: new Set(isMember ? ['Organization/payer-lakeshore-org'] : []), breakGlass: grants });
           const got = decideWith(policies, view, { requester, cls, categories: [category], purpose, when }).permit;
           const want = referenceDecide(duas, consents, { payers: view.payers as Set<string>, grants }, requester, purpose, cls, category, when, { treatment, opens: defaults.treatmentDefaultOpens });
           expect(got).toBe(want);

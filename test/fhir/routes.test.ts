@@ -169,7 +169,8 @@ describe('secure by default', () => {
     await send('PUT', '/fhir/Patient/pa-1', patient('pa-1'));
     await expectOutcome(await send('GET', '/fhir/Patient/pa-1', undefined, FHIR, null), 401, 'login');
     await expectOutcome(await send('GET', '/fhir/Patient/pa-1'), 403, 'forbidden', /read on Patient/);
-    await expectOutcome(await send('GET', '/fhir/Patient?name=Alvarez'), 400, 'required', /patient/);
+    // The scope is checked before anything else, the parameters included.
+    await expectOutcome(await send('GET', '/fhir/Patient?name=Alvarez'), 403, 'forbidden', /search on Patient/);
   });
 
   it('answers an unexpected failure with a generic 500 and logs the detail', async () => {

@@ -3,10 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite.js';
-import type { AppDeps } from '../../src/http/env.js';
+import type { AppDeps } from '../../src/app-env.js';
 import { TokenError } from '../../src/auth/verify.js';
 import { AuditLog } from '../../src/audit/log.js';
 import { defaultCodeLists } from '../../src/labels/index.js';
+import { ConsentEngine } from '../../src/consent/engine.js';
+import { loadPolicies } from '../../src/consent/policies.js';
+import { readPolicyFiles } from '../../src/entry/policy-files.js';
+
+const policies = await loadPolicies(await readPolicyFiles());
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -40,11 +45,13 @@ export function tempDb(): SqliteDatabase {
 export function testDeps(db: SqliteDatabase, overrides: Partial<AppDeps> = {}): AppDeps {
   let tick = Date.parse('2026-01-15T12:00:00.000Z');
   let id = 0;
+  const clock = overrides.clock ?? (() => new Date((tick += 1000)));
   return {
     db,
     config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1024 * 1024, issuer: 'http://gateway.test/oidc', mode: 'development', lifetimeEpsilon: 10 },
     auth: { verifier: { verify: async () => Promise.reject(new TokenError('invalid_token', 'no issuer in this test')), cached: () => undefined, clear: () => undefined } },
-    clock: () => new Date((tick += 1000)),
+    clock,
+    consent: new ConsentEngine(db, policies, clock),
     codeLists: defaultCodeLists,
     newId: () => `id-${++id}`,
     log: () => undefined,

@@ -7,7 +7,7 @@ import { compileConsent } from '../../src/consent/compile.js';
 import { replaceLinesStatements } from '../../src/consent/store.js';
 import type { Zip3Table } from '../../src/deid/index.js';
 import type { SqliteDatabase } from '../../src/db/sqlite.js';
-import type { AppDeps } from '../../src/http/env.js';
+import type { AppDeps } from '../../src/app-env.js';
 import { ingest, readBundle } from '../../src/ingest/index.js';
 import { sha256Hex } from '../../src/release/build.js';
 import { computeRelease } from '../../src/release/compute.js';

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { AppEnv } from '../../http/env.js';
+import type { AppEnv } from '../../app-env.js';
 import type { Asset } from './index.js';
 
 /** Our static files, with a content hash ETag; nothing is fetched from anywhere else. */

@@ -1,7 +1,7 @@
 import { displayName } from '../display.js';
 import { Hono, type Context } from 'hono';
-import { organizationDirectory } from '../directory.js';
-import type { AppEnv } from '../../http/env.js';
+import { organizationDirectory } from '../../directory/organizations.js';
+import type { AppEnv } from '../../app-env.js';
 import { listReleases } from '../../release/store.js';
 import { pageHeaders } from '../security.js';
 import { csrfOk, currentSession, fhirAs, mountSignIn, type AppFetch, type BaseSession } from '../sign-in.js';

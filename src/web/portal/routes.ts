@@ -1,18 +1,13 @@
 import { displayName } from '../display.js';
 import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../../http/env.js';
+import type { AppEnv } from '../../app-env.js';
 import { page } from '../layout.js';
 import { pageHeaders } from '../security.js';
-import { csrfOk, currentSession, fhirAs, mountSignIn, saveSession, type AppFetch, type BaseSession, type Fetcher } from '../sign-in.js';
+import { csrfOk, currentSession, fhirAs, gateAs, mountSignIn, saveSession, type AppFetch, type BaseSession, type Fetcher } from '../sign-in.js';
 import { CAREGIVER_CLASSES, caregiverPage, HIDEABLE, previewPage, dashboardPage, signedOutPage, type AccessRow, type HistoryRow } from './pages.js';
 import { html } from 'hono/html';
-import type { Requester } from '../../auth/requester.js';
-import { SENSITIVE } from '../../consent/categories.js';
-import { resolvePerson } from '../../store/read.js';
-import { categoriesOf, categoryIndex } from '../../consent/categories.js';
-import { hypotheticalRequester } from '../../consent/routes.js';
+import type { AccessExplanation, Gate } from '../../gate/index.js';
 import { groupRecord } from '../clinician/record.js';
-import { sql } from 'drizzle-orm';
 
 const SCOPE = 'openid fhirUser launch/patient patient/*.rs';
 
@@ -47,14 +42,15 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     const fhir = fhirFor(c, value.accessToken);
     if (value.role === 'caregiver') return c.html(caregiverPage({ patient: value.patient, csrf: value.csrf, sections: await Promise.all(CAREGIVER_CLASSES.map(async ([cls, label]) => ({ label, items: await sharedItems(fhir, cls, value.patient) }))) }));
     const organizations = await listOrganizations(fhir);
-    const person = await resolvePerson(c.var.deps.db, value.patient.replace(/^Patient\//, ''));
-    const access = person ? await Promise.all(organizations.map((o) => accessOf(c, person, o))) : [];
+    const gate = await gateAs(c, value.accessToken);
+    const patientId = value.patient.replace(/^Patient\//, '');
+    const access = gate ? await accessOf(gate, patientId, organizations) : [];
     const researchOptOut = await hasActiveConsent(fhir, 'portal-research');
     const history = await historyOf(fhir, value.patient);
     const caregivers = await listCaregivers(fhir, value.patient);
-    if (person) access.push(...(await Promise.all(caregivers.map((g) => caregiverAccess(c, fhir, person, g)))));
+    if (gate) access.push(...(await Promise.all(caregivers.map((g) => caregiverAccess(gate, fhir, patientId, g)))));
     const hidden = await hiddenCategories(fhir);
-    const clinicians = await listClinicians(c);
+    const clinicians = await listClinicians(fhir);
     const page = dashboardPage({ patientName: value.patient, access, organizations, researchOptOut, caregivers, clinicians, hidden, today: new Date().toISOString().slice(0, 10), history, csrf: value.csrf, ...(value.flash ? { message: value.flash } : {}), ...(value.receipt ? { receipt: value.receipt } : {}) });
     if (value.flash) await save(c, id, { ...value, flash: undefined });
     return c.html(page);
@@ -63,21 +59,13 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
   app.get('/preview', async (c) => {
     const session = await current(c);
     if (!session || session.value.role !== 'patient') return c.html(signedOutPage('Please sign in.'), 401);
-    const clinicians = await listClinicians(c);
+    const clinicians = await listClinicians(fhirFor(c, session.value.accessToken));
     const chosen = clinicians.find((x) => x.id === c.req.query('actor'));
     if (!chosen) return flashBack(c, session, { kind: 'error', text: 'Please choose a clinician from the list.' });
-    const engine = c.var.deps.consent;
-    const person = await resolvePerson(c.var.deps.db, session.value.patient.replace(/^Patient\//, ''));
-    const res = await fhirFor(c, session.value.accessToken)(`/fhir/${session.value.patient}/$everything?_count=1000`);
-    if (!engine || !person || !res.ok) return c.html(errorPage('The preview is not available just now.'), 503);
-    const requester = await hypotheticalRequester(c, chosen.id, undefined);
-    const index = categoryIndex(c.var.deps.codeLists);
-    const resources = ((await res.json()) as { entry?: { resource: Record<string, unknown> & { meta?: { security?: { code?: string }[] } } }[] }).entry?.map((e) => e.resource) ?? [];
-    const visible = [];
-    for (const r of resources) {
-      const categories = categoriesOf((r.meta?.security ?? []).map((l) => l.code ?? ''), index);
-      if ((await engine.decide(person, { requester, cls: String(r['resourceType']), categories })).permit) visible.push(r);
-    }
+    const gate = await gateAs(c, session.value.accessToken);
+    const rows = gate ? await gate.preview(session.value.patient.replace(/^Patient\//, ''), chosen.id) : undefined;
+    if (!rows) return c.html(errorPage('The preview is not available just now.'), 503);
+    const visible = rows.map((r) => JSON.parse(r.content) as Record<string, unknown>);
     const record = groupRecord(visible);
     const visits = record.visits.map((v) => ({ title: v.encounter ? `${v.encounter.what}, ${v.encounter.when.slice(0, 10)}` : 'Not tied to a visit', items: v.items.map((i) => `${i.type}: ${i.what}${i.when ? `, ${i.when.slice(0, 10)}` : ''}`) }));
     return c.html(previewPage({ clinician: chosen.name, visits, count: visible.length }));
@@ -183,25 +171,18 @@ async function listOrganizations(fhir: Fetcher): Promise<{ id: string; name: str
 }
 
 /**
- * What an organization's people could see of this patient now, decided by the same `decide` as
- * every real request: clinicians there for treatment, or the plan for payment. Asked of the
- * engine directly (the answer is about the patient's own record, for the patient).
+ * What each organization's people could see of this patient now, decided by the same `decide`
+ * as every real request (clinicians there for treatment, or the plan for payment), asked of the
+ * gate as the patient herself.
  */
-async function accessOf(c: Context<AppEnv>, person: string, org: { id: string; name: string }): Promise<AccessRow> {
-  const engine = c.var.deps.consent;
-  if (!engine) return { actor: org.id, name: org.name, permit: false, withheld: [], reasons: ['Decisions are not served on this deployment.'] };
-  const payer = /\/payer-/.test(org.id);
-  const requester: Requester = payer
-    ? { kind: 'system', subject: org.id, clientId: 'portal-preview', organization: org.id, clientKind: 'payer', purposes: ['HPAYMT'], scopes: [], scope: '', tokenId: 'portal-preview', expiresAt: Number.MAX_SAFE_INTEGER }
-    : { kind: 'person', subject: `clinician at ${org.id}`, clientId: 'portal-preview', role: 'clinician', organization: org.id, purposes: ['TREAT'], scopes: [], scope: '', tokenId: 'portal-preview', expiresAt: Number.MAX_SAFE_INTEGER };
-  const decision = await engine.decide(person, { requester, cls: 'Patient' });
-  return {
-    actor: org.id,
-    name: `${org.name} (${payer ? 'the plan, for payment' : 'clinicians, for treatment'})`,
-    permit: decision.permit,
-    withheld: SENSITIVE.filter((s) => decision.obligations.redact.includes(s)).map((s) => CATEGORY_NAMES[s] ?? s),
-    reasons: decision.reasons.map((r) => r.detail),
-  };
+async function accessOf(gate: Gate, patientId: string, organizations: { id: string; name: string }[]): Promise<AccessRow[]> {
+  const answers = (await gate.whoCanSee(patientId, organizations.map((o) => o.id), 'Patient')) ?? [];
+  return answers.map((a, i) => accessRow(a, `${organizations[i]!.name} (${/\/payer-/.test(a.actor) ? 'the plan, for payment' : 'clinicians, for treatment'})`));
+}
+
+function accessRow(a: AccessExplanation, name: string): AccessRow {
+  const k = a.classes[0]!;
+  return { actor: a.actor, name, permit: k.permit, withheld: (k.withheld ?? []).map((s) => CATEGORY_NAMES[s] ?? s), reasons: (k.reasons ?? []).map((r) => r.detail) };
 }
 
 const CATEGORY_NAMES: Record<string, string> = { sud: 'substance use treatment records', hiv: 'HIV information', bh: 'behavioural health', srh: 'sexual and reproductive health' };
@@ -274,32 +255,35 @@ async function hiddenCategories(fhir: Fetcher): Promise<string[]> {
 }
 
 /** Clinicians in the directory (PractitionerRole with an organization), named for the patient to pick from. */
-async function listClinicians(c: Context<AppEnv>): Promise<{ id: string; name: string }[]> {
-  const rows = await c.var.deps.db.orm.all<{ id: string; given: string | null; family: string | null; org: string | null }>(sql`
-    SELECT json_extract(r.content, '$.practitioner.reference') AS id, json_extract(p.content, '$.name[0].given[0]') AS given, json_extract(p.content, '$.name[0].family') AS family,
-      json_extract(o.content, '$.name') AS org
-    FROM resources r
-    LEFT JOIN resources p ON p.type = 'Practitioner' AND 'Practitioner/' || p.id = json_extract(r.content, '$.practitioner.reference')
-    LEFT JOIN resources o ON o.type = 'Organization' AND 'Organization/' || o.id = json_extract(r.content, '$.organization.reference')
-    WHERE r.type = 'PractitionerRole' AND json_extract(r.content, '$.organization.reference') IS NOT NULL`);
+async function listClinicians(fhir: Fetcher): Promise<{ id: string; name: string }[]> {
+  const entries = async <T>(path: string): Promise<T[]> => {
+    const res = await fhir(path);
+    return res.ok ? (((await res.json()) as { entry?: { resource: T }[] }).entry ?? []).map((e) => e.resource) : [];
+  };
+  const roles = await entries<{ practitioner?: { reference?: string }; organization?: { reference?: string } }>('/fhir/PractitionerRole?_count=1000');
+  const people = new Map((await entries<{ id: string; name?: { given?: string[]; family?: string }[] }>('/fhir/Practitioner?_count=1000')).map((p) => [`Practitioner/${p.id}`, displayName(p.name)]));
+  const orgs = new Map((await listOrganizations(fhir)).map((o) => [o.id, o.name]));
   const seen = new Map<string, string>();
-  for (const r of rows) if (r.id && !seen.has(r.id)) seen.set(r.id, `${[r.given, r.family].filter(Boolean).join(' ') || r.id}${r.org ? `, ${r.org}` : ''}`);
+  for (const r of roles) {
+    const id = r.practitioner?.reference;
+    const org = r.organization?.reference;
+    if (id && org && !seen.has(id)) seen.set(id, `${people.get(id) || id}${orgs.has(org) ? `, ${orgs.get(org)}` : ''}`);
+  }
   return [...seen].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** What a caregiver may see now, and until when (the end of the patient's grant to them). */
-async function caregiverAccess(c: Context<AppEnv>, fhir: Fetcher, person: string, caregiver: { id: string; name: string }): Promise<AccessRow> {
-  const requester = await hypotheticalRequester(c, caregiver.id, undefined);
+async function caregiverAccess(gate: Gate, fhir: Fetcher, patientId: string, caregiver: { id: string; name: string }): Promise<AccessRow> {
   const grant = await fhir(`/fhir/Consent/portal-caregiver-${caregiver.id.replace(/^RelatedPerson\//, '')}`);
   const consent = grant.ok ? ((await grant.json()) as { status?: string; provision?: { period?: { end?: string }; class?: { code?: string }[] } }) : undefined;
   const active = consent?.status === 'active';
   const shared = active ? (consent?.provision?.class ?? []).map((k) => CAREGIVER_CLASSES.find(([code]) => code === k.code)?.[1] ?? k.code) : [];
-  const decision = c.var.deps.consent ? await c.var.deps.consent.decide(person, { requester, cls: 'Observation' }) : undefined;
+  const [answer] = (await gate.whoCanSee(patientId, [caregiver.id], 'Observation')) ?? [];
   return {
     actor: caregiver.id,
     name: `${caregiver.name} (caregiver)`,
     permit: active && shared.length > 0,
     withheld: [],
-    reasons: active ? [`You shared: ${shared.join(', ')}`, ...(consent?.provision?.period?.end ? [`until ${consent.provision.period.end}`] : [])] : (decision?.reasons.map((r) => r.detail) ?? []),
+    reasons: active ? [`You shared: ${shared.join(', ')}`, ...(consent?.provision?.period?.end ? [`until ${consent.provision.period.end}`] : [])] : (answer?.classes[0]?.reasons?.map((r) => r.detail) ?? []),
   };
 }

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import type { Database } from '../../db/database.js';
-import type { AppEnv } from '../../http/env.js';
+import type { AppEnv } from '../../app-env.js';
 import type { MetricRow } from '../../release/files/rows.js';
 import { isReleaseId, ledgerSummary, listReleases, readReleaseFile } from '../../release/store.js';
-import { organizationDirectory } from '../directory.js';
+import { organizationDirectory } from '../../directory/organizations.js';
 import { pageHeaders } from '../security.js';
 import { chartData } from './chart-data.js';
 import { catalogPage, ledgerPage, methodologyPage, notFoundPage, releasePage } from './pages.js';

@@ -1,20 +1,15 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../http/env.js';
-import { readJson, limitBody } from '../http/body.js';
-import { fhirJson } from '../http/fhir-response.js';
-import { unauthorized } from '../auth/middleware.js';
-import type { Requester } from '../auth/requester.js';
-import { allows } from '../auth/scopes.js';
-import { smartConfiguration } from '../auth/smart-configuration.js';
-import { ingest, readBundle, validateResource, type EntryRead, type IngestResult } from '../ingest/index.js';
-import type { Outcome } from '../store/plan.js';
-import { isStoredType } from '../store/search-values.js';
-import { brokerRoutes } from './broker.js';
-import { attributionRoutes } from './attribution/routes.js';
-import { exportRoutes } from './export/routes.js';
-import { capabilityStatement } from './capability.js';
-import { FhirError, operationOutcome } from './errors.js';
-import { FHIR_ID, type Resource } from './types.js';
+import type { AppEnv } from '../../app-env.js';
+import { readJson, limitBody } from '../../http/body.js';
+import { fhirJson } from '../../http/fhir-response.js';
+import { unauthorized } from '../../http/authenticate.js';
+import type { Requester } from '../../auth/requester.js';
+import { allows } from '../../auth/scopes.js';
+import { ingest, readBundle, validateResource, type EntryRead, type IngestResult } from '../../ingest/index.js';
+import type { Outcome } from '../../store/plan.js';
+import { isStoredType } from '../../store/search-values.js';
+import { FhirError, operationOutcome } from '../../fhir/errors.js';
+import { FHIR_ID, type Resource } from '../../fhir/types.js';
 
 /**
  * Writes come from source systems (SMART Backend Services clients registered with a source URI),
@@ -50,11 +45,9 @@ function knownType(): MiddlewareHandler<AppEnv> {
   };
 }
 
-export function fhirRoutes(): Hono<AppEnv> {
+/** Writes by registered source systems: transaction and batch Bundles, create and update. */
+export function writeRoutes(): Hono<AppEnv> {
   const fhir = new Hono<AppEnv>();
-
-  fhir.get('/metadata', (c) => fhirJson(c, capabilityStatement(c.var.deps.config.baseUrl, c.var.deps.clock().toISOString())));
-  fhir.get('/.well-known/smart-configuration', (c) => c.json(smartConfiguration(c.var.deps.config.issuer)));
 
   fhir.post('/', requireWriter(), limitBody(), async (c) => {
     const body = await readJson(c);
@@ -91,9 +84,6 @@ export function fhirRoutes(): Hono<AppEnv> {
     return written(c, outcome);
   });
 
-  fhir.route('/', exportRoutes());
-  fhir.route('/', attributionRoutes());
-  fhir.route('/', brokerRoutes());
   return fhir;
 }
 

@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Requester } from './requester.js';
+import type { Requester } from '../auth/requester.js';
 import { FhirError } from '../fhir/errors.js';
-import type { AppEnv } from '../http/env.js';
-import { TokenError } from './verify.js';
+import type { AppEnv } from '../app-env.js';
+import { TokenError } from '../auth/verify.js';
 
 // RFC 6750 b64token.
 const TOKEN_SYNTAX = /^[A-Za-z0-9\-._~+/]+=*$/;

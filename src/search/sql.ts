@@ -1,6 +1,6 @@
 import { and, count, eq, gt, gte, inArray, lt, lte, notLike, or, sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../../db/database.js';
-import { resources } from '../../db/schema.js';
+import type { Database } from '../db/database.js';
+import { resources } from '../db/schema.js';
 import type { SearchQuery } from './params.js';
 
 /** One class the requester may see, and the security codes whose resources must still be withheld. */

@@ -1,6 +1,6 @@
-import type { Issue } from '../errors.js';
-import { parseFhirDate } from '../../store/fhir-dates.js';
-import { RESOURCE_TYPES } from '../../store/search-values.js';
+import type { Issue } from '../fhir/errors.js';
+import { parseFhirDate } from '../store/fhir-dates.js';
+import { RESOURCE_TYPES } from '../store/search-values.js';
 
 export interface DateFilter {
   column: 'date' | 'lastUpdated';

@@ -1,12 +1,6 @@
 import { eq, lt } from 'drizzle-orm';
-import type { Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Database } from '../db/database.js';
 import { webSessions } from '../db/schema.js';
-import type { AppEnv } from '../http/env.js';
-
-export const SESSION_COOKIE = 'cg_session';
-export const LOGIN_COOKIE = 'cg_login';
 
 export const randomToken = (bytes = 32) => base64url(crypto.getRandomValues(new Uint8Array(bytes)));
 
@@ -17,6 +11,11 @@ export function base64url(bytes: Uint8Array): string {
 async function hash(value: string): Promise<string> {
   return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value))));
 }
+
+/**
+ * Server-side sign-in state for the pages: a login in progress or a session. Only a hash of
+ * the id is stored, so the id held in the user's cookie is the only copy of the secret.
+ */
 
 /** A server-side record behind a random cookie: the cookie is the only copy of the secret. */
 export async function createRecord(db: Database, kind: 'login' | 'session', data: unknown, expiresAt: Date): Promise<string> {
@@ -41,10 +40,3 @@ export async function deleteRecord(db: Database, id: string | undefined): Promis
   if (id) await db.orm.delete(webSessions).where(eq(webSessions.idHash, await hash(id)));
 }
 
-/** HttpOnly, SameSite=Lax (the OAuth redirect back must carry it), Secure when served over https. */
-export function setSecureCookie(c: Context<AppEnv>, name: string, value: string, maxAgeSeconds: number, path: string): void {
-  setCookie(c, name, value, { httpOnly: true, sameSite: 'Lax', secure: c.var.deps.config.baseUrl.startsWith('https:'), path, maxAge: maxAgeSeconds });
-}
-
-export const cookieOf = (c: Context<AppEnv>, name: string) => getCookie(c, name);
-export const clearCookie = (c: Context<AppEnv>, name: string, path: string) => deleteCookie(c, name, { path });

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
-import type { AppEnv } from '../http/env.js';
-import { auditEvent, type AccessRecord } from './event.js';
+import type { AppEnv } from '../app-env.js';
+import { auditEvent, type AccessRecord } from '../audit/event.js';
 
 /** Records an AuditEvent for this request and waits until it is committed: the response never outruns its audit. */
 export async function audit(c: Context<AppEnv>, record: Omit<AccessRecord, 'when' | 'id' | 'requester'>): Promise<void> {

@@ -1,5 +1,5 @@
-import { RESOURCE_TYPES } from '../store/search-values.js';
-import type { CapabilityStatement } from './types.js';
+import { RESOURCE_TYPES } from '../../store/search-values.js';
+import type { CapabilityStatement } from '../../fhir/types.js';
 
 /**
  * What this server really does, no more: reads, version reads and searches under consent with

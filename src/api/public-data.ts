@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
-import type { AppEnv } from '../http/env.js';
-import { dcatCatalog } from './files/dcat.js';
-import { sha256Hex } from './build.js';
-import { isReleaseId, ledgerSummary, listReleases, readReleaseFile } from './store.js';
+import type { AppEnv } from '../app-env.js';
+import { dcatCatalog } from '../release/files/dcat.js';
+import { sha256Hex } from '../release/build.js';
+import { isReleaseId, ledgerSummary, listReleases, readReleaseFile } from '../release/store.js';
 
 const FILE_NAME = /^[a-z0-9-]{1,40}\.(csv|json|md|jws)$/;
 

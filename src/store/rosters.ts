@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../db/database.js';
+import type { Database } from '../db/database.js';
 
 /**
  * A group is an organization's roster: for a payer, the people it covers (an active Coverage

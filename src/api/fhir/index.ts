@@ -1,0 +1,21 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../../app-env.js';
+import { smartConfiguration } from '../../auth/smart-configuration.js';
+import { fhirJson } from '../../http/fhir-response.js';
+import { attributionRoutes } from './attribution.js';
+import { capabilityStatement } from './capability.js';
+import { exportRoutes } from './export.js';
+import { readRoutes } from './reads.js';
+import { writeRoutes } from './writes.js';
+
+/** The FHIR REST API under /fhir: discovery, writes by sources, and every read through the gate. */
+export function fhirRoutes(): Hono<AppEnv> {
+  const fhir = new Hono<AppEnv>();
+  fhir.get('/metadata', (c) => fhirJson(c, capabilityStatement(c.var.deps.config.baseUrl, c.var.deps.clock().toISOString())));
+  fhir.get('/.well-known/smart-configuration', (c) => c.json(smartConfiguration(c.var.deps.config.issuer)));
+  fhir.route('/', writeRoutes());
+  fhir.route('/', exportRoutes());
+  fhir.route('/', attributionRoutes());
+  fhir.route('/', readRoutes());
+  return fhir;
+}

@@ -1,0 +1,35 @@
+import type { Requester } from './auth/requester.js';
+import type { TokenVerifier } from './auth/verify.js';
+import type { AuditLog } from './audit/log.js';
+import type { Config } from './config/config.js';
+import type { ConsentEngine } from './consent/engine.js';
+import type { ReceiptSigner } from './consent/receipt.js';
+import type { Database } from './db/database.js';
+import type { Gate } from './gate/index.js';
+import type { CompiledCodeLists } from './labels/index.js';
+import type { Asset } from './web/assets/index.js';
+
+/** What the app is built from. Runtime-specific parts (driver, key storage) are chosen by the entry point. */
+export interface AppDeps {
+  db: Database;
+  config: Pick<Config, 'baseUrl' | 'maxBodyBytes' | 'issuer' | 'mode' | 'lifetimeEpsilon'>;
+  /** Access-token verification: local keys on Node, the issuer's JWKS (cached) on Workers. */
+  auth: { verifier: TokenVerifier };
+  /** The consent engine behind every decision. */
+  consent: ConsentEngine;
+  /** The append-only, hash-chained audit trail. */
+  audit: AuditLog;
+  /** Signs consent receipts with the gateway's key; where there is no key (a Worker), consents are not written there. */
+  signer?: ReceiptSigner;
+  clock: () => Date;
+  codeLists: CompiledCodeLists;
+  /** Server-assigned ids (POST) and ingestion ids. */
+  newId: () => string;
+  /** Third-party files the pages use (Chart.js), read by the entry point; pages work without them. */
+  webAssets?: Record<string, Asset>;
+  /** Where unexpected errors are reported; never sent to the client. */
+  log: (event: string, detail: Record<string, unknown>) => void;
+}
+
+/** The request context: the deps, the verified Requester and the gate built from it (src/http/gate.ts). */
+export type AppEnv = { Variables: { deps: AppDeps; requester?: Requester; gate?: Gate } };

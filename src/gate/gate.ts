@@ -1,0 +1,54 @@
+import type { Purpose } from '../auth/purposes.js';
+import type { Requester } from '../auth/requester.js';
+import type { Attribution } from '../metrics/attribution.js';
+import type { ReleaseRow } from '../release/store.js';
+import type { SearchQuery } from '../search/params.js';
+import { accountingOfDisclosures } from './accounting.js';
+import { explainAccess, previewAs, whoCanSee, type AccessExplanation } from './access.js';
+import { gateContext, type GateDeps } from './context.js';
+import { readResource } from './read.js';
+import { attributionRoster, exportFile, exportMembers, mayExportGroup } from './rosters.js';
+import { everything, searchType, type Found, type Row } from './search.js';
+import type { StoredVersion } from './versions.js';
+
+/**
+ * The one way patient data leaves the gateway, built once per request from its Requester (as
+ * Medplum's getRepoForLogin folds the policy into a repository). Every method runs the same
+ * steps in one place: scope before any lookup, the compartment of the exact version, `decide`
+ * and its query plan, SQL from that plan, and the audit record before anything is returned.
+ * What the requester may not see comes back exactly as what does not exist: undefined, or empty.
+ */
+export interface Gate {
+  readonly requester: Requester;
+  /** read, or vread with `vid`. */
+  read(type: string, id: string, vid?: string): Promise<StoredVersion | undefined>;
+  search(type: string, q: SearchQuery, query: string): Promise<Found>;
+  everything(patientId: string, q: SearchQuery, query: string): Promise<Found | undefined>;
+  accounting(patientRef: string, count: number, offset: number): Promise<Found & { more: boolean }>;
+  roster(organization: string, year: number, groupId: string): Promise<{ members: Attribution[]; release: ReleaseRow } | undefined>;
+  mayExport(groupId: string): boolean;
+  exportMembers(groupId: string): Promise<string[]>;
+  exportFile(groupId: string, members: readonly string[], type: string, since: string | null): AsyncGenerator<string>;
+  explainAccess(patientId: string, opts: { actor?: string; purpose?: Purpose; classes: readonly string[] }): Promise<AccessExplanation | undefined>;
+  /** For each actor, what they could see of one class: the portal's "who can see my record". */
+  whoCanSee(patientId: string, actors: readonly string[], cls: string): Promise<AccessExplanation[] | undefined>;
+  preview(patientId: string, actor: string): Promise<Row[] | undefined>;
+}
+
+export function createGate(deps: GateDeps, requester: Requester): Gate {
+  const g = gateContext(deps, requester);
+  return {
+    requester,
+    read: (type, id, vid) => readResource(g, type, id, vid),
+    search: (type, q, query) => searchType(g, type, q, query),
+    everything: (patientId, q, query) => everything(g, patientId, q, query),
+    accounting: (patientRef, count, offset) => accountingOfDisclosures(g, patientRef, count, offset),
+    roster: (organization, year, groupId) => attributionRoster(g, organization, year, groupId),
+    mayExport: (groupId) => mayExportGroup(g, groupId),
+    exportMembers: (groupId) => exportMembers(g, groupId),
+    exportFile: (groupId, members, type, since) => exportFile(g, groupId, members, type, since),
+    explainAccess: (patientId, opts) => explainAccess(g, patientId, opts),
+    whoCanSee: (patientId, actors, cls) => whoCanSee(g, patientId, actors, cls),
+    preview: (patientId, actor) => previewAs(g, patientId, actor),
+  };
+}

@@ -1,0 +1,7 @@
+/** The gate: the only way patient data leaves the gateway. */
+export { createGate, type Gate } from './gate.js';
+export type { GateDeps } from './context.js';
+export type { AccessExplanation, ClassAccess } from './access.js';
+export type { Found, Row } from './search.js';
+export type { StoredVersion } from './versions.js';
+export { DIRECTORY_TYPES } from './scope.js';

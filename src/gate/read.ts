@@ -1,0 +1,27 @@
+import { categoriesOf, categoryIndex } from '../consent/categories.js';
+import { resolvePerson } from '../store/read.js';
+import { purposeOf, type GateContext } from './context.js';
+import { DIRECTORY_TYPES, requireScope, scopeCoversPatient } from './scope.js';
+import { readVersion, type StoredVersion } from './versions.js';
+
+/**
+ * read and vread. The steps, in order: the scope (before any lookup), the exact version asked
+ * for, that version's own compartment, the decision on its own labels and date, the audit.
+ * Undefined means "not found", whether the resource is missing or withheld.
+ */
+export async function readResource(g: GateContext, type: string, id: string, vid?: string): Promise<StoredVersion | undefined> {
+  requireScope(g.requester, type, 'r');
+  const row = await readVersion(g.deps.db, type, id, vid);
+  const query = vid === undefined ? `${type}/${id}` : `${type}/${id}/_history/${vid}`;
+  if (row && DIRECTORY_TYPES.includes(type)) return row;
+  const ref = type === 'Patient' ? id : row?.patientId;
+  const person = row && ref ? ((await resolvePerson(g.deps.db, ref)) ?? ref) : undefined;
+  if (!row || !person || !scopeCoversPatient(g.requester, type, 'r', person)) {
+    await g.audit({ interaction: 'read', query, ...(person ? { person } : {}), outcome: 'not-found' });
+    return undefined;
+  }
+  const categories = categoriesOf(row.security.trim().split(' ').filter(Boolean), categoryIndex(g.deps.codeLists));
+  const decision = await g.decide(person, { cls: type, categories, ...(row.dateStart ? { date: row.dateStart } : {}) });
+  await g.audit({ interaction: 'read', query, person, outcome: decision.permit ? 'permit' : 'not-found', reasons: decision.reasons, ...purposeOf(decision) });
+  return decision.permit ? row : undefined;
+}

@@ -1,0 +1,116 @@
+import type { Decision } from '../consent/decide.js';
+import { codesOf } from '../consent/categories.js';
+import { FhirError } from '../fhir/errors.js';
+import { parseReference } from '../fhir/references.js';
+import { INCLUDE_PATHS, MAX_COUNT, type SearchQuery } from '../search/params.js';
+import { runSearch, searchWhere, type ClassGrant } from '../search/sql.js';
+import { linkedPatientIds, resolvePerson } from '../store/read.js';
+import { COMPARTMENT_TYPES } from '../store/search-values.js';
+import { purposeOf, type GateContext } from './context.js';
+import { DIRECTORY_TYPES, requireScope, scopeAllows, scopeCoversPatient } from './scope.js';
+
+export interface Row {
+  type: string;
+  id: string;
+  content: string;
+}
+
+/** A page of matches, the total the requester may see, and the included resources. */
+export interface Found {
+  total: number;
+  rows: Row[];
+  included: Row[];
+}
+
+const NOTHING: Found = { total: 0, rows: [], included: [] };
+
+/**
+ * Decides each class for this patient and turns the decisions' query plans into SQL grants: a
+ * class the token's scope does not cover is not asked about; a denied class is left out; an
+ * allowed one withholds its plan's labels.
+ */
+export async function grantsFor(g: GateContext, person: string, types: readonly string[]): Promise<{ grants: ClassGrant[]; decisions: Decision[] }> {
+  const grants: ClassGrant[] = [];
+  const decisions: Decision[] = [];
+  for (const type of types) {
+    if (!scopeAllows(g.requester, type, 's') || !scopeCoversPatient(g.requester, type, 's', person)) continue;
+    const decision = await g.decide(person, { cls: type });
+    decisions.push(decision);
+    if (decision.plan.kind === 'allow') grants.push({ type, withhold: codesOf(decision.plan.withhold, g.deps.codeLists) });
+  }
+  return { grants, decisions };
+}
+
+/** `GET [type]?…`: directory types by scope alone; compartment types for one patient, decided per class. */
+export async function searchType(g: GateContext, type: string, q: SearchQuery, query: string): Promise<Found> {
+  requireScope(g.requester, type, 's');
+  const { db } = g.deps;
+  if (DIRECTORY_TYPES.includes(type)) return { ...(await runSearch(db, searchWhere(undefined, [{ type, withhold: [] }], q), q)), included: [] };
+  if (!COMPARTMENT_TYPES.includes(type)) throw FhirError.of(403, 'forbidden', `${type} is not searchable here`);
+  if (!q.patient) throw FhirError.of(400, 'required', `Searching ${type} needs a patient (or subject) parameter`, 'patient');
+  const person = await resolvePerson(db, q.patient);
+  const { grants, decisions } = person ? await grantsFor(g, person, [type]) : { grants: [], decisions: [] };
+  await g.audit({ interaction: 'search-type', query, ...(person ? { person } : {}), outcome: grants.length > 0 ? 'permit' : 'not-found', reasons: decisions.flatMap((d) => d.reasons), ...purposeOf(decisions[0]) });
+  // An unknown patient and a patient the requester may not see give the same empty result.
+  if (!person || grants.length === 0) return NOTHING;
+  const ids = await linkedPatientIds(db, person);
+  const result = await runSearch(db, searchWhere(ids, grants, q), q);
+  const included = q.includes.length > 0 ? await includes(g, person, ids, result.rows, q) : [];
+  return { ...result, included };
+}
+
+/** `Patient/{id}/$everything`: every class the requester may see, from every linked record. Undefined: not found. */
+export async function everything(g: GateContext, patientId: string, q: SearchQuery, query: string): Promise<Found | undefined> {
+  const { db } = g.deps;
+  const person = await resolvePerson(db, patientId);
+  const types = (q.types ?? COMPARTMENT_TYPES).filter((t) => COMPARTMENT_TYPES.includes(t));
+  const { grants, decisions } = person ? await grantsFor(g, person, types) : { grants: [], decisions: [] };
+  await g.audit({ interaction: 'operation', query, ...(person ? { person } : {}), outcome: grants.length > 0 ? 'permit' : 'not-found', reasons: decisions.flatMap((d) => d.reasons).slice(0, 6), ...purposeOf(decisions.find((d) => d.permit)) });
+  if (!person || grants.length === 0) return undefined;
+  const ids = await linkedPatientIds(db, person);
+  return { ...(await runSearch(db, searchWhere(ids, grants, q), q)), included: [] };
+}
+
+const INCLUDABLE = ['Practitioner', 'Organization', 'Encounter'];
+
+/**
+ * `_include`: the Practitioners, Organizations and Encounters the page's resources reference.
+ * Directory entries need only the scope; an Encounter is patient data, so it must be in the
+ * patient's compartment and pass the same decision as a search for Encounters would.
+ */
+async function includes(g: GateContext, person: string, patientIds: string[], rows: Row[], q: SearchQuery): Promise<Row[]> {
+  const wanted = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const resource = JSON.parse(row.content) as Record<string, unknown>;
+    for (const inc of q.includes) {
+      if (inc.source !== row.type) continue;
+      for (const path of INCLUDE_PATHS[inc.param]) {
+        for (const ref of referencesAt(resource, path.split('.'))) {
+          const parsed = parseReference(ref, INCLUDABLE);
+          if (parsed && !ref.includes('://')) wanted.set(parsed.type, (wanted.get(parsed.type) ?? new Set()).add(parsed.id));
+        }
+      }
+    }
+  }
+  const out: Row[] = [];
+  for (const [type, idSet] of wanted) {
+    if (!scopeAllows(g.requester, type, 'r')) continue;
+    const grant: ClassGrant[] = type === 'Encounter' ? (await grantsFor(g, person, ['Encounter'])).grants : [{ type, withhold: [] }];
+    if (grant.length === 0) continue;
+    const all: SearchQuery = { ...q, ids: [...idSet], dates: [], tokens: [], offset: 0, count: MAX_COUNT };
+    delete all.status;
+    const found = await runSearch(g.deps.db, searchWhere(type === 'Encounter' ? patientIds : undefined, grant, all), all);
+    out.push(...found.rows);
+  }
+  return out;
+}
+
+function referencesAt(node: unknown, path: string[]): string[] {
+  if (Array.isArray(node)) return node.flatMap((n) => referencesAt(n, path));
+  if (node === null || typeof node !== 'object') return [];
+  if (path.length === 0) {
+    const ref = (node as { reference?: unknown }).reference;
+    return typeof ref === 'string' ? [ref] : [];
+  }
+  return referencesAt((node as Record<string, unknown>)[path[0]!], path.slice(1));
+}
