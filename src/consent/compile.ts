@@ -1,5 +1,6 @@
 import type { R4 } from '@smile-cdr/fhirts';
 import type { Issue } from '../fhir/errors.js';
+import { parseReference } from '../fhir/references.js';
 import { parseFhirDate } from '../store/fhir-dates.js';
 import { isStoredType } from '../store/search-values.js';
 import type { Category } from './categories.js';
@@ -26,7 +27,7 @@ export const toRule = (l: ConsentLine): string[] => [l.priority, l.patient, l.ac
 type Provision = R4.ConsentProvision;
 
 const MAX_LINES = 500;
-const ACTOR = /^(Practitioner|Organization|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/;
+const isActor = (reference: string | undefined) => { const r = parseReference(reference, ['Practitioner', 'Organization', 'RelatedPerson']); return r !== undefined && reference === `${r.type}/${r.id}`; };
 
 /** Context a nested provision inherits from its parent unless it says otherwise. */
 interface Scope {
@@ -97,7 +98,7 @@ function provisionScope(p: Provision, path: string, parent: Scope, issues: Issue
   const before = issues.length;
   const actors = (p.actor ?? []).map((a, i) => {
     const reference = a.reference?.reference;
-    if (!reference || !ACTOR.test(reference)) issues.push({ code: 'value', diagnostics: 'actor.reference must be Practitioner/, Organization/ or RelatedPerson/<id>', expression: `${path}.actor[${i}].reference` });
+    if (!isActor(reference)) issues.push({ code: 'value', diagnostics: 'actor.reference must be Practitioner/, Organization/ or RelatedPerson/<id>', expression: `${path}.actor[${i}].reference` });
     return reference ?? '';
   });
   const purposes = (p.purpose ?? []).map((c, i) => {

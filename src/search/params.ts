@@ -1,4 +1,5 @@
 import type { Issue } from '../fhir/errors.js';
+import { FHIR_ID } from '../fhir/types.js';
 import { parseFhirDate } from '../store/fhir-dates.js';
 import { RESOURCE_TYPES } from '../store/search-values.js';
 
@@ -47,7 +48,7 @@ export const MAX_COUNT = 1000;
 export const DEFAULT_COUNT = 50;
 
 const KNOWN = new Set(['patient', 'subject', '_id', '_lastUpdated', 'date', 'code', 'category', 'status', '_count', '_sort', '_offset', '_format', '_type', 'start', 'end', '_since', '_include']);
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const ID = FHIR_ID;
 
 /**
  * Parses FHIR search parameters (and $everything's) into a typed query. Pure. Values are only

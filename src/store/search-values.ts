@@ -1,3 +1,4 @@
+import { parseReference } from '../fhir/references.js';
 import type { Resource } from '../fhir/types.js';
 import { parseFhirDate } from './fhir-dates.js';
 
@@ -110,10 +111,9 @@ function patientIdOf(value: unknown, expression: string): string | null {
   const reference = typeof value === 'string' ? value : (value as { reference?: unknown } | null)?.reference;
   if (reference === undefined) return null;
   if (typeof reference !== 'string') throw new SearchValueError('reference must be a string', expression);
-  // Relative (Patient/1), absolute (https://x/fhir/Patient/1) and versioned (Patient/1/_history/2) forms.
-  const m = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]+)?$/.exec(reference);
-  if (!m) throw new SearchValueError(`'${reference}' is not a reference to a Patient`, expression);
-  return m[1]!;
+  const ref = parseReference(reference, ['Patient']);
+  if (!ref) throw new SearchValueError(`'${reference}' is not a reference to a Patient`, expression);
+  return ref.id;
 }
 
 function dateRangeOf(value: unknown, expression: string): readonly [string, string] | undefined {

@@ -7,7 +7,9 @@ import type { Bundle, BundleEntry } from './fhir-types.js';
 import { pad } from './demographics.js';
 import type { Rng } from './prng.js';
 
-export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+import { FHIR_ID } from '../fhir/types.js';
+
+export { FHIR_ID };
 
 export class SourceBundle {
   private readonly entries: BundleEntry[] = [];

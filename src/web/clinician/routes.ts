@@ -1,4 +1,5 @@
 import { displayName } from '../display.js';
+import { FHIR_ID } from '../../fhir/types.js';
 import { Hono, type Context } from 'hono';
 import { organizationDirectory } from '../../directory/organizations.js';
 import type { AppEnv } from '../../app-env.js';
@@ -13,7 +14,7 @@ interface Session extends BaseSession {
   emergency: boolean;
 }
 
-const PATIENT_ID = /^[A-Za-z0-9.-]{1,64}$/;
+const PATIENT_ID = FHIR_ID;
 
 /**
  * The clinician view: the organization's attributed patients (its attribution Group) and each
