@@ -3,7 +3,12 @@ import type { Purpose } from '../auth/purposes.js';
 import { SENSITIVE, type Category } from './categories.js';
 import type { ConsentLine } from './compile.js';
 import type { Policies } from './policies.js';
-import type { ConsentRules } from './view.js';
+
+/** One patient's consent lines compiled into their own Casbin enforcer (policies/consent.conf; built in view.ts). */
+export interface ConsentRules {
+  /** The first matching line (priority order), or [] when the patient has said nothing about this. */
+  match(sub: string, org: string, pat: string, cls: string, lbl: string, pur: string, when: string, date: string): string[];
+}
 
 /** Everything about one patient that decisions need, loaded together and cached together. */
 export interface PatientView {

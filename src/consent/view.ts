@@ -1,13 +1,8 @@
 import { Helper, newEnforcer, newModelFromString, type Adapter, type Enforcer, type Model } from 'casbin';
 import { toRule, type ConsentLine } from './compile.js';
-import type { PatientView } from './decide.js';
+import type { ConsentRules, PatientView } from './decide.js';
 import { POLICY_FUNCTIONS, type Policies } from './policies.js';
 
-/** One patient's consent lines compiled into their own Casbin enforcer (policies/consent.conf). */
-export interface ConsentRules {
-  /** The first matching line (priority order), or [] when the patient has said nothing about this. */
-  match(sub: string, org: string, pat: string, cls: string, lbl: string, pur: string, when: string, date: string): string[];
-}
 
 /**
  * Builds a patient's view with its own enforcer. Nothing is shared between patients, so a

@@ -11,7 +11,8 @@ import { LAST_DAY, localDateTime } from './dates.js';
 import { coding } from './fhir-common.js';
 import { type EobArgs, eobResource } from './fhir-claims.js';
 import { admissionType, bloodPressure, bodyWeight, conditionResource, cptType, encounterResource, hba1c, mammographyProcedure } from './fhir-clinical.js';
-import type { EmitContext } from './emit-person.js';
+import type { SourceBundle } from './bundle.js';
+import type { SourceId } from './catalog.js';
 import type { EdVisit, InpatientStay, Mammography, OfficeVisit, PersonPlan, PharmacyFill, PlannedEvent } from './plan.js';
 import {
   ED_FACILITY_ALLOWED,
@@ -21,6 +22,13 @@ import {
   inpatientAllowedRange,
 } from './pricing.js';
 import type { Rng } from './prng.js';
+
+/** Where a person's resources go while the region is generated. */
+export interface EmitContext {
+  seed: number;
+  bundle(id: SourceId): SourceBundle;
+  truth: Record<string, number>;
+}
 
 export interface PersonState {
   plan: PersonPlan;

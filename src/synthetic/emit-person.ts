@@ -7,7 +7,9 @@ import { SOURCES, source, type ClinicId, type PatientSourceId, type SourceId } f
 import type { ChronicKey } from './codes.js';
 import type { SourceBundle } from './bundle.js';
 import { isoToDay } from './dates.js';
-import { emitEvent, type PersonState } from './emit-events.js';
+import { emitEvent, type EmitContext, type PersonState } from './emit-events.js';
+
+export type { EmitContext };
 import { coverageResource } from './fhir-claims.js';
 import { conditionResource } from './fhir-clinical.js';
 import { patientResource } from './fhir-patient.js';
@@ -15,11 +17,6 @@ import type { PersonPlan } from './plan.js';
 import { streamFor } from './prng.js';
 import { carriesSsn, drawVariant, varyRecord, wantsNickname } from './variants.js';
 
-export interface EmitContext {
-  seed: number;
-  bundle(id: SourceId): SourceBundle;
-  truth: Record<string, number>;
-}
 
 /** Every source holding a record for the person, in catalogue order for stable output. */
 function recordSources(plan: PersonPlan): PatientSourceId[] {

@@ -3,7 +3,7 @@ import type { AppEnv } from '../../app-env.js';
 import type { Requester } from '../../auth/requester.js';
 import { allows } from '../../auth/scopes.js';
 import { audit } from '../../http/audit.js';
-import { createExportJob, exportJob, setExportJob, type ExportJob } from '../../store/export-jobs.js';
+import { createExportJob, exportJob, setExportJob, type ExportJob } from '../../export/jobs.js';
 import { COMPARTMENT_TYPES } from '../../store/search-values.js';
 import { FhirError } from '../../fhir/errors.js';
 import { fhirJson } from '../../http/fhir-response.js';

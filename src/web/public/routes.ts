@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import type { Database } from '../../db/database.js';
 import type { AppEnv } from '../../app-env.js';
 import type { MetricRow } from '../../release/files/rows.js';
 import { isReleaseId, ledgerSummary, listReleases, readReleaseFile } from '../../release/store.js';
@@ -33,6 +32,8 @@ export function publicPages(): Hono<AppEnv> {
   });
   return app;
 }
+
+type Database = AppEnv['Variables']['deps']['db'];
 
 async function releaseOf(db: Database, id: string) {
   if (!isReleaseId(id)) return undefined;
