@@ -29,17 +29,26 @@ const dataWithin = (date: string, start: string, end: string, effect: string) =>
 
 export async function loadPolicies(texts: PolicyTexts): Promise<Policies> {
   const consent = await newEnforcer(newModelFromString(texts.consentModel));
-  const dua = await newEnforcer(newModelFromString(texts.duaModel));
-  for (const e of [consent, dua]) {
-    e.addFunction('within', within as never);
-    e.addFunction('dataWithin', dataWithin as never);
-  }
+  consent.addFunction('within', within as never);
+  consent.addFunction('dataWithin', dataWithin as never);
   const rules = parseCsv(texts.duas);
   for (const rule of rules) if (rule[0] !== 'p' || rule.length !== 10) throw new Error(`duas.csv: bad line ${rule.join(', ')}`);
-  dua.getModel().addPolicies('p', 'p', rules.map((r) => r.slice(1)));
+  const dua = await duaEnforcer(texts.duaModel, rules.map((r) => r.slice(1)));
   const defaults = JSON.parse(texts.defaults) as Defaults;
   if (defaults.treatment !== 'opt-in' && defaults.treatment !== 'opt-out') throw new Error("defaults.json: treatment must be 'opt-in' or 'opt-out'");
   return { consent, dua, defaults };
+}
+
+/**
+ * A DUA enforcer over these rules (policies/dua.conf's `p` columns, without the leading `p`).
+ * The participant registry builds a new one from the database whenever agreements change.
+ */
+export async function duaEnforcer(model: string, rules: string[][]): Promise<Enforcer> {
+  const dua = await newEnforcer(newModelFromString(model));
+  dua.addFunction('within', within as never);
+  dua.addFunction('dataWithin', dataWithin as never);
+  if (rules.length > 0) dua.getModel().addPolicies('p', 'p', rules);
+  return dua;
 }
 
 /** Casbin's CSV: comma-separated, comments with #. */
