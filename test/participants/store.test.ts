@@ -4,7 +4,7 @@ import { ConsentEngine } from '../../src/consent/engine.js';
 import { auditEvents, backendClients, duaLines, duaVersions, duas, organizations, participantsVersion } from '../../src/db/schema.js';
 import { openSqlite } from '../../src/db/sqlite.js';
 import { readPolicyFiles } from '../../src/entry/policy-files.js';
-import { ParticipantRegistry } from '../../src/participants/index.js';
+import { developmentSeed, fixtureParticipants, parseDuaCsv, ParticipantRegistry } from '../../src/participants/index.js';
 import { clinician, realPolicies } from '../consent/helpers.js';
 import { tempDb } from '../helpers/db.js';
 import { ACME, ACME_DUA, acmeClient, auditTrail, CLI, clientKeys, testOps } from './helpers.js';
@@ -179,5 +179,25 @@ describe('the participant registry: changes reach the next request without a res
     const ops = testOps(db);
     await expect(ops.setStatus({ target: 'client', id: 'nobody', status: 'suspended' }, CLI)).rejects.toMatchObject({ code: 'not-found' });
     expect((await db.orm.select({ n: count() }).from(auditEvents))[0]!.n).toBe(1);
+  });
+});
+
+describe('the development seed', () => {
+  it('registers the synthetic region from policies/duas.csv once, leaving an operator’s later changes alone', async () => {
+    const db = tempDb();
+    const ops = testOps(db);
+    const keys = await clientKeys();
+    const fixture = fixtureParticipants();
+    const input = { organizations: fixture.organizations, duas: parseDuaCsv((await readPolicyFiles()).duas), clients: fixture.clients.map((c) => ({ ...c, jwks: keys.publicJwks })) };
+    expect(await developmentSeed(ops, input)).toEqual({ organizations: 12, duaVersions: 11, clients: 11 });
+    await ops.setStatus({ target: 'client', id: 'hosp-mercy', status: 'suspended' }, CLI);
+    const before = await counts(db);
+    expect(await developmentSeed(ops, input)).toEqual({ organizations: 0, duaVersions: 0, clients: 0 });
+    expect(await counts(db)).toEqual(before);
+    expect((await ops.list()).clients.find((c) => c.clientId === 'hosp-mercy')?.status).toBe('suspended');
+    // The seeded agreements decide as the CSV did.
+    const registry = await ParticipantRegistry.open(db, await realPolicies(), (await readPolicyFiles()).duaModel);
+    const engine = new ConsentEngine(db, registry, () => new Date('2026-03-01T12:00:00.000Z'));
+    expect((await engine.decide('p-1', { requester: clinician(), cls: 'Condition', categories: ['normal'] })).permit).toBe(true);
   });
 });
