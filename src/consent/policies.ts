@@ -18,7 +18,7 @@ export interface Defaults {
 export interface Policies {
   /** One enforcer for the consent model; each decision loads that patient's lines into it. */
   consent: Enforcer;
-  /** The data use agreements, loaded once. */
+  /** The data use agreements: from policies/duas.csv, or (on Node) from the database, rebuilt as a new Policies whenever they change. */
   dua: Enforcer;
   defaults: Defaults;
 }
