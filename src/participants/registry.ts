@@ -65,11 +65,14 @@ export class ParticipantRegistry implements PolicySource {
   }
 
   private enqueue(force: boolean): Promise<void> {
-    const run: Promise<void> = (this.loading ?? Promise.resolve()).then(() => this.load(force));
+    // Each load starts when the one before settled, whether or not it failed; a failed load is the caller's error, and the next check tries again.
+    const load = () => this.load(force);
+    const run: Promise<void> = (this.loading ?? Promise.resolve()).then(load, load);
     this.loading = run;
-    void run.finally(() => {
+    const settled = () => {
       if (this.loading === run) this.loading = undefined;
-    });
+    };
+    run.then(settled, settled);
     return run;
   }
 
