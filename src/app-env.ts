@@ -7,6 +7,7 @@ import type { ReceiptSigner } from './consent/receipt.js';
 import type { Database } from './db/database.js';
 import type { Gate } from './gate/index.js';
 import type { CompiledCodeLists } from './labels/index.js';
+import type { ParticipantRegistry } from './participants/index.js';
 import type { Asset } from './web/assets/index.js';
 
 /** What the app is built from. Runtime-specific parts (driver, key storage) are chosen by the entry point. */
@@ -17,6 +18,8 @@ export interface AppDeps {
   auth: { verifier: TokenVerifier };
   /** The consent engine behind every decision. */
   consent: ConsentEngine;
+  /** Registered backend clients and agreements (Node); where absent (the Worker, some tests) system tokens are not checked against a registry. */
+  participants?: ParticipantRegistry;
   /** The append-only, hash-chained audit trail. */
   audit: AuditLog;
   /** Signs consent receipts with the gateway's key; where there is no key (a Worker), consents are not written there. */

@@ -11,6 +11,7 @@ import { assetRoutes } from './web/assets/routes.js';
 import { publicPages } from './web/public/routes.js';
 import { portalRoutes } from './web/portal/routes.js';
 import { clinicianRoutes } from './web/clinician/routes.js';
+import { participantRoutes } from './api/participants.js';
 
 export type { AppDeps, AppEnv } from './app-env.js';
 
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // The portal acts through the FHIR API in process, with the patient's own token.
   app.route('/portal', portalRoutes(() => app.fetch));
   app.route('/clinician', clinicianRoutes(() => app.fetch));
+  app.route('/admin/participants', participantRoutes());
   app.get('/auth/me', (c) => {
     const { scopes: _parsed, ...me } = requesterOf(c);
     return c.json(me);

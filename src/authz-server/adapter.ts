@@ -1,5 +1,5 @@
 import { and, eq, lt } from 'drizzle-orm';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Adapter, AdapterPayload, ClientMetadata } from 'oidc-provider';
 import type { Database } from '../db/database.js';
 import { oidcPayloads } from '../db/schema.js';
 
@@ -13,14 +13,20 @@ import { oidcPayloads } from '../db/schema.js';
  * - destroy(id), revokeByGrantId(grantId): remove one, or every token of a grant.
  *
  * Expired rows are invisible to find and removed by `sweepExpired`.
+ *
+ * Model 'Client' is different: `find` asks `findClient` (the registered backend clients, only
+ * while active), so a client registered or suspended while running is seen at its next request;
+ * oidc-provider answers its static clients (the public apps) before asking. Clients are never
+ * written through here (no dynamic registration).
  */
-export function drizzleAdapterFactory(db: Database, clock: () => Date) {
+export function drizzleAdapterFactory(db: Database, clock: () => Date, findClient: (id: string) => Promise<ClientMetadata | undefined> = async () => undefined) {
   const now = () => Math.floor(clock().getTime() / 1000);
 
   return class DrizzleAdapter implements Adapter {
     constructor(readonly model: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      if (this.model === 'Client') throw new Error('clients are registered by an operator (npm run participants), not through oidc-provider');
       const row = {
         model: this.model,
         id,
@@ -38,6 +44,7 @@ export function drizzleAdapterFactory(db: Database, clock: () => Date) {
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.model === 'Client') return (await findClient(id)) as AdapterPayload | undefined;
       const [row] = await db.orm.select().from(oidcPayloads).where(and(eq(oidcPayloads.model, this.model), eq(oidcPayloads.id, id)));
       return live(row);
     }

@@ -1,56 +1,13 @@
 import type { ClientMetadata } from 'oidc-provider';
-import type { JWK } from 'jose';
-import type { Purpose } from '../auth/purposes.js';
-import { SOURCES } from '../synthetic/index.js';
-
-/** A SMART Backend Services client: a machine acting for an organization under a data use agreement. */
-export interface BackendClient {
-  clientId: string;
-  name: string;
-  kind: 'source' | 'payer' | 'analytics';
-  organization: string;
-  /** The source system it writes as (meta.source), for sources and payers. */
-  sourceUri?: string;
-  dua: string;
-  purposes: Purpose[];
-  scope: string;
-}
+import type { Database } from '../db/database.js';
+import { findClient, type BackendClient } from '../participants/index.js';
 
 /**
- * The region's machine clients: every hospital and clinic EHR and every payer is a source that
- * writes its own data; payers also read for payment and operations; the analytics client reads
- * only aggregates.
+ * oidc-provider metadata for a registered backend client (src/participants/): private_key_jwt
+ * with its own public keys (inline or by jwks_uri), client_credentials only. Served through the
+ * adapter's Client model, so a client registered or suspended while running is seen at once.
  */
-export function fixtureBackendClients(): BackendClient[] {
-  const clients: BackendClient[] = [];
-  for (const source of SOURCES) {
-    if (source.kind === 'directory') continue;
-    const payer = source.kind === 'payer';
-    clients.push({
-      clientId: source.id,
-      name: source.name,
-      kind: payer ? 'payer' : 'source',
-      organization: `Organization/${source.organizationId}`,
-      sourceUri: source.uri,
-      dua: `dua-${source.id}`,
-      purposes: payer ? ['HPAYMT', 'HOPERAT'] : ['TREAT', 'HOPERAT'],
-      scope: payer ? 'system/*.cu system/*.rs' : 'system/*.cu',
-    });
-  }
-  clients.push({
-    clientId: 'analytics',
-    name: 'Great Lakes Health Analytics Institute',
-    kind: 'analytics',
-    organization: 'Organization/org-research',
-    dua: 'dua-analytics-aggregates',
-    purposes: ['HRESCH', 'PUBHLTH'],
-    scope: 'system/Group.rs system/MeasureReport.rs',
-  });
-  return clients;
-}
-
-/** oidc-provider metadata for a backend client: private_key_jwt with its own public keys, client_credentials only. */
-export function backendClientMetadata(client: BackendClient, publicJwk: JWK): ClientMetadata {
+export function backendClientMetadata(client: BackendClient): ClientMetadata {
   return {
     client_id: client.clientId,
     client_name: client.name,
@@ -58,15 +15,27 @@ export function backendClientMetadata(client: BackendClient, publicJwk: JWK): Cl
     response_types: [],
     redirect_uris: [],
     token_endpoint_auth_method: 'private_key_jwt',
-    token_endpoint_auth_signing_alg: 'ES256',
-    jwks: { keys: [publicJwk] },
+    ...signingAlg(client),
+    ...(client.jwks ? { jwks: client.jwks as ClientMetadata['jwks'] } : { jwks_uri: client.jwksUri! }),
     scope: client.scope,
     organization: client.organization,
-    dua: client.dua,
+    ...(client.dua ? { dua: client.dua } : {}),
     purposes_of_use: client.purposes,
     client_kind: client.kind,
     ...(client.sourceUri ? { source_uri: client.sourceUri } : {}),
   };
+}
+
+/** Pinned to the one algorithm its inline keys allow; otherwise any that provider.ts enables and its keys match. */
+function signingAlg(client: BackendClient): Pick<ClientMetadata, 'token_endpoint_auth_signing_alg'> {
+  const algs = new Set((client.jwks?.keys ?? []).map((k) => (k.alg as string | undefined) ?? (k.kty === 'EC' ? (k.crv === 'P-384' ? 'ES384' : 'ES256') : 'RS384')));
+  return algs.size === 1 ? { token_endpoint_auth_signing_alg: [...algs][0] as ClientMetadata['token_endpoint_auth_signing_alg'] } : {};
+}
+
+/** The metadata of a registered client while it and its organization are active; nothing otherwise, which oidc-provider answers with invalid_client. */
+export async function registeredClientMetadata(db: Database, clientId: string): Promise<ClientMetadata | undefined> {
+  const client = await findClient(db, clientId);
+  return client && client.status === 'active' && client.organizationStatus === 'active' ? backendClientMetadata(client) : undefined;
 }
 
 /**

@@ -18,7 +18,10 @@ export interface ProviderOptions {
   clock: () => Date;
   /** Private signing JWKs, newest first: the first signs. */
   signingKeys: JWK[];
+  /** Static clients: the public apps for people. */
   clients: ClientMetadata[];
+  /** Backend clients, looked up per request (registered participants, active only). */
+  findClient?: (id: string) => Promise<ClientMetadata | undefined>;
   cookieKeys: string[];
   accessTokenTtl: number;
 }
@@ -28,7 +31,7 @@ export function createProvider(options: ProviderOptions): Provider {
   const { fhirBase, db } = options;
   const resourceScope = supportedResourceScopes().join(' ');
   const configuration: Configuration = {
-    adapter: drizzleAdapterFactory(db, options.clock),
+    adapter: drizzleAdapterFactory(db, options.clock, options.findClient),
     clients: options.clients,
     jwks: { keys: options.signingKeys as never[] },
     cookies: { keys: options.cookieKeys },

@@ -10,6 +10,16 @@ export interface EngineOptions {
   maxDecisionsPerPatient?: number;
 }
 
+/**
+ * Policies that can change while the process runs (agreements registered by an operator, see
+ * src/participants/registry.ts): read afresh for every decision, and asked to refresh whenever
+ * the database's change counter moved.
+ */
+export interface PolicySource {
+  readonly policies: Policies;
+  refresh(): Promise<void>;
+}
+
 interface Entry {
   view: PatientView;
   decisions: Map<string, Decision>;
@@ -33,27 +43,39 @@ export class ConsentEngine {
   private readonly maxDecisions: number;
   private readonly loadView: (person: string, now: string) => Promise<PatientView>;
   private changed: ReturnType<typeof changedSinceQuery> | undefined;
+  private decidedUnder: Policies | undefined;
 
   constructor(
     private readonly db: Database,
-    readonly policies: Policies,
+    private readonly source: Policies | PolicySource,
     private readonly clock: () => Date,
     options: EngineOptions = {},
   ) {
     this.maxPatients = options.maxPatients ?? 50_000;
     this.maxDecisions = options.maxDecisionsPerPatient ?? 256;
-    this.loadView = patientViewLoader(db, policies);
+    // The consent model's text never changes while running (only agreements do), so the first Policies' serves.
+    this.loadView = patientViewLoader(db, this.policies);
+  }
+
+  get policies(): Policies {
+    return 'refresh' in this.source ? this.source.policies : this.source;
   }
 
   /** `decide(requester, patient, class or resource, purpose)`: see decide.ts and policies/precedence.md. */
   async decide(person: string, req: Omit<DecisionRequest, 'when'> & { when?: string }): Promise<Decision> {
     const entry = await this.entry(person);
+    const policies = this.policies;
+    // Agreements changed (a new Policies): memoised decisions were made under the old ones.
+    if (policies !== this.decidedUnder) {
+      for (const e of this.cache.values()) e.decisions.clear();
+      this.decidedUnder = policies;
+    }
     const when = req.when ?? this.clock().toISOString();
     // Minute resolution: periods and grants are minutes-grained, and the memo must not outlive them by more.
     const key = `${req.requester.subject}|${req.requester.clientId}|${req.requester.tokenId}|${req.cls}|${req.categories?.join(',') ?? '*'}|${req.purpose ?? ''}|${req.date ?? ''}|${when.slice(0, 16)}`;
     let decision = entry.decisions.get(key);
     if (!decision) {
-      decision = decideWith(this.policies, entry.view, { ...req, when });
+      decision = decideWith(policies, entry.view, { ...req, when });
       if (entry.decisions.size >= this.maxDecisions) entry.decisions.delete(entry.decisions.keys().next().value!);
       entry.decisions.set(key, decision);
     }
@@ -93,6 +115,7 @@ export class ConsentEngine {
     const counter = this.db.changeCounter?.();
     if (counter !== undefined && counter === this.seenCounter && this.seenSeq >= 0) return;
     this.seenCounter = counter ?? -1;
+    if ('refresh' in this.source) await this.source.refresh();
     if (this.seenSeq < 0) {
       this.seenSeq = await latestSeq(this.db);
       return;

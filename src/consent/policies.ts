@@ -18,7 +18,7 @@ export interface Defaults {
 export interface Policies {
   /** The consent model's text: each patient's view compiles its own enforcer from it (view.ts). */
   consentModel: string;
-  /** The data use agreements, loaded once. */
+  /** The data use agreements: from policies/duas.csv, or (on Node) from the database, rebuilt as a new Policies whenever they change. */
   dua: Enforcer;
   defaults: Defaults;
   /** DUA answers already computed for these agreements (decide.ts); new agreements, new Policies, empty memo. */
@@ -35,14 +35,23 @@ export const POLICY_FUNCTIONS = { within, dataWithin } as const;
 export async function loadPolicies(texts: PolicyTexts): Promise<Policies> {
   // Parsed once here so a broken consent model fails at start-up, not at the first patient with a consent.
   newModelFromString(texts.consentModel);
-  const dua = await newEnforcer(newModelFromString(texts.duaModel));
-  for (const [name, fn] of Object.entries(POLICY_FUNCTIONS)) dua.addFunction(name, fn as never);
   const rules = parseCsv(texts.duas);
   for (const rule of rules) if (rule[0] !== 'p' || rule.length !== 10) throw new Error(`duas.csv: bad line ${rule.join(', ')}`);
-  dua.getModel().addPolicies('p', 'p', rules.map((r) => r.slice(1)));
+  const dua = await duaEnforcer(texts.duaModel, rules.map((r) => r.slice(1)));
   const defaults = JSON.parse(texts.defaults) as Defaults;
   if (defaults.treatment !== 'opt-in' && defaults.treatment !== 'opt-out') throw new Error("defaults.json: treatment must be 'opt-in' or 'opt-out'");
   return { consentModel: texts.consentModel, dua, defaults };
+}
+
+/**
+ * A DUA enforcer over these rules (policies/dua.conf's `p` columns, without the leading `p`).
+ * The participant registry builds a new one from the database whenever agreements change.
+ */
+export async function duaEnforcer(model: string, rules: string[][]): Promise<Enforcer> {
+  const dua = await newEnforcer(newModelFromString(model));
+  for (const [name, fn] of Object.entries(POLICY_FUNCTIONS)) dua.addFunction(name, fn as never);
+  if (rules.length > 0) await dua.addPolicies(rules);
+  return dua;
 }
 
 /** Casbin's CSV: comma-separated, comments with #. */

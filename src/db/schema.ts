@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { foreignKey, index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
  * The current version of every stored resource. Earlier versions move to
@@ -293,5 +293,99 @@ export const webSessions = sqliteTable('web_sessions', {
   expiresAt: text('expires_at').notNull(),
 });
 
-export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys, oidcPayloads, accounts, consentLines, consentVersions, breakGlass, auditEvents, exportJobs, releases, releaseFiles, privacyLedger, attributions, webSessions };
+/**
+ * Participants of the exchange, registered by an operator (src/participants/): organizations,
+ * their backend clients, and their data use agreements. In development they are seeded from the
+ * synthetic region; in production there are none until an operator adds them.
+ */
+export const organizations = sqliteTable('organizations', {
+  /** `Organization/<id>`, as tokens, DUAs and consents name it. */
+  reference: text('reference').primaryKey(),
+  name: text('name').notNull(),
+  /** provider | payer | analytics | hie */
+  kind: text('kind').notNull(),
+  /** active | suspended: a suspended organization's clients are refused and its DUAs permit nothing. */
+  status: text('status').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** Data use agreements: one organization each; what they permit lives in their versions. */
+export const duas = sqliteTable('duas', {
+  id: text('id').primaryKey(),
+  organization: text('organization')
+    .notNull()
+    .references(() => organizations.reference),
+  createdAt: text('created_at').notNull(),
+});
+
+/**
+ * A DUA's versions, each with an effective period. Start and end are ISO instants (a date-only
+ * end means the end of that day, UTC), '' meaning open; periods of one DUA's versions never
+ * overlap (checked in code, and by triggers in the migration for writers that skip the code).
+ */
+export const duaVersions = sqliteTable(
+  'dua_versions',
+  {
+    duaId: text('dua_id')
+      .notNull()
+      .references(() => duas.id),
+    version: integer('version').notNull(),
+    start: text('start').notNull(),
+    end: text('end').notNull(),
+    /** active | suspended */
+    status: text('status').notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.duaId, t.version] })],
+);
+
+/** A DUA version's lines: the columns of policies/duas.csv (see policies/dua.conf). */
+export const duaLines = sqliteTable(
+  'dua_lines',
+  {
+    duaId: text('dua_id').notNull(),
+    version: integer('version').notNull(),
+    ord: integer('ord').notNull(),
+    purpose: text('purpose').notNull(),
+    cls: text('cls').notNull(),
+    category: text('category').notNull(),
+    /** any | member */
+    scope: text('scope').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.duaId, t.version, t.ord] }), foreignKey({ columns: [t.duaId, t.version], foreignColumns: [duaVersions.duaId, duaVersions.version] })],
+);
+
+/** SMART Backend Services clients, served to oidc-provider through its adapter (model 'Client'). */
+export const backendClients = sqliteTable('backend_clients', {
+  clientId: text('client_id').primaryKey(),
+  name: text('name').notNull(),
+  /** source | payer | analytics */
+  kind: text('kind').notNull(),
+  organization: text('organization')
+    .notNull()
+    .references(() => organizations.reference),
+  /** The source system it writes as (meta.source); one client per source. */
+  sourceUri: text('source_uri').unique(),
+  scope: text('scope').notNull(),
+  /** Purposes of use, space-separated. */
+  purposes: text('purposes').notNull(),
+  /** Its public keys as a JWKS (JSON), or where to fetch them: exactly one is set. */
+  jwks: text('jwks'),
+  jwksUri: text('jwks_uri'),
+  duaId: text('dua_id').references(() => duas.id),
+  /** active | suspended: a suspended client gets no token and its tokens are refused. */
+  status: text('status').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** One row: advanced in the same transaction as every participant change, so caches in any process know to reload. */
+export const participantsVersion = sqliteTable('participants_version', {
+  id: integer('id').primaryKey(),
+  seq: integer('seq').notNull(),
+});
+
+export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys, oidcPayloads, accounts, consentLines, consentVersions, breakGlass, auditEvents, exportJobs, releases, releaseFiles, privacyLedger, attributions, webSessions, organizations, duas, duaVersions, duaLines, backendClients, participantsVersion };
 export type Schema = typeof schema;

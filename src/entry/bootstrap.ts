@@ -12,7 +12,7 @@ import type { AppDeps } from '../app-env.js';
 import { markInterruptedIngestions } from '../store/write.js';
 import { generateRegion, type NamedPerson, type Region } from '../synthetic/index.js';
 import { provisionAccounts } from '../authz-server/accounts.js';
-import { backendClientMetadata, fixtureBackendClients, publicAppMetadata } from '../authz-server/clients.js';
+import { publicAppMetadata, registeredClientMetadata } from '../authz-server/clients.js';
 import { interactionRoutes } from '../authz-server/interactions.js';
 import { LoginLimiter } from '../authz-server/login-limiter.js';
 import { createProvider } from '../authz-server/provider.js';
@@ -27,6 +27,7 @@ import { loadClientKeys, loadCookieKeys, loadSigningKeys } from './keys-on-disk.
 import { publishDeps } from './publisher.js';
 import { listReleases } from '../release/store.js';
 import { publishRelease } from '../release/publish.js';
+import { developmentSeed, fixtureParticipants, parseDuaCsv, participantOps, ParticipantRegistry, readParticipants } from '../participants/index.js';
 
 /** ID tokens live an hour, the longest of anything signed, so a replaced key is published at least that long. */
 const LONGEST_TOKEN_SECONDS = 3600;
@@ -56,20 +57,28 @@ export async function bootstrap(config: Config): Promise<Booted> {
   // batch, and its constant commits do not wake the consent engine's change check on the data
   // file. Clinical data keeps FULL.
   const auditDb = openSqlite(join(config.dataDir, 'audit.db'), { synchronous: 'NORMAL' });
-  const consent = new ConsentEngine(db, await loadPolicies(await readPolicyFiles()), () => new Date());
-  const deps = nodeDeps(db, config, consent, ring.published, auditDb);
+  const policyTexts = await readPolicyFiles();
+  // Agreements and backend clients come from the database, re-read when they change (src/participants/).
+  const participants = await ParticipantRegistry.open(db, await loadPolicies(policyTexts), policyTexts.duaModel);
+  const deps = { ...nodeDeps(db, config, new ConsentEngine(db, participants, () => new Date()), ring.published, auditDb), participants };
   deps.signer = createReceiptSigner(ring.signing.privateJwk, config.baseUrl);
-
-  const backendClients = fixtureBackendClients();
-  const clientKeys = await loadClientKeys(join(config.keysDir, 'clients'), backendClients.map((c) => c.clientId));
 
   if (config.mode === 'development') {
     await loadDevelopmentFixtures(config, deps, db, notes);
+    await seedDevelopmentParticipants(config, deps, policyTexts.duas, notes);
     // So that /public/data.json is never empty: the fixture region's first release.
     if ((await listReleases(db)).length === 0) {
       const published = await publishRelease(publishDeps(db, config, ring.signing.privateJwk));
       notes.push(`Published release ${published.info.id} of the synthetic region (${published.info.years.join(', ')}) in ${(published.millis / 1000).toFixed(1)} s`);
     }
+  }
+
+  if ((await readParticipants(db)).organizations.length === 0) {
+    notes.push(
+      'No participants are registered yet: no backend client is accepted until an operator registers one. Add the first with:\n' +
+        '  npm run participants -- add-org --reference Organization/<id> --name "<name>" --kind provider\n' +
+        '  (then add-dua and add-client; npm run participants -- help)',
+    );
   }
 
   const fhirBase = `${config.baseUrl}/fhir`;
@@ -79,7 +88,8 @@ export async function bootstrap(config: Config): Promise<Booted> {
     db,
     clock: deps.clock,
     signingKeys: ring.published.map((k) => k.privateJwk),
-    clients: [...backendClients.map((c) => backendClientMetadata(c, clientKeys.get(c.clientId)!.publicJwk)), ...publicAppMetadata(config.baseUrl)],
+    clients: publicAppMetadata(config.baseUrl),
+    findClient: (id) => registeredClientMetadata(db, id),
     cookieKeys: await loadCookieKeys(config.keysDir),
     accessTokenTtl: config.accessTokenTtl,
   });
@@ -116,6 +126,21 @@ async function loadDevelopmentFixtures(config: Config, deps: AppDeps, db: Sqlite
   const people = JSON.parse(await readFile(join(config.fixturesDir, 'people.json'), 'utf8')) as NamedPerson[];
   const created = await provisionAccounts(db, people, config.devPassword);
   if (created > 0) notes.push(`Created ${created} fixture accounts (${people.map((p) => p.username).join(', ')}).`);
+}
+
+/**
+ * Development only: the synthetic region's organizations, backend clients (with the dev key
+ * pairs in KEYS_DIR/clients/) and the DUAs of policies/duas.csv, registered where missing.
+ */
+async function seedDevelopmentParticipants(config: Config, deps: AppDeps, duasCsv: string, notes: string[]): Promise<void> {
+  const fixture = fixtureParticipants();
+  const keys = await loadClientKeys(join(config.keysDir, 'clients'), fixture.clients.map((c) => c.clientId));
+  const ops = participantOps({ db: deps.db, audit: deps.audit, clock: deps.clock, newId: deps.newId, changed: () => deps.participants!.changed() });
+  const clients = fixture.clients.map((c) => ({ ...c, jwks: { keys: [keys.get(c.clientId)!.publicJwk] } }));
+  const created = await developmentSeed(ops, { organizations: fixture.organizations, duas: parseDuaCsv(duasCsv), clients });
+  if (created.organizations + created.duaVersions + created.clients > 0) {
+    notes.push(`Registered the synthetic region's participants: ${created.organizations} organizations, ${created.duaVersions} DUA versions (policies/duas.csv), ${created.clients} backend clients (keys in ${config.keysDir}/clients/).`);
+  }
 }
 
 /** The fixture files for the configured size and seed, generated if they are not already on disk. */

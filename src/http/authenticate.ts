@@ -30,6 +30,12 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
           throw err;
         }
       }
+      // A backend client suspended (or never registered) is refused at once, even with a token it already holds.
+      const registry = c.var.deps.participants;
+      if (requester.kind === 'system' && registry) {
+        const active = registry.isActive(requester.clientId);
+        if (!(active === true || (active !== false && (await active)))) throw unauthorized('invalid_token', 'The client is not registered or is suspended');
+      }
       c.set('requester', requester);
     }
     await next();

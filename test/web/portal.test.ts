@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -90,7 +91,9 @@ describe('the patient portal', () => {
     await page.waitForURL(`${base}/portal`);
     expect(await page.locator('form', { hasText: 'Research' }).textContent()).toMatch(/currently left out of/);
     // The operator publishes the next release (noise is required: v1 already published these years).
-    execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/publish.ts', '--epsilon', '1'], { env: { ...process.env, ...env, PUBLIC_BASE_URL: base }, stdio: 'pipe' });
+    // Run without blocking the event loop: a blocked loop misses the server closing an idle
+    // keep-alive socket, and the next fetch then fails on it ("other side closed").
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/publish.ts', '--epsilon', '1'], { env: { ...process.env, ...env, PUBLIC_BASE_URL: base } });
     const v1 = (await (await fetch(`${base}/public/datasets/v1/manifest.json`)).json()) as { population: { excludedByConsent: number } };
     const v2 = (await (await fetch(`${base}/public/datasets/v2/manifest.json`)).json()) as { population: { excludedByConsent: number }; mode: string };
     expect(v1.population.excludedByConsent).toBe(0);

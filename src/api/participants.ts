@@ -1,0 +1,97 @@
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { requesterOf } from '../http/authenticate.js';
+import { FhirError, type IssueCode } from '../fhir/errors.js';
+import { limitBody, readJson } from '../http/body.js';
+import type { AppEnv } from '../app-env.js';
+import { ParticipantError, participantOps, type Actor, type ClientInput, type DuaVersionInput, type OrganizationInput, type ParticipantOps, type Status } from '../participants/index.js';
+
+/**
+ * The operator's API over participants (mounted at /admin/participants), JSON in and out:
+ *
+ * - `GET /`: every organization, backend client and DUA with its versions.
+ * - `POST /organizations`, `POST /clients`, `POST /duas` (a new version of a DUA, creating it if new).
+ * - `POST /organizations/{id}/suspend|resume`, `POST /clients/{id}/suspend|resume`,
+ *   `POST /duas/{id}/versions/{n}/suspend|resume`, `POST /duas/{id}/versions/{n}/end` with `{"end": …}`.
+ *
+ * Operators only (a person token with role `operator`): anonymous 401, anyone else 403. Every
+ * change goes through the same audited, all-or-nothing operations as the CLI; a refusal is an
+ * OperationOutcome (400 invalid, 404 unknown, 409 conflict) and changes nothing. Changes take
+ * effect on the next request, in this process at once and in others through the change sequence.
+ */
+export function participantRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(operatorOnly(), limitBody());
+
+  app.get('/', async (c) => c.json(await opsOf(c).list()));
+
+  app.post('/organizations', async (c) => c.json(await refused(opsOf(c).addOrganization((await objectBody(c)) as unknown as OrganizationInput, actorOf(c))), 201));
+
+  app.post('/clients', async (c) => {
+    const body = await objectBody(c);
+    const input = { ...body, purposes: typeof body.purposes === 'string' ? body.purposes.split(/\s+/).filter(Boolean) : body.purposes } as unknown as ClientInput;
+    return c.json(await refused(opsOf(c).addClient(input, actorOf(c))), 201);
+  });
+
+  app.post('/duas', async (c) => c.json(await refused(opsOf(c).addDuaVersion((await objectBody(c)) as unknown as DuaVersionInput, actorOf(c))), 201));
+
+  app.post('/duas/:id/versions/:version/end', async (c) => {
+    const { end } = await objectBody(c);
+    return c.json(await refused(opsOf(c).endDuaVersion({ dua: c.req.param('id'), version: versionOf(c), end: typeof end === 'string' ? end : '' }, actorOf(c))));
+  });
+
+  app.post('/organizations/:id/:action{suspend|resume}', (c) => setStatus(c, { target: 'organization', id: `Organization/${c.req.param('id')}` }));
+  app.post('/clients/:id/:action{suspend|resume}', (c) => setStatus(c, { target: 'client', id: c.req.param('id') }));
+  app.post('/duas/:id/versions/:version/:action{suspend|resume}', (c) => setStatus(c, { target: 'dua-version', id: c.req.param('id'), version: versionOf(c) }));
+  return app;
+}
+
+function operatorOnly(): MiddlewareHandler<AppEnv> {
+  return async function operatorOnly(c, next) {
+    const requester = requesterOf(c);
+    if (requester.kind !== 'person' || requester.role !== 'operator') throw FhirError.of(403, 'forbidden', 'Only an operator may manage participants');
+    if (!c.var.deps.participants) throw FhirError.of(404, 'not-supported', 'Participants are not managed by this deployment');
+    await next();
+  };
+}
+
+async function setStatus(c: Context<AppEnv>, target: { target: 'organization' | 'client'; id: string } | { target: 'dua-version'; id: string; version: number }) {
+  const status: Status = c.req.param('action') === 'suspend' ? 'suspended' : 'active';
+  await refused(opsOf(c).setStatus({ ...target, status }, actorOf(c)));
+  return c.json({ ...target, status });
+}
+
+function opsOf(c: Context<AppEnv>): ParticipantOps {
+  const { deps } = c.var;
+  const registry = deps.participants!;
+  return participantOps({ db: deps.db, audit: deps.audit, clock: deps.clock, newId: deps.newId, changed: () => registry.changed() });
+}
+
+function actorOf(c: Context<AppEnv>): Actor {
+  const r = requesterOf(c);
+  return { via: 'api', id: r.subject, clientId: r.clientId, tokenId: r.tokenId, ...(r.fhirUser ? { fhirUser: r.fhirUser } : {}) };
+}
+
+function versionOf(c: Context<AppEnv>): number {
+  const version = Number(c.req.param('version'));
+  if (!Number.isInteger(version) || version < 1) throw FhirError.of(400, 'value', `'${c.req.param('version')}' is not a version number`);
+  return version;
+}
+
+async function objectBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  const body = await readJson(c);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw FhirError.of(400, 'structure', 'The body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+const STATUS: Record<ParticipantError['code'], [400 | 404 | 409, IssueCode]> = { invalid: [400, 'invalid'], 'not-found': [404, 'not-found'], conflict: [409, 'conflict'] };
+
+/** A refused change as an OperationOutcome, one issue per problem. */
+async function refused<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (!(err instanceof ParticipantError)) throw err;
+    const [status, code] = STATUS[err.code];
+    throw new FhirError(status, err.problems.map((diagnostics) => ({ code, diagnostics })));
+  }
+}

@@ -1,0 +1,11 @@
+/** Participants as data: organizations, backend clients and DUAs, registered by operators and read by the request path. */
+export { ParticipantError } from './errors.js';
+export { normalisePeriod, periodsOverlap, findOverlap } from './period.js';
+export { checkJwks } from './jwks.js';
+export { validateDuaLines, parseDuaCsv, duaRules, type DuaCsvGroup } from './dua-lines.js';
+export { participantOps, type ParticipantOps, type OpsDeps, type StatusTarget } from './ops.js';
+export { ParticipantRegistry } from './registry.js';
+export { findClient, readParticipants } from './store.js';
+export { changeAuditEvent, type ChangeAction } from './audit.js';
+export { developmentSeed, fixtureParticipants, type SeedInput } from './seed.js';
+export * from './types.js';
