@@ -20,7 +20,7 @@ async function main() {
   const config = loadConfig(process.env);
   const db = openSqlite(join(config.dataDir, 'gateway.db'));
   try {
-    const ring = await loadSigningKeys(config.keysDir, new Date(), 3600);
+    const ring = await loadSigningKeys(config.keysDir, new Date(), 3600, { generateIfNone: config.mode === 'development' });
     const published = await publishRelease(publishDeps(db, config, ring.signing.privateJwk), { ...(epsilon !== undefined ? { epsilon } : {}), ...(years ? { years } : {}) });
     console.log(`Published release ${published.info.id} (${published.info.mode}${epsilon !== undefined ? `, epsilon ${epsilon}` : ''}) for ${published.info.years.join(', ')} in ${(published.millis / 1000).toFixed(1)} s`);
     console.log(`  ${published.info.population.people} people; ${published.info.population.excludedByConsent} excluded by their consent`);

@@ -25,6 +25,7 @@ import { readPolicyFiles } from './policy-files.js';
 import { ingestFile } from './ingest-file.js';
 import { loadClientKeys, loadCookieKeys, loadSigningKeys } from './keys-on-disk.js';
 import { publishDeps } from './publisher.js';
+import { fileProblem, makeDirectory } from './startup-error.js';
 import { listReleases } from '../release/store.js';
 import { publishRelease } from '../release/publish.js';
 import { developmentSeed, fixtureParticipants, parseDuaCsv, participantOps, ParticipantRegistry, readParticipants } from '../participants/index.js';
@@ -44,23 +45,24 @@ export interface Booted {
 /** Everything `npm start` does before it serves: config, database, keys, clients, accounts, and the synthetic region on an empty database. */
 export async function bootstrap(config: Config): Promise<Booted> {
   const notes = configWarnings(config).map((w) => `WARNING: ${w}`);
-  await mkdir(config.dataDir, { recursive: true });
-  const db = openSqlite(join(config.dataDir, 'gateway.db'));
+  await makeDirectory(config.dataDir).catch((err) => Promise.reject(fileProblem(err, 'DATA_DIR', config.dataDir)));
+  const db = openDataFile(config, 'gateway.db');
   const now = new Date();
-  const interrupted = await markInterruptedIngestions(db, now.toISOString());
+  const interrupted = await markInterruptedIngestions(db, now.toISOString()).catch((err) => Promise.reject(fileProblem(err, 'DATA_DIR', join(config.dataDir, 'gateway.db'))));
   if (interrupted > 0) notes.push(`${interrupted} ingestion(s) interrupted by an earlier stop were marked 'interrupted'; their committed chunks stand.`);
 
-  const ring = await loadSigningKeys(config.keysDir, now, LONGEST_TOKEN_SECONDS);
+  const ring = await loadSigningKeys(config.keysDir, now, LONGEST_TOKEN_SECONDS, { generateIfNone: config.mode === 'development' });
   if (ring.generated) notes.push(`Generated a signing key in ${config.keysDir}/`);
   // The audit trail lives in its own file (audit.db) with synchronous = NORMAL: in WAL mode a
   // commit then survives the process dying (what the audit promise needs) without an fsync per
   // batch, and its constant commits do not wake the consent engine's change check on the data
   // file. Clinical data keeps FULL.
-  const auditDb = openSqlite(join(config.dataDir, 'audit.db'), { synchronous: 'NORMAL' });
+  const auditDb = openDataFile(config, 'audit.db', { synchronous: 'NORMAL' });
   const policyTexts = await readPolicyFiles();
   // Agreements and backend clients come from the database, re-read when they change (src/participants/).
   const participants = await ParticipantRegistry.open(db, await loadPolicies(policyTexts), policyTexts.duaModel);
-  const deps = { ...nodeDeps(db, config, new ConsentEngine(db, participants, () => new Date()), ring.published, auditDb), participants };
+  // Access tokens verify only against live keys; retired ones are published for receipts and manifests.
+  const deps = { ...nodeDeps(db, config, new ConsentEngine(db, participants, () => new Date()), ring.live, auditDb), participants };
   deps.signer = createReceiptSigner(ring.signing.privateJwk, config.baseUrl);
 
   if (config.mode === 'development') {
@@ -87,7 +89,9 @@ export async function bootstrap(config: Config): Promise<Booted> {
     fhirBase,
     db,
     clock: deps.clock,
-    signingKeys: ring.published.map((k) => k.privateJwk),
+    // oidc-provider publishes every key it holds and signs with the first that may sign, so all
+    // but the signing key are marked verification-only.
+    signingKeys: ring.published.map((k) => (k === ring.signing ? k.privateJwk : { ...k.privateJwk, key_ops: ['verify'] })),
     clients: publicAppMetadata(config.baseUrl),
     findClient: (id) => registeredClientMetadata(db, id),
     cookieKeys: await loadCookieKeys(config.keysDir),
@@ -108,6 +112,16 @@ export async function bootstrap(config: Config): Promise<Booted> {
       auditDb.close();
     },
   };
+}
+
+/** Opens and migrates a database file in DATA_DIR; a damaged file, or one that cannot be created, is a StartupError. */
+function openDataFile(config: Config, name: string, options?: Parameters<typeof openSqlite>[1]): SqliteDatabase {
+  const path = join(config.dataDir, name);
+  try {
+    return openSqlite(path, options);
+  } catch (err) {
+    throw fileProblem(err, 'DATA_DIR', path);
+  }
 }
 
 /** Development only: the synthetic region on an empty database, and the fixture accounts with the dev password. */

@@ -1,29 +1,41 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { generateSigningKey, keyRing, publicJwks, type KeyRing, type SigningKey } from '../keys/index.js';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { generateSigningKey, keyRing, publicJwks, SIGNING_ALG, type KeyRing, type SigningKey } from '../keys/index.js';
+import { fileProblem, makeDirectory, StartupError } from './startup-error.js';
 
 /**
  * Signing keys live in KEYS_DIR as `signing-<kid>.private.json` (mode 0600, gitignored), with the
- * public `jwks.json` beside them. The first start generates one; `npm run keys:rotate` adds one.
- * Keys past their retirement (see keyRing) are deleted here.
+ * public `jwks.json` beside them. In development the first start generates one; in production
+ * the operator makes the first with `npm run keys:rotate`, because a key made silently on a fresh
+ * volume would orphan everything the old one signed. `npm run keys:rotate` adds one. Keys are
+ * never deleted here: a retired key stays published to verify what it signed (see keyRing).
  */
-export async function loadSigningKeys(dir: string, now: Date, maxTokenLifetimeSeconds: number): Promise<KeyRing & { generated: boolean }> {
-  await mkdir(dir, { recursive: true });
-  let keys = await readSigningKeys(dir);
-  let generated = false;
-  if (keys.length === 0) {
-    keys = [await addSigningKey(dir, now)];
-    generated = true;
+export async function loadSigningKeys(
+  dir: string,
+  now: Date,
+  maxTokenLifetimeSeconds: number,
+  options: { generateIfNone?: boolean } = {},
+): Promise<KeyRing & { generated: boolean }> {
+  try {
+    await makeDirectory(dir);
+    let keys = await readSigningKeys(dir);
+    let generated = false;
+    if (keys.length === 0) {
+      if (options.generateIfNone === false) throw new StartupError('ERR_NO_SIGNING_KEY', 'KEYS_DIR', dir);
+      keys = [await addSigningKey(dir, now)];
+      generated = true;
+    }
+    const ring = keyRing(keys, now, maxTokenLifetimeSeconds);
+    await writeFile(join(dir, 'jwks.json'), JSON.stringify(publicJwks(ring.published), null, 2));
+    return { ...ring, generated };
+  } catch (err) {
+    throw fileProblem(err, 'KEYS_DIR', dir);
   }
-  const ring = keyRing(keys, now, maxTokenLifetimeSeconds);
-  for (const key of ring.retired) await rm(join(dir, fileName(key)), { force: true });
-  await writeFile(join(dir, 'jwks.json'), JSON.stringify(publicJwks(ring.published), null, 2));
-  return { ...ring, generated };
 }
 
 export async function addSigningKey(dir: string, now: Date): Promise<SigningKey> {
-  await mkdir(dir, { recursive: true });
+  await makeDirectory(dir);
   const key = await generateSigningKey(now);
   await writeFile(join(dir, fileName(key)), JSON.stringify(key, null, 2), { mode: 0o600 });
   return key;
@@ -31,7 +43,21 @@ export async function addSigningKey(dir: string, now: Date): Promise<SigningKey>
 
 async function readSigningKeys(dir: string): Promise<SigningKey[]> {
   const names = (await readdir(dir)).filter((n) => /^signing-.+\.private\.json$/.test(n)).sort();
-  return Promise.all(names.map(async (n) => JSON.parse(await readFile(join(dir, n), 'utf8')) as SigningKey));
+  return Promise.all(names.map((n) => readSigningKey(join(dir, n))));
+}
+
+/** One key file, checked enough that a damaged one is named at start-up rather than failing the first signature. */
+async function readSigningKey(path: string): Promise<SigningKey> {
+  const text = await readFile(path, 'utf8');
+  try {
+    const key = JSON.parse(text) as SigningKey;
+    if (typeof key.kid !== 'string' || Number.isNaN(Date.parse(key.createdAt)) || key.privateJwk?.kid !== key.kid || typeof key.privateJwk.d !== 'string') throw new Error('not a signing key');
+    await importJWK(key.privateJwk, SIGNING_ALG);
+    await importJWK(key.publicJwk, SIGNING_ALG);
+    return key;
+  } catch (err) {
+    throw new StartupError('ERR_SIGNING_KEY_CORRUPT', 'KEYS_DIR', path, { cause: err });
+  }
 }
 
 const fileName = (key: SigningKey) => `signing-${key.kid}.private.json`;

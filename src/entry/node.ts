@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../app.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { bootstrap } from './bootstrap.js';
+import { StartupError } from './startup-error.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -31,6 +32,48 @@ function dispatch(app: Listener, provider: Listener, interactions: Listener, pub
   };
 }
 
+/** Resolves once listening; the errors an operator can fix (port taken, address not ours) reject as a StartupError. */
+function listen(server: ReturnType<typeof createServer>, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const at = `${host}:${port}`;
+      if (err.code === 'EADDRINUSE') reject(new StartupError('ERR_PORT_IN_USE', 'PORT', at, { cause: err }));
+      else if (err.code === 'EACCES') reject(new StartupError('ERR_PORT_FORBIDDEN', 'PORT', at, { cause: err }));
+      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') reject(new StartupError('ERR_HOST_UNAVAILABLE', 'HOST', host, { cause: err }));
+      else reject(err);
+    });
+    server.listen(port, host, resolve);
+  });
+}
+
+/**
+ * The one sentence an operator reads for each start-up failure: what is wrong, which setting,
+ * and what to do. The cause is not printed: it is the operator's problem, not the code's.
+ */
+function startupSentence(err: StartupError): string {
+  const { setting, subject } = err;
+  switch (err.code) {
+    case 'ERR_PORT_IN_USE':
+      return `Cannot listen on ${subject} because another process is using that port; stop it, or set PORT to a free port (PORT=0 picks one).`;
+    case 'ERR_PORT_FORBIDDEN':
+      return `This user may not listen on ${subject} (ports below 1024 need privileges); set PORT to 1024 or above.`;
+    case 'ERR_HOST_UNAVAILABLE':
+      return `Cannot listen on HOST ${subject} because it is not an address of this machine; set HOST to one of its addresses, such as 127.0.0.1 or 0.0.0.0.`;
+    case 'ERR_NOT_A_DIRECTORY':
+      return `${setting} (${subject}) is a file, or is inside one, where a directory is needed; set ${setting} to a directory path (it is created if missing).`;
+    case 'ERR_NOT_WRITABLE':
+      return `The gateway cannot create or write files in ${setting} (${subject}); set ${setting} to a directory this user can write to, or fix its permissions or mount.`;
+    case 'ERR_DISK_FULL':
+      return `The disk holding ${setting} (${subject}) is full; free some space there, or set ${setting} to a directory on a disk with room.`;
+    case 'ERR_DATABASE_CORRUPT':
+      return `The database file ${subject} in ${setting} is damaged or is not a SQLite database; restore it from a backup, or move it aside to start with an empty database.`;
+    case 'ERR_SIGNING_KEY_CORRUPT':
+      return `The signing key file ${subject} in ${setting} is damaged or is not a signing key; restore it from a backup, or move it out of ${setting} (what it signed will then no longer verify).`;
+    case 'ERR_NO_SIGNING_KEY':
+      return `There is no signing key in ${setting} (${subject}), and in production the gateway does not make one by itself; check ${setting} points at your keys, or create the first key with \`npm run keys:rotate\` (same ${setting}), then start again.`;
+  }
+}
+
 /** `npm start`: listen, then migrate, generate keys, load the synthetic region if empty, and serve. */
 async function main(): Promise<void> {
   let config = loadConfig(process.env);
@@ -38,7 +81,7 @@ async function main(): Promise<void> {
     res.writeHead(503, { 'retry-after': '2' }).end('starting');
   };
   const server = createServer((req, res) => handler(req, res));
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  await listen(server, config.host, config.port);
   const { port } = server.address() as AddressInfo;
   // PORT=0 asks for any free port; the URLs (and so the token audience) use the one we got.
   if (port !== config.port) config = loadConfig({ ...process.env, PORT: String(port) });
@@ -70,6 +113,6 @@ Press Ctrl+C to stop.`);
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(err instanceof StartupError ? startupSentence(err) : err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });

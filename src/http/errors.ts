@@ -17,8 +17,25 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof HTTPException && err.status < 500) {
     return outcomeResponse(err.status as 400, [{ code: 'invalid', diagnostics: err.message || 'Bad request' }]);
   }
+  if (storageUnavailable(err)) {
+    c.var.deps?.log('error', { method: c.req.method, path: new URL(c.req.url).pathname, name: err.name, message: err.message });
+    return outcomeResponse(503, [{ code: 'exception', diagnostics: 'The server cannot store data right now; nothing was written. Try again later.' }], { 'retry-after': '60' });
+  }
   c.var.deps?.log('error', { method: c.req.method, path: new URL(c.req.url).pathname, name: err.name, message: err.message, stack: err.stack });
   return outcomeResponse(500, [{ code: 'exception', diagnostics: 'Internal error; it has been logged' }]);
+}
+
+/**
+ * SQLite's "disk full" and disk I/O errors (better-sqlite3's SqliteError codes, seen through
+ * drizzle's wrapper in `cause`): the transaction rolled back, and the same request may well
+ * succeed once an operator frees space, so they are 503, not our 500.
+ */
+function storageUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_FULL' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR'))) return true;
+  }
+  return false;
 }
 
 export function notFound(c: Context<AppEnv>): Response {

@@ -4,44 +4,33 @@
  * scenarios (sensitive diagnoses, an ED visit, an admission, demographic-only
  * linkage at the hospital) exist for every seed and size.
  */
+import named from '../../fixtures/named-people.json' with { type: 'json' };
 import type { NamedPerson } from './types.js';
 import { isoToDay } from './dates.js';
-import type { Demographics, OfficeVisit, PersonPlan, PharmacyFill, PlannedEvent } from './plan.js';
+import type { Demographics, OfficeVisit, PersonPlan, PharmacyFill, PlannedEvent, RecordDemo } from './plan.js';
 import { sortEvents } from './person.js';
 import { exactRecord } from './variants.js';
 import type { DrugKey, DxKey } from './codes.js';
 
-export const MARIA_IDS = {
-  'clinic-oak': 'clinic-oak-pat-000001',
-  'hosp-mercy': 'hosp-mercy-pat-000417',
-  'payer-lakeshore': 'payer-lakeshore-pat-000093',
-} as const;
-
-export const DANIEL = {
-  id: 'clinic-oak-rp-daniel',
-  given: 'Daniel',
-  family: 'Alvarez',
-  gender: 'male',
-  birthDate: '1994-09-03',
-  phone: '(517) 555-0187',
-} as const;
-
-const CHEN = 'clinic-oak-prac-chen';
-
-const MARIA: Demographics = {
-  given: 'Maria',
-  middle: 'Elena',
-  family: 'Alvarez',
-  gender: 'female',
-  birthDate: '1968-04-12',
-  line: '2418 Pleasant Grove Road',
-  city: 'Lansing',
-  postalCode: '48911',
-  plus4: '2204',
-  phone: '(517) 555-0142',
-  // Below the 910-999 range random SSNs use, so it can never be drawn for anyone else.
-  ssn: '900-41-2268',
+/**
+ * Who they are lives in fixtures/named-people.json, imported statically (not read with fs) so
+ * the generator also runs in a Worker bundle; their clinical story is below, in code.
+ */
+const people = named as unknown as {
+  maria: { patientIds: Record<'clinic-oak' | 'hosp-mercy' | 'payer-lakeshore', string>; demographics: Demographics; records: Record<'hosp-mercy' | 'payer-lakeshore', RecordDemo> };
+  daniel: { id: string; given: string; family: string; gender: 'male' | 'female'; birthDate: string; phone: string };
+  practitioners: { chen: string };
+  accounts: NamedPerson[];
 };
+
+export const MARIA_IDS = people.maria.patientIds;
+
+export const DANIEL = people.daniel;
+
+const CHEN = people.practitioners.chen;
+
+// Her SSN is below the 910-999 range random SSNs use, so it can never be drawn for anyone else.
+const MARIA: Demographics = people.maria.demographics;
 
 export const MARIA_SSN = MARIA.ssn;
 
@@ -98,51 +87,13 @@ export function mariaPlan(): PersonPlan {
     recordOverrides: {
       'clinic-oak': exactRecord(MARIA, true),
       // The hospital registered her without SSN or middle name, in capitals, with ZIP+4.
-      'hosp-mercy': {
-        given: 'MARIA',
-        family: 'ALVAREZ',
-        line: '2418 PLEASANT GROVE RD',
-        city: 'LANSING',
-        postalCode: '48911-2204',
-        phone: '517-555-0142',
-        includeSsn: false,
-      },
-      'payer-lakeshore': {
-        given: 'Maria',
-        middle: 'E',
-        family: 'Alvarez',
-        line: '2418 Pleasant Grove Rd',
-        city: 'Lansing',
-        postalCode: '48911',
-        phone: '5175550142',
-        includeSsn: true,
-      },
+      'hosp-mercy': people.maria.records['hosp-mercy'],
+      'payer-lakeshore': people.maria.records['payer-lakeshore'],
     },
     patientIds: { ...MARIA_IDS },
   };
 }
 
 export function namedPeople(): NamedPerson[] {
-  const maria = `Patient/${MARIA_IDS['clinic-oak']}`;
-  return [
-    { username: 'maria', name: 'Maria Elena Alvarez', role: 'patient', fhirUser: maria, organization: 'Organization/clinic-oak-org' },
-    {
-      username: 'daniel',
-      name: 'Daniel Alvarez',
-      role: 'caregiver',
-      fhirUser: `RelatedPerson/${DANIEL.id}`,
-      organization: 'Organization/org-hie',
-      patient: maria,
-    },
-    { username: 'dr.chen', name: 'Dr. Sarah Chen', role: 'clinician', fhirUser: `Practitioner/${CHEN}`, organization: 'Organization/clinic-oak-org' },
-    {
-      username: 'dr.okafor',
-      name: 'Dr. James Okafor',
-      role: 'clinician',
-      fhirUser: 'Practitioner/hosp-riverside-prac-okafor',
-      organization: 'Organization/hosp-riverside-org',
-    },
-    { username: 'priya', name: 'Priya Raman', role: 'researcher', organization: 'Organization/org-research' },
-    { username: 'alex', name: 'Alex Morgan', role: 'operator', organization: 'Organization/org-hie' },
-  ];
+  return people.accounts.map((p) => ({ ...p }));
 }

@@ -6,6 +6,8 @@ import { decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { tempDir } from '../helpers/db.js';
+import { addSigningKey } from '../../src/entry/keys-on-disk.js';
 import { REDIRECT_URI, signIn } from '../../src/cli/login-driver.js';
 
 const PASSWORD = 'consent-gateway-dev';
@@ -137,7 +139,10 @@ describe('the token helper (npm run token)', () => {
   });
 
   it('is refused by a gateway in production mode', async () => {
-    const gw = await startGateway({ env: { GATEWAY_ENV: 'production' } });
+    // Production makes no signing key by itself: the operator's first `npm run keys:rotate`.
+    const keysDir = tempDir();
+    await addSigningKey(keysDir, new Date());
+    const gw = await startGateway({ env: { GATEWAY_ENV: 'production', KEYS_DIR: keysDir } });
     try {
       expect(gw.process.output()).not.toMatch(/Loaded the synthetic region|fixture accounts/);
       const { code, err } = await run(['--client', 'hosp-mercy'], { PUBLIC_BASE_URL: gw.base, KEYS_DIR: gw.keysDir, FIXTURES_DIR: gw.fixturesDir });

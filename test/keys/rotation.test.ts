@@ -44,13 +44,13 @@ describe('keyRing', () => {
   it('with a single key: it signs and is published', () => {
     const ring = keyRing([k1], day(5), MAX_LIFETIME);
     expect(ring.signing.kid).toBe(k1.kid);
-    expect(kids(ring.published)).toEqual([k1.kid]);
+    expect(kids(ring.live)).toEqual([k1.kid]);
     expect(ring.retired).toEqual([]);
   });
 
   it('a single key is never retired, however old', () => {
     const ring = keyRing([k1], day(300), MAX_LIFETIME);
-    expect(kids(ring.published)).toEqual([k1.kid]);
+    expect(kids(ring.live)).toEqual([k1.kid]);
     expect(ring.retired).toEqual([]);
   });
 
@@ -62,15 +62,15 @@ describe('keyRing', () => {
     ]) {
       const justAfter = keyRing(keys, at(replacedAt, 1), MAX_LIFETIME);
       expect(justAfter.signing.kid).toBe(k2.kid);
-      expect(kids(justAfter.published)).toEqual([k2.kid, k1.kid]);
+      expect(kids(justAfter.live)).toEqual([k2.kid, k1.kid]);
       expect(justAfter.retired).toEqual([]);
 
       const atLimit = keyRing(keys, at(replacedAt, MAX_LIFETIME), MAX_LIFETIME);
-      expect(kids(atLimit.published)).toEqual([k2.kid, k1.kid]);
+      expect(kids(atLimit.live)).toEqual([k2.kid, k1.kid]);
 
       const after = keyRing(keys, at(replacedAt, MAX_LIFETIME + 1), MAX_LIFETIME);
       expect(after.signing.kid).toBe(k2.kid);
-      expect(kids(after.published)).toEqual([k2.kid]);
+      expect(kids(after.live)).toEqual([k2.kid]);
       expect(kids(after.retired)).toEqual([k1.kid]);
     }
   });
@@ -78,7 +78,7 @@ describe('keyRing', () => {
   it('keeps the old key published for a whole token lifetime, not from its own creation', () => {
     // k1 is 9 days old, far older than a token lifetime, but only stopped signing an instant ago.
     const ring = keyRing([k1, k2], at(day(10), 10), MAX_LIFETIME);
-    expect(kids(ring.published)).toContain(k1.kid);
+    expect(kids(ring.live)).toContain(k1.kid);
   });
 
   it('with three keys: each older key retires a lifetime after the key that replaced it', () => {
@@ -86,16 +86,16 @@ describe('keyRing', () => {
     // Shortly after k3 appears: k2 was replaced by k3 just now; k1 was replaced by k2 ten days ago.
     const ring = keyRing(keys, at(day(20), 60), MAX_LIFETIME);
     expect(ring.signing.kid).toBe(k3.kid);
-    expect(kids(ring.published)).toEqual([k3.kid, k2.kid]);
+    expect(kids(ring.live)).toEqual([k3.kid, k2.kid]);
     expect(kids(ring.retired)).toEqual([k1.kid]);
 
     // With a lifetime longer than ten days, k1 would still be published.
     const longLived = keyRing(keys, at(day(20), 60), 11 * 24 * HOUR);
-    expect(kids(longLived.published)).toEqual([k3.kid, k2.kid, k1.kid]);
+    expect(kids(longLived.live)).toEqual([k3.kid, k2.kid, k1.kid]);
 
     // A lifetime after k3 appeared, only k3 is left.
     const later = keyRing(keys, at(day(20), MAX_LIFETIME + 1), MAX_LIFETIME);
-    expect(kids(later.published)).toEqual([k3.kid]);
+    expect(kids(later.live)).toEqual([k3.kid]);
     expect(kids(later.retired)).toEqual([k2.kid, k1.kid]);
   });
 
@@ -111,7 +111,7 @@ describe('keyRing', () => {
       .sign(await importJWK(before.signing.privateJwk, 'ES256'));
 
     const verifyAt = (now: Date) => {
-      const jwks = createLocalJWKSet(publicJwks(keyRing([k1, k2], now, MAX_LIFETIME).published));
+      const jwks = createLocalJWKSet(publicJwks(keyRing([k1, k2], now, MAX_LIFETIME).live));
       return jwtVerify(token, jwks, { algorithms: ['ES256'], currentDate: now, clockTolerance: 0 });
     };
 
@@ -119,13 +119,29 @@ describe('keyRing', () => {
     await expect(verifyAt(at(day(10), 30))).resolves.toMatchObject({ payload: { sub: 'hosp-mercy' } });
     // After k1 retires, the JWKS no longer has it (checked here with a clock that ignores exp, so only the key is at stake).
     const retiredAt = at(day(10), MAX_LIFETIME + 1);
-    const jwks = createLocalJWKSet(publicJwks(keyRing([k1, k2], retiredAt, MAX_LIFETIME).published));
+    const jwks = createLocalJWKSet(publicJwks(keyRing([k1, k2], retiredAt, MAX_LIFETIME).live));
     await expect(jwtVerify(token, jwks, { algorithms: ['ES256'], currentDate: at(day(10), 30) })).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY' });
     // And a token signed by the new key verifies against the same JWKS.
     const fresh = await new SignJWT({ sub: 'hosp-mercy' })
       .setProtectedHeader({ alg: 'ES256', kid: k2.kid, typ: 'at+jwt' })
       .sign(await importJWK(k2.privateJwk, 'ES256'));
     await expect(jwtVerify(fresh, jwks, { algorithms: ['ES256'] })).resolves.toMatchObject({ payload: { sub: 'hosp-mercy' } });
+  });
+
+  it('a retired key stays published, verification only: a receipt it signed years ago still verifies', async () => {
+    const signedAt = day(5); // k1 signs a consent receipt
+    const receipt = await new SignJWT({ consent: 'Consent/c1' })
+      .setProtectedHeader({ alg: 'ES256', kid: k1.kid, typ: 'consent-receipt+jwt' })
+      .setIssuedAt(Math.floor(signedAt.getTime() / 1000))
+      .sign(await importJWK(k1.privateJwk, 'ES256'));
+    const muchLater = new Date(Date.UTC(2029, 0, 1));
+    const ring = keyRing([k3, k1, k2], muchLater, MAX_LIFETIME);
+    expect(ring.signing.kid).toBe(k3.kid);
+    expect(kids(ring.live)).toEqual([k3.kid]);
+    expect(kids(ring.retired)).toEqual([k2.kid, k1.kid]);
+    // Newest first, so whatever signs with the first key signs with the signing key.
+    expect(kids(ring.published)).toEqual([k3.kid, k2.kid, k1.kid]);
+    await expect(jwtVerify(receipt, createLocalJWKSet(publicJwks(ring.published)), { algorithms: ['ES256'], currentDate: muchLater })).resolves.toMatchObject({ payload: { consent: 'Consent/c1' } });
   });
 
   it('invariant: a token signed by any key at any instant stays verifiable for its whole lifetime', () => {
@@ -137,7 +153,7 @@ describe('keyRing', () => {
       for (const offset of [0, 1, MAX_LIFETIME / 2, MAX_LIFETIME]) {
         const now = at(signedAt, offset);
         const created = keys.filter((k) => Date.parse(k.createdAt) <= now.getTime());
-        expect(kids(keyRing(created, now, MAX_LIFETIME).published), `${signedAt.toISOString()} + ${offset}s`).toContain(signer.kid);
+        expect(kids(keyRing(created, now, MAX_LIFETIME).live), `${signedAt.toISOString()} + ${offset}s`).toContain(signer.kid);
       }
     }
   });
