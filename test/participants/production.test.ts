@@ -5,6 +5,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addSigningKey } from '../../src/entry/keys-on-disk.js';
+import { suiteDir } from '../helpers/db.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { clientKeys } from './helpers.js';
 
@@ -15,11 +17,15 @@ import { clientKeys } from './helpers.js';
  */
 describe('participants in production, changed while the gateway runs', () => {
   let gw: Gateway;
+  const keys = suiteDir('cg-keys-');
   beforeAll(async () => {
-    gw = await startGateway({ env: { GATEWAY_ENV: 'production' } });
+    // Production makes no signing key by itself: the operator's first `npm run keys:rotate`.
+    await addSigningKey(keys.path, new Date());
+    gw = await startGateway({ env: { GATEWAY_ENV: 'production', KEYS_DIR: keys.path } });
   });
   afterAll(async () => {
     await gw?.stop();
+    keys.remove();
   });
 
   const cli = (...args: string[]) =>
