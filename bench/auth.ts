@@ -87,5 +87,7 @@ console.log(`  verify, cache hit ${fmt(warmRate)} verifications/s`);
 console.log(`  HTTP bare route   ${fmt(best(bareNoHeader))} req/s   no headers (rounds: ${bareNoHeader.map(fmt).join(', ')})`);
 console.log(`  HTTP bare route   ${fmt(best(bare))} req/s   with a token-sized header it ignores (rounds: ${bare.map(fmt).join(', ')})`);
 console.log(`  HTTP with auth    ${fmt(best(authed))} req/s   warm token (rounds: ${authed.map(fmt).join(', ')})`);
-console.log(`  auth cost         ${(cost * 100).toFixed(1)}% of the bare route's throughput (same request size)   target <= 10%: ${cost <= 0.1 ? 'met' : 'MISSED'}`);
+console.log(
+  `  auth cost         ${(cost * 100).toFixed(1)}% of the bare route's throughput (same request size)   target <= 10%: ${cost <= 0.1 ? 'met' : 'MISSED'}`,
+);
 console.log(`  auth + header     ${((1 - best(authed) / best(bareNoHeader)) * 100).toFixed(1)}% against the bare route without the header`);

@@ -136,7 +136,9 @@ for (const n of sizes) {
     (globalThis as { __perLineUs?: number }).__perLineUs = q.p50 / lineCount;
     naive = `p50 ${fmt(q.p50)}  p99 ${fmt(q.p99)}  (${count} decisions, one enforcer with ${lineCount.toLocaleString('en-US')} lines)`;
   } else {
-    const estimate = perLine ? `at the ${perLine.toFixed(1)} µs per line measured above, about ${((lineCount * perLine) / 1e6).toFixed(0)} s per decision` : 'over a minute for a handful of decisions';
+    const estimate = perLine
+      ? `at the ${perLine.toFixed(1)} µs per line measured above, about ${((lineCount * perLine) / 1e6).toFixed(0)} s per decision`
+      : 'over a minute for a handful of decisions';
     naive = `skipped: ${lineCount.toLocaleString('en-US')} lines in one enforcer, ${estimate}`;
   }
   rmSync(work, { recursive: true, force: true });

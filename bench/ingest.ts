@@ -17,7 +17,9 @@ import { ingest, readBundle } from '../src/ingest/index.js';
 import { defaultCodeLists } from '../src/labels/index.js';
 import { generateRegion } from '../src/synthetic/index.js';
 
-const { values } = parseArgs({ options: { patients: { type: 'string', default: '1000' }, seed: { type: 'string', default: '42' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { patients: { type: 'string', default: '1000' }, seed: { type: 'string', default: '42' }, rounds: { type: 'string', default: '3' } },
+});
 const patients = Number(values.patients);
 const rounds = Number(values.rounds);
 
@@ -75,4 +77,6 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 console.log(`bench:ingest  patients=${patients} resources=${total} files=${files.length} rounds=${rounds}`);
 console.log(`  ours      ${fmt(best(oursRates))} resources/s   (rounds: ${oursRates.map(fmt).join(', ')})`);
 console.log(`  baseline  ${fmt(best(baseRates))} resources/s   bare better-sqlite3 insert of the same JSON rows (rounds: ${baseRates.map(fmt).join(', ')})`);
-console.log(`  ratio     ${(ratio * 100).toFixed(1)}% of baseline   target >= 40% and >= 20,000 resources/s: ${ratio >= 0.4 && best(oursRates) >= 20_000 ? 'met' : 'MISSED'}`);
+console.log(
+  `  ratio     ${(ratio * 100).toFixed(1)}% of baseline   target >= 40% and >= 20,000 resources/s: ${ratio >= 0.4 && best(oursRates) >= 20_000 ? 'met' : 'MISSED'}`,
+);

@@ -13,7 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,30000,100000' }, seed: { type: 'string', default: '42' }, step: { type: 'string' }, db: { type: 'string' }, patients: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10000,30000,100000' },
+    seed: { type: 'string', default: '42' },
+    step: { type: 'string' },
+    db: { type: 'string' },
+    patients: { type: 'string' },
+  },
+});
 
 if (values.step === 'load') await load(values.db!, Number(values.patients), Number(values.seed));
 else if (values.step === 'publish') await publishOnce(values.db!);
@@ -28,20 +36,34 @@ async function main() {
       const loadStarted = performance.now();
       child(['--max-old-space-size=20000'], ['--step', 'load', '--db', db, '--patients', String(patients), '--seed', values.seed!]);
       const loadS = (performance.now() - loadStarted) / 1000;
-      const out = JSON.parse(child([], ['--step', 'publish', '--db', db]).trim().split('\n').at(-1)!) as { publishS: number; peakMb: number; baselineS: number; cells: number };
+      const out = JSON.parse(child([], ['--step', 'publish', '--db', db]).trim().split('\n').at(-1)!) as {
+        publishS: number;
+        peakMb: number;
+        baselineS: number;
+        cells: number;
+      };
       results.push({ patients, loadS, ...out });
-      console.log(`${patients} patients: load ${loadS.toFixed(1)} s (not timed); publish ${out.publishS.toFixed(1)} s, peak RSS ${out.peakMb.toFixed(0)} MB; SQL GROUP BY baseline ${out.baselineS.toFixed(2)} s; ratio ${(out.publishS / out.baselineS).toFixed(1)}×`);
+      console.log(
+        `${patients} patients: load ${loadS.toFixed(1)} s (not timed); publish ${out.publishS.toFixed(1)} s, peak RSS ${out.peakMb.toFixed(0)} MB; SQL GROUP BY baseline ${out.baselineS.toFixed(2)} s; ratio ${(out.publishS / out.baselineS).toFixed(1)}×`,
+      );
       rmSync(db, { force: true });
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
   console.log('\npatients | publish (s) | peak RSS (MB) | baseline GROUP BY (s) | ratio | s per 10k patients');
-  for (const r of results) console.log(`${r.patients} | ${r.publishS.toFixed(1)} | ${r.peakMb.toFixed(0)} | ${r.baselineS.toFixed(2)} | ${(r.publishS / r.baselineS).toFixed(1)}× | ${((r.publishS / r.patients) * 10_000).toFixed(2)}`);
+  for (const r of results)
+    console.log(
+      `${r.patients} | ${r.publishS.toFixed(1)} | ${r.peakMb.toFixed(0)} | ${r.baselineS.toFixed(2)} | ${(r.publishS / r.baselineS).toFixed(1)}× | ${((r.publishS / r.patients) * 10_000).toFixed(2)}`,
+    );
 }
 
 function child(nodeArgs: string[], args: string[]): string {
-  return execFileSync(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/publish.ts', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+  return execFileSync(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/publish.ts', ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 26,
+  });
 }
 
 async function load(path: string, patients: number, seed: number) {
@@ -73,7 +95,14 @@ async function publishOnce(path: string) {
   const db = openSqlite(path);
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   const started = performance.now();
-  const published = await publishRelease({ db, signer: createManifestSigner({ ...(await exportJWK(privateKey)), kid: 'bench' }), baseUrl: 'http://bench.test', zip3, lifetimeEpsilon: 10, clock: () => new Date('2026-06-01T00:00:00Z') });
+  const published = await publishRelease({
+    db,
+    signer: createManifestSigner({ ...(await exportJWK(privateKey)), kid: 'bench' }),
+    baseUrl: 'http://bench.test',
+    zip3,
+    lifetimeEpsilon: 10,
+    clock: () => new Date('2026-06-01T00:00:00Z'),
+  });
   const publishS = (performance.now() - started) / 1000;
   const peakMb = process.resourceUsage().maxRSS / 1024;
   const cells = published.files.length;

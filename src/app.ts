@@ -37,8 +37,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/public', publicPages());
   app.route('/assets', assetRoutes(webAssets(deps.webAssets)));
   // The portal acts through the FHIR API in process, with the patient's own token.
-  app.route('/portal', portalRoutes(() => app.fetch));
-  app.route('/clinician', clinicianRoutes(() => app.fetch));
+  app.route(
+    '/portal',
+    portalRoutes(() => app.fetch),
+  );
+  app.route(
+    '/clinician',
+    clinicianRoutes(() => app.fetch),
+  );
   app.route('/admin/participants', participantRoutes());
   app.get('/auth/me', (c) => {
     const { scopes: _parsed, ...me } = requesterOf(c);

@@ -69,5 +69,16 @@ async function breakTheGlass(c: Context<AppEnv>): Promise<Response> {
   const body = (await readJson(c)) as { reason?: unknown; parameter?: { name?: string; valueString?: string }[] };
   const reason = typeof body.reason === 'string' ? body.reason : body.parameter?.find((p) => p.name === 'reason')?.valueString;
   const { grant, expiresAt } = await grantBreakGlass(c.var.deps, requester, c.req.param('id')!, reason);
-  return fhirJson(c, { resourceType: 'Parameters', parameter: [{ name: 'grant', valueString: grant }, { name: 'expires', valueInstant: expiresAt }, { name: 'notice', valueString: 'The patient will see this access in their access history.' }] }, 201);
+  return fhirJson(
+    c,
+    {
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'grant', valueString: grant },
+        { name: 'expires', valueInstant: expiresAt },
+        { name: 'notice', valueString: 'The patient will see this access in their access history.' },
+      ],
+    },
+    201,
+  );
 }

@@ -3,7 +3,16 @@ import { requesterOf } from '../http/authenticate.js';
 import { FhirError, type IssueCode } from '../fhir/errors.js';
 import { limitBody, readJson } from '../http/body.js';
 import type { AppEnv } from '../app-env.js';
-import { ParticipantError, participantOps, type Actor, type ClientInput, type DuaVersionInput, type OrganizationInput, type ParticipantOps, type Status } from '../participants/index.js';
+import {
+  ParticipantError,
+  participantOps,
+  type Actor,
+  type ClientInput,
+  type DuaVersionInput,
+  type OrganizationInput,
+  type ParticipantOps,
+  type Status,
+} from '../participants/index.js';
 
 /**
  * The operator's API over participants (mounted at /admin/participants), JSON in and out:
@@ -24,11 +33,16 @@ export function participantRoutes(): Hono<AppEnv> {
 
   app.get('/', async (c) => c.json(await opsOf(c).list()));
 
-  app.post('/organizations', async (c) => c.json(await refused(opsOf(c).addOrganization((await objectBody(c)) as unknown as OrganizationInput, actorOf(c))), 201));
+  app.post('/organizations', async (c) =>
+    c.json(await refused(opsOf(c).addOrganization((await objectBody(c)) as unknown as OrganizationInput, actorOf(c))), 201),
+  );
 
   app.post('/clients', async (c) => {
     const body = await objectBody(c);
-    const input = { ...body, purposes: typeof body.purposes === 'string' ? body.purposes.split(/\s+/).filter(Boolean) : body.purposes } as unknown as ClientInput;
+    const input = {
+      ...body,
+      purposes: typeof body.purposes === 'string' ? body.purposes.split(/\s+/).filter(Boolean) : body.purposes,
+    } as unknown as ClientInput;
     return c.json(await refused(opsOf(c).addClient(input, actorOf(c))), 201);
   });
 
@@ -36,7 +50,9 @@ export function participantRoutes(): Hono<AppEnv> {
 
   app.post('/duas/:id/versions/:version/end', async (c) => {
     const { end } = await objectBody(c);
-    return c.json(await refused(opsOf(c).endDuaVersion({ dua: c.req.param('id'), version: versionOf(c), end: typeof end === 'string' ? end : '' }, actorOf(c))));
+    return c.json(
+      await refused(opsOf(c).endDuaVersion({ dua: c.req.param('id'), version: versionOf(c), end: typeof end === 'string' ? end : '' }, actorOf(c))),
+    );
   });
 
   app.post('/organizations/:id/:action{suspend|resume}', (c) => setStatus(c, { target: 'organization', id: `Organization/${c.req.param('id')}` }));
@@ -54,7 +70,10 @@ function operatorOnly(): MiddlewareHandler<AppEnv> {
   };
 }
 
-async function setStatus(c: Context<AppEnv>, target: { target: 'organization' | 'client'; id: string } | { target: 'dua-version'; id: string; version: number }) {
+async function setStatus(
+  c: Context<AppEnv>,
+  target: { target: 'organization' | 'client'; id: string } | { target: 'dua-version'; id: string; version: number },
+) {
   const status: Status = c.req.param('action') === 'suspend' ? 'suspended' : 'active';
   await refused(opsOf(c).setStatus({ ...target, status }, actorOf(c)));
   return c.json({ ...target, status });
@@ -83,7 +102,11 @@ async function objectBody(c: Context<AppEnv>): Promise<Record<string, unknown>> 
   return body as Record<string, unknown>;
 }
 
-const STATUS: Record<ParticipantError['code'], [400 | 404 | 409, IssueCode]> = { invalid: [400, 'invalid'], 'not-found': [404, 'not-found'], conflict: [409, 'conflict'] };
+const STATUS: Record<ParticipantError['code'], [400 | 404 | 409, IssueCode]> = {
+  invalid: [400, 'invalid'],
+  'not-found': [404, 'not-found'],
+  conflict: [409, 'conflict'],
+};
 
 /** A refused change as an OperationOutcome, one issue per problem. */
 async function refused<T>(work: Promise<T>): Promise<T> {
@@ -92,6 +115,9 @@ async function refused<T>(work: Promise<T>): Promise<T> {
   } catch (err) {
     if (!(err instanceof ParticipantError)) throw err;
     const [status, code] = STATUS[err.code];
-    throw new FhirError(status, err.problems.map((diagnostics) => ({ code, diagnostics })));
+    throw new FhirError(
+      status,
+      err.problems.map((diagnostics) => ({ code, diagnostics })),
+    );
   }
 }

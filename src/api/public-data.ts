@@ -28,7 +28,12 @@ export function publicRoutes(): Hono<AppEnv> {
 
   app.get('/datasets', async (c) => {
     const releases = await listReleases(c.var.deps.db);
-    return send(c, JSON.stringify({ releases: releases.map((r) => ({ ...r, url: `${c.var.deps.config.baseUrl}/public/datasets/${r.id}/` })) }), 'application/json', 'no-cache');
+    return send(
+      c,
+      JSON.stringify({ releases: releases.map((r) => ({ ...r, url: `${c.var.deps.config.baseUrl}/public/datasets/${r.id}/` })) }),
+      'application/json',
+      'no-cache',
+    );
   });
 
   app.get('/privacy-budget.json', async (c) => {

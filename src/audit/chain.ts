@@ -23,7 +23,10 @@ export interface ChainRow {
 export type ChainProblem = { seq: number; problem: 'gap' | 'prev-hash' | 'hash' };
 
 /** Checks rows in seq order: consecutive numbers, each linked to the one before, each hash right. */
-export async function verifyChain(rows: Iterable<ChainRow>, start: { seq: number; hash: string } = { seq: 0, hash: GENESIS }): Promise<{ checked: number; problems: ChainProblem[]; last: { seq: number; hash: string } }> {
+export async function verifyChain(
+  rows: Iterable<ChainRow>,
+  start: { seq: number; hash: string } = { seq: 0, hash: GENESIS },
+): Promise<{ checked: number; problems: ChainProblem[]; last: { seq: number; hash: string } }> {
   const problems: ChainProblem[] = [];
   let expectedSeq = start.seq + 1;
   let prev = start.hash;

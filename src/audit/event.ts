@@ -59,8 +59,14 @@ export function auditEvent(a: AccessRecord) {
       ...(a.person ? [{ what: { reference: `Patient/${a.person}` }, role: { system: OBJECT_ROLE, code: '1', display: 'Patient' } }] : []),
       {
         what: { identifier: { value: a.query } },
-        role: { system: OBJECT_ROLE, code: a.interaction === 'search-type' ? '24' : '4', display: a.interaction === 'search-type' ? 'Query' : 'Domain Resource' },
-        ...(a.reasons && a.reasons.length > 0 ? { detail: a.reasons.slice(0, 6).map((x) => ({ type: 'decision', valueString: `${x.layer} ${x.effect}: ${x.ref}` })) } : {}),
+        role: {
+          system: OBJECT_ROLE,
+          code: a.interaction === 'search-type' ? '24' : '4',
+          display: a.interaction === 'search-type' ? 'Query' : 'Domain Resource',
+        },
+        ...(a.reasons && a.reasons.length > 0
+          ? { detail: a.reasons.slice(0, 6).map((x) => ({ type: 'decision', valueString: `${x.layer} ${x.effect}: ${x.ref}` })) }
+          : {}),
       },
     ],
   };

@@ -75,5 +75,11 @@ export class AuditLog {
 }
 
 export async function eventsAbout(log: AuditLog, person: string, limit: number, offset: number) {
-  return log.db.orm.select({ content: auditEvents.content }).from(auditEvents).where(eq(auditEvents.person, person)).orderBy(desc(auditEvents.seq)).limit(limit).offset(offset);
+  return log.db.orm
+    .select({ content: auditEvents.content })
+    .from(auditEvents)
+    .where(eq(auditEvents.person, person))
+    .orderBy(desc(auditEvents.seq))
+    .limit(limit)
+    .offset(offset);
 }

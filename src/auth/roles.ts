@@ -9,13 +9,14 @@ export const ROLES: readonly Role[] = ['patient', 'caregiver', 'clinician', 'res
  * What each kind of person may be granted. Scopes a person asks for beyond these are dropped at
  * consent; the consent engine then decides, per resource, what the granted scopes reach.
  */
-export const ROLE_POLICY: Readonly<Record<Role, { scopeContexts: readonly ('patient' | 'user')[]; types?: readonly string[]; purposes: readonly Purpose[] }>> = {
-  patient: { scopeContexts: ['patient'], purposes: ['PATRQT'] },
-  caregiver: { scopeContexts: ['patient'], purposes: ['FAMRQT'] },
-  clinician: { scopeContexts: ['user'], purposes: ['TREAT', 'ETREAT'] },
-  researcher: { scopeContexts: ['user'], types: ['Group', 'MeasureReport'], purposes: ['HRESCH'] },
-  operator: { scopeContexts: ['user'], types: ['AuditEvent'], purposes: ['HSYSADMIN'] },
-};
+export const ROLE_POLICY: Readonly<Record<Role, { scopeContexts: readonly ('patient' | 'user')[]; types?: readonly string[]; purposes: readonly Purpose[] }>> =
+  {
+    patient: { scopeContexts: ['patient'], purposes: ['PATRQT'] },
+    caregiver: { scopeContexts: ['patient'], purposes: ['FAMRQT'] },
+    clinician: { scopeContexts: ['user'], purposes: ['TREAT', 'ETREAT'] },
+    researcher: { scopeContexts: ['user'], types: ['Group', 'MeasureReport'], purposes: ['HRESCH'] },
+    operator: { scopeContexts: ['user'], types: ['AuditEvent'], purposes: ['HSYSADMIN'] },
+  };
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);

@@ -30,6 +30,11 @@ export function parseScopes(scope: string | undefined): SmartScope[] {
 }
 
 /** Whether any scope grants `permission` on `type` (in any of the given contexts). */
-export function allows(scopes: readonly SmartScope[], type: string, permission: 'c' | 'r' | 'u' | 'd' | 's', contexts: readonly SmartScope['context'][] = ['patient', 'user', 'system']): boolean {
+export function allows(
+  scopes: readonly SmartScope[],
+  type: string,
+  permission: 'c' | 'r' | 'u' | 'd' | 's',
+  contexts: readonly SmartScope['context'][] = ['patient', 'user', 'system'],
+): boolean {
   return scopes.some((s) => contexts.includes(s.context) && (s.type === '*' || s.type === type) && s.permissions.has(permission));
 }

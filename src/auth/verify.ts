@@ -3,7 +3,10 @@ import { ClaimsError, requesterFromClaims, type Requester } from './requester.js
 
 /** Why a token was refused. The message goes in WWW-Authenticate; it never says more than the RFC 6750 error. */
 export class TokenError extends Error {
-  constructor(readonly code: 'invalid_token' | 'insufficient_scope' | 'missing_token', message: string) {
+  constructor(
+    readonly code: 'invalid_token' | 'insufficient_scope' | 'missing_token',
+    message: string,
+  ) {
     super(message);
   }
 }

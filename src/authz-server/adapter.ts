@@ -19,7 +19,11 @@ import { oidcPayloads } from '../db/schema.js';
  * oidc-provider answers its static clients (the public apps) before asking. Clients are never
  * written through here (no dynamic registration).
  */
-export function drizzleAdapterFactory(db: Database, clock: () => Date, findClient: (id: string) => Promise<ClientMetadata | undefined> = async () => undefined) {
+export function drizzleAdapterFactory(
+  db: Database,
+  clock: () => Date,
+  findClient: (id: string) => Promise<ClientMetadata | undefined> = async () => undefined,
+) {
   const now = () => Math.floor(clock().getTime() / 1000);
 
   return class DrizzleAdapter implements Adapter {
@@ -40,27 +44,42 @@ export function drizzleAdapterFactory(db: Database, clock: () => Date, findClien
       await db.orm
         .insert(oidcPayloads)
         .values(row)
-        .onConflictDoUpdate({ target: [oidcPayloads.model, oidcPayloads.id], set: { payload: row.payload, grantId: row.grantId, userCode: row.userCode, uid: row.uid, expiresAt: row.expiresAt } });
+        .onConflictDoUpdate({
+          target: [oidcPayloads.model, oidcPayloads.id],
+          set: { payload: row.payload, grantId: row.grantId, userCode: row.userCode, uid: row.uid, expiresAt: row.expiresAt },
+        });
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return (await findClient(id)) as AdapterPayload | undefined;
-      const [row] = await db.orm.select().from(oidcPayloads).where(and(eq(oidcPayloads.model, this.model), eq(oidcPayloads.id, id)));
+      const [row] = await db.orm
+        .select()
+        .from(oidcPayloads)
+        .where(and(eq(oidcPayloads.model, this.model), eq(oidcPayloads.id, id)));
       return live(row);
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      const [row] = await db.orm.select().from(oidcPayloads).where(and(eq(oidcPayloads.model, this.model), eq(oidcPayloads.uid, uid)));
+      const [row] = await db.orm
+        .select()
+        .from(oidcPayloads)
+        .where(and(eq(oidcPayloads.model, this.model), eq(oidcPayloads.uid, uid)));
       return live(row);
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      const [row] = await db.orm.select().from(oidcPayloads).where(and(eq(oidcPayloads.model, this.model), eq(oidcPayloads.userCode, userCode)));
+      const [row] = await db.orm
+        .select()
+        .from(oidcPayloads)
+        .where(and(eq(oidcPayloads.model, this.model), eq(oidcPayloads.userCode, userCode)));
       return live(row);
     }
 
     async consume(id: string): Promise<void> {
-      await db.orm.update(oidcPayloads).set({ consumedAt: now() }).where(and(eq(oidcPayloads.model, this.model), eq(oidcPayloads.id, id)));
+      await db.orm
+        .update(oidcPayloads)
+        .set({ consumedAt: now() })
+        .where(and(eq(oidcPayloads.model, this.model), eq(oidcPayloads.id, id)));
     }
 
     async destroy(id: string): Promise<void> {

@@ -28,7 +28,9 @@ export function backendClientMetadata(client: BackendClient): ClientMetadata {
 
 /** Pinned to the one algorithm its inline keys allow; otherwise any that provider.ts enables and its keys match. */
 function signingAlg(client: BackendClient): Pick<ClientMetadata, 'token_endpoint_auth_signing_alg'> {
-  const algs = new Set((client.jwks?.keys ?? []).map((k) => (k.alg as string | undefined) ?? (k.kty === 'EC' ? (k.crv === 'P-384' ? 'ES384' : 'ES256') : 'RS384')));
+  const algs = new Set(
+    (client.jwks?.keys ?? []).map((k) => (k.alg as string | undefined) ?? (k.kty === 'EC' ? (k.crv === 'P-384' ? 'ES384' : 'ES256') : 'RS384')),
+  );
   return algs.size === 1 ? { token_endpoint_auth_signing_alg: [...algs][0] as ClientMetadata['token_endpoint_auth_signing_alg'] } : {};
 }
 

@@ -40,9 +40,20 @@ export function interactionRoutes(deps: InteractionDeps): Hono<Env> {
     if (details.prompt.name === 'login') return c.html(loginPage({ uid: details.uid, clientName }));
     const account = await findAccount(deps.db, details.session!.accountId);
     if (!account || !isRole(account.role)) return c.html(page('Error', html`<h1>Account unavailable</h1>`), 403);
-    const requested = String(details.params.scope ?? '').split(' ').filter(Boolean);
+    const requested = String(details.params.scope ?? '')
+      .split(' ')
+      .filter(Boolean);
     const { granted, withheld } = grantableScopes(account.role, requested);
-    return c.html(consentPage({ uid: details.uid, clientName, account: account.name, granted, withheld, purposes: [...ROLE_POLICY[account.role].purposes].filter((p) => p !== 'ETREAT') }));
+    return c.html(
+      consentPage({
+        uid: details.uid,
+        clientName,
+        account: account.name,
+        granted,
+        withheld,
+        purposes: [...ROLE_POLICY[account.role].purposes].filter((p) => p !== 'ETREAT'),
+      }),
+    );
   });
 
   app.post('/:uid/login', async (c) => {
@@ -80,7 +91,9 @@ export function interactionRoutes(deps: InteractionDeps): Hono<Env> {
     if (!account || !isRole(account.role)) return c.html(page('Error', html`<h1>Account unavailable</h1>`), 403);
     const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId, clientId: String(details.params.client_id) });
     if (!grant) return c.html(page('Error', html`<h1>This approval has expired</h1>`), 400);
-    const requested = String(details.params.scope ?? '').split(' ').filter(Boolean);
+    const requested = String(details.params.scope ?? '')
+      .split(' ')
+      .filter(Boolean);
     const { granted, withheld } = grantableScopes(account.role, requested);
     // Every granted scope is an OP scope (they are all in the provider's `scopes`); the FHIR ones
     // are also granted for the FHIR resource server, which is what puts them in the access token.
@@ -103,10 +116,24 @@ export function interactionRoutes(deps: InteractionDeps): Hono<Env> {
 
   app.onError((err, c) => {
     if (err instanceof errors.SessionNotFound || err instanceof errors.InvalidRequest) {
-      return c.html(page('Sign-in expired', html`<h1>This sign-in has expired</h1><p>Go back to the app and start again.</p>`), 400);
+      return c.html(
+        page(
+          'Sign-in expired',
+          html`<h1>This sign-in has expired</h1>
+            <p>Go back to the app and start again.</p>`,
+        ),
+        400,
+      );
     }
     deps.log('error', { where: 'interaction', name: err.name, message: err.message });
-    return c.html(page('Error', html`<h1>Something went wrong</h1><p>It has been logged.</p>`), 500);
+    return c.html(
+      page(
+        'Error',
+        html`<h1>Something went wrong</h1>
+          <p>It has been logged.</p>`,
+      ),
+      500,
+    );
   });
 
   async function finish(c: Context<Env>, result: Record<string, unknown>, merge: boolean) {

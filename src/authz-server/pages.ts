@@ -18,25 +18,32 @@ const STYLE = raw(`<style>
 
 export function page(title: string, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
   return html`<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · Consent Gateway</title>${STYLE}</head>
-<body><main>${body}</main></body>
-</html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · Consent Gateway</title>
+        ${STYLE}
+      </head>
+      <body>
+        <main>${body}</main>
+      </body>
+    </html>`;
 }
 
 export function loginPage(opts: { uid: string; clientName: string; error?: string; username?: string }) {
   return page(
     'Sign in',
     html`<h1>Sign in to Consent Gateway</h1>
-<p><strong>${opts.clientName}</strong> wants to access your health information.</p>
-${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
-<form method="post" action="/oidc/interaction/${opts.uid}/login">
-  <label for="username">Username</label>
-  <input id="username" name="username" autocomplete="username" required value="${opts.username ?? ''}">
-  <label for="password">Password</label>
-  <input id="password" name="password" type="password" autocomplete="current-password" required>
-  <button type="submit">Sign in</button>
-</form>`,
+      <p><strong>${opts.clientName}</strong> wants to access your health information.</p>
+      ${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
+      <form method="post" action="/oidc/interaction/${opts.uid}/login">
+        <label for="username">Username</label>
+        <input id="username" name="username" autocomplete="username" required value="${opts.username ?? ''}" />
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        <button type="submit">Sign in</button>
+      </form>`,
   );
 }
 
@@ -44,18 +51,33 @@ export function consentPage(opts: { uid: string; clientName: string; account: st
   return page(
     'Approve access',
     html`<h1>Approve access</h1>
-<p>Signed in as <strong>${opts.account}</strong>.</p>
-<p><strong>${opts.clientName}</strong> asks for:</p>
-<ul>${opts.granted.map((s) => html`<li><code>${s}</code></li>`)}</ul>
-${opts.withheld.length > 0 ? html`<p>Not available to your role, so not granted:</p><ul>${opts.withheld.map((s) => html`<li><code>${s}</code></li>`)}</ul>` : ''}
-<p>Purpose of use: ${opts.purposes.join(', ')}.</p>
-<form method="post" action="/oidc/interaction/${opts.uid}/confirm"><button type="submit">Allow</button></form>
-<form method="post" action="/oidc/interaction/${opts.uid}/abort"><button type="submit" class="secondary">Deny</button></form>`,
+      <p>Signed in as <strong>${opts.account}</strong>.</p>
+      <p><strong>${opts.clientName}</strong> asks for:</p>
+      <ul>
+        ${opts.granted.map((s) => html`<li><code>${s}</code></li>`)}
+      </ul>
+      ${
+        opts.withheld.length > 0
+          ? html`<p>Not available to your role, so not granted:</p>
+              <ul>
+                ${opts.withheld.map((s) => html`<li><code>${s}</code></li>`)}
+              </ul>`
+          : ''
+      }
+      <p>Purpose of use: ${opts.purposes.join(', ')}.</p>
+      <form method="post" action="/oidc/interaction/${opts.uid}/confirm"><button type="submit">Allow</button></form>
+      <form method="post" action="/oidc/interaction/${opts.uid}/abort"><button type="submit" class="secondary">Deny</button></form>`,
   );
 }
 
 /** oidc-provider's error page: the OAuth error and its description, never a stack. */
 export async function renderError(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }): Promise<void> {
   ctx.type = 'html';
-  ctx.body = String(await page('Error', html`<h1>Something went wrong</h1><p class="error" role="alert"><code>${out.error}</code>: ${out.error_description ?? ''}</p>`));
+  ctx.body = String(
+    await page(
+      'Error',
+      html`<h1>Something went wrong</h1>
+        <p class="error" role="alert"><code>${out.error}</code>: ${out.error_description ?? ''}</p>`,
+    ),
+  );
 }

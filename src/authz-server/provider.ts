@@ -54,7 +54,13 @@ export function createProvider(options: ProviderOptions): Provider {
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resource) => {
           if (resource !== fhirBase) throw new errors.InvalidTarget();
-          return { scope: resourceScope, audience: fhirBase, accessTokenTTL: options.accessTokenTtl, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } };
+          return {
+            scope: resourceScope,
+            audience: fhirBase,
+            accessTokenTTL: options.accessTokenTtl,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'ES256' } },
+          };
         },
       },
     },
@@ -133,5 +139,9 @@ async function addPatientToTokenResponse(ctx: KoaContextWithOIDC, next: () => Pr
   const [, payload] = body.access_token.split('.');
   if (!payload) return;
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { patient?: string; purpose_of_use?: string[] };
-  ctx.body = { ...body, ...(claims.patient ? { patient: claims.patient } : {}), ...(claims.purpose_of_use ? { purpose_of_use: claims.purpose_of_use.join(' ') } : {}) };
+  ctx.body = {
+    ...body,
+    ...(claims.patient ? { patient: claims.patient } : {}),
+    ...(claims.purpose_of_use ? { purpose_of_use: claims.purpose_of_use.join(' ') } : {}),
+  };
 }

@@ -22,7 +22,10 @@ for (;;) {
 db.close();
 if (problems.length > 0) {
   console.error(`Audit chain BROKEN: ${problems.length} problem(s) in ${checked} events`);
-  for (const p of problems.slice(0, 20)) console.error(`  event ${p.seq}: ${p.problem === 'gap' ? 'events missing before it' : p.problem === 'prev-hash' ? 'does not link to the event before it' : 'content does not match its hash'}`);
+  for (const p of problems.slice(0, 20))
+    console.error(
+      `  event ${p.seq}: ${p.problem === 'gap' ? 'events missing before it' : p.problem === 'prev-hash' ? 'does not link to the event before it' : 'content does not match its hash'}`,
+    );
   process.exit(1);
 }
 console.log(`Audit chain intact: ${checked} events, last hash ${start.hash}`);

@@ -107,7 +107,9 @@ export function main(argv: readonly string[]): number {
   const region = generateRegion({ patients, seed });
   const { files, resources } = writeRegionFiles(region, resolve(out));
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`Wrote ${files} files (${region.sources.length} bundles + manifest, people, truth) with ${resources} resources for ${patients} patients, seed ${seed}, to ${out} in ${seconds} s`);
+  console.log(
+    `Wrote ${files} files (${region.sources.length} bundles + manifest, people, truth) with ${resources} resources for ${patients} patients, seed ${seed}, to ${out} in ${seconds} s`,
+  );
   return 0;
 }
 

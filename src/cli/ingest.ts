@@ -31,7 +31,9 @@ async function main(): Promise<number> {
         const written = outcomes.filter((o) => o.ok && o.changed).length;
         const unchanged = outcomes.filter((o) => o.ok && !o.changed).length;
         const rejected = outcomes.filter((o) => !o.ok);
-        console.log(`${path}: ${written} written, ${unchanged} unchanged, ${rejected.length} rejected in ${seconds.toFixed(2)} s (${Math.round(outcomes.length / seconds)} resources/s)`);
+        console.log(
+          `${path}: ${written} written, ${unchanged} unchanged, ${rejected.length} rejected in ${seconds.toFixed(2)} s (${Math.round(outcomes.length / seconds)} resources/s)`,
+        );
         for (const r of rejected.slice(0, 10)) if (!r.ok) console.log(`  entry ${r.index}: ${r.issues.map((i) => i.diagnostics).join('; ')}`);
         if (rejected.length > 10) console.log(`  … and ${rejected.length - 10} more`);
         failed ||= rejected.length > 0;

@@ -37,7 +37,11 @@ export class UserAgent {
     const match = new RegExp(`<form method="post" action="([^"]*${action.source}[^"]*)"`).exec(html);
     if (!match) throw new Error(`no form matching ${action} in:\n${html}`);
     const target = new URL(match[1]!, pageUrl).href;
-    return this.follow(target, stopAt, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+    return this.follow(target, stopAt, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
   }
 }
 

@@ -86,7 +86,9 @@ async function run(command: string, values: Values, ops: ParticipantOps, actor: 
           kind: need(values, 'kind'),
           organization: need(values, 'organization'),
           scope: need(values, 'scope'),
-          purposes: need(values, 'purposes').split(/[\s,]+/).filter(Boolean),
+          purposes: need(values, 'purposes')
+            .split(/[\s,]+/)
+            .filter(Boolean),
           sourceUri: values['source-uri'],
           dua: values.dua,
           jwksUri: values['jwks-uri'],
@@ -120,7 +122,8 @@ async function duaInput(values: Values) {
   const version = values.version !== undefined ? { version: versionOf(values) } : {};
   if (values.csv) {
     const groups = parseDuaCsv(await readFile(values.csv, 'utf8'));
-    if (groups.length !== 1) throw new UsageError(`${values.csv} holds ${groups.length} agreements or periods; add one version at a time, so each is all or nothing`);
+    if (groups.length !== 1)
+      throw new UsageError(`${values.csv} holds ${groups.length} agreements or periods; add one version at a time, so each is all or nothing`);
     const [g] = groups as [(typeof groups)[number]];
     return { dua: g.dua, organization: g.organization, start: g.start, end: g.end, status: g.status, lines: g.lines, ...override, ...version };
   }
@@ -147,13 +150,20 @@ function describe(p: Participants): string {
   const out = [`Organizations (${p.organizations.length})`];
   for (const o of p.organizations) out.push(`  ${o.reference}  ${o.kind}  ${o.status}  ${o.name}`);
   out.push(`Backend clients (${p.clients.length})`);
-  for (const c of p.clients) out.push(`  ${c.clientId}  ${c.kind}  ${c.status}  ${c.organization}  dua=${c.dua ?? '-'}  scope="${c.scope}"  purposes=${c.purposes.join(',')}  keys=${c.jwks ? `${c.jwks.keys.length} inline` : c.jwksUri}`);
+  for (const c of p.clients)
+    out.push(
+      `  ${c.clientId}  ${c.kind}  ${c.status}  ${c.organization}  dua=${c.dua ?? '-'}  scope="${c.scope}"  purposes=${c.purposes.join(',')}  keys=${c.jwks ? `${c.jwks.keys.length} inline` : c.jwksUri}`,
+    );
   out.push(`DUAs (${p.duas.length})`);
   for (const d of p.duas) {
     out.push(`  ${d.id}  ${d.organization}`);
-    for (const v of d.versions) out.push(`    v${v.version}  ${v.start || 'open'} to ${v.end || 'open'}  ${v.status}  ${v.lines.map((l) => `${l.purpose}:${l.cls}:${l.category}:${l.scope}`).join(' ')}`);
+    for (const v of d.versions)
+      out.push(
+        `    v${v.version}  ${v.start || 'open'} to ${v.end || 'open'}  ${v.status}  ${v.lines.map((l) => `${l.purpose}:${l.cls}:${l.category}:${l.scope}`).join(' ')}`,
+      );
   }
-  if (p.organizations.length === 0) out.push('', 'Nothing is registered yet. Start with: npm run participants -- add-org --reference Organization/<id> --name "<name>" --kind provider');
+  if (p.organizations.length === 0)
+    out.push('', 'Nothing is registered yet. Start with: npm run participants -- add-org --reference Organization/<id> --name "<name>" --kind provider');
   return out.join('\n');
 }
 

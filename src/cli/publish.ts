@@ -14,15 +14,22 @@ import { publishRelease, PublishRefused } from '../release/publish.js';
 async function main() {
   const { values } = parseArgs({ options: { epsilon: { type: 'string' }, years: { type: 'string' } }, strict: true });
   const epsilon = values.epsilon === undefined ? undefined : Number(values.epsilon);
-  if (epsilon !== undefined && !(Number.isFinite(epsilon) && epsilon > 0 && epsilon <= 100)) throw new UsageError('--epsilon must be a number above 0 and at most 100');
+  if (epsilon !== undefined && !(Number.isFinite(epsilon) && epsilon > 0 && epsilon <= 100))
+    throw new UsageError('--epsilon must be a number above 0 and at most 100');
   const years = values.years?.split(',').map((y) => Number(y.trim()));
-  if (years && !years.every((y) => Number.isInteger(y) && y >= 1900 && y <= 2200)) throw new UsageError('--years must be calendar years, comma-separated, e.g. 2024,2025');
+  if (years && !years.every((y) => Number.isInteger(y) && y >= 1900 && y <= 2200))
+    throw new UsageError('--years must be calendar years, comma-separated, e.g. 2024,2025');
   const config = loadConfig(process.env);
   const db = openSqlite(join(config.dataDir, 'gateway.db'));
   try {
     const ring = await loadSigningKeys(config.keysDir, new Date(), 3600, { generateIfNone: config.mode === 'development' });
-    const published = await publishRelease(publishDeps(db, config, ring.signing.privateJwk), { ...(epsilon !== undefined ? { epsilon } : {}), ...(years ? { years } : {}) });
-    console.log(`Published release ${published.info.id} (${published.info.mode}${epsilon !== undefined ? `, epsilon ${epsilon}` : ''}) for ${published.info.years.join(', ')} in ${(published.millis / 1000).toFixed(1)} s`);
+    const published = await publishRelease(publishDeps(db, config, ring.signing.privateJwk), {
+      ...(epsilon !== undefined ? { epsilon } : {}),
+      ...(years ? { years } : {}),
+    });
+    console.log(
+      `Published release ${published.info.id} (${published.info.mode}${epsilon !== undefined ? `, epsilon ${epsilon}` : ''}) for ${published.info.years.join(', ')} in ${(published.millis / 1000).toFixed(1)} s`,
+    );
     console.log(`  ${published.info.population.people} people; ${published.info.population.excludedByConsent} excluded by their consent`);
     for (const f of published.files) console.log(`  ${config.baseUrl}/public/datasets/${published.info.id}/${f.name}  sha256 ${f.sha256}`);
   } finally {

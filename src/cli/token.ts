@@ -20,7 +20,10 @@ const DEFAULT_SCOPES: Record<string, string> = {
 };
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { user: { type: 'string' }, client: { type: 'string' }, scope: { type: 'string' }, purpose: { type: 'string' }, password: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { user: { type: 'string' }, client: { type: 'string' }, scope: { type: 'string' }, purpose: { type: 'string' }, password: { type: 'string' } },
+  });
   const config = loadConfig(process.env);
   const health = (await (await fetch(`${config.baseUrl}/healthz`)).json()) as { mode?: string };
   if (health.mode !== 'development') {
@@ -32,7 +35,13 @@ async function main(): Promise<number> {
   if (values.client) {
     const jwk = JSON.parse(await readFile(join(config.keysDir, 'clients', `${values.client}.private.json`), 'utf8')) as JWK;
     const key = (await importJWK(jwk, 'ES256')) as CryptoKey;
-    const client = await oidc.discovery(issuer, values.client, {}, oidc.PrivateKeyJwt(key, { [oidc.modifyAssertion]: (header) => void (header.kid = jwk.kid) }), { execute: [oidc.allowInsecureRequests] });
+    const client = await oidc.discovery(
+      issuer,
+      values.client,
+      {},
+      oidc.PrivateKeyJwt(key, { [oidc.modifyAssertion]: (header) => void (header.kid = jwk.kid) }),
+      { execute: [oidc.allowInsecureRequests] },
+    );
     const tokens = await oidc.clientCredentialsGrant(client, { scope: values.scope ?? 'system/*.cu', ...extra });
     console.log(tokens.access_token);
     return 0;
@@ -47,7 +56,13 @@ async function main(): Promise<number> {
   const client = await oidc.discovery(issuer, 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), { execute: [oidc.allowInsecureRequests] });
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
-  const url = oidc.buildAuthorizationUrl(client, { redirect_uri: REDIRECT_URI, scope: values.scope ?? DEFAULT_SCOPES[role]!, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state });
+  const url = oidc.buildAuthorizationUrl(client, {
+    redirect_uri: REDIRECT_URI,
+    scope: values.scope ?? DEFAULT_SCOPES[role]!,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+  });
   const { callback } = await signIn(url, username, values.password ?? config.devPassword);
   if (!callback.startsWith(REDIRECT_URI)) {
     console.error('Sign-in did not complete (wrong username or password, or too many attempts).');

@@ -19,7 +19,11 @@ const schema = z.object({
   FIXTURE_PATIENTS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   FIXTURE_SEED: z.coerce.number().int().default(42),
   /** Largest request body accepted, in bytes; larger ones are refused with 413 before they are read. */
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024),
   /**
    * The authorization server's issuer. On Node the gateway runs it at PUBLIC_BASE_URL/oidc; a
    * Worker points this at that deployment.
@@ -100,7 +104,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 export function configWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (config.mode === 'development') {
-    warnings.push('Development mode (GATEWAY_ENV): synthetic data, fixture accounts with a documented password, and a token helper. Never expose this deployment.');
+    warnings.push(
+      'Development mode (GATEWAY_ENV): synthetic data, fixture accounts with a documented password, and a token helper. Never expose this deployment.',
+    );
   }
   return warnings;
 }

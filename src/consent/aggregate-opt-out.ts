@@ -15,6 +15,8 @@ type Line = Pick<ConsentLine, 'priority' | 'actor' | 'purpose' | 'start' | 'end'
  * the reading that errs toward the patient.
  */
 export function optedOutOfAggregates(lines: readonly Line[], now: string): boolean {
-  const active = lines.filter((l) => l.actor === '*' && (l.start === '' || l.start <= now) && (l.end === '' || now <= l.end)).sort((a, b) => a.priority.localeCompare(b.priority));
+  const active = lines
+    .filter((l) => l.actor === '*' && (l.start === '' || l.start <= now) && (l.end === '' || now <= l.end))
+    .sort((a, b) => a.priority.localeCompare(b.priority));
   return AGGREGATE_PURPOSES.some((p) => active.find((l) => l.purpose === p || l.purpose === '*')?.effect === 'deny');
 }

@@ -23,8 +23,14 @@ export interface BreakGlassDeps {
  * for this patient, stored with a consent version bump so every process sees it at once. It is
  * logged and audited, and shown to the patient in her access history.
  */
-export async function grantBreakGlass(deps: BreakGlassDeps, requester: Requester, patientId: string, reason: string | undefined): Promise<{ grant: string; expiresAt: string }> {
-  if (requester.role !== 'clinician' || !requester.fhirUser || !requester.purposes.includes('ETREAT')) throw FhirError.of(403, 'forbidden', 'Break-the-glass needs a clinician token with purpose ETREAT');
+export async function grantBreakGlass(
+  deps: BreakGlassDeps,
+  requester: Requester,
+  patientId: string,
+  reason: string | undefined,
+): Promise<{ grant: string; expiresAt: string }> {
+  if (requester.role !== 'clinician' || !requester.fhirUser || !requester.purposes.includes('ETREAT'))
+    throw FhirError.of(403, 'forbidden', 'Break-the-glass needs a clinician token with purpose ETREAT');
   const person = await resolvePerson(deps.db, patientId);
   if (!person) throw FhirError.of(404, 'not-found', `Patient/${patientId} is not known`);
   if (!reason || reason.trim().length < 5) throw FhirError.of(400, 'required', 'Say why: a reason of at least 5 characters is required');
@@ -32,11 +38,34 @@ export async function grantBreakGlass(deps: BreakGlassDeps, requester: Requester
   const expiresAt = new Date(now.getTime() + deps.consent.policies.defaults.breakGlassHours * 3600_000).toISOString();
   const id = deps.newId();
   await deps.db.atomic([
-    ...insertRows(breakGlass, [{ id, patientId: person, practitioner: requester.fhirUser, organization: requester.organization ?? '', reason: reason.trim(), startedAt: now.toISOString(), expiresAt }]),
+    ...insertRows(breakGlass, [
+      {
+        id,
+        patientId: person,
+        practitioner: requester.fhirUser,
+        organization: requester.organization ?? '',
+        reason: reason.trim(),
+        startedAt: now.toISOString(),
+        expiresAt,
+      },
+    ]),
     bumpStatement(deps.db, person),
   ]);
   deps.consent.invalidate(person);
   deps.log('break-glass', { by: requester.fhirUser, organization: requester.organization, patient: person, grant: id, expiresAt });
-  await deps.audit.record(auditEvent({ requester, interaction: 'operation', query: `Patient/${person}/$break-the-glass (${reason.trim().slice(0, 200)})`, person, outcome: 'permit', purpose: 'ETREAT', breakGlass: true, when: now.toISOString(), id: deps.newId() }), person);
+  await deps.audit.record(
+    auditEvent({
+      requester,
+      interaction: 'operation',
+      query: `Patient/${person}/$break-the-glass (${reason.trim().slice(0, 200)})`,
+      person,
+      outcome: 'permit',
+      purpose: 'ETREAT',
+      breakGlass: true,
+      when: now.toISOString(),
+      id: deps.newId(),
+    }),
+    person,
+  );
   return { grant: `break-glass/${id}`, expiresAt };
 }

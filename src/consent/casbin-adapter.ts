@@ -27,12 +27,27 @@ export class ConsentLineAdapter implements FilteredAdapter {
   }
 
   async loadFilteredPolicy(model: Model, filter: { patient: string; consent?: string }): Promise<void> {
-    const where = filter.consent ? and(eq(consentLines.patientId, filter.patient), eq(consentLines.consentId, filter.consent)) : eq(consentLines.patientId, filter.patient);
+    const where = filter.consent
+      ? and(eq(consentLines.patientId, filter.patient), eq(consentLines.consentId, filter.consent))
+      : eq(consentLines.patientId, filter.patient);
     const rows = await this.db.orm.select().from(consentLines).where(where);
     rows.sort((a, b) => a.priority.localeCompare(b.priority) || a.consentId.localeCompare(b.consentId) || a.ord - b.ord);
     // Assigned whole, in order: Casbin's addPolicy with a priority field inserts a rule that
     // belongs last one place too early (it splices at index -1).
-    model.model.get('p')!.get('p')!.policy = rows.map((r) => [r.priority, r.patientId, r.actor, r.purpose, r.cls, r.label, r.start, r.end, r.dataStart, r.dataEnd, r.effect, r.ref]);
+    model.model.get('p')!.get('p')!.policy = rows.map((r) => [
+      r.priority,
+      r.patientId,
+      r.actor,
+      r.purpose,
+      r.cls,
+      r.label,
+      r.start,
+      r.end,
+      r.dataStart,
+      r.dataEnd,
+      r.effect,
+      r.ref,
+    ]);
     this.filtered = true;
   }
 

@@ -22,12 +22,28 @@ export interface ConsentLine {
 }
 
 /** The line as Casbin reads it, in policy_definition order. */
-export const toRule = (l: ConsentLine): string[] => [l.priority, l.patient, l.actor, l.purpose, l.cls, l.label, l.start, l.end, l.dataStart, l.dataEnd, l.effect, l.ref];
+export const toRule = (l: ConsentLine): string[] => [
+  l.priority,
+  l.patient,
+  l.actor,
+  l.purpose,
+  l.cls,
+  l.label,
+  l.start,
+  l.end,
+  l.dataStart,
+  l.dataEnd,
+  l.effect,
+  l.ref,
+];
 
 type Provision = R4.ConsentProvision;
 
 const MAX_LINES = 500;
-const isActor = (reference: string | undefined) => { const r = parseReference(reference, ['Practitioner', 'Organization', 'RelatedPerson']); return r !== undefined && reference === `${r.type}/${r.id}`; };
+const isActor = (reference: string | undefined) => {
+  const r = parseReference(reference, ['Practitioner', 'Organization', 'RelatedPerson']);
+  return r !== undefined && reference === `${r.type}/${r.id}`;
+};
 
 /** Context a nested provision inherits from its parent unless it says otherwise. */
 interface Scope {
@@ -46,7 +62,11 @@ interface Scope {
  * gets 500 - 10d, and a deny one less than a permit at the same depth, so nested exceptions
  * come before their parent and deny before permit.
  */
-export function compileConsent(consent: R4.Consent, personId: string, labelCategory: ReadonlyMap<string, Category>): { ok: true; lines: ConsentLine[] } | { ok: false; issues: Issue[] } {
+export function compileConsent(
+  consent: R4.Consent,
+  personId: string,
+  labelCategory: ReadonlyMap<string, Category>,
+): { ok: true; lines: ConsentLine[] } | { ok: false; issues: Issue[] } {
   const issues: Issue[] = [];
   if (consent.status !== 'active') return { ok: true, lines: [] };
   const root = consent.provision;
@@ -90,7 +110,12 @@ export function compileConsent(consent: R4.Consent, personId: string, labelCateg
     (p.provision ?? []).forEach((child, i) => walk(child, `${path}.provision[${i}]`, depth + 1, scope));
   };
   walk(root, 'Consent.provision', 0, { actors: ['*'], purposes: ['*'], classes: ['*'], period: ['', ''], dataPeriod: ['', ''] });
-  if (lines.length > MAX_LINES) issues.push({ code: 'too-long', diagnostics: `The Consent compiles to ${lines.length} policy lines; the limit is ${MAX_LINES}`, expression: 'Consent.provision' });
+  if (lines.length > MAX_LINES)
+    issues.push({
+      code: 'too-long',
+      diagnostics: `The Consent compiles to ${lines.length} policy lines; the limit is ${MAX_LINES}`,
+      expression: 'Consent.provision',
+    });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, lines: lines.sort((a, b) => a.priority.localeCompare(b.priority)) };
 }
 
@@ -98,7 +123,12 @@ function provisionScope(p: Provision, path: string, parent: Scope, issues: Issue
   const before = issues.length;
   const actors = (p.actor ?? []).map((a, i) => {
     const reference = a.reference?.reference;
-    if (!isActor(reference)) issues.push({ code: 'value', diagnostics: 'actor.reference must be Practitioner/, Organization/ or RelatedPerson/<id>', expression: `${path}.actor[${i}].reference` });
+    if (!isActor(reference))
+      issues.push({
+        code: 'value',
+        diagnostics: 'actor.reference must be Practitioner/, Organization/ or RelatedPerson/<id>',
+        expression: `${path}.actor[${i}].reference`,
+      });
     return reference ?? '';
   });
   const purposes = (p.purpose ?? []).map((c, i) => {
@@ -106,7 +136,8 @@ function provisionScope(p: Provision, path: string, parent: Scope, issues: Issue
     return c.code ?? '';
   });
   const classes = (p.class ?? []).map((c, i) => {
-    if (!c.code || !(isStoredType(c.code) || c.code === 'AuditEvent')) issues.push({ code: 'value', diagnostics: `class '${c.code}' is not a resource type held here`, expression: `${path}.class[${i}]` });
+    if (!c.code || !(isStoredType(c.code) || c.code === 'AuditEvent'))
+      issues.push({ code: 'value', diagnostics: `class '${c.code}' is not a resource type held here`, expression: `${path}.class[${i}]` });
     return c.code ?? '';
   });
   const period = periodOf(p.period, `${path}.period`, issues) ?? parent.period;
@@ -146,7 +177,12 @@ function labelsOf(p: Provision, path: string, index: ReadonlyMap<string, Categor
   const labels = new Set<string>();
   (p.securityLabel ?? []).forEach((coding, i) => {
     const category = coding.code ? index.get(coding.code) : undefined;
-    if (!category) issues.push({ code: 'value', diagnostics: `securityLabel '${coding.code}' is not a sensitivity category this deployment knows`, expression: `${path}.securityLabel[${i}]` });
+    if (!category)
+      issues.push({
+        code: 'value',
+        diagnostics: `securityLabel '${coding.code}' is not a sensitivity category this deployment knows`,
+        expression: `${path}.securityLabel[${i}]`,
+      });
     else labels.add(category);
   });
   return [...labels].sort();

@@ -68,7 +68,12 @@ export interface DecisionRequest {
 export function decideWith(policies: Policies, view: PatientView, req: DecisionRequest): Decision {
   const purposes = req.purpose ? (req.requester.purposes.includes(req.purpose) ? [req.purpose] : []) : req.requester.purposes;
   if (purposes.length === 0) {
-    return { permit: false, obligations: { redact: [] }, plan: DENY, reasons: [{ layer: 'role', effect: 'deny', ref: 'token', detail: 'the token carries no purpose of use that could apply' }] };
+    return {
+      permit: false,
+      obligations: { redact: [] },
+      plan: DENY,
+      reasons: [{ layer: 'role', effect: 'deny', ref: 'token', detail: 'the token carries no purpose of use that could apply' }],
+    };
   }
   const categories = req.categories ?? ['normal', ...SENSITIVE];
   let first: Decision | undefined;
@@ -109,13 +114,21 @@ function duaDecision(policies: Policies, org: string, purpose: string, cls: stri
 
 const subjectOf = (r: Requester) => r.fhirUser ?? r.organization ?? r.clientId;
 
-function decideOne(policies: Policies, view: PatientView, req: DecisionRequest, purpose: Purpose, category: Category): Omit<Reason, 'detail'> & { detail: string } {
+function decideOne(
+  policies: Policies,
+  view: PatientView,
+  req: DecisionRequest,
+  purpose: Purpose,
+  category: Category,
+): Omit<Reason, 'detail'> & { detail: string } {
   const r = req.requester;
   const deny = (layer: Reason['layer'], ref: string, detail: string) => ({ layer, effect: 'deny' as const, ref, detail });
   const permit = (layer: Reason['layer'], ref: string, detail: string) => ({ layer, effect: 'permit' as const, ref, detail });
 
   if (r.kind === 'person' && r.role === 'patient') {
-    return r.patient === view.person ? permit('self', 'right-of-access', 'the patient sees their own record') : deny('role', 'right-of-access', 'a patient sees only their own record');
+    return r.patient === view.person
+      ? permit('self', 'right-of-access', 'the patient sees their own record')
+      : deny('role', 'right-of-access', 'a patient sees only their own record');
   }
   if (r.kind === 'person' && (r.role === 'operator' || r.role === 'researcher')) return deny('role', r.role, `a ${r.role} sees no patient-level data`);
 
@@ -129,7 +142,9 @@ function decideOne(policies: Policies, view: PatientView, req: DecisionRequest, 
       if (r.role !== 'clinician') return deny('role', 'break-glass', 'only clinicians can break the glass');
       if (category === 'sud') return deny('law', '42 CFR Part 2', 'break-the-glass never opens substance use disorder records');
       const grant = view.breakGlass.find((g) => g.practitioner === r.fhirUser && g.expiresAt > req.when);
-      return grant ? permit('break-glass', `break-glass/${grant.id}`, `emergency access until ${grant.expiresAt} (DUA ${line[0]})`) : deny('break-glass', 'break-glass', 'no active break-the-glass grant');
+      return grant
+        ? permit('break-glass', `break-glass/${grant.id}`, `emergency access until ${grant.expiresAt} (DUA ${line[0]})`)
+        : deny('break-glass', 'break-glass', 'no active break-the-glass grant');
     }
   }
   const matched = view.rules ? view.rules.match(subject, org, view.person, req.cls, category, purpose, req.when, req.date ?? '') : [];
@@ -144,7 +159,11 @@ function decideOne(policies: Policies, view: PatientView, req: DecisionRequest, 
   if (purpose === 'TREAT' && r.role === 'clinician') {
     return d.treatment === 'opt-out' && d.treatmentDefaultOpens.includes(category)
       ? permit('default', 'default:treatment-opt-out', 'treatment is shared unless the patient opts out')
-      : deny('default', `default:treatment-${d.treatment}`, d.treatment === 'opt-in' ? 'treatment access needs the patient to opt in' : 'this category needs the patient to opt in');
+      : deny(
+          'default',
+          `default:treatment-${d.treatment}`,
+          d.treatment === 'opt-in' ? 'treatment access needs the patient to opt in' : 'this category needs the patient to opt in',
+        );
   }
   if ((purpose === 'HPAYMT' || purpose === 'HOPERAT') && r.clientKind === 'payer' && d.payerDefault === 'permit') {
     return permit('default', 'default:payer-members', 'a payer may use its members’ data for payment and operations');

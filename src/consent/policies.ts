@@ -27,7 +27,8 @@ export interface Policies {
 
 const within = (when: string, start: string, end: string) => (start === '' || when >= start) && (end === '' || when <= end);
 // A line restricted to a data period matches dated data within it; undated data only for denies, so uncertainty never opens data.
-const dataWithin = (date: string, start: string, end: string, effect: string) => (start === '' && end === '') || (date === '' ? effect === 'deny' : within(date, start, end));
+const dataWithin = (date: string, start: string, end: string, effect: string) =>
+  (start === '' && end === '') || (date === '' ? effect === 'deny' : within(date, start, end));
 
 /** The functions the models' matchers call. */
 export const POLICY_FUNCTIONS = { within, dataWithin } as const;
@@ -37,7 +38,10 @@ export async function loadPolicies(texts: PolicyTexts): Promise<Policies> {
   newModelFromString(texts.consentModel);
   const rules = parseCsv(texts.duas);
   for (const rule of rules) if (rule[0] !== 'p' || rule.length !== 10) throw new Error(`duas.csv: bad line ${rule.join(', ')}`);
-  const dua = await duaEnforcer(texts.duaModel, rules.map((r) => r.slice(1)));
+  const dua = await duaEnforcer(
+    texts.duaModel,
+    rules.map((r) => r.slice(1)),
+  );
   const defaults = JSON.parse(texts.defaults) as Defaults;
   if (defaults.treatment !== 'opt-in' && defaults.treatment !== 'opt-out') throw new Error("defaults.json: treatment must be 'opt-in' or 'opt-out'");
   return { consentModel: texts.consentModel, dua, defaults };

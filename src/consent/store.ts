@@ -39,7 +39,11 @@ export function patientViewLoader(db: Database, policies: Pick<Policies, 'consen
     }
     return compilePatientView(policies, {
       person,
-      lines: (lineRows as (typeof consentLines.$inferSelect)[]).map(({ patientId, consentId: _c, ord: _o, ...l }) => ({ ...l, patient: patientId, effect: l.effect as 'allow' | 'deny' })),
+      lines: (lineRows as (typeof consentLines.$inferSelect)[]).map(({ patientId, consentId: _c, ord: _o, ...l }) => ({
+        ...l,
+        patient: patientId,
+        effect: l.effect as 'allow' | 'deny',
+      })),
       payers,
       breakGlass: (grantRows as (typeof breakGlass.$inferSelect)[]).map((g) => ({ id: g.id, practitioner: g.practitioner, expiresAt: g.expiresAt })),
     });
@@ -52,7 +56,22 @@ export function replaceLinesStatements(db: Database, person: string, consentId: 
     db.orm.delete(consentLines).where(and(eq(consentLines.patientId, person), eq(consentLines.consentId, consentId))) as Statement,
     ...insertRows(
       consentLines,
-      lines.map((l, ord) => ({ patientId: person, consentId, ord, priority: l.priority, actor: l.actor, purpose: l.purpose, cls: l.cls, label: l.label, start: l.start, end: l.end, dataStart: l.dataStart, dataEnd: l.dataEnd, effect: l.effect, ref: l.ref })),
+      lines.map((l, ord) => ({
+        patientId: person,
+        consentId,
+        ord,
+        priority: l.priority,
+        actor: l.actor,
+        purpose: l.purpose,
+        cls: l.cls,
+        label: l.label,
+        start: l.start,
+        end: l.end,
+        dataStart: l.dataStart,
+        dataEnd: l.dataEnd,
+        effect: l.effect,
+        ref: l.ref,
+      })),
     ),
     bumpStatement(db, person),
   ];
@@ -63,7 +82,10 @@ export function bumpStatement(db: Database, person: string): Statement {
   return db.orm
     .insert(consentVersions)
     .values({ patientId: person, seq: sql`(select coalesce(max(${consentVersions.seq}), 0) + 1 from ${consentVersions})` })
-    .onConflictDoUpdate({ target: consentVersions.patientId, set: { seq: sql`(select coalesce(max(${consentVersions.seq}), 0) + 1 from ${consentVersions})` } }) as Statement;
+    .onConflictDoUpdate({
+      target: consentVersions.patientId,
+      set: { seq: sql`(select coalesce(max(${consentVersions.seq}), 0) + 1 from ${consentVersions})` },
+    }) as Statement;
 }
 
 export async function latestSeq(db: Database): Promise<number> {
@@ -73,16 +95,22 @@ export async function latestSeq(db: Database): Promise<number> {
 
 /** People whose consents changed after a sequence number (placeholder `seq`), prepared once. */
 export function changedSinceQuery(db: Database) {
-  return db.orm.select().from(consentVersions).where(gt(consentVersions.seq, sql.placeholder('seq'))).prepare();
+  return db.orm
+    .select()
+    .from(consentVersions)
+    .where(gt(consentVersions.seq, sql.placeholder('seq')))
+    .prepare();
 }
-
 
 /** Which of these `Type/id` references name a stored resource: a Consent may only name actors the exchange knows. */
 export async function existingActors(db: Database, refs: readonly string[]): Promise<Set<string>> {
   const found = new Set<string>();
   for (const ref of refs) {
     const [type, id] = ref.split('/');
-    const [row] = await db.orm.select({ id: resources.id }).from(resources).where(and(eq(resources.type, type!), eq(resources.id, id!)));
+    const [row] = await db.orm
+      .select({ id: resources.id })
+      .from(resources)
+      .where(and(eq(resources.type, type!), eq(resources.id, id!)));
     if (row) found.add(ref);
   }
   return found;

@@ -3,7 +3,6 @@ import { toRule, type ConsentLine } from './compile.js';
 import type { ConsentRules, PatientView } from './decide.js';
 import { POLICY_FUNCTIONS, type Policies } from './policies.js';
 
-
 /**
  * Builds a patient's view with its own enforcer. Nothing is shared between patients, so a
  * decision can never see another patient's lines, and decisions need no locking or reloading.

@@ -55,19 +55,23 @@ export async function writeConsent(deps: ConsentWriteDeps, requester: Requester,
   if (issues.length > 0) throw new FhirError(400, issues);
   const consent = body as R4.Consent & Resource;
   if (urlId !== undefined && consent.id !== urlId) throw FhirError.of(400, 'invalid', "The Consent's id does not match the URL", 'Consent.id');
-  if (!consent.scope?.coding?.some((code) => code.system === CONSENT_SCOPE && code.code === 'patient-privacy')) throw FhirError.of(400, 'value', 'Consent.scope must be patient-privacy', 'Consent.scope');
+  if (!consent.scope?.coding?.some((code) => code.system === CONSENT_SCOPE && code.code === 'patient-privacy'))
+    throw FhirError.of(400, 'value', 'Consent.scope must be patient-privacy', 'Consent.scope');
   if (!STATUSES.includes(String(consent.status))) throw FhirError.of(400, 'value', 'Consent.status is not a Consent status', 'Consent.status');
   const patientRef = parseReference(consent.patient?.reference, ['Patient']);
-  if (!patientRef || patientRef.version !== undefined || consent.patient?.reference !== `Patient/${patientRef.id}`) throw FhirError.of(400, 'required', 'Consent.patient must reference a Patient', 'Consent.patient');
+  if (!patientRef || patientRef.version !== undefined || consent.patient?.reference !== `Patient/${patientRef.id}`)
+    throw FhirError.of(400, 'required', 'Consent.patient must reference a Patient', 'Consent.patient');
   const person = (await resolvePerson(deps.db, patientRef.id)) ?? patientRef.id;
-  if (person !== requester.patient) throw FhirError.of(403, 'forbidden', 'A Consent can only be written for the patient whose record this token is for', 'Consent.patient');
+  if (person !== requester.patient)
+    throw FhirError.of(403, 'forbidden', 'A Consent can only be written for the patient whose record this token is for', 'Consent.patient');
   if (requester.role === 'caregiver' && !(await deps.consent.decide(person, { requester, cls: 'Consent', categories: ['normal'] })).permit) {
     throw FhirError.of(403, 'forbidden', 'The patient has not delegated consent decisions to this caregiver');
   }
   const id = urlId ?? deps.newId();
   consent.id = id;
   const existing = await readCurrent(deps.db, 'Consent', id);
-  if (existing && existing.patientId && ((await resolvePerson(deps.db, existing.patientId)) ?? existing.patientId) !== person) throw FhirError.of(403, 'forbidden', 'That Consent belongs to another patient');
+  if (existing && existing.patientId && ((await resolvePerson(deps.db, existing.patientId)) ?? existing.patientId) !== person)
+    throw FhirError.of(403, 'forbidden', 'That Consent belongs to another patient');
 
   const compiled = compileConsent(consent, person, categoryIndex(deps.codeLists));
   if (!compiled.ok) throw new FhirError(400, compiled.issues);
@@ -88,9 +92,28 @@ export async function writeConsent(deps: ConsentWriteDeps, requester: Requester,
   if (!outcome.ok) throw new FhirError(outcome.status, outcome.issues);
   deps.consent.invalidate(person);
   deps.log('consent.changed', { by: requester.subject, role: requester.role, consent: `Consent/${id}`, status: consent.status, lines: compiled.lines.length });
-  await deps.audit.record(auditEvent({ requester, interaction: outcome.created ? 'create' : 'update', query: `Consent/${id}`, person, outcome: 'permit', when: deps.clock().toISOString(), id: deps.newId() }), person);
+  await deps.audit.record(
+    auditEvent({
+      requester,
+      interaction: outcome.created ? 'create' : 'update',
+      query: `Consent/${id}`,
+      person,
+      outcome: 'permit',
+      when: deps.clock().toISOString(),
+      id: deps.newId(),
+    }),
+    person,
+  );
 
   const stored = (await readCurrent(deps.db, 'Consent', id))!;
-  const receipt = await deps.signer.sign({ sub: person, consent: `Consent/${id}`, versionId: stored.versionId, status: consent.status, lines: compiled.lines.length, digest: await digest(stored.content), by: requester.fhirUser ?? requester.subject });
+  const receipt = await deps.signer.sign({
+    sub: person,
+    consent: `Consent/${id}`,
+    versionId: stored.versionId,
+    status: consent.status,
+    lines: compiled.lines.length,
+    digest: await digest(stored.content),
+    by: requester.fhirUser ?? requester.subject,
+  });
   return { id, versionId: stored.versionId, content: stored.content, created: outcome.created, receipt };
 }

@@ -100,7 +100,6 @@ export const matchKeys = sqliteTable('match_keys', {
   personId: text('person_id').notNull(),
 });
 
-
 /**
  * oidc-provider's models (sessions, interactions, codes, tokens, replay detection), one row each.
  * The payload is kept whole as JSON; the indexed columns are the lookups the adapter contract needs.
@@ -118,7 +117,12 @@ export const oidcPayloads = sqliteTable(
     expiresAt: integer('expires_at'),
     consumedAt: integer('consumed_at'),
   },
-  (t) => [primaryKey({ columns: [t.model, t.id] }), index('oidc_payloads_grant').on(t.grantId), index('oidc_payloads_uid').on(t.model, t.uid), index('oidc_payloads_expiry').on(t.expiresAt)],
+  (t) => [
+    primaryKey({ columns: [t.model, t.id] }),
+    index('oidc_payloads_grant').on(t.grantId),
+    index('oidc_payloads_uid').on(t.model, t.uid),
+    index('oidc_payloads_expiry').on(t.expiresAt),
+  ],
 );
 
 /** People who log in: the fixture identities in development. Passwords are scrypt hashes, never plain. */
@@ -354,7 +358,10 @@ export const duaLines = sqliteTable(
     /** any | member */
     scope: text('scope').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.duaId, t.version, t.ord] }), foreignKey({ columns: [t.duaId, t.version], foreignColumns: [duaVersions.duaId, duaVersions.version] })],
+  (t) => [
+    primaryKey({ columns: [t.duaId, t.version, t.ord] }),
+    foreignKey({ columns: [t.duaId, t.version], foreignColumns: [duaVersions.duaId, duaVersions.version] }),
+  ],
 );
 
 /** SMART Backend Services clients, served to oidc-provider through its adapter (model 'Client'). */
@@ -387,5 +394,30 @@ export const participantsVersion = sqliteTable('participants_version', {
   seq: integer('seq').notNull(),
 });
 
-export const schema = { resources, resourceHistory, resourceTokens, ingestions, patientLinks, matchKeys, oidcPayloads, accounts, consentLines, consentVersions, breakGlass, auditEvents, exportJobs, releases, releaseFiles, privacyLedger, attributions, webSessions, organizations, duas, duaVersions, duaLines, backendClients, participantsVersion };
+export const schema = {
+  resources,
+  resourceHistory,
+  resourceTokens,
+  ingestions,
+  patientLinks,
+  matchKeys,
+  oidcPayloads,
+  accounts,
+  consentLines,
+  consentVersions,
+  breakGlass,
+  auditEvents,
+  exportJobs,
+  releases,
+  releaseFiles,
+  privacyLedger,
+  attributions,
+  webSessions,
+  organizations,
+  duas,
+  duaVersions,
+  duaLines,
+  backendClients,
+  participantsVersion,
+};
 export type Schema = typeof schema;

@@ -20,7 +20,10 @@ export interface DeidentifiedRelease {
  * (done while tabulating): optional noise, then primary, payer-confidential and complementary
  * suppression. Pure apart from the random words.
  */
-export function deidentify(cells: readonly Cell[], options: { rules?: Partial<SuppressionRules>; privacy?: PrivacySettings; words?: RandomWords } = {}): DeidentifiedRelease {
+export function deidentify(
+  cells: readonly Cell[],
+  options: { rules?: Partial<SuppressionRules>; privacy?: PrivacySettings; words?: RandomWords } = {},
+): DeidentifiedRelease {
   if (!options.privacy) return { cells: suppress(cells, { ...DEFAULT_RULES, ...options.rules, noisy: false }) };
   if (!options.words) throw new Error('noise needs a random source');
   const noisy = addNoise(cells, options.privacy, options.words);
@@ -30,5 +33,8 @@ export function deidentify(cells: readonly Cell[], options: { rules?: Partial<Su
       const scale = noisy.scales.get(`${cell.period}|${q}`);
       if (scale !== undefined) v.noiseScale = scale;
     }
-  return { cells: published, privacy: { epsilon: options.privacy.epsilon, histograms: noisy.histograms, epsilonPerHistogram: noisy.epsilonPerHistogram, mechanism: 'discrete-laplace' } };
+  return {
+    cells: published,
+    privacy: { epsilon: options.privacy.epsilon, histograms: noisy.histograms, epsilonPerHistogram: noisy.epsilonPerHistogram, mechanism: 'discrete-laplace' },
+  };
 }

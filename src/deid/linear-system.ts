@@ -70,8 +70,7 @@ function components(equations: readonly Equation[]): Equation[][] {
     parent.set(x, r);
     return r;
   };
-  for (const e of equations)
-    for (const id of e.terms.keys()) if (!parent.has(id)) parent.set(id, id);
+  for (const e of equations) for (const id of e.terms.keys()) if (!parent.has(id)) parent.set(id, id);
   for (const e of equations) {
     const [first, ...rest] = [...e.terms.keys()];
     if (first === undefined) continue;

@@ -39,7 +39,8 @@ export interface NoisyRelease {
 export function addNoise(cells: readonly Cell[], settings: PrivacySettings, words: RandomWords): NoisyRelease {
   if (!(settings.epsilon > 0) || !Number.isFinite(settings.epsilon)) throw new RangeError('epsilon must be a positive number');
   const histograms = new Set<string>();
-  for (const c of cells) for (const q of QUANTITIES) if (!c.period.includes('-Q') || MONTH_QUANTITIES.includes(q)) histograms.add(`${c.period}|${c.table}|${q}`);
+  for (const c of cells)
+    for (const q of QUANTITIES) if (!c.period.includes('-Q') || MONTH_QUANTITIES.includes(q)) histograms.add(`${c.period}|${c.table}|${q}`);
   const epsilonPerHistogram = settings.epsilon / histograms.size;
   const scales = new Map<string, number>();
   const scaleFor = (period: string, q: string) => {
@@ -77,10 +78,18 @@ export interface LedgerEntry {
 }
 
 /** A release that would take the lifetime spend past the budget is refused, with the numbers. */
-export function checkBudget(ledger: readonly LedgerEntry[], epsilon: number, lifetime: number): { ok: true; spent: number } | { ok: false; spent: number; message: string } {
+export function checkBudget(
+  ledger: readonly LedgerEntry[],
+  epsilon: number,
+  lifetime: number,
+): { ok: true; spent: number } | { ok: false; spent: number; message: string } {
   const spent = ledger.reduce((n, e) => n + e.epsilon, 0);
   if (spent + epsilon > lifetime + 1e-12)
-    return { ok: false, spent, message: `privacy budget exceeded: ${round(spent)} of ${lifetime} already spent; a release with epsilon ${epsilon} would make ${round(spent + epsilon)}` };
+    return {
+      ok: false,
+      spent,
+      message: `privacy budget exceeded: ${round(spent)} of ${lifetime} already spent; a release with epsilon ${epsilon} would make ${round(spent + epsilon)}`,
+    };
   return { ok: true, spent };
 }
 

@@ -50,7 +50,12 @@ export function relations(cells: readonly CellLike[], quantities: readonly strin
           for (const dim of table.dims) {
             const groups = new Map<string, CellLike[]>();
             for (const c of list) groups.set(c.stratum[dim]!, [...(groups.get(c.stratum[dim]!) ?? []), c]);
-            for (const [value, parts] of groups) sumEquals(parts, single(period, oneWay(dim), (c) => c.stratum[dim] === value), q);
+            for (const [value, parts] of groups)
+              sumEquals(
+                parts,
+                single(period, oneWay(dim), (c) => c.stratum[dim] === value),
+                q,
+              );
           }
         }
       }

@@ -129,7 +129,9 @@ export function suppress(cells: readonly Cell[], rules: SuppressionRules = DEFAU
     for (const id of determined) {
       const v = vars.get(id)!;
       if (touched.has(v.cell.key + v.quantity)) continue;
-      const action = nearestAction(v, identitiesOf, vars, (u) => (rateOnly.has(u.cell.key) ? RATES.find((r) => (r.numerator === u.quantity || r.denominator === u.quantity) && rateShown(u.cell, r)) : undefined));
+      const action = nearestAction(v, identitiesOf, vars, (u) =>
+        rateOnly.has(u.cell.key) ? RATES.find((r) => (r.numerator === u.quantity || r.denominator === u.quantity) && rateShown(u.cell, r)) : undefined,
+      );
       if (action?.kind === 'rate') {
         withheldRates.add(action.id);
         acted = true;
@@ -149,7 +151,10 @@ export function suppress(cells: readonly Cell[], rules: SuppressionRules = DEFAU
     const quantities: Record<string, PublishedValue> = {};
     for (const q of QUANTITIES) {
       const v = get(cell, q);
-      quantities[q] = v.status === 'published' ? { value: isSum(q) ? round(v.value, 2) : v.value, status: 'published' } : { value: null, status: 'suppressed', reason: v.reason! };
+      quantities[q] =
+        v.status === 'published'
+          ? { value: isSum(q) ? round(v.value, 2) : v.value, status: 'published' }
+          : { value: null, status: 'suppressed', reason: v.reason! };
     }
     const rates: Record<string, PublishedValue> = {};
     for (const rate of RATES) {
@@ -209,7 +214,14 @@ function nearestAction(
  */
 function betterPartner(a: Var, b: Var | undefined): boolean {
   if (!b) return true;
-  const score = (v: Var) => [v.value === 0 ? 1 : 0, v.cell.table === 'total' ? 1 : 0, HEADLINE.has(v.quantity) ? 1 : 0, v.cell.period.includes('-Q') ? 0 : 1, v.cell.table === 'segment_organization' ? 0 : 1, v.value];
+  const score = (v: Var) => [
+    v.value === 0 ? 1 : 0,
+    v.cell.table === 'total' ? 1 : 0,
+    HEADLINE.has(v.quantity) ? 1 : 0,
+    v.cell.period.includes('-Q') ? 0 : 1,
+    v.cell.table === 'segment_organization' ? 0 : 1,
+    v.value,
+  ];
   const [x, y] = [score(a), score(b)];
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]!;
   return false;

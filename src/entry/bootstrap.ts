@@ -48,7 +48,9 @@ export async function bootstrap(config: Config): Promise<Booted> {
   await makeDirectory(config.dataDir).catch((err) => Promise.reject(fileProblem(err, 'DATA_DIR', config.dataDir)));
   const db = openDataFile(config, 'gateway.db');
   const now = new Date();
-  const interrupted = await markInterruptedIngestions(db, now.toISOString()).catch((err) => Promise.reject(fileProblem(err, 'DATA_DIR', join(config.dataDir, 'gateway.db'))));
+  const interrupted = await markInterruptedIngestions(db, now.toISOString()).catch((err) =>
+    Promise.reject(fileProblem(err, 'DATA_DIR', join(config.dataDir, 'gateway.db'))),
+  );
   if (interrupted > 0) notes.push(`${interrupted} ingestion(s) interrupted by an earlier stop were marked 'interrupted'; their committed chunks stand.`);
 
   const ring = await loadSigningKeys(config.keysDir, now, LONGEST_TOKEN_SECONDS, { generateIfNone: config.mode === 'development' });
@@ -71,7 +73,9 @@ export async function bootstrap(config: Config): Promise<Booted> {
     // So that /public/data.json is never empty: the fixture region's first release.
     if ((await listReleases(db)).length === 0) {
       const published = await publishRelease(publishDeps(db, config, ring.signing.privateJwk));
-      notes.push(`Published release ${published.info.id} of the synthetic region (${published.info.years.join(', ')}) in ${(published.millis / 1000).toFixed(1)} s`);
+      notes.push(
+        `Published release ${published.info.id} of the synthetic region (${published.info.years.join(', ')}) in ${(published.millis / 1000).toFixed(1)} s`,
+      );
     }
   }
 
@@ -135,7 +139,9 @@ async function loadDevelopmentFixtures(config: Config, deps: AppDeps, db: Sqlite
       const result = await ingestFile(deps, file);
       written += result.outcomes.filter((o) => o.ok && o.changed).length;
     }
-    notes.push(`Loaded the synthetic region (${config.fixturePatients} patients, seed ${config.fixtureSeed}): ${written} resources in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    notes.push(
+      `Loaded the synthetic region (${config.fixturePatients} patients, seed ${config.fixtureSeed}): ${written} resources in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   const people = JSON.parse(await readFile(join(config.fixturesDir, 'people.json'), 'utf8')) as NamedPerson[];
   const created = await provisionAccounts(db, people, config.devPassword);
@@ -148,12 +154,17 @@ async function loadDevelopmentFixtures(config: Config, deps: AppDeps, db: Sqlite
  */
 async function seedDevelopmentParticipants(config: Config, deps: AppDeps, duasCsv: string, notes: string[]): Promise<void> {
   const fixture = fixtureParticipants();
-  const keys = await loadClientKeys(join(config.keysDir, 'clients'), fixture.clients.map((c) => c.clientId));
+  const keys = await loadClientKeys(
+    join(config.keysDir, 'clients'),
+    fixture.clients.map((c) => c.clientId),
+  );
   const ops = participantOps({ db: deps.db, audit: deps.audit, clock: deps.clock, newId: deps.newId, changed: () => deps.participants!.changed() });
   const clients = fixture.clients.map((c) => ({ ...c, jwks: { keys: [keys.get(c.clientId)!.publicJwk] } }));
   const created = await developmentSeed(ops, { organizations: fixture.organizations, duas: parseDuaCsv(duasCsv), clients });
   if (created.organizations + created.duaVersions + created.clients > 0) {
-    notes.push(`Registered the synthetic region's participants: ${created.organizations} organizations, ${created.duaVersions} DUA versions (policies/duas.csv), ${created.clients} backend clients (keys in ${config.keysDir}/clients/).`);
+    notes.push(
+      `Registered the synthetic region's participants: ${created.organizations} organizations, ${created.duaVersions} DUA versions (policies/duas.csv), ${created.clients} backend clients (keys in ${config.keysDir}/clients/).`,
+    );
   }
 }
 

@@ -19,7 +19,12 @@ export async function ingestFile(deps: IngestDeps, path: string, source?: string
   if ((body as { resourceType?: unknown })?.resourceType === 'Bundle') {
     const bundle = readBundle(body);
     if (Array.isArray(bundle)) throw new FhirError(400, bundle);
-    return ingest(deps, { ...((source ?? bundle.source) ? { source: source ?? bundle.source } : {}), channel: 'cli', mode: bundle.mode, entries: bundle.entries });
+    return ingest(deps, {
+      ...((source ?? bundle.source) ? { source: source ?? bundle.source } : {}),
+      channel: 'cli',
+      mode: bundle.mode,
+      entries: bundle.entries,
+    });
   }
   const issues = validateResource(body, 'resource');
   if (issues.length > 0) throw new FhirError(400, issues);

@@ -51,7 +51,8 @@ async function readSigningKey(path: string): Promise<SigningKey> {
   const text = await readFile(path, 'utf8');
   try {
     const key = JSON.parse(text) as SigningKey;
-    if (typeof key.kid !== 'string' || Number.isNaN(Date.parse(key.createdAt)) || key.privateJwk?.kid !== key.kid || typeof key.privateJwk.d !== 'string') throw new Error('not a signing key');
+    if (typeof key.kid !== 'string' || Number.isNaN(Date.parse(key.createdAt)) || key.privateJwk?.kid !== key.kid || typeof key.privateJwk.d !== 'string')
+      throw new Error('not a signing key');
     await importJWK(key.privateJwk, SIGNING_ALG);
     await importJWK(key.publicJwk, SIGNING_ALG);
     return key;

@@ -39,7 +39,8 @@ function listen(server: ReturnType<typeof createServer>, host: string, port: num
       const at = `${host}:${port}`;
       if (err.code === 'EADDRINUSE') reject(new StartupError('ERR_PORT_IN_USE', 'PORT', at, { cause: err }));
       else if (err.code === 'EACCES') reject(new StartupError('ERR_PORT_FORBIDDEN', 'PORT', at, { cause: err }));
-      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') reject(new StartupError('ERR_HOST_UNAVAILABLE', 'HOST', host, { cause: err }));
+      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN')
+        reject(new StartupError('ERR_HOST_UNAVAILABLE', 'HOST', host, { cause: err }));
       else reject(err);
     });
     server.listen(port, host, resolve);

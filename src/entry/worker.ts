@@ -37,7 +37,9 @@ async function appFor(env: WorkerEnv): Promise<Hono<AppEnv>> {
       config,
       clock,
       // The issuer runs elsewhere (a Node deployment); its JWKS is fetched and cached by jose.
-      auth: { verifier: createTokenVerifier({ issuer: config.issuer, audience: `${config.baseUrl}/fhir`, keys: createRemoteJWKSet(new URL(config.jwksUrl)), clock }) },
+      auth: {
+        verifier: createTokenVerifier({ issuer: config.issuer, audience: `${config.baseUrl}/fhir`, keys: createRemoteJWKSet(new URL(config.jwksUrl)), clock }),
+      },
       codeLists: defaultCodeLists,
       newId: () => crypto.randomUUID(),
       log: (event, detail) => console.error(JSON.stringify({ event, ...detail })),

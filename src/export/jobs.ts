@@ -15,7 +15,12 @@ export async function exportJob(db: Database, id: string): Promise<ExportJob | u
 }
 
 /** Updates a job; with `onlyIf`, only while it still has that status (a cancelled job stays cancelled). */
-export async function setExportJob(db: Database, id: string, values: Partial<Pick<ExportJob, 'status' | 'members' | 'manifest'>>, onlyIf?: string): Promise<void> {
+export async function setExportJob(
+  db: Database,
+  id: string,
+  values: Partial<Pick<ExportJob, 'status' | 'members' | 'manifest'>>,
+  onlyIf?: string,
+): Promise<void> {
   await db.orm
     .update(exportJobs)
     .set(values)

@@ -41,7 +41,8 @@ async function mayExplain(g: GateContext, person: string): Promise<boolean> {
   return false;
 }
 
-const notExplained = () => FhirError.of(403, 'forbidden', 'Only the patient, a caregiver she has delegated her consents to, and operators may ask what someone else could see');
+const notExplained = () =>
+  FhirError.of(403, 'forbidden', 'Only the patient, a caregiver she has delegated her consents to, and operators may ask what someone else could see');
 
 /**
  * `$access`: what an actor could see of this patient, per class, and why. Anyone else may ask
@@ -49,7 +50,11 @@ const notExplained = () => FhirError.of(403, 'forbidden', 'Only the patient, a c
  * nothing of the patient gets what an unknown patient gets (undefined: not found). Asking about
  * another actor is refused before the patient is looked up, so the refusal reveals nothing.
  */
-export async function explainAccess(g: GateContext, patientId: string, opts: { actor?: string; purpose?: Purpose; classes: readonly string[] }): Promise<AccessExplanation | undefined> {
+export async function explainAccess(
+  g: GateContext,
+  patientId: string,
+  opts: { actor?: string; purpose?: Purpose; classes: readonly string[] },
+): Promise<AccessExplanation | undefined> {
   const r = g.requester;
   if (opts.actor !== undefined && !mayAskAboutOthers(r)) throw notExplained();
   const person = await resolvePerson(g.deps.db, patientId);
@@ -92,7 +97,12 @@ function explainedAccess(cls: string, d: Decision): ClassAccess {
 export async function whoCanSee(g: GateContext, patientId: string, actors: readonly string[], cls: string): Promise<AccessExplanation[] | undefined> {
   const person = await resolvePerson(g.deps.db, patientId);
   const explained = person !== undefined && (await mayExplain(g, person));
-  await g.audit({ interaction: 'operation', query: `Patient/${patientId}/$access?class=${cls}&actor=${actors.join(',')}`, ...(person ? { person } : {}), outcome: explained ? 'permit' : 'not-found' });
+  await g.audit({
+    interaction: 'operation',
+    query: `Patient/${patientId}/$access?class=${cls}&actor=${actors.join(',')}`,
+    ...(person ? { person } : {}),
+    outcome: explained ? 'permit' : 'not-found',
+  });
   if (!person || !explained) return undefined;
   const out: AccessExplanation[] = [];
   for (const actor of actors) {
@@ -114,12 +124,23 @@ export async function previewAs(g: GateContext, patientId: string, actor: string
   }
   const subject = await hypotheticalRequester(g.deps.db, actor, undefined);
   const q: SearchQuery = { dates: [], tokens: [], includes: [], count: MAX_COUNT, offset: 0, sort: { column: 'date', descending: false } };
-  const all = await runSearch(g.deps.db, searchWhere(await linkedPatientIds(g.deps.db, person), COMPARTMENT_TYPES.map((type) => ({ type, withhold: [] })), q), q);
+  const all = await runSearch(
+    g.deps.db,
+    searchWhere(
+      await linkedPatientIds(g.deps.db, person),
+      COMPARTMENT_TYPES.map((type) => ({ type, withhold: [] })),
+      q,
+    ),
+    q,
+  );
   const index = categoryIndex(g.deps.codeLists);
   const visible: Row[] = [];
   for (const row of all.rows) {
     const resource = JSON.parse(row.content) as { meta?: { security?: { code?: string }[] } };
-    const categories = categoriesOf((resource.meta?.security ?? []).map((l) => l.code ?? ''), index);
+    const categories = categoriesOf(
+      (resource.meta?.security ?? []).map((l) => l.code ?? ''),
+      index,
+    );
     if ((await g.deps.consent.decide(person, { requester: subject, cls: row.type, categories })).permit) visible.push(row);
   }
   await g.audit({ interaction: 'operation', query: `Patient/${patientId}/$preview?actor=${actor}`, person, outcome: 'permit' });

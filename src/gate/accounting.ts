@@ -11,7 +11,8 @@ export async function accountingOfDisclosures(g: GateContext, patientRef: string
   const r = g.requester;
   const person = (await resolvePerson(g.deps.db, patientRef)) ?? patientRef;
   const self = r.kind === 'person' && r.role === 'patient' && r.patient === person;
-  const delegated = r.kind === 'person' && r.role === 'caregiver' && r.patient === person && (await g.decide(person, { cls: 'AuditEvent', categories: ['normal'] })).permit;
+  const delegated =
+    r.kind === 'person' && r.role === 'caregiver' && r.patient === person && (await g.decide(person, { cls: 'AuditEvent', categories: ['normal'] })).permit;
   await g.audit({ interaction: 'search-type', query: `AuditEvent?patient=${patientRef}`, person, outcome: self || delegated ? 'permit' : 'not-found' });
   if (!self && !delegated) return { total: 0, rows: [], included: [], more: false };
   const rows = await eventsAbout(g.deps.audit, person, count + 1, offset);

@@ -18,13 +18,25 @@ export async function hypotheticalRequester(db: Database, actor: string, purpose
   if (!ref || actor !== `${ref.type}/${ref.id}`) throw FhirError.of(400, 'value', 'actor must be Practitioner/, RelatedPerson/ or Organization/<id>');
   const tokenId = `preview-${actor}`;
   if (ref.type === 'Practitioner') {
-    const [row] = await db.orm.all<{ content: string }>(sql`SELECT content FROM resources WHERE type = 'PractitionerRole' AND json_extract(content, '$.practitioner.reference') = ${actor} AND json_extract(content, '$.organization.reference') IS NOT NULL LIMIT 1`);
+    const [row] = await db.orm.all<{ content: string }>(
+      sql`SELECT content FROM resources WHERE type = 'PractitionerRole' AND json_extract(content, '$.practitioner.reference') = ${actor} AND json_extract(content, '$.organization.reference') IS NOT NULL LIMIT 1`,
+    );
     const organization = row ? (JSON.parse(row.content) as R4.PractitionerRole).organization?.reference : undefined;
     if (!organization) throw FhirError.of(400, 'value', `${actor} has no organization here`);
     return { ...BASE, tokenId, kind: 'person', subject: actor, role: 'clinician', fhirUser: actor, organization, purposes: [purpose ?? 'TREAT'] };
   }
-  if (ref.type === 'RelatedPerson') return { ...BASE, tokenId, kind: 'person', subject: actor, role: 'caregiver', fhirUser: actor, purposes: [purpose ?? 'FAMRQT'] };
-  if (isPayer(actor)) return { ...BASE, tokenId, kind: 'system', subject: actor, organization: actor, clientKind: 'payer', purposes: purpose ? [purpose] : ['HPAYMT', 'HOPERAT'] };
+  if (ref.type === 'RelatedPerson')
+    return { ...BASE, tokenId, kind: 'person', subject: actor, role: 'caregiver', fhirUser: actor, purposes: [purpose ?? 'FAMRQT'] };
+  if (isPayer(actor))
+    return {
+      ...BASE,
+      tokenId,
+      kind: 'system',
+      subject: actor,
+      organization: actor,
+      clientKind: 'payer',
+      purposes: purpose ? [purpose] : ['HPAYMT', 'HOPERAT'],
+    };
   return { ...BASE, tokenId, kind: 'person', subject: `clinician at ${actor}`, role: 'clinician', organization: actor, purposes: [purpose ?? 'TREAT'] };
 }
 

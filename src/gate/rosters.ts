@@ -16,7 +16,12 @@ import { requireScope } from './scope.js';
  * nothing is visible, the roster does not exist. Members reference a Patient record, not the
  * internal person id.
  */
-export async function attributionRoster(g: GateContext, organization: string, year: number, groupId: string): Promise<{ members: Attribution[]; release: ReleaseRow } | undefined> {
+export async function attributionRoster(
+  g: GateContext,
+  organization: string,
+  year: number,
+  groupId: string,
+): Promise<{ members: Attribution[]; release: ReleaseRow } | undefined> {
   requireScope(g.requester, 'Group', 'r');
   const r = g.requester;
   const own = r.organization === organization;
@@ -54,12 +59,26 @@ const PAGE = 500;
 export async function* exportFile(g: GateContext, groupId: string, members: readonly string[], type: string, since: string | null): AsyncGenerator<string> {
   for (const person of members) {
     const decision = await g.decide(person, { cls: type });
-    await g.audit({ interaction: 'operation', query: `Group/${groupId}/$export ${type}`, person, outcome: decision.permit ? 'permit' : 'not-found', reasons: decision.reasons, ...(decision.purpose ? { purpose: decision.purpose } : {}) });
+    await g.audit({
+      interaction: 'operation',
+      query: `Group/${groupId}/$export ${type}`,
+      person,
+      outcome: decision.permit ? 'permit' : 'not-found',
+      reasons: decision.reasons,
+      ...(decision.purpose ? { purpose: decision.purpose } : {}),
+    });
     if (decision.plan.kind === 'deny') continue;
     const ids = await linkedPatientIds(g.deps.db, person);
     const grant = [{ type, withhold: codesOf(decision.plan.withhold, g.deps.codeLists) }];
     for (let offset = 0; ; offset += PAGE) {
-      const q: SearchQuery = { dates: since ? [{ column: 'lastUpdated', op: 'ge', range: [since, since] }] : [], tokens: [], includes: [], count: PAGE, offset, sort: { column: 'lastUpdated', descending: false } };
+      const q: SearchQuery = {
+        dates: since ? [{ column: 'lastUpdated', op: 'ge', range: [since, since] }] : [],
+        tokens: [],
+        includes: [],
+        count: PAGE,
+        offset,
+        sort: { column: 'lastUpdated', descending: false },
+      };
       const { rows } = await runSearch(g.deps.db, searchWhere(ids, grant, q), q);
       if (rows.length > 0) yield rows.map((row) => `${row.content}\n`).join('');
       if (rows.length < PAGE) break;

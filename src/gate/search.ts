@@ -50,7 +50,14 @@ export async function searchType(g: GateContext, type: string, q: SearchQuery, q
   if (!q.patient) throw FhirError.of(400, 'required', `Searching ${type} needs a patient (or subject) parameter`, 'patient');
   const person = await resolvePerson(db, q.patient);
   const { grants, decisions } = person ? await grantsFor(g, person, [type]) : { grants: [], decisions: [] };
-  await g.audit({ interaction: 'search-type', query, ...(person ? { person } : {}), outcome: grants.length > 0 ? 'permit' : 'not-found', reasons: decisions.flatMap((d) => d.reasons), ...purposeOf(decisions[0]) });
+  await g.audit({
+    interaction: 'search-type',
+    query,
+    ...(person ? { person } : {}),
+    outcome: grants.length > 0 ? 'permit' : 'not-found',
+    reasons: decisions.flatMap((d) => d.reasons),
+    ...purposeOf(decisions[0]),
+  });
   // An unknown patient and a patient the requester may not see give the same empty result.
   if (!person || grants.length === 0) return NOTHING;
   const ids = await linkedPatientIds(db, person);
@@ -65,7 +72,14 @@ export async function everything(g: GateContext, patientId: string, q: SearchQue
   const person = await resolvePerson(db, patientId);
   const types = (q.types ?? COMPARTMENT_TYPES).filter((t) => COMPARTMENT_TYPES.includes(t));
   const { grants, decisions } = person ? await grantsFor(g, person, types) : { grants: [], decisions: [] };
-  await g.audit({ interaction: 'operation', query, ...(person ? { person } : {}), outcome: grants.length > 0 ? 'permit' : 'not-found', reasons: decisions.flatMap((d) => d.reasons).slice(0, 6), ...purposeOf(decisions.find((d) => d.permit)) });
+  await g.audit({
+    interaction: 'operation',
+    query,
+    ...(person ? { person } : {}),
+    outcome: grants.length > 0 ? 'permit' : 'not-found',
+    reasons: decisions.flatMap((d) => d.reasons).slice(0, 6),
+    ...purposeOf(decisions.find((d) => d.permit)),
+  });
   if (!person || grants.length === 0) return undefined;
   const ids = await linkedPatientIds(db, person);
   return { ...(await runSearch(db, searchWhere(ids, grants, q), q)), included: [] };

@@ -38,5 +38,14 @@ export async function readVersion(db: Database, type: string, id: string, vid?: 
     values = { patientId: null, dateStart: null };
   }
   const labels = (resource.meta?.security ?? []).map((s) => s.code).filter(Boolean);
-  return { type, id, versionId: old.versionId, lastUpdated: old.lastUpdated, content: old.content, patientId: values.patientId, dateStart: values.dateStart, security: ` ${labels.join(' ')} ` };
+  return {
+    type,
+    id,
+    versionId: old.versionId,
+    lastUpdated: old.lastUpdated,
+    content: old.content,
+    patientId: values.patientId,
+    dateStart: values.dateStart,
+    security: ` ${labels.join(' ')} `,
+  };
 }

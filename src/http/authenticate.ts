@@ -55,6 +55,7 @@ export function requesterOf(c: Context<AppEnv>): Requester {
 export function unauthorized(code: TokenError['code'], message: string): FhirError {
   const error = new FhirError(401, [{ code: 'login', diagnostics: message }]);
   // RFC 6750: a request with no token gets no error code, only the challenge.
-  error.challenge = code === 'missing_token' ? 'Bearer realm="fhir"' : `Bearer realm="fhir", error="${code}", error_description="${message.replace(/"/g, "'")}"`;
+  error.challenge =
+    code === 'missing_token' ? 'Bearer realm="fhir"' : `Bearer realm="fhir", error="${code}", error_description="${message.replace(/"/g, "'")}"`;
   return error;
 }

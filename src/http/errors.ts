@@ -19,7 +19,9 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
   }
   if (storageUnavailable(err)) {
     c.var.deps?.log('error', { method: c.req.method, path: new URL(c.req.url).pathname, name: err.name, message: err.message });
-    return outcomeResponse(503, [{ code: 'exception', diagnostics: 'The server cannot store data right now; nothing was written. Try again later.' }], { 'retry-after': '60' });
+    return outcomeResponse(503, [{ code: 'exception', diagnostics: 'The server cannot store data right now; nothing was written. Try again later.' }], {
+      'retry-after': '60',
+    });
   }
   c.var.deps?.log('error', { method: c.req.method, path: new URL(c.req.url).pathname, name: err.name, message: err.message, stack: err.stack });
   return outcomeResponse(500, [{ code: 'exception', diagnostics: 'Internal error; it has been logged' }]);

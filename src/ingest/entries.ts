@@ -38,7 +38,8 @@ export function readBundle(body: unknown): BundleRead | Issue[] {
   if (bundle.type !== 'transaction' && bundle.type !== 'batch') {
     return [{ code: 'not-supported', diagnostics: `Bundle.type must be 'transaction' or 'batch', not '${String(bundle.type)}'`, expression: 'Bundle.type' }];
   }
-  if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) return [{ code: 'structure', diagnostics: 'Bundle.entry must be an array', expression: 'Bundle.entry' }];
+  if (bundle.entry !== undefined && !Array.isArray(bundle.entry))
+    return [{ code: 'structure', diagnostics: 'Bundle.entry must be an array', expression: 'Bundle.entry' }];
   const source = typeof bundle.meta?.source === 'string' ? bundle.meta.source : undefined;
   const entries = ((bundle.entry as unknown[] | undefined) ?? []).map((entry, index) => readEntry(entry, index));
   return { mode: bundle.type, ...(source ? { source } : {}), entries };
@@ -49,17 +50,24 @@ function readEntry(entry: unknown, index: number): EntryRead {
   const fail = (issue: Issue): EntryRead => ({ ok: false, index, issues: [issue] });
   if (entry === null || typeof entry !== 'object') return fail({ code: 'structure', diagnostics: 'An entry must be an object', expression: at });
   const { resource, request, fullUrl } = entry as { resource?: unknown; request?: Record<string, unknown>; fullUrl?: unknown };
-  if (!request || typeof request !== 'object') return fail({ code: 'required', diagnostics: 'entry.request is required in a transaction or batch', expression: `${at}.request` });
+  if (!request || typeof request !== 'object')
+    return fail({ code: 'required', diagnostics: 'entry.request is required in a transaction or batch', expression: `${at}.request` });
   const method = request.method;
   const url = typeof request.url === 'string' ? request.url.replace(/^\//, '') : undefined;
   if (method !== 'PUT' && method !== 'POST') {
-    return fail({ code: 'not-supported', diagnostics: `request.method '${String(method)}' is not supported; use PUT or POST`, expression: `${at}.request.method` });
+    return fail({
+      code: 'not-supported',
+      diagnostics: `request.method '${String(method)}' is not supported; use PUT or POST`,
+      expression: `${at}.request.method`,
+    });
   }
   for (const conditional of ['ifNoneExist', 'ifMatch', 'ifNoneMatch', 'ifModifiedSince'] as const) {
-    if (request[conditional] !== undefined) return fail({ code: 'not-supported', diagnostics: `request.${conditional} is not supported`, expression: `${at}.request.${conditional}` });
+    if (request[conditional] !== undefined)
+      return fail({ code: 'not-supported', diagnostics: `request.${conditional} is not supported`, expression: `${at}.request.${conditional}` });
   }
   if (!url) return fail({ code: 'required', diagnostics: 'request.url is required', expression: `${at}.request.url` });
-  if (url.includes('?')) return fail({ code: 'not-supported', diagnostics: 'Conditional writes (a query in request.url) are not supported', expression: `${at}.request.url` });
+  if (url.includes('?'))
+    return fail({ code: 'not-supported', diagnostics: 'Conditional writes (a query in request.url) are not supported', expression: `${at}.request.url` });
   const [type, id, ...rest] = url.split('/');
   if (rest.length > 0 || (method === 'PUT') !== (id !== undefined)) {
     const expected = method === 'PUT' ? '<type>/<id>' : '<type>';
@@ -70,7 +78,8 @@ function readEntry(entry: unknown, index: number): EntryRead {
   const r = resource as Resource;
   if (method === 'PUT') {
     if (!FHIR_ID.test(id!)) return fail({ code: 'value', diagnostics: 'The id in request.url breaks the FHIR id rule', expression: `${at}.request.url` });
-    if (r.id !== id) return fail({ code: 'invalid', diagnostics: `resource.id '${String(r.id)}' does not match request.url id '${id}'`, expression: `${at}.resource.id` });
+    if (r.id !== id)
+      return fail({ code: 'invalid', diagnostics: `resource.id '${String(r.id)}' does not match request.url id '${id}'`, expression: `${at}.resource.id` });
   }
   return {
     ok: true,

@@ -96,8 +96,14 @@ async function loadState(db: Database, unit: readonly Prepared[]) {
   const patients = unit.filter((p) => p.matchKeys);
   const [existing, personForKey, personOfPatient] = await Promise.all([
     loadExisting(db, unit),
-    loadPersonForKeys(db, patients.flatMap((p) => p.matchKeys!.map((k) => k.key))),
-    loadPersonOfPatients(db, patients.map((p) => p.id)),
+    loadPersonForKeys(
+      db,
+      patients.flatMap((p) => p.matchKeys!.map((k) => k.key)),
+    ),
+    loadPersonOfPatients(
+      db,
+      patients.map((p) => p.id),
+    ),
   ]);
   return { existing, personForKey, personOfPatient };
 }
@@ -108,7 +114,8 @@ function rejectDuplicates(requests: readonly WriteRequest[], rejected: (index: n
   for (const r of requests) {
     if (r.method !== 'PUT') continue;
     const key = resourceKey(r.type, r.id!);
-    if (seen.has(key)) rejected(r.index, 400, [{ code: 'invalid', diagnostics: `${key} appears more than once in the Bundle`, expression: `Bundle.entry[${r.index}]` }]);
+    if (seen.has(key))
+      rejected(r.index, 400, [{ code: 'invalid', diagnostics: `${key} appears more than once in the Bundle`, expression: `Bundle.entry[${r.index}]` }]);
     seen.add(key);
   }
 }
@@ -117,7 +124,10 @@ function throwIfAnyRejected(outcomes: readonly (Outcome | undefined)[]): void {
   const failures = outcomes.filter((o): o is Extract<Outcome, { ok: false }> => o !== undefined && !o.ok);
   if (failures.length === 0) return;
   const status = failures.some((f) => f.status === 400) ? 400 : 409;
-  throw new FhirError(status, failures.flatMap((f) => f.issues.map((i) => ({ ...i, expression: i.expression ?? `Bundle.entry[${f.index}]` }))));
+  throw new FhirError(
+    status,
+    failures.flatMap((f) => f.issues.map((i) => ({ ...i, expression: i.expression ?? `Bundle.entry[${f.index}]` }))),
+  );
 }
 
 function chunked<T>(items: readonly T[], size: number): T[][] {

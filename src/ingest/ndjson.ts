@@ -26,7 +26,11 @@ export function readNdjson(text: string): EntryRead[] {
     if (issues.length === 0 && (typeof r.id !== 'string' || !FHIR_ID.test(r.id))) {
       issues.push({ code: 'required', diagnostics: `${at}: NDJSON resources need an id`, expression: at });
     }
-    entries.push(issues.length > 0 ? { ok: false, index, issues } : { ok: true, request: { index, method: 'PUT', type: r.resourceType, id: r.id!, resource: resource as never } });
+    entries.push(
+      issues.length > 0
+        ? { ok: false, index, issues }
+        : { ok: true, request: { index, method: 'PUT', type: r.resourceType, id: r.id!, resource: resource as never } },
+    );
   }
   return entries;
 }

@@ -25,7 +25,13 @@ export function validateResource(value: unknown, at: string, expectedType?: stri
     return [{ code: 'not-supported', diagnostics: `Resource type '${resource.resourceType}' is not supported`, expression: `${at}.resourceType` }];
   }
   if (expectedType !== undefined && resource.resourceType !== expectedType) {
-    return [{ code: 'invalid', diagnostics: `resourceType '${resource.resourceType}' does not match the URL's type '${expectedType}'`, expression: `${at}.resourceType` }];
+    return [
+      {
+        code: 'invalid',
+        diagnostics: `resourceType '${resource.resourceType}' does not match the URL's type '${expectedType}'`,
+        expression: `${at}.resourceType`,
+      },
+    ];
   }
   const issues: Issue[] = [];
   if (resource.id !== undefined && (typeof resource.id !== 'string' || !FHIR_ID.test(resource.id))) {

@@ -12,7 +12,11 @@ export function normaliseName(value: string): string {
 
 /** The first given name only: middle names and initials come and go between sources. */
 export function normaliseGiven(given: readonly string[] | undefined): string {
-  const first = given?.find((g) => g.trim() !== '')?.trim().split(/\s+/)[0] ?? '';
+  const first =
+    given
+      ?.find((g) => g.trim() !== '')
+      ?.trim()
+      .split(/\s+/)[0] ?? '';
   return normaliseName(first);
 }
 

@@ -35,7 +35,13 @@ export const PRIMARY_CARE_EM_CODES: readonly string[] = ['99202', '99203', '9920
 export function attribute(person: string, year: number, designations: readonly Designation[], visits: readonly Visit[]): Attribution {
   if (designations.length > 0) {
     const chosen = [...designations].sort((a, b) => b.recordedAt.localeCompare(a.recordedAt) || a.organization.localeCompare(b.organization))[0]!;
-    return { person, year, organization: chosen.organization, method: 'designation', reason: `designated by the patient (record of ${chosen.recordedAt.slice(0, 10)})` };
+    return {
+      person,
+      year,
+      organization: chosen.organization,
+      method: 'designation',
+      reason: `designated by the patient (record of ${chosen.recordedAt.slice(0, 10)})`,
+    };
   }
   const start = `${year}-01-01`;
   const end = `${year}-12-31T23:59:59.999Z`;

@@ -105,4 +105,3 @@ export function contribution(facts: PersonFacts, year: number, attribution: Attr
     months,
   };
 }
-

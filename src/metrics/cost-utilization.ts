@@ -77,7 +77,23 @@ export function costAndUtilization(coverage: readonly CoverageSpan[], claims: re
   const row = (segment: Segment | 'all') => {
     let r = rows.get(segment);
     if (!r) {
-      r = { year, segment, memberMonths: 0, paid: 0, allowed: 0, paidPmpm: null, allowedPmpm: null, paidPmpmByCategory: Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<ServiceCategory, number | null>, admissions: 0, admissionsPer1000: null, edVisits: 0, edVisitsPer1000: null, indexAdmissions: 0, readmissions: 0, readmissionRate: null };
+      r = {
+        year,
+        segment,
+        memberMonths: 0,
+        paid: 0,
+        allowed: 0,
+        paidPmpm: null,
+        allowedPmpm: null,
+        paidPmpmByCategory: Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<ServiceCategory, number | null>,
+        admissions: 0,
+        admissionsPer1000: null,
+        edVisits: 0,
+        edVisitsPer1000: null,
+        indexAdmissions: 0,
+        readmissions: 0,
+        readmissionRate: null,
+      };
       rows.set(segment, r);
     }
     return r;

@@ -90,13 +90,20 @@ export async function readFacts(db: Database, range: PersonRange): Promise<Map<s
         (SELECT sum(json_extract(t.value, '$.amount.value')) FROM json_each(r.content, '$.total') t WHERE json_extract(t.value, '$.category.coding[0].code') = 'eligible') AS allowed
       ${linked} WHERE ${inRange} AND r.type = 'ExplanationOfBenefit' AND coalesce(r.status, '') NOT IN ${VOID})
     WHERE month IS NOT NULL GROUP BY person, month, category`);
-  for (const c of claims) of(c.person).claims.push({ person: c.person, date: `${c.month}-15`, category: c.category, paid: c.paid ?? 0, allowed: c.allowed ?? 0 });
+  for (const c of claims)
+    of(c.person).claims.push({ person: c.person, date: `${c.month}-15`, category: c.category, paid: c.paid ?? 0, allowed: c.allowed ?? 0 });
 
   const stays = await db.orm.all<{ person: string; cls: string; admit: string; discharge: string | null }>(sql`
     SELECT l.person_id AS person, json_extract(r.content, '$.class.code') AS cls, r.date_start AS admit, json_extract(r.content, '$.period.end') AS discharge
     ${linked} WHERE ${inRange} AND r.type = 'Encounter' AND json_extract(r.content, '$.class.code') IN ('IMP', 'EMER') AND +r.date_start IS NOT NULL
       AND coalesce(r.status, '') NOT IN ${VOID}`);
-  for (const s of stays) of(s.person).stays.push({ person: s.person, kind: s.cls === 'IMP' ? 'inpatient' : 'ed', admit: s.admit.slice(0, 10), discharge: (s.discharge ?? s.admit).slice(0, 10) });
+  for (const s of stays)
+    of(s.person).stays.push({
+      person: s.person,
+      kind: s.cls === 'IMP' ? 'inpatient' : 'ed',
+      admit: s.admit.slice(0, 10),
+      discharge: (s.discharge ?? s.admit).slice(0, 10),
+    });
 
   // Diagnoses from problem lists and from claims, so a payer-only or clinic-only person is measured alike.
   const diagnoses = await db.orm.all<{ person: string; code: string; date: string }>(sql`
@@ -108,7 +115,14 @@ export async function readFacts(db: Database, range: PersonRange): Promise<Map<s
     ${linked}, json_each(r.content, '$.diagnosis') d WHERE ${inRange} AND r.type = 'ExplanationOfBenefit' AND coalesce(r.status, '') NOT IN ${VOID}`);
   for (const d of diagnoses) if (d.code && d.date) of(d.person).diagnoses.push({ code: d.code, date: d.date.slice(0, 10) });
 
-  const observations = await db.orm.all<{ person: string; code: string; date: string; value: number | null; systolic: number | null; diastolic: number | null }>(sql`
+  const observations = await db.orm.all<{
+    person: string;
+    code: string;
+    date: string;
+    value: number | null;
+    systolic: number | null;
+    diastolic: number | null;
+  }>(sql`
     SELECT l.person_id AS person, t.code AS code, r.date_start AS date, json_extract(r.content, '$.valueQuantity.value') AS value,
       (SELECT json_extract(c.value, '$.valueQuantity.value') FROM json_each(r.content, '$.component') c WHERE json_extract(c.value, '$.code.coding[0].code') = '8480-6') AS systolic,
       (SELECT json_extract(c.value, '$.valueQuantity.value') FROM json_each(r.content, '$.component') c WHERE json_extract(c.value, '$.code.coding[0].code') = '8462-4') AS diastolic
@@ -117,7 +131,8 @@ export async function readFacts(db: Database, range: PersonRange): Promise<Map<s
   for (const o of observations) {
     const date = o.date.slice(0, 10);
     if (o.code === LOINC_HBA1C && o.value !== null) of(o.person).hba1c.push({ date, percent: o.value });
-    else if (o.code === LOINC_BP_PANEL && o.systolic !== null && o.diastolic !== null) of(o.person).bloodPressure.push({ date, systolic: o.systolic, diastolic: o.diastolic });
+    else if (o.code === LOINC_BP_PANEL && o.systolic !== null && o.diastolic !== null)
+      of(o.person).bloodPressure.push({ date, systolic: o.systolic, diastolic: o.diastolic });
   }
 
   const mammograms = await db.orm.all<{ person: string; date: string }>(sql`

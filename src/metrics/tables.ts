@@ -32,8 +32,20 @@ export const SERVICE_CATEGORIES = ['inpatient', 'outpatient', 'professional', 'e
  * total. Person-level ones count each person once a year, in their primary segment; month-level
  * ones count each covered month in the segment covering it.
  */
-export const PERSON_QUANTITIES: readonly string[] = ['members', ...QUALITY_MEASURES.flatMap((m) => [`${m.id}.denominator`, `${m.id}.numerator`, `${m.id}.exclusions`])];
-export const MONTH_QUANTITIES: readonly string[] = ['member_months', 'paid', 'allowed', ...SERVICE_CATEGORIES.map((c) => `paid.${c}`), 'admissions', 'ed_visits', 'index_admissions', 'readmissions'];
+export const PERSON_QUANTITIES: readonly string[] = [
+  'members',
+  ...QUALITY_MEASURES.flatMap((m) => [`${m.id}.denominator`, `${m.id}.numerator`, `${m.id}.exclusions`]),
+];
+export const MONTH_QUANTITIES: readonly string[] = [
+  'member_months',
+  'paid',
+  'allowed',
+  ...SERVICE_CATEGORIES.map((c) => `paid.${c}`),
+  'admissions',
+  'ed_visits',
+  'index_admissions',
+  'readmissions',
+];
 export const QUANTITIES: readonly string[] = [...PERSON_QUANTITIES, ...MONTH_QUANTITIES];
 
 /** Dollar sums (the rest are counts of people, months or events). */
@@ -51,10 +63,45 @@ export interface RateDef {
 
 export const RATES: readonly RateDef[] = [
   { id: 'paid_pmpm', numerator: 'paid', denominator: 'member_months', per: 1, digits: 2, label: 'Total cost of care, paid, per member per month (USD)' },
-  { id: 'allowed_pmpm', numerator: 'allowed', denominator: 'member_months', per: 1, digits: 2, label: 'Total cost of care, allowed, per member per month (USD)' },
-  ...SERVICE_CATEGORIES.map((c) => ({ id: `paid_pmpm.${c}`, numerator: `paid.${c}`, denominator: 'member_months', per: 1, digits: 2, label: `Paid per member per month, ${c} (USD)` })),
-  { id: 'admissions_per_1000', numerator: 'admissions', denominator: 'member_months', per: 12_000, digits: 1, label: 'Inpatient admissions per 1,000 member-years' },
-  { id: 'ed_visits_per_1000', numerator: 'ed_visits', denominator: 'member_months', per: 12_000, digits: 1, label: 'Emergency department visits per 1,000 member-years' },
+  {
+    id: 'allowed_pmpm',
+    numerator: 'allowed',
+    denominator: 'member_months',
+    per: 1,
+    digits: 2,
+    label: 'Total cost of care, allowed, per member per month (USD)',
+  },
+  ...SERVICE_CATEGORIES.map((c) => ({
+    id: `paid_pmpm.${c}`,
+    numerator: `paid.${c}`,
+    denominator: 'member_months',
+    per: 1,
+    digits: 2,
+    label: `Paid per member per month, ${c} (USD)`,
+  })),
+  {
+    id: 'admissions_per_1000',
+    numerator: 'admissions',
+    denominator: 'member_months',
+    per: 12_000,
+    digits: 1,
+    label: 'Inpatient admissions per 1,000 member-years',
+  },
+  {
+    id: 'ed_visits_per_1000',
+    numerator: 'ed_visits',
+    denominator: 'member_months',
+    per: 12_000,
+    digits: 1,
+    label: 'Emergency department visits per 1,000 member-years',
+  },
   { id: 'readmission_rate', numerator: 'readmissions', denominator: 'index_admissions', per: 1, digits: 4, label: '30-day all-cause readmission rate' },
-  ...QUALITY_MEASURES.map((m) => ({ id: `${m.id}.rate`, numerator: `${m.id}.numerator`, denominator: `${m.id}.denominator`, per: 1, digits: 4, label: `${m.title}${m.inverse ? ' (inverse: lower is better)' : ''}` })),
+  ...QUALITY_MEASURES.map((m) => ({
+    id: `${m.id}.rate`,
+    numerator: `${m.id}.numerator`,
+    denominator: `${m.id}.denominator`,
+    per: 1,
+    digits: 4,
+    label: `${m.title}${m.inverse ? ' (inverse: lower is better)' : ''}`,
+  })),
 ];

@@ -17,7 +17,8 @@ export interface Cell {
   payers: Set<string>;
 }
 
-export const cellKey = (period: string, table: string, stratum: Partial<Record<Dimension, string>>, dims: readonly Dimension[]) => `${period}|${table}|${dims.map((d) => stratum[d]).join('|')}`;
+export const cellKey = (period: string, table: string, stratum: Partial<Record<Dimension, string>>, dims: readonly Dimension[]) =>
+  `${period}|${table}|${dims.map((d) => stratum[d]).join('|')}`;
 
 /**
  * Sums contributions into the cells of every table, with the strata already generalised under
@@ -36,7 +37,15 @@ export function tabulator(year: number, zip3: Zip3Table, tables: readonly TableD
     const key = cellKey(period, table.id, stratum, table.dims);
     let c = cells.get(key);
     if (!c) {
-      c = { period, table: table.id, stratum: Object.fromEntries(table.dims.map((d) => [d, stratum[d]!])), key, values: {}, contributors: {}, payers: new Set() };
+      c = {
+        period,
+        table: table.id,
+        stratum: Object.fromEntries(table.dims.map((d) => [d, stratum[d]!])),
+        key,
+        values: {},
+        contributors: {},
+        payers: new Set(),
+      };
       cells.set(key, c);
     }
     return c;
@@ -79,7 +88,11 @@ export function tabulator(year: number, zip3: Zip3Table, tables: readonly TableD
     const periods: [string, (m: number) => boolean][] = [[String(year), () => true]];
     const quarters: [string, (m: number) => boolean][] = [1, 2, 3, 4].map((n) => [`${year}-Q${n}`, (m: number) => Math.ceil(m / 3) === n]);
     const groups: { segment?: Segment; ms: typeof all }[] = [{ ms: all }, ...[...segments].map(([segment, ms]) => ({ segment, ms }))];
-    const summed = groups.map((g) => ({ ...g, payers: payersOf(g.ms), byPeriod: [...periods, ...quarters].map(([period, inPeriod]) => [period, sums(inPeriod, g.ms)] as const) }));
+    const summed = groups.map((g) => ({
+      ...g,
+      payers: payersOf(g.ms),
+      byPeriod: [...periods, ...quarters].map(([period, inPeriod]) => [period, sums(inPeriod, g.ms)] as const),
+    }));
     for (const table of tables) {
       add(cell(String(year), table, { ...base, segment: p.segment }), p.once, [p.payer]);
       const bySegment = table.dims.includes('segment');

@@ -49,7 +49,9 @@ export function changeAuditEvent(r: ChangeRecord) {
         role: [{ text: r.actor.via === 'api' ? 'operator' : r.actor.via === 'cli' ? 'operator (command line)' : 'development seed' }],
         ...(r.actor.tokenId ? { policy: [r.actor.tokenId] } : {}),
       },
-      ...(r.actor.clientId ? [{ type: { text: 'client' }, who: { identifier: { system: 'urn:consent-gateway:client', value: r.actor.clientId } }, requestor: false }] : []),
+      ...(r.actor.clientId
+        ? [{ type: { text: 'client' }, who: { identifier: { system: 'urn:consent-gateway:client', value: r.actor.clientId } }, requestor: false }]
+        : []),
     ],
     source: { observer: { reference: 'Organization/org-hie' } },
     entity: [{ what, ...(r.facts.length > 0 ? { detail: r.facts.map((f) => ({ type: 'change', valueString: f })) } : {}) }],

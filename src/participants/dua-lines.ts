@@ -14,8 +14,10 @@ export function validateDuaLines(lines: readonly DuaLine[]): string[] {
     const at = `line ${i + 1}`;
     if (typeof l !== 'object' || l === null) return void problems.push(`${at}: not a line`);
     if (typeof l.purpose !== 'string' || !isPurpose(l.purpose)) problems.push(`${at}: unknown purpose '${String(l.purpose)}'`);
-    if (typeof l.cls !== 'string' || (l.cls !== '*' && !RESOURCE_TYPE.test(l.cls))) problems.push(`${at}: class '${String(l.cls)}' is not a resource type or *`);
-    if (typeof l.category !== 'string' || !CATEGORIES.has(l.category)) problems.push(`${at}: category '${String(l.category)}' is not one of ${[...CATEGORIES].join(', ')}`);
+    if (typeof l.cls !== 'string' || (l.cls !== '*' && !RESOURCE_TYPE.test(l.cls)))
+      problems.push(`${at}: class '${String(l.cls)}' is not a resource type or *`);
+    if (typeof l.category !== 'string' || !CATEGORIES.has(l.category))
+      problems.push(`${at}: category '${String(l.category)}' is not one of ${[...CATEGORIES].join(', ')}`);
     if (!(LINE_SCOPES as readonly unknown[]).includes(l.scope)) problems.push(`${at}: scope '${String(l.scope)}' is not any or member`);
   });
   return problems;
@@ -41,8 +43,20 @@ export function parseDuaCsv(text: string): DuaCsvGroup[] {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     const f = line.split(',').map((x) => x.trim());
-    if (f[0] !== 'p' || f.length !== 10) throw new ParticipantError('invalid', [`line ${i + 1}: expected p, dua, organization, purpose, class, category, scope, start, end, status`]);
-    const [, dua, organization, purpose, cls, category, scope, start, end, status] = f as [string, string, string, string, string, string, string, string, string, string];
+    if (f[0] !== 'p' || f.length !== 10)
+      throw new ParticipantError('invalid', [`line ${i + 1}: expected p, dua, organization, purpose, class, category, scope, start, end, status`]);
+    const [, dua, organization, purpose, cls, category, scope, start, end, status] = f as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const key = [dua, organization, start, end, status].join('|');
     let group = groups.get(key);
     if (!group) groups.set(key, (group = { dua, organization, start, end, status, lines: [] }));

@@ -30,7 +30,13 @@ interface Planned<T> {
 export function participantOps(deps: OpsDeps) {
   const { db } = deps;
 
-  async function change<T>(action: ChangeAction, target: ChangeRecord['target'], facts: string[], actor: Actor, plan: (existing: Participants, now: string) => Promise<Planned<T>> | Planned<T>): Promise<T> {
+  async function change<T>(
+    action: ChangeAction,
+    target: ChangeRecord['target'],
+    facts: string[],
+    actor: Actor,
+    plan: (existing: Participants, now: string) => Promise<Planned<T>> | Planned<T>,
+  ): Promise<T> {
     const now = deps.clock().toISOString();
     let planned: Planned<T>;
     try {
@@ -56,10 +62,16 @@ export function participantOps(deps: OpsDeps) {
     list: () => readParticipants(db),
 
     addOrganization: (input: OrganizationInput, actor: Actor): Promise<Organization> =>
-      change('add-organization', { kind: 'organization', id: String(input.reference) }, [`name=${input.name}`, `kind=${input.kind}`], actor, (existing, now) => {
-        const org = validateOrganization(input, existing);
-        return { statements: [insertOrganization(db, org, now)], value: org };
-      }),
+      change(
+        'add-organization',
+        { kind: 'organization', id: String(input.reference) },
+        [`name=${input.name}`, `kind=${input.kind}`],
+        actor,
+        (existing, now) => {
+          const org = validateOrganization(input, existing);
+          return { statements: [insertOrganization(db, org, now)], value: org };
+        },
+      ),
 
     addClient: (input: ClientInput, actor: Actor): Promise<BackendClient> =>
       change('add-client', { kind: 'client', id: String(input.clientId) }, clientFacts(input), actor, async (existing, now) => {
@@ -76,14 +88,20 @@ export function participantOps(deps: OpsDeps) {
     endDuaVersion: (input: { dua: string; version: number; end: string }, actor: Actor): Promise<{ dua: string; version: number; end: string }> =>
       change('end-dua-version', { kind: 'dua', id: `${input.dua}|${input.version}` }, [`end=${input.end}`], actor, (existing, now) => {
         const period = validateDuaEnd(input, existing);
-        return { statements: [updateDuaEnd(db, input.dua, input.version, period.end, now)], value: { dua: input.dua, version: input.version, end: period.end } };
+        return {
+          statements: [updateDuaEnd(db, input.dua, input.version, period.end, now)],
+          value: { dua: input.dua, version: input.version, end: period.end },
+        };
       }),
 
     setStatus: (t: StatusTarget & { status: Status }, actor: Actor): Promise<void> => {
       const { status } = t;
       const target = t.target === 'dua-version' ? { kind: 'dua' as const, id: `${t.id}|${t.version}` } : { kind: t.target, id: t.id };
       return change(status === 'suspended' ? 'suspend' : 'resume', target, [`status=${status}`], actor, (existing, now) => {
-        if (!exists(existing, t)) throw new ParticipantError('not-found', [`no ${t.target === 'dua-version' ? `DUA version ${t.id} ${t.version}` : `${t.target} '${t.id}'`} is registered`]);
+        if (!exists(existing, t))
+          throw new ParticipantError('not-found', [
+            `no ${t.target === 'dua-version' ? `DUA version ${t.id} ${t.version}` : `${t.target} '${t.id}'`} is registered`,
+          ]);
         return { statements: [updateStatus(db, t, status, now)], value: undefined };
       });
     },

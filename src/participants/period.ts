@@ -14,7 +14,8 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}
  */
 export function normalisePeriod(start: string, end: string): Period {
   const period = { start: instant(start.trim(), 'start'), end: instant(end.trim(), 'end') };
-  if (period.start !== '' && period.end !== '' && period.start > period.end) throw new ParticipantError('invalid', [`the period's start ${start} is after its end ${end}`]);
+  if (period.start !== '' && period.end !== '' && period.start > period.end)
+    throw new ParticipantError('invalid', [`the period's start ${start} is after its end ${end}`]);
   return period;
 }
 
@@ -31,7 +32,8 @@ function instant(value: string, edge: 'start' | 'end'): string {
   return new Date(value).toISOString();
 }
 
-const notADate = (edge: string, value: string) => new ParticipantError('invalid', [`${edge} '${value}' is not a date (YYYY-MM-DD) or an ISO instant with a time zone`]);
+const notADate = (edge: string, value: string) =>
+  new ParticipantError('invalid', [`${edge} '${value}' is not a date (YYYY-MM-DD) or an ISO instant with a time zone`]);
 
 /** Whether two stored periods share an instant ('' is open-ended). */
 export function periodsOverlap(a: Period, b: Period): boolean {

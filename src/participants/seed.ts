@@ -10,7 +10,11 @@ import type { Actor, ClientInput, OrganizationInput } from './types.js';
  * development key pairs in KEYS_DIR/clients/).
  */
 export function fixtureParticipants(): { organizations: OrganizationInput[]; clients: Omit<ClientInput, 'jwks'>[] } {
-  const organizations: OrganizationInput[] = SOURCES.map((s) => ({ reference: `Organization/${s.organizationId}`, name: s.name, kind: s.kind === 'directory' ? 'hie' : s.kind === 'payer' ? 'payer' : 'provider' }));
+  const organizations: OrganizationInput[] = SOURCES.map((s) => ({
+    reference: `Organization/${s.organizationId}`,
+    name: s.name,
+    kind: s.kind === 'directory' ? 'hie' : s.kind === 'payer' ? 'payer' : 'provider',
+  }));
   organizations.push({ reference: `Organization/${RESEARCH_ORG.id}`, name: RESEARCH_ORG.name, kind: 'analytics' });
   const clients: Omit<ClientInput, 'jwks'>[] = [];
   for (const source of SOURCES) {
@@ -65,7 +69,10 @@ export async function developmentSeed(ops: ParticipantOps, input: SeedInput): Pr
   }
   for (const group of input.duas) {
     if (duas.has(group.dua)) continue;
-    await ops.addDuaVersion({ dua: group.dua, organization: group.organization, start: group.start, end: group.end, status: group.status, lines: group.lines }, SEED);
+    await ops.addDuaVersion(
+      { dua: group.dua, organization: group.organization, start: group.start, end: group.end, status: group.status, lines: group.lines },
+      SEED,
+    );
     created.duaVersions++;
   }
   for (const client of input.clients) {

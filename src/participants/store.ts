@@ -101,13 +101,18 @@ export function insertClient(db: Database, c: BackendClient): Statement {
 export function insertDuaVersion(db: Database, v: ValidDuaVersion, now: string): Statement[] {
   return [
     ...(v.newDua ? [db.orm.insert(duas).values({ id: v.dua, organization: v.organization, createdAt: now }) as Statement] : []),
-    db.orm.insert(duaVersions).values({ duaId: v.dua, version: v.version, start: v.start, end: v.end, status: v.status, createdAt: now, updatedAt: now }) as Statement,
+    db.orm
+      .insert(duaVersions)
+      .values({ duaId: v.dua, version: v.version, start: v.start, end: v.end, status: v.status, createdAt: now, updatedAt: now }) as Statement,
     ...v.lines.map((l, ord) => db.orm.insert(duaLines).values({ duaId: v.dua, version: v.version, ord, ...l }) as Statement),
   ];
 }
 
 export function updateDuaEnd(db: Database, dua: string, version: number, end: string, now: string): Statement {
-  return db.orm.update(duaVersions).set({ end, updatedAt: now }).where(and(eq(duaVersions.duaId, dua), eq(duaVersions.version, version))) as Statement;
+  return db.orm
+    .update(duaVersions)
+    .set({ end, updatedAt: now })
+    .where(and(eq(duaVersions.duaId, dua), eq(duaVersions.version, version))) as Statement;
 }
 
 export type StatusTarget = { target: 'client'; id: string } | { target: 'organization'; id: string } | { target: 'dua-version'; id: string; version: number };
@@ -119,6 +124,9 @@ export function updateStatus(db: Database, t: StatusTarget, status: Status, now:
     case 'organization':
       return db.orm.update(organizations).set({ status, updatedAt: now }).where(eq(organizations.reference, t.id)) as Statement;
     case 'dua-version':
-      return db.orm.update(duaVersions).set({ status, updatedAt: now }).where(and(eq(duaVersions.duaId, t.id), eq(duaVersions.version, t.version))) as Statement;
+      return db.orm
+        .update(duaVersions)
+        .set({ status, updatedAt: now })
+        .where(and(eq(duaVersions.duaId, t.id), eq(duaVersions.version, t.version))) as Statement;
   }
 }

@@ -35,7 +35,10 @@ class Problems {
   throwIfAny(): void {
     if (this.found.length === 0) return;
     const code = (['invalid', 'not-found', 'conflict'] as const).find((c) => this.found.some((f) => f.code === c))!;
-    throw new ParticipantError(code, this.found.map((f) => f.message));
+    throw new ParticipantError(
+      code,
+      this.found.map((f) => f.message),
+    );
   }
 }
 
@@ -46,7 +49,8 @@ export function validateOrganization(input: OrganizationInput, existing: Partici
   const p = new Problems();
   if (!text(input.reference) || !ORGANIZATION_REF.test(input.reference)) p.add('invalid', `reference '${String(input.reference)}' must be Organization/<id>`);
   if (!text(input.name)) p.add('invalid', 'name is required');
-  if (!(ORGANIZATION_KINDS as readonly unknown[]).includes(input.kind)) p.add('invalid', `kind '${String(input.kind)}' is not one of ${ORGANIZATION_KINDS.join(', ')}`);
+  if (!(ORGANIZATION_KINDS as readonly unknown[]).includes(input.kind))
+    p.add('invalid', `kind '${String(input.kind)}' is not one of ${ORGANIZATION_KINDS.join(', ')}`);
   if (existing.organizations.some((o) => o.reference === input.reference)) p.add('conflict', `organization ${input.reference} is already registered`);
   p.throwIfAny();
   return { reference: input.reference, name: input.name.trim(), kind: input.kind as Organization['kind'], status: 'active' };
@@ -55,7 +59,8 @@ export function validateOrganization(input: OrganizationInput, existing: Partici
 /** A new backend client, checked against what is registered; the JWKS is imported with jose to prove it is a usable public key set. */
 export async function validateClient(input: ClientInput, existing: Participants, now: string): Promise<BackendClient> {
   const p = new Problems();
-  if (!text(input.clientId) || !ID.test(input.clientId)) p.add('invalid', `client id '${String(input.clientId)}' must be 1-64 letters, digits, '.', '_' or '-'`);
+  if (!text(input.clientId) || !ID.test(input.clientId))
+    p.add('invalid', `client id '${String(input.clientId)}' must be 1-64 letters, digits, '.', '_' or '-'`);
   else if (RESERVED_CLIENT_IDS.has(input.clientId)) p.add('invalid', `client id '${input.clientId}' is reserved for the gateway's own apps`);
   if (!text(input.name)) p.add('invalid', 'name is required');
   if (!(CLIENT_KINDS as readonly unknown[]).includes(input.kind)) p.add('invalid', `kind '${String(input.kind)}' is not one of ${CLIENT_KINDS.join(', ')}`);
@@ -68,7 +73,8 @@ export async function validateClient(input: ClientInput, existing: Participants,
   if (input.sourceUri !== undefined && !isAbsoluteUri(input.sourceUri)) p.add('invalid', `source URI '${String(input.sourceUri)}' is not an absolute URI`);
   await checkKeys(input, p);
 
-  if (text(input.organization) && !existing.organizations.some((o) => o.reference === input.organization)) p.add('not-found', `unknown organization '${input.organization}'`);
+  if (text(input.organization) && !existing.organizations.some((o) => o.reference === input.organization))
+    p.add('not-found', `unknown organization '${input.organization}'`);
   else if (!text(input.organization)) p.add('invalid', 'organization is required');
   if (input.dua !== undefined) {
     const dua = existing.duas.find((d) => d.id === input.dua);
@@ -149,7 +155,8 @@ export function validateDuaVersion(input: DuaVersionInput, existing: Participant
   }
   const status = input.status ?? 'active';
   if (!(STATUSES as readonly string[]).includes(status)) p.add('invalid', `status '${status}' is not active or suspended`);
-  if (input.version !== undefined && (!Number.isInteger(input.version) || input.version < 1)) p.add('invalid', `version ${String(input.version)} is not a positive whole number`);
+  if (input.version !== undefined && (!Number.isInteger(input.version) || input.version < 1))
+    p.add('invalid', `version ${String(input.version)} is not a positive whole number`);
   if (!existing.organizations.some((o) => o.reference === input.organization)) p.add('not-found', `unknown organization '${String(input.organization)}'`);
   const dua = existing.duas.find((d) => d.id === input.dua);
   if (dua && dua.organization !== input.organization) p.add('conflict', `DUA '${input.dua}' belongs to ${dua.organization}`);
@@ -157,9 +164,21 @@ export function validateDuaVersion(input: DuaVersionInput, existing: Participant
   const version = input.version ?? Math.max(0, ...versions.map((v) => v.version)) + 1;
   if (versions.some((v) => v.version === version)) p.add('conflict', `DUA '${input.dua}' already has version ${version}`);
   const overlap = period && findOverlap(versions, period);
-  if (overlap) p.add('conflict', `the period overlaps version ${overlap.version} of '${input.dua}' (${overlap.start || 'open'} to ${overlap.end || 'open'}); end that version first`);
+  if (overlap)
+    p.add(
+      'conflict',
+      `the period overlaps version ${overlap.version} of '${input.dua}' (${overlap.start || 'open'} to ${overlap.end || 'open'}); end that version first`,
+    );
   p.throwIfAny();
-  return { dua: input.dua, organization: input.organization, newDua: !dua, version, status: status as Status, ...period!, lines: input.lines.map((l) => ({ purpose: l.purpose, cls: l.cls, category: l.category, scope: l.scope })) };
+  return {
+    dua: input.dua,
+    organization: input.organization,
+    newDua: !dua,
+    version,
+    status: status as Status,
+    ...period!,
+    lines: input.lines.map((l) => ({ purpose: l.purpose, cls: l.cls, category: l.category, scope: l.scope })),
+  };
 }
 
 /** A new end for an existing version: a valid instant, not before its start, overlapping no other version. */
@@ -169,6 +188,7 @@ export function validateDuaEnd(input: { dua: string; version: number; end: strin
   if (!dua || !version) throw new ParticipantError('not-found', [`DUA '${input.dua}' has no version ${input.version}`]);
   const period = normalisePeriod(version.start, String(input.end ?? ''));
   const overlap = findOverlap(dua.versions, period, version.version);
-  if (overlap) throw new ParticipantError('conflict', [`ending version ${version.version} at ${period.end || 'open'} would overlap version ${overlap.version}`]);
+  if (overlap)
+    throw new ParticipantError('conflict', [`ending version ${version.version} at ${period.end || 'open'} would overlap version ${overlap.version}`]);
   return period;
 }

@@ -26,7 +26,11 @@ export async function buildFiles(info: ReleaseInfo, cells: readonly PublishedCel
   const rows = rowsOf(cells);
   const data: ReleaseFile[] = [
     { name: 'metrics.csv', mediaType: 'text/csv; charset=utf-8', content: toCsv(rows) },
-    { name: 'metrics.json', mediaType: 'application/json', content: JSON.stringify({ release: info.id, version: info.version, issued: info.issued, years: info.years, mode: info.mode, rows }) },
+    {
+      name: 'metrics.json',
+      mediaType: 'application/json',
+      content: JSON.stringify({ release: info.id, version: info.version, issued: info.issued, years: info.years, mode: info.mode, rows }),
+    },
     { name: 'measure-reports.json', mediaType: 'application/fhir+json', content: JSON.stringify(measureReportBundle(info, cells)) },
     { name: 'methodology.md', mediaType: 'text/markdown; charset=utf-8', content: methodology(info) },
     { name: 'data.json', mediaType: 'application/json', content: JSON.stringify(dcatCatalog([dcatDataset(info)]), null, 2) },
@@ -34,9 +38,11 @@ export async function buildFiles(info: ReleaseInfo, cells: readonly PublishedCel
   const digests = await Promise.all(data.map(digestOf));
   const pkg: ReleaseFile = { name: 'datapackage.json', mediaType: 'application/json', content: JSON.stringify(dataPackage(info, digests), null, 2) };
   const all = [...data, pkg];
-  const manifestFile: ReleaseFile = { name: 'manifest.json', mediaType: 'application/json', content: JSON.stringify(manifest(info, [...digests, await digestOf(pkg)]), null, 2) };
+  const manifestFile: ReleaseFile = {
+    name: 'manifest.json',
+    mediaType: 'application/json',
+    content: JSON.stringify(manifest(info, [...digests, await digestOf(pkg)]), null, 2),
+  };
   const jws: ReleaseFile = { name: 'manifest.jws', mediaType: 'application/jose', content: await signer.sign(new TextEncoder().encode(manifestFile.content)) };
   return [...all, manifestFile, jws];
 }
-
-

@@ -5,7 +5,11 @@
  * release; any later release of that year must carry differential-privacy noise, whose guarantee
  * holds whatever else has been published. Pure.
  */
-export function checkDifferencing(previous: readonly { id: string; mode: string; years: readonly number[] }[], mode: 'suppression' | 'differential-privacy', years: readonly number[]): { ok: true } | { ok: false; message: string } {
+export function checkDifferencing(
+  previous: readonly { id: string; mode: string; years: readonly number[] }[],
+  mode: 'suppression' | 'differential-privacy',
+  years: readonly number[],
+): { ok: true } | { ok: false; message: string } {
   if (mode !== 'suppression') return { ok: true };
   const clash = previous.find((r) => r.mode === 'suppression' && r.years.some((y) => years.includes(y)));
   if (!clash) return { ok: true };

@@ -78,13 +78,25 @@ export async function publishRelease(deps: PublishDeps, request: PublishRequest 
       ...(computed.privacy ? { privacy: { ...computed.privacy, lifetimeBudget: deps.lifetimeEpsilon, spentBefore }, clipping: DEFAULT_CLIPPING } : {}),
     };
     const files = await buildFiles(info, computed.cells, deps.signer);
-    const stored = await Promise.all(files.map(async (f) => ({ ...f, sha256: await sha256Hex(f.content), bytes: new TextEncoder().encode(f.content).byteLength })));
+    const stored = await Promise.all(
+      files.map(async (f) => ({ ...f, sha256: await sha256Hex(f.content), bytes: new TextEncoder().encode(f.content).byteLength })),
+    );
     await deps.db.atomic(
       releaseStatements(
         deps.db,
-        { id: info.id, version, issued: now, mode, years: info.years, epsilon: request.epsilon ?? null, manifestJws: files.find((f) => f.name === 'manifest.jws')!.content },
+        {
+          id: info.id,
+          version,
+          issued: now,
+          mode,
+          years: info.years,
+          epsilon: request.epsilon ?? null,
+          manifestJws: files.find((f) => f.name === 'manifest.jws')!.content,
+        },
         stored,
-        request.epsilon !== undefined ? { epsilon: request.epsilon, lifetimeBudget: deps.lifetimeEpsilon, recorded: now, mechanism: 'discrete-laplace' } : undefined,
+        request.epsilon !== undefined
+          ? { epsilon: request.epsilon, lifetimeBudget: deps.lifetimeEpsilon, recorded: now, mechanism: 'discrete-laplace' }
+          : undefined,
         computed.attributions,
       ),
     );

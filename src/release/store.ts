@@ -21,8 +21,15 @@ export async function listReleases(db: Database): Promise<ReleaseRow[]> {
   return rows.map((r) => ({ id: r.id, version: r.version, issued: r.issued, mode: r.mode, years: r.years.split(',').map(Number), epsilon: r.epsilon }));
 }
 
-export async function readReleaseFile(db: Database, releaseId: string, name: string): Promise<{ mediaType: string; sha256: string; content: string } | undefined> {
-  const [row] = await db.orm.select({ mediaType: releaseFiles.mediaType, sha256: releaseFiles.sha256, content: releaseFiles.content }).from(releaseFiles).where(and(eq(releaseFiles.releaseId, releaseId), eq(releaseFiles.name, name)));
+export async function readReleaseFile(
+  db: Database,
+  releaseId: string,
+  name: string,
+): Promise<{ mediaType: string; sha256: string; content: string } | undefined> {
+  const [row] = await db.orm
+    .select({ mediaType: releaseFiles.mediaType, sha256: releaseFiles.sha256, content: releaseFiles.content })
+    .from(releaseFiles)
+    .where(and(eq(releaseFiles.releaseId, releaseId), eq(releaseFiles.name, name)));
   return row;
 }
 
@@ -39,11 +46,26 @@ export function releaseStatements(
   attributed: ReadonlyMap<number, readonly Attribution[]>,
 ): Statement[] {
   const statements: Statement[] = [
-    db.orm.insert(releases).values({ id: release.id, version: release.version, issued: release.issued, mode: release.mode, years: release.years.join(','), epsilon: release.epsilon, manifestJws: release.manifestJws }),
-    { kind: 'insert-rows', table: releaseFiles, rows: files.map((f) => ({ releaseId: release.id, name: f.name, mediaType: f.mediaType, sha256: f.sha256, bytes: f.bytes, content: f.content })), onConflict: 'fail' },
+    db.orm.insert(releases).values({
+      id: release.id,
+      version: release.version,
+      issued: release.issued,
+      mode: release.mode,
+      years: release.years.join(','),
+      epsilon: release.epsilon,
+      manifestJws: release.manifestJws,
+    }),
+    {
+      kind: 'insert-rows',
+      table: releaseFiles,
+      rows: files.map((f) => ({ releaseId: release.id, name: f.name, mediaType: f.mediaType, sha256: f.sha256, bytes: f.bytes, content: f.content })),
+      onConflict: 'fail',
+    },
   ];
   if (ledger) statements.push(db.orm.insert(privacyLedger).values({ releaseId: release.id, ...ledger }));
-  const rows = [...attributed].flatMap(([year, list]) => list.map((a) => ({ year, person: a.person, organization: a.organization ?? null, method: a.method, reason: a.reason, releaseId: release.id })));
+  const rows = [...attributed].flatMap(([year, list]) =>
+    list.map((a) => ({ year, person: a.person, organization: a.organization ?? null, method: a.method, reason: a.reason, releaseId: release.id })),
+  );
   if (rows.length > 0) statements.push({ kind: 'insert-rows', table: attributions, rows, onConflict: 'fail' });
   return statements;
 }

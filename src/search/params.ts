@@ -47,7 +47,25 @@ export type IncludeParam = keyof typeof INCLUDE_PATHS;
 export const MAX_COUNT = 1000;
 export const DEFAULT_COUNT = 50;
 
-const KNOWN = new Set(['patient', 'subject', '_id', '_lastUpdated', 'date', 'code', 'category', 'status', '_count', '_sort', '_offset', '_format', '_type', 'start', 'end', '_since', '_include']);
+const KNOWN = new Set([
+  'patient',
+  'subject',
+  '_id',
+  '_lastUpdated',
+  'date',
+  'code',
+  'category',
+  'status',
+  '_count',
+  '_sort',
+  '_offset',
+  '_format',
+  '_type',
+  'start',
+  'end',
+  '_since',
+  '_include',
+]);
 const ID = FHIR_ID;
 
 /**
@@ -58,7 +76,14 @@ const ID = FHIR_ID;
  */
 export function parseSearch(params: URLSearchParams, opts: { strict: boolean; everything?: boolean }): SearchQuery | Issue[] {
   const issues: Issue[] = [];
-  const q: SearchQuery = { dates: [], tokens: [], includes: [], count: DEFAULT_COUNT, offset: 0, sort: { column: opts.everything ? 'date' : 'lastUpdated', descending: false } };
+  const q: SearchQuery = {
+    dates: [],
+    tokens: [],
+    includes: [],
+    count: DEFAULT_COUNT,
+    offset: 0,
+    sort: { column: opts.everything ? 'date' : 'lastUpdated', descending: false },
+  };
   for (const [name, value] of params) {
     const base = name.split(':')[0]!;
     if (!KNOWN.has(base) || name.includes(':')) {
@@ -98,7 +123,8 @@ export function parseSearch(params: URLSearchParams, opts: { strict: boolean; ev
           const bar = v.indexOf('|');
           return bar < 0 ? { code: v } : { system: v.slice(0, bar), code: v.slice(bar + 1) };
         });
-        if (anyOf.some((t) => t.code === '' || t.code.length > 256 || (t.system ?? '').length > 512)) issues.push({ code: 'value', diagnostics: `${name} must be [system|]code`, expression: name });
+        if (anyOf.some((t) => t.code === '' || t.code.length > 256 || (t.system ?? '').length > 512))
+          issues.push({ code: 'value', diagnostics: `${name} must be [system|]code`, expression: name });
         else q.tokens.push({ param: base, anyOf });
         break;
       }
@@ -108,7 +134,8 @@ export function parseSearch(params: URLSearchParams, opts: { strict: boolean; ev
         break;
       case '_count': {
         const n = Number(value);
-        if (!/^\d{1,6}$/.test(value) || n < 1 || n > MAX_COUNT) issues.push({ code: 'value', diagnostics: `_count must be a whole number from 1 to ${MAX_COUNT}`, expression: name });
+        if (!/^\d{1,6}$/.test(value) || n < 1 || n > MAX_COUNT)
+          issues.push({ code: 'value', diagnostics: `_count must be a whole number from 1 to ${MAX_COUNT}`, expression: name });
         else q.count = n;
         break;
       }
@@ -132,9 +159,12 @@ export function parseSearch(params: URLSearchParams, opts: { strict: boolean; ev
       }
       case '_include': {
         const [source, param, target] = value.split(':');
-        if (!source || !Object.hasOwn(RESOURCE_TYPES, source)) issues.push({ code: 'not-supported', diagnostics: `_include names a type not held here: '${source ?? ''}'`, expression: name });
-        else if (!param || !Object.hasOwn(INCLUDE_PATHS, param)) issues.push({ code: 'not-supported', diagnostics: `_include supports ${Object.keys(INCLUDE_PATHS).join(', ')}`, expression: name });
-        else if (target !== undefined && !['Practitioner', 'Organization', 'Encounter'].includes(target)) issues.push({ code: 'not-supported', diagnostics: '_include targets Practitioner, Organization or Encounter', expression: name });
+        if (!source || !Object.hasOwn(RESOURCE_TYPES, source))
+          issues.push({ code: 'not-supported', diagnostics: `_include names a type not held here: '${source ?? ''}'`, expression: name });
+        else if (!param || !Object.hasOwn(INCLUDE_PATHS, param))
+          issues.push({ code: 'not-supported', diagnostics: `_include supports ${Object.keys(INCLUDE_PATHS).join(', ')}`, expression: name });
+        else if (target !== undefined && !['Practitioner', 'Organization', 'Encounter'].includes(target))
+          issues.push({ code: 'not-supported', diagnostics: '_include targets Practitioner, Organization or Encounter', expression: name });
         else q.includes.push({ source, param: param as IncludeParam });
         break;
       }

@@ -36,7 +36,17 @@ export function searchWhere(patientIds: readonly string[] | undefined, grants: r
   for (const d of q.dates) {
     const column = d.column === 'date' ? resources.dateStart : resources.lastUpdated;
     const [lo, hi] = d.range;
-    conditions.push(d.op === 'eq' ? and(gte(column, lo), lte(column, hi)) : d.op === 'ge' ? gte(column, lo) : d.op === 'gt' ? gt(column, hi) : d.op === 'le' ? lte(column, hi) : lt(column, lo));
+    conditions.push(
+      d.op === 'eq'
+        ? and(gte(column, lo), lte(column, hi))
+        : d.op === 'ge'
+          ? gte(column, lo)
+          : d.op === 'gt'
+            ? gt(column, hi)
+            : d.op === 'le'
+              ? lte(column, hi)
+              : lt(column, lo),
+    );
   }
   for (const t of q.tokens) {
     const alternatives = t.anyOf.map((v) =>
@@ -46,12 +56,18 @@ export function searchWhere(patientIds: readonly string[] | undefined, grants: r
           ? sql`(t.code = ${v.code} AND t.system = '')`
           : sql`(t.code = ${v.code} AND t.system = ${v.system})`,
     );
-    conditions.push(sql`EXISTS (SELECT 1 FROM resource_tokens t WHERE t.type = ${resources.type} AND t.id = ${resources.id} AND t.param = ${t.param} AND (${sql.join(alternatives, sql` OR `)}))`);
+    conditions.push(
+      sql`EXISTS (SELECT 1 FROM resource_tokens t WHERE t.type = ${resources.type} AND t.id = ${resources.id} AND t.param = ${t.param} AND (${sql.join(alternatives, sql` OR `)}))`,
+    );
   }
   return and(...conditions);
 }
 
-export async function runSearch(db: Database, where: SQL | undefined, q: SearchQuery): Promise<{ total: number; rows: { type: string; id: string; content: string }[] }> {
+export async function runSearch(
+  db: Database,
+  where: SQL | undefined,
+  q: SearchQuery,
+): Promise<{ total: number; rows: { type: string; id: string; content: string }[] }> {
   const column = q.sort.column === 'date' ? resources.dateStart : resources.lastUpdated;
   const direction = q.sort.descending ? sql`DESC` : sql`ASC`;
   // A raw select: the query builder's per-row mapping cost more than SQLite's work on a 1,000-row page.

@@ -5,7 +5,10 @@ import { webSessions } from '../db/schema.js';
 export const randomToken = (bytes = 32) => base64url(crypto.getRandomValues(new Uint8Array(bytes)));
 
 export function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 async function hash(value: string): Promise<string> {
@@ -27,16 +30,21 @@ export async function createRecord(db: Database, kind: 'login' | 'session', data
 
 export async function readRecord<T>(db: Database, kind: 'login' | 'session', id: string | undefined, now: Date): Promise<T | undefined> {
   if (!id || !/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
-  const [row] = await db.orm.select().from(webSessions).where(eq(webSessions.idHash, await hash(id)));
+  const [row] = await db.orm
+    .select()
+    .from(webSessions)
+    .where(eq(webSessions.idHash, await hash(id)));
   if (!row || row.kind !== kind || row.expiresAt <= now.toISOString()) return undefined;
   return JSON.parse(row.data) as T;
 }
 
 export async function updateRecord(db: Database, id: string, data: unknown): Promise<void> {
-  await db.orm.update(webSessions).set({ data: JSON.stringify(data) }).where(eq(webSessions.idHash, await hash(id)));
+  await db.orm
+    .update(webSessions)
+    .set({ data: JSON.stringify(data) })
+    .where(eq(webSessions.idHash, await hash(id)));
 }
 
 export async function deleteRecord(db: Database, id: string | undefined): Promise<void> {
   if (id) await db.orm.delete(webSessions).where(eq(webSessions.idHash, await hash(id)));
 }
-

@@ -4,8 +4,7 @@
  * Values without a time zone are read as UTC: sources in this region send offsets with times,
  * and a date alone has no zone to honour.
  */
-const FHIR_DATE_TIME =
-  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+const FHIR_DATE_TIME = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
 export type DateRange = readonly [start: string, end: string];
 
@@ -35,12 +34,7 @@ export function parseFhirDate(value: string): DateRange | undefined {
   }
   if (day !== undefined) return [`${y}-${mo}-${d}T00:00:00.000Z`, `${y}-${mo}-${d}T23:59:59.999Z`];
   const start = Date.UTC(year, (month ?? 1) - 1, day ?? 1);
-  const end =
-    day !== undefined
-      ? Date.UTC(year, month! - 1, day + 1)
-      : month !== undefined
-        ? Date.UTC(year, month, 1)
-        : Date.UTC(year + 1, 0, 1);
+  const end = day !== undefined ? Date.UTC(year, month! - 1, day + 1) : month !== undefined ? Date.UTC(year, month, 1) : Date.UTC(year + 1, 0, 1);
   return [new Date(start).toISOString(), new Date(end - 1).toISOString()];
 }
 

@@ -71,7 +71,16 @@ export function planWrites(prepared: readonly Prepared[], state: IndexState, now
       continue;
     }
     if (previous && sameContent(previous.content, p.resource)) {
-      plan.outcomes.push({ index: p.index, ok: true, created: false, changed: false, type: p.type, id: p.id, versionId: previous.versionId, lastUpdated: previous.lastUpdated });
+      plan.outcomes.push({
+        index: p.index,
+        ok: true,
+        created: false,
+        changed: false,
+        type: p.type,
+        id: p.id,
+        versionId: previous.versionId,
+        lastUpdated: previous.lastUpdated,
+      });
       continue;
     }
     const versionId = (previous?.versionId ?? 0) + 1;

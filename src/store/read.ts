@@ -42,7 +42,10 @@ export async function loadPersonForKeys(db: Database, keys: readonly string[]): 
 export async function loadPersonOfPatients(db: Database, patientIds: readonly string[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   for (const chunk of chunks(patientIds, db.maxParams)) {
-    const rows = await db.orm.select({ patientId: patientLinks.patientId, personId: patientLinks.personId }).from(patientLinks).where(inArray(patientLinks.patientId, chunk));
+    const rows = await db.orm
+      .select({ patientId: patientLinks.patientId, personId: patientLinks.personId })
+      .from(patientLinks)
+      .where(inArray(patientLinks.patientId, chunk));
     for (const row of rows) found.set(row.patientId, row.personId);
   }
   return found;
@@ -56,8 +59,16 @@ function prepared(db: Database) {
   let p = preparedByDb.get(db);
   if (!p) {
     p = {
-      person: db.orm.select({ personId: patientLinks.personId }).from(patientLinks).where(eq(patientLinks.patientId, sql.placeholder('id'))).prepare(),
-      linked: db.orm.select({ id: patientLinks.patientId }).from(patientLinks).where(eq(patientLinks.personId, sql.placeholder('person'))).prepare(),
+      person: db.orm
+        .select({ personId: patientLinks.personId })
+        .from(patientLinks)
+        .where(eq(patientLinks.patientId, sql.placeholder('id')))
+        .prepare(),
+      linked: db.orm
+        .select({ id: patientLinks.patientId })
+        .from(patientLinks)
+        .where(eq(patientLinks.personId, sql.placeholder('person')))
+        .prepare(),
       current: db.orm
         .select()
         .from(resources)

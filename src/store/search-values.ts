@@ -31,7 +31,10 @@ interface TypeSpec {
   status?: Get;
 }
 
-const field = (name: string): Get => (r) => r[name];
+const field =
+  (name: string): Get =>
+  (r) =>
+    r[name];
 const self = (): Get => (r) => `Patient/${String(r.id)}`;
 const clinicalStatus: Get = (r) => (r.clinicalStatus as { coding?: { code?: string }[] } | undefined)?.coding?.[0]?.code;
 const subject = { path: 'subject', get: field('subject') };
@@ -60,9 +63,27 @@ export const RESOURCE_TYPES: Readonly<Record<string, TypeSpec>> = {
     category: field('category'),
     status: field('status'),
   },
-  Procedure: { patient: subject, date: dates('performedDateTime', 'performedPeriod'), code: field('code'), category: field('category'), status: field('status') },
-  DiagnosticReport: { patient: subject, date: dates('effectiveDateTime', 'effectivePeriod', 'issued'), code: field('code'), category: field('category'), status: field('status') },
-  MedicationRequest: { patient: subject, date: dates('authoredOn'), code: field('medicationCodeableConcept'), category: field('category'), status: field('status') },
+  Procedure: {
+    patient: subject,
+    date: dates('performedDateTime', 'performedPeriod'),
+    code: field('code'),
+    category: field('category'),
+    status: field('status'),
+  },
+  DiagnosticReport: {
+    patient: subject,
+    date: dates('effectiveDateTime', 'effectivePeriod', 'issued'),
+    code: field('code'),
+    category: field('category'),
+    status: field('status'),
+  },
+  MedicationRequest: {
+    patient: subject,
+    date: dates('authoredOn'),
+    code: field('medicationCodeableConcept'),
+    category: field('category'),
+    status: field('status'),
+  },
   Immunization: { patient, date: dates('occurrenceDateTime'), code: field('vaccineCode'), status: field('status') },
   AllergyIntolerance: { patient, date: dates('recordedDate', 'onsetDateTime'), code: field('code'), status: clinicalStatus },
   Coverage: { patient: { path: 'beneficiary', get: field('beneficiary') }, date: dates('period'), code: field('type'), status: field('status') },

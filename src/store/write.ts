@@ -16,7 +16,15 @@ export function planStatements(db: Database, plan: Plan): Statement[] {
     statements.push(
       ...insertRows(
         resourceHistory,
-        plan.replaced.map(({ type, id, versionId, lastUpdated, source, ingestionId, content }) => ({ type, id, versionId, lastUpdated, source, ingestionId, content })),
+        plan.replaced.map(({ type, id, versionId, lastUpdated, source, ingestionId, content }) => ({
+          type,
+          id,
+          versionId,
+          lastUpdated,
+          source,
+          ingestionId,
+          content,
+        })),
       ),
     );
     const byType = new Map<string, string[]>();
@@ -30,7 +38,12 @@ export function planStatements(db: Database, plan: Plan): Statement[] {
   }
   statements.push(...insertRows(resources, plan.rows));
   statements.push(...insertRows(resourceTokens, plan.tokens));
-  statements.push(...insertRows(patientLinks, plan.links.map((l) => ({ ...l, linkedAt: plan.rows[0]?.lastUpdated ?? '' }))));
+  statements.push(
+    ...insertRows(
+      patientLinks,
+      plan.links.map((l) => ({ ...l, linkedAt: plan.rows[0]?.lastUpdated ?? '' })),
+    ),
+  );
   statements.push(...insertRows(matchKeys, plan.keys, 'ignore'));
   return statements;
 }
@@ -39,7 +52,12 @@ export function startIngestionStatement(db: Database, row: { id: string; source:
   return db.orm.insert(ingestions).values({ ...row, status: 'running' }) as Statement;
 }
 
-export function countIngestionStatement(db: Database, id: string, counts: { written: number; unchanged: number; rejected: number }, finishedAt?: string): Statement {
+export function countIngestionStatement(
+  db: Database,
+  id: string,
+  counts: { written: number; unchanged: number; rejected: number },
+  finishedAt?: string,
+): Statement {
   return db.orm
     .update(ingestions)
     .set({
@@ -57,6 +75,10 @@ export function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
 
 /** Run at start-up: an ingestion still `running` belongs to a process that died; its committed chunks stand. */
 export async function markInterruptedIngestions(db: Database, now: string): Promise<number> {
-  const rows = await db.orm.update(ingestions).set({ status: 'interrupted', finishedAt: now }).where(eq(ingestions.status, 'running')).returning({ id: ingestions.id });
+  const rows = await db.orm
+    .update(ingestions)
+    .set({ status: 'interrupted', finishedAt: now })
+    .where(eq(ingestions.status, 'running'))
+    .returning({ id: ingestions.id });
   return rows.length;
 }

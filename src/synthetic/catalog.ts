@@ -38,11 +38,34 @@ function def(
 }
 
 export const SOURCES: readonly SourceDef[] = [
-  def('payer-lakeshore', 'payer', 'Lakeshore Health Plan', { line: '400 Lakeshore Plaza', city: 'Grand Rapids', postalCode: '49503' }, '(616) 555-0100', { segment: 'commercial', memberPrefix: 'LHP' }),
-  def('payer-greatlakes-ma', 'payer', 'Great Lakes Medicare Advantage', { line: '1200 Civic Center Drive', city: 'Lansing', postalCode: '48933' }, '(517) 555-0110', { segment: 'medicare-advantage', memberPrefix: 'GLM' }),
-  def('payer-peninsula-medicaid', 'payer', 'Peninsula Community Health Plan', { line: '85 Harbor View Road', city: 'Traverse City', postalCode: '49684' }, '(231) 555-0120', { segment: 'medicaid', memberPrefix: 'PCH' }),
+  def('payer-lakeshore', 'payer', 'Lakeshore Health Plan', { line: '400 Lakeshore Plaza', city: 'Grand Rapids', postalCode: '49503' }, '(616) 555-0100', {
+    segment: 'commercial',
+    memberPrefix: 'LHP',
+  }),
+  def(
+    'payer-greatlakes-ma',
+    'payer',
+    'Great Lakes Medicare Advantage',
+    { line: '1200 Civic Center Drive', city: 'Lansing', postalCode: '48933' },
+    '(517) 555-0110',
+    { segment: 'medicare-advantage', memberPrefix: 'GLM' },
+  ),
+  def(
+    'payer-peninsula-medicaid',
+    'payer',
+    'Peninsula Community Health Plan',
+    { line: '85 Harbor View Road', city: 'Traverse City', postalCode: '49684' },
+    '(231) 555-0120',
+    { segment: 'medicaid', memberPrefix: 'PCH' },
+  ),
   def('hosp-mercy', 'hospital', 'Mercy General Hospital', { line: '1500 Mercy Way', city: 'Lansing', postalCode: '48912' }, '(517) 555-0200'),
-  def('hosp-riverside', 'hospital', 'Riverside Medical Center', { line: '330 Riverside Drive NE', city: 'Grand Rapids', postalCode: '49503' }, '(616) 555-0210'),
+  def(
+    'hosp-riverside',
+    'hospital',
+    'Riverside Medical Center',
+    { line: '330 Riverside Drive NE', city: 'Grand Rapids', postalCode: '49503' },
+    '(616) 555-0210',
+  ),
   def('clinic-oak', 'clinic', 'Oakwood Family Medicine', { line: '2100 Oakwood Avenue', city: 'Lansing', postalCode: '48910' }, '(517) 555-0300'),
   def('clinic-maple', 'clinic', 'Maple Street Primary Care', { line: '77 Maple Street SE', city: 'Grand Rapids', postalCode: '49506' }, '(616) 555-0310'),
   def('clinic-cedar', 'clinic', 'Cedar Valley Health Partners', { line: '940 Cedar Valley Road', city: 'Kalamazoo', postalCode: '49007' }, '(269) 555-0320'),
@@ -107,13 +130,45 @@ function roster(src: ProviderSourceId, people: readonly [string, string, 'male' 
 
 /** Two to four clinicians per clinic; hospitals have emergency physicians, hospitalists and a radiologist. */
 export const CLINICIANS: readonly ClinicianDef[] = [
-  ...roster('clinic-oak', [['Sarah', 'Chen', 'female', 'family'], ['David', 'Nguyen', 'male', 'family'], ['Karen', 'Holloway', 'female', 'internal']]),
-  ...roster('clinic-maple', [['Michael', 'Brennan', 'male', 'family'], ['Aisha', 'Rahman', 'female', 'family'], ['Lisa', 'Marchetti', 'female', 'internal']]),
-  ...roster('clinic-cedar', [['Robert', 'Vance', 'male', 'family'], ['Grace', 'Oyelaran', 'female', 'family']]),
-  ...roster('clinic-birch', [['Emily', 'Harper', 'female', 'internal'], ['Samuel', 'Whitfield', 'male', 'internal'], ['Nadia', 'Petrovic', 'female', 'internal'], ['Kevin', "O'Brien", 'male', 'internal']]),
-  ...roster('clinic-willow', [['Jennifer', 'Park', 'female', 'family'], ['Carlos', 'Mendoza', 'male', 'family'], ['Hannah', 'Schultz', 'female', 'family']]),
-  ...roster('hosp-mercy', [['Rebecca', 'Lindqvist', 'female', 'emergency'], ['Anil', 'Desai', 'male', 'emergency'], ['Marcus', 'Webb', 'male', 'hospitalist'], ['Teresa', 'Kowalski', 'female', 'hospitalist'], ['Paul', 'Heinemann', 'male', 'radiology']]),
-  ...roster('hosp-riverside', [['James', 'Okafor', 'male', 'hospitalist'], ['Emily', 'Vandermeer', 'female', 'emergency'], ['Hassan', 'Farah', 'male', 'emergency'], ['Laura', 'Brenner', 'female', 'hospitalist'], ['Ingrid', 'Solberg', 'female', 'radiology']]),
+  ...roster('clinic-oak', [
+    ['Sarah', 'Chen', 'female', 'family'],
+    ['David', 'Nguyen', 'male', 'family'],
+    ['Karen', 'Holloway', 'female', 'internal'],
+  ]),
+  ...roster('clinic-maple', [
+    ['Michael', 'Brennan', 'male', 'family'],
+    ['Aisha', 'Rahman', 'female', 'family'],
+    ['Lisa', 'Marchetti', 'female', 'internal'],
+  ]),
+  ...roster('clinic-cedar', [
+    ['Robert', 'Vance', 'male', 'family'],
+    ['Grace', 'Oyelaran', 'female', 'family'],
+  ]),
+  ...roster('clinic-birch', [
+    ['Emily', 'Harper', 'female', 'internal'],
+    ['Samuel', 'Whitfield', 'male', 'internal'],
+    ['Nadia', 'Petrovic', 'female', 'internal'],
+    ['Kevin', "O'Brien", 'male', 'internal'],
+  ]),
+  ...roster('clinic-willow', [
+    ['Jennifer', 'Park', 'female', 'family'],
+    ['Carlos', 'Mendoza', 'male', 'family'],
+    ['Hannah', 'Schultz', 'female', 'family'],
+  ]),
+  ...roster('hosp-mercy', [
+    ['Rebecca', 'Lindqvist', 'female', 'emergency'],
+    ['Anil', 'Desai', 'male', 'emergency'],
+    ['Marcus', 'Webb', 'male', 'hospitalist'],
+    ['Teresa', 'Kowalski', 'female', 'hospitalist'],
+    ['Paul', 'Heinemann', 'male', 'radiology'],
+  ]),
+  ...roster('hosp-riverside', [
+    ['James', 'Okafor', 'male', 'hospitalist'],
+    ['Emily', 'Vandermeer', 'female', 'emergency'],
+    ['Hassan', 'Farah', 'male', 'emergency'],
+    ['Laura', 'Brenner', 'female', 'hospitalist'],
+    ['Ingrid', 'Solberg', 'female', 'radiology'],
+  ]),
 ];
 
 export function cliniciansAt(src: ProviderSourceId, specialties?: readonly Specialty[]): ClinicianDef[] {

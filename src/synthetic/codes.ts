@@ -52,7 +52,12 @@ export const CHRONIC = {
   hiv: { icd: 'B20', display: 'Human immunodeficiency virus [HIV] disease', snomed: '86406008', snomedDisplay: 'Human immunodeficiency virus infection' },
   mdd: { icd: 'F32.9', display: 'Major depressive disorder, single episode, unspecified', snomed: '35489007', snomedDisplay: 'Depressive disorder' },
   gad: { icd: 'F41.1', display: 'Generalized anxiety disorder', snomed: '21897009', snomedDisplay: 'Generalized anxiety disorder' },
-  pregnancy: { icd: 'Z34.90', display: 'Encounter for supervision of normal pregnancy, unspecified, unspecified trimester', snomed: '72892002', snomedDisplay: 'Normal pregnancy' },
+  pregnancy: {
+    icd: 'Z34.90',
+    display: 'Encounter for supervision of normal pregnancy, unspecified, unspecified trimester',
+    snomed: '72892002',
+    snomedDisplay: 'Normal pregnancy',
+  },
   chlamydia: { icd: 'A56.09', display: 'Other chlamydial infection of lower genitourinary tract', snomed: '105629000', snomedDisplay: 'Chlamydial infection' },
 } as const satisfies Record<string, DxDef>;
 
@@ -121,10 +126,28 @@ export function cptCoding(code: string): Coding {
   return { system: SYSTEMS.cpt, code, display: CPT_DISPLAY[code] ?? code };
 }
 
-export const NEW_PATIENT_CPT = [['99202', 15], ['99203', 45], ['99204', 32], ['99205', 8]] as const;
-export const ESTABLISHED_CPT = [['99212', 10], ['99213', 45], ['99214', 38], ['99215', 7]] as const;
-export const ED_CPT = [['99283', 35], ['99284', 40], ['99285', 25]] as const;
-export const ADMIT_CPT = [['99221', 15], ['99222', 45], ['99223', 40]] as const;
+export const NEW_PATIENT_CPT = [
+  ['99202', 15],
+  ['99203', 45],
+  ['99204', 32],
+  ['99205', 8],
+] as const;
+export const ESTABLISHED_CPT = [
+  ['99212', 10],
+  ['99213', 45],
+  ['99214', 38],
+  ['99215', 7],
+] as const;
+export const ED_CPT = [
+  ['99283', 35],
+  ['99284', 40],
+  ['99285', 25],
+] as const;
+export const ADMIT_CPT = [
+  ['99221', 15],
+  ['99222', 45],
+  ['99223', 40],
+] as const;
 
 export const MAMMOGRAPHY = {
   cpt: '77067',

@@ -10,7 +10,12 @@ import type { Rng } from './prng.js';
 import type { CoverageStory } from './stories.js';
 
 function initialSegment(rng: Rng, age: number): Segment {
-  if (age >= 65) return rng.weighted<Segment>([['medicare-advantage', 88], ['commercial', 7], ['medicaid', 5]]);
+  if (age >= 65)
+    return rng.weighted<Segment>([
+      ['medicare-advantage', 88],
+      ['commercial', 7],
+      ['medicaid', 5],
+    ]);
   const medicaid = age < 18 ? 0.3 : 0.17;
   return rng.chance(medicaid) ? 'medicaid' : 'commercial';
 }

@@ -14,13 +14,7 @@ import { admissionType, bloodPressure, bodyWeight, conditionResource, cptType, e
 import type { SourceBundle } from './bundle.js';
 import type { SourceId } from './catalog.js';
 import type { EdVisit, InpatientStay, Mammography, OfficeVisit, PersonPlan, PharmacyFill, PlannedEvent } from './plan.js';
-import {
-  ED_FACILITY_ALLOWED,
-  MAMMOGRAPHY_ALLOWED,
-  PROFESSIONAL_ALLOWED,
-  amountsFor,
-  inpatientAllowedRange,
-} from './pricing.js';
+import { ED_FACILITY_ALLOWED, MAMMOGRAPHY_ALLOWED, PROFESSIONAL_ALLOWED, amountsFor, inpatientAllowedRange } from './pricing.js';
 import type { Rng } from './prng.js';
 
 /** Where a person's resources go while the region is generated. */
@@ -169,7 +163,12 @@ function emergency(e: EdVisit, state: PersonState, ctx: EmitContext): void {
   if (conditionId !== undefined) encounter.diagnosis = [{ condition: { reference: `Condition/${conditionId}` }, rank: 1 }];
   const base = { serviceStart: e.day, serviceEnd: e.day, providerOrganizationId: org, encounterId, diagnoses: [e.dx] };
   const facility = coding(SYSTEMS.revenue, REVENUE.ed.code, REVENUE.ed.display);
-  fileClaim(state, ctx, { ...base, claimType: 'institutional', subType: 'outpatient', product: facility, revenue: facility }, range(ED_FACILITY_ALLOWED, e.cpt));
+  fileClaim(
+    state,
+    ctx,
+    { ...base, claimType: 'institutional', subType: 'outpatient', product: facility, revenue: facility },
+    range(ED_FACILITY_ALLOWED, e.cpt),
+  );
   fileClaim(state, ctx, { ...base, claimType: 'professional', practitioner: e.practitioner, product: cptCoding(e.cpt) }, range(PROFESSIONAL_ALLOWED, e.cpt));
 }
 

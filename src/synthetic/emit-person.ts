@@ -17,7 +17,6 @@ import type { PersonPlan } from './plan.js';
 import { streamFor } from './prng.js';
 import { carriesSsn, drawVariant, varyRecord, wantsNickname } from './variants.js';
 
-
 /** Every source holding a record for the person, in catalogue order for stable output. */
 function recordSources(plan: PersonPlan): PatientSourceId[] {
   const needed = new Set<PatientSourceId>([plan.pcpClinic]);

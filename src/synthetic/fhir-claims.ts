@@ -68,9 +68,7 @@ export function eobResource(a: EobArgs): ExplanationOfBenefit {
     ...head('ExplanationOfBenefit', a.id, a.src.uri),
     status: 'active',
     type: concept(SYSTEMS.claimType, a.claimType, CLAIM_TYPE_DISPLAY[a.claimType]),
-    ...(a.subType === undefined
-      ? {}
-      : { subType: concept(SYSTEMS.institutionalSubType, a.subType, a.subType === 'inpatient' ? 'Inpatient' : 'Outpatient') }),
+    ...(a.subType === undefined ? {} : { subType: concept(SYSTEMS.institutionalSubType, a.subType, a.subType === 'inpatient' ? 'Inpatient' : 'Outpatient') }),
     use: 'claim',
     patient: ref('Patient', a.patientId),
     billablePeriod: { start, end },
@@ -93,7 +91,13 @@ export function eobResource(a: EobArgs): ExplanationOfBenefit {
     eob.diagnosis = a.diagnoses.map((key, i) => ({
       sequence: i + 1,
       diagnosisCodeableConcept: { coding: [icdCoding(key)] },
-      type: [concept('http://terminology.hl7.org/CodeSystem/ex-diagnosistype', i === 0 ? 'principal' : 'secondary', i === 0 ? 'Principal Diagnosis' : 'Secondary Diagnosis')],
+      type: [
+        concept(
+          'http://terminology.hl7.org/CodeSystem/ex-diagnosistype',
+          i === 0 ? 'principal' : 'secondary',
+          i === 0 ? 'Principal Diagnosis' : 'Secondary Diagnosis',
+        ),
+      ],
     }));
   }
   const item: ExplanationOfBenefitItem = { sequence: 1, productOrService: { coding: [a.product] } };

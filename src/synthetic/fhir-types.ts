@@ -27,6 +27,5 @@ export type { Address } from '@smile-cdr/fhirts/dist/FHIR-R4/Address.js';
 export type { ContactPoint } from '@smile-cdr/fhirts/dist/FHIR-R4/ContactPoint.js';
 export type { Period } from '@smile-cdr/fhirts/dist/FHIR-R4/Period.js';
 
-
 /** The package's CodeableConcept omits FHIR's `text` element; this restores it. */
 export type Concept = import('@smile-cdr/fhirts/dist/FHIR-R4/CodeableConcept.js').CodeableConcept & { text?: string };

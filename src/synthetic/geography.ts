@@ -53,17 +53,62 @@ export const ZIP_WEIGHTS: Weighted<ZipDef> = ZIPS.map((z) => [z, z.weight] as co
 
 /** Where people from an area tend to go for primary care (the remainder spreads over all clinics). */
 export const CLINIC_PREFERENCE: Readonly<Record<Area, Weighted<ClinicId>>> = {
-  lansing: [['clinic-oak', 45], ['clinic-willow', 40], ['clinic-maple', 5], ['clinic-cedar', 5], ['clinic-birch', 5]],
-  'grand-rapids': [['clinic-maple', 80], ['clinic-oak', 5], ['clinic-willow', 5], ['clinic-cedar', 5], ['clinic-birch', 5]],
-  southeast: [['clinic-birch', 75], ['clinic-oak', 10], ['clinic-willow', 5], ['clinic-maple', 5], ['clinic-cedar', 5]],
-  southwest: [['clinic-cedar', 75], ['clinic-maple', 10], ['clinic-oak', 5], ['clinic-willow', 5], ['clinic-birch', 5]],
-  north: [['clinic-oak', 20], ['clinic-maple', 20], ['clinic-cedar', 20], ['clinic-birch', 20], ['clinic-willow', 20]],
+  lansing: [
+    ['clinic-oak', 45],
+    ['clinic-willow', 40],
+    ['clinic-maple', 5],
+    ['clinic-cedar', 5],
+    ['clinic-birch', 5],
+  ],
+  'grand-rapids': [
+    ['clinic-maple', 80],
+    ['clinic-oak', 5],
+    ['clinic-willow', 5],
+    ['clinic-cedar', 5],
+    ['clinic-birch', 5],
+  ],
+  southeast: [
+    ['clinic-birch', 75],
+    ['clinic-oak', 10],
+    ['clinic-willow', 5],
+    ['clinic-maple', 5],
+    ['clinic-cedar', 5],
+  ],
+  southwest: [
+    ['clinic-cedar', 75],
+    ['clinic-maple', 10],
+    ['clinic-oak', 5],
+    ['clinic-willow', 5],
+    ['clinic-birch', 5],
+  ],
+  north: [
+    ['clinic-oak', 20],
+    ['clinic-maple', 20],
+    ['clinic-cedar', 20],
+    ['clinic-birch', 20],
+    ['clinic-willow', 20],
+  ],
 };
 
 export const HOME_HOSPITAL: Readonly<Record<Area, Weighted<HospitalId>>> = {
-  lansing: [['hosp-mercy', 90], ['hosp-riverside', 10]],
-  'grand-rapids': [['hosp-riverside', 90], ['hosp-mercy', 10]],
-  southeast: [['hosp-mercy', 70], ['hosp-riverside', 30]],
-  southwest: [['hosp-riverside', 65], ['hosp-mercy', 35]],
-  north: [['hosp-riverside', 55], ['hosp-mercy', 45]],
+  lansing: [
+    ['hosp-mercy', 90],
+    ['hosp-riverside', 10],
+  ],
+  'grand-rapids': [
+    ['hosp-riverside', 90],
+    ['hosp-mercy', 10],
+  ],
+  southeast: [
+    ['hosp-mercy', 70],
+    ['hosp-riverside', 30],
+  ],
+  southwest: [
+    ['hosp-riverside', 65],
+    ['hosp-mercy', 35],
+  ],
+  north: [
+    ['hosp-riverside', 55],
+    ['hosp-mercy', 45],
+  ],
 };

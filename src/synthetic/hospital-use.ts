@@ -40,18 +40,38 @@ function edReason(rng: Rng, age: number, conditions: readonly ChronicCondition[]
   if (has(conditions, 'oud') && rng.chance(0.3)) return rng.chance(0.5) ? 'opioidOverdose' : 'oud';
   if (has(conditions, 'alcohol') && rng.chance(0.3)) return 'alcohol';
   if (age < 18) {
-    return rng.weighted<AcuteKey>([['uri', 20], ['asthma', 15], ['laceration', 20], ['ankleSprain', 15], ['gastroenteritis', 15], ['otitis', 15]]);
+    return rng.weighted<AcuteKey>([
+      ['uri', 20],
+      ['asthma', 15],
+      ['laceration', 20],
+      ['ankleSprain', 15],
+      ['gastroenteritis', 15],
+      ['otitis', 15],
+    ]);
   }
   return rng.weighted<AcuteKey>([
-    ['chestPain', age >= 40 ? 20 : 8], ['abdominalPain', 18], ['ankleSprain', 10], ['laceration', 10],
-    ['uti', 10], ['headache', 10], ['gastroenteritis', 8], ['uri', 6], ['asthma', 4],
+    ['chestPain', age >= 40 ? 20 : 8],
+    ['abdominalPain', 18],
+    ['ankleSprain', 10],
+    ['laceration', 10],
+    ['uti', 10],
+    ['headache', 10],
+    ['gastroenteritis', 8],
+    ['uri', 6],
+    ['asthma', 4],
   ]);
 }
 
 function admitReason(rng: Rng, age: number, conditions: readonly ChronicCondition[]): AcuteKey | 'alcohol' {
   const items: [AcuteKey | 'alcohol', number][] = [
-    ['pneumonia', 20], ['sepsis', 12], ['aki', 8], ['appendicitis', age < 50 ? 15 : 4],
-    ['heartFailure', age >= 60 ? 20 : 2], ['nstemi', age >= 45 ? 10 : 1], ['copd', age >= 55 ? 10 : 1], ['afib', age >= 60 ? 8 : 1],
+    ['pneumonia', 20],
+    ['sepsis', 12],
+    ['aki', 8],
+    ['appendicitis', age < 50 ? 15 : 4],
+    ['heartFailure', age >= 60 ? 20 : 2],
+    ['nstemi', age >= 45 ? 10 : 1],
+    ['copd', age >= 55 ? 10 : 1],
+    ['afib', age >= 60 ? 8 : 1],
   ];
   if (has(conditions, 'diabetes')) items.push(['hyperglycemia', 15]);
   if (has(conditions, 'oud')) items.push(['opioidOverdose', 15]);
@@ -60,7 +80,18 @@ function admitReason(rng: Rng, age: number, conditions: readonly ChronicConditio
 }
 
 function losWeights(): Weighted<number> {
-  return [[1, 12], [2, 20], [3, 20], [4, 15], [5, 10], [6, 8], [7, 6], [8, 4], [9, 3], [10, 2]];
+  return [
+    [1, 12],
+    [2, 20],
+    [3, 20],
+    [4, 15],
+    [5, 10],
+    [6, 8],
+    [7, 6],
+    [8, 4],
+    [9, 3],
+    [10, 2],
+  ];
 }
 
 function disposition(rng: Rng): DispositionCode {
@@ -134,7 +165,11 @@ export function planEd(ctx: HospitalContext): EdVisit[] {
     if (yStart > yEnd) continue;
     const age = ageOnDay(demo.birthDate, yStart);
     const roll = rng.next();
-    const count = rng.weighted([[1, 80], [2, 15], [3, 5]]);
+    const count = rng.weighted([
+      [1, 80],
+      [2, 15],
+      [3, 5],
+    ]);
     if (roll >= edRate(age) * risky) continue;
     for (const day of rng.distinctInts(count, yStart, yEnd)) {
       const hospital = pickHospital(rng, ctx.homeHospital, 0.85);

@@ -17,7 +17,11 @@ import type { DrugKey, DxKey } from './codes.js';
  * the generator also runs in a Worker bundle; their clinical story is below, in code.
  */
 const people = named as unknown as {
-  maria: { patientIds: Record<'clinic-oak' | 'hosp-mercy' | 'payer-lakeshore', string>; demographics: Demographics; records: Record<'hosp-mercy' | 'payer-lakeshore', RecordDemo> };
+  maria: {
+    patientIds: Record<'clinic-oak' | 'hosp-mercy' | 'payer-lakeshore', string>;
+    demographics: Demographics;
+    records: Record<'hosp-mercy' | 'payer-lakeshore', RecordDemo>;
+  };
   daniel: { id: string; given: string; family: string; gender: 'male' | 'female'; birthDate: string; phone: string };
   practitioners: { chen: string };
   accounts: NamedPerson[];

@@ -39,7 +39,12 @@ export function planPerson(seed: number, index: number, faker: Faker, ssnTaken: 
   const secondaryClinic: ClinicId = others.length > 0 ? care.weighted(others) : (CLINICS.find((c) => c !== pcpClinic) ?? pcpClinic);
   const homeHospital = care.weighted(HOME_HOSPITAL[zip.area]);
   const designatesPcp = care.chance(0.6);
-  const a1cCentre = care.weighted<number>([[6.7, 55], [8.4, 25], [9.9, 20]]) + care.uniform(-0.3, 0.3);
+  const a1cCentre =
+    care.weighted<number>([
+      [6.7, 55],
+      [8.4, 25],
+      [9.9, 20],
+    ]) + care.uniform(-0.3, 0.3);
   const bpCentre: readonly [number, number] = care.chance(0.6) ? [127, 79] : [151, 94];
   const female = demo.gender === 'female' || (demo.gender !== 'male' && care.chance(0.5));
   const adultKg = Math.min(180, Math.max(45, care.normal(female ? 77 : 90, female ? 15 : 16)));

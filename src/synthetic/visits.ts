@@ -27,11 +27,66 @@ export interface VisitContext {
 }
 
 const VISITS_BY_AGE: readonly (readonly [number, Weighted<number>])[] = [
-  [2, [[0, 2], [1, 5], [2, 15], [3, 25], [4, 25], [5, 15], [6, 13]]],
-  [18, [[0, 12], [1, 24], [2, 26], [3, 18], [4, 11], [5, 6], [6, 3]]],
-  [45, [[0, 12], [1, 22], [2, 26], [3, 18], [4, 12], [5, 6], [6, 4]]],
-  [65, [[0, 7], [1, 15], [2, 24], [3, 24], [4, 16], [5, 8], [6, 6]]],
-  [200, [[0, 3], [1, 8], [2, 17], [3, 25], [4, 22], [5, 14], [6, 11]]],
+  [
+    2,
+    [
+      [0, 2],
+      [1, 5],
+      [2, 15],
+      [3, 25],
+      [4, 25],
+      [5, 15],
+      [6, 13],
+    ],
+  ],
+  [
+    18,
+    [
+      [0, 12],
+      [1, 24],
+      [2, 26],
+      [3, 18],
+      [4, 11],
+      [5, 6],
+      [6, 3],
+    ],
+  ],
+  [
+    45,
+    [
+      [0, 12],
+      [1, 22],
+      [2, 26],
+      [3, 18],
+      [4, 12],
+      [5, 6],
+      [6, 4],
+    ],
+  ],
+  [
+    65,
+    [
+      [0, 7],
+      [1, 15],
+      [2, 24],
+      [3, 24],
+      [4, 16],
+      [5, 8],
+      [6, 6],
+    ],
+  ],
+  [
+    200,
+    [
+      [0, 3],
+      [1, 8],
+      [2, 17],
+      [3, 25],
+      [4, 22],
+      [5, 14],
+      [6, 11],
+    ],
+  ],
 ];
 
 /** Rough growth curve up to adulthood, then the person's own adult weight. */
@@ -41,16 +96,35 @@ function weightAt(ageYears: number, adultKg: number): number {
 }
 
 function acuteReason(rng: Rng, age: number): AcuteKey {
-  if (age < 2) return rng.weighted<AcuteKey>([['wellChild', 50], ['otitis', 25], ['uri', 25]]);
+  if (age < 2)
+    return rng.weighted<AcuteKey>([
+      ['wellChild', 50],
+      ['otitis', 25],
+      ['uri', 25],
+    ]);
   if (age < 18) {
-    return rng.weighted<AcuteKey>([['wellChild', 35], ['uri', 20], ['pharyngitis', 15], ['otitis', 10], ['cough', 10], ['asthma', 5], ['ankleSprain', 5]]);
+    return rng.weighted<AcuteKey>([
+      ['wellChild', 35],
+      ['uri', 20],
+      ['pharyngitis', 15],
+      ['otitis', 10],
+      ['cough', 10],
+      ['asthma', 5],
+      ['ankleSprain', 5],
+    ]);
   }
   return rng.weighted<AcuteKey>([
-    ['wellAdult', 30], ['uri', 15], ['backPain', 12], ['pharyngitis', 6], ['cough', 8],
-    ['hyperlipidemia', age >= 40 ? 12 : 2], ['uti', 6], ['headache', 5], ['abdominalPain', 6],
+    ['wellAdult', 30],
+    ['uri', 15],
+    ['backPain', 12],
+    ['pharyngitis', 6],
+    ['cough', 8],
+    ['hyperlipidemia', age >= 40 ? 12 : 2],
+    ['uti', 6],
+    ['headache', 5],
+    ['abdominalPain', 6],
   ]);
 }
-
 
 interface Fixed {
   day: number;
@@ -112,9 +186,7 @@ export function planOfficeVisits(ctx: VisitContext): OfficeVisit[] {
       taken.add(day);
       extra.push({ day, dx: 'wellAdult' });
     }
-    const planned = [...yearFixed.map((f) => ({ ...f, fixed: true })), ...extra.map((f) => ({ ...f, fixed: false }))]
-      .slice(0, 6)
-      .sort((a, b) => a.day - b.day);
+    const planned = [...yearFixed.map((f) => ({ ...f, fixed: true })), ...extra.map((f) => ({ ...f, fixed: false }))].slice(0, 6).sort((a, b) => a.day - b.day);
 
     const yearVisits: OfficeVisit[] = [];
     // HbA1c is drawn at the PCP clinic, so enough of a diabetic's visits must be there.

@@ -26,13 +26,27 @@ const CLIENT_ID = 'consent-portal';
  */
 export function mountSignIn<S extends BaseSession>(
   app: Hono<AppEnv>,
-  opts: { path: string; scope: string; purposes?: readonly string[]; allow: (r: Requester) => string | undefined; session: (r: Requester, accessToken: string, csrf: string) => S; signedOut: (message: string) => HtmlEscapedString | Promise<HtmlEscapedString> },
+  opts: {
+    path: string;
+    scope: string;
+    purposes?: readonly string[];
+    allow: (r: Requester) => string | undefined;
+    session: (r: Requester, accessToken: string, csrf: string) => S;
+    signedOut: (message: string) => HtmlEscapedString | Promise<HtmlEscapedString>;
+  },
 ): void {
   app.get('/login', async (c) => {
     // A narrower purpose (break-the-glass) may be asked for, from the area's own list only.
     const purpose = c.req.query('purpose');
     if (purpose !== undefined && !opts.purposes?.includes(purpose)) return c.html(opts.signedOut('That kind of sign-in is not offered here.'), 400);
-    const { url, login } = await startLogin(c.var.deps.config.issuer, CLIENT_ID, `${c.var.deps.config.baseUrl}${opts.path}/callback`, opts.scope, opts.path, purpose ? { purpose_of_use: purpose } : undefined);
+    const { url, login } = await startLogin(
+      c.var.deps.config.issuer,
+      CLIENT_ID,
+      `${c.var.deps.config.baseUrl}${opts.path}/callback`,
+      opts.scope,
+      opts.path,
+      purpose ? { purpose_of_use: purpose } : undefined,
+    );
     const id = await createRecord(c.var.deps.db, 'login', login, new Date(Date.now() + 10 * 60_000));
     setSecureCookie(c, LOGIN_COOKIE, id, 600, opts.path);
     return c.redirect(url, 302);

@@ -72,6 +72,9 @@ describe('grantableScopes', () => {
   });
 
   it('withholds anything that is not a known scope', () => {
-    expect(grantableScopes('clinician', ['user/observation.rs', 'launch', 'admin'])).toEqual({ granted: [], withheld: ['user/observation.rs', 'launch', 'admin'] });
+    expect(grantableScopes('clinician', ['user/observation.rs', 'launch', 'admin'])).toEqual({
+      granted: [],
+      withheld: ['user/observation.rs', 'launch', 'admin'],
+    });
   });
 });

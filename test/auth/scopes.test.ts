@@ -101,7 +101,14 @@ describe('allows', () => {
           expect(allows([scope!], t === '*' ? 'Observation' : t, p)).toBe(granted.includes(p));
           expect(allows([scope!], t, p, [ctx])).toBe(granted.includes(p));
           // Other contexts never get it.
-          expect(allows([scope!], t, p, (['patient', 'user', 'system'] as const).filter((c) => c !== ctx))).toBe(false);
+          expect(
+            allows(
+              [scope!],
+              t,
+              p,
+              (['patient', 'user', 'system'] as const).filter((c) => c !== ctx),
+            ),
+          ).toBe(false);
         }
         // A named type does not reach another type.
         if (t !== '*') {

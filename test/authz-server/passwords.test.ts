@@ -18,7 +18,11 @@ describe('passwords', () => {
   });
 
   it('verifies the right password and refuses a wrong one', async () => {
-    const [right, wrong, prefix] = await Promise.all([verifyPassword(PASSWORD, first), verifyPassword('correct horse battery stapler', first), verifyPassword('correct horse', first)]);
+    const [right, wrong, prefix] = await Promise.all([
+      verifyPassword(PASSWORD, first),
+      verifyPassword('correct horse battery stapler', first),
+      verifyPassword('correct horse', first),
+    ]);
     expect(right).toBe(true);
     expect(wrong).toBe(false);
     expect(prefix).toBe(false);
@@ -36,7 +40,14 @@ describe('passwords', () => {
   });
 
   it('returns false for a malformed stored hash', async () => {
-    for (const stored of ['', 'not a hash', 'bcrypt$32768$8$1$AAAA$AAAA', 'scrypt$32768$8$1$', 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$', first.replace(/\$[^$]+$/, '$c2hvcnQ')]) {
+    for (const stored of [
+      '',
+      'not a hash',
+      'bcrypt$32768$8$1$AAAA$AAAA',
+      'scrypt$32768$8$1$',
+      'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$',
+      first.replace(/\$[^$]+$/, '$c2hvcnQ'),
+    ]) {
       expect(await verifyPassword(PASSWORD, stored), JSON.stringify(stored)).toBe(false);
     }
   });

@@ -12,13 +12,25 @@ describe('ConsentLineAdapter', () => {
   it("loads one patient's stored lines into a standard Enforcer, in priority order, and refuses bulk or direct writes", async () => {
     const db = tempDb();
     const compiled = compileConsent(
-      { resourceType: 'Consent', id: 'c1', status: 'active', provision: { type: 'deny', provision: [{ type: 'permit', actor: [{ reference: { reference: 'Practitioner/p1' } }] }] } } as never,
+      {
+        resourceType: 'Consent',
+        id: 'c1',
+        status: 'active',
+        provision: { type: 'deny', provision: [{ type: 'permit', actor: [{ reference: { reference: 'Practitioner/p1' } }] }] },
+      } as never,
       'pt-1',
       categoryIndex(defaultCodeLists),
     );
     if (!compiled.ok) throw new Error('bad consent');
     await db.atomic(replaceLinesStatements(db, 'pt-1', 'c1', compiled.lines));
-    await db.atomic(replaceLinesStatements(db, 'pt-2', 'c2', compiled.lines.map((l) => ({ ...l, patient: 'pt-2' }))));
+    await db.atomic(
+      replaceLinesStatements(
+        db,
+        'pt-2',
+        'c2',
+        compiled.lines.map((l) => ({ ...l, patient: 'pt-2' })),
+      ),
+    );
 
     const adapter = new ConsentLineAdapter(db);
     const texts = await readPolicyFiles();

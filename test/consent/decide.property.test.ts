@@ -24,7 +24,13 @@ const CLASSES = ['Condition', 'Observation', 'Encounter', 'ExplanationOfBenefit'
 const DATES = ['2025-01-01', '2025-06-01', '2026-01-01', '2026-06-01'];
 const WHENS = ['2025-03-01T00:00:00.000Z', '2025-09-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z', '2026-09-01T00:00:00.000Z'];
 const ORGS = ['Organization/clinic-oak-org', 'Organization/payer-lakeshore-org', 'Organization/org-research'];
-const ACTORS = ['Practitioner/clinic-oak-prac-chen', 'Organization/clinic-oak-org', 'Organization/payer-lakeshore-org', 'RelatedPerson/rp1', 'Organization/org-research'];
+const ACTORS = [
+  'Practitioner/clinic-oak-prac-chen',
+  'Organization/clinic-oak-org',
+  'Organization/payer-lakeshore-org',
+  'RelatedPerson/rp1',
+  'Organization/org-research',
+];
 
 interface Prov {
   type: 'permit' | 'deny';
@@ -46,9 +52,15 @@ interface DuaLine {
   status: 'active' | 'inactive';
 }
 
-const periodArb = fc.option(fc.record({ start: fc.option(fc.constantFrom(...DATES), { nil: undefined }), end: fc.option(fc.constantFrom(...DATES), { nil: undefined }) }, { requiredKeys: [] }), { nil: undefined }).filter(
-  (p) => !p || !p.start || !p.end || p.start <= p.end,
-);
+const periodArb = fc
+  .option(
+    fc.record(
+      { start: fc.option(fc.constantFrom(...DATES), { nil: undefined }), end: fc.option(fc.constantFrom(...DATES), { nil: undefined }) },
+      { requiredKeys: [] },
+    ),
+    { nil: undefined },
+  )
+  .filter((p) => !p || !p.start || !p.end || p.start <= p.end);
 const provArb: fc.Arbitrary<Prov> = fc.letrec<{ prov: Prov }>((tie) => ({
   prov: fc.record(
     {
@@ -64,11 +76,18 @@ const provArb: fc.Arbitrary<Prov> = fc.letrec<{ prov: Prov }>((tie) => ({
   ),
 })).prov;
 // Agreements are drawn so they often fit the organization's role; random ones would almost never permit.
-const PURPOSES_OF: Record<string, string[]> = { 'Organization/clinic-oak-org': ['TREAT', 'ETREAT'], 'Organization/payer-lakeshore-org': ['HPAYMT', 'HOPERAT'], 'Organization/org-research': ['HRESCH'] };
+const PURPOSES_OF: Record<string, string[]> = {
+  'Organization/clinic-oak-org': ['TREAT', 'ETREAT'],
+  'Organization/payer-lakeshore-org': ['HPAYMT', 'HOPERAT'],
+  'Organization/org-research': ['HRESCH'],
+};
 const duaFor = (org: string): fc.Arbitrary<DuaLine> =>
   fc.record({
     org: fc.constant(org),
-    pur: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...PURPOSES_OF[org]!) }, { weight: 1, arbitrary: fc.constantFrom('TREAT', 'ETREAT', 'HPAYMT', 'HOPERAT', 'HRESCH') }),
+    pur: fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...PURPOSES_OF[org]!) },
+      { weight: 1, arbitrary: fc.constantFrom('TREAT', 'ETREAT', 'HPAYMT', 'HOPERAT', 'HRESCH') },
+    ),
     cls: fc.oneof({ weight: 2, arbitrary: fc.constant('*') }, { weight: 1, arbitrary: fc.constantFrom(...CLASSES) }),
     lbl: fc.oneof({ weight: 2, arbitrary: fc.constant('*') }, { weight: 1, arbitrary: fc.constantFrom(...CATEGORIES) }),
     scope: fc.constantFrom('any' as const, 'any' as const, 'member' as const),
@@ -79,7 +98,9 @@ const duaFor = (org: string): fc.Arbitrary<DuaLine> =>
 // Zero to three agreement lines for each organization.
 const duasArb: fc.Arbitrary<DuaLine[]> = fc.tuple(...ORGS.map((org) => fc.array(duaFor(org), { maxLength: 3 }))).map((lists) => lists.flat());
 const requesterArb: fc.Arbitrary<{ requester: Requester; purpose: Purpose }> = fc.oneof(
-  fc.constantFrom<Purpose>('TREAT', 'ETREAT').map((purpose) => ({ requester: clinician('clinic-oak-prac-chen', 'Organization/clinic-oak-org', [purpose]), purpose })),
+  fc
+    .constantFrom<Purpose>('TREAT', 'ETREAT')
+    .map((purpose) => ({ requester: clinician('clinic-oak-prac-chen', 'Organization/clinic-oak-org', [purpose]), purpose })),
   fc.constantFrom<Purpose>('HPAYMT', 'HOPERAT').map((purpose) => ({ requester: payer('payer-lakeshore', [purpose]), purpose })),
   fc.constant({ requester: caregiver('rp1', PERSON), purpose: 'FAMRQT' as Purpose }),
   fc.constant({ requester: analytics(), purpose: 'HRESCH' as Purpose }),
@@ -99,14 +120,33 @@ function toFhir(p: Prov): object {
 
 // ---- The reference evaluator: precedence.md, read literally. ----
 const day = (d: string, edge: 'start' | 'end') => (edge === 'start' ? `${d}T00:00:00.000Z` : `${d}T23:59:59.999Z`);
-const inPeriod = (when: string, p?: { start?: string; end?: string }) => !p || ((!p.start || when >= day(p.start, 'start')) && (!p.end || when <= day(p.end, 'end')));
+const inPeriod = (when: string, p?: { start?: string; end?: string }) =>
+  !p || ((!p.start || when >= day(p.start, 'start')) && (!p.end || when <= day(p.end, 'end')));
 
-function referenceDecide(duas: DuaLine[], consents: Prov[], view: { payers: Set<string>; grants: { practitioner: string; expiresAt: string }[] }, requester: Requester, purpose: Purpose, cls: string, category: Category, when: string, defaults: { treatment: string; opens: string[] }): boolean {
+function referenceDecide(
+  duas: DuaLine[],
+  consents: Prov[],
+  view: { payers: Set<string>; grants: { practitioner: string; expiresAt: string }[] },
+  requester: Requester,
+  purpose: Purpose,
+  cls: string,
+  category: Category,
+  when: string,
+  defaults: { treatment: string; opens: string[] },
+): boolean {
   const org = requester.organization ?? '';
   if (requester.role !== 'caregiver') {
     const member = view.payers.has(org);
     const dua = duas.some(
-      (d) => d.org === org && d.pur === purpose && (d.cls === '*' || d.cls === cls) && (d.lbl === '*' || d.lbl === category) && (d.scope === 'any' || member) && when >= d.start && when <= d.end && d.status === 'active',
+      (d) =>
+        d.org === org &&
+        d.pur === purpose &&
+        (d.cls === '*' || d.cls === cls) &&
+        (d.lbl === '*' || d.lbl === category) &&
+        (d.scope === 'any' || member) &&
+        when >= d.start &&
+        when <= d.end &&
+        d.status === 'active',
     );
     if (!dua) return false;
     if (purpose === 'ETREAT') {
@@ -117,15 +157,32 @@ function referenceDecide(duas: DuaLine[], consents: Prov[], view: { payers: Set<
   const subject = requester.fhirUser ?? requester.organization ?? requester.clientId;
   // Every provision with its inherited context, its depth, and whether it matches.
   const matches: { depth: number; effect: 'permit' | 'deny' }[] = [];
-  const walk = (p: Prov, depth: number, inherited: { actor?: string[]; purpose?: string[]; class?: string[]; periods: ({ start?: string; end?: string } | undefined)[] }) => {
+  const walk = (
+    p: Prov,
+    depth: number,
+    inherited: { actor?: string[]; purpose?: string[]; class?: string[]; periods: ({ start?: string; end?: string } | undefined)[] },
+  ) => {
     const actor = p.actor ?? inherited.actor;
     const purposes = p.purpose ?? inherited.purpose;
     const classes = p.class ?? inherited.class;
     const periods = [...inherited.periods, p.period];
     const actorOk = !actor || actor.includes(subject) || actor.includes(org);
-    const labelOk = p.type === 'permit' ? (p.labels ? (p.labels as string[]).includes(category) : category === 'normal') : !p.labels || (p.labels as string[]).includes(category);
+    const labelOk =
+      p.type === 'permit'
+        ? p.labels
+          ? (p.labels as string[]).includes(category)
+          : category === 'normal'
+        : !p.labels || (p.labels as string[]).includes(category);
     const part2Ok = p.type === 'deny' || category !== 'sud' || !!actor;
-    if (actorOk && (!purposes || purposes.includes(purpose)) && (!classes || classes.includes(cls)) && labelOk && part2Ok && periods.every((x) => inPeriod(when, x))) matches.push({ depth, effect: p.type });
+    if (
+      actorOk &&
+      (!purposes || purposes.includes(purpose)) &&
+      (!classes || classes.includes(cls)) &&
+      labelOk &&
+      part2Ok &&
+      periods.every((x) => inPeriod(when, x))
+    )
+      matches.push({ depth, effect: p.type });
     for (const child of p.provision ?? []) walk(child, depth + 1, { actor, purpose: purposes, class: classes, periods });
   };
   for (const c of consents) walk(c, 0, { periods: [] });
@@ -167,9 +224,17 @@ describe('decide agrees with the reference evaluator of the precedence rules', (
           });
           lines.sort((a, b) => a.priority.localeCompare(b.priority));
           const grants = hasGrant ? [{ id: 'g', practitioner: 'Practitioner/clinic-oak-prac-chen', expiresAt: '2026-06-01T00:00:00.000Z' }] : [];
-          const view: PatientView = await compilePatientView(policies, { person: PERSON, lines, payers: new Set(isMember ? ['Organization/payer-lakeshore-org'] : []), breakGlass: grants });
+          const view: PatientView = await compilePatientView(policies, {
+            person: PERSON,
+            lines,
+            payers: new Set(isMember ? ['Organization/payer-lakeshore-org'] : []),
+            breakGlass: grants,
+          });
           const got = decideWith(policies, view, { requester, cls, categories: [category], purpose, when }).permit;
-          const want = referenceDecide(duas, consents, { payers: view.payers as Set<string>, grants }, requester, purpose, cls, category, when, { treatment, opens: defaults.treatmentDefaultOpens });
+          const want = referenceDecide(duas, consents, { payers: view.payers as Set<string>, grants }, requester, purpose, cls, category, when, {
+            treatment,
+            opens: defaults.treatmentDefaultOpens,
+          });
           expect(got).toBe(want);
           seen[got ? 'permit' : 'deny']++;
           if (decideWith(policies, view, { requester, cls, categories: [category], purpose, when }).reasons[0]!.layer === 'consent') seen.byConsent++;

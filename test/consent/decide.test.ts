@@ -9,7 +9,8 @@ import { analytics, caregiver, clinician, patientSelf, payer, realPolicies, WHEN
 const index = categoryIndex(defaultCodeLists);
 const PERSON = 'p1';
 const model = realPolicies();
-const view = async (lines: ConsentLine[] = [], extra: Partial<Omit<PatientView, 'rules'>> = {}): Promise<PatientView> => compilePatientView(await model, { person: PERSON, lines, payers: new Set(), breakGlass: [], ...extra });
+const view = async (lines: ConsentLine[] = [], extra: Partial<Omit<PatientView, 'rules'>> = {}): Promise<PatientView> =>
+  compilePatientView(await model, { person: PERSON, lines, payers: new Set(), breakGlass: [], ...extra });
 
 function consent(provision: object, status = 'active') {
   const result = compileConsent({ resourceType: 'Consent', id: 'c1', status, provision } as never, PERSON, index);
@@ -48,7 +49,10 @@ describe('decide', () => {
   });
 
   it('lets a nested provision make an exception to its parent', async () => {
-    const lines = consent({ type: 'deny', provision: [{ type: 'permit', actor: [actor('Practitioner/clinic-oak-prac-chen')], class: [{ code: 'Observation' }] }] });
+    const lines = consent({
+      type: 'deny',
+      provision: [{ type: 'permit', actor: [actor('Practitioner/clinic-oak-prac-chen')], class: [{ code: 'Observation' }] }],
+    });
     const p = await realPolicies();
     expect(decideWith(p, await view(lines), { requester: clinician(), cls: 'Observation', when: WHEN }).permit).toBe(true);
     expect(decideWith(p, await view(lines), { requester: clinician(), cls: 'Condition', when: WHEN }).permit).toBe(false);
@@ -81,9 +85,17 @@ describe('decide', () => {
 
   it('shows a caregiver only what was granted, within its period, and sensitive data only when named', async () => {
     const p = await realPolicies();
-    const lines = consent({ type: 'permit', actor: [actor('RelatedPerson/rp1')], period: { start: '2026-01-01', end: '2026-06-30' }, class: [{ code: 'Observation' }, { code: 'Condition' }] });
+    const lines = consent({
+      type: 'permit',
+      actor: [actor('RelatedPerson/rp1')],
+      period: { start: '2026-01-01', end: '2026-06-30' },
+      class: [{ code: 'Observation' }, { code: 'Condition' }],
+    });
     const daniel = caregiver('rp1', PERSON);
-    expect(decideWith(p, await view(lines), { requester: daniel, cls: 'Condition', when: WHEN })).toMatchObject({ permit: true, obligations: { redact: ['sud', 'hiv', 'bh', 'srh'] } });
+    expect(decideWith(p, await view(lines), { requester: daniel, cls: 'Condition', when: WHEN })).toMatchObject({
+      permit: true,
+      obligations: { redact: ['sud', 'hiv', 'bh', 'srh'] },
+    });
     expect(decideWith(p, await view(lines), { requester: daniel, cls: 'Encounter', when: WHEN }).permit).toBe(false);
     expect(decideWith(p, await view(lines), { requester: daniel, cls: 'Condition', when: '2026-07-01T00:00:00.000Z' }).permit).toBe(false);
     expect(decideWith(p, await view(), { requester: daniel, cls: 'Condition', when: WHEN }).permit).toBe(false);
@@ -104,8 +116,14 @@ describe('decide', () => {
   it('respects a dataPeriod: a deny of old data leaves newer data open', async () => {
     const p = await realPolicies();
     const lines = consent({ type: 'deny', dataPeriod: { end: '2024-12-31' } });
-    expect(decideWith(p, await view(lines), { requester: clinician(), cls: 'Condition', categories: ['normal'], date: '2024-06-01T00:00:00.000Z', when: WHEN }).permit).toBe(false);
-    expect(decideWith(p, await view(lines), { requester: clinician(), cls: 'Condition', categories: ['normal'], date: '2025-06-01T00:00:00.000Z', when: WHEN }).permit).toBe(true);
+    expect(
+      decideWith(p, await view(lines), { requester: clinician(), cls: 'Condition', categories: ['normal'], date: '2024-06-01T00:00:00.000Z', when: WHEN })
+        .permit,
+    ).toBe(false);
+    expect(
+      decideWith(p, await view(lines), { requester: clinician(), cls: 'Condition', categories: ['normal'], date: '2025-06-01T00:00:00.000Z', when: WHEN })
+        .permit,
+    ).toBe(true);
   });
 
   it('yields no lines for an inactive Consent, so revoking removes what it granted', () => {

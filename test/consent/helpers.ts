@@ -22,7 +22,42 @@ export const clinician = (id = 'clinic-oak-prac-chen', org = 'Organization/clini
   organization: org,
   purposes,
 });
-export const patientSelf = (person: string): Requester => ({ ...base, kind: 'person', subject: 'maria', clientId: 'smart-demo', role: 'patient', fhirUser: 'Patient/x', patient: person, purposes: ['PATRQT'] });
-export const caregiver = (id: string, person: string): Requester => ({ ...base, kind: 'person', subject: id, clientId: 'smart-demo', role: 'caregiver', fhirUser: `RelatedPerson/${id}`, patient: person, organization: 'Organization/org-hie', purposes: ['FAMRQT'] });
-export const payer = (id = 'payer-lakeshore', purposes: Purpose[] = ['HPAYMT', 'HOPERAT']): Requester => ({ ...base, kind: 'system', subject: id, clientId: id, clientKind: 'payer', organization: `Organization/${id}-org`, purposes });
-export const analytics = (): Requester => ({ ...base, kind: 'system', subject: 'analytics', clientId: 'analytics', clientKind: 'analytics', organization: 'Organization/org-research', purposes: ['HRESCH', 'PUBHLTH'] });
+export const patientSelf = (person: string): Requester => ({
+  ...base,
+  kind: 'person',
+  subject: 'maria',
+  clientId: 'smart-demo',
+  role: 'patient',
+  fhirUser: 'Patient/x',
+  patient: person,
+  purposes: ['PATRQT'],
+});
+export const caregiver = (id: string, person: string): Requester => ({
+  ...base,
+  kind: 'person',
+  subject: id,
+  clientId: 'smart-demo',
+  role: 'caregiver',
+  fhirUser: `RelatedPerson/${id}`,
+  patient: person,
+  organization: 'Organization/org-hie',
+  purposes: ['FAMRQT'],
+});
+export const payer = (id = 'payer-lakeshore', purposes: Purpose[] = ['HPAYMT', 'HOPERAT']): Requester => ({
+  ...base,
+  kind: 'system',
+  subject: id,
+  clientId: id,
+  clientKind: 'payer',
+  organization: `Organization/${id}-org`,
+  purposes,
+});
+export const analytics = (): Requester => ({
+  ...base,
+  kind: 'system',
+  subject: 'analytics',
+  clientId: 'analytics',
+  clientKind: 'analytics',
+  organization: 'Organization/org-research',
+  purposes: ['HRESCH', 'PUBHLTH'],
+});

@@ -15,7 +15,11 @@ async function setup() {
   const access = async (token: string, actorRef: string) => {
     const res = await s.get(`/fhir/Patient/pa-1/$access?actor=${actorRef}&class=Condition`, token);
     expect(res.status).toBe(200);
-    const parts = (await res.json()).parameter.find((p: { name: string }) => p.name === 'access').part as { name: string; valueCode?: string; valueString?: string }[];
+    const parts = (await res.json()).parameter.find((p: { name: string }) => p.name === 'access').part as {
+      name: string;
+      valueCode?: string;
+      valueString?: string;
+    }[];
     return { decision: parts.find((p) => p.name === 'decision')!.valueCode, reasons: parts.filter((p) => p.name === 'reason').map((p) => p.valueString!) };
   };
   const consentCount = async () => (await s.db.orm.select({ n: count() }).from(resources).where(eq(resources.type, 'Consent')))[0]!.n;
@@ -49,7 +53,19 @@ describe('patient consents through /fhir/Consent', () => {
 
   it('sees a revocation made by another process on the next request (version check, no timer)', async () => {
     const { send, tokens, db, engine } = await setup();
-    const chen = { kind: 'person' as const, subject: 'dr.chen', clientId: 'x', role: 'clinician' as const, fhirUser: 'Practitioner/clinic-oak-prac-chen', organization: 'Organization/clinic-oak-org', scopes: [], scope: '', purposes: ['TREAT' as const], tokenId: 't', expiresAt: 9e9 };
+    const chen = {
+      kind: 'person' as const,
+      subject: 'dr.chen',
+      clientId: 'x',
+      role: 'clinician' as const,
+      fhirUser: 'Practitioner/clinic-oak-prac-chen',
+      organization: 'Organization/clinic-oak-org',
+      scopes: [],
+      scope: '',
+      purposes: ['TREAT' as const],
+      tokenId: 't',
+      expiresAt: 9e9,
+    };
     // A second process: its own connection to the same file and its own engine, warmed up.
     const other = openSqlite(db.sqlite.name);
     try {
@@ -120,7 +136,19 @@ describe('break-the-glass', () => {
     expect(res.status).toBe(201);
     const expires = (await res.json()).parameter.find((p: { name: string }) => p.name === 'expires').valueInstant;
     expect(Date.parse(expires) - Date.now()).toBeGreaterThan(3.9 * 3600_000);
-    const requester = { kind: 'person' as const, subject: 'dr.chen', clientId: 'x', role: 'clinician' as const, fhirUser: 'Practitioner/clinic-oak-prac-chen', organization: 'Organization/clinic-oak-org', scopes: [], scope: '', purposes: ['ETREAT' as const], tokenId: 'bg', expiresAt: 9e9 };
+    const requester = {
+      kind: 'person' as const,
+      subject: 'dr.chen',
+      clientId: 'x',
+      role: 'clinician' as const,
+      fhirUser: 'Practitioner/clinic-oak-prac-chen',
+      organization: 'Organization/clinic-oak-org',
+      scopes: [],
+      scope: '',
+      purposes: ['ETREAT' as const],
+      tokenId: 'bg',
+      expiresAt: 9e9,
+    };
     const d = await engine.decide('pa-1', { requester, cls: 'Condition' });
     expect(d).toMatchObject({ permit: true, obligations: { redact: ['sud'] } });
   });

@@ -41,14 +41,19 @@ describe('margin derivation', () => {
 describe('small cells', () => {
   it('every published count is 0 or at least 11, and every withheld value has a reason', () => {
     for (const r of rows) {
-      if (r.kind === 'count' && r.status === 'published') expect(r.value === 0 || r.value! >= 11, `${r.period} ${r.table} ${r.measure} = ${r.value}`).toBe(true);
+      if (r.kind === 'count' && r.status === 'published')
+        expect(r.value === 0 || r.value! >= 11, `${r.period} ${r.table} ${r.measure} = ${r.value}`).toBe(true);
       if (r.status === 'suppressed') expect(r.reason).toMatch(/^(primary|complementary|payer-confidential)$/);
       if (r.status === 'published') expect(r.value).not.toBeNull();
     }
   });
   it('no published numerator leaves 1 to 10 people outside it', () => {
     const byCell = new Map<string, Row[]>();
-    for (const r of rows) byCell.set(`${r.period}|${r.table}|${r.segment}|${r.organization}|${r.geography}|${r.age_band}|${r.sex}`, [...(byCell.get(`${r.period}|${r.table}|${r.segment}|${r.organization}|${r.geography}|${r.age_band}|${r.sex}`) ?? []), r]);
+    for (const r of rows)
+      byCell.set(`${r.period}|${r.table}|${r.segment}|${r.organization}|${r.geography}|${r.age_band}|${r.sex}`, [
+        ...(byCell.get(`${r.period}|${r.table}|${r.segment}|${r.organization}|${r.geography}|${r.age_band}|${r.sex}`) ?? []),
+        r,
+      ]);
     for (const cell of byCell.values()) {
       for (const n of cell.filter((r) => r.measure.endsWith('.numerator') && r.status === 'published')) {
         const d = cell.find((r) => r.measure === n.measure.replace('.numerator', '.denominator'))!;

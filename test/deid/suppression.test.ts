@@ -13,9 +13,31 @@ import { deriveSuppressed, type Row } from '../helpers/attacker.js';
 const YEAR = 2025;
 
 /** A hand-made person: covered every month in one plan, with the given figures. */
-function person(p: { id: string; segment: Segment; payer: string; org: string; zip: string; age: number; sex: string; paid: number; bcs?: 'num' | 'den'; admissions?: number }): Contribution {
+function person(p: {
+  id: string;
+  segment: Segment;
+  payer: string;
+  org: string;
+  zip: string;
+  age: number;
+  sex: string;
+  paid: number;
+  bcs?: 'num' | 'den';
+  admissions?: number;
+}): Contribution {
   const months = new Map<number, { segment: Segment; payer: string; q: Record<string, number> }>();
-  for (let m = 1; m <= 12; m++) months.set(m, { segment: p.segment, payer: p.payer, q: { member_months: 1, paid: p.paid / 12, allowed: p.paid / 10, 'paid.professional': p.paid / 12, ...(m === 3 && p.admissions ? { admissions: p.admissions, index_admissions: p.admissions } : {}) } });
+  for (let m = 1; m <= 12; m++)
+    months.set(m, {
+      segment: p.segment,
+      payer: p.payer,
+      q: {
+        member_months: 1,
+        paid: p.paid / 12,
+        allowed: p.paid / 10,
+        'paid.professional': p.paid / 12,
+        ...(m === 3 && p.admissions ? { admissions: p.admissions, index_admissions: p.admissions } : {}),
+      },
+    });
   const once: Record<string, number> = { members: 1 };
   if (p.bcs) once['breast-cancer-screening.denominator'] = 1;
   if (p.bcs === 'num') once['breast-cancer-screening.numerator'] = 1;
@@ -34,7 +56,8 @@ const arbitraryPerson = fc.record({
   admissions: fc.constantFrom(0, 0, 0, 1, 2),
 });
 
-const population = (list: readonly (typeof arbitraryPerson extends fc.Arbitrary<infer T> ? T : never)[]) => list.map((p, i) => person({ ...p, id: `p${i}`, payer: `Organization/plan-${p.segment}-${p.plan}` }));
+const population = (list: readonly (typeof arbitraryPerson extends fc.Arbitrary<infer T> ? T : never)[]) =>
+  list.map((p, i) => person({ ...p, id: `p${i}`, payer: `Organization/plan-${p.segment}-${p.plan}` }));
 
 describe('suppression, over random populations (property)', () => {
   it('publishes no count of 1–10, gives every withheld value a reason, and leaves nothing derivable', () => {
@@ -55,7 +78,19 @@ describe('suppression, over random populations (property)', () => {
 describe('suppression, worked examples', () => {
   // Three plans pooled in every cell, so payer confidentiality stays out of the way unless asked for.
   const many = (n: number, over: Partial<Parameters<typeof person>[0]>, from = 0) =>
-    Array.from({ length: n }, (_, i) => person({ id: `${over.org ?? 'x'}-${from + i}`, segment: 'commercial', payer: `Organization/plan-${i % 3}`, org: 'Organization/a', zip: '48911', age: 40, sex: 'female', paid: 1200, ...over }));
+    Array.from({ length: n }, (_, i) =>
+      person({
+        id: `${over.org ?? 'x'}-${from + i}`,
+        segment: 'commercial',
+        payer: `Organization/plan-${i % 3}`,
+        org: 'Organization/a',
+        zip: '48911',
+        age: 40,
+        sex: 'female',
+        paid: 1200,
+        ...over,
+      }),
+    );
 
   it('suppresses an organization of 7 members (primary) and one more organization so it cannot be subtracted from the total', () => {
     const cells = tabulate([...many(30, { org: 'Organization/a' }), ...many(25, { org: 'Organization/b' }), ...many(7, { org: 'Organization/c' })], YEAR, zip3);
@@ -79,7 +114,13 @@ describe('suppression, worked examples', () => {
   it('shows rates only where one plan is a whole segment, and never a count that would give its share away', () => {
     // Three segments, one plan each, in three organizations: every cross cell is one plan's panel.
     const list = (['commercial', 'medicare', 'medicaid'] as const).flatMap((segment, s) =>
-      ['Organization/a', 'Organization/b', 'Organization/c'].flatMap((org, o) => many(30 + 7 * s + 5 * o, { segment, org, payer: `Organization/plan-${segment}`, bcs: 'num' }, 1000 * s + 100 * o).map((p, i) => (i % 3 ? p : person({ id: `${p.person}-d`, segment, payer: `Organization/plan-${segment}`, org, zip: '48911', age: 60, sex: 'female', paid: 800, bcs: 'den' })))),
+      ['Organization/a', 'Organization/b', 'Organization/c'].flatMap((org, o) =>
+        many(30 + 7 * s + 5 * o, { segment, org, payer: `Organization/plan-${segment}`, bcs: 'num' }, 1000 * s + 100 * o).map((p, i) =>
+          i % 3
+            ? p
+            : person({ id: `${p.person}-d`, segment, payer: `Organization/plan-${segment}`, org, zip: '48911', age: 60, sex: 'female', paid: 800, bcs: 'den' }),
+        ),
+      ),
     );
     const rows = rowsOf(deidentify(tabulate(list, YEAR, zip3)).cells) as Row[];
     const cross = rows.filter((r) => r.table === 'segment_organization' && r.period === '2025');
@@ -101,7 +142,18 @@ describe('differencing across consecutive releases', () => {
   it('with noise, subtracting two releases (one patient added) tells the attacker no more than epsilon allows', () => {
     // 200 people in two organizations; the added patient is in a or b with equal odds. Without
     // noise the difference of the organization table names the organization every time.
-    const base = Array.from({ length: 200 }, (_, i) => person({ id: `p${i}`, segment: 'commercial', payer: 'x', org: i % 2 ? 'Organization/a' : 'Organization/b', zip: '48911', age: 50, sex: 'female', paid: 900 }));
+    const base = Array.from({ length: 200 }, (_, i) =>
+      person({
+        id: `p${i}`,
+        segment: 'commercial',
+        payer: 'x',
+        org: i % 2 ? 'Organization/a' : 'Organization/b',
+        zip: '48911',
+        age: 50,
+        sex: 'female',
+        paid: 900,
+      }),
+    );
     const tables = [{ id: 'organization', dims: ['organization'] as const, quarterly: false }];
     const words = cryptoWords();
     const epsilon = 1;
@@ -114,8 +166,15 @@ describe('differencing across consecutive releases', () => {
       const before = tabulate(base, YEAR, zip3, tables);
       const after = tabulate([...base, added], YEAR, zip3, tables);
       const guess = (b: typeof before, a: typeof after) => {
-        const diff = (o: string) => (a.find((c) => c.stratum.organization === o)?.values.members ?? 0) - (b.find((c) => c.stratum.organization === o)?.values.members ?? 0);
-        return diff('Organization/a') > diff('Organization/b') ? 'Organization/a' : diff('Organization/a') < diff('Organization/b') ? 'Organization/b' : words() % 2 ? 'Organization/a' : 'Organization/b';
+        const diff = (o: string) =>
+          (a.find((c) => c.stratum.organization === o)?.values.members ?? 0) - (b.find((c) => c.stratum.organization === o)?.values.members ?? 0);
+        return diff('Organization/a') > diff('Organization/b')
+          ? 'Organization/a'
+          : diff('Organization/a') < diff('Organization/b')
+            ? 'Organization/b'
+            : words() % 2
+              ? 'Organization/a'
+              : 'Organization/b';
       };
       if (guess(before, after) === org) exactHits++;
       const settings = { epsilon, clipping: { dollars: 10_000, admissions: 2, edVisits: 2 } };

@@ -22,7 +22,15 @@ describe('the authorization server refuses flow attacks', () => {
 
   const authUrl = (params: Record<string, string>) => {
     const url = new URL(`${gw.issuer}/auth`);
-    for (const [k, v] of Object.entries({ client_id: 'smart-demo', response_type: 'code', redirect_uri: REDIRECT_URI, scope: 'openid patient/*.rs', state: 's', ...params })) url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries({
+      client_id: 'smart-demo',
+      response_type: 'code',
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid patient/*.rs',
+      state: 's',
+      ...params,
+    }))
+      url.searchParams.set(k, v);
     return url;
   };
   const tokenRequest = (body: Record<string, string>) =>
@@ -48,7 +56,13 @@ describe('the authorization server refuses flow attacks', () => {
       .sign(await importJWK(jwk, 'ES256'));
   }
   const backendToken = async (clientId: string, clientAssertion: string) =>
-    tokenRequest({ grant_type: 'client_credentials', scope: 'system/*.cu', client_id: clientId, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: clientAssertion });
+    tokenRequest({
+      grant_type: 'client_credentials',
+      scope: 'system/*.cu',
+      client_id: clientId,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: clientAssertion,
+    });
 
   it('refuses PKCE with the plain method, and a request without a challenge', async () => {
     for (const params of [{ code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' }, {}] as Record<string, string>[]) {
@@ -73,7 +87,8 @@ describe('the authorization server refuses flow attacks', () => {
   it('refuses a code used twice', async () => {
     const verifier = oidc.randomPKCECodeVerifier();
     const code = await codeFor(await oidc.calculatePKCECodeChallenge(verifier));
-    const exchange = () => tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: 'smart-demo', code_verifier: verifier });
+    const exchange = () =>
+      tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: 'smart-demo', code_verifier: verifier });
     expect((await exchange()).status).toBe(200);
     const again = await exchange();
     expect(again.status).toBe(400);
@@ -81,7 +96,9 @@ describe('the authorization server refuses flow attacks', () => {
   });
 
   it('never redirects to a redirect_uri that is not registered', async () => {
-    const res = await new UserAgent().fetch(authUrl({ redirect_uri: 'https://attacker.example/cb', code_challenge: 'a'.repeat(43), code_challenge_method: 'S256' }).href);
+    const res = await new UserAgent().fetch(
+      authUrl({ redirect_uri: 'https://attacker.example/cb', code_challenge: 'a'.repeat(43), code_challenge_method: 'S256' }).href,
+    );
     expect(res.status).toBe(400);
     expect(res.headers.get('location')).toBeNull();
     const body = await res.text();
@@ -110,9 +127,17 @@ describe('the authorization server refuses flow attacks', () => {
   });
 
   it('refuses an ID token presented as an access token', async () => {
-    const config = await oidc.discovery(new URL(gw.issuer), 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(gw.issuer), 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid patient/*.rs', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state: 's' });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid patient/*.rs',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: 's',
+    });
     const { callback } = await signIn(url, 'maria', PASSWORD);
     const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: 's' });
     expect(tokens.id_token).toBeDefined();
@@ -150,11 +175,23 @@ describe('login brute-force limits', () => {
   async function attempt(username: string, password: string) {
     const agent = new UserAgent();
     const url = new URL(`${gw.issuer}/auth`);
-    for (const [k, v] of Object.entries({ client_id: 'smart-demo', response_type: 'code', redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: 'a'.repeat(43), code_challenge_method: 'S256' })) url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries({
+      client_id: 'smart-demo',
+      response_type: 'code',
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      code_challenge: 'a'.repeat(43),
+      code_challenge_method: 'S256',
+    }))
+      url.searchParams.set(k, v);
     const page = await agent.follow(url.href, REDIRECT_URI);
     const html = await page.response!.text();
     const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!;
-    return agent.fetch(new URL(action, page.url).href, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username, password }).toString() });
+    return agent.fetch(new URL(action, page.url).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username, password }).toString(),
+    });
   }
 
   it('locks an account after 5 failures, even against the right password', async () => {

@@ -21,18 +21,31 @@ describe('SMART on FHIR flows against a running gateway, driven by openid-client
     await gw?.stop();
   });
 
-  const publicApp = () => oidc.discovery(new URL(gw.issuer), 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+  const publicApp = () =>
+    oidc.discovery(new URL(gw.issuer), 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), { execute: [oidc.allowInsecureRequests] });
 
   async function backendClient(clientId: string, keyOf = clientId) {
     const jwk = JSON.parse(readFileSync(join(gw.keysDir, 'clients', `${keyOf}.private.json`), 'utf8')) as JWK;
     const key = await importJWK(jwk, 'ES256');
-    return oidc.discovery(new URL(gw.issuer), clientId, {}, oidc.PrivateKeyJwt(key as CryptoKey, { [oidc.modifyAssertion]: (header) => void (header.kid = jwk.kid) }), { execute: [oidc.allowInsecureRequests] });
+    return oidc.discovery(
+      new URL(gw.issuer),
+      clientId,
+      {},
+      oidc.PrivateKeyJwt(key as CryptoKey, { [oidc.modifyAssertion]: (header) => void (header.kid = jwk.kid) }),
+      { execute: [oidc.allowInsecureRequests] },
+    );
   }
 
   async function codeFlow(username: string, scope: string, tokenParams: Record<string, string> = {}) {
     const config = await publicApp();
     const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state: 'xyz' });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: 'xyz',
+    });
     const { callback, consentHtml } = await signIn(url, username, PASSWORD);
     const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: 'xyz' }, tokenParams);
     return { tokens, consentHtml, claims: decodeJwt(tokens.access_token) };
@@ -51,7 +64,14 @@ describe('SMART on FHIR flows against a running gateway, driven by openid-client
   it('signs the patient in with code + PKCE: fhirUser, role, patient context, SMART scopes, purpose', async () => {
     const { tokens, claims } = await codeFlow('maria', 'openid fhirUser launch/patient patient/*.rs');
     expect(decodeProtectedHeader(tokens.access_token)).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
-    expect(claims).toMatchObject({ iss: gw.issuer, aud: gw.fhir, role: 'patient', fhirUser: 'Patient/clinic-oak-pat-000001', organization: expect.stringMatching(/^Organization\//), purpose_of_use: ['PATRQT'] });
+    expect(claims).toMatchObject({
+      iss: gw.issuer,
+      aud: gw.fhir,
+      role: 'patient',
+      fhirUser: 'Patient/clinic-oak-pat-000001',
+      organization: expect.stringMatching(/^Organization\//),
+      purpose_of_use: ['PATRQT'],
+    });
     expect(String(claims.scope).split(' ')).toContain('patient/*.rs');
     expect(typeof claims.patient).toBe('string');
     expect((tokens as Record<string, unknown>).patient).toBe(claims.patient);
@@ -63,9 +83,14 @@ describe('SMART on FHIR flows against a running gateway, driven by openid-client
     expect(await fhir.capabilityStatement()).toMatchObject({ resourceType: 'CapabilityStatement' });
   });
 
-  it("grants a clinician user scopes only, showing on the approval screen what the role cannot have", async () => {
+  it('grants a clinician user scopes only, showing on the approval screen what the role cannot have', async () => {
     const { claims, consentHtml } = await codeFlow('dr.chen', 'openid fhirUser user/Observation.rs patient/*.rs');
-    expect(claims).toMatchObject({ role: 'clinician', fhirUser: 'Practitioner/clinic-oak-prac-chen', organization: 'Organization/clinic-oak-org', purpose_of_use: ['TREAT'] });
+    expect(claims).toMatchObject({
+      role: 'clinician',
+      fhirUser: 'Practitioner/clinic-oak-prac-chen',
+      organization: 'Organization/clinic-oak-org',
+      purpose_of_use: ['TREAT'],
+    });
     expect(String(claims.scope).split(' ')).toContain('user/Observation.rs');
     expect(String(claims.scope)).not.toContain('patient/');
     expect(claims.patient).toBeUndefined();
@@ -83,11 +108,29 @@ describe('SMART on FHIR flows against a running gateway, driven by openid-client
     const config = await backendClient('hosp-mercy');
     const tokens = await oidc.clientCredentialsGrant(config, { scope: 'system/*.cu' });
     const claims = decodeJwt(tokens.access_token);
-    expect(claims).toMatchObject({ sub: 'hosp-mercy', client_id: 'hosp-mercy', aud: gw.fhir, source: 'https://hosp-mercy.example.org/fhir', organization: 'Organization/hosp-mercy-org', dua: 'dua-hosp-mercy', purpose_of_use: ['TREAT', 'HOPERAT'] });
+    expect(claims).toMatchObject({
+      sub: 'hosp-mercy',
+      client_id: 'hosp-mercy',
+      aud: gw.fhir,
+      source: 'https://hosp-mercy.example.org/fhir',
+      organization: 'Organization/hosp-mercy-org',
+      dua: 'dua-hosp-mercy',
+      purpose_of_use: ['TREAT', 'HOPERAT'],
+    });
 
     const put = (resource: object) =>
-      fetch(`${gw.fhir}/Observation/hosp-mercy-obs-e2e`, { method: 'PUT', headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(resource) });
-    const observation = { resourceType: 'Observation', id: 'hosp-mercy-obs-e2e', status: 'final', code: { text: 'note' }, subject: { reference: 'Patient/hosp-mercy-pat-000417' } };
+      fetch(`${gw.fhir}/Observation/hosp-mercy-obs-e2e`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/fhir+json' },
+        body: JSON.stringify(resource),
+      });
+    const observation = {
+      resourceType: 'Observation',
+      id: 'hosp-mercy-obs-e2e',
+      status: 'final',
+      code: { text: 'note' },
+      subject: { reference: 'Patient/hosp-mercy-pat-000417' },
+    };
     expect((await put(observation)).status).toBe(201);
     // Writing in another source's name is refused.
     const forged = await put({ ...observation, meta: { source: 'https://hosp-riverside.example.org/fhir' } });
@@ -107,7 +150,11 @@ describe('SMART on FHIR flows against a running gateway, driven by openid-client
     await expect(oidc.clientCredentialsGrant(config, { scope: 'system/*.cu' })).rejects.toMatchObject({ error: 'invalid_scope' });
     const tokens = await oidc.clientCredentialsGrant(config, { scope: 'system/Group.rs' });
     expect(decodeJwt(tokens.access_token)).toMatchObject({ scope: 'system/Group.rs', purpose_of_use: ['HRESCH', 'PUBHLTH'], dua: 'dua-analytics-aggregates' });
-    const res = await fetch(`${gw.fhir}/Patient/x`, { method: 'PUT', headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient', id: 'x' }) });
+    const res = await fetch(`${gw.fhir}/Patient/x`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'Patient', id: 'x' }),
+    });
     expect(res.status).toBe(403);
   });
 });
@@ -127,7 +174,10 @@ describe('the token helper (npm run token)', () => {
     const gw = await startGateway();
     try {
       const env = { PUBLIC_BASE_URL: gw.base, KEYS_DIR: gw.keysDir, FIXTURES_DIR: gw.fixturesDir };
-      for (const args of [['--user', 'dr.chen'], ['--client', 'payer-lakeshore', '--scope', 'system/*.rs', '--purpose', 'HPAYMT']]) {
+      for (const args of [
+        ['--user', 'dr.chen'],
+        ['--client', 'payer-lakeshore', '--scope', 'system/*.rs', '--purpose', 'HPAYMT'],
+      ]) {
         const { code, out } = await run(args, env);
         expect(code).toBe(0);
         const res = await fetch(`${gw.base}/auth/me`, { headers: { authorization: `Bearer ${out.trim()}` } });

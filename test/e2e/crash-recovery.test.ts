@@ -29,7 +29,10 @@ function ndjson(path: string) {
 
 function runIngest(dataDir: string, file: string) {
   // node itself, not npx, so that SIGKILL hits the process doing the writing.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', file, '--source', 'urn:test:lab'], { env: { ...process.env, DATA_DIR: dataDir }, stdio: 'pipe' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', file, '--source', 'urn:test:lab'], {
+    env: { ...process.env, DATA_DIR: dataDir },
+    stdio: 'pipe',
+  });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));

@@ -15,9 +15,17 @@ describe('fhir-kit-client as Dr Chen', () => {
   let client: Client;
   beforeAll(async () => {
     gw = await startGateway({ patients: 40 });
-    const config = await oidc.discovery(new URL(gw.issuer), 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(gw.issuer), 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid fhirUser user/*.rs', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state: 's' });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid fhirUser user/*.rs',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: 's',
+    });
     const { callback } = await signIn(url, 'dr.chen', 'consent-gateway-dev');
     const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: 's' });
     client = new Client({ baseUrl: gw.fhir, bearerToken: tokens.access_token });
@@ -29,18 +37,30 @@ describe('fhir-kit-client as Dr Chen', () => {
   it("reads Maria's record, searches her observations and pages through them", async () => {
     const patient = (await client.read({ resourceType: 'Patient', id: 'clinic-oak-pat-000001' })) as unknown as { id: string };
     expect(patient.id).toBe('clinic-oak-pat-000001');
-    const first = (await client.search({ resourceType: 'Observation', searchParams: { patient: 'clinic-oak-pat-000001', _count: '5' } })) as unknown as BundleJson;
+    const first = (await client.search({
+      resourceType: 'Observation',
+      searchParams: { patient: 'clinic-oak-pat-000001', _count: '5' },
+    })) as unknown as BundleJson;
     expect(first.total).toBeGreaterThan(5);
     expect(first.entry).toHaveLength(5);
     const second = (await client.nextPage({ bundle: first as never })) as unknown as BundleJson;
     expect(second.entry!.length).toBeGreaterThan(0);
     const firstIds = new Set(first.entry!.map((e) => e.resource.id));
     expect(second.entry!.every((e) => !firstIds.has(e.resource.id))).toBe(true);
-    const everything = (await client.operation({ name: 'everything', resourceType: 'Patient', id: 'clinic-oak-pat-000001', method: 'GET', input: { _count: '200' } })) as unknown as BundleJson;
+    const everything = (await client.operation({
+      name: 'everything',
+      resourceType: 'Patient',
+      id: 'clinic-oak-pat-000001',
+      method: 'GET',
+      input: { _count: '200' },
+    })) as unknown as BundleJson;
     const types = new Set(everything.entry!.map((e) => e.resource.resourceType));
     expect([...types]).toEqual(expect.arrayContaining(['Patient', 'Encounter', 'Condition', 'Observation']));
     // Maria's opioid use disorder is 42 CFR Part 2: never in a clinician's view without her naming them.
-    const conditions = (await client.search({ resourceType: 'Condition', searchParams: { patient: 'clinic-oak-pat-000001', code: 'F11.20' } })) as unknown as BundleJson;
+    const conditions = (await client.search({
+      resourceType: 'Condition',
+      searchParams: { patient: 'clinic-oak-pat-000001', code: 'F11.20' },
+    })) as unknown as BundleJson;
     expect(conditions.total).toBe(0);
   });
 
@@ -50,7 +70,7 @@ describe('fhir-kit-client as Dr Chen', () => {
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/intact: \d+ events/);
     const db = new Database(join(gw.dataDir, 'audit.db'));
-    db.prepare("update audit_events set content = replace(content, '\"outcome\":\"0\"', '\"outcome\":\"4\"') where seq = 2").run();
+    db.prepare('update audit_events set content = replace(content, \'"outcome":"0"\', \'"outcome":"4"\') where seq = 2').run();
     db.close();
     const broken = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/audit-verify.ts'], { env, encoding: 'utf8' });
     expect(broken.status).toBe(1);

@@ -9,7 +9,11 @@ import { startProcess } from '../helpers/process.js';
 
 /** Runs `npm start`'s command to its exit (killed after `timeoutMs`, which counts as a failure to say anything). */
 function startToExit(env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], { env: { ...process.env, GATEWAY_ENV: 'production', PORT: '0', ...env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], {
+    env: { ...process.env, GATEWAY_ENV: 'production', PORT: '0', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => {
@@ -49,7 +53,10 @@ describe('npm start refuses to start with one sentence, never a stack trace', ()
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
     const { port } = holder.address() as { port: number };
     try {
-      await expectOneSentence({ PORT: String(port), DATA_DIR: fresh('data'), KEYS_DIR: keysDir }, new RegExp(`Cannot listen on 127\\.0\\.0\\.1:${port} because another process is using that port; .*set PORT`));
+      await expectOneSentence(
+        { PORT: String(port), DATA_DIR: fresh('data'), KEYS_DIR: keysDir },
+        new RegExp(`Cannot listen on 127\\.0\\.0\\.1:${port} because another process is using that port; .*set PORT`),
+      );
     } finally {
       holder.close();
     }
@@ -58,38 +65,56 @@ describe('npm start refuses to start with one sentence, never a stack trace', ()
   it('when DATA_DIR is a file, or lies under one', async () => {
     const file = fresh('file');
     writeFileSync(file, 'not a directory');
-    await expectOneSentence({ DATA_DIR: file, KEYS_DIR: keysDir }, /DATA_DIR \(.*\) is a file, or is inside one, where a directory is needed; set DATA_DIR to a directory/);
+    await expectOneSentence(
+      { DATA_DIR: file, KEYS_DIR: keysDir },
+      /DATA_DIR \(.*\) is a file, or is inside one, where a directory is needed; set DATA_DIR to a directory/,
+    );
     await expectOneSentence({ DATA_DIR: join(file, 'data'), KEYS_DIR: keysDir }, /DATA_DIR \(.*\) is a file, or is inside one/);
   });
 
   // Tests run as root, whom chmod does not stop; these places refuse even root. Under /proc,
   // Node's own recursive mkdir used to spin forever, so the start-up hung instead of failing.
   it.runIf(existsSync('/proc/self'))('when DATA_DIR cannot be written: under /proc, and /proc itself', async () => {
-    await expectOneSentence({ DATA_DIR: '/proc/consent-gateway-test/data', KEYS_DIR: keysDir }, /The gateway cannot create or write files in DATA_DIR \(\/proc\/consent-gateway-test\/data\); set DATA_DIR to a directory this user can write to/);
+    await expectOneSentence(
+      { DATA_DIR: '/proc/consent-gateway-test/data', KEYS_DIR: keysDir },
+      /The gateway cannot create or write files in DATA_DIR \(\/proc\/consent-gateway-test\/data\); set DATA_DIR to a directory this user can write to/,
+    );
     await expectOneSentence({ DATA_DIR: '/proc', KEYS_DIR: keysDir }, /cannot create or write files in DATA_DIR/);
   });
 
   it.runIf(existsSync('/sys/fs'))('when DATA_DIR cannot be written: on sysfs, which refuses new files', async () => {
-    await expectOneSentence({ DATA_DIR: '/sys/fs/consent-gateway-test', KEYS_DIR: keysDir }, /cannot create or write files in DATA_DIR \(\/sys\/fs\/consent-gateway-test\)/);
+    await expectOneSentence(
+      { DATA_DIR: '/sys/fs/consent-gateway-test', KEYS_DIR: keysDir },
+      /cannot create or write files in DATA_DIR \(\/sys\/fs\/consent-gateway-test\)/,
+    );
   });
 
   it('when the database file is corrupt', async () => {
     const data = fresh('data');
     mkdirSync(data);
     writeFileSync(join(data, 'gateway.db'), Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919) % 251)));
-    await expectOneSentence({ DATA_DIR: data, KEYS_DIR: keysDir }, /The database file .*gateway\.db in DATA_DIR is damaged or is not a SQLite database; restore it from a backup/);
+    await expectOneSentence(
+      { DATA_DIR: data, KEYS_DIR: keysDir },
+      /The database file .*gateway\.db in DATA_DIR is damaged or is not a SQLite database; restore it from a backup/,
+    );
   });
 
   it('when a signing key file is corrupt', async () => {
     const keys = fresh('keys');
     mkdirSync(keys);
     writeFileSync(join(keys, 'signing-abc.private.json'), '{"kid": "abc", "privateJwk": ');
-    await expectOneSentence({ DATA_DIR: fresh('data'), KEYS_DIR: keys }, /The signing key file .*signing-abc\.private\.json in KEYS_DIR is damaged or is not a signing key/);
+    await expectOneSentence(
+      { DATA_DIR: fresh('data'), KEYS_DIR: keys },
+      /The signing key file .*signing-abc\.private\.json in KEYS_DIR is damaged or is not a signing key/,
+    );
   });
 
   it('in production with no signing key: says to create one, and creates none', async () => {
     const keys = fresh('keys');
-    await expectOneSentence({ DATA_DIR: fresh('data'), KEYS_DIR: keys }, /There is no signing key in KEYS_DIR \(.*\), and in production the gateway does not make one by itself; .*`npm run keys:rotate`/);
+    await expectOneSentence(
+      { DATA_DIR: fresh('data'), KEYS_DIR: keys },
+      /There is no signing key in KEYS_DIR \(.*\), and in production the gateway does not make one by itself; .*`npm run keys:rotate`/,
+    );
     expect(existsSync(keys) ? readdirSync(keys).filter((f) => f.startsWith('signing-')) : []).toEqual([]);
   });
 });

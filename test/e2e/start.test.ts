@@ -14,12 +14,18 @@ describe('npm start on an empty data directory', () => {
   let gateway: Started;
   let base: string;
 
-  const start = () =>
-    startProcess(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], { env, ready: /Press Ctrl\+C to stop/, timeoutMs: 90_000 });
+  const start = () => startProcess(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], { env, ready: /Press Ctrl\+C to stop/, timeoutMs: 90_000 });
 
   beforeAll(async () => {
     dir = suiteDir('cg-start-');
-    env = { PORT: '0', DATA_DIR: join(dir.path, 'data'), KEYS_DIR: join(dir.path, 'keys'), FIXTURES_DIR: join(dir.path, 'fixtures'), FIXTURE_PATIENTS: '60', FIXTURE_SEED: '7' };
+    env = {
+      PORT: '0',
+      DATA_DIR: join(dir.path, 'data'),
+      KEYS_DIR: join(dir.path, 'keys'),
+      FIXTURES_DIR: join(dir.path, 'fixtures'),
+      FIXTURE_PATIENTS: '60',
+      FIXTURE_SEED: '7',
+    };
     gateway = await start();
     base = /FHIR base\s+(\S+)/.exec(gateway.output())![1]!.replace(/\/fhir$/, '');
   });
@@ -62,7 +68,9 @@ describe('npm start on an empty data directory', () => {
     const db = new Database(join(env.DATA_DIR!, 'gateway.db'), { readonly: true });
     const truth = JSON.parse(readFileSync(join(env.FIXTURES_DIR!, 'truth.json'), 'utf8')) as Record<string, number>;
     const mariaRecords = Object.keys(truth).filter((id) => truth[id] === 0);
-    const persons = new Set(mariaRecords.map((id) => (db.prepare('select person_id from patient_links where patient_id = ?').get(id) as { person_id: string }).person_id));
+    const persons = new Set(
+      mariaRecords.map((id) => (db.prepare('select person_id from patient_links where patient_id = ?').get(id) as { person_id: string }).person_id),
+    );
     db.close();
     expect(mariaRecords.length).toBeGreaterThanOrEqual(3);
     expect(persons.size).toBe(1);
@@ -83,7 +91,10 @@ describe('npm start on an empty data directory', () => {
     await gateway.stop();
 
     const files = readdirSync(env.FIXTURES_DIR!).filter((f) => !['manifest.json', 'people.json', 'truth.json'].includes(f));
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', ...files.map((f) => join(env.FIXTURES_DIR!, f))], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', ...files.map((f) => join(env.FIXTURES_DIR!, f))], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
     expect(out).toMatch(/ 0 written/);
     expect(out).not.toMatch(/ [1-9]\d* written/);
     expect(countResources()).toBe(before);

@@ -13,24 +13,39 @@ beforeEach(async () => {
   maria = personOf('pa-1');
   olga = personOf('pb-1');
   // A release whose attribution put both patients on Oakwood's 2025 roster.
-  await s.db.orm.insert(releases).values({ id: 'v1', version: 1, issued: '2026-01-02T00:00:00Z', mode: 'suppression', years: '2025', epsilon: null, manifestJws: 'x' });
+  await s.db.orm
+    .insert(releases)
+    .values({ id: 'v1', version: 1, issued: '2026-01-02T00:00:00Z', mode: 'suppression', years: '2025', epsilon: null, manifestJws: 'x' });
   await s.db.orm.insert(attributions).values([
     { releaseId: 'v1', year: 2025, person: maria, organization: 'Organization/clinic-oak-org', method: 'designation', reason: 'designated by the patient' },
-    { releaseId: 'v1', year: 2025, person: olga, organization: 'Organization/clinic-oak-org', method: 'plurality', reason: '3 of 4 primary-care visits in 2025' },
+    {
+      releaseId: 'v1',
+      year: 2025,
+      person: olga,
+      organization: 'Organization/clinic-oak-org',
+      method: 'plurality',
+      reason: '3 of 4 primary-care visits in 2025',
+    },
   ]);
 });
 
 // Members reference readable Patient records; map them back to people to compare.
 const members = async (res: Response) => {
   const refs = ((await res.json()) as { member: { entity: { reference: string } }[] }).member.map((m) => m.entity.reference);
-  return refs.map((ref) => `Patient/${s.db.sqlite.prepare('select person_id from patient_links where patient_id = ?').pluck().get(ref.replace('Patient/', ''))}`).sort();
+  return refs
+    .map((ref) => `Patient/${s.db.sqlite.prepare('select person_id from patient_links where patient_id = ?').pluck().get(ref.replace('Patient/', ''))}`)
+    .sort();
 };
 
 describe('attribution rosters as FHIR Groups', () => {
   it("the organization reads its roster, with each member's method and reason", async () => {
     const res = await s.get('/fhir/Group/attribution-clinic-oak-org-2025', s.tokens.chen);
     expect(res.status).toBe(200);
-    const group = (await res.clone().json()) as { resourceType: string; managingEntity: { reference: string }; member: { extension: { valueCode?: string }[] }[] };
+    const group = (await res.clone().json()) as {
+      resourceType: string;
+      managingEntity: { reference: string };
+      member: { extension: { valueCode?: string }[] }[];
+    };
     expect(group.resourceType).toBe('Group');
     expect(group.managingEntity.reference).toBe('Organization/clinic-oak-org');
     expect(await members(res)).toEqual([`Patient/${maria}`, `Patient/${olga}`].sort());
@@ -46,7 +61,12 @@ describe('attribution rosters as FHIR Groups', () => {
   });
 
   it("a patient's consent against the organization takes her off what it sees", async () => {
-    const put = await s.send('PUT', '/fhir/Consent/no-oak', s.tokens.maria, consentFor('no-oak', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }] }));
+    const put = await s.send(
+      'PUT',
+      '/fhir/Consent/no-oak',
+      s.tokens.maria,
+      consentFor('no-oak', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }] }),
+    );
     expect(put.status).toBeLessThan(300);
     expect(await members(await s.get('/fhir/Group/attribution-clinic-oak-org-2025', s.tokens.chen))).toEqual([`Patient/${olga}`]);
   });

@@ -22,7 +22,8 @@ describe('reads under consent', () => {
 
   it('lets the patient read everything about herself, from every source', async () => {
     const { get, tokens } = await scenario();
-    for (const path of ['/fhir/Condition/c-oud', '/fhir/Observation/o-hiv', '/fhir/Observation/o-a1c-b', '/fhir/Patient/pa-2']) expect((await get(path, tokens.maria)).status, path).toBe(200);
+    for (const path of ['/fhir/Condition/c-oud', '/fhir/Observation/o-hiv', '/fhir/Observation/o-a1c-b', '/fhir/Patient/pa-2'])
+      expect((await get(path, tokens.maria)).status, path).toBe(200);
     expect((await get('/fhir/Condition/c-other', tokens.maria)).status).toBe(404);
   });
 
@@ -58,7 +59,12 @@ describe('search and $everything filter before paging', () => {
 
   it('gives a denied requester exactly what an unknown patient gives', async () => {
     const { get, send, tokens } = await scenario();
-    await send('PUT', '/fhir/Consent/c1', tokens.maria, consentFor('c1', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] }));
+    await send(
+      'PUT',
+      '/fhir/Consent/c1',
+      tokens.maria,
+      consentFor('c1', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] }),
+    );
     const denied = await (await get('/fhir/Observation?patient=pa-1', tokens.chen)).json();
     const unknown = await (await get('/fhir/Observation?patient=nobody', tokens.chen)).json();
     expect(denied.total).toBe(0);
@@ -105,16 +111,25 @@ describe('the audit trail', () => {
     await get('/fhir/Condition/c-diabetes', tokens.chen);
     await get('/fhir/Condition/c-oud', tokens.chen);
     await get('/fhir/Observation?patient=pa-1', tokens.payer);
-    const mine = (await (await get('/fhir/AuditEvent?patient=Patient/pa-2', tokens.maria)).json()) as { entry: { resource: { outcome: string; agent: { who: { reference?: string } }[]; entity: { what: { identifier?: { value: string } } }[] } }[] };
+    const mine = (await (await get('/fhir/AuditEvent?patient=Patient/pa-2', tokens.maria)).json()) as {
+      entry: { resource: { outcome: string; agent: { who: { reference?: string } }[]; entity: { what: { identifier?: { value: string } } }[] } }[];
+    };
     const reads = mine.entry.map((e) => [e.resource.agent[0]!.who.reference, e.resource.entity.at(-1)!.what.identifier?.value, e.resource.outcome]);
-    expect(reads).toEqual(expect.arrayContaining([['Practitioner/clinic-oak-prac-chen', 'Condition/c-diabetes', '0'], ['Practitioner/clinic-oak-prac-chen', 'Condition/c-oud', '4']]));
+    expect(reads).toEqual(
+      expect.arrayContaining([
+        ['Practitioner/clinic-oak-prac-chen', 'Condition/c-diabetes', '0'],
+        ['Practitioner/clinic-oak-prac-chen', 'Condition/c-oud', '4'],
+      ]),
+    );
     // Nobody else reads it, and they cannot tell whether there is anything to read.
     const theirs = await (await get('/fhir/AuditEvent?patient=Patient/pa-1', tokens.chen)).json();
     expect(theirs.total).toBe(0);
     const rows = await db.orm.select().from(auditEvents).orderBy(asc(auditEvents.seq));
     expect(rows.length).toBeGreaterThanOrEqual(5);
     expect((await verifyChain(rows)).problems).toEqual([]);
-    const tampered = rows.map((r, i) => (i === 1 ? { ...r, content: r.content.replace('"outcome":"0"', '"outcome":"4"').replace('"outcome":"4"', '"outcome":"0"') } : r));
+    const tampered = rows.map((r, i) =>
+      i === 1 ? { ...r, content: r.content.replace('"outcome":"0"', '"outcome":"4"').replace('"outcome":"4"', '"outcome":"0"') } : r,
+    );
     expect((await verifyChain(tampered)).problems.map((p) => p.problem)).toContain('hash');
     expect((await verifyChain(rows.filter((_, i) => i !== 2))).problems.map((p) => p.problem)).toContain('gap');
   });
@@ -129,8 +144,31 @@ describe('_include', () => {
       type: 'transaction',
       meta: { source: 'https://hospital-a.example.org/fhir' },
       entry: [
-        { resource: { resourceType: 'Encounter', id: 'enc-1', meta: { source: 'https://hospital-a.example.org/fhir' }, status: 'finished', class: { code: 'AMB' }, subject: { reference: 'Patient/pa-1' }, serviceProvider: { reference: 'Organization/clinic-oak-org' } }, request: { method: 'PUT', url: 'Encounter/enc-1' } },
-        { resource: { resourceType: 'Observation', id: 'o-enc', meta: { source: 'https://hospital-a.example.org/fhir' }, status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/pa-1' }, encounter: { reference: 'Encounter/enc-1' }, performer: [{ reference: 'Practitioner/clinic-oak-prac-chen' }] }, request: { method: 'PUT', url: 'Observation/o-enc' } },
+        {
+          resource: {
+            resourceType: 'Encounter',
+            id: 'enc-1',
+            meta: { source: 'https://hospital-a.example.org/fhir' },
+            status: 'finished',
+            class: { code: 'AMB' },
+            subject: { reference: 'Patient/pa-1' },
+            serviceProvider: { reference: 'Organization/clinic-oak-org' },
+          },
+          request: { method: 'PUT', url: 'Encounter/enc-1' },
+        },
+        {
+          resource: {
+            resourceType: 'Observation',
+            id: 'o-enc',
+            meta: { source: 'https://hospital-a.example.org/fhir' },
+            status: 'final',
+            code: { text: 'x' },
+            subject: { reference: 'Patient/pa-1' },
+            encounter: { reference: 'Encounter/enc-1' },
+            performer: [{ reference: 'Practitioner/clinic-oak-prac-chen' }],
+          },
+          request: { method: 'PUT', url: 'Observation/o-enc' },
+        },
       ],
     });
     if (Array.isArray(b)) throw new Error('bad');
@@ -140,7 +178,12 @@ describe('_include', () => {
     expect(ids(asChen)).toEqual(['Encounter/enc-1', 'Observation/o-enc', 'Practitioner/clinic-oak-prac-chen']);
     expect(asChen.total).toBe(1);
     // Maria denies Dr Chen's organization Encounters only: the Observation stays, its Encounter may not ride along.
-    await send('PUT', '/fhir/Consent/c1', tokens.maria, consentFor('c1', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }], class: [{ code: 'Encounter' }] }));
+    await send(
+      'PUT',
+      '/fhir/Consent/c1',
+      tokens.maria,
+      consentFor('c1', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }], class: [{ code: 'Encounter' }] }),
+    );
     const after = (await (await get(query, tokens.chen)).json()) as BundleJson;
     expect(ids(after)).toEqual(['Observation/o-enc', 'Practitioner/clinic-oak-prac-chen']);
     expect((await get('/fhir/Observation?patient=pa-1&_include=Spaceship:encounter', tokens.chen)).status).toBe(400);
@@ -153,7 +196,24 @@ describe('vread', () => {
     const { ingest, readBundle } = await import('../../src/ingest/index.js');
     const source = 'https://hospital-a.example.org/fhir';
     // Version 2 of a condition is recoded to opioid use disorder (42 CFR Part 2); version 1 was ordinary.
-    const b = readBundle({ resourceType: 'Bundle', type: 'transaction', meta: { source }, entry: [{ resource: { resourceType: 'Condition', id: 'c-diabetes', meta: { source }, subject: { reference: 'Patient/pa-1' }, code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'F11.20' }] }, recordedDate: '2025-01-10' }, request: { method: 'PUT', url: 'Condition/c-diabetes' } }] });
+    const b = readBundle({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      meta: { source },
+      entry: [
+        {
+          resource: {
+            resourceType: 'Condition',
+            id: 'c-diabetes',
+            meta: { source },
+            subject: { reference: 'Patient/pa-1' },
+            code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'F11.20' }] },
+            recordedDate: '2025-01-10',
+          },
+          request: { method: 'PUT', url: 'Condition/c-diabetes' },
+        },
+      ],
+    });
     if (Array.isArray(b)) throw new Error('bad');
     await ingest(deps, { source, channel: 'cli', mode: 'transaction', entries: b.entries });
     expect((await get('/fhir/Condition/c-diabetes/_history/1', tokens.chen)).status).toBe(200);
@@ -169,7 +229,12 @@ describe('the accounting of disclosures for a caregiver', () => {
     const { get, send, tokens } = await scenario();
     await get('/fhir/Condition/c-diabetes', tokens.chen);
     expect((await (await get('/fhir/AuditEvent?patient=Patient/pa-1', tokens.daniel)).json()).total).toBe(0);
-    const granted = await send('PUT', '/fhir/Consent/c1', tokens.maria, consentFor('c1', { type: 'permit', actor: [{ reference: { reference: 'RelatedPerson/rp1' } }], class: [{ code: 'AuditEvent' }] }));
+    const granted = await send(
+      'PUT',
+      '/fhir/Consent/c1',
+      tokens.maria,
+      consentFor('c1', { type: 'permit', actor: [{ reference: { reference: 'RelatedPerson/rp1' } }], class: [{ code: 'AuditEvent' }] }),
+    );
     expect(granted.status).toBe(201);
     const seen = (await (await get('/fhir/AuditEvent?patient=Patient/pa-1', tokens.daniel)).json()) as BundleJson;
     expect(seen.entry.length).toBeGreaterThan(0);

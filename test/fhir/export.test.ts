@@ -15,7 +15,10 @@ async function runExport(s: Awaited<ReturnType<typeof scenario>>, token: string,
   for (const out of manifest.output) {
     const res = await s.get(out.url.replace('http://gateway.test', ''), token);
     expect(res.headers.get('content-type')).toBe('application/fhir+ndjson');
-    files[out.type] = (await res.text()).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id);
+    files[out.type] = (await res.text())
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { id: string }).id);
   }
   return { kick, statusUrl, manifest, files };
 }
@@ -32,7 +35,12 @@ describe('bulk export of a group', () => {
 
   it("drops a member's data once she denies the payer, with the export otherwise unchanged", async () => {
     const s = await scenario();
-    const consent = await s.send('PUT', '/fhir/Consent/c1', s.tokens.maria, consentFor('c1', { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] }));
+    const consent = await s.send(
+      'PUT',
+      '/fhir/Consent/c1',
+      s.tokens.maria,
+      consentFor('c1', { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
+    );
     expect(consent.status).toBe(201);
     const { files } = await runExport(s, s.tokens.payer, 'payer-lakeshore-org', '?_type=ExplanationOfBenefit');
     expect(files!.ExplanationOfBenefit).toEqual([]);

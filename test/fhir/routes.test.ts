@@ -68,7 +68,11 @@ describe('FHIR write endpoints', () => {
 
   it('answers a batch with per-entry outcomes', async () => {
     const { send, stored } = await setup();
-    const res = await send('POST', '/fhir', bundle('batch', [putEntry(patient('pa-1')), { resource: { resourceType: 'Patient', id: 'bad id!' }, request: { method: 'PUT', url: 'Patient/x' } }]));
+    const res = await send(
+      'POST',
+      '/fhir',
+      bundle('batch', [putEntry(patient('pa-1')), { resource: { resourceType: 'Patient', id: 'bad id!' }, request: { method: 'PUT', url: 'Patient/x' } }]),
+    );
     const body = await res.json();
     expect(body.type).toBe('batch-response');
     expect(body.entry[1].response.status).toBe('400 Bad Request');
@@ -80,7 +84,12 @@ describe('FHIR write endpoints', () => {
 describe('bad input gets a 4xx OperationOutcome and writes nothing', () => {
   it('malformed JSON: 400, without echoing the body', async () => {
     const { send, stored } = await setup();
-    const body = await expectOutcome(await send('PUT', '/fhir/Patient/pa-1', '{"resourceType": "Patient", "name": [SECRET-NAME'), 400, 'structure', /not valid JSON/);
+    const body = await expectOutcome(
+      await send('PUT', '/fhir/Patient/pa-1', '{"resourceType": "Patient", "name": [SECRET-NAME'),
+      400,
+      'structure',
+      /not valid JSON/,
+    );
     expect(JSON.stringify(body)).not.toContain('SECRET-NAME');
     expect(await stored()).toBe(0);
   });
@@ -177,7 +186,12 @@ describe('secure by default', () => {
     const logged: unknown[] = [];
     const db = tempDb();
     const deps = testDeps(db, { log: (_event, detail) => logged.push(detail) });
-    const app = createApp({ ...deps, clock: () => { throw new Error('clock exploded'); } });
+    const app = createApp({
+      ...deps,
+      clock: () => {
+        throw new Error('clock exploded');
+      },
+    });
     const res = await app.request('/fhir/metadata');
     const body = await expectOutcome(res, 500, 'exception');
     expect(JSON.stringify(body)).not.toContain('clock exploded');

@@ -21,7 +21,15 @@ async function seed(source: string, entries: object[]) {
 }
 
 const riverside = () =>
-  s.issuer.mint({ sub: 'dr.okafor', client_id: 'portal', role: 'clinician', fhirUser: 'Practitioner/hosp-riverside-prac-okafor', organization: 'Organization/hosp-riverside-org', scope: 'user/*.rs', purpose_of_use: ['TREAT'] });
+  s.issuer.mint({
+    sub: 'dr.okafor',
+    client_id: 'portal',
+    role: 'clinician',
+    fhirUser: 'Practitioner/hosp-riverside-prac-okafor',
+    organization: 'Organization/hosp-riverside-org',
+    scope: 'user/*.rs',
+    purpose_of_use: ['TREAT'],
+  });
 
 beforeEach(async () => {
   s = await scenario();
@@ -29,7 +37,9 @@ beforeEach(async () => {
 
 describe('rosters', () => {
   beforeEach(async () => {
-    await s.db.orm.insert(releases).values({ id: 'v1', version: 1, issued: '2026-01-02T00:00:00Z', mode: 'suppression', years: '2025', epsilon: null, manifestJws: 'x' });
+    await s.db.orm
+      .insert(releases)
+      .values({ id: 'v1', version: 1, issued: '2026-01-02T00:00:00Z', mode: 'suppression', years: '2025', epsilon: null, manifestJws: 'x' });
     await s.db.orm.insert(attributions).values([
       { releaseId: 'v1', year: 2025, person: personOf('pa-1'), organization: 'Organization/clinic-oak-org', method: 'designation', reason: 'designated' },
       { releaseId: 'v1', year: 2025, person: personOf('pb-1'), organization: 'Organization/clinic-oak-org', method: 'plurality', reason: 'visits' },
@@ -49,17 +59,28 @@ describe('rosters', () => {
 });
 
 describe('$access explains only to the patient, a delegated caregiver and operators', () => {
-  const reasonsIn = (body: { parameter?: { part?: { name: string }[] }[] }) => (body.parameter ?? []).flatMap((p) => p.part ?? []).filter((p) => p.name === 'reason' || p.name === 'withheld');
+  const reasonsIn = (body: { parameter?: { part?: { name: string }[] }[] }) =>
+    (body.parameter ?? []).flatMap((p) => p.part ?? []).filter((p) => p.name === 'reason' || p.name === 'withheld');
 
   it('a clinician asking about another actor learns nothing about that actor', async () => {
-    await s.send('PUT', '/fhir/Consent/no-payer', s.tokens.maria, consentFor('no-payer', { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] }));
+    await s.send(
+      'PUT',
+      '/fhir/Consent/no-payer',
+      s.tokens.maria,
+      consentFor('no-payer', { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
+    );
     const res = await s.get('/fhir/Patient/pa-1/$access?actor=Organization/payer-lakeshore-org', s.tokens.chen);
     expect(res.status).toBe(403);
     expect(await res.text()).not.toContain('Consent/');
   });
 
   it('a clinician asking about herself gets permit or deny per class, without reasons or Consent references', async () => {
-    await s.send('PUT', '/fhir/Consent/hide-hiv', s.tokens.maria, consentFor('hide-hiv', { type: 'deny', securityLabel: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'HIV' }] }));
+    await s.send(
+      'PUT',
+      '/fhir/Consent/hide-hiv',
+      s.tokens.maria,
+      consentFor('hide-hiv', { type: 'deny', securityLabel: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'HIV' }] }),
+    );
     const res = await s.get('/fhir/Patient/pa-1/$access', s.tokens.chen);
     expect(res.status).toBe(200);
     const text = await res.text();
@@ -74,7 +95,12 @@ describe('$access explains only to the patient, a delegated caregiver and operat
   });
 
   it('the caregiver she delegated the Consent class to does get the explanation', async () => {
-    const put = await s.send('PUT', '/fhir/Consent/delegate', s.tokens.maria, consentFor('delegate', { type: 'permit', actor: [{ reference: { reference: 'RelatedPerson/rp1' } }], class: [{ code: 'Consent' }] }));
+    const put = await s.send(
+      'PUT',
+      '/fhir/Consent/delegate',
+      s.tokens.maria,
+      consentFor('delegate', { type: 'permit', actor: [{ reference: { reference: 'RelatedPerson/rp1' } }], class: [{ code: 'Consent' }] }),
+    );
     expect(put.status).toBe(201);
     const res = await s.get('/fhir/Patient/pa-1/$access?actor=Practitioner/clinic-oak-prac-chen', s.tokens.daniel);
     expect(res.status).toBe(200);
@@ -91,10 +117,27 @@ describe('$access explains only to the patient, a delegated caregiver and operat
 describe('vread decides the version on its own compartment', () => {
   it("a patient cannot read an earlier version of a resource that was then another patient's", async () => {
     // Version 1 is Maria's HIV test; the source then re-files it under Olga (a correction).
-    const hiv = (pid: string) => putEntry({ resourceType: 'Observation', id: 'o-moved', meta: { source: SOURCE_A }, status: 'final', subject: { reference: `Patient/${pid}` }, code: { coding: [{ system: 'http://loinc.org', code: '20447-9' }] }, effectiveDateTime: '2025-03-10T09:00:00Z' });
+    const hiv = (pid: string) =>
+      putEntry({
+        resourceType: 'Observation',
+        id: 'o-moved',
+        meta: { source: SOURCE_A },
+        status: 'final',
+        subject: { reference: `Patient/${pid}` },
+        code: { coding: [{ system: 'http://loinc.org', code: '20447-9' }] },
+        effectiveDateTime: '2025-03-10T09:00:00Z',
+      });
     await seed(SOURCE_A, [hiv('pa-1')]);
     await seed(SOURCE_A, [hiv('pb-1')]);
-    const olga = await s.issuer.mint({ sub: 'olga', client_id: 'portal', role: 'patient', fhirUser: 'Patient/pb-1', patient: 'pb-1', scope: 'patient/*.rs', purpose_of_use: ['PATRQT'] });
+    const olga = await s.issuer.mint({
+      sub: 'olga',
+      client_id: 'portal',
+      role: 'patient',
+      fhirUser: 'Patient/pb-1',
+      patient: 'pb-1',
+      scope: 'patient/*.rs',
+      purpose_of_use: ['PATRQT'],
+    });
     expect((await s.get('/fhir/Observation/o-moved/_history/2', olga)).status).toBe(200);
     const old = await s.get('/fhir/Observation/o-moved/_history/1', olga);
     const none = await s.get('/fhir/Observation/o-moved/_history/9', olga);
@@ -107,7 +150,15 @@ describe('vread decides the version on its own compartment', () => {
 
 describe('scopes are checked before any lookup, so they reveal nothing', () => {
   it('a token without read scope for a type gets the same answer for ids that exist and ids that do not', async () => {
-    const narrow = await s.issuer.mint({ sub: 'maria', client_id: 'portal', role: 'patient', fhirUser: 'Patient/pa-1', patient: 'pa-1', scope: 'patient/Observation.rs', purpose_of_use: ['PATRQT'] });
+    const narrow = await s.issuer.mint({
+      sub: 'maria',
+      client_id: 'portal',
+      role: 'patient',
+      fhirUser: 'Patient/pa-1',
+      patient: 'pa-1',
+      scope: 'patient/Observation.rs',
+      purpose_of_use: ['PATRQT'],
+    });
     const exists = await s.get('/fhir/Condition/c-diabetes', narrow);
     const missing = await s.get('/fhir/Condition/c-nope', narrow);
     expect(exists.status).toBe(missing.status);
@@ -121,11 +172,36 @@ describe('bulk export', () => {
     // Three more Lakeshore members before Maria (person ids sort first), none with claims the payer may see.
     for (const n of [1, 2, 3]) {
       await seed('https://payer-lakeshore.example.org/fhir', [
-        putEntry({ resourceType: 'Patient', id: `aa-${n}`, meta: { source: 'https://payer-lakeshore.example.org/fhir' }, name: [{ family: `Aaron${n}` }], birthDate: `196${n}-01-01` }),
-        putEntry({ resourceType: 'Coverage', id: `aa-cov-${n}`, meta: { source: 'https://payer-lakeshore.example.org/fhir' }, status: 'active', beneficiary: { reference: `Patient/aa-${n}` }, payor: [{ reference: 'Organization/payer-lakeshore-org' }] }),
+        putEntry({
+          resourceType: 'Patient',
+          id: `aa-${n}`,
+          meta: { source: 'https://payer-lakeshore.example.org/fhir' },
+          name: [{ family: `Aaron${n}` }],
+          birthDate: `196${n}-01-01`,
+        }),
+        putEntry({
+          resourceType: 'Coverage',
+          id: `aa-cov-${n}`,
+          meta: { source: 'https://payer-lakeshore.example.org/fhir' },
+          status: 'active',
+          beneficiary: { reference: `Patient/aa-${n}` },
+          payor: [{ reference: 'Organization/payer-lakeshore-org' }],
+        }),
       ]);
-      const deny = consentFor(`deny-${n}`, { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] }, { patient: { reference: `Patient/aa-${n}` } });
-      const token = await s.issuer.mint({ sub: `aa${n}`, client_id: 'portal', role: 'patient', fhirUser: `Patient/aa-${n}`, patient: personOf(`aa-${n}`), scope: 'patient/*.rs', purpose_of_use: ['PATRQT'] });
+      const deny = consentFor(
+        `deny-${n}`,
+        { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] },
+        { patient: { reference: `Patient/aa-${n}` } },
+      );
+      const token = await s.issuer.mint({
+        sub: `aa${n}`,
+        client_id: 'portal',
+        role: 'patient',
+        fhirUser: `Patient/aa-${n}`,
+        patient: personOf(`aa-${n}`),
+        scope: 'patient/*.rs',
+        purpose_of_use: ['PATRQT'],
+      });
       expect((await s.send('PUT', `/fhir/Consent/deny-${n}`, token, deny)).status).toBe(201);
     }
     const kick = await s.get('/fhir/Group/payer-lakeshore-org/$export?_type=ExplanationOfBenefit', s.tokens.payer, { prefer: 'respond-async' });
@@ -138,6 +214,11 @@ describe('bulk export', () => {
     const [out] = ((await status.json()) as { output: { url: string }[] }).output;
     const res = await s.get(out!.url.replace('http://gateway.test', ''), s.tokens.payer);
     const text = await Promise.race([res.text(), new Promise<string>((_, reject) => setTimeout(() => reject(new Error('the export file never ended')), 3000))]);
-    expect(text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['eob-1']);
+    expect(
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { id: string }).id),
+    ).toEqual(['eob-1']);
   }, 10_000);
 });

@@ -34,7 +34,8 @@ const requester = fc.record({
 });
 
 async function tokenFor(who: string, scopes: [string, string][]): Promise<string> {
-  const ctx = who === 'payer' || who === 'other-payer' || who === 'analytics' ? 'system' : who.startsWith('patient') || who === 'caregiver' ? 'patient' : 'user';
+  const ctx =
+    who === 'payer' || who === 'other-payer' || who === 'analytics' ? 'system' : who.startsWith('patient') || who === 'caregiver' ? 'patient' : 'user';
   const scope = scopes.map(([t, p]) => `${ctx}/${t}.${p}`).join(' ');
   const person = (sub: string, role: string, fhirUser: string, extra: object) => s.issuer.mint({ sub, client_id: 'portal', role, fhirUser, scope, ...extra });
   switch (who) {
@@ -45,17 +46,41 @@ async function tokenFor(who: string, scopes: [string, string][]): Promise<string
     case 'clinician-oak':
       return person('dr.chen', 'clinician', 'Practitioner/clinic-oak-prac-chen', { organization: 'Organization/clinic-oak-org', purpose_of_use: ['TREAT'] });
     case 'clinician-river':
-      return person('dr.okafor', 'clinician', 'Practitioner/hosp-riverside-prac-okafor', { organization: 'Organization/hosp-riverside-org', purpose_of_use: ['TREAT'] });
+      return person('dr.okafor', 'clinician', 'Practitioner/hosp-riverside-prac-okafor', {
+        organization: 'Organization/hosp-riverside-org',
+        purpose_of_use: ['TREAT'],
+      });
     case 'caregiver':
       return person('daniel', 'caregiver', 'RelatedPerson/rp1', { patient: 'pa-1', organization: 'Organization/org-hie', purpose_of_use: ['FAMRQT'] });
     case 'operator':
       return person('alex', 'operator', 'Practitioner/none', { organization: 'Organization/org-hie', purpose_of_use: ['HSYSADMIN'] });
     case 'payer':
-      return s.issuer.mint({ sub: 'payer-lakeshore', client_id: 'payer-lakeshore', client_kind: 'payer', organization: 'Organization/payer-lakeshore-org', scope, purpose_of_use: ['HPAYMT', 'HOPERAT'] });
+      return s.issuer.mint({
+        sub: 'payer-lakeshore',
+        client_id: 'payer-lakeshore',
+        client_kind: 'payer',
+        organization: 'Organization/payer-lakeshore-org',
+        scope,
+        purpose_of_use: ['HPAYMT', 'HOPERAT'],
+      });
     case 'other-payer':
-      return s.issuer.mint({ sub: 'payer-greatlakes-ma', client_id: 'payer-greatlakes-ma', client_kind: 'payer', organization: 'Organization/payer-greatlakes-ma-org', scope, purpose_of_use: ['HPAYMT', 'HOPERAT'] });
+      return s.issuer.mint({
+        sub: 'payer-greatlakes-ma',
+        client_id: 'payer-greatlakes-ma',
+        client_kind: 'payer',
+        organization: 'Organization/payer-greatlakes-ma-org',
+        scope,
+        purpose_of_use: ['HPAYMT', 'HOPERAT'],
+      });
     default:
-      return s.issuer.mint({ sub: 'analytics', client_id: 'analytics', client_kind: 'analytics', organization: 'Organization/org-research', scope, purpose_of_use: ['HRESCH'] });
+      return s.issuer.mint({
+        sub: 'analytics',
+        client_id: 'analytics',
+        client_kind: 'analytics',
+        organization: 'Organization/org-research',
+        scope,
+        purpose_of_use: ['HRESCH'],
+      });
   }
 }
 
@@ -75,7 +100,8 @@ describe('hidden answers as missing, whatever the scopes', () => {
         if (vread.status !== 200) expect(vread).toEqual(await answer(`/fhir/${type}/nowhere-1/_history/1`, token, 'nowhere-1'));
         for (const patient of ['pa-1', 'pb-1']) {
           const search = await answer(`/fhir/Observation?patient=${patient}`, token, patient);
-          if (search.status !== 200 || !search.body.includes('"entry":[{')) expect(search).toEqual(await answer('/fhir/Observation?patient=nowhere-1', token, 'nowhere-1'));
+          if (search.status !== 200 || !search.body.includes('"entry":[{'))
+            expect(search).toEqual(await answer('/fhir/Observation?patient=nowhere-1', token, 'nowhere-1'));
           const all = await answer(`/fhir/Patient/${patient}/$everything`, token, patient);
           if (all.status !== 200) expect(all).toEqual(await answer('/fhir/Patient/nowhere-1/$everything', token, 'nowhere-1'));
           const access = await answer(`/fhir/Patient/${patient}/$access`, token, patient);

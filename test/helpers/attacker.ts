@@ -29,7 +29,20 @@ function residue(x: number): number {
   return mul(((num % P) + P) % P, inv(10 ** frac.length % P));
 }
 
-const MONTH_LEVEL = ['member_months', 'paid', 'allowed', 'paid.inpatient', 'paid.outpatient', 'paid.professional', 'paid.ed', 'paid.pharmacy', 'admissions', 'ed_visits', 'index_admissions', 'readmissions'];
+const MONTH_LEVEL = [
+  'member_months',
+  'paid',
+  'allowed',
+  'paid.inpatient',
+  'paid.outpatient',
+  'paid.professional',
+  'paid.ed',
+  'paid.pharmacy',
+  'admissions',
+  'ed_visits',
+  'index_admissions',
+  'readmissions',
+];
 const CATEGORIES = ['inpatient', 'outpatient', 'professional', 'ed', 'pharmacy'];
 const RATE_PARTS: Record<string, [string, string, number]> = {
   paid_pmpm: ['paid', 'member_months', 1],
@@ -39,7 +52,8 @@ const RATE_PARTS: Record<string, [string, string, number]> = {
   ed_visits_per_1000: ['ed_visits', 'member_months', 12_000],
   readmission_rate: ['readmissions', 'index_admissions', 1],
 };
-const rateParts = (measure: string): [string, string, number] | undefined => RATE_PARTS[measure] ?? (measure.endsWith('.rate') ? [measure.replace(/\.rate$/, '.numerator'), measure.replace(/\.rate$/, '.denominator'), 1] : undefined);
+const rateParts = (measure: string): [string, string, number] | undefined =>
+  RATE_PARTS[measure] ?? (measure.endsWith('.rate') ? [measure.replace(/\.rate$/, '.numerator'), measure.replace(/\.rate$/, '.denominator'), 1] : undefined);
 
 const strata = (r: Row) => [r.segment, r.organization, r.geography, r.age_band, r.sex].join('|');
 
@@ -66,7 +80,11 @@ export function deriveSuppressed(rows: readonly Row[]): string[] {
       const has = (c: Row) => known.has(id(c.period, c.table, strata(c), m));
       for (const table of ['segment', 'organization', 'geography', 'age_band', 'sex']) {
         const parts = byTable(period, table).filter(has);
-        if (parts.length) identity(parts.map((c) => id(period, table, strata(c), m)), total && has(total) ? id(period, 'total', strata(total), m) : undefined);
+        if (parts.length)
+          identity(
+            parts.map((c) => id(period, table, strata(c), m)),
+            total && has(total) ? id(period, 'total', strata(total), m) : undefined,
+          );
       }
       const cross = byTable(period, 'segment_organization').filter(has);
       for (const [dim, table] of [
@@ -86,9 +104,18 @@ export function deriveSuppressed(rows: readonly Row[]): string[] {
   for (const c of cells.values()) {
     if (c.period.includes('-Q')) continue;
     const quarters = [1, 2, 3, 4].map((q) => cells.get(`${c.period}-Q${q}|${c.table}|${strata(c)}`)).filter((x): x is Row => x !== undefined);
-    if (quarters.length) for (const m of MONTH_LEVEL) identity(quarters.map((q) => id(q.period, q.table, strata(q), m)).filter((k) => known.has(k)), known.has(id(c.period, c.table, strata(c), m)) ? id(c.period, c.table, strata(c), m) : undefined);
+    if (quarters.length)
+      for (const m of MONTH_LEVEL)
+        identity(
+          quarters.map((q) => id(q.period, q.table, strata(q), m)).filter((k) => known.has(k)),
+          known.has(id(c.period, c.table, strata(c), m)) ? id(c.period, c.table, strata(c), m) : undefined,
+        );
   }
-  for (const c of cells.values()) identity(CATEGORIES.map((cat) => id(c.period, c.table, strata(c), `paid.${cat}`)).filter((k) => known.has(k)), id(c.period, c.table, strata(c), 'paid'));
+  for (const c of cells.values())
+    identity(
+      CATEGORIES.map((cat) => id(c.period, c.table, strata(c), `paid.${cat}`)).filter((k) => known.has(k)),
+      id(c.period, c.table, strata(c), 'paid'),
+    );
   // A published rate whose parts are withheld: numerator = rate / per × denominator.
   for (const r of rows) {
     if (r.kind !== 'rate' || r.status !== 'published' || r.value === null) continue;
@@ -102,9 +129,7 @@ export function deriveSuppressed(rows: readonly Row[]): string[] {
     equations.push(e);
   }
   // Move published values to the right-hand side: only the unknowns' coefficients matter.
-  const unknownRows = equations
-    .map((e) => new Map([...e].filter(([k, a]) => known.get(k) === false && a !== 0)))
-    .filter((e) => e.size > 0);
+  const unknownRows = equations.map((e) => new Map([...e].filter(([k, a]) => known.get(k) === false && a !== 0))).filter((e) => e.size > 0);
   return solveDetermined(unknownRows);
 }
 

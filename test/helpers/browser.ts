@@ -14,7 +14,15 @@ export const CHROMIUM = '/usr/bin/chromium';
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -28,7 +36,9 @@ const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
  */
 export async function expectAccessible(page: Page): Promise<void> {
   await page.addScriptTag({ content: AXE });
-  const result = (await page.evaluate(async () => (globalThis as unknown as { axe: { run: () => Promise<unknown> } }).axe.run())) as { violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] };
+  const result = (await page.evaluate(async () => (globalThis as unknown as { axe: { run: () => Promise<unknown> } }).axe.run())) as {
+    violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+  };
   const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(serious.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }

@@ -49,7 +49,13 @@ export function testDeps(db: SqliteDatabase, overrides: Partial<AppDeps> = {}): 
   return {
     db,
     config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1024 * 1024, issuer: 'http://gateway.test/oidc', mode: 'development', lifetimeEpsilon: 10 },
-    auth: { verifier: { verify: async () => Promise.reject(new TokenError('invalid_token', 'no issuer in this test')), cached: () => undefined, clear: () => undefined } },
+    auth: {
+      verifier: {
+        verify: async () => Promise.reject(new TokenError('invalid_token', 'no issuer in this test')),
+        cached: () => undefined,
+        clear: () => undefined,
+      },
+    },
     clock,
     consent: new ConsentEngine(db, policies, clock),
     codeLists: defaultCodeLists,

@@ -21,8 +21,17 @@ export interface Started {
 }
 
 /** Spawns a command and resolves once its output matches `ready`; rejects with the output if it exits or times out first. */
-export async function startProcess(command: string, args: string[], opts: { env?: Record<string, string>; cwd?: string; ready: RegExp; timeoutMs?: number }): Promise<Started> {
-  const child = spawn(command, args, { cwd: opts.cwd ?? process.cwd(), env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+export async function startProcess(
+  command: string,
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; ready: RegExp; timeoutMs?: number },
+): Promise<Started> {
+  const child = spawn(command, args, {
+    cwd: opts.cwd ?? process.cwd(),
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let out = '';
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -26,14 +26,35 @@ export async function scenario() {
     await ingest(base, { source, channel: 'cli', mode: 'transaction', entries: b.entries });
   };
   const cond = (id: string, pid: string, code: string, date: string, source = SOURCE_A) =>
-    putEntry({ resourceType: 'Condition', id, meta: { source }, subject: { reference: `Patient/${pid}` }, code: { coding: [{ system: ICD, code }] }, recordedDate: date });
+    putEntry({
+      resourceType: 'Condition',
+      id,
+      meta: { source },
+      subject: { reference: `Patient/${pid}` },
+      code: { coding: [{ system: ICD, code }] },
+      recordedDate: date,
+    });
   const obs = (id: string, pid: string, code: string, date: string, source = SOURCE_A) =>
-    putEntry({ resourceType: 'Observation', id, meta: { source }, status: 'final', subject: { reference: `Patient/${pid}` }, code: { coding: [{ system: 'http://loinc.org', code }] }, effectiveDateTime: date });
+    putEntry({
+      resourceType: 'Observation',
+      id,
+      meta: { source },
+      status: 'final',
+      subject: { reference: `Patient/${pid}` },
+      code: { coding: [{ system: 'http://loinc.org', code }] },
+      effectiveDateTime: date,
+    });
   await seed(SOURCE_A, [
     putEntry(patient('pa-1', { identifier: ssn }, SOURCE_A)),
     putEntry({ resourceType: 'Organization', id: 'clinic-oak-org', meta: { source: SOURCE_A }, name: 'Oakwood' }),
     putEntry({ resourceType: 'Practitioner', id: 'clinic-oak-prac-chen', meta: { source: SOURCE_A } }),
-    putEntry({ resourceType: 'PractitionerRole', id: 'role-chen', meta: { source: SOURCE_A }, practitioner: { reference: 'Practitioner/clinic-oak-prac-chen' }, organization: { reference: 'Organization/clinic-oak-org' } }),
+    putEntry({
+      resourceType: 'PractitionerRole',
+      id: 'role-chen',
+      meta: { source: SOURCE_A },
+      practitioner: { reference: 'Practitioner/clinic-oak-prac-chen' },
+      organization: { reference: 'Organization/clinic-oak-org' },
+    }),
     putEntry({ resourceType: 'RelatedPerson', id: 'rp1', meta: { source: SOURCE_A }, patient: { reference: 'Patient/pa-1' } }),
     putEntry(patient('pb-1', { name: [{ family: 'Other', given: ['Olga'] }], birthDate: '1950-01-01' }, SOURCE_A)),
     cond('c-diabetes', 'pa-1', 'E11.9', '2025-01-10'),
@@ -47,28 +68,87 @@ export async function scenario() {
   await seed(PAYER, [
     putEntry(patient('pay-1', { identifier: ssn }, PAYER)),
     putEntry({ resourceType: 'Organization', id: 'payer-lakeshore-org', meta: { source: PAYER }, name: 'Lakeshore Health Plan' }),
-    putEntry({ resourceType: 'Coverage', id: 'cov-1', meta: { source: PAYER }, status: 'active', beneficiary: { reference: 'Patient/pay-1' }, payor: [{ reference: 'Organization/payer-lakeshore-org' }], period: { start: '2024-01-01' } }),
-    putEntry({ resourceType: 'ExplanationOfBenefit', id: 'eob-1', meta: { source: PAYER }, status: 'active', patient: { reference: 'Patient/pay-1' }, created: '2025-01-11' }),
+    putEntry({
+      resourceType: 'Coverage',
+      id: 'cov-1',
+      meta: { source: PAYER },
+      status: 'active',
+      beneficiary: { reference: 'Patient/pay-1' },
+      payor: [{ reference: 'Organization/payer-lakeshore-org' }],
+      period: { start: '2024-01-01' },
+    }),
+    putEntry({
+      resourceType: 'ExplanationOfBenefit',
+      id: 'eob-1',
+      meta: { source: PAYER },
+      status: 'active',
+      patient: { reference: 'Patient/pay-1' },
+      created: '2025-01-11',
+    }),
   ]);
 
   const issuer = await testIssuer();
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const engine = new ConsentEngine(db, await realPolicies(), base.clock);
-  const deps = { ...base, auth: { verifier: issuer.verifier }, consent: engine, signer: createReceiptSigner({ ...(await exportJWK(privateKey)), kid: 'gw' }, 'http://gateway.test') };
+  const deps = {
+    ...base,
+    auth: { verifier: issuer.verifier },
+    consent: engine,
+    signer: createReceiptSigner({ ...(await exportJWK(privateKey)), kid: 'gw' }, 'http://gateway.test'),
+  };
   const app = createApp(deps);
   const person = (sub: string, role: string, fhirUser: string, extra: object) => issuer.mint({ sub, client_id: 'portal', role, fhirUser, ...extra });
   const tokens = {
     maria: await person('maria', 'patient', 'Patient/pa-1', { patient: 'pa-1', scope: 'patient/*.rs', purpose_of_use: ['PATRQT'] }),
-    daniel: await person('daniel', 'caregiver', 'RelatedPerson/rp1', { patient: 'pa-1', organization: 'Organization/org-hie', scope: 'patient/*.rs', purpose_of_use: ['FAMRQT'] }),
-    chen: await person('dr.chen', 'clinician', 'Practitioner/clinic-oak-prac-chen', { organization: 'Organization/clinic-oak-org', scope: 'user/*.rs', purpose_of_use: ['TREAT'] }),
-    operator: await person('alex', 'operator', 'Practitioner/none', { organization: 'Organization/org-hie', scope: 'user/AuditEvent.rs', purpose_of_use: ['HSYSADMIN'] }),
+    daniel: await person('daniel', 'caregiver', 'RelatedPerson/rp1', {
+      patient: 'pa-1',
+      organization: 'Organization/org-hie',
+      scope: 'patient/*.rs',
+      purpose_of_use: ['FAMRQT'],
+    }),
+    chen: await person('dr.chen', 'clinician', 'Practitioner/clinic-oak-prac-chen', {
+      organization: 'Organization/clinic-oak-org',
+      scope: 'user/*.rs',
+      purpose_of_use: ['TREAT'],
+    }),
+    operator: await person('alex', 'operator', 'Practitioner/none', {
+      organization: 'Organization/org-hie',
+      scope: 'user/AuditEvent.rs',
+      purpose_of_use: ['HSYSADMIN'],
+    }),
     stranger: await person('eve', 'patient', 'Patient/zz', { patient: 'zz', scope: 'patient/*.rs', purpose_of_use: ['PATRQT'] }),
-    chenGlass: await person('dr.chen', 'clinician', 'Practitioner/clinic-oak-prac-chen', { organization: 'Organization/clinic-oak-org', scope: 'user/*.rs', purpose_of_use: ['ETREAT'] }),
-    payer: await issuer.mint({ sub: 'payer-lakeshore', client_id: 'payer-lakeshore', client_kind: 'payer', organization: 'Organization/payer-lakeshore-org', scope: 'system/*.rs', purpose_of_use: ['HPAYMT', 'HOPERAT'] }),
-    otherPayer: await issuer.mint({ sub: 'payer-greatlakes-ma', client_id: 'payer-greatlakes-ma', client_kind: 'payer', organization: 'Organization/payer-greatlakes-ma-org', scope: 'system/*.rs', purpose_of_use: ['HPAYMT', 'HOPERAT'] }),
-    analytics: await issuer.mint({ sub: 'analytics', client_id: 'analytics', client_kind: 'analytics', organization: 'Organization/org-research', scope: 'system/*.rs', purpose_of_use: ['HRESCH'] }),
+    chenGlass: await person('dr.chen', 'clinician', 'Practitioner/clinic-oak-prac-chen', {
+      organization: 'Organization/clinic-oak-org',
+      scope: 'user/*.rs',
+      purpose_of_use: ['ETREAT'],
+    }),
+    payer: await issuer.mint({
+      sub: 'payer-lakeshore',
+      client_id: 'payer-lakeshore',
+      client_kind: 'payer',
+      organization: 'Organization/payer-lakeshore-org',
+      scope: 'system/*.rs',
+      purpose_of_use: ['HPAYMT', 'HOPERAT'],
+    }),
+    otherPayer: await issuer.mint({
+      sub: 'payer-greatlakes-ma',
+      client_id: 'payer-greatlakes-ma',
+      client_kind: 'payer',
+      organization: 'Organization/payer-greatlakes-ma-org',
+      scope: 'system/*.rs',
+      purpose_of_use: ['HPAYMT', 'HOPERAT'],
+    }),
+    analytics: await issuer.mint({
+      sub: 'analytics',
+      client_id: 'analytics',
+      client_kind: 'analytics',
+      organization: 'Organization/org-research',
+      scope: 'system/*.rs',
+      purpose_of_use: ['HRESCH'],
+    }),
   };
-  const get = (path: string, token: string | null, headers: Record<string, string> = {}) => app.request(path, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+  const get = (path: string, token: string | null, headers: Record<string, string> = {}) =>
+    app.request(path, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
   const send = (method: string, path: string, token: string, body: unknown) =>
     app.request(path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
   /** The public half of the key consent receipts are signed with. */
@@ -77,4 +157,13 @@ export async function scenario() {
 }
 
 export const CONSENT_SCOPE = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] };
-export const consentFor = (id: string, provision: object, extra: object = {}) => ({ resourceType: 'Consent', id, status: 'active', scope: CONSENT_SCOPE, category: [{ text: 'privacy' }], patient: { reference: 'Patient/pa-1' }, provision, ...extra });
+export const consentFor = (id: string, provision: object, extra: object = {}) => ({
+  resourceType: 'Consent',
+  id,
+  status: 'active',
+  scope: CONSENT_SCOPE,
+  category: [{ text: 'privacy' }],
+  patient: { reference: 'Patient/pa-1' },
+  provision,
+  ...extra,
+});

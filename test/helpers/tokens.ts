@@ -37,5 +37,14 @@ export async function testIssuer(clock: () => Date = () => new Date()): Promise<
 
 /** Claims of a source system's backend-services token. */
 export function sourceClaims(source: string, scope = 'system/*.cu') {
-  return { sub: 'hospital-a', client_id: 'hospital-a', client_kind: 'source', source, organization: 'Organization/hospital-a-org', dua: 'dua-hospital-a', scope, purpose_of_use: ['TREAT'] };
+  return {
+    sub: 'hospital-a',
+    client_id: 'hospital-a',
+    client_kind: 'source',
+    source,
+    organization: 'Organization/hospital-a-org',
+    dua: 'dua-hospital-a',
+    scope,
+    purpose_of_use: ['TREAT'],
+  };
 }

@@ -29,7 +29,14 @@ describe('ingest', () => {
   it('stores resources with version, lastUpdated, source, labels and search columns', async () => {
     const db = tempDb();
     const deps = testDeps(db);
-    await run(deps, bundle('transaction', [putEntry(patient('pa-1')), putEntry(condition('c-1', 'pa-1', { system: ICD, code: 'F11.20' })), putEntry(observation('o-1', 'pa-1'))]));
+    await run(
+      deps,
+      bundle('transaction', [
+        putEntry(patient('pa-1')),
+        putEntry(condition('c-1', 'pa-1', { system: ICD, code: 'F11.20' })),
+        putEntry(observation('o-1', 'pa-1')),
+      ]),
+    );
 
     const row = (await readCurrent(db, 'Condition', 'c-1'))!;
     const stored = JSON.parse(row.content);
@@ -62,7 +69,10 @@ describe('ingest', () => {
     const db = tempDb();
     const deps = testDeps(db);
     await run(deps, bundle('transaction', [putEntry(observation('o-1', 'pa-1'))]));
-    await run(deps, bundle('transaction', [putEntry(observation('o-1', 'pa-1', { status: 'amended', code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] } }))]));
+    await run(
+      deps,
+      bundle('transaction', [putEntry(observation('o-1', 'pa-1', { status: 'amended', code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] } }))]),
+    );
     const row = (await readCurrent(db, 'Observation', 'o-1'))!;
     expect(row).toMatchObject({ versionId: 2, status: 'amended' });
     const [old] = await db.orm.select().from(resourceHistory);
@@ -101,7 +111,14 @@ describe('ingest', () => {
 
   it('writes the good entries of a batch and reports the bad ones in place', async () => {
     const db = tempDb();
-    const result = await run(testDeps(db), bundle('batch', [putEntry(observation('o-1', 'pa-1')), { request: { method: 'DELETE', url: 'Observation/o-1' } }, putEntry({ ...observation('o-2', 'pa-1'), id: 'o-2' })]));
+    const result = await run(
+      testDeps(db),
+      bundle('batch', [
+        putEntry(observation('o-1', 'pa-1')),
+        { request: { method: 'DELETE', url: 'Observation/o-1' } },
+        putEntry({ ...observation('o-2', 'pa-1'), id: 'o-2' }),
+      ]),
+    );
     expect(result.outcomes.map((o) => o.ok)).toEqual([true, false, true]);
     expect(await countOf(db, resources)).toBe(2);
   });
@@ -110,7 +127,11 @@ describe('ingest', () => {
     const db = tempDb();
     const body = bundle('transaction', [
       { fullUrl: 'urn:uuid:11111111-1111-1111-1111-111111111111', resource: patient('ignored'), request: { method: 'POST', url: 'Patient' } },
-      { fullUrl: 'urn:uuid:22222222-2222-2222-2222-222222222222', resource: observation('x', 'x', { subject: { reference: 'urn:uuid:11111111-1111-1111-1111-111111111111' } }), request: { method: 'POST', url: 'Observation' } },
+      {
+        fullUrl: 'urn:uuid:22222222-2222-2222-2222-222222222222',
+        resource: observation('x', 'x', { subject: { reference: 'urn:uuid:11111111-1111-1111-1111-111111111111' } }),
+        request: { method: 'POST', url: 'Observation' },
+      },
     ]);
     const result = await run(testDeps(db), body);
     const [p, o] = result.outcomes;
@@ -135,7 +156,10 @@ describe('master patient index', () => {
     const db = tempDb();
     const deps = testDeps(db);
     await run(deps, bundle('transaction', [putEntry(patient('a-1', { identifier: [ssn('900-00-0001')] }))]));
-    await run(deps, bundle('transaction', [putEntry(patient('b-1', { identifier: [ssn('900-00-0001')], name: [{ family: 'Alvarez', given: ['Mari'] }] }, SOURCE_B))]));
+    await run(
+      deps,
+      bundle('transaction', [putEntry(patient('b-1', { identifier: [ssn('900-00-0001')], name: [{ family: 'Alvarez', given: ['Mari'] }] }, SOURCE_B))]),
+    );
     expect(await resolvePerson(db, 'b-1')).toBe('a-1');
     const links = await linkedRecords(db, 'a-1');
     expect(links.map((l) => [l.patientId, l.rule])).toEqual([

@@ -35,7 +35,10 @@ describe('sensitivity labels', () => {
   });
 
   it('keeps what the source sent, adds ours once, and ignores codes inside meta', () => {
-    const sent = [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }, { system: 'urn:local', code: 'VIP' }];
+    const sent = [
+      { system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' },
+      { system: 'urn:local', code: 'VIP' },
+    ];
     const merged = mergeLabels(sent, sensitiveCategories(condition(ICD, 'B20'), defaultCodeLists), defaultCodeLists);
     expect(merged.map((c) => c.code)).toEqual(['R', 'VIP', 'HIV']);
     expect(sensitiveCategories({ resourceType: 'Patient', meta: { security: [{ system: ICD, code: 'B20' }] } }, defaultCodeLists).size).toBe(0);

@@ -12,7 +12,15 @@ const C = 'Organization/c';
 
 describe('attribution (worked examples)', () => {
   it("puts the patient's own designation first, the newest when there are several", () => {
-    const r = attribute('p', 2025, [{ organization: B, recordedAt: '2025-01-01' }, { organization: C, recordedAt: '2025-06-01' }], [{ organization: A, date: '2025-03-01' }]);
+    const r = attribute(
+      'p',
+      2025,
+      [
+        { organization: B, recordedAt: '2025-01-01' },
+        { organization: C, recordedAt: '2025-06-01' },
+      ],
+      [{ organization: A, date: '2025-03-01' }],
+    );
     expect(r).toMatchObject({ organization: C, method: 'designation' });
   });
 
@@ -43,21 +51,30 @@ describe('attribution (worked examples)', () => {
   });
 
   it('leaves someone with neither unattributed, with the reason', () => {
-    expect(attribute('p', 2025, [], [{ organization: A, date: '2024-05-01' }])).toEqual({ person: 'p', year: 2025, method: 'unattributed', reason: 'no designation and no primary-care visit in 2025' });
+    expect(attribute('p', 2025, [], [{ organization: A, date: '2024-05-01' }])).toEqual({
+      person: 'p',
+      year: 2025,
+      method: 'unattributed',
+      reason: 'no designation and no primary-care visit in 2025',
+    });
   });
 
   it('always names an organization the patient designated or visited, whatever the order of the input (property)', () => {
     const org = fc.constantFrom(A, B, C);
     const date = fc.integer({ min: 0, max: 729 }).map((d) => new Date(Date.UTC(2024, 6, 1) + d * 86_400_000).toISOString().slice(0, 10));
     fc.assert(
-      fc.property(fc.array(fc.record({ organization: org, recordedAt: date }), { maxLength: 2 }), fc.array(fc.record({ organization: org, date }), { maxLength: 12 }), (designations, visits) => {
-        const r = attribute('p', 2025, designations, visits);
-        const again = attribute('p', 2025, [...designations].reverse(), [...visits].reverse());
-        expect(again).toEqual(r);
-        if (designations.length > 0) expect(designations.map((d) => d.organization)).toContain(r.organization);
-        else if (r.organization) expect(visits.filter((v) => v.date.startsWith('2025')).map((v) => v.organization)).toContain(r.organization);
-        else expect(visits.some((v) => v.date.startsWith('2025'))).toBe(false);
-      }),
+      fc.property(
+        fc.array(fc.record({ organization: org, recordedAt: date }), { maxLength: 2 }),
+        fc.array(fc.record({ organization: org, date }), { maxLength: 12 }),
+        (designations, visits) => {
+          const r = attribute('p', 2025, designations, visits);
+          const again = attribute('p', 2025, [...designations].reverse(), [...visits].reverse());
+          expect(again).toEqual(r);
+          if (designations.length > 0) expect(designations.map((d) => d.organization)).toContain(r.organization);
+          else if (r.organization) expect(visits.filter((v) => v.date.startsWith('2025')).map((v) => v.organization)).toContain(r.organization);
+          else expect(visits.some((v) => v.date.startsWith('2025'))).toBe(false);
+        },
+      ),
     );
   });
 });
@@ -72,7 +89,9 @@ describe('attribution over the synthetic region', () => {
       await ingest(deps, { source: b.source, channel: 'cli', mode: b.mode, entries: b.entries });
     }
     const all = await attributeAll(db, 2025);
-    const maria = all.find((a) => a.person === (db.sqlite.prepare("select person_id from patient_links where patient_id = 'clinic-oak-pat-000001'").pluck().get() as string))!;
+    const maria = all.find(
+      (a) => a.person === (db.sqlite.prepare("select person_id from patient_links where patient_id = 'clinic-oak-pat-000001'").pluck().get() as string),
+    )!;
     expect(maria.organization).toBe('Organization/clinic-oak-org');
     const attributed = all.filter((a) => a.organization);
     expect(attributed.length / all.length).toBeGreaterThan(0.5);

@@ -20,7 +20,11 @@ const facts = (person: string): PersonFacts => ({
 });
 
 describe('per-person contributions', () => {
-  const cells = tabulate(['ann', 'bob', 'cy'].map((p) => contribution(facts(p), 2025, undefined)!), 2025, zip3);
+  const cells = tabulate(
+    ['ann', 'bob', 'cy'].map((p) => contribution(facts(p), 2025, undefined)!),
+    2025,
+    zip3,
+  );
   const cell = (key: string) => cells.find((c) => c.key === key)!.values;
 
   it('add up to the same figures as the whole-population calculation, per segment and in total', () => {

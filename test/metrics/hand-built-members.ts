@@ -27,4 +27,3 @@ export const stays: Stay[] = [
   { person: 'ann', kind: 'inpatient', admit: '2025-09-01', discharge: '2025-09-02' }, // 90 days later: not one
   { person: 'bob', kind: 'ed', admit: '2025-03-01', discharge: '2025-03-01' },
 ];
-

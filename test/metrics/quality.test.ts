@@ -51,8 +51,28 @@ describe('HbA1c poor control (inverse)', () => {
   const diabetic = (over: Partial<PersonFacts>) => person({ diagnoses: [{ code: 'E11.9', date: '2020-01-01' }], ...over });
   it('is an inverse measure', () => expect(a1c.inverse).toBe(true));
   it('uses the last result of the year: 10.1 then 8.2 is controlled', () => {
-    expect(a1c.evaluate(diabetic({ hba1c: [{ date: '2025-02-01', percent: 10.1 }, { date: '2025-09-01', percent: 8.2 }] }), 2025)).toEqual({ in: true, numerator: false });
-    expect(a1c.evaluate(diabetic({ hba1c: [{ date: '2025-02-01', percent: 8.2 }, { date: '2025-09-01', percent: 9.1 }] }), 2025)).toEqual({ in: true, numerator: true });
+    expect(
+      a1c.evaluate(
+        diabetic({
+          hba1c: [
+            { date: '2025-02-01', percent: 10.1 },
+            { date: '2025-09-01', percent: 8.2 },
+          ],
+        }),
+        2025,
+      ),
+    ).toEqual({ in: true, numerator: false });
+    expect(
+      a1c.evaluate(
+        diabetic({
+          hba1c: [
+            { date: '2025-02-01', percent: 8.2 },
+            { date: '2025-09-01', percent: 9.1 },
+          ],
+        }),
+        2025,
+      ),
+    ).toEqual({ in: true, numerator: true });
   });
   it('9.0 exactly is not above 9', () => {
     expect(a1c.evaluate(diabetic({ hba1c: [{ date: '2025-06-01', percent: 9.0 }] }), 2025)).toEqual({ in: true, numerator: false });
@@ -72,7 +92,16 @@ describe('controlling high blood pressure', () => {
   const cbp = measure('blood-pressure-control');
   const hypertensive = (over: Partial<PersonFacts>) => person({ sex: 'male', diagnoses: [{ code: 'I10', date: '2022-01-01' }], ...over });
   it('needs both numbers below the line on the last reading: 138/88 yes, 140/80 no, 130/90 no', () => {
-    const at = (systolic: number, diastolic: number) => cbp.evaluate(hypertensive({ bloodPressure: [{ date: '2025-01-10', systolic: 150, diastolic: 95 }, { date: '2025-10-10', systolic, diastolic }] }), 2025);
+    const at = (systolic: number, diastolic: number) =>
+      cbp.evaluate(
+        hypertensive({
+          bloodPressure: [
+            { date: '2025-01-10', systolic: 150, diastolic: 95 },
+            { date: '2025-10-10', systolic, diastolic },
+          ],
+        }),
+        2025,
+      );
     expect(at(138, 88)).toEqual({ in: true, numerator: true });
     expect(at(140, 80)).toEqual({ in: true, numerator: false });
     expect(at(130, 90)).toEqual({ in: true, numerator: false });
@@ -85,9 +114,43 @@ describe('controlling high blood pressure', () => {
     expect(cbp.evaluate(person({ diagnoses: [{ code: 'I10', date: '2025-07-01' }] }), 2025).in).toBe(false);
   });
   it('excludes pregnancy in the year and end-stage renal disease, with reasons', () => {
-    expect(cbp.evaluate(hypertensive({ sex: 'female', birthDate: '1990-01-01', diagnoses: [{ code: 'I10', date: '2022-01-01' }, { code: 'Z34.90', date: '2025-04-01' }] }), 2025)).toEqual({ in: true, excluded: 'pregnancy in the year' });
-    expect(cbp.evaluate(hypertensive({ sex: 'female', birthDate: '1990-01-01', diagnoses: [{ code: 'I10', date: '2022-01-01' }, { code: 'Z34.90', date: '2024-04-01' }] }), 2025)).toEqual({ in: true, numerator: false });
-    expect(cbp.evaluate(hypertensive({ diagnoses: [{ code: 'I10', date: '2022-01-01' }, { code: 'N18.6', date: '2023-01-01' }] }), 2025)).toEqual({ in: true, excluded: 'end-stage renal disease' });
+    expect(
+      cbp.evaluate(
+        hypertensive({
+          sex: 'female',
+          birthDate: '1990-01-01',
+          diagnoses: [
+            { code: 'I10', date: '2022-01-01' },
+            { code: 'Z34.90', date: '2025-04-01' },
+          ],
+        }),
+        2025,
+      ),
+    ).toEqual({ in: true, excluded: 'pregnancy in the year' });
+    expect(
+      cbp.evaluate(
+        hypertensive({
+          sex: 'female',
+          birthDate: '1990-01-01',
+          diagnoses: [
+            { code: 'I10', date: '2022-01-01' },
+            { code: 'Z34.90', date: '2024-04-01' },
+          ],
+        }),
+        2025,
+      ),
+    ).toEqual({ in: true, numerator: false });
+    expect(
+      cbp.evaluate(
+        hypertensive({
+          diagnoses: [
+            { code: 'I10', date: '2022-01-01' },
+            { code: 'N18.6', date: '2023-01-01' },
+          ],
+        }),
+        2025,
+      ),
+    ).toEqual({ in: true, excluded: 'end-stage renal disease' });
   });
   it('covers ages 18 to 85 on 31 December', () => {
     expect(cbp.evaluate(hypertensive({ birthDate: '1940-01-01' }), 2025).in).toBe(true); // 85

@@ -13,15 +13,47 @@ async function setup() {
   const db = tempDb();
   const issuer = await testIssuer();
   const registry = await ParticipantRegistry.open(db, await realPolicies(), (await readPolicyFiles()).duaModel);
-  const deps = testDeps(db, { clock: () => new Date('2026-03-01T12:00:00.000Z'), auth: { verifier: issuer.verifier }, participants: registry, consent: new ConsentEngine(db, registry, () => new Date()) });
+  const deps = testDeps(db, {
+    clock: () => new Date('2026-03-01T12:00:00.000Z'),
+    auth: { verifier: issuer.verifier },
+    participants: registry,
+    consent: new ConsentEngine(db, registry, () => new Date()),
+  });
   const app = createApp(deps);
   const tokens = {
-    operator: await issuer.mint({ sub: 'alex', client_id: 'smart-demo', role: 'operator', organization: 'Organization/org-hie', scope: 'user/AuditEvent.rs', purpose_of_use: ['HSYSADMIN'] }),
-    clinician: await issuer.mint({ sub: 'dr.chen', client_id: 'smart-demo', role: 'clinician', fhirUser: 'Practitioner/p1', organization: 'Organization/clinic-oak-org', scope: 'user/*.rs', purpose_of_use: ['TREAT'] }),
-    acme: await issuer.mint({ sub: 'acme-ehr', client_id: 'acme-ehr', client_kind: 'source', organization: ACME.reference, source: 'https://acme.example.org/fhir', scope: 'system/*.cu', purpose_of_use: ['TREAT'] }),
+    operator: await issuer.mint({
+      sub: 'alex',
+      client_id: 'smart-demo',
+      role: 'operator',
+      organization: 'Organization/org-hie',
+      scope: 'user/AuditEvent.rs',
+      purpose_of_use: ['HSYSADMIN'],
+    }),
+    clinician: await issuer.mint({
+      sub: 'dr.chen',
+      client_id: 'smart-demo',
+      role: 'clinician',
+      fhirUser: 'Practitioner/p1',
+      organization: 'Organization/clinic-oak-org',
+      scope: 'user/*.rs',
+      purpose_of_use: ['TREAT'],
+    }),
+    acme: await issuer.mint({
+      sub: 'acme-ehr',
+      client_id: 'acme-ehr',
+      client_kind: 'source',
+      organization: ACME.reference,
+      source: 'https://acme.example.org/fhir',
+      scope: 'system/*.cu',
+      purpose_of_use: ['TREAT'],
+    }),
   };
   const call = (method: string, path: string, token: string | null, body?: unknown, type = 'application/json') =>
-    app.request(`/admin/participants${path}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': type } : {}) }, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+    app.request(`/admin/participants${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': type } : {}) },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
   const me = (token: string) => app.request('/auth/me', { headers: { authorization: `Bearer ${token}` } });
   return { db, app, call, me, tokens, registry };
 }

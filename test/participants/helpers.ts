@@ -10,7 +10,11 @@ export const CLI: Actor = { via: 'cli', id: 'ops-user' };
 export async function clientKeys(): Promise<{ privateJwk: JWK; publicJwks: { keys: JWK[] }; privateKey: CryptoKey }> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const kid = crypto.randomUUID();
-  return { privateKey, privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'ES256' }, publicJwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] } };
+  return {
+    privateKey,
+    privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'ES256' },
+    publicJwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] },
+  };
 }
 
 /** Operations over a test database, auditing into the same file, on a clock the test moves. */
@@ -20,7 +24,9 @@ export function testOps(db: SqliteDatabase, changed?: () => Promise<void>) {
   return participantOps({ db, audit, clock: () => new Date('2026-03-01T12:00:00.000Z'), newId: () => `audit-${++id}`, ...(changed ? { changed } : {}) });
 }
 
-export async function auditTrail(db: SqliteDatabase): Promise<{ action: string; outcome: string; subtype: string[]; who: unknown; entity: string; detail: string }[]> {
+export async function auditTrail(
+  db: SqliteDatabase,
+): Promise<{ action: string; outcome: string; subtype: string[]; who: unknown; entity: string; detail: string }[]> {
   const rows = await db.orm.select().from(auditEvents).orderBy(auditEvents.seq);
   return rows.map((r) => {
     const e = JSON.parse(r.content);
@@ -38,7 +44,24 @@ export async function auditTrail(db: SqliteDatabase): Promise<{ action: string; 
 export const ACME = { reference: 'Organization/acme-org', name: 'Acme Hospital', kind: 'provider' as const };
 
 export function acmeClient(jwks: object, extra: Partial<ClientInput> = {}): ClientInput {
-  return { clientId: 'acme-ehr', name: 'Acme EHR', kind: 'source', organization: ACME.reference, sourceUri: 'https://acme.example.org/fhir', scope: 'system/*.cu system/*.rs', purposes: ['TREAT', 'HOPERAT'], jwks, dua: 'dua-acme', ...extra };
+  return {
+    clientId: 'acme-ehr',
+    name: 'Acme EHR',
+    kind: 'source',
+    organization: ACME.reference,
+    sourceUri: 'https://acme.example.org/fhir',
+    scope: 'system/*.cu system/*.rs',
+    purposes: ['TREAT', 'HOPERAT'],
+    jwks,
+    dua: 'dua-acme',
+    ...extra,
+  };
 }
 
-export const ACME_DUA = { dua: 'dua-acme', organization: ACME.reference, start: '2026-01-01', end: '2026-12-31', lines: [{ purpose: 'TREAT', cls: '*', category: '*', scope: 'any' }] };
+export const ACME_DUA = {
+  dua: 'dua-acme',
+  organization: ACME.reference,
+  start: '2026-01-01',
+  end: '2026-12-31',
+  lines: [{ purpose: 'TREAT', cls: '*', category: '*', scope: 'any' }],
+};

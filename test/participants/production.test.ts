@@ -30,7 +30,9 @@ describe('participants in production, changed while the gateway runs', () => {
 
   const cli = (...args: string[]) =>
     new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/participants.ts', ...args], { env: { ...process.env, DATA_DIR: gw.dataDir, USER: 'test-operator' } });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/participants.ts', ...args], {
+        env: { ...process.env, DATA_DIR: gw.dataDir, USER: 'test-operator' },
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (d) => (out += d));
@@ -39,7 +41,9 @@ describe('participants in production, changed while the gateway runs', () => {
     });
 
   const backend = async (clientId: string, privateKey: CryptoKey, kid: string) =>
-    oidc.discovery(new URL(gw.issuer), clientId, {}, oidc.PrivateKeyJwt(privateKey, { [oidc.modifyAssertion]: (header) => void (header.kid = kid) }), { execute: [oidc.allowInsecureRequests] });
+    oidc.discovery(new URL(gw.issuer), clientId, {}, oidc.PrivateKeyJwt(privateKey, { [oidc.modifyAssertion]: (header) => void (header.kid = kid) }), {
+      execute: [oidc.allowInsecureRequests],
+    });
 
   it('starts with no participants and says how to add the first', () => {
     expect(gw.process.output()).toMatch(/No participants are registered yet/);
@@ -58,26 +62,75 @@ describe('participants in production, changed while the gateway runs', () => {
     const jwksFile = join(gw.dir, 'acme.jwks.json');
     writeFileSync(jwksFile, JSON.stringify(keys.publicJwks));
     const csv = join(gw.dir, 'acme-dua.csv');
-    writeFileSync(csv, 'p, dua-acme, Organization/acme-org, TREAT, *, *, any, 2020-01-01, , active\np, dua-acme, Organization/acme-org, HOPERAT, *, normal, any, 2020-01-01, , active\n');
+    writeFileSync(
+      csv,
+      'p, dua-acme, Organization/acme-org, TREAT, *, *, any, 2020-01-01, , active\np, dua-acme, Organization/acme-org, HOPERAT, *, normal, any, 2020-01-01, , active\n',
+    );
 
     for (const args of [
       ['add-org', '--reference', 'Organization/acme-org', '--name', 'Acme Hospital', '--kind', 'provider'],
       ['add-dua', '--csv', csv],
-      ['add-client', '--client-id', 'acme-ehr', '--name', 'Acme EHR', '--kind', 'source', '--organization', 'Organization/acme-org', '--source-uri', 'https://acme.example.org/fhir', '--scope', 'system/*.cu system/*.rs', '--purposes', 'TREAT HOPERAT', '--dua', 'dua-acme', '--jwks', jwksFile],
+      [
+        'add-client',
+        '--client-id',
+        'acme-ehr',
+        '--name',
+        'Acme EHR',
+        '--kind',
+        'source',
+        '--organization',
+        'Organization/acme-org',
+        '--source-uri',
+        'https://acme.example.org/fhir',
+        '--scope',
+        'system/*.cu system/*.rs',
+        '--purposes',
+        'TREAT HOPERAT',
+        '--dua',
+        'dua-acme',
+        '--jwks',
+        jwksFile,
+      ],
     ]) {
       const run = await cli(...args);
       expect(run.code, run.err).toBe(0);
     }
     // A bad change says why and changes nothing.
-    const duplicate = await cli('add-client', '--client-id', 'acme-ehr', '--name', 'x', '--kind', 'source', '--organization', 'Organization/acme-org', '--scope', 'system/*.cu', '--purposes', 'TREAT', '--jwks', jwksFile);
+    const duplicate = await cli(
+      'add-client',
+      '--client-id',
+      'acme-ehr',
+      '--name',
+      'x',
+      '--kind',
+      'source',
+      '--organization',
+      'Organization/acme-org',
+      '--scope',
+      'system/*.cu',
+      '--purposes',
+      'TREAT',
+      '--jwks',
+      jwksFile,
+    );
     expect(duplicate.code).toBe(1);
     expect(duplicate.err).toMatch(/nothing changed.*already registered/s);
 
     const config = await backend('acme-ehr', keys.privateKey, keys.privateJwk.kid!);
     const tokens = await oidc.clientCredentialsGrant(config, { scope: 'system/*.cu' });
-    expect(decodeJwt(tokens.access_token)).toMatchObject({ client_id: 'acme-ehr', organization: 'Organization/acme-org', dua: 'dua-acme', source: 'https://acme.example.org/fhir', purpose_of_use: ['TREAT', 'HOPERAT'] });
+    expect(decodeJwt(tokens.access_token)).toMatchObject({
+      client_id: 'acme-ehr',
+      organization: 'Organization/acme-org',
+      dua: 'dua-acme',
+      source: 'https://acme.example.org/fhir',
+      purpose_of_use: ['TREAT', 'HOPERAT'],
+    });
     const auth = { authorization: `Bearer ${tokens.access_token}` };
-    const put = await fetch(`${gw.fhir}/Patient/acme-pat-1`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient', id: 'acme-pat-1', name: [{ family: 'Test' }] }) });
+    const put = await fetch(`${gw.fhir}/Patient/acme-pat-1`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'Patient', id: 'acme-pat-1', name: [{ family: 'Test' }] }),
+    });
     expect(put.status).toBe(201);
     expect((await fetch(`${gw.base}/auth/me`, { headers: auth })).status).toBe(200);
 
@@ -96,7 +149,9 @@ describe('participants in production, changed while the gateway runs', () => {
     // The audit trail names who changed what, each change once.
     const audit = new BetterSqlite3(join(gw.dataDir, 'audit.db'), { readonly: true });
     try {
-      const events = (audit.prepare('select content from audit_events').all() as { content: string }[]).map((r) => JSON.parse(r.content)).filter((e) => e.subtype?.some((s: { code: string }) => s.code === 'participants'));
+      const events = (audit.prepare('select content from audit_events').all() as { content: string }[])
+        .map((r) => JSON.parse(r.content))
+        .filter((e) => e.subtype?.some((s: { code: string }) => s.code === 'participants'));
       expect(events.map((e) => [e.subtype.at(-1).code, e.outcome])).toEqual([
         ['add-organization', '0'],
         ['add-dua-version', '0'],

@@ -10,9 +10,17 @@ import { tempDb } from '../helpers/db.js';
 import { ACME, ACME_DUA, acmeClient, auditTrail, CLI, clientKeys, testOps } from './helpers.js';
 
 async function counts(db: ReturnType<typeof tempDb>) {
-  const n = async (t: Parameters<typeof db.orm.select>[0] extends never ? never : any) => ((await db.orm.select({ n: count() }).from(t)) as [{ n: number }])[0].n;
+  const n = async (t: Parameters<typeof db.orm.select>[0] extends never ? never : any) =>
+    ((await db.orm.select({ n: count() }).from(t)) as [{ n: number }])[0].n;
   const [version] = await db.orm.select().from(participantsVersion);
-  return { organizations: await n(organizations), clients: await n(backendClients), duas: await n(duas), versions: await n(duaVersions), lines: await n(duaLines), seq: version!.seq };
+  return {
+    organizations: await n(organizations),
+    clients: await n(backendClients),
+    duas: await n(duas),
+    versions: await n(duaVersions),
+    lines: await n(duaLines),
+    seq: version!.seq,
+  };
 }
 
 async function registered() {
@@ -30,8 +38,22 @@ describe('registering participants', () => {
     const { db, ops } = await registered();
     expect(await counts(db)).toEqual({ organizations: 1, clients: 1, duas: 1, versions: 1, lines: 1, seq: 3 });
     const listed = await ops.list();
-    expect(listed.clients).toEqual([expect.objectContaining({ clientId: 'acme-ehr', status: 'active', organization: 'Organization/acme-org', purposes: ['TREAT', 'HOPERAT'], dua: 'dua-acme' })]);
-    expect(listed.duas).toEqual([expect.objectContaining({ id: 'dua-acme', organization: 'Organization/acme-org', versions: [expect.objectContaining({ version: 1, start: '2026-01-01T00:00:00.000Z', end: '2026-12-31T23:59:59.999Z', status: 'active' })] })]);
+    expect(listed.clients).toEqual([
+      expect.objectContaining({
+        clientId: 'acme-ehr',
+        status: 'active',
+        organization: 'Organization/acme-org',
+        purposes: ['TREAT', 'HOPERAT'],
+        dua: 'dua-acme',
+      }),
+    ]);
+    expect(listed.duas).toEqual([
+      expect.objectContaining({
+        id: 'dua-acme',
+        organization: 'Organization/acme-org',
+        versions: [expect.objectContaining({ version: 1, start: '2026-01-01T00:00:00.000Z', end: '2026-12-31T23:59:59.999Z', status: 'active' })],
+      }),
+    ]);
     const trail = await auditTrail(db);
     expect(trail.map((e) => [e.subtype.at(-1), e.outcome, e.entity])).toEqual([
       ['add-organization', '0', 'Organization/acme-org'],
@@ -44,11 +66,20 @@ describe('registering participants', () => {
   it('refuses a duplicate client id and writes nothing but the audit of the refusal', async () => {
     const { db, ops, keys } = await registered();
     const before = await counts(db);
-    await expect(ops.addClient(acmeClient(keys.publicJwks, { sourceUri: 'https://other.example.org/fhir' }), CLI)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/acme-ehr.*already registered/) });
+    await expect(ops.addClient(acmeClient(keys.publicJwks, { sourceUri: 'https://other.example.org/fhir' }), CLI)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/acme-ehr.*already registered/),
+    });
     // Nor may two clients write as the same source system.
-    await expect(ops.addClient(acmeClient(keys.publicJwks, { clientId: 'acme-2' }), CLI)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/source/) });
+    await expect(ops.addClient(acmeClient(keys.publicJwks, { clientId: 'acme-2' }), CLI)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/source/),
+    });
     expect(await counts(db)).toEqual(before);
-    expect((await auditTrail(db)).slice(-2).map((e) => [e.subtype.at(-1), e.outcome])).toEqual([['add-client', '4'], ['add-client', '4']]);
+    expect((await auditTrail(db)).slice(-2).map((e) => [e.subtype.at(-1), e.outcome])).toEqual([
+      ['add-client', '4'],
+      ['add-client', '4'],
+    ]);
   });
 
   it('refuses a client of an unknown organization or DUA, an unknown purpose, a bad scope, and the public apps’ ids', async () => {
@@ -65,7 +96,9 @@ describe('registering participants', () => {
       [{ clientId: 'x8', sourceUri: 'https://x8.example.org', jwks: undefined, jwksUri: 'ftp://x8.example.org/jwks' }, /https/],
     ] as const;
     for (const [extra, message] of attempts) {
-      await expect(ops.addClient(acmeClient(keys.publicJwks, extra as never), CLI), JSON.stringify(extra)).rejects.toMatchObject({ message: expect.stringMatching(message) });
+      await expect(ops.addClient(acmeClient(keys.publicJwks, extra as never), CLI), JSON.stringify(extra)).rejects.toMatchObject({
+        message: expect.stringMatching(message),
+      });
     }
     expect(await counts(db)).toEqual(before);
   });
@@ -73,14 +106,22 @@ describe('registering participants', () => {
   it('refuses a JWKS that is not a valid public key set', async () => {
     const { db, ops, keys } = await registered();
     const before = await counts(db);
-    await expect(ops.addClient(acmeClient({ keys: [keys.privateJwk] }, { clientId: 'y1', sourceUri: 'https://y1.example.org' }), CLI)).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/private key material/) });
-    await expect(ops.addClient(acmeClient({ keys: [{ kty: 'EC' }] }, { clientId: 'y2', sourceUri: 'https://y2.example.org' }), CLI)).rejects.toMatchObject({ code: 'invalid' });
+    await expect(ops.addClient(acmeClient({ keys: [keys.privateJwk] }, { clientId: 'y1', sourceUri: 'https://y1.example.org' }), CLI)).rejects.toMatchObject({
+      code: 'invalid',
+      message: expect.stringMatching(/private key material/),
+    });
+    await expect(ops.addClient(acmeClient({ keys: [{ kty: 'EC' }] }, { clientId: 'y2', sourceUri: 'https://y2.example.org' }), CLI)).rejects.toMatchObject({
+      code: 'invalid',
+    });
     expect(await counts(db)).toEqual(before);
   });
 
   it('registers a client by jwks_uri', async () => {
     const { ops } = await registered();
-    await ops.addClient(acmeClient(undefined as never, { clientId: 'z1', sourceUri: 'https://z1.example.org', jwks: undefined, jwksUri: 'https://z1.example.org/jwks.json' }), CLI);
+    await ops.addClient(
+      acmeClient(undefined as never, { clientId: 'z1', sourceUri: 'https://z1.example.org', jwks: undefined, jwksUri: 'https://z1.example.org/jwks.json' }),
+      CLI,
+    );
     expect((await ops.list()).clients.find((c) => c.clientId === 'z1')).toMatchObject({ jwksUri: 'https://z1.example.org/jwks.json' });
   });
 });
@@ -89,9 +130,15 @@ describe('DUA versions', () => {
   it('refuses an overlapping version and writes nothing; accepts the next period', async () => {
     const { db, ops } = await registered();
     const before = await counts(db);
-    await expect(ops.addDuaVersion({ ...ACME_DUA, start: '2026-12-31', end: '' }, CLI)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/overlaps version 1/) });
+    await expect(ops.addDuaVersion({ ...ACME_DUA, start: '2026-12-31', end: '' }, CLI)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/overlaps version 1/),
+    });
     expect(await counts(db)).toEqual(before);
-    const added = await ops.addDuaVersion({ ...ACME_DUA, start: '2027-01-01', end: '', lines: [...ACME_DUA.lines, { purpose: 'ETREAT', cls: '*', category: '*', scope: 'any' }] }, CLI);
+    const added = await ops.addDuaVersion(
+      { ...ACME_DUA, start: '2027-01-01', end: '', lines: [...ACME_DUA.lines, { purpose: 'ETREAT', cls: '*', category: '*', scope: 'any' }] },
+      CLI,
+    );
     expect(added).toEqual({ dua: 'dua-acme', version: 2 });
     expect((await counts(db)).lines).toBe(3);
   });
@@ -100,9 +147,17 @@ describe('DUA versions', () => {
     const { db, ops } = await registered();
     await ops.addOrganization({ reference: 'Organization/other-org', name: 'Other', kind: 'payer' }, CLI);
     const before = await counts(db);
-    await expect(ops.addDuaVersion({ ...ACME_DUA, dua: 'dua-new', organization: 'Organization/nobody' }, CLI)).rejects.toMatchObject({ code: 'not-found', message: expect.stringMatching(/unknown organization/) });
-    await expect(ops.addDuaVersion({ ...ACME_DUA, organization: 'Organization/other-org', start: '2030-01-01', end: '' }, CLI)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/belongs to Organization\/acme-org/) });
-    await expect(ops.addDuaVersion({ ...ACME_DUA, dua: 'dua-new', lines: [{ purpose: 'MARKETING', cls: '*', category: '*', scope: 'any' }] }, CLI)).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/unknown purpose/) });
+    await expect(ops.addDuaVersion({ ...ACME_DUA, dua: 'dua-new', organization: 'Organization/nobody' }, CLI)).rejects.toMatchObject({
+      code: 'not-found',
+      message: expect.stringMatching(/unknown organization/),
+    });
+    await expect(ops.addDuaVersion({ ...ACME_DUA, organization: 'Organization/other-org', start: '2030-01-01', end: '' }, CLI)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/belongs to Organization\/acme-org/),
+    });
+    await expect(
+      ops.addDuaVersion({ ...ACME_DUA, dua: 'dua-new', lines: [{ purpose: 'MARKETING', cls: '*', category: '*', scope: 'any' }] }, CLI),
+    ).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/unknown purpose/) });
     expect(await counts(db)).toEqual(before);
   });
 
@@ -188,7 +243,11 @@ describe('the development seed', () => {
     const ops = testOps(db);
     const keys = await clientKeys();
     const fixture = fixtureParticipants();
-    const input = { organizations: fixture.organizations, duas: parseDuaCsv((await readPolicyFiles()).duas), clients: fixture.clients.map((c) => ({ ...c, jwks: keys.publicJwks })) };
+    const input = {
+      organizations: fixture.organizations,
+      duas: parseDuaCsv((await readPolicyFiles()).duas),
+      clients: fixture.clients.map((c) => ({ ...c, jwks: keys.publicJwks })),
+    };
     expect(await developmentSeed(ops, input)).toEqual({ organizations: 12, duaVersions: 11, clients: 11 });
     await ops.setStatus({ target: 'client', id: 'hosp-mercy', status: 'suspended' }, CLI);
     const before = await counts(db);

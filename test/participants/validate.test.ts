@@ -34,7 +34,14 @@ describe('backend client key sets', () => {
   it('accepts public EC and RSA keys', async () => {
     const ec = await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey);
     const rsa = await exportJWK((await generateKeyPair('RS384', { extractable: true })).publicKey);
-    expect(await checkJwks({ keys: [{ ...ec, kid: 'a' }, { ...rsa, kid: 'b', alg: 'RS384' }] })).toEqual([]);
+    expect(
+      await checkJwks({
+        keys: [
+          { ...ec, kid: 'a' },
+          { ...rsa, kid: 'b', alg: 'RS384' },
+        ],
+      }),
+    ).toEqual([]);
   });
 
   it('refuses private key material, and says so without echoing it', async () => {
@@ -45,7 +52,15 @@ describe('backend client key sets', () => {
   });
 
   it('refuses what is not a usable key set', async () => {
-    for (const bad of [null, {}, { keys: [] }, { keys: 'x' }, { keys: [{ kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' }] }, { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] }, { keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'AAAA' }] }]) {
+    for (const bad of [
+      null,
+      {},
+      { keys: [] },
+      { keys: 'x' },
+      { keys: [{ kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' }] },
+      { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] },
+      { keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'AAAA' }] },
+    ]) {
       expect((await checkJwks(bad)).length, JSON.stringify(bad)).toBeGreaterThan(0);
     }
   });
@@ -58,8 +73,25 @@ p, dua-a, Organization/a, TREAT, *, *, any, 2024-01-01, 2028-12-31, active
 p, dua-a, Organization/a, ETREAT, *, *, any, 2024-01-01, 2028-12-31, active
 p, dua-b, Organization/b, HPAYMT, Coverage, normal, member, 2024-01-01, 2028-12-31, active`);
     expect(groups).toEqual([
-      { dua: 'dua-a', organization: 'Organization/a', start: '2024-01-01', end: '2028-12-31', status: 'active', lines: [{ purpose: 'TREAT', cls: '*', category: '*', scope: 'any' }, { purpose: 'ETREAT', cls: '*', category: '*', scope: 'any' }] },
-      { dua: 'dua-b', organization: 'Organization/b', start: '2024-01-01', end: '2028-12-31', status: 'active', lines: [{ purpose: 'HPAYMT', cls: 'Coverage', category: 'normal', scope: 'member' }] },
+      {
+        dua: 'dua-a',
+        organization: 'Organization/a',
+        start: '2024-01-01',
+        end: '2028-12-31',
+        status: 'active',
+        lines: [
+          { purpose: 'TREAT', cls: '*', category: '*', scope: 'any' },
+          { purpose: 'ETREAT', cls: '*', category: '*', scope: 'any' },
+        ],
+      },
+      {
+        dua: 'dua-b',
+        organization: 'Organization/b',
+        start: '2024-01-01',
+        end: '2028-12-31',
+        status: 'active',
+        lines: [{ purpose: 'HPAYMT', cls: 'Coverage', category: 'normal', scope: 'member' }],
+      },
     ]);
     expect(() => parseDuaCsv('p, dua-a, Organization/a, TREAT')).toThrow(/line 1/);
   });

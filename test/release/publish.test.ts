@@ -38,7 +38,14 @@ beforeAll(async () => {
   }
   const { privateKey, publicKey: pub } = await generateKeyPair('ES256', { extractable: true });
   publicKey = await exportJWK(pub);
-  publisher = { db, signer: createManifestSigner({ ...(await exportJWK(privateKey)), kid: 'gw-1' }), baseUrl: 'http://gateway.test', zip3: zip3 as Zip3Table, lifetimeEpsilon: 3, clock: () => new Date('2026-06-01T00:00:00Z') };
+  publisher = {
+    db,
+    signer: createManifestSigner({ ...(await exportJWK(privateKey)), kid: 'gw-1' }),
+    baseUrl: 'http://gateway.test',
+    zip3: zip3 as Zip3Table,
+    lifetimeEpsilon: 3,
+    clock: () => new Date('2026-06-01T00:00:00Z'),
+  };
   app = createApp(deps);
   await publishRelease(publisher);
 }, 120_000);
@@ -50,7 +57,9 @@ afterAll(() => {
 
 describe('a published release', () => {
   it('lists every data file in datapackage.json with the sha256 of what is served', async () => {
-    const pkg = (await (await get('/public/datasets/v1/datapackage.json')).json()) as { resources: { path: string; hash: string; bytes: number; schema?: { fields: { name: string }[] } }[] };
+    const pkg = (await (await get('/public/datasets/v1/datapackage.json')).json()) as {
+      resources: { path: string; hash: string; bytes: number; schema?: { fields: { name: string }[] } }[];
+    };
     expect(pkg.resources.map((r) => r.path).sort()).toEqual(['data.json', 'measure-reports.json', 'methodology.md', 'metrics.csv', 'metrics.json']);
     for (const r of pkg.resources) {
       const body = await (await get(`/public/datasets/v1/${r.path}`)).text();
@@ -88,15 +97,31 @@ describe('a published release', () => {
   });
 
   it('answers 404, never a file from elsewhere, for unknown releases, names and traversal', async () => {
-    for (const path of ['/public/datasets/v9/metrics.csv', '/public/datasets/v1/secrets.txt', '/public/datasets/v1/..%2F..%2Fkeys', '/public/datasets/x%27%20or%201=1/metrics.csv']) expect((await get(path)).status, path).toBe(404);
+    for (const path of [
+      '/public/datasets/v9/metrics.csv',
+      '/public/datasets/v1/secrets.txt',
+      '/public/datasets/v1/..%2F..%2Fkeys',
+      '/public/datasets/x%27%20or%201=1/metrics.csv',
+    ])
+      expect((await get(path)).status, path).toBe(404);
   });
 
   it('has summary MeasureReports with stratifiers, and a suppressed value is masked with its reason', async () => {
-    const bundle = (await (await get('/public/datasets/v1/measure-reports.json')).json()) as { entry: { resource: { resourceType: string; type: string; group: { stratifier: { stratum: { population: { count?: number; _count?: { extension: { url: string; valueCode: string }[] } }[] }[] }[] }[] } }[] };
+    const bundle = (await (await get('/public/datasets/v1/measure-reports.json')).json()) as {
+      entry: {
+        resource: {
+          resourceType: string;
+          type: string;
+          group: { stratifier: { stratum: { population: { count?: number; _count?: { extension: { url: string; valueCode: string }[] } }[] }[] }[] }[];
+        };
+      }[];
+    };
     expect(bundle.entry.length).toBe(6); // 3 measures × 2 years
     expect(bundle.entry.every((e) => e.resource.resourceType === 'MeasureReport' && e.resource.type === 'summary')).toBe(true);
     const masked = bundle.entry.flatMap((e) => e.resource.group[0]!.stratifier.flatMap((s) => s.stratum.flatMap((st) => st.population))).find((p) => p._count);
-    expect(masked!._count!.extension).toEqual(expect.arrayContaining([expect.objectContaining({ valueCode: 'masked' }), expect.objectContaining({ url: 'urn:consent-gateway:suppression-reason' })]));
+    expect(masked!._count!.extension).toEqual(
+      expect.arrayContaining([expect.objectContaining({ valueCode: 'masked' }), expect.objectContaining({ url: 'urn:consent-gateway:suppression-reason' })]),
+    );
   });
 
   it('is immutable: publishing again without noise is refused, and the database refuses edits', async () => {
@@ -110,7 +135,15 @@ describe('consent and privacy budget', () => {
   it('leaves out a patient who opted out of research, and the manifest counts them', async () => {
     const person = db.sqlite.prepare("select person_id from patient_links where patient_id = 'clinic-oak-pat-000001'").pluck().get() as string;
     const before = await computeRelease(db, { now: '2026-06-01T00:00:00Z', zip3 });
-    const optOut = { resourceType: 'Consent', id: 'opt-out', status: 'active', scope: CONSENT_SCOPE, category: [{ text: 'research' }], patient: { reference: 'Patient/clinic-oak-pat-000001' }, provision: { type: 'deny', purpose: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'HRESCH' }] } };
+    const optOut = {
+      resourceType: 'Consent',
+      id: 'opt-out',
+      status: 'active',
+      scope: CONSENT_SCOPE,
+      category: [{ text: 'research' }],
+      patient: { reference: 'Patient/clinic-oak-pat-000001' },
+      provision: { type: 'deny', purpose: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'HRESCH' }] },
+    };
     const compiled = compileConsent(optOut as never, person, categoryIndex(deps.codeLists));
     if (!compiled.ok) throw new Error(JSON.stringify(compiled.issues));
     await db.atomic(replaceLinesStatements(db, person, 'opt-out', compiled.lines));
@@ -129,7 +162,11 @@ describe('consent and privacy budget', () => {
 
   it('records epsilon in the public ledger and refuses a release past the lifetime budget', async () => {
     await expect(publishRelease(publisher, { epsilon: 2.5 })).rejects.toThrow(/privacy budget exceeded: 1 of 3 already spent/);
-    const ledger = (await (await get('/public/privacy-budget.json')).json()) as { lifetimeBudget: number; spent: number; entries: { releaseId: string; epsilon: number }[] };
+    const ledger = (await (await get('/public/privacy-budget.json')).json()) as {
+      lifetimeBudget: number;
+      spent: number;
+      entries: { releaseId: string; epsilon: number }[];
+    };
     expect(ledger.entries).toEqual([expect.objectContaining({ releaseId: 'v2', epsilon: 1 })]);
     expect(ledger.spent).toBe(1);
     expect(() => db.sqlite.prepare('delete from privacy_ledger').run()).toThrow(/append-only/);

@@ -28,11 +28,15 @@ describe('claims', () => {
       const sub = e.subType?.coding[0].code;
       const product = e.item[0].productOrService.coding[0];
       const range: [number, number] | undefined =
-        type === 'pharmacy' ? [4, 400]
-        : type === 'institutional' && sub === 'inpatient' ? [8000, 40000]
-        : type === 'institutional' && product.code === '0450' ? [800, 3000]
-        : type === 'professional' && /^992[01]/.test(product.code) ? [100, 250]
-        : undefined;
+        type === 'pharmacy'
+          ? [4, 400]
+          : type === 'institutional' && sub === 'inpatient'
+            ? [8000, 40000]
+            : type === 'institutional' && product.code === '0450'
+              ? [800, 3000]
+              : type === 'professional' && /^992[01]/.test(product.code)
+                ? [100, 250]
+                : undefined;
       if (range) expect(eligible >= range[0] && eligible <= range[1], `${type} ${product.code} ${eligible}`).toBe(true);
     }
   });

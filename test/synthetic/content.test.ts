@@ -114,8 +114,12 @@ describe('encounters', () => {
       expect(e.hospitalization.dischargeDisposition.coding[0].system).toBe('http://terminology.hl7.org/CodeSystem/discharge-disposition');
       expect(e.subject.reference).toMatch(/^Patient\/hosp-/);
     }
-    const stays = imp.map((e) => ({ p: person(e.subject.reference), admit: e.period.start, discharge: e.period.end })).sort((a, b) => a.p - b.p || a.admit.localeCompare(b.admit));
-    const readmissions = stays.filter((s, i) => i > 0 && stays[i - 1]!.p === s.p && daysBetween(stays[i - 1]!.discharge, s.admit) >= 0 && daysBetween(stays[i - 1]!.discharge, s.admit) <= 30);
+    const stays = imp
+      .map((e) => ({ p: person(e.subject.reference), admit: e.period.start, discharge: e.period.end }))
+      .sort((a, b) => a.p - b.p || a.admit.localeCompare(b.admit));
+    const readmissions = stays.filter(
+      (s, i) => i > 0 && stays[i - 1]!.p === s.p && daysBetween(stays[i - 1]!.discharge, s.admit) >= 0 && daysBetween(stays[i - 1]!.discharge, s.admit) <= 30,
+    );
     expect(readmissions.length).toBeGreaterThan(0);
   });
 });
@@ -123,7 +127,17 @@ describe('encounters', () => {
 describe('conditions, observations and procedures', () => {
   it('include every condition family with ICD-10-CM and SNOMED codes', () => {
     const conditions = ofType(r, 'Condition');
-    const families: Record<string, string> = { 'E11.9': '44054006', I10: '38341003', 'F11.20': '5602001', 'F10.20': '7200002', B20: '86406008', 'F32.9': '35489007', 'F41.1': '21897009', 'Z34.90': '72892002', 'A56.09': '105629000' };
+    const families: Record<string, string> = {
+      'E11.9': '44054006',
+      I10: '38341003',
+      'F11.20': '5602001',
+      'F10.20': '7200002',
+      B20: '86406008',
+      'F32.9': '35489007',
+      'F41.1': '21897009',
+      'Z34.90': '72892002',
+      'A56.09': '105629000',
+    };
     for (const [icd, snomed] of Object.entries(families)) {
       const found = conditions.filter((c) => code(c.code, ICD) === icd);
       expect(found.length, icd).toBeGreaterThan(0);
@@ -225,8 +239,18 @@ describe('patient records', () => {
 describe('every resource', () => {
   it('is one of the expected types', () => {
     const types = new Set(resources(r).map((x) => x.resourceType));
-    expect([...types].sort()).toEqual(
-      ['Condition', 'Coverage', 'Encounter', 'ExplanationOfBenefit', 'Observation', 'Organization', 'Patient', 'Practitioner', 'PractitionerRole', 'Procedure', 'RelatedPerson'],
-    );
+    expect([...types].sort()).toEqual([
+      'Condition',
+      'Coverage',
+      'Encounter',
+      'ExplanationOfBenefit',
+      'Observation',
+      'Organization',
+      'Patient',
+      'Practitioner',
+      'PractitionerRole',
+      'Procedure',
+      'RelatedPerson',
+    ]);
   });
 });

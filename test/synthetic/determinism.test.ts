@@ -18,7 +18,10 @@ describe('generateRegion is deterministic', () => {
     const a = generateRegion({ patients: 60, seed: 7 });
     const b = generateRegion({ patients: 60, seed: 8 });
     expect(JSON.stringify(b)).not.toBe(JSON.stringify(a));
-    const names = (r: typeof a) => ofType(r, 'Patient').map((p) => JSON.stringify(p.name)).sort();
+    const names = (r: typeof a) =>
+      ofType(r, 'Patient')
+        .map((p) => JSON.stringify(p.name))
+        .sort();
     expect(names(b)).not.toEqual(names(a));
   });
 

@@ -37,7 +37,11 @@ export function idOf(reference: string): string {
 
 /** Same normalisation record linkage uses: case, accents, punctuation and spacing removed. */
 export function norm(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^a-z]/g, '');
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z]/g, '');
 }
 
 export function ssnOf(patient: Res): string | undefined {

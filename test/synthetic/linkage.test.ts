@@ -117,10 +117,35 @@ describe('named fixture people', () => {
 
   it('lists the six named users with their FHIR identities and organisations', () => {
     expect(r.people).toEqual([
-      { username: 'maria', name: 'Maria Elena Alvarez', role: 'patient', fhirUser: 'Patient/clinic-oak-pat-000001', organization: 'Organization/clinic-oak-org' },
-      { username: 'daniel', name: 'Daniel Alvarez', role: 'caregiver', fhirUser: 'RelatedPerson/clinic-oak-rp-daniel', organization: 'Organization/org-hie', patient: 'Patient/clinic-oak-pat-000001' },
-      { username: 'dr.chen', name: 'Dr. Sarah Chen', role: 'clinician', fhirUser: 'Practitioner/clinic-oak-prac-chen', organization: 'Organization/clinic-oak-org' },
-      { username: 'dr.okafor', name: 'Dr. James Okafor', role: 'clinician', fhirUser: 'Practitioner/hosp-riverside-prac-okafor', organization: 'Organization/hosp-riverside-org' },
+      {
+        username: 'maria',
+        name: 'Maria Elena Alvarez',
+        role: 'patient',
+        fhirUser: 'Patient/clinic-oak-pat-000001',
+        organization: 'Organization/clinic-oak-org',
+      },
+      {
+        username: 'daniel',
+        name: 'Daniel Alvarez',
+        role: 'caregiver',
+        fhirUser: 'RelatedPerson/clinic-oak-rp-daniel',
+        organization: 'Organization/org-hie',
+        patient: 'Patient/clinic-oak-pat-000001',
+      },
+      {
+        username: 'dr.chen',
+        name: 'Dr. Sarah Chen',
+        role: 'clinician',
+        fhirUser: 'Practitioner/clinic-oak-prac-chen',
+        organization: 'Organization/clinic-oak-org',
+      },
+      {
+        username: 'dr.okafor',
+        name: 'Dr. James Okafor',
+        role: 'clinician',
+        fhirUser: 'Practitioner/hosp-riverside-prac-okafor',
+        organization: 'Organization/hosp-riverside-org',
+      },
       { username: 'priya', name: 'Priya Raman', role: 'researcher', organization: 'Organization/org-research' },
       { username: 'alex', name: 'Alex Morgan', role: 'operator', organization: 'Organization/org-hie' },
     ]);
@@ -133,7 +158,12 @@ describe('named fixture people', () => {
   });
 
   it('gives Maria records at clinic-oak, hosp-mercy and payer-lakeshore, the hospital one without SSN', () => {
-    expect(byPerson.get(0)!.map((p) => p.id).sort()).toEqual(['clinic-oak-pat-000001', 'hosp-mercy-pat-000417', 'payer-lakeshore-pat-000093']);
+    expect(
+      byPerson
+        .get(0)!
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual(['clinic-oak-pat-000001', 'hosp-mercy-pat-000417', 'payer-lakeshore-pat-000093']);
     const clinic = maria('clinic-oak');
     expect(clinic.name[0]).toEqual({ use: 'official', family: 'Alvarez', given: ['Maria', 'Elena'] });
     expect(clinic).toMatchObject({ gender: 'female', birthDate: '1968-04-12' });
@@ -156,7 +186,10 @@ describe('named fixture people', () => {
     const icd = new Set(mine.filter((x) => x.resourceType === 'Condition' && x.meta.source.includes('clinic-oak')).map((c) => c.code.coding[0].code));
     for (const code of ['E11.9', 'I10', 'F32.9', 'F11.20']) expect(icd.has(code), code).toBe(true);
     expect(mine.filter((x) => x.resourceType === 'Observation' && x.code.coding[0].code === '4548-4').length).toBeGreaterThanOrEqual(4);
-    const hospital = mine.filter((x) => x.resourceType === 'Encounter' && x.meta.source.includes('hosp-mercy')).map((e) => e.class.code).sort();
+    const hospital = mine
+      .filter((x) => x.resourceType === 'Encounter' && x.meta.source.includes('hosp-mercy'))
+      .map((e) => e.class.code)
+      .sort();
     expect(hospital).toEqual(['EMER', 'IMP']);
     expect(mine.some((x) => x.resourceType === 'Procedure' && x.meta.source.includes('hosp-mercy'))).toBe(true);
     const coverage = mine.filter((x) => x.resourceType === 'Coverage');
@@ -172,7 +205,10 @@ describe('named fixture people', () => {
     expect(daniel[0]).toMatchObject({ id: 'clinic-oak-rp-daniel', patient: { reference: 'Patient/clinic-oak-pat-000001' } });
     expect(daniel[0]!.relationship[0].coding[0]).toMatchObject({ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'CHILD' });
     expect(ofType(r, 'Practitioner', 'clinic-oak').find((p) => p.id === 'clinic-oak-prac-chen')?.name[0]).toMatchObject({ family: 'Chen', given: ['Sarah'] });
-    expect(ofType(r, 'Practitioner', 'hosp-riverside').find((p) => p.id === 'hosp-riverside-prac-okafor')?.name[0]).toMatchObject({ family: 'Okafor', given: ['James'] });
+    expect(ofType(r, 'Practitioner', 'hosp-riverside').find((p) => p.id === 'hosp-riverside-prac-okafor')?.name[0]).toMatchObject({
+      family: 'Okafor',
+      given: ['James'],
+    });
   });
 
   it('are present however small the region and whatever the seed', () => {

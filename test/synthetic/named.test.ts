@@ -27,7 +27,9 @@ describe('the named people are data in fixtures/', () => {
   });
 
   it('leaves the region byte for byte as it was when the people were code (seed 7, 60 patients)', () => {
-    const hash = createHash('sha256').update(JSON.stringify(generateRegion({ patients: 60, seed: 7 }))).digest('hex');
+    const hash = createHash('sha256')
+      .update(JSON.stringify(generateRegion({ patients: 60, seed: 7 })))
+      .digest('hex');
     expect(hash).toBe('0eb359c427463c7ec32f31e48428d30f7b4d831f0f1c3208aee1d37bd2c54930');
   });
 });

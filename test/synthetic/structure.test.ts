@@ -85,7 +85,11 @@ describe('bundles', () => {
 
   it('only references resources that exist somewhere in the region', () => {
     const known = new Set(all.map((x) => `${x.resourceType}/${x.id}`));
-    const dangling = all.flatMap((x) => references(x).filter((ref) => !known.has(ref)).map((ref) => `${x.resourceType}/${x.id} -> ${ref}`));
+    const dangling = all.flatMap((x) =>
+      references(x)
+        .filter((ref) => !known.has(ref))
+        .map((ref) => `${x.resourceType}/${x.id} -> ${ref}`),
+    );
     expect(dangling).toEqual([]);
   });
 
@@ -137,7 +141,7 @@ describe('manifest and truth', () => {
     expect([...indexes].sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
   });
 
-  it('subject references point at the same source\'s patient record of one person', () => {
+  it("subject references point at the same source's patient record of one person", () => {
     for (const x of all) {
       const subject = x.subject?.reference ?? x.patient?.reference ?? x.beneficiary?.reference;
       if (typeof subject !== 'string' || !subject.startsWith('Patient/')) continue;

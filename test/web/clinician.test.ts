@@ -19,7 +19,14 @@ describe('the clinician view', () => {
 
   beforeAll(async () => {
     dir = suiteDir('cg-clinician-web-');
-    const env = { PORT: '0', DATA_DIR: join(dir.path, 'data'), KEYS_DIR: join(dir.path, 'keys'), FIXTURES_DIR: join(dir.path, 'fixtures'), FIXTURE_PATIENTS: '120', FIXTURE_SEED: '9' };
+    const env = {
+      PORT: '0',
+      DATA_DIR: join(dir.path, 'data'),
+      KEYS_DIR: join(dir.path, 'keys'),
+      FIXTURES_DIR: join(dir.path, 'fixtures'),
+      FIXTURE_PATIENTS: '120',
+      FIXTURE_SEED: '9',
+    };
     gateway = await startProcess(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], { env, ready: /Press Ctrl\+C to stop/, timeoutMs: 120_000 });
     base = /FHIR base\s+(\S+)/.exec(gateway.output())![1]!.replace(/\/fhir$/, '');
     browser = await launchBrowser();
@@ -34,7 +41,11 @@ describe('the clinician view', () => {
   /** Signs in on the gateway's own pages, whichever of them appear (a second sign-in may skip the password). */
   async function completeSignIn(page: Page, username: string) {
     const back = page.waitForURL(`${base}/clinician`).then(() => 'back' as const);
-    const asked = page.locator('#username, button:has-text("Allow")').first().waitFor().then(() => 'asked' as const);
+    const asked = page
+      .locator('#username, button:has-text("Allow")')
+      .first()
+      .waitFor()
+      .then(() => 'asked' as const);
     if ((await Promise.race([back, asked])) === 'back') return;
     if (await page.locator('#username').isVisible()) {
       await page.getByLabel('Username').fill(username);
@@ -42,7 +53,10 @@ describe('the clinician view', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
     }
     const done = page.waitForURL(`${base}/clinician`).then(() => 'back' as const);
-    const allow = page.getByRole('button', { name: 'Allow' }).waitFor().then(() => 'allow' as const);
+    const allow = page
+      .getByRole('button', { name: 'Allow' })
+      .waitFor()
+      .then(() => 'allow' as const);
     if ((await Promise.race([done, allow])) === 'allow') await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL(`${base}/clinician`);
   }
@@ -76,13 +90,37 @@ describe('the clinician view', () => {
 
   it('a blocked clinician sees "not available"; emergency access asks for a reason, says the patient will be told, and the patient sees it', async () => {
     // Maria blocks Riverside through the API with her own token (the portal test covers the page).
-    const config = await oidc.discovery(new URL(`${base}/oidc`), 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(`${base}/oidc`), 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: 'http://127.0.0.1/callback', scope: 'openid launch/patient patient/*.rs', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state: 's' });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: 'http://127.0.0.1/callback',
+      scope: 'openid launch/patient patient/*.rs',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: 's',
+    });
     const { callback } = await signIn(url, 'maria', PASSWORD);
     const maria = (await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: 's' })).access_token;
-    const block = { resourceType: 'Consent', id: 'block-riverside', status: 'active', scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] }, category: [{ text: 'privacy' }], patient: { reference: `Patient/${MARIA}` }, provision: { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/hosp-riverside-org' } }] } };
-    expect((await fetch(`${base}/fhir/Consent/block-riverside`, { method: 'PUT', headers: { authorization: `Bearer ${maria}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(block) })).status).toBeLessThan(300);
+    const block = {
+      resourceType: 'Consent',
+      id: 'block-riverside',
+      status: 'active',
+      scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+      category: [{ text: 'privacy' }],
+      patient: { reference: `Patient/${MARIA}` },
+      provision: { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/hosp-riverside-org' } }] },
+    };
+    expect(
+      (
+        await fetch(`${base}/fhir/Consent/block-riverside`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${maria}`, 'content-type': 'application/fhir+json' },
+          body: JSON.stringify(block),
+        })
+      ).status,
+    ).toBeLessThan(300);
 
     const { context, page } = await signedInContext('dr.okafor');
     await page.goto(`${base}/clinician/patients/${MARIA}`);
@@ -100,7 +138,9 @@ describe('the clinician view', () => {
     await page.getByRole('button', { name: 'Break the glass' }).click();
     expect(await page.locator('h1').textContent()).toMatch(/Maria/);
 
-    const history = (await (await fetch(`${base}/fhir/AuditEvent?patient=Patient/${MARIA}&_count=200`, { headers: { authorization: `Bearer ${maria}` } })).json()) as { entry: { resource: { extension?: { url: string }[] } }[] };
+    const history = (await (
+      await fetch(`${base}/fhir/AuditEvent?patient=Patient/${MARIA}&_count=200`, { headers: { authorization: `Bearer ${maria}` } })
+    ).json()) as { entry: { resource: { extension?: { url: string }[] } }[] };
     expect(history.entry.some((e) => e.resource.extension?.some((x) => x.url === 'urn:consent-gateway:break-glass'))).toBe(true);
     await context.close();
   });

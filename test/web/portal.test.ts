@@ -23,7 +23,14 @@ describe('the patient portal', () => {
 
   beforeAll(async () => {
     dir = suiteDir('cg-portal-web-');
-    env = { PORT: '0', DATA_DIR: join(dir.path, 'data'), KEYS_DIR: join(dir.path, 'keys'), FIXTURES_DIR: join(dir.path, 'fixtures'), FIXTURE_PATIENTS: '120', FIXTURE_SEED: '9' };
+    env = {
+      PORT: '0',
+      DATA_DIR: join(dir.path, 'data'),
+      KEYS_DIR: join(dir.path, 'keys'),
+      FIXTURES_DIR: join(dir.path, 'fixtures'),
+      FIXTURE_PATIENTS: '120',
+      FIXTURE_SEED: '9',
+    };
     gateway = await startProcess(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], { env, ready: /Press Ctrl\+C to stop/, timeoutMs: 120_000 });
     base = /FHIR base\s+(\S+)/.exec(gateway.output())![1]!.replace(/\/fhir$/, '');
     browser = await launchBrowser();
@@ -38,9 +45,17 @@ describe('the patient portal', () => {
 
   /** A clinician's token through the real code + PKCE flow (openid-client as the app). */
   async function clinicianToken(username: string): Promise<string> {
-    const config = await oidc.discovery(new URL(`${base}/oidc`), 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(`${base}/oidc`), 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: 'http://127.0.0.1/callback', scope: 'openid user/*.rs', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state: 's' });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: 'http://127.0.0.1/callback',
+      scope: 'openid user/*.rs',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: 's',
+    });
     const { callback } = await signIn(url, username, PASSWORD);
     return (await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: 's' })).access_token;
   }
@@ -93,7 +108,9 @@ describe('the patient portal', () => {
     // The operator publishes the next release (noise is required: v1 already published these years).
     // Run without blocking the event loop: a blocked loop misses the server closing an idle
     // keep-alive socket, and the next fetch then fails on it ("other side closed").
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/publish.ts', '--epsilon', '1'], { env: { ...process.env, ...env, PUBLIC_BASE_URL: base } });
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/publish.ts', '--epsilon', '1'], {
+      env: { ...process.env, ...env, PUBLIC_BASE_URL: base },
+    });
     const v1 = (await (await fetch(`${base}/public/datasets/v1/manifest.json`)).json()) as { population: { excludedByConsent: number } };
     const v2 = (await (await fetch(`${base}/public/datasets/v2/manifest.json`)).json()) as { population: { excludedByConsent: number }; mode: string };
     expect(v1.population.excludedByConsent).toBe(0);
@@ -132,7 +149,18 @@ describe('the patient portal', () => {
     await screenshot(danielPage, 'portal-caregiver');
     // He cannot change her choices.
     const csrf = await danielPage.locator('input[name="csrf"]').first().getAttribute('value');
-    const status = await danielPage.evaluate(async (token) => (await fetch('/portal/choices/research', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `csrf=${token}&choice=out`, redirect: 'manual' })).status, csrf);
+    const status = await danielPage.evaluate(
+      async (token) =>
+        (
+          await fetch('/portal/choices/research', {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: `csrf=${token}&choice=out`,
+            redirect: 'manual',
+          })
+        ).status,
+      csrf,
+    );
     expect(status).toBe(403);
     await his.close();
   });
@@ -170,10 +198,28 @@ describe('the patient portal', () => {
   it('refuses a forged form: wrong CSRF token, or an organization not on the list, and nothing changes', async () => {
     const page = await context.newPage();
     await page.goto(`${base}/portal`);
-    const forged = await page.evaluate(async () => (await fetch('/portal/choices/organization', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf=forged&organization=Organization%2Fclinic-maple-org&choice=block' })).status);
+    const forged = await page.evaluate(
+      async () =>
+        (
+          await fetch('/portal/choices/organization', {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'csrf=forged&organization=Organization%2Fclinic-maple-org&choice=block',
+          })
+        ).status,
+    );
     expect(forged).toBe(403);
     const csrf = await page.locator('input[name="csrf"]').first().getAttribute('value');
-    await page.evaluate(async (token) => fetch('/portal/choices/organization', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `csrf=${token}&organization=Organization%2Fnowhere&choice=block`, redirect: 'manual' }), csrf);
+    await page.evaluate(
+      async (token) =>
+        fetch('/portal/choices/organization', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `csrf=${token}&organization=Organization%2Fnowhere&choice=block`,
+          redirect: 'manual',
+        }),
+      csrf,
+    );
     await page.reload();
     expect(await page.getByRole('alert').textContent()).toMatch(/choose an organization from the list/);
     expect(await page.getByRole('row', { name: /Maple/ }).textContent()).toMatch(/Yes/);

@@ -18,7 +18,14 @@ describe('the public data portal', () => {
 
   beforeAll(async () => {
     dir = suiteDir('cg-public-web-');
-    const env = { PORT: '0', DATA_DIR: join(dir.path, 'data'), KEYS_DIR: join(dir.path, 'keys'), FIXTURES_DIR: join(dir.path, 'fixtures'), FIXTURE_PATIENTS: '250', FIXTURE_SEED: '3' };
+    const env = {
+      PORT: '0',
+      DATA_DIR: join(dir.path, 'data'),
+      KEYS_DIR: join(dir.path, 'keys'),
+      FIXTURES_DIR: join(dir.path, 'fixtures'),
+      FIXTURE_PATIENTS: '250',
+      FIXTURE_SEED: '3',
+    };
     gateway = await startProcess(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], { env, ready: /Press Ctrl\+C to stop/, timeoutMs: 120_000 });
     base = /FHIR base\s+(\S+)/.exec(gateway.output())![1]!.replace(/\/fhir$/, '');
     browser = await launchBrowser();

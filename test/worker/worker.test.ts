@@ -24,10 +24,21 @@ describe('Cloudflare Worker on D1', () => {
 
   beforeAll(async () => {
     state = suiteDir('cg-worker-');
-    execFileSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state.path], { env: { ...process.env, ...env }, stdio: 'pipe' });
+    execFileSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state.path], {
+      env: { ...process.env, ...env },
+      stdio: 'pipe',
+    });
     const issuer = await testIssuer();
     token = await issuer.mint(sourceClaims('urn:test:worker'));
-    patientToken = await issuer.mint({ sub: 'w', client_id: 'portal', role: 'patient', fhirUser: 'Patient/w-1', patient: 'w-1', scope: 'patient/*.rs', purpose_of_use: ['PATRQT'] });
+    patientToken = await issuer.mint({
+      sub: 'w',
+      client_id: 'portal',
+      role: 'patient',
+      fhirUser: 'Patient/w-1',
+      patient: 'w-1',
+      scope: 'patient/*.rs',
+      purpose_of_use: ['PATRQT'],
+    });
     jwksServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(issuer.jwks)));
     await new Promise<void>((r) => jwksServer.listen(0, '127.0.0.1', r));
     const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks`;
@@ -36,7 +47,18 @@ describe('Cloudflare Worker on D1', () => {
     const vars = { PUBLIC_BASE_URL: 'http://gateway.test', OIDC_ISSUER: ISSUER, OIDC_JWKS_URL: jwksUrl };
     worker = await startProcess(
       'npx',
-      ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state.path, ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]), '--show-interactive-dev-session=false'],
+      [
+        'wrangler',
+        'dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--persist-to',
+        state.path,
+        ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+        '--show-interactive-dev-session=false',
+      ],
       { env, ready: /Ready on http/, timeoutMs: 90_000 },
     );
   });
@@ -60,14 +82,22 @@ describe('Cloudflare Worker on D1', () => {
   });
 
   it('refuses a write without a token', async () => {
-    const res = await fetch(`${base}/fhir/Patient/w-0`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient', id: 'w-0' }) });
+    const res = await fetch(`${base}/fhir/Patient/w-0`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'Patient', id: 'w-0' }),
+    });
     expect(res.status).toBe(401);
   });
 
   it('verifies a token against the remote JWKS and writes through D1 batches: idempotent PUT, all-or-nothing transaction', async () => {
     const headers = { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` };
     const put = (id: string, body: object) =>
-      fetch(`${base}/fhir/Patient/${id}`, { method: 'PUT', headers, body: JSON.stringify({ resourceType: 'Patient', id, meta: { source: 'urn:test:worker' }, ...body }) });
+      fetch(`${base}/fhir/Patient/${id}`, {
+        method: 'PUT',
+        headers,
+        body: JSON.stringify({ resourceType: 'Patient', id, meta: { source: 'urn:test:worker' }, ...body }),
+      });
     expect((await put('w-1', { birthDate: '1970-01-01' })).status).toBe(201);
     expect((await put('w-1', { birthDate: '1970-01-01' })).headers.get('etag')).toBe('W/"1"');
 
@@ -90,7 +120,9 @@ describe('Cloudflare Worker on D1', () => {
   });
 
   it('decides consent on D1: a patient asks $access about their own record', async () => {
-    const res = await fetch(`${base}/fhir/Patient/w-1/$access?actor=Organization/payer-lakeshore-org&class=ExplanationOfBenefit`, { headers: { authorization: `Bearer ${patientToken}` } });
+    const res = await fetch(`${base}/fhir/Patient/w-1/$access?actor=Organization/payer-lakeshore-org&class=ExplanationOfBenefit`, {
+      headers: { authorization: `Bearer ${patientToken}` },
+    });
     expect(res.status).toBe(200);
     const access = (await res.json()).parameter.find((p: { name: string }) => p.name === 'access');
     // Not a member of that payer's plan, so its agreement does not reach this patient.

@@ -37,7 +37,15 @@ export function capabilityStatement(baseUrl: string, date: string): CapabilitySt
           interaction: [{ code: 'read' }, { code: 'vread' }, { code: 'search-type' }, { code: 'create' }, { code: 'update' }],
           searchParam: SEARCH_PARAMS,
           ...(type === 'Group' ? { operation: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export' }] } : {}),
-          ...(type === 'Patient' ? { operation: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }, { name: 'access', definition: 'urn:consent-gateway:OperationDefinition/access' }, { name: 'break-the-glass', definition: 'urn:consent-gateway:OperationDefinition/break-the-glass' }] } : {}),
+          ...(type === 'Patient'
+            ? {
+                operation: [
+                  { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
+                  { name: 'access', definition: 'urn:consent-gateway:OperationDefinition/access' },
+                  { name: 'break-the-glass', definition: 'urn:consent-gateway:OperationDefinition/break-the-glass' },
+                ],
+              }
+            : {}),
         })),
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
       },

@@ -39,7 +39,15 @@ async function kickOff(c: Context<AppEnv>): Promise<Response> {
   const since = c.req.query('_since');
   if (since !== undefined && Number.isNaN(Date.parse(since))) throw FhirError.of(400, 'value', '_since must be an instant');
   const id = deps.newId();
-  await createExportJob(deps.db, { id, owner: ownerOf(gate.requester), requester: JSON.stringify(gate.requester), groupId, types: permitted.join(','), since: since ?? null, transactionTime: deps.clock().toISOString() });
+  await createExportJob(deps.db, {
+    id,
+    owner: ownerOf(gate.requester),
+    requester: JSON.stringify(gate.requester),
+    groupId,
+    types: permitted.join(','),
+    since: since ?? null,
+    transactionTime: deps.clock().toISOString(),
+  });
   await audit(c, { interaction: 'operation', query: `Group/${groupId}/$export?_type=${permitted.join(',')}`, outcome: 'permit' });
   // The manifest is prepared after the response; the client polls the status URL.
   void (async () => {
@@ -64,7 +72,13 @@ async function status(c: Context<AppEnv>): Promise<Response> {
   const job = await ownedJob(c);
   if (job.status === 'in-progress') return c.body(null, 202, { 'x-progress': 'building the roster', 'retry-after': '1' });
   if (job.status === 'error') throw FhirError.of(500, 'exception', 'The export failed; it has been logged');
-  return fhirJson(c, { transactionTime: job.transactionTime, request: `${c.var.deps.config.baseUrl}/fhir/Group/${job.groupId}/$export`, requiresAccessToken: true, output: JSON.parse(job.manifest ?? '[]'), error: [] });
+  return fhirJson(c, {
+    transactionTime: job.transactionTime,
+    request: `${c.var.deps.config.baseUrl}/fhir/Group/${job.groupId}/$export`,
+    requiresAccessToken: true,
+    output: JSON.parse(job.manifest ?? '[]'),
+    error: [],
+  });
 }
 
 async function cancel(c: Context<AppEnv>): Promise<Response> {

@@ -35,7 +35,6 @@ function checkWriteScopes(requester: Requester, entries: readonly EntryRead[]): 
   }
 }
 
-
 function knownType(): MiddlewareHandler<AppEnv> {
   return async function knownType(c, next) {
     const type = c.req.param('type')!;
@@ -53,7 +52,8 @@ export function writeRoutes(): Hono<AppEnv> {
     const bundle = readBundle(body);
     if (Array.isArray(bundle)) throw new FhirError(400, bundle);
     const requester = c.var.requester!;
-    if (bundle.source && bundle.source !== requester.source) throw FhirError.of(403, 'forbidden', `Bundle.meta.source is not the sending system '${requester.source}'`, 'Bundle.meta.source');
+    if (bundle.source && bundle.source !== requester.source)
+      throw FhirError.of(403, 'forbidden', `Bundle.meta.source is not the sending system '${requester.source}'`, 'Bundle.meta.source');
     checkWriteScopes(requester, bundle.entries);
     const result = await ingest(c.var.deps, { source: requester.source, channel: bundle.mode, mode: bundle.mode, entries: bundle.entries });
     return fhirJson(c, responseBundle(bundle.mode, result));
@@ -95,11 +95,16 @@ function written(c: Parameters<typeof fhirJson>[0], outcome: Outcome): Response 
   if (!outcome.ok) throw new FhirError(outcome.status, outcome.issues);
   const location = `${c.var.deps.config.baseUrl}/fhir/${outcome.type}/${outcome.id}/_history/${outcome.versionId}`;
   const verb = outcome.created ? 'Created' : outcome.changed ? 'Updated' : 'Unchanged';
-  return fhirJson(c, operationOutcome([{ code: 'processing' as const, diagnostics: `${verb} ${outcome.type}/${outcome.id} version ${outcome.versionId}` }], 'information'), outcome.created ? 201 : 200, {
-    location,
-    etag: `W/"${outcome.versionId}"`,
-    'last-modified': new Date(outcome.lastUpdated).toUTCString(),
-  });
+  return fhirJson(
+    c,
+    operationOutcome([{ code: 'processing' as const, diagnostics: `${verb} ${outcome.type}/${outcome.id} version ${outcome.versionId}` }], 'information'),
+    outcome.created ? 201 : 200,
+    {
+      location,
+      etag: `W/"${outcome.versionId}"`,
+      'last-modified': new Date(outcome.lastUpdated).toUTCString(),
+    },
+  );
 }
 
 /** A transaction-response or batch-response: one entry per request entry, in order. */

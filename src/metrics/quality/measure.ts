@@ -1,10 +1,7 @@
 import { coveredMonths, type PersonFacts } from '../person.js';
 
 /** How one person fares on one measure in one year. */
-export type MeasureResult =
-  | { in: false }
-  | { in: true; excluded: string }
-  | { in: true; excluded?: undefined; numerator: boolean };
+export type MeasureResult = { in: false } | { in: true; excluded: string } | { in: true; excluded?: undefined; numerator: boolean };
 
 /**
  * A quality measure: who is in the denominator, who is excluded and why, and who meets the

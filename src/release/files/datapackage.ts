@@ -10,7 +10,11 @@ export interface FileDigest {
 
 const FIELD_TYPES: Record<string, { type: string; description: string; constraints?: Record<string, unknown> }> = {
   period: { type: 'string', description: 'Calendar year (2025) or quarter (2025-Q3).', constraints: { required: true, pattern: '^\\d{4}(-Q[1-4])?$' } },
-  table: { type: 'string', description: 'Which table the row belongs to.', constraints: { required: true, enum: ['total', 'segment', 'organization', 'geography', 'age_band', 'sex', 'segment_organization'] } },
+  table: {
+    type: 'string',
+    description: 'Which table the row belongs to.',
+    constraints: { required: true, enum: ['total', 'segment', 'organization', 'geography', 'age_band', 'sex', 'segment_organization'] },
+  },
   segment: { type: 'string', description: 'Market segment: commercial, medicare or medicaid; empty when the table is not by segment.' },
   organization: { type: 'string', description: 'Attributed primary-care organization (FHIR reference), or unattributed.' },
   geography: { type: 'string', description: 'State and three-digit ZIP (ZIP3 000 where 20,000 people or fewer share it).' },
@@ -19,7 +23,11 @@ const FIELD_TYPES: Record<string, { type: string; description: string; constrain
   measure: { type: 'string', description: 'Quantity or rate; see methodology.md.', constraints: { required: true } },
   kind: { type: 'string', description: 'count, sum (USD) or rate.', constraints: { required: true, enum: ['count', 'sum', 'rate'] } },
   value: { type: 'number', description: 'The published value; empty when suppressed or not applicable.' },
-  status: { type: 'string', description: 'published, suppressed or not-applicable.', constraints: { required: true, enum: ['published', 'suppressed', 'not-applicable'] } },
+  status: {
+    type: 'string',
+    description: 'published, suppressed or not-applicable.',
+    constraints: { required: true, enum: ['published', 'suppressed', 'not-applicable'] },
+  },
   reason: { type: 'string', description: 'Why a value is suppressed: primary, complementary or payer-confidential.' },
   noise_scale: { type: 'number', description: 'Scale of the discrete Laplace noise added (differential privacy releases only).' },
 };

@@ -4,7 +4,13 @@ import { datasetUrl, type ReleaseInfo } from '../release.js';
 export function dcatDataset(info: ReleaseInfo) {
   const first = Math.min(...info.years);
   const last = Math.max(...info.years);
-  const dist = (file: string, mediaType: string, format: string, title: string) => ({ '@type': 'dcat:Distribution', downloadURL: datasetUrl(info, file), mediaType, format, title });
+  const dist = (file: string, mediaType: string, format: string, title: string) => ({
+    '@type': 'dcat:Distribution',
+    downloadURL: datasetUrl(info, file),
+    mediaType,
+    format,
+    title,
+  });
   return {
     '@type': 'dcat:Dataset',
     identifier: datasetUrl(info),

@@ -36,8 +36,17 @@ export function measureReportBundle(info: ReleaseInfo, cells: readonly Published
         measure: `${info.baseUrl}/public/measures/${m.id}`,
         date: info.issued,
         period: { start: `${year}-01-01`, end: `${year}-12-31` },
-        improvementNotation: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/measure-improvement-notation', code: m.inverse ? 'decrease' : 'increase' }] },
-        group: [{ code: { text: m.title }, population: total ? populations(total) : [], ...(total ? score(total.rates[`${m.id}.rate`]) : {}), stratifier: stratifiers }],
+        improvementNotation: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/measure-improvement-notation', code: m.inverse ? 'decrease' : 'increase' }],
+        },
+        group: [
+          {
+            code: { text: m.title },
+            population: total ? populations(total) : [],
+            ...(total ? score(total.rates[`${m.id}.rate`]) : {}),
+            stratifier: stratifiers,
+          },
+        ],
       };
     }),
   );

@@ -18,12 +18,34 @@ export interface MetricRow {
   noise_scale: number | null;
 }
 
-export const COLUMNS: readonly (keyof MetricRow)[] = ['period', 'table', 'segment', 'organization', 'geography', 'age_band', 'sex', 'measure', 'kind', 'value', 'status', 'reason', 'noise_scale'];
+export const COLUMNS: readonly (keyof MetricRow)[] = [
+  'period',
+  'table',
+  'segment',
+  'organization',
+  'geography',
+  'age_band',
+  'sex',
+  'measure',
+  'kind',
+  'value',
+  'status',
+  'reason',
+  'noise_scale',
+];
 
 export function rowsOf(cells: readonly PublishedCell[]): MetricRow[] {
   const rows: MetricRow[] = [];
   for (const c of cells) {
-    const base = { period: c.period, table: c.table, segment: c.stratum.segment ?? '', organization: c.stratum.organization ?? '', geography: c.stratum.geography ?? '', age_band: c.stratum.age_band ?? '', sex: c.stratum.sex ?? '' };
+    const base = {
+      period: c.period,
+      table: c.table,
+      segment: c.stratum.segment ?? '',
+      organization: c.stratum.organization ?? '',
+      geography: c.stratum.geography ?? '',
+      age_band: c.stratum.age_band ?? '',
+      sex: c.stratum.sex ?? '',
+    };
     for (const [measure, v] of Object.entries(c.quantities)) rows.push({ ...base, measure, kind: isSum(measure) ? 'sum' : 'count', ...valueOf(v) });
     for (const rate of RATES) {
       const v = c.rates[rate.id];

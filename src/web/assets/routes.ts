@@ -9,7 +9,9 @@ export function assetRoutes(assets: ReadonlyMap<string, Asset>): Hono<AppEnv> {
   const etagOf = (name: string, body: string) => {
     let e = etags.get(name);
     if (!e) {
-      e = crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)).then((h) => `"${[...new Uint8Array(h).slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('')}"`);
+      e = crypto.subtle
+        .digest('SHA-256', new TextEncoder().encode(body))
+        .then((h) => `"${[...new Uint8Array(h).slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('')}"`);
       etags.set(name, e);
     }
     return e;

@@ -6,25 +6,61 @@ export function clinicianSignedOut(message?: string) {
   return page({
     title: 'Clinician view',
     body: html`<h1>Clinician view</h1>
-${message ? html`<p class="error" role="alert">${message}</p>` : ''}
-<p class="lede">Your organization's attributed patients and their longitudinal records, under each patient's consent.</p>
-<p><a href="/clinician/login">Sign in</a></p>`,
+      ${message ? html`<p class="error" role="alert">${message}</p>` : ''}
+      <p class="lede">Your organization's attributed patients and their longitudinal records, under each patient's consent.</p>
+      <p><a href="/clinician/login">Sign in</a></p>`,
   });
 }
 
-export function rosterPage(m: { organization: string; year?: number; emergency: boolean; patients: { id: string; name: string; method: string }[]; csrf: string; message?: string }) {
+export function rosterPage(m: {
+  organization: string;
+  year?: number;
+  emergency: boolean;
+  patients: { id: string; name: string; method: string }[];
+  csrf: string;
+  message?: string;
+}) {
   return page({
     title: 'My patients',
     body: html`<h1>Attributed patients</h1>
-<p class="lede">${m.organization}${m.year ? `, ${m.year}` : ''}. ${m.emergency ? 'You signed in for emergency access.' : ''}</p>
-${m.message ? html`<p class="error" role="alert">${m.message}</p>` : ''}
-<div class="table-scroll"><table>
-<caption>Patients attributed to your organization</caption>
-<thead><tr><th scope="col">Patient</th><th scope="col">Attributed by</th></tr></thead>
-<tbody>${m.patients.length === 0 ? html`<tr><td colspan="2">No attributed patients you may see.</td></tr>` : m.patients.map((p) => html`<tr><td><a href="/clinician/patients/${p.id}">${p.name}</a></td><td>${p.method}</td></tr>`)}</tbody>
-</table></div>
-<form class="card" method="get" action="/clinician/open"><label for="patient-id">Open a patient by record id</label><input id="patient-id" name="id" required pattern="[A-Za-z0-9.\\-]{1,64}"><button type="submit">Open</button></form>
-<form method="post" action="/clinician/logout"><input type="hidden" name="csrf" value="${m.csrf}"><button type="submit">Sign out</button></form>`,
+      <p class="lede">${m.organization}${m.year ? `, ${m.year}` : ''}. ${m.emergency ? 'You signed in for emergency access.' : ''}</p>
+      ${m.message ? html`<p class="error" role="alert">${m.message}</p>` : ''}
+      <div class="table-scroll">
+        <table>
+          <caption>
+            Patients attributed to your organization
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Patient</th>
+              <th scope="col">Attributed by</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${
+              m.patients.length === 0
+                ? html`<tr>
+                    <td colspan="2">No attributed patients you may see.</td>
+                  </tr>`
+                : m.patients.map(
+                    (p) =>
+                      html`<tr>
+                        <td><a href="/clinician/patients/${p.id}">${p.name}</a></td>
+                        <td>${p.method}</td>
+                      </tr>`,
+                  )
+            }
+          </tbody>
+        </table>
+      </div>
+      <form class="card" method="get" action="/clinician/open">
+        <label for="patient-id">Open a patient by record id</label><input id="patient-id" name="id" required pattern="[A-Za-z0-9.\\-]{1,64}" /><button
+          type="submit"
+        >
+          Open
+        </button>
+      </form>
+      <form method="post" action="/clinician/logout"><input type="hidden" name="csrf" value="${m.csrf}" /><button type="submit">Sign out</button></form>`,
   });
 }
 
@@ -33,20 +69,44 @@ export function recordPage(m: { id: string; record: ReturnType<typeof groupRecor
   return page({
     title: 'Patient record',
     body: html`<h1>${m.record.patient?.what || `Patient ${m.id}`}</h1>
-<p><a href="/clinician">Back to my patients</a></p>
-<h2>By visit</h2>
-${m.record.visits.map(
-  (v) => html`<section class="card">
-<h3>${v.encounter ? html`${v.encounter.what}, ${v.encounter.when.slice(0, 10)} <small>(from ${from(v.encounter)})</small>` : 'Not tied to a visit'}</h3>
-<ul>${v.items.map((i) => html`<li>${i.type}: ${i.what}${i.when ? `, ${i.when.slice(0, 10)}` : ''} <small>(from ${from(i)})</small></li>`)}</ul>
-</section>`,
-)}
-<h2>By source</h2>
-<div class="table-scroll"><table>
-<caption>Where this record came from</caption>
-<thead><tr><th scope="col">Source</th><th scope="col" class="num">Items</th><th scope="col">Kinds</th></tr></thead>
-<tbody>${m.record.sources.map((s) => html`<tr><td>${m.sourceNames.get(s.source) ?? s.source}</td><td class="num">${s.count}</td><td>${s.types.join(', ')}</td></tr>`)}</tbody>
-</table></div>`,
+      <p><a href="/clinician">Back to my patients</a></p>
+      <h2>By visit</h2>
+      ${m.record.visits.map(
+        (v) =>
+          html`<section class="card">
+            <h3>
+              ${v.encounter ? html`${v.encounter.what}, ${v.encounter.when.slice(0, 10)} <small>(from ${from(v.encounter)})</small>` : 'Not tied to a visit'}
+            </h3>
+            <ul>
+              ${v.items.map((i) => html`<li>${i.type}: ${i.what}${i.when ? `, ${i.when.slice(0, 10)}` : ''} <small>(from ${from(i)})</small></li>`)}
+            </ul>
+          </section>`,
+      )}
+      <h2>By source</h2>
+      <div class="table-scroll">
+        <table>
+          <caption>
+            Where this record came from
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Source</th>
+              <th scope="col" class="num">Items</th>
+              <th scope="col">Kinds</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${m.record.sources.map(
+              (s) =>
+                html`<tr>
+                  <td>${m.sourceNames.get(s.source) ?? s.source}</td>
+                  <td class="num">${s.count}</td>
+                  <td>${s.types.join(', ')}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>`,
   });
 }
 
@@ -55,20 +115,23 @@ export function noAccessPage(m: { id: string; emergency: boolean; csrf: string; 
   return page({
     title: 'Record not available',
     body: html`<h1>Record not available</h1>
-<p>There is no record you may see for <strong>${m.id}</strong>.</p>
-${m.message ? html`<p class="error" role="alert">${m.message}</p>` : ''}
-${
-  m.emergency
-    ? html`<form class="card" method="post" action="/clinician/patients/${m.id}/break-glass">
-<input type="hidden" name="csrf" value="${m.csrf}">
-<h2>Emergency access (break the glass)</h2>
-<p><strong>The patient will be told</strong>: this access, your name, your organization and your reason appear in their access history.</p>
-<label for="reason">Reason</label>
-<textarea id="reason" name="reason" required minlength="5" maxlength="500" rows="3"></textarea>
-<button type="submit">Break the glass</button>
-</form>`
-    : html`<p>In an emergency, <a href="/clinician/login?purpose=ETREAT">sign in for emergency access</a>; you will be asked for a reason, and the patient will be told.</p>`
-}
-<p><a href="/clinician">Back to my patients</a></p>`,
+      <p>There is no record you may see for <strong>${m.id}</strong>.</p>
+      ${m.message ? html`<p class="error" role="alert">${m.message}</p>` : ''}
+      ${
+        m.emergency
+          ? html`<form class="card" method="post" action="/clinician/patients/${m.id}/break-glass">
+              <input type="hidden" name="csrf" value="${m.csrf}" />
+              <h2>Emergency access (break the glass)</h2>
+              <p><strong>The patient will be told</strong>: this access, your name, your organization and your reason appear in their access history.</p>
+              <label for="reason">Reason</label>
+              <textarea id="reason" name="reason" required minlength="5" maxlength="500" rows="3"></textarea>
+              <button type="submit">Break the glass</button>
+            </form>`
+          : html`<p>
+              In an emergency, <a href="/clinician/login?purpose=ETREAT">sign in for emergency access</a>; you will be asked for a reason, and the patient will
+              be told.
+            </p>`
+      }
+      <p><a href="/clinician">Back to my patients</a></p>`,
   });
 }

@@ -18,7 +18,11 @@ export interface VisitGroup {
  * Groups a longitudinal record ($everything) by visit and by source. Pure. Only what the API
  * returned is used, so anything withheld leaves no trace: no counts, no empty slots.
  */
-export function groupRecord(resources: readonly Record<string, unknown>[]): { visits: VisitGroup[]; sources: { source: string; count: number; types: string[] }[]; patient?: Item } {
+export function groupRecord(resources: readonly Record<string, unknown>[]): {
+  visits: VisitGroup[];
+  sources: { source: string; count: number; types: string[] }[];
+  patient?: Item;
+} {
   const items = resources.map(toItem);
   const encounters = new Map(items.filter((i) => i.type === 'Encounter').map((e) => [`Encounter/${e.id}`, { encounter: e, items: [] as Item[] }]));
   const loose: Item[] = [];
@@ -44,7 +48,8 @@ export function groupRecord(resources: readonly Record<string, unknown>[]): { vi
 }
 
 function toItem(r: Record<string, unknown>): Item {
-  const get = (path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), r);
+  const get = (path: string): unknown =>
+    path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), r);
   const concept = (v: unknown): string | undefined => {
     const c = v as { text?: string; coding?: { display?: string; code?: string }[] } | undefined;
     return c?.text ?? c?.coding?.[0]?.display ?? c?.coding?.[0]?.code;
@@ -54,8 +59,21 @@ function toItem(r: Record<string, unknown>): Item {
   const what =
     type === 'Patient'
       ? displayName(name)
-      : (concept(get('code')) ?? concept(get('medicationCodeableConcept')) ?? concept(Array.isArray(get('type')) ? (get('type') as unknown[])[0] : get('type')) ?? type);
-  const when = String(get('effectiveDateTime') ?? get('period.start') ?? get('performedDateTime') ?? get('onsetDateTime') ?? get('recordedDate') ?? get('authoredOn') ?? get('billablePeriod.start') ?? get('meta.lastUpdated') ?? '');
+      : (concept(get('code')) ??
+        concept(get('medicationCodeableConcept')) ??
+        concept(Array.isArray(get('type')) ? (get('type') as unknown[])[0] : get('type')) ??
+        type);
+  const when = String(
+    get('effectiveDateTime') ??
+      get('period.start') ??
+      get('performedDateTime') ??
+      get('onsetDateTime') ??
+      get('recordedDate') ??
+      get('authoredOn') ??
+      get('billablePeriod.start') ??
+      get('meta.lastUpdated') ??
+      '',
+  );
   const encounter = (get('encounter.reference') as string | undefined) ?? (get('context.reference') as string | undefined);
   return { type, id: String(r['id']), what: what || type, when, source: String(get('meta.source') ?? 'unknown'), ...(encounter ? { encounter } : {}) };
 }

@@ -50,8 +50,19 @@ export function clinicianRoutes(appFetch: AppFetch): Hono<AppEnv> {
         members = (group.member ?? []).map((m) => ({ id: m.entity.reference.replace(/^Patient\//, ''), method: m.extension?.[0]?.valueCode ?? '' }));
       }
     }
-    const names = await patientNames(fhir, members.map((m) => m.id));
-    return c.html(rosterPage({ organization: (await organizationDirectory(c.var.deps.db)).byId.get(s.value.organization) ?? s.value.organization, ...(year ? { year } : {}), emergency: s.value.emergency, csrf: s.value.csrf, patients: members.map((m) => ({ ...m, name: names.get(m.id) ?? m.id })).sort((a, b) => a.name.localeCompare(b.name)) }));
+    const names = await patientNames(
+      fhir,
+      members.map((m) => m.id),
+    );
+    return c.html(
+      rosterPage({
+        organization: (await organizationDirectory(c.var.deps.db)).byId.get(s.value.organization) ?? s.value.organization,
+        ...(year ? { year } : {}),
+        emergency: s.value.emergency,
+        csrf: s.value.csrf,
+        patients: members.map((m) => ({ ...m, name: names.get(m.id) ?? m.id })).sort((a, b) => a.name.localeCompare(b.name)),
+      }),
+    );
   });
 
   app.get('/open', (c) => {
@@ -76,12 +87,31 @@ export function clinicianRoutes(appFetch: AppFetch): Hono<AppEnv> {
     if (!s) return c.html(clinicianSignedOut('Please sign in.'), 401);
     const id = c.req.param('id');
     const form = await c.req.parseBody();
-    if (!csrfOk(form, s.value)) return c.html(noAccessPage({ id: 'this patient', emergency: false, csrf: s.value.csrf, message: 'This form has expired or did not come from this site. Nothing was done.' }), 403);
+    if (!csrfOk(form, s.value))
+      return c.html(
+        noAccessPage({
+          id: 'this patient',
+          emergency: false,
+          csrf: s.value.csrf,
+          message: 'This form has expired or did not come from this site. Nothing was done.',
+        }),
+        403,
+      );
     if (!PATIENT_ID.test(id) || !s.value.emergency) return c.html(noAccessPage({ id, emergency: false, csrf: s.value.csrf }), 404);
     const reason = typeof form['reason'] === 'string' ? form['reason'].trim() : '';
-    if (reason.length < 5 || reason.length > 500) return c.html(noAccessPage({ id, emergency: true, csrf: s.value.csrf, message: 'Say why, in 5 to 500 characters.' }), 400);
-    const res = await fhirAs(c, appFetch, s.value.accessToken)(`/fhir/Patient/${id}/$break-the-glass`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: reason }] }) });
-    if (!res.ok) return c.html(noAccessPage({ id, emergency: true, csrf: s.value.csrf, message: 'Emergency access was not granted.' }), res.status === 400 ? 400 : 404);
+    if (reason.length < 5 || reason.length > 500)
+      return c.html(noAccessPage({ id, emergency: true, csrf: s.value.csrf, message: 'Say why, in 5 to 500 characters.' }), 400);
+    const res = await fhirAs(
+      c,
+      appFetch,
+      s.value.accessToken,
+    )(`/fhir/Patient/${id}/$break-the-glass`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: reason }] }),
+    });
+    if (!res.ok)
+      return c.html(noAccessPage({ id, emergency: true, csrf: s.value.csrf, message: 'Emergency access was not granted.' }), res.status === 400 ? 400 : 404);
     return c.redirect(`/clinician/patients/${id}`, 303);
   });
   return app;

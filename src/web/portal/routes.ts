@@ -29,7 +29,12 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     path: '/portal',
     scope: SCOPE,
     allow: (r) => (r.role === 'patient' || r.role === 'caregiver' ? undefined : 'This portal is for patients and the caregivers they choose.'),
-    session: (r, accessToken, csrf) => ({ accessToken, csrf, role: r.role === 'caregiver' ? 'caregiver' : 'patient', patient: r.role === 'patient' && r.fhirUser ? r.fhirUser : `Patient/${String(r.patient).replace(/^Patient\//, '')}` }),
+    session: (r, accessToken, csrf) => ({
+      accessToken,
+      csrf,
+      role: r.role === 'caregiver' ? 'caregiver' : 'patient',
+      patient: r.role === 'patient' && r.fhirUser ? r.fhirUser : `Patient/${String(r.patient).replace(/^Patient\//, '')}`,
+    }),
     signedOut: (m) => signedOutPage(m),
   });
   const current = (c: Context<AppEnv>) => currentSession<Session>(c);
@@ -40,7 +45,14 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     if (!session) return c.html(signedOutPage());
     const { value, id } = session;
     const fhir = fhirFor(c, value.accessToken);
-    if (value.role === 'caregiver') return c.html(caregiverPage({ patient: value.patient, csrf: value.csrf, sections: await Promise.all(CAREGIVER_CLASSES.map(async ([cls, label]) => ({ label, items: await sharedItems(fhir, cls, value.patient) }))) }));
+    if (value.role === 'caregiver')
+      return c.html(
+        caregiverPage({
+          patient: value.patient,
+          csrf: value.csrf,
+          sections: await Promise.all(CAREGIVER_CLASSES.map(async ([cls, label]) => ({ label, items: await sharedItems(fhir, cls, value.patient) }))),
+        }),
+      );
     const organizations = await listOrganizations(fhir);
     const gate = await gateAs(c, value.accessToken);
     const patientId = value.patient.replace(/^Patient\//, '');
@@ -51,7 +63,20 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     if (gate) access.push(...(await Promise.all(caregivers.map((g) => caregiverAccess(gate, fhir, patientId, g)))));
     const hidden = await hiddenCategories(fhir);
     const clinicians = await listClinicians(fhir);
-    const page = dashboardPage({ patientName: value.patient, access, organizations, researchOptOut, caregivers, clinicians, hidden, today: new Date().toISOString().slice(0, 10), history, csrf: value.csrf, ...(value.flash ? { message: value.flash } : {}), ...(value.receipt ? { receipt: value.receipt } : {}) });
+    const page = dashboardPage({
+      patientName: value.patient,
+      access,
+      organizations,
+      researchOptOut,
+      caregivers,
+      clinicians,
+      hidden,
+      today: new Date().toISOString().slice(0, 10),
+      history,
+      csrf: value.csrf,
+      ...(value.flash ? { message: value.flash } : {}),
+      ...(value.receipt ? { receipt: value.receipt } : {}),
+    });
     if (value.flash) await save(c, id, { ...value, flash: undefined });
     return c.html(page);
   });
@@ -67,14 +92,21 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     if (!rows) return c.html(errorPage('The preview is not available just now.'), 503);
     const visible = rows.map((r) => JSON.parse(r.content) as Record<string, unknown>);
     const record = groupRecord(visible);
-    const visits = record.visits.map((v) => ({ title: v.encounter ? `${v.encounter.what}, ${v.encounter.when.slice(0, 10)}` : 'Not tied to a visit', items: v.items.map((i) => `${i.type}: ${i.what}${i.when ? `, ${i.when.slice(0, 10)}` : ''}`) }));
+    const visits = record.visits.map((v) => ({
+      title: v.encounter ? `${v.encounter.what}, ${v.encounter.when.slice(0, 10)}` : 'Not tied to a visit',
+      items: v.items.map((i) => `${i.type}: ${i.what}${i.when ? `, ${i.when.slice(0, 10)}` : ''}`),
+    }));
     return c.html(previewPage({ clinician: chosen.name, visits, count: visible.length }));
   });
 
   app.get('/receipt', async (c) => {
     const session = await current(c);
     if (!session?.value.receipt) return c.html(signedOutPage('There is no receipt to download.'), 404);
-    return c.body(session.value.receipt, 200, { 'content-type': 'application/jose', 'content-disposition': 'attachment; filename="consent-receipt.jws"', 'cache-control': 'no-store' });
+    return c.body(session.value.receipt, 200, {
+      'content-type': 'application/jose',
+      'content-disposition': 'attachment; filename="consent-receipt.jws"',
+      'cache-control': 'no-store',
+    });
   });
 
   app.post('/choices/:kind', async (c) => {
@@ -91,18 +123,29 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
       const organizations = await listOrganizations(fhir);
       const org = organizations.find((o) => o.id === form['organization']);
       if (!org) return flashBack(c, session, { kind: 'error', text: 'Please choose an organization from the list. Nothing was changed.' });
-      if (form['choice'] !== 'block' && form['choice'] !== 'allow') return flashBack(c, session, { kind: 'error', text: 'Please choose to block or allow. Nothing was changed.' });
+      if (form['choice'] !== 'block' && form['choice'] !== 'allow')
+        return flashBack(c, session, { kind: 'error', text: 'Please choose to block or allow. Nothing was changed.' });
       consentId = `portal-org-${org.id.replace(/^Organization\//, '')}`;
-      consent = privacyConsent(consentId, session.value.patient, form['choice'] === 'block' ? 'active' : 'inactive', { type: 'deny', actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: org.id } }] });
+      consent = privacyConsent(consentId, session.value.patient, form['choice'] === 'block' ? 'active' : 'inactive', {
+        type: 'deny',
+        actor: [
+          { role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: org.id } },
+        ],
+      });
     } else if (kind === 'research') {
-      if (form['choice'] !== 'out' && form['choice'] !== 'in') return flashBack(c, session, { kind: 'error', text: 'Please choose to be left out or included. Nothing was changed.' });
+      if (form['choice'] !== 'out' && form['choice'] !== 'in')
+        return flashBack(c, session, { kind: 'error', text: 'Please choose to be left out or included. Nothing was changed.' });
       consentId = 'portal-research';
       const reason = (code: string) => ({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code });
-      consent = privacyConsent(consentId, session.value.patient, form['choice'] === 'out' ? 'active' : 'inactive', { type: 'deny', purpose: [reason('HRESCH'), reason('PUBHLTH')] });
+      consent = privacyConsent(consentId, session.value.patient, form['choice'] === 'out' ? 'active' : 'inactive', {
+        type: 'deny',
+        purpose: [reason('HRESCH'), reason('PUBHLTH')],
+      });
     } else if (kind === 'sensitive') {
       const chosen = form['hide'];
       const hide = (Array.isArray(chosen) ? chosen : chosen === undefined ? [] : [chosen]).map(String);
-      if (!hide.every((x) => HIDEABLE.some(([id]) => id === x))) return flashBack(c, session, { kind: 'error', text: 'Please choose from the listed kinds of information. Nothing was changed.' });
+      if (!hide.every((x) => HIDEABLE.some(([id]) => id === x)))
+        return flashBack(c, session, { kind: 'error', text: 'Please choose from the listed kinds of information. Nothing was changed.' });
       consentId = 'portal-hide-sensitive';
       consent = privacyConsent(consentId, session.value.patient, hide.length > 0 ? 'active' : 'inactive', {
         type: 'deny',
@@ -114,16 +157,29 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
       if (!caregiver) return flashBack(c, session, { kind: 'error', text: 'Please choose a caregiver from the list. Nothing was changed.' });
       const chosen = form['class'];
       const classes = (Array.isArray(chosen) ? chosen : chosen === undefined ? [] : [chosen]).map(String);
-      if (classes.length === 0 || !classes.every((x) => CAREGIVER_CLASSES.some(([code]) => code === x))) return flashBack(c, session, { kind: 'error', text: 'Please choose at least one kind of information to share. Nothing was changed.' });
+      if (classes.length === 0 || !classes.every((x) => CAREGIVER_CLASSES.some(([code]) => code === x)))
+        return flashBack(c, session, { kind: 'error', text: 'Please choose at least one kind of information to share. Nothing was changed.' });
       const until = typeof form['until'] === 'string' ? form['until'] : '';
       const today = new Date().toISOString().slice(0, 10);
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(until)) || until <= today) return flashBack(c, session, { kind: 'error', text: 'The end date must be a real date after today. Nothing was changed.' });
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(until)) || until <= today)
+        return flashBack(c, session, { kind: 'error', text: 'The end date must be a real date after today. Nothing was changed.' });
       consentId = `portal-caregiver-${caregiver.id.replace(/^RelatedPerson\//, '')}`;
-      consent = privacyConsent(consentId, session.value.patient, 'active', { type: 'permit', period: { start: today, end: until }, actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'FAMMEMB' }] }, reference: { reference: caregiver.id } }], class: classes.map((code) => ({ system: 'http://hl7.org/fhir/resource-types', code })) });
+      consent = privacyConsent(consentId, session.value.patient, 'active', {
+        type: 'permit',
+        period: { start: today, end: until },
+        actor: [
+          { role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'FAMMEMB' }] }, reference: { reference: caregiver.id } },
+        ],
+        class: classes.map((code) => ({ system: 'http://hl7.org/fhir/resource-types', code })),
+      });
     } else {
       return c.html(errorPage('There is no such choice.'), 404);
     }
-    const res = await fhir(`/fhir/Consent/${consentId}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(consent) });
+    const res = await fhir(`/fhir/Consent/${consentId}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify(consent),
+    });
     if (!res.ok) {
       const outcome = (await res.json().catch(() => ({}))) as { issue?: { diagnostics?: string }[] };
       return flashBack(c, session, { kind: 'error', text: `Not saved: ${outcome.issue?.[0]?.diagnostics ?? res.statusText}` });
@@ -143,7 +199,13 @@ async function flashBack(c: Context<AppEnv>, session: { id: string; value: Sessi
   return c.redirect('/portal', 303);
 }
 
-const errorPage = (message: string) => page({ title: 'Not changed', body: html`<h1>Nothing was changed</h1><p class="error" role="alert">${message}</p><p><a href="/portal">Back to my choices</a></p>` });
+const errorPage = (message: string) =>
+  page({
+    title: 'Not changed',
+    body: html`<h1>Nothing was changed</h1>
+      <p class="error" role="alert">${message}</p>
+      <p><a href="/portal">Back to my choices</a></p>`,
+  });
 
 function privacyConsent(id: string, patient: string, status: 'active' | 'inactive', provision: object) {
   return {
@@ -176,16 +238,32 @@ async function listOrganizations(fhir: Fetcher): Promise<{ id: string; name: str
  * gate as the patient herself.
  */
 async function accessOf(gate: Gate, patientId: string, organizations: { id: string; name: string }[]): Promise<AccessRow[]> {
-  const answers = (await gate.whoCanSee(patientId, organizations.map((o) => o.id), 'Patient')) ?? [];
+  const answers =
+    (await gate.whoCanSee(
+      patientId,
+      organizations.map((o) => o.id),
+      'Patient',
+    )) ?? [];
   return answers.map((a, i) => accessRow(a, `${organizations[i]!.name} (${/\/payer-/.test(a.actor) ? 'the plan, for payment' : 'clinicians, for treatment'})`));
 }
 
 function accessRow(a: AccessExplanation, name: string): AccessRow {
   const k = a.classes[0]!;
-  return { actor: a.actor, name, permit: k.permit, withheld: (k.withheld ?? []).map((s) => CATEGORY_NAMES[s] ?? s), reasons: (k.reasons ?? []).map((r) => r.detail) };
+  return {
+    actor: a.actor,
+    name,
+    permit: k.permit,
+    withheld: (k.withheld ?? []).map((s) => CATEGORY_NAMES[s] ?? s),
+    reasons: (k.reasons ?? []).map((r) => r.detail),
+  };
 }
 
-const CATEGORY_NAMES: Record<string, string> = { sud: 'substance use treatment records', hiv: 'HIV information', bh: 'behavioural health', srh: 'sexual and reproductive health' };
+const CATEGORY_NAMES: Record<string, string> = {
+  sud: 'substance use treatment records',
+  hiv: 'HIV information',
+  bh: 'behavioural health',
+  srh: 'sexual and reproductive health',
+};
 
 async function hasActiveConsent(fhir: Fetcher, id: string): Promise<boolean> {
   const res = await fhir(`/fhir/Consent/${id}`);
@@ -222,7 +300,9 @@ interface AuditEventLike {
 async function listCaregivers(fhir: Fetcher, patient: string): Promise<{ id: string; name: string }[]> {
   const res = await fhir(`/fhir/RelatedPerson?patient=${encodeURIComponent(patient)}&_count=50`);
   if (!res.ok) return [];
-  const bundle = (await res.json()) as { entry?: { resource: { id: string; name?: { given?: string[]; family?: string }[]; relationship?: { text?: string; coding?: { display?: string }[] }[] } }[] };
+  const bundle = (await res.json()) as {
+    entry?: { resource: { id: string; name?: { given?: string[]; family?: string }[]; relationship?: { text?: string; coding?: { display?: string }[] }[] } }[];
+  };
   return (bundle.entry ?? []).map(({ resource: r }) => {
     const name = displayName(r.name) || r.id;
     const rel = r.relationship?.[0]?.text ?? r.relationship?.[0]?.coding?.[0]?.display;
@@ -238,8 +318,12 @@ async function sharedItems(fhir: Fetcher, cls: string, patient: string): Promise
   const entries = bundle.entry ?? [];
   if (entries.length === 0) return undefined;
   return entries.map(({ resource: r }) => {
-    const code = (r['code'] ?? (Array.isArray(r['type']) ? (r['type'] as unknown[])[0] : r['type'])) as { text?: string; coding?: { display?: string }[] } | undefined;
-    const when = String(r['effectiveDateTime'] ?? (r['period'] as { start?: string } | undefined)?.start ?? r['recordedDate'] ?? r['recorded'] ?? '').slice(0, 10);
+    const code = (r['code'] ?? (Array.isArray(r['type']) ? (r['type'] as unknown[])[0] : r['type'])) as
+      { text?: string; coding?: { display?: string }[] } | undefined;
+    const when = String(r['effectiveDateTime'] ?? (r['period'] as { start?: string } | undefined)?.start ?? r['recordedDate'] ?? r['recorded'] ?? '').slice(
+      0,
+      10,
+    );
     return `${code?.text ?? code?.coding?.[0]?.display ?? cls}${when ? `, ${when}` : ''}`;
   });
 }
@@ -261,7 +345,12 @@ async function listClinicians(fhir: Fetcher): Promise<{ id: string; name: string
     return res.ok ? (((await res.json()) as { entry?: { resource: T }[] }).entry ?? []).map((e) => e.resource) : [];
   };
   const roles = await entries<{ practitioner?: { reference?: string }; organization?: { reference?: string } }>('/fhir/PractitionerRole?_count=1000');
-  const people = new Map((await entries<{ id: string; name?: { given?: string[]; family?: string }[] }>('/fhir/Practitioner?_count=1000')).map((p) => [`Practitioner/${p.id}`, displayName(p.name)]));
+  const people = new Map(
+    (await entries<{ id: string; name?: { given?: string[]; family?: string }[] }>('/fhir/Practitioner?_count=1000')).map((p) => [
+      `Practitioner/${p.id}`,
+      displayName(p.name),
+    ]),
+  );
   const orgs = new Map((await listOrganizations(fhir)).map((o) => [o.id, o.name]));
   const seen = new Map<string, string>();
   for (const r of roles) {
@@ -284,6 +373,8 @@ async function caregiverAccess(gate: Gate, fhir: Fetcher, patientId: string, car
     name: `${caregiver.name} (caregiver)`,
     permit: active && shared.length > 0,
     withheld: [],
-    reasons: active ? [`You shared: ${shared.join(', ')}`, ...(consent?.provision?.period?.end ? [`until ${consent.provision.period.end}`] : [])] : (answer?.classes[0]?.reasons?.map((r) => r.detail) ?? []),
+    reasons: active
+      ? [`You shared: ${shared.join(', ')}`, ...(consent?.provision?.period?.end ? [`until ${consent.provision.period.end}`] : [])]
+      : (answer?.classes[0]?.reasons?.map((r) => r.detail) ?? []),
   };
 }

@@ -17,16 +17,38 @@ export function catalogPage(releases: readonly ReleaseRow[]) {
   return page({
     title: 'Public data',
     body: html`<h1>Public health data</h1>
-<p class="lede">De-identified, multi-payer population metrics from this health information exchange: total cost of care per member per month, hospital use and quality of care, by market segment, provider organization, area, age band and sex. Free to download and reuse (CC0).</p>
-${latest ? html`<p><a href="/public/releases/${latest.id}">Latest release: ${latest.id}</a> (issued ${latest.issued.slice(0, 10)}, ${latest.years.join(', ')})</p>` : html`<p>No release has been published yet.</p>`}
-<div class="table-scroll"><table>
-<caption>All releases</caption>
-<thead><tr><th scope="col">Release</th><th scope="col">Issued</th><th scope="col">Years</th><th scope="col">Protection</th></tr></thead>
-<tbody>${releases.map(
-      (r) => html`<tr><td><a href="/public/releases/${r.id}">${r.id}</a></td><td>${r.issued.slice(0, 10)}</td><td>${r.years.join(', ')}</td><td>${r.mode === 'differential-privacy' ? `Suppression and differential privacy (ε = ${r.epsilon})` : 'Suppression'}</td></tr>`,
-    )}</tbody>
-</table></div>
-<p>Machine-readable catalog: <a href="/public/data.json">data.json</a> (DCAT-US). Privacy budget: <a href="/public/privacy-budget">ledger</a>.</p>`,
+      <p class="lede">
+        De-identified, multi-payer population metrics from this health information exchange: total cost of care per member per month, hospital use and quality
+        of care, by market segment, provider organization, area, age band and sex. Free to download and reuse (CC0).
+      </p>
+      ${latest ? html`<p><a href="/public/releases/${latest.id}">Latest release: ${latest.id}</a> (issued ${latest.issued.slice(0, 10)}, ${latest.years.join(', ')})</p>` : html`<p>No release has been published yet.</p>`}
+      <div class="table-scroll">
+        <table>
+          <caption>
+            All releases
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Release</th>
+              <th scope="col">Issued</th>
+              <th scope="col">Years</th>
+              <th scope="col">Protection</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${releases.map(
+              (r) =>
+                html`<tr>
+                  <td><a href="/public/releases/${r.id}">${r.id}</a></td>
+                  <td>${r.issued.slice(0, 10)}</td>
+                  <td>${r.years.join(', ')}</td>
+                  <td>${r.mode === 'differential-privacy' ? `Suppression and differential privacy (ε = ${r.epsilon})` : 'Suppression'}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+      <p>Machine-readable catalog: <a href="/public/data.json">data.json</a> (DCAT-US). Privacy budget: <a href="/public/privacy-budget">ledger</a>.</p>`,
   });
 }
 
@@ -35,39 +57,105 @@ export function releasePage(release: ReleaseRow, manifest: { population: { peopl
     title: `Release ${release.id}`,
     scripts: ['chart.umd.min.js', 'charts.js'],
     body: html`<h1>Release ${release.id}</h1>
-<dl class="facts">
-  <dt>Issued</dt><dd>${release.issued.slice(0, 10)}</dd>
-  <dt>Years</dt><dd>${release.years.join(', ')}</dd>
-  <dt>Protection</dt><dd>${release.mode === 'differential-privacy' ? `Safe Harbor strata, suppression and differential privacy (ε = ${release.epsilon})` : 'Safe Harbor strata and suppression'}</dd>
-  <dt>People</dt><dd>${manifest.population.people.toLocaleString('en-US')} in the data; ${manifest.population.excludedByConsent.toLocaleString('en-US')} left out because they opted out of research and public-health use</dd>
-</dl>
-<h2>Downloads</h2>
-<ul class="downloads">${FILES.map(([f, label]) => html`<li><a href="/public/datasets/${release.id}/${f}" download>${label}</a></li>`)}</ul>
-<p><a href="/public/releases/${release.id}/methodology">Methodology</a> · every rule used to compute and protect these numbers.</p>
+      <dl class="facts">
+        <dt>Issued</dt>
+        <dd>${release.issued.slice(0, 10)}</dd>
+        <dt>Years</dt>
+        <dd>${release.years.join(', ')}</dd>
+        <dt>Protection</dt>
+        <dd>
+          ${release.mode === 'differential-privacy' ? `Safe Harbor strata, suppression and differential privacy (ε = ${release.epsilon})` : 'Safe Harbor strata and suppression'}
+        </dd>
+        <dt>People</dt>
+        <dd>
+          ${manifest.population.people.toLocaleString('en-US')} in the data; ${manifest.population.excludedByConsent.toLocaleString('en-US')} left out because
+          they opted out of research and public-health use
+        </dd>
+      </dl>
+      <h2>Downloads</h2>
+      <ul class="downloads">
+        ${FILES.map(([f, label]) => html`<li><a href="/public/datasets/${release.id}/${f}" download>${label}</a></li>`)}
+      </ul>
+      <p><a href="/public/releases/${release.id}/methodology">Methodology</a> · every rule used to compute and protect these numbers.</p>
 
-<h2>Cost per member per month, ${data.year}</h2>
-${chart('pmpm', `Paid per member per month by market segment and service category, ${data.year} (USD)`, data.pmpmChart)}
-<div class="table-scroll"><table>
-<caption>Paid per member per month (USD), ${data.year}</caption>
-<thead><tr><th scope="col">Segment</th><th scope="col" class="num">Total</th>${data.categories.map((c) => html`<th scope="col" class="num">${c}</th>`)}</tr></thead>
-<tbody>${data.pmpm.map((p) => html`<tr><th scope="row">${p.label}</th><td class="num">${cell(p.total)}</td>${p.parts.map((s) => html`<td class="num">${cell(s)}</td>`)}</tr>`)}</tbody>
-</table></div>
+      <h2>Cost per member per month, ${data.year}</h2>
+      ${chart('pmpm', `Paid per member per month by market segment and service category, ${data.year} (USD)`, data.pmpmChart)}
+      <div class="table-scroll">
+        <table>
+          <caption>
+            Paid per member per month (USD), ${data.year}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Segment</th>
+              <th scope="col" class="num">Total</th>
+              ${data.categories.map((c) => html`<th scope="col" class="num">${c}</th>`)}
+            </tr>
+          </thead>
+          <tbody>
+            ${data.pmpm.map(
+              (p) =>
+                html`<tr>
+                  <th scope="row">${p.label}</th>
+                  <td class="num">${cell(p.total)}</td>
+                  ${p.parts.map((s) => html`<td class="num">${cell(s)}</td>`)}
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
 
-<h2>Quality by provider organization, ${data.year}</h2>
-${chart('quality', `Quality measure rates by attributed primary-care organization, ${data.year} (%)`, data.qualityChart)}
-<div class="table-scroll"><table>
-<caption>Quality rates (%), ${data.year}. Suppressed cells say why on hover or focus.</caption>
-<thead><tr><th scope="col">Organization</th>${data.measures.map((m) => html`<th scope="col" class="num">${m}</th>`)}</tr></thead>
-<tbody>${data.quality.map((q) => html`<tr><th scope="row">${q.label}</th>${q.rates.map((s) => html`<td class="num">${cell(s)}</td>`)}</tr>`)}</tbody>
-</table></div>
+      <h2>Quality by provider organization, ${data.year}</h2>
+      ${chart('quality', `Quality measure rates by attributed primary-care organization, ${data.year} (%)`, data.qualityChart)}
+      <div class="table-scroll">
+        <table>
+          <caption>
+            Quality rates (%), ${data.year}. Suppressed cells say why on hover or focus.
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Organization</th>
+              ${data.measures.map((m) => html`<th scope="col" class="num">${m}</th>`)}
+            </tr>
+          </thead>
+          <tbody>
+            ${data.quality.map(
+              (q) =>
+                html`<tr>
+                  <th scope="row">${q.label}</th>
+                  ${q.rates.map((s) => html`<td class="num">${cell(s)}</td>`)}
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
 
-<h2>Hospital use over time</h2>
-${chart('utilization', 'Admissions and emergency visits per 1,000 member-years, by quarter, all payers', data.utilizationChart)}
-<div class="table-scroll"><table>
-<caption>Per 1,000 member-years, all payers</caption>
-<thead><tr><th scope="col">Quarter</th><th scope="col" class="num">Inpatient admissions</th><th scope="col" class="num">ED visits</th></tr></thead>
-<tbody>${data.utilization.map((u) => html`<tr><th scope="row">${u.label}</th><td class="num">${cell(u.admissions)}</td><td class="num">${cell(u.ed)}</td></tr>`)}</tbody>
-</table></div>`,
+      <h2>Hospital use over time</h2>
+      ${chart('utilization', 'Admissions and emergency visits per 1,000 member-years, by quarter, all payers', data.utilizationChart)}
+      <div class="table-scroll">
+        <table>
+          <caption>
+            Per 1,000 member-years, all payers
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Quarter</th>
+              <th scope="col" class="num">Inpatient admissions</th>
+              <th scope="col" class="num">ED visits</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${data.utilization.map(
+              (u) =>
+                html`<tr>
+                  <th scope="row">${u.label}</th>
+                  <td class="num">${cell(u.admissions)}</td>
+                  <td class="num">${cell(u.ed)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>`,
   });
 }
 
@@ -76,43 +164,96 @@ function cell(s: Shown) {
   if ('value' in s) return html`${s.value.toLocaleString('en-US')}`;
   if ('none' in s) return html`<span title="No one in the denominator">–</span>`;
   const id = `why-${++tip}`;
-  return html`<span class="suppressed" tabindex="0" aria-describedby="${id}">Suppressed<span class="why" id="${id}" role="tooltip">${REASON_TEXT[s.suppressed] ?? s.suppressed}</span></span>`;
+  return html`<span class="suppressed" tabindex="0" aria-describedby="${id}"
+    >Suppressed<span class="why" id="${id}" role="tooltip">${REASON_TEXT[s.suppressed] ?? s.suppressed}</span></span
+  >`;
 }
 
 function chart(id: string, caption: string, spec: ChartSpec) {
   // JSON inside a data block: escape "<" so no "</script>" can end it early.
   const json = JSON.stringify(spec).replace(/</g, '\\u003c');
   return html`<figure data-chart="${id}">
-<figcaption id="${id}-caption">${caption}</figcaption>
-<div class="chart"><canvas role="img" aria-labelledby="${id}-caption"></canvas></div>
-<script type="application/json">${raw(json)}</script>
-</figure>`;
+    <figcaption id="${id}-caption">${caption}</figcaption>
+    <div class="chart"><canvas role="img" aria-labelledby="${id}-caption"></canvas></div>
+    <script type="application/json">
+      ${raw(json)}
+    </script>
+  </figure>`;
 }
 
 export function methodologyPage(release: ReleaseRow, text: string) {
   return page({
     title: `Methodology of ${release.id}`,
     body: html`<h1>Methodology of release ${release.id}</h1>
-<p><a href="/public/releases/${release.id}">Back to the release</a> · <a href="/public/datasets/${release.id}/methodology.md" download>Download (Markdown)</a></p>
-<pre class="methodology">${text}</pre>`,
+      <p>
+        <a href="/public/releases/${release.id}">Back to the release</a> ·
+        <a href="/public/datasets/${release.id}/methodology.md" download>Download (Markdown)</a>
+      </p>
+      <pre class="methodology">${text}</pre>`,
   });
 }
 
-export function ledgerPage(ledger: { lifetimeBudget: number; spent: number; entries: { releaseId: string; epsilon: number; recorded: string; mechanism: string }[] }) {
+export function ledgerPage(ledger: {
+  lifetimeBudget: number;
+  spent: number;
+  entries: { releaseId: string; epsilon: number; recorded: string; mechanism: string }[];
+}) {
   return page({
     title: 'Privacy budget',
     body: html`<h1>Privacy budget</h1>
-<p class="lede">Releases protected with differential privacy each spend part of a lifetime privacy budget (epsilon). This ledger is append-only; a release that would go past the budget is refused.</p>
-<dl class="facts"><dt>Lifetime budget</dt><dd>${ledger.lifetimeBudget}</dd><dt>Spent</dt><dd>${ledger.spent}</dd><dt>Remaining</dt><dd>${Math.round((ledger.lifetimeBudget - ledger.spent) * 1e6) / 1e6}</dd></dl>
-<div class="table-scroll"><table>
-<caption>Entries</caption>
-<thead><tr><th scope="col">Release</th><th scope="col" class="num">Epsilon</th><th scope="col">Mechanism</th><th scope="col">Recorded</th></tr></thead>
-<tbody>${ledger.entries.length === 0 ? html`<tr><td colspan="4">No differentially private release yet.</td></tr>` : ledger.entries.map((e) => html`<tr><td><a href="/public/releases/${e.releaseId}">${e.releaseId}</a></td><td class="num">${e.epsilon}</td><td>${e.mechanism}</td><td>${e.recorded.slice(0, 10)}</td></tr>`)}</tbody>
-</table></div>
-<p>Machine-readable: <a href="/public/privacy-budget.json">privacy-budget.json</a>.</p>`,
+      <p class="lede">
+        Releases protected with differential privacy each spend part of a lifetime privacy budget (epsilon). This ledger is append-only; a release that would go
+        past the budget is refused.
+      </p>
+      <dl class="facts">
+        <dt>Lifetime budget</dt>
+        <dd>${ledger.lifetimeBudget}</dd>
+        <dt>Spent</dt>
+        <dd>${ledger.spent}</dd>
+        <dt>Remaining</dt>
+        <dd>${Math.round((ledger.lifetimeBudget - ledger.spent) * 1e6) / 1e6}</dd>
+      </dl>
+      <div class="table-scroll">
+        <table>
+          <caption>
+            Entries
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Release</th>
+              <th scope="col" class="num">Epsilon</th>
+              <th scope="col">Mechanism</th>
+              <th scope="col">Recorded</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${
+              ledger.entries.length === 0
+                ? html`<tr>
+                    <td colspan="4">No differentially private release yet.</td>
+                  </tr>`
+                : ledger.entries.map(
+                    (e) =>
+                      html`<tr>
+                        <td><a href="/public/releases/${e.releaseId}">${e.releaseId}</a></td>
+                        <td class="num">${e.epsilon}</td>
+                        <td>${e.mechanism}</td>
+                        <td>${e.recorded.slice(0, 10)}</td>
+                      </tr>`,
+                  )
+            }
+          </tbody>
+        </table>
+      </div>
+      <p>Machine-readable: <a href="/public/privacy-budget.json">privacy-budget.json</a>.</p>`,
   });
 }
 
 export function notFoundPage(message: string) {
-  return page({ title: 'Not found', body: html`<h1>Not found</h1><p class="error" role="alert">${message}</p><p><a href="/public">All releases</a></p>` });
+  return page({
+    title: 'Not found',
+    body: html`<h1>Not found</h1>
+      <p class="error" role="alert">${message}</p>
+      <p><a href="/public">All releases</a></p>`,
+  });
 }

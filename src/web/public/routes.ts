@@ -20,7 +20,9 @@ export function publicPages(): Hono<AppEnv> {
     const release = await releaseOf(c.var.deps.db, c.req.param('id'));
     if (!release) return c.html(notFoundPage('There is no release with that name.'), 404);
     const rows = await rowsOf(c.var.deps.db, release.id);
-    const manifest = JSON.parse((await readReleaseFile(c.var.deps.db, release.id, 'manifest.json'))!.content) as { population: { people: number; excludedByConsent: number } };
+    const manifest = JSON.parse((await readReleaseFile(c.var.deps.db, release.id, 'manifest.json'))!.content) as {
+      population: { people: number; excludedByConsent: number };
+    };
     return c.html(releasePage(release, manifest, chartData(rows, release.years, (await organizationDirectory(c.var.deps.db)).byId)));
   });
 
