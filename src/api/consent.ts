@@ -66,8 +66,7 @@ function accessParameters(a: AccessExplanation) {
 
 async function breakTheGlass(c: Context<AppEnv>): Promise<Response> {
   const requester = requesterOf(c);
-  const body = (await readJson(c)) as { reason?: unknown; parameter?: { name?: string; valueString?: string }[] };
-  const reason = typeof body.reason === 'string' ? body.reason : body.parameter?.find((p) => p.name === 'reason')?.valueString;
+  const reason = reasonOf(await readJson(c));
   const { grant, expiresAt } = await grantBreakGlass(c.var.deps, requester, c.req.param('id')!, reason);
   return fhirJson(
     c,
@@ -81,4 +80,16 @@ async function breakTheGlass(c: Context<AppEnv>): Promise<Response> {
     },
     201,
   );
+}
+
+/** The reason, from `{"reason": "…"}` or a Parameters resource's `reason` parameter; anything else is no reason. */
+function reasonOf(body: unknown): string | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const { reason, parameter } = body as { reason?: unknown; parameter?: unknown };
+  if (typeof reason === 'string') return reason;
+  if (!Array.isArray(parameter)) return undefined;
+  const found = parameter.find(
+    (p): p is { name: string; valueString?: unknown } => p !== null && typeof p === 'object' && (p as { name?: unknown }).name === 'reason',
+  );
+  return typeof found?.valueString === 'string' ? found.valueString : undefined;
 }

@@ -35,8 +35,11 @@ export function requesterFromClaims(claims: JWTPayload): Requester {
   if (!claims.sub || !clientId || !claims.jti || typeof claims.exp !== 'number') throw new ClaimsError('token lacks sub, client_id, jti or exp');
   const purposes = Array.isArray(claims.purpose_of_use) ? claims.purpose_of_use.filter((p): p is Purpose => typeof p === 'string' && isPurpose(p)) : [];
   const role = str('role');
-  // System tokens (client_credentials) carry the client's kind and have the client as subject.
-  const kind = str('client_kind') !== undefined && claims.sub === clientId ? 'system' : 'person';
+  // System tokens (client_credentials) carry the client's kind and have the client as subject; a
+  // token with a client kind but another subject is neither, and is refused (a backend client
+  // never acts as a person).
+  if (str('client_kind') !== undefined && claims.sub !== clientId) throw new ClaimsError('a backend client token must have the client as its subject');
+  const kind = str('client_kind') !== undefined ? 'system' : 'person';
   if (kind === 'person' && !isRole(role)) throw new ClaimsError('token names no known role');
   const optional = (name: string, value: string | undefined) => (value === undefined ? {} : { [name]: value });
   return {

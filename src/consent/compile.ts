@@ -119,8 +119,37 @@ export function compileConsent(
   return issues.length > 0 ? { ok: false, issues } : { ok: true, lines: lines.sort((a, b) => a.priority.localeCompare(b.priority)) };
 }
 
+// The repeating elements a provision is read through: each must be a list of objects, or a
+// malformed Consent would fail inside the compiler instead of being refused with a 400.
+const REPEATING = ['actor', 'purpose', 'class', 'securityLabel', 'provision'] as const;
+
+function shapeIssues(p: Provision, path: string): Issue[] {
+  if (p === null || typeof p !== 'object' || Array.isArray(p)) return [{ code: 'structure', diagnostics: 'A provision must be an object', expression: path }];
+  const issues: Issue[] = [];
+  for (const name of REPEATING) {
+    const value = (p as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    if (!Array.isArray(value) || value.some((v) => v === null || typeof v !== 'object' || Array.isArray(v))) {
+      issues.push({ code: 'structure', diagnostics: `${name} must be a list of objects`, expression: `${path}.${name}` });
+    }
+  }
+  for (const name of ['period', 'dataPeriod'] as const) {
+    const value = (p as Record<string, unknown>)[name];
+    if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value)))
+      issues.push({ code: 'structure', diagnostics: `${name} must be an object`, expression: `${path}.${name}` });
+  }
+  const actors = Array.isArray(p.actor) ? p.actor : [];
+  actors.forEach((a, i) => {
+    if (a.reference !== undefined && (a.reference === null || typeof a.reference !== 'object'))
+      issues.push({ code: 'structure', diagnostics: 'actor.reference must be a Reference', expression: `${path}.actor[${i}].reference` });
+  });
+  return issues;
+}
+
 function provisionScope(p: Provision, path: string, parent: Scope, issues: Issue[]): Scope | undefined {
   const before = issues.length;
+  issues.push(...shapeIssues(p, path));
+  if (issues.length > before) return undefined;
   const actors = (p.actor ?? []).map((a, i) => {
     const reference = a.reference?.reference;
     if (!isActor(reference))

@@ -55,6 +55,8 @@ export async function writeConsent(deps: ConsentWriteDeps, requester: Requester,
   if (issues.length > 0) throw new FhirError(400, issues);
   const consent = body as R4.Consent & Resource;
   if (urlId !== undefined && consent.id !== urlId) throw FhirError.of(400, 'invalid', "The Consent's id does not match the URL", 'Consent.id');
+  const coding: unknown = consent.scope?.coding;
+  if (coding !== undefined && !Array.isArray(coding)) throw FhirError.of(400, 'structure', 'Consent.scope.coding must be a list', 'Consent.scope.coding');
   if (!consent.scope?.coding?.some((code) => code.system === CONSENT_SCOPE && code.code === 'patient-privacy'))
     throw FhirError.of(400, 'value', 'Consent.scope must be patient-privacy', 'Consent.scope');
   if (!STATUSES.includes(String(consent.status))) throw FhirError.of(400, 'value', 'Consent.status is not a Consent status', 'Consent.status');

@@ -29,13 +29,28 @@ export async function attributionRoster(
   const [release] = own || payer ? await listReleases(g.deps.db) : [];
   const stored = release ? await storedRoster(g.deps.db, release.id, year, organization) : [];
   const members: Attribution[] = [];
+  const disclosed: { person: string; decision: Awaited<ReturnType<typeof g.decide>> }[] = [];
   for (const m of stored) {
     if (!own && !(await g.deps.consent.payersOf(m.person)).has(r.organization!)) continue;
     const decision = await g.decide(m.person, { cls: 'Group' });
     const [patientId] = await linkedPatientIds(g.deps.db, m.person);
-    if (decision.permit && patientId) members.push({ ...m, person: patientId });
+    if (decision.permit && patientId) {
+      members.push({ ...m, person: patientId });
+      disclosed.push({ person: m.person, decision });
+    }
   }
-  await g.audit({ interaction: 'read', query: `Group/${groupId}`, outcome: members.length > 0 ? 'permit' : 'not-found' });
+  // Being on a roster is itself a disclosure about each member: it goes in each one's accounting.
+  for (const { person, decision } of disclosed) {
+    await g.audit({
+      interaction: 'read',
+      query: `Group/${groupId}`,
+      person,
+      outcome: 'permit',
+      reasons: decision.reasons,
+      ...(decision.purpose ? { purpose: decision.purpose } : {}),
+    });
+  }
+  if (disclosed.length === 0) await g.audit({ interaction: 'read', query: `Group/${groupId}`, outcome: 'not-found' });
   return members.length > 0 && release ? { members, release } : undefined;
 }
 

@@ -161,11 +161,9 @@ describe('createTokenVerifier: valid tokens', () => {
     expect([...requester.scopes[0]!.permissions].sort()).toEqual(['r', 's']);
   });
 
-  it('treats a token with client_kind but a subject other than the client as a person token', async () => {
+  it('refuses a token with client_kind but a subject other than the client: a backend client never acts as a person', async () => {
     const { verifier } = harness();
-    const requester = await verifier.verify(await mint(personClaims({ client_kind: 'source' })));
-    expect(requester.kind).toBe('person');
-    expect(requester.role).toBe('patient');
+    await expect(verifier.verify(await mint(personClaims({ client_kind: 'source' })))).rejects.toMatchObject({ code: 'invalid_token' });
   });
 
   it('drops unknown purposes of use rather than passing them on', async () => {
