@@ -1,5 +1,5 @@
-import { Helper, newEnforcer, newModelFromString, type Adapter, type Enforcer, type Model } from 'casbin';
-import { toRule, type ConsentLine } from './compile.js';
+import { newEnforcer, newModelFromString, type Enforcer } from 'casbin';
+import { LinesAdapter } from './lines-adapter.js';
 import type { ConsentRules, PatientView } from './decide.js';
 import { POLICY_FUNCTIONS, type Policies } from './policies.js';
 
@@ -23,32 +23,3 @@ function enforcerRules(enforcer: Enforcer): ConsentRules {
     },
   };
 }
-
-/**
- * Casbin's adapter contract, read-only, over lines already in memory: loadPolicy hands Casbin
- * each line as a policy-file line, and Casbin sorts them by priority itself (a stable sort, so
- * equal priorities keep the stored order). Lines are written only by compiling a Consent.
- */
-class LinesAdapter implements Adapter {
-  constructor(private readonly lines: readonly ConsentLine[]) {}
-
-  async loadPolicy(model: Model): Promise<void> {
-    for (const line of this.lines) Helper.loadPolicyLine(['p', ...toRule(line)].map(quote).join(', '), model);
-  }
-
-  async savePolicy(): Promise<boolean> {
-    throw new Error('consent lines are written only by compiling a Consent');
-  }
-  async addPolicy(): Promise<void> {
-    throw new Error('consent lines are written only by compiling a Consent');
-  }
-  async removePolicy(): Promise<void> {
-    throw new Error('consent lines are written only by compiling a Consent');
-  }
-  async removeFilteredPolicy(): Promise<void> {
-    throw new Error('consent lines are written only by compiling a Consent');
-  }
-}
-
-// CSV quoting: a value is never split or unquoted into something else.
-const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
