@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { attributions, releases } from '../../src/db/schema.js';
 import { consentFor, scenario } from '../helpers/scenario.js';
 
 type Scenario = Awaited<ReturnType<typeof scenario>>;
@@ -9,32 +8,16 @@ let olga: string;
 
 beforeEach(async () => {
   s = await scenario();
-  const personOf = (id: string) => s.db.sqlite.prepare('select person_id from patient_links where patient_id = ?').pluck().get(id) as string;
-  maria = personOf('pa-1');
-  olga = personOf('pb-1');
+  maria = s.personOf('pa-1');
+  olga = s.personOf('pb-1');
   // A release whose attribution put both patients on Oakwood's 2025 roster.
-  await s.db.orm
-    .insert(releases)
-    .values({ id: 'v1', version: 1, issued: '2026-01-02T00:00:00Z', mode: 'suppression', years: '2025', epsilon: null, manifestJws: 'x' });
-  await s.db.orm.insert(attributions).values([
-    { releaseId: 'v1', year: 2025, person: maria, organization: 'Organization/clinic-oak-org', method: 'designation', reason: 'designated by the patient' },
-    {
-      releaseId: 'v1',
-      year: 2025,
-      person: olga,
-      organization: 'Organization/clinic-oak-org',
-      method: 'plurality',
-      reason: '3 of 4 primary-care visits in 2025',
-    },
-  ]);
+  await s.oakwoodRoster();
 });
 
 // Members reference readable Patient records; map them back to people to compare.
 const members = async (res: Response) => {
   const refs = ((await res.json()) as { member: { entity: { reference: string } }[] }).member.map((m) => m.entity.reference);
-  return refs
-    .map((ref) => `Patient/${s.db.sqlite.prepare('select person_id from patient_links where patient_id = ?').pluck().get(ref.replace('Patient/', ''))}`)
-    .sort();
+  return refs.map((ref) => `Patient/${s.personOf(ref.replace('Patient/', ''))}`).sort();
 };
 
 describe('attribution rosters as FHIR Groups', () => {

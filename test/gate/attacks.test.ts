@@ -5,31 +5,11 @@
  * client whose roster starts with people it may not see.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { attributions, releases } from '../../src/db/schema.js';
-import { ingest, readBundle } from '../../src/ingest/index.js';
-import { bundle, putEntry, SOURCE_A } from '../helpers/fhir.js';
+import { putEntry, SOURCE_A } from '../helpers/fhir.js';
 import { consentFor, scenario } from '../helpers/scenario.js';
 
 type Scenario = Awaited<ReturnType<typeof scenario>>;
 let s: Scenario;
-const personOf = (id: string) => s.db.sqlite.prepare('select person_id from patient_links where patient_id = ?').pluck().get(id) as string;
-
-async function seed(source: string, entries: object[]) {
-  const b = readBundle(bundle('transaction', entries, source));
-  if (Array.isArray(b)) throw new Error('bad seed');
-  await ingest(s.deps, { source, channel: 'cli', mode: 'transaction', entries: b.entries });
-}
-
-const riverside = () =>
-  s.issuer.mint({
-    sub: 'dr.okafor',
-    client_id: 'portal',
-    role: 'clinician',
-    fhirUser: 'Practitioner/hosp-riverside-prac-okafor',
-    organization: 'Organization/hosp-riverside-org',
-    scope: 'user/*.rs',
-    purpose_of_use: ['TREAT'],
-  });
 
 beforeEach(async () => {
   s = await scenario();
@@ -37,18 +17,12 @@ beforeEach(async () => {
 
 describe('rosters', () => {
   beforeEach(async () => {
-    await s.db.orm
-      .insert(releases)
-      .values({ id: 'v1', version: 1, issued: '2026-01-02T00:00:00Z', mode: 'suppression', years: '2025', epsilon: null, manifestJws: 'x' });
-    await s.db.orm.insert(attributions).values([
-      { releaseId: 'v1', year: 2025, person: personOf('pa-1'), organization: 'Organization/clinic-oak-org', method: 'designation', reason: 'designated' },
-      { releaseId: 'v1', year: 2025, person: personOf('pb-1'), organization: 'Organization/clinic-oak-org', method: 'plurality', reason: 'visits' },
-    ]);
+    await s.oakwoodRoster();
   });
 
   it("a clinician of another organization cannot read Oakwood's roster: it does not exist for her", async () => {
-    const res = await s.get('/fhir/Group/attribution-clinic-oak-org-2025', await riverside());
-    const missing = await s.get('/fhir/Group/attribution-clinic-oak-org-2019', await riverside());
+    const res = await s.get('/fhir/Group/attribution-clinic-oak-org-2025', s.tokens.riverside);
+    const missing = await s.get('/fhir/Group/attribution-clinic-oak-org-2019', s.tokens.riverside);
     expect(res.status).toBe(404);
     expect(await res.text()).toBe((await missing.text()).replace('2019', '2025'));
   });
@@ -127,8 +101,8 @@ describe('vread decides the version on its own compartment', () => {
         code: { coding: [{ system: 'http://loinc.org', code: '20447-9' }] },
         effectiveDateTime: '2025-03-10T09:00:00Z',
       });
-    await seed(SOURCE_A, [hiv('pa-1')]);
-    await seed(SOURCE_A, [hiv('pb-1')]);
+    await s.seed(SOURCE_A, [hiv('pa-1')]);
+    await s.seed(SOURCE_A, [hiv('pb-1')]);
     const olga = await s.issuer.mint({
       sub: 'olga',
       client_id: 'portal',
@@ -171,7 +145,7 @@ describe('bulk export', () => {
   it('every file ends, even when the first members have nothing to send', async () => {
     // Three more Lakeshore members before Maria (person ids sort first), none with claims the payer may see.
     for (const n of [1, 2, 3]) {
-      await seed('https://payer-lakeshore.example.org/fhir', [
+      await s.seed('https://payer-lakeshore.example.org/fhir', [
         putEntry({
           resourceType: 'Patient',
           id: `aa-${n}`,
@@ -198,7 +172,7 @@ describe('bulk export', () => {
         client_id: 'portal',
         role: 'patient',
         fhirUser: `Patient/aa-${n}`,
-        patient: personOf(`aa-${n}`),
+        patient: s.personOf(`aa-${n}`),
         scope: 'patient/*.rs',
         purpose_of_use: ['PATRQT'],
       });

@@ -1,5 +1,6 @@
 import { exportJWK, generateKeyPair } from 'jose';
 import { createApp } from '../../src/app.js';
+import { attributions, releases } from '../../src/db/schema.js';
 import { ConsentEngine } from '../../src/consent/engine.js';
 import { createReceiptSigner } from '../../src/consent/receipt.js';
 import { ingest, readBundle } from '../../src/ingest/index.js';
@@ -122,6 +123,11 @@ export async function scenario() {
       scope: 'user/*.rs',
       purpose_of_use: ['ETREAT'],
     }),
+    riverside: await person('dr.okafor', 'clinician', 'Practitioner/hosp-riverside-prac-okafor', {
+      organization: 'Organization/hosp-riverside-org',
+      scope: 'user/*.rs',
+      purpose_of_use: ['TREAT'],
+    }),
     payer: await issuer.mint({
       sub: 'payer-lakeshore',
       client_id: 'payer-lakeshore',
@@ -153,7 +159,33 @@ export async function scenario() {
     app.request(path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
   /** The public half of the key consent receipts are signed with. */
   const receiptKey = publicKey;
-  return { db, app, deps, engine, tokens, get, send, issuer, receiptKey };
+  /** The linked person a source Patient id belongs to. */
+  const personOf = (patientId: string) => db.sqlite.prepare('select person_id from patient_links where patient_id = ?').pluck().get(patientId) as string;
+  /** A release whose attribution put Maria (pa-1) and Olga (pb-1) on Oakwood's 2025 roster. */
+  const oakwoodRoster = async () => {
+    await db.orm
+      .insert(releases)
+      .values({ id: 'v1', version: 1, issued: '2026-01-02T00:00:00Z', mode: 'suppression', years: '2025', epsilon: null, manifestJws: 'x' });
+    await db.orm.insert(attributions).values([
+      {
+        releaseId: 'v1',
+        year: 2025,
+        person: personOf('pa-1'),
+        organization: 'Organization/clinic-oak-org',
+        method: 'designation',
+        reason: 'designated by the patient',
+      },
+      {
+        releaseId: 'v1',
+        year: 2025,
+        person: personOf('pb-1'),
+        organization: 'Organization/clinic-oak-org',
+        method: 'plurality',
+        reason: '3 of 4 primary-care visits in 2025',
+      },
+    ]);
+  };
+  return { db, app, deps, engine, tokens, get, send, issuer, receiptKey, seed, personOf, oakwoodRoster };
 }
 
 export const CONSENT_SCOPE = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] };

@@ -1,31 +1,17 @@
 /** Guarantees 1, 3 and 7: rosters and payers. */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { attributions, releases } from '../../src/db/schema.js';
-import { ingest, readBundle } from '../../src/ingest/index.js';
-import { bundle, putEntry } from '../helpers/fhir.js';
+import { putEntry } from '../helpers/fhir.js';
 import { consentFor, scenario } from '../helpers/scenario.js';
 
 type Scenario = Awaited<ReturnType<typeof scenario>>;
 let s: Scenario;
 const PAYER = 'https://payer-lakeshore.example.org/fhir';
-const personOf = (id: string) => s.db.sqlite.prepare('select person_id from patient_links where patient_id = ?').pluck().get(id) as string;
-async function seed(source: string, entries: object[]) {
-  const b = readBundle(bundle('transaction', entries, source));
-  if (Array.isArray(b)) throw new Error('bad seed');
-  await ingest(s.deps, { source, channel: 'cli', mode: 'transaction', entries: b.entries });
-}
 const memberIds = async (res: Response) =>
   res.status === 200 ? ((await res.json()) as { member: { entity: { reference: string } }[] }).member.map((m) => m.entity.reference) : [];
 
 beforeEach(async () => {
   s = await scenario();
-  await s.db.orm
-    .insert(releases)
-    .values({ id: 'v1', version: 1, issued: '2026-01-02T00:00:00Z', mode: 'suppression', years: '2025', epsilon: null, manifestJws: 'x' });
-  await s.db.orm.insert(attributions).values([
-    { releaseId: 'v1', year: 2025, person: personOf('pa-1'), organization: 'Organization/clinic-oak-org', method: 'designation', reason: 'designated' },
-    { releaseId: 'v1', year: 2025, person: personOf('pb-1'), organization: 'Organization/clinic-oak-org', method: 'plurality', reason: 'visits' },
-  ]);
+  await s.oakwoodRoster();
 });
 
 describe('rosters', () => {
@@ -100,7 +86,7 @@ describe('42 CFR Part 2 and payer classes', () => {
     expect(ev).not.toContain('c-oud');
   });
   it('a payer gets no class its DUA does not list, and nothing about a non-member', async () => {
-    await seed('https://hospital-a.example.org/fhir', [
+    await s.seed('https://hospital-a.example.org/fhir', [
       putEntry({
         resourceType: 'MedicationRequest',
         id: 'mr-1',
@@ -117,7 +103,7 @@ describe('42 CFR Part 2 and payer classes', () => {
     expect((await s.get('/fhir/Patient/pb-1/$everything', s.tokens.payer)).status).toBe(404);
   });
   it("a source that files an Encounter at the payer does not put a non-member on the payer's export", async () => {
-    await seed('https://hospital-a.example.org/fhir', [
+    await s.seed('https://hospital-a.example.org/fhir', [
       putEntry({
         resourceType: 'Encounter',
         id: 'enc-olga',

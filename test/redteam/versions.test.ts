@@ -1,16 +1,10 @@
 /** Guarantee 5: a version read is decided on that exact version's patient and labels. */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ingest, readBundle } from '../../src/ingest/index.js';
-import { bundle, putEntry, SOURCE_A } from '../helpers/fhir.js';
+import { putEntry, SOURCE_A } from '../helpers/fhir.js';
 import { consentFor, scenario } from '../helpers/scenario.js';
 
 type Scenario = Awaited<ReturnType<typeof scenario>>;
 let s: Scenario;
-async function seed(source: string, entries: object[]) {
-  const b = readBundle(bundle('transaction', entries, source));
-  if (Array.isArray(b)) throw new Error('bad seed');
-  await ingest(s.deps, { source, channel: 'cli', mode: 'transaction', entries: b.entries });
-}
 const obs = (id: string, pid: string, code: string, extra: object = {}) =>
   putEntry({
     resourceType: 'Observation',
@@ -37,8 +31,8 @@ describe('labels across versions', () => {
         )
       ).status,
     ).toBe(201);
-    await seed(SOURCE_A, [obs('o-re', 'pa-1', '20447-9')]);
-    await seed(SOURCE_A, [obs('o-re', 'pa-1', '4548-4')]);
+    await s.seed(SOURCE_A, [obs('o-re', 'pa-1', '20447-9')]);
+    await s.seed(SOURCE_A, [obs('o-re', 'pa-1', '4548-4')]);
     expect((await s.get('/fhir/Observation/o-re', s.tokens.chen)).status).toBe(200);
     const v1 = await s.get('/fhir/Observation/o-re/_history/1', s.tokens.chen);
     const v9 = await s.get('/fhir/Observation/o-re/_history/9', s.tokens.chen);
@@ -48,15 +42,17 @@ describe('labels across versions', () => {
     expect(v01.status).toBe(404);
   });
   it('a version the source labelled 42 CFR Part 2 itself stays closed after a later version drops the label', async () => {
-    await seed(SOURCE_A, [obs('o-sud', 'pa-1', '4548-4', { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: '42CFRPart2' }] })]);
+    await s.seed(SOURCE_A, [
+      obs('o-sud', 'pa-1', '4548-4', { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: '42CFRPart2' }] }),
+    ]);
     expect((await s.get('/fhir/Observation/o-sud', s.tokens.chen)).status).toBe(404);
-    await seed(SOURCE_A, [obs('o-sud', 'pa-1', '4548-4')]);
+    await s.seed(SOURCE_A, [obs('o-sud', 'pa-1', '4548-4')]);
     expect((await s.get('/fhir/Observation/o-sud/_history/1', s.tokens.chen)).status).toBe(404);
     expect((await s.get('/fhir/Observation/o-sud/_history/1', s.tokens.payer)).status).toBe(404);
   });
   it("a version that was Olga's is not Maria's, whichever of Maria's linked ids her token carries", async () => {
-    await seed(SOURCE_A, [obs('o-mv', 'pb-1', '4548-4')]);
-    await seed(SOURCE_A, [obs('o-mv', 'pa-2', '4548-4')]);
+    await s.seed(SOURCE_A, [obs('o-mv', 'pb-1', '4548-4')]);
+    await s.seed(SOURCE_A, [obs('o-mv', 'pa-2', '4548-4')]);
     expect((await s.get('/fhir/Observation/o-mv/_history/2', s.tokens.maria)).status).toBe(200);
     expect((await s.get('/fhir/Observation/o-mv/_history/1', s.tokens.maria)).status).toBe(404);
     expect((await s.get('/fhir/Observation/o-mv/_history/1', s.tokens.daniel)).status).toBe(404);
