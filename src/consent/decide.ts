@@ -17,8 +17,10 @@ export interface PatientView {
   lines: readonly ConsentLine[];
   /** The lines compiled into this patient's own Casbin enforcer; absent when the patient has said nothing. */
   rules: ConsentRules | undefined;
-  /** Organizations with a Coverage for this person: a payer's "own members". */
+  /** Organizations with a Coverage for this person now: a payer's "own members" (store.ts `membership`). */
   payers: ReadonlySet<string>;
+  /** When membership next changes (a Coverage period starts or ends): the view must be reloaded then. */
+  validUntil?: string;
   breakGlass: readonly { id: string; practitioner: string; expiresAt: string }[];
 }
 
@@ -130,6 +132,7 @@ function decideOne(
       ? permit('self', 'right-of-access', 'the patient sees their own record')
       : deny('role', 'right-of-access', 'a patient sees only their own record');
   }
+  if (req.cls === 'Consent') return consentClass(view, req, purpose, category);
   if (r.kind === 'person' && (r.role === 'operator' || r.role === 'researcher')) return deny('role', r.role, `a ${r.role} sees no patient-level data`);
 
   const subject = subjectOf(r);
@@ -169,4 +172,29 @@ function decideOne(
     return permit('default', 'default:payer-members', 'a payer may use its members’ data for payment and operations');
   }
   return deny('default', 'default:deny', 'nothing permits this');
+}
+
+/**
+ * A patient's Consents say what she hides, and from whom: they are hers. Besides her (decided
+ * above), only operators (who support her) and a caregiver she has explicitly delegated the
+ * Consent class to may see or write them. A share that names no class is not a delegation, and
+ * a later deny of hers wins as any deny does (the first matching line decides).
+ */
+function consentClass(view: PatientView, req: DecisionRequest, purpose: Purpose, category: Category): Omit<Reason, 'detail'> & { detail: string } {
+  const r = req.requester;
+  if (r.kind === 'person' && r.role === 'operator')
+    return { layer: 'role', effect: 'permit', ref: 'operator', detail: 'operators see consents to support the patient' };
+  const matched =
+    r.kind === 'person' && r.role === 'caregiver' && view.rules
+      ? view.rules.match(subjectOf(r), r.organization ?? '', view.person, 'Consent', category, purpose, req.when, '')
+      : [];
+  // policy_definition order: the class is field 4, the effect 10, the reference 11 (compile.ts toRule).
+  if (matched.length > 0 && matched[4] === 'Consent' && matched[10] === 'allow')
+    return { layer: 'consent', effect: 'permit', ref: matched[11]!, detail: 'the patient delegated her consents to this caregiver' };
+  return {
+    layer: 'role',
+    effect: 'deny',
+    ref: 'consent-privacy',
+    detail: "a patient's consents are seen only by her, the caregivers she delegates them to, and operators",
+  };
 }

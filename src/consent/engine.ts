@@ -82,9 +82,22 @@ export class ConsentEngine {
     return decision;
   }
 
+  /** The patient's compiled consent lines, in priority order: what is enforced. */
+  async linesOf(person: string): Promise<PatientView['lines']> {
+    return (await this.entry(person)).view.lines;
+  }
+
   /** The organizations with an active Coverage for this person: a payer's "own members" test. */
   async payersOf(person: string): Promise<ReadonlySet<string>> {
     return (await this.entry(person)).view.payers;
+  }
+
+  /**
+   * After this process wrote through the same connection (which does not move SQLite's
+   * data_version): look for changed people at the next decision, as for another process's write.
+   */
+  recheck(): void {
+    this.seenCounter = -1;
   }
 
   /** Drop a person's cached view (after this process changed their consents). */
@@ -99,6 +112,11 @@ export class ConsentEngine {
   private async entry(person: string): Promise<Entry> {
     await this.refresh();
     let entry = this.cache.get(person);
+    // A Coverage period started or ended since the view was loaded: membership is different now.
+    if (entry?.view.validUntil && entry.view.validUntil <= this.clock().toISOString()) {
+      this.cache.delete(person);
+      entry = undefined;
+    }
     if (entry) {
       // Move to the most recent end of the LRU.
       this.cache.delete(person);

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, max, sql } from 'drizzle-orm';
 import type { Database, Statement } from '../db/database.js';
-import { breakGlass, consentLines, consentVersions, patientLinks, resources } from '../db/schema.js';
+import { backendClients, breakGlass, consentLines, consentVersions, patientLinks, resources } from '../db/schema.js';
+import { parseFhirDate } from '../store/fhir-dates.js';
 import { insertRows } from '../store/write.js';
 import type { ConsentLine } from './compile.js';
 import type { PatientView } from './decide.js';
@@ -19,10 +20,12 @@ export function patientViewLoader(db: Database, policies: Pick<Policies, 'consen
     .where(eq(consentLines.patientId, sql.placeholder('person')))
     .orderBy(asc(consentLines.priority), asc(consentLines.consentId), asc(consentLines.ord))
     .prepare();
+  // With each Coverage, the organization its writer is registered for: a Coverage counts only for that payer.
   const coverages = db.orm
-    .select({ content: resources.content })
+    .select({ content: resources.content, writerOrganization: backendClients.organization })
     .from(resources)
     .innerJoin(patientLinks, eq(patientLinks.patientId, resources.patientId))
+    .leftJoin(backendClients, eq(backendClients.sourceUri, resources.source))
     .where(and(eq(patientLinks.personId, sql.placeholder('person')), eq(resources.type, 'Coverage')))
     .prepare();
   const grants = db.orm
@@ -32,11 +35,7 @@ export function patientViewLoader(db: Database, policies: Pick<Policies, 'consen
     .prepare();
   return async (person, now) => {
     const [lineRows, coverageRows, grantRows] = await Promise.all([lines.all({ person }), coverages.all({ person }), grants.all({ person, now })]);
-    const payers = new Set<string>();
-    for (const { content } of coverageRows as { content: string }[]) {
-      const coverage = JSON.parse(content) as { status?: string; payor?: { reference?: string }[] };
-      if (coverage.status === 'active') for (const p of coverage.payor ?? []) if (p.reference) payers.add(p.reference);
-    }
+    const { payers, validUntil } = membership(coverageRows as { content: string; writerOrganization: string | null }[], now);
     return compilePatientView(policies, {
       person,
       lines: (lineRows as (typeof consentLines.$inferSelect)[]).map(({ patientId, consentId: _c, ord: _o, ...l }) => ({
@@ -45,9 +44,37 @@ export function patientViewLoader(db: Database, policies: Pick<Policies, 'consen
         effect: l.effect as 'allow' | 'deny',
       })),
       payers,
+      ...(validUntil ? { validUntil } : {}),
       breakGlass: (grantRows as (typeof breakGlass.$inferSelect)[]).map((g) => ({ id: g.id, practitioner: g.practitioner, expiresAt: g.expiresAt })),
     });
   };
+}
+
+/**
+ * Which payers count this person as a member now: an active Coverage, within its period, written
+ * by the payer's own registered source and naming it as payor. Membership changes with time as
+ * periods start and end, so the view is valid until the next such boundary.
+ */
+export function membership(
+  coverages: readonly { content: string; writerOrganization: string | null }[],
+  now: string,
+): { payers: Set<string>; validUntil?: string } {
+  const payers = new Set<string>();
+  let validUntil: string | undefined;
+  const boundary = (instant: string) => {
+    if (instant > now && (validUntil === undefined || instant < validUntil)) validUntil = instant;
+  };
+  for (const { content, writerOrganization } of coverages) {
+    const coverage = JSON.parse(content) as { status?: string; payor?: { reference?: string }[]; period?: { start?: string; end?: string } };
+    if (coverage.status !== 'active' || !writerOrganization) continue;
+    const start = coverage.period?.start ? parseFhirDate(coverage.period.start)?.[0] : undefined;
+    const end = coverage.period?.end ? parseFhirDate(coverage.period.end)?.[1] : undefined;
+    if (start) boundary(start);
+    if (end) boundary(end);
+    if ((start && start > now) || (end && end < now)) continue;
+    for (const p of coverage.payor ?? []) if (p.reference === writerOrganization) payers.add(p.reference);
+  }
+  return validUntil ? { payers, validUntil } : { payers };
 }
 
 /** The statements that replace one Consent's lines and advance the change sequence, to run atomically with the Consent's own write. */
@@ -86,6 +113,25 @@ export function bumpStatement(db: Database, person: string): Statement {
       target: consentVersions.patientId,
       set: { seq: sql`(select coalesce(max(${consentVersions.seq}), 0) + 1 from ${consentVersions})` },
     }) as Statement;
+}
+
+/**
+ * Marks stale the decisions about whoever this Patient record is linked to (by SQL, so a record
+ * linked in the same transaction counts): written with a changed Coverage, since membership is
+ * part of every payer's decision.
+ */
+export function coverageChangedStatement(db: Database, patientId: string): Statement {
+  const next = sql<number>`(select coalesce(max(${consentVersions.seq}), 0) + 1 from ${consentVersions})`;
+  // INSERT … SELECT … WHERE: the WHERE also keeps SQLite from reading ON CONFLICT as part of the SELECT.
+  return db.orm
+    .insert(consentVersions)
+    .select(
+      db.orm
+        .select({ patientId: patientLinks.personId, seq: next.as('seq') })
+        .from(patientLinks)
+        .where(eq(patientLinks.patientId, patientId)),
+    )
+    .onConflictDoUpdate({ target: consentVersions.patientId, set: { seq: next } }) as unknown as Statement;
 }
 
 export async function latestSeq(db: Database): Promise<number> {

@@ -18,6 +18,8 @@ import { existingActors, replaceLinesStatements } from './store.js';
 /** Consents are written by the gateway on the patient's behalf; this is their meta.source. */
 export const CONSENT_SOURCE = 'urn:consent-gateway:patient-consents';
 const CONSENT_SCOPE = 'http://terminology.hl7.org/CodeSystem/consentscope';
+const ORIGIN = 'urn:consent-gateway:consent-origin';
+const RECORDED_ON_BEHALF = { system: ORIGIN, code: 'recorded-on-behalf', display: "Recorded by an operator on the patient's behalf (a paper consent)" };
 const STATUSES = ['active', 'inactive', 'draft', 'proposed', 'rejected', 'entered-in-error'];
 
 export interface ConsentWriteDeps {
@@ -46,8 +48,10 @@ export interface WrittenConsent {
  * transaction, then audited and signed. Any problem is a 4xx and nothing is written.
  */
 export async function writeConsent(deps: ConsentWriteDeps, requester: Requester, body: unknown, urlId: string | undefined): Promise<WrittenConsent> {
-  if (requester.kind !== 'person' || (requester.role !== 'patient' && requester.role !== 'caregiver') || !requester.patient) {
-    throw FhirError.of(403, 'forbidden', 'Consents are written by patients, or by caregivers they have delegated to');
+  const operator = requester.kind === 'person' && requester.role === 'operator';
+  const forPatient = requester.kind === 'person' && (requester.role === 'patient' || requester.role === 'caregiver') && requester.patient !== undefined;
+  if (!operator && !forPatient) {
+    throw FhirError.of(403, 'forbidden', 'Consents are written by patients, by caregivers they have delegated to, or by an operator recording a paper consent');
   }
   if (!deps.signer) throw FhirError.of(405, 'not-supported', 'Consents are written where the gateway holds its signing key');
   if (urlId !== undefined && !FHIR_ID.test(urlId)) throw FhirError.of(400, 'value', 'The id in the URL breaks the FHIR id rule');
@@ -63,32 +67,43 @@ export async function writeConsent(deps: ConsentWriteDeps, requester: Requester,
   const patientRef = parseReference(consent.patient?.reference, ['Patient']);
   if (!patientRef || patientRef.version !== undefined || consent.patient?.reference !== `Patient/${patientRef.id}`)
     throw FhirError.of(400, 'required', 'Consent.patient must reference a Patient', 'Consent.patient');
-  const person = (await resolvePerson(deps.db, patientRef.id)) ?? patientRef.id;
-  if (person !== requester.patient)
+  const person = await resolvePerson(deps.db, patientRef.id);
+  if (!person || (!operator && person !== requester.patient))
     throw FhirError.of(403, 'forbidden', 'A Consent can only be written for the patient whose record this token is for', 'Consent.patient');
   if (requester.role === 'caregiver' && !(await deps.consent.decide(person, { requester, cls: 'Consent', categories: ['normal'] })).permit) {
-    throw FhirError.of(403, 'forbidden', 'The patient has not delegated consent decisions to this caregiver');
+    throw FhirError.of(403, 'forbidden', 'The patient has not delegated her consents to this caregiver (a share must name the Consent class)');
   }
-  const id = urlId ?? deps.newId();
+  // Ids are the server's: a new Consent gets a fresh one (POST), and PUT changes only one of this
+  // patient's own. Another patient's id answers exactly as an id nobody holds, so ids neither
+  // collide between patients nor reveal that another patient has one.
+  if (urlId !== undefined) {
+    const existing = await readCurrent(deps.db, 'Consent', urlId);
+    const owner = existing?.patientId ? await resolvePerson(deps.db, existing.patientId) : undefined;
+    if (owner !== person)
+      throw FhirError.of(404, 'not-found', `This patient has no Consent/${urlId}: create a Consent with POST, and the server assigns its id`);
+  }
+  const id = urlId ?? `consent-${deps.newId()}`;
   consent.id = id;
-  const existing = await readCurrent(deps.db, 'Consent', id);
-  if (existing && existing.patientId && ((await resolvePerson(deps.db, existing.patientId)) ?? existing.patientId) !== person)
-    throw FhirError.of(403, 'forbidden', 'That Consent belongs to another patient');
 
   const compiled = compileConsent(consent, person, categoryIndex(deps.codeLists));
   if (!compiled.ok) throw new FhirError(400, compiled.issues);
+  // 42 CFR Part 2 records are opened only by the patient's own written consent.
+  if (requester.role === 'caregiver' && compiled.lines.some((l) => l.effect === 'allow' && l.label === 'sud')) {
+    throw FhirError.of(403, 'forbidden', 'A caregiver cannot open substance use disorder (42 CFR Part 2) records; only the patient can', 'Consent.provision');
+  }
   const actors = [...new Set(compiled.lines.map((l) => l.actor).filter((a) => a !== '*'))];
   const known = await existingActors(deps.db, actors);
   const unknown = actors.filter((a) => !known.has(a));
   if (unknown.length > 0) throw FhirError.of(400, 'value', `Unknown actor: ${unknown.join(', ')}`, 'Consent.provision');
 
-  if (consent.meta) delete (consent.meta as { source?: string }).source;
+  consent.meta = originMeta(consent.meta, operator);
   const written = await ingest(deps, {
     source: CONSENT_SOURCE,
     channel: 'rest',
     mode: 'transaction',
     entries: [{ ok: true, request: { index: 0, method: 'PUT', type: 'Consent', id, resource: consent } }],
     alongside: replaceLinesStatements(deps.db, person, id, compiled.lines),
+    consentAuthor: true,
   });
   const outcome = written.outcomes[0]!;
   if (!outcome.ok) throw new FhirError(outcome.status, outcome.issues);
@@ -118,4 +133,15 @@ export async function writeConsent(deps: ConsentWriteDeps, requester: Requester,
     by: requester.fhirUser ?? requester.subject,
   });
   return { id, versionId: stored.versionId, content: stored.content, created: outcome.created, receipt };
+}
+
+/**
+ * The stored meta: no source (the gateway is the writer), and an origin tag only when an
+ * operator recorded a paper consent; the patient's own later version drops it (she wrote that one).
+ */
+function originMeta(meta: R4.Meta | undefined, operator: boolean): R4.Meta {
+  const { source: _source, tag, ...rest } = meta ?? {};
+  const tags = (Array.isArray(tag) ? tag : []).filter((t) => t?.system !== ORIGIN);
+  if (operator) tags.push(RECORDED_ON_BEHALF);
+  return { ...rest, ...(tags.length > 0 ? { tag: tags } : {}) };
 }

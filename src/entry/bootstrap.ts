@@ -68,8 +68,9 @@ export async function bootstrap(config: Config): Promise<Booted> {
   deps.signer = createReceiptSigner(ring.signing.privateJwk, config.baseUrl);
 
   if (config.mode === 'development') {
-    await loadDevelopmentFixtures(config, deps, db, notes);
+    // Participants first: the region's Coverages are accepted only from registered payer sources.
     await seedDevelopmentParticipants(config, deps, policyTexts.duas, notes);
+    await loadDevelopmentFixtures(config, deps, db, notes);
     // So that /public/data.json is never empty: the fixture region's first release.
     if ((await listReleases(db)).length === 0) {
       const published = await publishRelease(publishDeps(db, config, ring.signing.privateJwk));

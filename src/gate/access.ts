@@ -1,6 +1,7 @@
 import type { Purpose } from '../auth/purposes.js';
 import type { Requester } from '../auth/requester.js';
 import { categoriesOf, categoryIndex, SENSITIVE, type Category } from '../consent/categories.js';
+import type { ConsentLine } from '../consent/compile.js';
 import type { Decision, Reason } from '../consent/decide.js';
 import { FhirError } from '../fhir/errors.js';
 import { MAX_COUNT, type SearchQuery } from '../search/params.js';
@@ -88,6 +89,23 @@ function explainedAccess(cls: string, d: Decision): ClassAccess {
     withheld: d.plan.kind === 'allow' ? SENSITIVE.filter((s) => d.plan.kind === 'allow' && d.plan.withhold.includes(s)) : [],
     reasons: d.reasons,
   };
+}
+
+/**
+ * The patient's choices as they are enforced: her compiled consent lines (not the Consent
+ * resources, which say what was asked, not what is in force). Only for those who may have access
+ * explained.
+ */
+export async function enforcedChoices(g: GateContext, patientId: string): Promise<readonly ConsentLine[] | undefined> {
+  const person = await resolvePerson(g.deps.db, patientId);
+  const explained = person !== undefined && (await mayExplain(g, person));
+  await g.audit({
+    interaction: 'operation',
+    query: `Patient/${patientId}/$consent-lines`,
+    ...(person ? { person } : {}),
+    outcome: explained ? 'permit' : 'not-found',
+  });
+  return person && explained ? g.deps.consent.linesOf(person) : undefined;
 }
 
 /**

@@ -4,7 +4,8 @@ import type { Attribution } from '../metrics/attribution.js';
 import type { ReleaseRow } from '../release/store.js';
 import type { SearchQuery } from '../search/params.js';
 import { accountingOfDisclosures } from './accounting.js';
-import { explainAccess, previewAs, whoCanSee, type AccessExplanation } from './access.js';
+import { enforcedChoices, explainAccess, previewAs, whoCanSee, type AccessExplanation } from './access.js';
+import type { ConsentLine } from '../consent/compile.js';
 import { gateContext, type GateDeps } from './context.js';
 import { readResource } from './read.js';
 import { attributionRoster, exportFile, exportMembers, mayExportGroup } from './rosters.js';
@@ -33,6 +34,8 @@ export interface Gate {
   /** For each actor, what they could see of one class: the portal's "who can see my record". */
   whoCanSee(patientId: string, actors: readonly string[], cls: string): Promise<AccessExplanation[] | undefined>;
   preview(patientId: string, actor: string): Promise<Row[] | undefined>;
+  /** Her compiled consent lines: what is enforced, for the portal to show as her choices. */
+  choices(patientId: string): Promise<readonly ConsentLine[] | undefined>;
 }
 
 export function createGate(deps: GateDeps, requester: Requester): Gate {
@@ -50,5 +53,6 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     explainAccess: (patientId, opts) => explainAccess(g, patientId, opts),
     whoCanSee: (patientId, actors, cls) => whoCanSee(g, patientId, actors, cls),
     preview: (patientId, actor) => previewAs(g, patientId, actor),
+    choices: (patientId) => enforcedChoices(g, patientId),
   };
 }

@@ -7,6 +7,8 @@ import { countIngestionStatement, planStatements, startIngestionStatement } from
 import type { BundleMode, EntryRead, WriteRequest } from './entries.js';
 import { prepare } from './prepare.js';
 import { resolveReferences } from './references.js';
+import { loadTrustState, trustRefusals } from './trust.js';
+import { coverageChangedStatement } from '../consent/store.js';
 
 export interface IngestDeps {
   db: Database;
@@ -23,6 +25,8 @@ export interface IngestRequest {
   entries: readonly EntryRead[];
   /** Statements written in the same atomic unit as the entries (transactions only), e.g. a Consent's compiled policy lines. */
   alongside?: readonly Statement[];
+  /** Set only by the consent API (src/consent/write.ts): Consents are written there and nowhere else. */
+  consentAuthor?: boolean;
 }
 
 export interface IngestResult {
@@ -44,7 +48,7 @@ const BATCH_CHUNK = 2000;
  */
 export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<IngestResult> {
   const outcomes: (Outcome | undefined)[] = new Array(request.entries.length);
-  const rejected = (index: number, status: 400 | 409, issues: Issue[]) => (outcomes[index] = { index, ok: false, status, issues });
+  const rejected = (index: number, status: 400 | 403 | 409, issues: Issue[]) => (outcomes[index] = { index, ok: false, status, issues });
 
   const requests: WriteRequest[] = [];
   for (const entry of request.entries) {
@@ -54,13 +58,16 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   rejectDuplicates(requests, rejected);
   resolveReferences(requests, deps.newId);
 
-  const prepared: Prepared[] = [];
+  const candidates: Prepared[] = [];
   for (const r of requests) {
     if (outcomes[r.index]) continue;
     const p = prepare(r, request.source, deps.codeLists);
     if (Array.isArray(p)) rejected(r.index, 400, p);
-    else prepared.push(p);
+    else candidates.push(p);
   }
+  for (const refusal of trustRefusals(candidates, await loadTrustState(deps.db, candidates), request.consentAuthor === true))
+    rejected(refusal.index, 403, refusal.issues);
+  const prepared = candidates.filter((p) => !outcomes[p.index]);
   if (request.mode === 'transaction') throwIfAnyRejected(outcomes);
 
   const ingestionId = deps.newId();
@@ -84,6 +91,8 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
       await deps.db.atomic([
         ...(u === 0 ? [startIngestionStatement(deps.db, { id: ingestionId, source, channel: request.channel, startedAt: started })] : []),
         ...planStatements(deps.db, plan),
+        // A changed Coverage changes who is a payer's member: every process sees it at the next request, as with a consent change.
+        ...plan.rows.filter((r) => r.type === 'Coverage' && r.patientId).map((r) => coverageChangedStatement(deps.db, r.patientId!)),
         ...(request.mode === 'transaction' ? (request.alongside ?? []) : []),
         countIngestionStatement(deps.db, ingestionId, counts, last ? now : undefined),
       ]);
@@ -123,7 +132,7 @@ function rejectDuplicates(requests: readonly WriteRequest[], rejected: (index: n
 function throwIfAnyRejected(outcomes: readonly (Outcome | undefined)[]): void {
   const failures = outcomes.filter((o): o is Extract<Outcome, { ok: false }> => o !== undefined && !o.ok);
   if (failures.length === 0) return;
-  const status = failures.some((f) => f.status === 400) ? 400 : 409;
+  const status = failures.some((f) => f.status === 403) ? 403 : failures.some((f) => f.status === 400) ? 400 : 409;
   throw new FhirError(
     status,
     failures.flatMap((f) => f.issues.map((i) => ({ ...i, expression: i.expression ?? `Bundle.entry[${f.index}]` }))),

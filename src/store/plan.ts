@@ -27,7 +27,7 @@ export type Existing = Pick<ResourceRow, 'type' | 'id' | 'versionId' | 'lastUpda
 
 export type Outcome =
   | { index: number; ok: true; created: boolean; changed: boolean; type: string; id: string; versionId: number; lastUpdated: string }
-  | { index: number; ok: false; status: 400 | 409; issues: Issue[] };
+  | { index: number; ok: false; status: 400 | 403 | 409; issues: Issue[] };
 
 export interface Plan {
   outcomes: Outcome[];

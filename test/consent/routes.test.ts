@@ -6,7 +6,7 @@ import { consentLines, resourceHistory, resources } from '../../src/db/schema.js
 import { openSqlite } from '../../src/db/sqlite.js';
 import { consentFor, scenario } from '../helpers/scenario.js';
 
-const consent = (id: string, provision: object, extra: object = {}) => consentFor(id, provision, { patient: { reference: 'Patient/pa-2' }, ...extra });
+const consentBody = (id: string, provision: object, extra: object = {}) => consentFor(id, provision, { patient: { reference: 'Patient/pa-2' }, ...extra });
 const actor = (reference: string) => ({ reference: { reference } });
 
 /** The shared scenario (Maria: pa-1 and pa-2 linked), plus what these tests read back. */
@@ -28,23 +28,23 @@ async function setup() {
 
 describe('patient consents through /fhir/Consent', () => {
   it('stores a patient’s Consent, enforces it, and returns a receipt signed with the gateway key', async () => {
-    const { send, tokens, access, publicKey, db } = await setup();
+    const { send, consent, consentId, tokens, access, publicKey, db } = await setup();
     expect((await access(tokens.maria, 'Practitioner/clinic-oak-prac-chen')).decision).toBe('permit');
-    const res = await send('PUT', '/fhir/Consent/c1', tokens.maria, consent('c1', { type: 'deny', actor: [actor('Organization/clinic-oak-org')] }));
+    const res = await consent('c1', tokens.maria, consentBody('c1', { type: 'deny', actor: [actor('Organization/clinic-oak-org')] }));
     expect(res.status).toBe(201);
     const { payload } = await jwtVerify(res.headers.get('consent-receipt')!, publicKey, { issuer: 'http://gateway.test', typ: 'consent-receipt+jwt' });
-    expect(payload).toMatchObject({ sub: 'pa-1', consent: 'Consent/c1', versionId: 1, status: 'active', lines: 1 });
+    expect(payload).toMatchObject({ sub: 'pa-1', consent: `Consent/${consentId('c1')}`, versionId: 1, status: 'active', lines: 1 });
     const after = await access(tokens.maria, 'Practitioner/clinic-oak-prac-chen');
     expect(after.decision).toBe('deny');
-    expect(after.reasons.join()).toContain('Consent/c1#provision');
+    expect(after.reasons.join()).toContain(`Consent/${consentId('c1')}#provision`);
     expect((await db.orm.select().from(consentLines)).length).toBe(1);
   });
 
   it('revokes by setting status inactive: the next request is decided without it, and history is kept', async () => {
-    const { send, tokens, access, db } = await setup();
-    await send('PUT', '/fhir/Consent/c1', tokens.maria, consent('c1', { type: 'deny' }));
+    const { send, consent, consentId, tokens, access, db } = await setup();
+    await consent('c1', tokens.maria, consentBody('c1', { type: 'deny' }));
     expect((await access(tokens.maria, 'Practitioner/clinic-oak-prac-chen')).decision).toBe('deny');
-    const revoke = await send('PUT', '/fhir/Consent/c1', tokens.maria, consent('c1', { type: 'deny' }, { status: 'inactive' }));
+    const revoke = await consent('c1', tokens.maria, consentBody('c1', { type: 'deny' }, { status: 'inactive' }));
     expect(revoke.status).toBe(200);
     expect((await access(tokens.maria, 'Practitioner/clinic-oak-prac-chen')).decision).toBe('permit');
     expect((await db.orm.select().from(resourceHistory)).map((h) => h.versionId)).toEqual([1]);
@@ -52,7 +52,7 @@ describe('patient consents through /fhir/Consent', () => {
   });
 
   it('sees a revocation made by another process on the next request (version check, no timer)', async () => {
-    const { send, tokens, db, engine } = await setup();
+    const { send, consent, consentId, tokens, db, engine } = await setup();
     const chen = {
       kind: 'person' as const,
       subject: 'dr.chen',
@@ -71,9 +71,9 @@ describe('patient consents through /fhir/Consent', () => {
     try {
       const otherEngine = new ConsentEngine(other, engine.policies, () => new Date());
       expect((await otherEngine.decide('pa-1', { requester: chen, cls: 'Condition' })).permit).toBe(true);
-      await send('PUT', '/fhir/Consent/c1', tokens.maria, consent('c1', { type: 'deny' }));
+      await consent('c1', tokens.maria, consentBody('c1', { type: 'deny' }));
       expect((await otherEngine.decide('pa-1', { requester: chen, cls: 'Condition' })).permit).toBe(false);
-      await send('PUT', '/fhir/Consent/c1', tokens.maria, consent('c1', { type: 'deny' }, { status: 'inactive' }));
+      await consent('c1', tokens.maria, consentBody('c1', { type: 'deny' }, { status: 'inactive' }));
       expect((await otherEngine.decide('pa-1', { requester: chen, cls: 'Condition' })).permit).toBe(true);
     } finally {
       other.close();
@@ -81,34 +81,35 @@ describe('patient consents through /fhir/Consent', () => {
   });
 
   it('lets a caregiver write consents only once the patient has delegated to them', async () => {
-    const { send, tokens } = await setup();
-    const byDaniel = consent('c2', { type: 'permit', actor: [actor('RelatedPerson/rp1')], class: [{ code: 'Observation' }] });
-    expect((await send('PUT', '/fhir/Consent/c2', tokens.daniel, byDaniel)).status).toBe(403);
-    await send('PUT', '/fhir/Consent/c1', tokens.maria, consent('c1', { type: 'permit', actor: [actor('RelatedPerson/rp1')], class: [{ code: 'Consent' }] }));
-    expect((await send('PUT', '/fhir/Consent/c2', tokens.daniel, byDaniel)).status).toBe(201);
+    const { send, consent, consentId, tokens } = await setup();
+    const byDaniel = consentBody('c2', { type: 'permit', actor: [actor('RelatedPerson/rp1')], class: [{ code: 'Observation' }] });
+    expect((await consent('c2', tokens.daniel, byDaniel)).status).toBe(403);
+    await consent('c1', tokens.maria, consentBody('c1', { type: 'permit', actor: [actor('RelatedPerson/rp1')], class: [{ code: 'Consent' }] }));
+    expect((await consent('c2', tokens.daniel, byDaniel)).status).toBe(201);
   });
 
   it('rejects bad Consents with a 4xx OperationOutcome and stores nothing', async () => {
-    const { send, tokens, consentCount, db } = await setup();
+    const { send, consent, consentId, tokens, consentCount, db } = await setup();
     const cases: [object, number, RegExp][] = [
-      [{ ...consent('c1', { type: 'deny' }), provision: undefined }, 400, /needs a provision/],
-      [consent('c1', { type: 'maybe' }), 400, /permit' or 'deny/],
-      [consent('c1', { type: 'permit', actor: [actor('Practitioner/nobody')] }), 400, /Unknown actor/],
-      [consent('c1', { type: 'permit', period: { start: '2026-05-01', end: '2026-01-01' } }), 400, /ends before it starts/],
-      [consent('c1', { type: 'permit' }, { patient: { reference: 'Patient/someone-else' } }), 403, /the patient whose record/],
-      [consent('c1', { type: 'permit' }, { scope: { coding: [{ code: 'research' }] } }), 400, /patient-privacy/],
-      [consent('c1', { type: 'permit', securityLabel: [{ code: 'NOT-A-LABEL' }] }), 400, /securityLabel/],
-      [{ ...consent('c1', { type: 'permit' }), id: 'c9' }, 400, /does not match/],
+      [{ ...consentBody('c1', { type: 'deny' }), provision: undefined }, 400, /needs a provision/],
+      [consentBody('c1', { type: 'maybe' }), 400, /permit' or 'deny/],
+      [consentBody('c1', { type: 'permit', actor: [actor('Practitioner/nobody')] }), 400, /Unknown actor/],
+      [consentBody('c1', { type: 'permit', period: { start: '2026-05-01', end: '2026-01-01' } }), 400, /ends before it starts/],
+      [consentBody('c1', { type: 'permit' }, { patient: { reference: 'Patient/someone-else' } }), 403, /the patient whose record/],
+      [consentBody('c1', { type: 'permit' }, { scope: { coding: [{ code: 'research' }] } }), 400, /patient-privacy/],
+      [consentBody('c1', { type: 'permit', securityLabel: [{ code: 'NOT-A-LABEL' }] }), 400, /securityLabel/],
     ];
     for (const [body, status, message] of cases) {
-      const res = await send('PUT', '/fhir/Consent/c1', tokens.maria, body);
+      const res = await consent('c1', tokens.maria, body);
       expect(res.status, JSON.stringify(body)).toBe(status);
       const outcome = await res.json();
       expect(outcome.resourceType).toBe('OperationOutcome');
       expect(outcome.issue.map((i: { diagnostics: string }) => i.diagnostics).join(' ')).toMatch(message);
     }
-    expect((await send('PUT', '/fhir/Consent/c1', tokens.stranger, consent('c1', { type: 'permit' }))).status).toBe(403);
-    expect((await send('PUT', '/fhir/Consent/c1', tokens.chen, consent('c1', { type: 'permit' }))).status).toBe(403);
+    expect((await send('PUT', '/fhir/Consent/c9', tokens.maria, consentBody('c1', { type: 'permit' }))).status).toBe(400); // the id does not match
+    expect((await send('PUT', '/fhir/Consent/c9', tokens.maria, consentBody('c9', { type: 'permit' }))).status).toBe(404); // ids are the server's
+    expect((await consent('c1', tokens.stranger, consentBody('c1', { type: 'permit' }))).status).toBe(403);
+    expect((await consent('c1', tokens.chen, consentBody('c1', { type: 'permit' }))).status).toBe(403);
     expect(await consentCount()).toBe(0);
     expect(await db.orm.select().from(consentLines)).toEqual([]);
   });
@@ -128,8 +129,8 @@ describe('$access', () => {
 
 describe('break-the-glass', () => {
   it('grants a clinician claiming ETREAT with a reason time-boxed access over a patient deny', async () => {
-    const { send, tokens, engine } = await setup();
-    await send('PUT', '/fhir/Consent/c1', tokens.maria, consent('c1', { type: 'deny' }));
+    const { send, consent, consentId, tokens, engine } = await setup();
+    await consent('c1', tokens.maria, consentBody('c1', { type: 'deny' }));
     expect((await send('POST', '/fhir/Patient/pa-1/$break-the-glass', tokens.chen, { reason: 'unconscious in the ED' })).status).toBe(403);
     expect((await send('POST', '/fhir/Patient/pa-1/$break-the-glass', tokens.chenGlass, { reason: '' })).status).toBe(400);
     const res = await send('POST', '/fhir/Patient/pa-1/$break-the-glass', tokens.chenGlass, { reason: 'unconscious in the ED' });

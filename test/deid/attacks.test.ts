@@ -6,12 +6,14 @@ import { generateRegion } from '../../src/synthetic/index.js';
 import zip3 from '../../policies/census-zip3.json' with { type: 'json' };
 import { deriveSuppressed, type Row } from '../helpers/attacker.js';
 import { tempDb, testDeps } from '../helpers/db.js';
+import { registerFixtureParticipants } from '../helpers/participants.js';
 
 let release: ComputedRelease;
 let rows: Row[];
 
 beforeAll(async () => {
   const db = tempDb();
+  await registerFixtureParticipants(db);
   const deps = testDeps(db);
   for (const source of generateRegion({ patients: 400, seed: 11 }).sources) {
     const b = readBundle(source.bundle);

@@ -7,11 +7,14 @@ import { openSqlite } from '../../src/db/sqlite.js';
 import { markInterruptedIngestions } from '../../src/store/write.js';
 import { tempDir } from '../helpers/db.js';
 
-const TOTAL = 60_000;
+const OBSERVATIONS = 60_000;
+// With the 500 Patient records that come first.
+const TOTAL = OBSERVATIONS + 500;
 
 function ndjson(path: string) {
-  const lines: string[] = [];
-  for (let i = 0; i < TOTAL; i++) {
+  // The lab's own Patient records first: a source files results only under its own records.
+  const lines: string[] = Array.from({ length: 500 }, (_, k) => JSON.stringify({ resourceType: 'Patient', id: `p-${k}`, name: [{ family: `Lab${k}` }] }));
+  for (let i = 0; i < OBSERVATIONS; i++) {
     lines.push(
       JSON.stringify({
         resourceType: 'Observation',
@@ -73,7 +76,7 @@ describe('an ingest killed half-way', () => {
       expect(written).toBeLessThan(TOTAL);
       expect(written % 2000).toBe(0);
       // Every stored resource has its index rows, and no index row lacks its resource.
-      expect(n('select count(*) n from resource_tokens')).toBe(written);
+      expect(n('select count(*) n from resource_tokens')).toBe(n("select count(*) n from resources where type = 'Observation'"));
       expect(n('select count(*) n from resource_tokens t left join resources r on r.type = t.type and r.id = t.id where r.id is null')).toBe(0);
       expect(await markInterruptedIngestions(db, new Date().toISOString())).toBe(1);
       expect(n(`select written n from ingestions where status = 'interrupted'`)).toBe(written);

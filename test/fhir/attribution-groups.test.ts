@@ -44,9 +44,8 @@ describe('attribution rosters as FHIR Groups', () => {
   });
 
   it("a patient's consent against the organization takes her off what it sees", async () => {
-    const put = await s.send(
-      'PUT',
-      '/fhir/Consent/no-oak',
+    const put = await s.consent(
+      'no-oak',
       s.tokens.maria,
       consentFor('no-oak', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }] }),
     );

@@ -35,9 +35,8 @@ describe('bulk export of a group', () => {
 
   it("drops a member's data once she denies the payer, with the export otherwise unchanged", async () => {
     const s = await scenario();
-    const consent = await s.send(
-      'PUT',
-      '/fhir/Consent/c1',
+    const consent = await s.consent(
+      'c1',
       s.tokens.maria,
       consentFor('c1', { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
     );

@@ -51,6 +51,7 @@ describe('FHIR write endpoints', () => {
 
   it('POST /fhir/{type} assigns the id', async () => {
     const { send } = await setup();
+    await send('PUT', '/fhir/Patient/pa-1', patient('pa-1'));
     const res = await send('POST', '/fhir/Observation', observation('whatever', 'pa-1'));
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toMatch(/\/fhir\/Observation\/id-\d+\/_history\/1$/);
@@ -132,7 +133,7 @@ describe('bad input gets a 4xx OperationOutcome and writes nothing', () => {
 
   it('a transaction with one bad entry among many: 400 naming it, nothing written', async () => {
     const { send, stored } = await setup();
-    const entries = Array.from({ length: 40 }, (_, i) => putEntry(observation(`o-${i}`, 'pa-1')));
+    const entries = [putEntry(patient('pa-1')), ...Array.from({ length: 39 }, (_, i) => putEntry(observation(`o-${i}`, 'pa-1')))];
     (entries[39]!.resource as Record<string, unknown>).subject = { reference: 'Practitioner/1' };
     const body = await expectOutcome(await send('POST', '/fhir', bundle('transaction', entries)), 400, 'value');
     expect(body.issue[0].expression).toEqual(['Bundle.entry[39].resource.subject']);
@@ -163,8 +164,9 @@ describe('secure by default', () => {
     await expectOutcome(await send('PUT', '/fhir/Patient/pa-1', patient('pa-1'), FHIR, person), 403, 'forbidden');
     const narrow = await issuer.mint(sourceClaims(SOURCE_A, 'system/Observation.cu'));
     await expectOutcome(await send('PUT', '/fhir/Patient/pa-1', patient('pa-1'), FHIR, narrow), 403, 'forbidden', /system\/Patient\.u/);
+    expect((await send('PUT', '/fhir/Patient/pa-1', patient('pa-1'))).status).toBe(201);
     expect((await send('PUT', '/fhir/Observation/o-1', observation('o-1', 'pa-1'), FHIR, narrow)).status).toBe(201);
-    expect(await stored()).toBe(1);
+    expect(await stored()).toBe(2);
   });
 
   it("refuses a Bundle that claims another source's name", async () => {

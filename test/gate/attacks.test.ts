@@ -37,9 +37,8 @@ describe('$access explains only to the patient, a delegated caregiver and operat
     (body.parameter ?? []).flatMap((p) => p.part ?? []).filter((p) => p.name === 'reason' || p.name === 'withheld');
 
   it('a clinician asking about another actor learns nothing about that actor', async () => {
-    await s.send(
-      'PUT',
-      '/fhir/Consent/no-payer',
+    await s.consent(
+      'no-payer',
       s.tokens.maria,
       consentFor('no-payer', { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
     );
@@ -49,9 +48,8 @@ describe('$access explains only to the patient, a delegated caregiver and operat
   });
 
   it('a clinician asking about herself gets permit or deny per class, without reasons or Consent references', async () => {
-    await s.send(
-      'PUT',
-      '/fhir/Consent/hide-hiv',
+    await s.consent(
+      'hide-hiv',
       s.tokens.maria,
       consentFor('hide-hiv', { type: 'deny', securityLabel: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'HIV' }] }),
     );
@@ -69,9 +67,8 @@ describe('$access explains only to the patient, a delegated caregiver and operat
   });
 
   it('the caregiver she delegated the Consent class to does get the explanation', async () => {
-    const put = await s.send(
-      'PUT',
-      '/fhir/Consent/delegate',
+    const put = await s.consent(
+      'delegate',
       s.tokens.maria,
       consentFor('delegate', { type: 'permit', actor: [{ reference: { reference: 'RelatedPerson/rp1' } }], class: [{ code: 'Consent' }] }),
     );
@@ -176,7 +173,7 @@ describe('bulk export', () => {
         scope: 'patient/*.rs',
         purpose_of_use: ['PATRQT'],
       });
-      expect((await s.send('PUT', `/fhir/Consent/deny-${n}`, token, deny)).status).toBe(201);
+      expect((await s.send('POST', '/fhir/Consent', token, deny)).status).toBe(201);
     }
     const kick = await s.get('/fhir/Group/payer-lakeshore-org/$export?_type=ExplanationOfBenefit', s.tokens.payer, { prefer: 'respond-async' });
     const statusUrl = kick.headers.get('content-location')!.replace('http://gateway.test', '');

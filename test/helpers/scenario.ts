@@ -6,6 +6,7 @@ import { createReceiptSigner } from '../../src/consent/receipt.js';
 import { ingest, readBundle } from '../../src/ingest/index.js';
 import { realPolicies } from '../consent/helpers.js';
 import { tempDb, testDeps } from './db.js';
+import { registerFixtureParticipants } from './participants.js';
 import { bundle, patient, putEntry, SOURCE_A, SOURCE_B } from './fhir.js';
 import { testIssuer } from './tokens.js';
 
@@ -21,6 +22,7 @@ export async function scenario() {
   const db = tempDb();
   const base = testDeps(db, { clock: () => new Date() });
   const ssn = [{ system: 'http://hl7.org/fhir/sid/us-ssn', value: '900-00-0001' }];
+  await registerFixtureParticipants(db);
   const seed = async (source: string, entries: object[]) => {
     const b = readBundle(bundle('transaction', entries, source));
     if (Array.isArray(b)) throw new Error('bad seed');
@@ -159,6 +161,16 @@ export async function scenario() {
     app.request(path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
   /** The public half of the key consent receipts are signed with. */
   const receiptKey = publicKey;
+  // Consent ids are the server's (POST assigns them): tests name their Consents, and this maps a
+  // test's name to the id the server gave it, creating on first use and updating after.
+  const consentIds = new Map<string, string>();
+  const consent = async (name: string, token: string, body: object) => {
+    const id = consentIds.get(name);
+    const res = id ? await send('PUT', `/fhir/Consent/${id}`, token, { ...body, id }) : await send('POST', '/fhir/Consent', token, { ...body, id: undefined });
+    if (!id && res.status === 201) consentIds.set(name, ((await res.clone().json()) as { id: string }).id);
+    return res;
+  };
+  const consentId = (name: string) => consentIds.get(name) ?? name;
   /** The linked person a source Patient id belongs to. */
   const personOf = (patientId: string) => db.sqlite.prepare('select person_id from patient_links where patient_id = ?').pluck().get(patientId) as string;
   /** A release whose attribution put Maria (pa-1) and Olga (pb-1) on Oakwood's 2025 roster. */
@@ -185,7 +197,7 @@ export async function scenario() {
       },
     ]);
   };
-  return { db, app, deps, engine, tokens, get, send, issuer, receiptKey, seed, personOf, oakwoodRoster };
+  return { db, app, deps, engine, tokens, get, send, issuer, receiptKey, seed, personOf, oakwoodRoster, consent, consentId };
 }
 
 export const CONSENT_SCOPE = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] };

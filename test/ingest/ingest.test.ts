@@ -68,7 +68,7 @@ describe('ingest', () => {
   it('keeps the previous version in history when a resource changes, and re-indexes it', async () => {
     const db = tempDb();
     const deps = testDeps(db);
-    await run(deps, bundle('transaction', [putEntry(observation('o-1', 'pa-1'))]));
+    await run(deps, bundle('transaction', [putEntry(patient('pa-1')), putEntry(observation('o-1', 'pa-1'))]));
     await run(
       deps,
       bundle('transaction', [putEntry(observation('o-1', 'pa-1', { status: 'amended', code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] } }))]),
@@ -84,8 +84,10 @@ describe('ingest', () => {
   it('refuses to let one source overwrite a resource another source created', async () => {
     const db = tempDb();
     const deps = testDeps(db);
-    await run(deps, bundle('transaction', [putEntry(observation('o-1', 'pa-1'))]));
-    const attempt = run(deps, bundle('transaction', [putEntry(observation('o-1', 'pa-1', { status: 'cancelled' }, SOURCE_B))]));
+    await run(deps, bundle('transaction', [putEntry(patient('pa-1')), putEntry(observation('o-1', 'pa-1'))]));
+    await run(deps, bundle('transaction', [putEntry(patient('pb-1', {}, SOURCE_B))]));
+    // Source B files the id under its own patient: the id is source A's, so it conflicts.
+    const attempt = run(deps, bundle('transaction', [putEntry(observation('o-1', 'pb-1', { status: 'cancelled' }, SOURCE_B))]));
     await expect(attempt).rejects.toMatchObject({ status: 409 });
     expect((await readCurrent(db, 'Observation', 'o-1'))!.status).toBe('final');
   });
@@ -98,7 +100,7 @@ describe('ingest', () => {
 
   it('writes nothing when the 40th entry of a transaction is bad, and names that entry', async () => {
     const db = tempDb();
-    const entries = Array.from({ length: 45 }, (_, i) => putEntry(observation(`o-${i}`, 'pa-1')));
+    const entries = [putEntry(patient('pa-1')), ...Array.from({ length: 44 }, (_, i) => putEntry(observation(`o-${i}`, 'pa-1')))];
     (entries[39]!.resource as Record<string, unknown>).effectiveDateTime = '2025-02-30';
     const error = await run(testDeps(db), bundle('transaction', entries)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FhirError);
@@ -114,13 +116,14 @@ describe('ingest', () => {
     const result = await run(
       testDeps(db),
       bundle('batch', [
+        putEntry(patient('pa-1')),
         putEntry(observation('o-1', 'pa-1')),
         { request: { method: 'DELETE', url: 'Observation/o-1' } },
         putEntry({ ...observation('o-2', 'pa-1'), id: 'o-2' }),
       ]),
     );
-    expect(result.outcomes.map((o) => o.ok)).toEqual([true, false, true]);
-    expect(await countOf(db, resources)).toBe(2);
+    expect(result.outcomes.map((o) => o.ok)).toEqual([true, true, false, true]);
+    expect(await countOf(db, resources)).toBe(3);
   });
 
   it('gives POSTed resources server ids and rewrites urn:uuid references to them', async () => {
@@ -144,7 +147,10 @@ describe('ingest', () => {
 
   it('rejects the same resource twice in one bundle', async () => {
     const db = tempDb();
-    const attempt = run(testDeps(db), bundle('transaction', [putEntry(observation('o-1', 'pa-1')), putEntry(observation('o-1', 'pa-1'))]));
+    const attempt = run(
+      testDeps(db),
+      bundle('transaction', [putEntry(patient('pa-1')), putEntry(observation('o-1', 'pa-1')), putEntry(observation('o-1', 'pa-1'))]),
+    );
     await expect(attempt).rejects.toMatchObject({ status: 400 });
   });
 });

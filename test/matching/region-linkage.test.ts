@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ingest, readBundle } from '../../src/ingest/index.js';
 import { generateRegion } from '../../src/synthetic/index.js';
 import { tempDb, testDeps } from '../helpers/db.js';
+import { registerFixtureParticipants } from '../helpers/participants.js';
 
 /**
  * Record linkage measured against the generator's ground truth. Over-linking (two people made
@@ -12,6 +13,7 @@ describe('master patient index on the synthetic region', () => {
   it('never merges two people, and links nearly every record of the same person', async () => {
     const region = generateRegion({ patients: 300, seed: 11 });
     const db = tempDb();
+    await registerFixtureParticipants(db);
     const deps = testDeps(db);
     for (const source of region.sources) {
       const bundle = readBundle(structuredClone(source.bundle));

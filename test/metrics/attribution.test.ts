@@ -5,6 +5,7 @@ import { attributeAll, rosterGroups } from '../../src/metrics/attribution-data.j
 import { ingest, readBundle } from '../../src/ingest/index.js';
 import { generateRegion } from '../../src/synthetic/index.js';
 import { tempDb, testDeps } from '../helpers/db.js';
+import { registerFixtureParticipants } from '../helpers/participants.js';
 
 const A = 'Organization/a';
 const B = 'Organization/b';
@@ -82,6 +83,7 @@ describe('attribution (worked examples)', () => {
 describe('attribution over the synthetic region', () => {
   it('attributes the named patient to her primary-care clinic and builds one roster Group per organization', async () => {
     const db = tempDb();
+    await registerFixtureParticipants(db);
     const deps = testDeps(db);
     for (const source of generateRegion({ patients: 80, seed: 3 }).sources) {
       const b = readBundle(source.bundle);

@@ -6,9 +6,8 @@ type Scenario = Awaited<ReturnType<typeof scenario>>;
 let s: Scenario;
 beforeEach(async () => {
   s = await scenario();
-  await s.send(
-    'PUT',
-    '/fhir/Consent/no-payer',
+  await s.consent(
+    'no-payer',
     s.tokens.maria,
     consentFor('no-payer', { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }], class: [{ code: 'Condition' }] }),
   );
@@ -21,9 +20,8 @@ const noReasons = (text: string) => {
 
 describe('$access', () => {
   it('a caregiver granted Observation (not Consent) cannot have another actor explained, for either of her ids', async () => {
-    await s.send(
-      'PUT',
-      '/fhir/Consent/obs-daniel',
+    await s.consent(
+      'obs-daniel',
       s.tokens.maria,
       consentFor('obs-daniel', { type: 'permit', actor: [{ reference: { reference: 'RelatedPerson/rp1' } }], class: [{ code: 'Observation' }] }),
     );
@@ -66,9 +64,8 @@ describe('$access', () => {
     expect(c.status).toBe(404);
   });
   it('a caregiver delegated Consent by Maria gets nothing explained about another patient', async () => {
-    await s.send(
-      'PUT',
-      '/fhir/Consent/delegate',
+    await s.consent(
+      'delegate',
       s.tokens.maria,
       consentFor('delegate', { type: 'permit', actor: [{ reference: { reference: 'RelatedPerson/rp1' } }], class: [{ code: 'Consent' }] }),
     );

@@ -26,7 +26,7 @@ describe('malformed Consent bodies (PUT /fhir/Consent/x1 as the patient)', () =>
   ];
   for (const [name, body] of cases) {
     it(`${name}: 4xx, not 500`, async () => {
-      await expectClientError(await s.send('PUT', '/fhir/Consent/x1', s.tokens.maria, body));
+      await expectClientError(await s.consent('x1', s.tokens.maria, body));
     });
   }
 });

@@ -63,9 +63,8 @@ describe('hidden vs missing, for many requesters and paths', () => {
     ['/fhir/AuditEvent?patient=Patient/pa-2', '/fhir/AuditEvent?patient=Patient/zz-none', 'pa-2', 'zz-none'],
   ];
   it('Maria denies Lakeshore; for strangers, another payer, analytics, an undelegated caregiver and another patient every probe answers as for a missing patient', async () => {
-    await s.send(
-      'PUT',
-      '/fhir/Consent/no-riverside',
+    await s.consent(
+      'no-riverside',
       s.tokens.maria,
       consentFor('no-riverside', { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
     );
@@ -84,12 +83,7 @@ describe('hidden vs missing, for many requesters and paths', () => {
     }
   });
   it('a clinician Maria denied (no break-the-glass grant, ETREAT in token) sees her as missing', async () => {
-    await s.send(
-      'PUT',
-      '/fhir/Consent/no-oak',
-      s.tokens.maria,
-      consentFor('no-oak', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] }),
-    );
+    await s.consent('no-oak', s.tokens.maria, consentFor('no-oak', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] }));
     const both = await s.issuer.mint({
       sub: 'dr.chen',
       client_id: 'portal',

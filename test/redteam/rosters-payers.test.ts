@@ -29,24 +29,14 @@ describe('rosters', () => {
   });
 
   it('a clinician of Oakwood reads the roster, minus a patient who denied Oakwood', async () => {
-    await s.send(
-      'PUT',
-      '/fhir/Consent/no-oak',
-      s.tokens.maria,
-      consentFor('no-oak', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] }),
-    );
+    await s.consent('no-oak', s.tokens.maria, consentFor('no-oak', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] }));
     expect(await memberIds(await s.get('/fhir/Group/attribution-clinic-oak-org-2025', s.tokens.chen))).toEqual(['Patient/pb-1']);
   });
 });
 
 describe('42 CFR Part 2 and payer classes', () => {
   it('break-the-glass never opens Part 2 data, by read, search or $everything', async () => {
-    await s.send(
-      'PUT',
-      '/fhir/Consent/no-oak',
-      s.tokens.maria,
-      consentFor('no-oak', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] }),
-    );
+    await s.consent('no-oak', s.tokens.maria, consentFor('no-oak', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] }));
     expect((await s.send('POST', '/fhir/Patient/pa-2/$break-the-glass', s.tokens.chenGlass, { reason: 'unconscious in ED' })).status).toBe(201);
     expect((await s.get('/fhir/Condition/c-diabetes', s.tokens.chenGlass)).status).toBe(200);
     expect((await s.get('/fhir/Condition/c-oud', s.tokens.chenGlass)).status).toBe(404);
@@ -56,9 +46,8 @@ describe('42 CFR Part 2 and payer classes', () => {
     expect(srch).not.toContain('c-oud');
   });
   it('a permit for everyone (no actor) does not open Part 2 data', async () => {
-    await s.send(
-      'PUT',
-      '/fhir/Consent/share-all',
+    await s.consent(
+      'share-all',
       s.tokens.maria,
       consentFor('share-all', { type: 'permit', securityLabel: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: '42CFRPart2' }] }),
     );
@@ -69,9 +58,8 @@ describe('42 CFR Part 2 and payer classes', () => {
   it('a payer named for Part 2 data still gets only what its DUA lists (Condition: normal only)', async () => {
     expect(
       (
-        await s.send(
-          'PUT',
-          '/fhir/Consent/payer-sud',
+        await s.consent(
+          'payer-sud',
           s.tokens.maria,
           consentFor('payer-sud', {
             type: 'permit',

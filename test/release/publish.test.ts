@@ -18,6 +18,7 @@ import zip3 from '../../policies/census-zip3.json' with { type: 'json' };
 import { openSqlite } from '../../src/db/sqlite.js';
 import { suiteDir, testDeps } from '../helpers/db.js';
 import { CONSENT_SCOPE } from '../helpers/scenario.js';
+import { registerFixtureParticipants } from '../helpers/participants.js';
 
 let db: SqliteDatabase;
 let deps: AppDeps;
@@ -30,6 +31,7 @@ let dir: ReturnType<typeof suiteDir>;
 beforeAll(async () => {
   dir = suiteDir('cg-release-');
   db = openSqlite(join(dir.path, 'gateway.db'));
+  await registerFixtureParticipants(db);
   deps = testDeps(db);
   for (const source of generateRegion({ patients: 150, seed: 5 }).sources) {
     const b = readBundle(source.bundle);

@@ -114,8 +114,8 @@ describe('the clinician view', () => {
     };
     expect(
       (
-        await fetch(`${base}/fhir/Consent/block-riverside`, {
-          method: 'PUT',
+        await fetch(`${base}/fhir/Consent`, {
+          method: 'POST',
           headers: { authorization: `Bearer ${maria}`, 'content-type': 'application/fhir+json' },
           body: JSON.stringify(block),
         })

@@ -20,6 +20,8 @@ function requireWriter(): MiddlewareHandler<AppEnv> {
     if (!requester) throw unauthorized('missing_token', 'Authentication is required to write');
     if (requester.kind !== 'system' || !requester.source) throw FhirError.of(403, 'forbidden', 'Only registered source systems write clinical data');
     await next();
+    // A write may change who is whose member (a Coverage): decisions look for it at once.
+    c.var.deps.consent.recheck();
   };
 }
 

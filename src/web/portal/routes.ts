@@ -8,6 +8,7 @@ import { CAREGIVER_CLASSES, caregiverPage, HIDEABLE, previewPage, dashboardPage,
 import { html } from 'hono/html';
 import type { AccessExplanation, Gate } from '../../gate/index.js';
 import { groupRecord } from '../clinician/record.js';
+import { consentsFor, enforced, saveChoice } from './choices.js';
 
 const SCOPE = 'openid fhirUser launch/patient patient/*.rs';
 
@@ -57,11 +58,11 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     const gate = await gateAs(c, value.accessToken);
     const patientId = value.patient.replace(/^Patient\//, '');
     const access = gate ? await accessOf(gate, patientId, organizations) : [];
-    const researchOptOut = await hasActiveConsent(fhir, 'portal-research');
+    const lines = gate ? await gate.choices(patientId) : undefined;
+    const { researchOptOut, hidden } = enforced(lines ?? []);
     const history = await historyOf(fhir, value.patient);
     const caregivers = await listCaregivers(fhir, value.patient);
     if (gate) access.push(...(await Promise.all(caregivers.map((g) => caregiverAccess(gate, fhir, patientId, g)))));
-    const hidden = await hiddenCategories(fhir);
     const clinicians = await listClinicians(fhir);
     const page = dashboardPage({
       patientName: value.patient,
@@ -117,16 +118,15 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     if (!csrfOk(form, session.value)) return c.html(errorPage('This form has expired or did not come from this site. Nothing was changed.'), 403);
     const fhir = fhirFor(c, session.value.accessToken);
     const kind = c.req.param('kind');
-    let consentId: string;
-    let consent: object;
+    const patient = session.value.patient;
+    let res: Response | undefined;
     if (kind === 'organization') {
       const organizations = await listOrganizations(fhir);
       const org = organizations.find((o) => o.id === form['organization']);
       if (!org) return flashBack(c, session, { kind: 'error', text: 'Please choose an organization from the list. Nothing was changed.' });
       if (form['choice'] !== 'block' && form['choice'] !== 'allow')
         return flashBack(c, session, { kind: 'error', text: 'Please choose to block or allow. Nothing was changed.' });
-      consentId = `portal-org-${org.id.replace(/^Organization\//, '')}`;
-      consent = privacyConsent(consentId, session.value.patient, form['choice'] === 'block' ? 'active' : 'inactive', {
+      res = await saveChoice(fhir, patient, `organization:${org.id}`, form['choice'] === 'block', {
         type: 'deny',
         actor: [
           { role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: org.id } },
@@ -135,24 +135,19 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     } else if (kind === 'research') {
       if (form['choice'] !== 'out' && form['choice'] !== 'in')
         return flashBack(c, session, { kind: 'error', text: 'Please choose to be left out or included. Nothing was changed.' });
-      consentId = 'portal-research';
       const reason = (code: string) => ({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code });
-      consent = privacyConsent(consentId, session.value.patient, form['choice'] === 'out' ? 'active' : 'inactive', {
-        type: 'deny',
-        purpose: [reason('HRESCH'), reason('PUBHLTH')],
-      });
+      res = await saveChoice(fhir, patient, 'research', form['choice'] === 'out', { type: 'deny', purpose: [reason('HRESCH'), reason('PUBHLTH')] });
     } else if (kind === 'sensitive') {
       const chosen = form['hide'];
       const hide = (Array.isArray(chosen) ? chosen : chosen === undefined ? [] : [chosen]).map(String);
       if (!hide.every((x) => HIDEABLE.some(([id]) => id === x)))
         return flashBack(c, session, { kind: 'error', text: 'Please choose from the listed kinds of information. Nothing was changed.' });
-      consentId = 'portal-hide-sensitive';
-      consent = privacyConsent(consentId, session.value.patient, hide.length > 0 ? 'active' : 'inactive', {
+      res = await saveChoice(fhir, patient, 'hide-sensitive', hide.length > 0, {
         type: 'deny',
         securityLabel: HIDEABLE.filter(([id]) => hide.includes(id)).map(([, code]) => ({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code })),
       });
     } else if (kind === 'caregiver') {
-      const caregivers = await listCaregivers(fhir, session.value.patient);
+      const caregivers = await listCaregivers(fhir, patient);
       const caregiver = caregivers.find((x) => x.id === form['caregiver']);
       if (!caregiver) return flashBack(c, session, { kind: 'error', text: 'Please choose a caregiver from the list. Nothing was changed.' });
       const chosen = form['class'];
@@ -163,8 +158,7 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
       const today = new Date().toISOString().slice(0, 10);
       if (!/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(until)) || until <= today)
         return flashBack(c, session, { kind: 'error', text: 'The end date must be a real date after today. Nothing was changed.' });
-      consentId = `portal-caregiver-${caregiver.id.replace(/^RelatedPerson\//, '')}`;
-      consent = privacyConsent(consentId, session.value.patient, 'active', {
+      res = await saveChoice(fhir, patient, `caregiver:${caregiver.id}`, true, {
         type: 'permit',
         period: { start: today, end: until },
         actor: [
@@ -175,11 +169,7 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     } else {
       return c.html(errorPage('There is no such choice.'), 404);
     }
-    const res = await fhir(`/fhir/Consent/${consentId}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/fhir+json' },
-      body: JSON.stringify(consent),
-    });
+    if (!res) return flashBack(c, session, { kind: 'ok', text: 'Saved. Your choice applies from now on.' });
     if (!res.ok) {
       const outcome = (await res.json().catch(() => ({}))) as { issue?: { diagnostics?: string }[] };
       return flashBack(c, session, { kind: 'error', text: `Not saved: ${outcome.issue?.[0]?.diagnostics ?? res.statusText}` });
@@ -206,20 +196,6 @@ const errorPage = (message: string) =>
       <p class="error" role="alert">${message}</p>
       <p><a href="/portal">Back to my choices</a></p>`,
   });
-
-function privacyConsent(id: string, patient: string, status: 'active' | 'inactive', provision: object) {
-  return {
-    resourceType: 'Consent',
-    id,
-    status,
-    scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
-    category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-    patient: { reference: patient },
-    dateTime: new Date().toISOString(),
-    policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
-    provision,
-  };
-}
 
 /** Organizations in the exchange that can hold or ask for records (not the exchange itself). */
 async function listOrganizations(fhir: Fetcher): Promise<{ id: string; name: string }[]> {
@@ -264,12 +240,6 @@ const CATEGORY_NAMES: Record<string, string> = {
   bh: 'behavioural health',
   srh: 'sexual and reproductive health',
 };
-
-async function hasActiveConsent(fhir: Fetcher, id: string): Promise<boolean> {
-  const res = await fhir(`/fhir/Consent/${id}`);
-  if (!res.ok) return false;
-  return ((await res.json()) as { status?: string }).status === 'active';
-}
 
 async function historyOf(fhir: Fetcher, patient: string): Promise<HistoryRow[]> {
   const res = await fhir(`/fhir/AuditEvent?patient=${encodeURIComponent(patient)}&_count=50`);
@@ -328,16 +298,6 @@ async function sharedItems(fhir: Fetcher, cls: string, patient: string): Promise
   });
 }
 
-/** The sensitive categories the patient's hide-from-everyone Consent names, if it is active. */
-async function hiddenCategories(fhir: Fetcher): Promise<string[]> {
-  const res = await fhir('/fhir/Consent/portal-hide-sensitive');
-  if (!res.ok) return [];
-  const consent = (await res.json()) as { status?: string; provision?: { securityLabel?: { code?: string }[] } };
-  if (consent.status !== 'active') return [];
-  const codes = new Set((consent.provision?.securityLabel ?? []).map((l) => l.code));
-  return HIDEABLE.filter(([, code]) => codes.has(code)).map(([id]) => id);
-}
-
 /** Clinicians in the directory (PractitionerRole with an organization), named for the patient to pick from. */
 async function listClinicians(fhir: Fetcher): Promise<{ id: string; name: string }[]> {
   const entries = async <T>(path: string): Promise<T[]> => {
@@ -363,8 +323,7 @@ async function listClinicians(fhir: Fetcher): Promise<{ id: string; name: string
 
 /** What a caregiver may see now, and until when (the end of the patient's grant to them). */
 async function caregiverAccess(gate: Gate, fhir: Fetcher, patientId: string, caregiver: { id: string; name: string }): Promise<AccessRow> {
-  const grant = await fhir(`/fhir/Consent/portal-caregiver-${caregiver.id.replace(/^RelatedPerson\//, '')}`);
-  const consent = grant.ok ? ((await grant.json()) as { status?: string; provision?: { period?: { end?: string }; class?: { code?: string }[] } }) : undefined;
+  const [consent] = await consentsFor(fhir, patientId, `caregiver:${caregiver.id}`);
   const active = consent?.status === 'active';
   const shared = active ? (consent?.provision?.class ?? []).map((k) => CAREGIVER_CLASSES.find(([code]) => code === k.code)?.[1] ?? k.code) : [];
   const [answer] = (await gate.whoCanSee(patientId, [caregiver.id], 'Observation')) ?? [];
