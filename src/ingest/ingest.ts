@@ -6,6 +6,7 @@ import { loadExisting, loadPersonForKeys, loadPersonOfPatients } from '../store/
 import { countIngestionStatement, planStatements, startIngestionStatement } from '../store/write.js';
 import type { BundleMode, EntryRead, WriteRequest } from './entries.js';
 import { prepare } from './prepare.js';
+import { propagateLabels } from './propagate.js';
 import { resolveReferences } from './references.js';
 
 export interface IngestDeps {
@@ -62,6 +63,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     else prepared.push(p);
   }
   if (request.mode === 'transaction') throwIfAnyRejected(outcomes);
+  await propagateLabels(deps.db, prepared, deps.codeLists);
 
   const ingestionId = deps.newId();
   const started = deps.clock().toISOString();
