@@ -6,6 +6,7 @@ import { loadExisting, loadPersonForKeys, loadPersonOfPatients } from '../store/
 import { countIngestionStatement, planStatements, startIngestionStatement } from '../store/write.js';
 import type { BundleMode, EntryRead, WriteRequest } from './entries.js';
 import { prepare } from './prepare.js';
+import { propagateLabels } from './propagate.js';
 import { resolveReferences } from './references.js';
 import { loadTrustState, trustRefusals } from './trust.js';
 import { coverageChangedStatement } from '../consent/store.js';
@@ -69,6 +70,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     rejected(refusal.index, 403, refusal.issues);
   const prepared = candidates.filter((p) => !outcomes[p.index]);
   if (request.mode === 'transaction') throwIfAnyRejected(outcomes);
+  await propagateLabels(deps.db, prepared, deps.codeLists);
 
   const ingestionId = deps.newId();
   const started = deps.clock().toISOString();

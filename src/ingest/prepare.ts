@@ -29,7 +29,7 @@ export function prepare(request: WriteRequest, source: string | undefined, lists
     if (err instanceof SearchValueError) return [{ code: 'value', diagnostics: err.message, expression: `${at}.${err.expression.replace(/^\w+\./, '')}` }];
     throw err;
   }
-  const security = mergeLabels(meta.security, sensitiveCategories(resource, lists), lists);
+  const security = mergeLabels(meta.security, sensitiveCategories(resource, lists, effectiveSource), lists);
   // versionId and lastUpdated are the store's to set; whatever the source sent is dropped.
   const { versionId: _v, lastUpdated: _l, ...rest } = meta;
   resource.meta = { ...rest, source: effectiveSource, ...(security.length > 0 ? { security } : {}) };

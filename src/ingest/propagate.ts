@@ -1,0 +1,133 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Database } from '../db/database.js';
+import { resources } from '../db/schema.js';
+import { parseReference } from '../fhir/references.js';
+import type { Resource } from '../fhir/types.js';
+import { mergeLabels, type CompiledCodeLists } from '../labels/index.js';
+import type { Prepared } from '../store/plan.js';
+
+/**
+ * Sensitivity travels along the references that say "this was part of that":
+ * - what was recorded at an Encounter (`encounter`, `context`, DocumentReference's
+ *   `context.encounter`, a claim line's `item[].encounter`) carries the Encounter's labels;
+ * - an Encounter carries the labels of the Conditions it lists as `diagnosis[].condition`;
+ * - a Claim or ExplanationOfBenefit carries the labels of the Conditions and Procedures it cites
+ *   (`diagnosis[].diagnosisReference`, `procedure[].procedureReference`), and an EOB its Claim's.
+ *
+ * A vital sign taken at an opioid treatment visit, or a claim citing an HIV diagnosis by reference,
+ * otherwise goes out unlabelled though it reveals the visit. The referenced resource may be in
+ * the same Bundle (its labels as just prepared, followed to a fixpoint so Condition -> Encounter ->
+ * Observation works in any entry order) or already stored (its `security` column). Labels only
+ * ever add up.
+ *
+ * Forward only: a resource stored before the Encounter it cites was labelled keeps its labels
+ * until it is sent again. Relabelling dependents when an Encounter changes needs an index of
+ * references, which the store does not keep.
+ */
+export async function propagateLabels(db: Database, prepared: readonly Prepared[], lists: CompiledCodeLists): Promise<void> {
+  const inBundle = new Map<string, Prepared>();
+  for (const p of prepared) inBundle.set(`${p.type}/${p.id}`, p);
+  const cites: [Prepared, string[]][] = [];
+  const outside = new Set<string>();
+  for (const p of prepared) {
+    const refs = labelSources(p.resource);
+    if (refs.length === 0) continue;
+    cites.push([p, refs]);
+    for (const ref of refs) if (!inBundle.has(ref)) outside.add(ref);
+  }
+  if (cites.length === 0) return;
+  const index = categoryIndex(lists);
+  const stored = await storedCategories(db, outside, index);
+
+  // Each pass carries labels one reference further; chains here are at most three long.
+  for (let pass = 0, changed = true; changed && pass < 8; pass++) {
+    changed = false;
+    for (const [p, refs] of cites) {
+      const have = categoriesOf(p.securityCodes, index);
+      const add = new Set<string>();
+      for (const ref of refs) {
+        const from = inBundle.get(ref);
+        for (const c of from ? categoriesOf(from.securityCodes, index) : (stored.get(ref) ?? [])) if (!have.has(c)) add.add(c);
+      }
+      if (add.size === 0) continue;
+      const security = mergeLabels(p.resource.meta?.security, add, lists);
+      p.resource.meta = { ...p.resource.meta, security };
+      p.securityCodes = security.map((c) => c.code!);
+      changed = true;
+    }
+  }
+}
+
+/** `Type/id` of every resource whose labels this one inherits. */
+function labelSources(resource: Resource): string[] {
+  const r = resource as Record<string, unknown>;
+  const out: string[] = [];
+  const take = (ref: unknown, types: readonly string[]) => {
+    const parsed = parseReference((ref as { reference?: unknown } | undefined)?.reference, types);
+    if (parsed) out.push(`${parsed.type}/${parsed.id}`);
+  };
+  const each = (list: unknown, f: (item: Record<string, unknown>) => void) => {
+    if (Array.isArray(list)) for (const item of list) if (item !== null && typeof item === 'object') f(item as Record<string, unknown>);
+  };
+  if (resource.resourceType === 'Encounter') {
+    each(r.diagnosis, (d) => take(d.condition, CONDITION));
+    return out;
+  }
+  take(r.encounter, ENCOUNTER);
+  take(r.context, ENCOUNTER);
+  if (r.context !== null && typeof r.context === 'object') each((r.context as Record<string, unknown>).encounter, (e) => take(e, ENCOUNTER));
+  if (resource.resourceType === 'Claim' || resource.resourceType === 'ExplanationOfBenefit') {
+    each(r.diagnosis, (d) => take(d.diagnosisReference, CONDITION));
+    each(r.procedure, (p) => take(p.procedureReference, PROCEDURE));
+    each(r.item, (i) => each(i.encounter, (e) => take(e, ENCOUNTER)));
+    take(r.claim, CLAIM);
+  }
+  return out;
+}
+const ENCOUNTER = ['Encounter'];
+const CONDITION = ['Condition'];
+const PROCEDURE = ['Procedure'];
+const CLAIM = ['Claim'];
+
+async function storedCategories(db: Database, keys: ReadonlySet<string>, index: ReadonlyMap<string, string>): Promise<Map<string, Set<string>>> {
+  const found = new Map<string, Set<string>>();
+  const byType = new Map<string, string[]>();
+  for (const key of keys) {
+    const [type, id] = key.split('/') as [string, string];
+    byType.set(type, [...(byType.get(type) ?? []), id]);
+  }
+  for (const [type, ids] of byType) {
+    for (let i = 0; i < ids.length; i += db.maxParams - 1) {
+      const rows = await db.orm
+        .select({ id: resources.id, security: resources.security })
+        .from(resources)
+        .where(and(eq(resources.type, type), inArray(resources.id, ids.slice(i, i + db.maxParams - 1))));
+      for (const row of rows) {
+        const categories = categoriesOf(row.security.trim().split(' '), index);
+        if (categories.size > 0) found.set(`${type}/${row.id}`, categories);
+      }
+    }
+  }
+  return found;
+}
+
+/** Security code -> category, for the codes that name one category only (R marks them all). */
+const indexes = new WeakMap<CompiledCodeLists, Map<string, string>>();
+function categoryIndex(lists: CompiledCodeLists): Map<string, string> {
+  let index = indexes.get(lists);
+  if (index) return index;
+  const owners = new Map<string, Set<string>>();
+  for (const [id, labels] of lists.labelsOf) for (const l of labels) if (l.code) owners.set(l.code, (owners.get(l.code) ?? new Set()).add(id));
+  index = new Map([...owners].filter(([, ids]) => ids.size === 1).map(([code, ids]) => [code, [...ids][0]!]));
+  indexes.set(lists, index);
+  return index;
+}
+
+function categoriesOf(codes: readonly string[], index: ReadonlyMap<string, string>): Set<string> {
+  const found = new Set<string>();
+  for (const code of codes) {
+    const category = index.get(code);
+    if (category) found.add(category);
+  }
+  return found;
+}
