@@ -6,7 +6,7 @@ import { ingest, readBundle } from '../../src/ingest/index.js';
 import { compileCodeLists, type SensitivityCodeLists } from '../../src/labels/index.js';
 import { readCurrent } from '../../src/store/read.js';
 import { tempDb, testDeps } from '../helpers/db.js';
-import { bundle, observation, putEntry, SOURCE_A, SOURCE_B } from '../helpers/fhir.js';
+import { bundle, observation, patient, putEntry, SOURCE_A, SOURCE_B } from '../helpers/fhir.js';
 
 describe('ingest from a Part 2 program', () => {
   it('labels whatever a flagged source sends as Part 2, and nothing of other sources', async () => {
@@ -17,7 +17,9 @@ describe('ingest from a Part 2 program', () => {
     });
     const deps = testDeps(db, { codeLists });
     for (const source of [SOURCE_A, SOURCE_B]) {
-      const b = readBundle(bundle('transaction', [putEntry(observation(`o-${source.length}`, 'pa-1', {}, source))], source));
+      // Each source files under its own record of the patient.
+      const own = `p-${source.length}`;
+      const b = readBundle(bundle('transaction', [putEntry(patient(own, {}, source)), putEntry(observation(`o-${source.length}`, own, {}, source))], source));
       if (Array.isArray(b)) throw new Error(JSON.stringify(b));
       await ingest(deps, { source, channel: b.mode, mode: b.mode, entries: b.entries });
     }

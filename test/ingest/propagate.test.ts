@@ -12,9 +12,23 @@ import { bundle, condition, observation, patient, putEntry, SOURCE_A, SOURCE_B }
 
 const ICD = 'http://hl7.org/fhir/sid/icd-10-cm';
 
+// Each source files under its own record of the patient: pa-1 at source A, pb-1 at source B.
+const OWN_PATIENT: Record<string, string> = { [SOURCE_A]: 'pa-1', [SOURCE_B]: 'pb-1' };
+const seeded = new WeakMap<object, Set<string>>();
+
 async function run(deps: ReturnType<typeof testDeps>, body: unknown) {
   const b = readBundle(body);
   if (Array.isArray(b)) throw new Error(JSON.stringify(b));
+  const done = seeded.get(deps.db) ?? new Set<string>();
+  seeded.set(deps.db, done);
+  const first = b.entries.find((e) => e.ok);
+  const source = b.source ?? (first?.ok ? (first.request.resource.meta?.source as string | undefined) : undefined);
+  if (source && !done.has(source)) {
+    const own = readBundle(bundle('transaction', [putEntry(patient(OWN_PATIENT[source]!, {}, source))], source));
+    if (Array.isArray(own)) throw new Error(JSON.stringify(own));
+    await ingest(deps, { source, channel: 'transaction', mode: 'transaction', entries: own.entries });
+    done.add(source);
+  }
   return ingest(deps, { source: b.source, channel: b.mode, mode: b.mode, entries: b.entries });
 }
 
@@ -41,7 +55,7 @@ const claim = (id: string, conditionId: string, source = SOURCE_B) => ({
   status: 'active',
   type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
   use: 'claim',
-  patient: { reference: 'Patient/pa-1' },
+  patient: { reference: `Patient/${OWN_PATIENT[source]}` },
   created: '2025-02-03',
   outcome: 'complete',
   diagnosis: [{ sequence: 1, diagnosisReference: { reference: `Condition/${conditionId}` } }],
