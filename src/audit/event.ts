@@ -12,6 +12,8 @@ export interface AccessRecord {
   reasons?: readonly Reason[];
   purpose?: string;
   breakGlass?: boolean;
+  /** For a source write: the sending system and how many of the person's resources it created and updated. */
+  written?: { source: string; created: number; updated: number };
   when: string;
   id: string;
 }
@@ -66,6 +68,15 @@ export function auditEvent(a: AccessRecord) {
         },
         ...(a.reasons && a.reasons.length > 0
           ? { detail: a.reasons.slice(0, 6).map((x) => ({ type: 'decision', valueString: `${x.layer} ${x.effect}: ${x.ref}` })) }
+          : {}),
+        ...(a.written
+          ? {
+              detail: [
+                { type: 'source', valueString: a.written.source },
+                { type: 'created', valueString: String(a.written.created) },
+                { type: 'updated', valueString: String(a.written.updated) },
+              ],
+            }
           : {}),
       },
     ],

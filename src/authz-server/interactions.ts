@@ -31,6 +31,9 @@ export function interactionRoutes(deps: InteractionDeps): Hono<Env> {
   app.use(async function noStore(c, next) {
     await next();
     c.header('cache-control', 'no-store');
+    // A framed sign-in or approval page could be clickjacked into approving access: never framed, as pageHeaders() does for the other pages.
+    c.header('content-security-policy', "frame-ancestors 'none'");
+    c.header('x-frame-options', 'DENY');
   });
 
   app.get('/:uid', async (c) => {

@@ -34,6 +34,8 @@ export async function grantBreakGlass(
   const person = await resolvePerson(deps.db, patientId);
   if (!person) throw FhirError.of(404, 'not-found', `Patient/${patientId} is not known`);
   if (!reason || reason.trim().length < 5) throw FhirError.of(400, 'required', 'Say why: a reason of at least 5 characters is required');
+  // The clinician page's limit: a reason is a sentence, not a document stored in every grant and audit event.
+  if (reason.trim().length > 500) throw FhirError.of(400, 'too-long', 'The reason can be at most 500 characters');
   const now = deps.clock();
   const expiresAt = new Date(now.getTime() + deps.consent.policies.defaults.breakGlassHours * 3600_000).toISOString();
   const id = deps.newId();

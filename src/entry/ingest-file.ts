@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { FhirError } from '../fhir/errors.js';
+import { nestedTooDeep, tooDeepMessage } from '../fhir/json-depth.js';
 import { ingest, readBundle, readNdjson, validateResource, type IngestDeps, type IngestResult } from '../ingest/index.js';
 import type { Resource } from '../fhir/types.js';
 
@@ -16,6 +17,7 @@ export async function ingestFile(deps: IngestDeps, path: string, source?: string
   } catch {
     throw FhirError.of(400, 'structure', `${path} is not valid JSON`);
   }
+  if (nestedTooDeep(body)) throw FhirError.of(400, 'structure', `${path}: ${tooDeepMessage}`);
   if ((body as { resourceType?: unknown })?.resourceType === 'Bundle') {
     const bundle = readBundle(body);
     if (Array.isArray(bundle)) throw new FhirError(400, bundle);

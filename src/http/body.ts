@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { FhirError } from '../fhir/errors.js';
+import { nestedTooDeep, tooDeepMessage } from '../fhir/json-depth.js';
 import type { AppEnv } from '../app-env.js';
 import { outcomeResponse } from './fhir-response.js';
 
@@ -23,11 +24,15 @@ export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   if (!JSON_TYPES.test(type)) throw FhirError.of(415, 'not-supported', `Content-Type must be application/fhir+json, not '${type || 'none'}'`);
   const text = await c.req.text();
   if (text.trim() === '') throw FhirError.of(400, 'required', 'The request body is empty');
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (err) {
     // The parser's own message quotes the body; say only where it broke.
     const position = /position (\d+)/.exec(String(err))?.[1];
     throw FhirError.of(400, 'structure', `The body is not valid JSON${position ? ` (at character ${position})` : ''}`);
   }
+  // Checked here, once, so no recursive walk further in ever meets a body deep enough to overflow the stack.
+  if (nestedTooDeep(body)) throw FhirError.of(400, 'structure', tooDeepMessage);
+  return body;
 }

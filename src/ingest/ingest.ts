@@ -1,7 +1,7 @@
 import type { Database, Statement } from '../db/database.js';
 import { FhirError, type Issue } from '../fhir/errors.js';
 import type { CompiledCodeLists } from '../labels/index.js';
-import { planWrites, resourceKey, type Outcome, type Prepared } from '../store/plan.js';
+import { planWrites, resourceKey, type IndexState, type Outcome, type Plan, type Prepared } from '../store/plan.js';
 import { loadExisting, loadPersonForKeys, loadPersonOfPatients } from '../store/read.js';
 import { countIngestionStatement, planStatements, startIngestionStatement } from '../store/write.js';
 import type { BundleMode, EntryRead, WriteRequest } from './entries.js';
@@ -34,10 +34,31 @@ export interface IngestResult {
   ingestionId: string;
   /** One per entry, in entry order. */
   outcomes: Outcome[];
+  /** Each person whose record this ingestion added to or changed, with how many resources: what the accounting of disclosures shows her. */
+  touched: Touched[];
+}
+
+export interface Touched {
+  person: string;
+  created: number;
+  updated: number;
 }
 
 /** Entries per atomic unit in batch mode: large enough to amortise a commit, small enough to keep a write lock short. */
 const BATCH_CHUNK = 2000;
+
+/** Entries prepared or planned between two turns of the event loop, so a large transaction does not hold it for seconds. */
+const STEP = 2000;
+
+/**
+ * Attempts at a unit before answering 409. Reads happen outside the write, so another process
+ * (or request) may write the same resource in between; the write's own guards (the primary keys
+ * of resources, history, links and match keys) then fail it, and the unit is read and planned again.
+ */
+const ATTEMPTS = 5;
+
+/** A macrotask, not a microtask: lets timers and sockets (e.g. /healthz) run between steps. */
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
  * Writes entries with matching, labels and provenance.
@@ -60,7 +81,9 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   resolveReferences(requests, deps.newId);
 
   const candidates: Prepared[] = [];
-  for (const r of requests) {
+  for (let i = 0; i < requests.length; i++) {
+    const r = requests[i]!;
+    if (i > 0 && i % STEP === 0) await nextTurn();
     if (outcomes[r.index]) continue;
     const p = prepare(r, request.source, deps.codeLists);
     if (Array.isArray(p)) rejected(r.index, 400, p);
@@ -76,31 +99,114 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   const started = deps.clock().toISOString();
   const source = request.source ?? prepared[0]?.source ?? 'unknown';
   const units = request.mode === 'transaction' ? [prepared] : chunked(prepared, BATCH_CHUNK);
+  const written: Plan['rows'] = [];
   for (let u = 0; u < units.length; u++) {
     const unit = units[u]!;
     const last = u === units.length - 1;
-    await deps.db.exclusive(async () => {
-      const state = await loadState(deps.db, unit);
-      const now = deps.clock().toISOString();
-      const plan = planWrites(unit, state, now, ingestionId);
-      for (const o of plan.outcomes) outcomes[o.index] = o;
-      if (request.mode === 'transaction') throwIfAnyRejected(outcomes);
-      const counts = {
-        written: plan.rows.length,
-        unchanged: plan.outcomes.filter((o) => o.ok && !o.changed).length,
-        rejected: plan.outcomes.filter((o) => !o.ok).length + (u === 0 ? request.entries.length - prepared.length : 0),
-      };
-      await deps.db.atomic([
-        ...(u === 0 ? [startIngestionStatement(deps.db, { id: ingestionId, source, channel: request.channel, startedAt: started })] : []),
-        ...planStatements(deps.db, plan),
-        // A changed Coverage changes who is a payer's member: every process sees it at the next request, as with a consent change.
-        ...plan.rows.filter((r) => r.type === 'Coverage' && r.patientId).map((r) => coverageChangedStatement(deps.db, r.patientId!)),
-        ...(request.mode === 'transaction' ? (request.alongside ?? []) : []),
-        countIngestionStatement(deps.db, ingestionId, counts, last ? now : undefined),
-      ]);
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // In-process units still queue, so they rarely meet; other processes meet the write's guards.
+        const plan = await deps.db.exclusive(async () => {
+          const state = await loadState(deps.db, unit);
+          await nextTurn();
+          const now = deps.clock().toISOString();
+          const plan = await planInSteps(unit, state, now, ingestionId);
+          for (const o of plan.outcomes) outcomes[o.index] = o;
+          if (request.mode === 'transaction') throwIfAnyRejected(outcomes);
+          const counts = {
+            written: plan.rows.length,
+            unchanged: plan.outcomes.filter((o) => o.ok && !o.changed).length,
+            rejected: plan.outcomes.filter((o) => !o.ok).length + (u === 0 ? request.entries.length - prepared.length : 0),
+          };
+          await nextTurn();
+          await deps.db.atomic([
+            ...(u === 0 ? [startIngestionStatement(deps.db, { id: ingestionId, source, channel: request.channel, startedAt: started })] : []),
+            ...planStatements(deps.db, plan),
+            // A changed Coverage changes who is a payer's member: every process sees it at the next request, as with a consent change.
+            ...plan.rows.filter((r) => r.type === 'Coverage' && r.patientId).map((r) => coverageChangedStatement(deps.db, r.patientId!)),
+            ...(request.mode === 'transaction' ? (request.alongside ?? []) : []),
+            countIngestionStatement(deps.db, ingestionId, counts, last ? now : undefined),
+          ]);
+          return plan;
+        });
+        for (const row of plan.rows) written.push(row);
+        break;
+      } catch (err) {
+        if (!isWriteConflict(err)) throw err;
+        // The plan stamped versionIds into the resources; the next attempt stamps its own.
+        for (const p of unit) {
+          const meta = p.resource.meta as { versionId?: string; lastUpdated?: string } | undefined;
+          delete meta?.versionId;
+          delete meta?.lastUpdated;
+        }
+        if (attempt >= ATTEMPTS) {
+          const conflict = FhirError.of(409, 'conflict', 'Another write changed the same resources at the same time; nothing was written, try again');
+          if (request.mode === 'transaction') throw conflict;
+          for (const p of unit)
+            if (outcomes[p.index]?.ok !== false) outcomes[p.index] = { index: p.index, ok: false, status: 409, issues: [...conflict.issues] };
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+      }
+    }
   }
-  return { ingestionId, outcomes: outcomes as Outcome[] };
+  return { ingestionId, outcomes: outcomes as Outcome[], touched: await touchedPeople(deps.db, written) };
+}
+
+/**
+ * Another writer got there first: a primary key or UNIQUE constraint failed, or the database
+ * stayed locked past busy_timeout. better-sqlite3 says so in a SqliteError's code, D1 only in
+ * its message, and drizzle may wrap either (the original is then the cause).
+ */
+function isWriteConflict(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && /^SQLITE_(CONSTRAINT_PRIMARYKEY|CONSTRAINT_UNIQUE|BUSY)/.test(e.code)) return true;
+    if (/UNIQUE constraint failed|SQLITE_BUSY|database is locked/i.test(String(e.message ?? ''))) return true;
+  }
+  return false;
+}
+
+/**
+ * planWrites over the unit in steps, yielding between them. The same plan as one call: each
+ * step sees the match keys earlier steps gave a person, as one call would.
+ */
+async function planInSteps(unit: readonly Prepared[], state: IndexState, now: string, ingestionId: string): Promise<Plan> {
+  const whole: Plan = { outcomes: [], rows: [], replaced: [], tokens: [], links: [], keys: [] };
+  const personForKey = new Map(state.personForKey);
+  for (let i = 0; i < unit.length; i += STEP) {
+    if (i > 0) await nextTurn();
+    const part = planWrites(unit.slice(i, i + STEP), { ...state, personForKey }, now, ingestionId);
+    for (const k of part.keys) personForKey.set(k.key, k.personId);
+    for (const name of Object.keys(whole) as (keyof Plan)[]) {
+      const into = whole[name] as unknown[];
+      for (const item of part[name]) into.push(item);
+    }
+  }
+  return whole;
+}
+
+/** The people written rows are about: a Patient row is its own compartment; others name theirs in patientId. */
+async function touchedPeople(db: Database, rows: readonly Plan['rows'][number][]): Promise<Touched[]> {
+  const byPatient = new Map<string, { created: number; updated: number }>();
+  for (const row of rows) {
+    const patientId = row.type === 'Patient' ? row.id : row.patientId;
+    if (!patientId) continue;
+    let n = byPatient.get(patientId);
+    if (!n) byPatient.set(patientId, (n = { created: 0, updated: 0 }));
+    if (row.versionId === 1) n.created++;
+    else n.updated++;
+  }
+  const personOf = await loadPersonOfPatients(db, [...byPatient.keys()]);
+  const byPerson = new Map<string, Touched>();
+  for (const [patientId, n] of byPatient) {
+    // An unlinked Patient id is the id its person will get (matching's rule 'new').
+    const person = personOf.get(patientId) ?? patientId;
+    let t = byPerson.get(person);
+    if (!t) byPerson.set(person, (t = { person, created: 0, updated: 0 }));
+    t.created += n.created;
+    t.updated += n.updated;
+  }
+  return [...byPerson.values()];
 }
 
 async function loadState(db: Database, unit: readonly Prepared[]) {

@@ -1,3 +1,4 @@
+import { nestedTooDeep, tooDeepMessage } from '../fhir/json-depth.js';
 import { FHIR_ID } from '../fhir/types.js';
 import type { EntryRead } from './entries.js';
 import { validateResource } from './validate.js';
@@ -19,6 +20,10 @@ export function readNdjson(text: string): EntryRead[] {
       resource = JSON.parse(line);
     } catch {
       entries.push({ ok: false, index, issues: [{ code: 'structure', diagnostics: `${at} is not valid JSON` }] });
+      continue;
+    }
+    if (nestedTooDeep(resource)) {
+      entries.push({ ok: false, index, issues: [{ code: 'structure', diagnostics: `${at}: ${tooDeepMessage}` }] });
       continue;
     }
     const issues = validateResource(resource, at);

@@ -30,7 +30,11 @@ export async function attributeAll(db: Database, year: number): Promise<Attribut
 
 function group<R extends { person: string }, T>(rows: readonly R[], map: (r: R) => T): Map<string, T[]> {
   const out = new Map<string, T[]>();
-  for (const r of rows) out.set(r.person, [...(out.get(r.person) ?? []), map(r)]);
+  for (const r of rows) {
+    const list = out.get(r.person);
+    if (list) list.push(map(r));
+    else out.set(r.person, [map(r)]);
+  }
   return out;
 }
 
@@ -40,7 +44,12 @@ function group<R extends { person: string }, T>(rows: readonly R[], map: (r: R) 
  */
 export function rosterGroups(attributions: readonly Attribution[], year: number) {
   const byOrg = new Map<string, Attribution[]>();
-  for (const a of attributions) if (a.organization) byOrg.set(a.organization, [...(byOrg.get(a.organization) ?? []), a]);
+  for (const a of attributions) {
+    if (!a.organization) continue;
+    const members = byOrg.get(a.organization);
+    if (members) members.push(a);
+    else byOrg.set(a.organization, [a]);
+  }
   return [...byOrg].map(([organization, members]) => ({
     resourceType: 'Group',
     id: `attribution-${organization.replace(/^Organization\//, '')}-${year}`,

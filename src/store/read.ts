@@ -9,7 +9,12 @@ import { chunks } from './write.js';
 export async function loadExisting(db: Database, refs: readonly { type: string; id: string }[]): Promise<Map<string, Existing>> {
   const found = new Map<string, Existing>();
   const byType = new Map<string, string[]>();
-  for (const { type, id } of refs) byType.set(type, [...(byType.get(type) ?? []), id]);
+  // Push in place: spreading the list per ref made this quadratic in the Bundle's size.
+  for (const { type, id } of refs) {
+    const ids = byType.get(type);
+    if (ids) ids.push(id);
+    else byType.set(type, [id]);
+  }
   for (const [type, ids] of byType) {
     for (const chunk of chunks(ids, db.maxParams - 1)) {
       const rows = await db.orm

@@ -28,7 +28,11 @@ export function planStatements(db: Database, plan: Plan): Statement[] {
       ),
     );
     const byType = new Map<string, string[]>();
-    for (const r of plan.replaced) byType.set(r.type, [...(byType.get(r.type) ?? []), r.id]);
+    for (const r of plan.replaced) {
+      const ids = byType.get(r.type);
+      if (ids) ids.push(r.id);
+      else byType.set(r.type, [r.id]);
+    }
     for (const [type, ids] of byType) {
       for (const chunk of chunks(ids, db.maxParams - 1)) {
         statements.push(db.orm.delete(resourceTokens).where(and(eq(resourceTokens.type, type), inArray(resourceTokens.id, chunk))) as Statement);
@@ -44,7 +48,8 @@ export function planStatements(db: Database, plan: Plan): Statement[] {
       plan.links.map((l) => ({ ...l, linkedAt: plan.rows[0]?.lastUpdated ?? '' })),
     ),
   );
-  statements.push(...insertRows(matchKeys, plan.keys, 'ignore'));
+  // 'fail', not 'ignore': a key another writer gave a person meanwhile must send this plan back to be redone.
+  statements.push(...insertRows(matchKeys, plan.keys));
   return statements;
 }
 

@@ -128,6 +128,18 @@ describe('$access', () => {
 });
 
 describe('break-the-glass', () => {
+  it('refuses a reason longer than 500 characters with a 400 OperationOutcome, and grants nothing', async () => {
+    const { send, tokens, db } = await setup();
+    const grants = () => db.sqlite.prepare('select count(*) from break_glass').pluck().get() as number;
+    const res = await send('POST', '/fhir/Patient/pa-1/$break-the-glass', tokens.chenGlass, { reason: 'x'.repeat(200_000) });
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.resourceType).toBe('OperationOutcome');
+    expect(body.issue[0].diagnostics).toMatch(/500 characters/);
+    expect(grants()).toBe(0);
+    expect((await send('POST', '/fhir/Patient/pa-1/$break-the-glass', tokens.chenGlass, { reason: 'y'.repeat(500) })).status).toBe(201);
+  });
+
   it('grants a clinician claiming ETREAT with a reason time-boxed access over a patient deny', async () => {
     const { send, consent, consentId, tokens, engine } = await setup();
     await consent('c1', tokens.maria, consentBody('c1', { type: 'deny' }));

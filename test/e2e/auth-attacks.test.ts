@@ -146,6 +146,23 @@ describe('the authorization server refuses flow attacks', () => {
     expect((await fetch(`${gw.base}/auth/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).status).toBe(200);
   });
 
+  it('forbids framing the sign-in and approval pages (clickjacking)', async () => {
+    const agent = new UserAgent();
+    const login = await agent.follow(
+      authUrl({ code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).href,
+      REDIRECT_URI,
+    );
+    expect(login.url).toContain('/oidc/interaction/');
+    const pages = [login.response!];
+    const afterLogin = await agent.submit(login.url, await login.response!.text(), /\/login/, { username: 'maria', password: PASSWORD }, REDIRECT_URI);
+    expect(await afterLogin.response!.text()).toMatch(/Approve access/);
+    pages.push(afterLogin.response!, await fetch(`${gw.base}/oidc/interaction/does-not-exist`));
+    for (const page of pages) {
+      expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+      expect(page.headers.get('x-frame-options')).toBe('DENY');
+    }
+  });
+
   it('answers malformed requests with OAuth errors, never a stack trace', async () => {
     const responses = [
       await tokenRequest({ grant_type: 'client_credentials' }),
