@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqlite } from '../../src/db/sqlite.js';
+import { ingest } from '../../src/ingest/index.js';
+import { defaultCodeLists } from '../../src/labels/index.js';
 import { tempDir } from '../helpers/db.js';
 
 const ROUNDS = 150;
@@ -26,8 +28,30 @@ describe('two processes writing the same resources at once', () => {
   it('answers every write with 2xx or 409, never 500, and keeps versions 1..n with matching history', async () => {
     const dataDir = join(tempDir('cg-writers-'), 'data');
     mkdirSync(dataDir, { recursive: true });
-    // Migrate once first, so the writers race on the data and not on the migrator.
-    openSqlite(join(dataDir, 'gateway.db')).close();
+    // Migrate once first, so the writers race on the data and not on the migrator, and store the
+    // lab's own record of the patient (a source files results only under its own records).
+    const setup = openSqlite(join(dataDir, 'gateway.db'));
+    await ingest(
+      { db: setup, codeLists: defaultCodeLists, clock: () => new Date(), newId: () => crypto.randomUUID() },
+      {
+        source: 'urn:test:lab',
+        channel: 'cli',
+        mode: 'transaction',
+        entries: [
+          {
+            ok: true,
+            request: {
+              index: 0,
+              method: 'PUT',
+              type: 'Patient',
+              id: 'p-1',
+              resource: { resourceType: 'Patient', id: 'p-1', meta: { source: 'urn:test:lab' } },
+            },
+          },
+        ],
+      },
+    );
+    setup.close();
 
     const results = await Promise.all([writer(dataDir, 'a'), writer(dataDir, 'b')]);
     for (const r of results) {
