@@ -30,6 +30,7 @@ import { openSqlite } from '../src/db/sqlite.js';
 import { ingest, readBundle } from '../src/ingest/index.js';
 import { defaultCodeLists } from '../src/labels/index.js';
 import { generateRegion } from '../src/synthetic/index.js';
+import { registerFixtureParticipants } from '../test/helpers/participants.js';
 
 const { values } = parseArgs({
   options: {
@@ -53,6 +54,8 @@ async function ours(round: number): Promise<number> {
   const db = openSqlite(join(work, `ours-${round}.db`));
   let id = 0;
   const deps = { db, clock: () => new Date(), codeLists: defaultCodeLists, newId: () => `b${round}-${++id}` };
+  // As development mode does before loading the region: payers' Coverages come only from registered sources.
+  await registerFixtureParticipants(db);
   const started = performance.now();
   for (const text of files) {
     const bundle = readBundle(JSON.parse(text));

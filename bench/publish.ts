@@ -74,6 +74,9 @@ async function load(path: string, patients: number, seed: number) {
   const db = openSqlite(path, { synchronous: 'NORMAL' });
   let id = 0;
   const deps = { db, clock: () => new Date(), codeLists: defaultCodeLists, newId: () => `l${++id}` };
+  const { registerFixtureParticipants } = await import('../test/helpers/participants.js');
+  // As development mode does before loading the region: payers' Coverages come only from registered sources.
+  await registerFixtureParticipants(db);
   const region = generateRegion({ patients, seed });
   for (const source of region.sources) {
     const b = readBundle(source.bundle);

@@ -3,6 +3,7 @@ import { resolvePerson } from '../store/read.js';
 import { purposeOf, type GateContext } from './context.js';
 import { DIRECTORY_TYPES, requireScope, scopeCoversPatient } from './scope.js';
 import { readVersion, type StoredVersion } from './versions.js';
+import { referenceFilter } from './dangling.js';
 
 /**
  * read and vread. The steps, in order: the scope (before any lookup), the exact version asked
@@ -23,5 +24,5 @@ export async function readResource(g: GateContext, type: string, id: string, vid
   const categories = categoriesOf(row.security.trim().split(' ').filter(Boolean), categoryIndex(g.deps.codeLists));
   const decision = await g.decide(person, { cls: type, categories, ...(row.dateStart ? { date: row.dateStart } : {}) });
   await g.audit({ interaction: 'read', query, person, outcome: decision.permit ? 'permit' : 'not-found', reasons: decision.reasons, ...purposeOf(decision) });
-  return decision.permit ? row : undefined;
+  return decision.permit ? { ...row, content: await referenceFilter(g, person)(row.content) } : undefined;
 }

@@ -7,6 +7,7 @@ import type { SearchQuery } from '../search/params.js';
 import { linkedPatientIds } from '../store/read.js';
 import { rosterOf } from '../store/rosters.js';
 import type { GateContext } from './context.js';
+import { referenceFilter } from './dangling.js';
 import { requireScope } from './scope.js';
 
 /**
@@ -85,6 +86,7 @@ export async function* exportFile(g: GateContext, groupId: string, members: read
     if (decision.plan.kind === 'deny') continue;
     const ids = await linkedPatientIds(g.deps.db, person);
     const grant = [{ type, withhold: codesOf(decision.plan.withhold, g.deps.codeLists) }];
+    const filter = referenceFilter(g, person);
     for (let offset = 0; ; offset += PAGE) {
       const q: SearchQuery = {
         dates: since ? [{ column: 'lastUpdated', op: 'ge', range: [since, since] }] : [],
@@ -95,7 +97,7 @@ export async function* exportFile(g: GateContext, groupId: string, members: read
         sort: { column: 'lastUpdated', descending: false },
       };
       const { rows } = await runSearch(g.deps.db, searchWhere(ids, grant, q), q);
-      if (rows.length > 0) yield rows.map((row) => `${row.content}\n`).join('');
+      if (rows.length > 0) yield (await Promise.all(rows.map(async (row) => `${await filter(row.content)}\n`))).join('');
       if (rows.length < PAGE) break;
     }
   }

@@ -7,6 +7,7 @@ import { runSearch, searchWhere, type ClassGrant } from '../search/sql.js';
 import { linkedPatientIds, resolvePerson } from '../store/read.js';
 import { COMPARTMENT_TYPES } from '../store/search-values.js';
 import { purposeOf, type GateContext } from './context.js';
+import { referenceFilter } from './dangling.js';
 import { DIRECTORY_TYPES, requireScope, scopeAllows, scopeCoversPatient } from './scope.js';
 
 export interface Row {
@@ -63,7 +64,8 @@ export async function searchType(g: GateContext, type: string, q: SearchQuery, q
   const ids = await linkedPatientIds(db, person);
   const result = await runSearch(db, searchWhere(ids, grants, q), q);
   const included = q.includes.length > 0 ? await includes(g, person, ids, result.rows, q) : [];
-  return { ...result, included };
+  const filter = referenceFilter(g, person);
+  return { total: result.total, rows: await filtered(result.rows, filter), included: await filtered(included, filter) };
 }
 
 /** `Patient/{id}/$everything`: every class the requester may see, from every linked record. Undefined: not found. */
@@ -82,7 +84,15 @@ export async function everything(g: GateContext, patientId: string, q: SearchQue
   });
   if (!person || grants.length === 0) return undefined;
   const ids = await linkedPatientIds(db, person);
-  return { ...(await runSearch(db, searchWhere(ids, grants, q), q)), included: [] };
+  const result = await runSearch(db, searchWhere(ids, grants, q), q);
+  return { total: result.total, rows: await filtered(result.rows, referenceFilter(g, person)), included: [] };
+}
+
+/** The rows with references to what the requester may not see taken out (dangling.ts). */
+async function filtered(rows: Row[], filter: (content: string) => Promise<string>): Promise<Row[]> {
+  const out: Row[] = [];
+  for (const row of rows) out.push({ ...row, content: await filter(row.content) });
+  return out;
 }
 
 const INCLUDABLE = ['Practitioner', 'Organization', 'Encounter'];

@@ -224,3 +224,39 @@ describe("a patient's choices are private", () => {
     expect((await s.get(`/fhir/Consent/${id}`, s.tokens.maria)).status).toBe(200);
   });
 });
+
+describe('nothing visible points at something hidden', () => {
+  it('a visible Observation does not name the visit the patient hid from this clinician', async () => {
+    await s.seed(SOURCE_A, [
+      putEntry({
+        resourceType: 'Encounter',
+        id: 'e-visit',
+        meta: { source: SOURCE_A },
+        status: 'finished',
+        class: { code: 'AMB' },
+        subject: { reference: 'Patient/pa-1' },
+      }),
+      putEntry({
+        resourceType: 'Observation',
+        id: 'o-at-visit',
+        meta: { source: SOURCE_A },
+        status: 'final',
+        code: { text: 'weight' },
+        subject: { reference: 'Patient/pa-1' },
+        encounter: { reference: 'Encounter/e-visit' },
+      }),
+    ]);
+    const hideVisits = consentFor('x', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }], class: [{ code: 'Encounter' }] });
+    expect((await s.send('POST', '/fhir/Consent', s.tokens.maria, hideVisits)).status).toBe(201);
+    expect((await s.get('/fhir/Encounter/e-visit', s.tokens.chen)).status).toBe(404);
+    const read = await s.get('/fhir/Observation/o-at-visit', s.tokens.chen);
+    expect(read.status).toBe(200);
+    expect(await read.text()).not.toContain('e-visit');
+    const search = await s.get('/fhir/Observation?patient=pa-1', s.tokens.chen);
+    expect(await search.text()).not.toContain('e-visit');
+    const all = await s.get('/fhir/Patient/pa-1/$everything', s.tokens.chen);
+    expect(await all.text()).not.toContain('e-visit');
+    // She still sees it all.
+    expect(await (await s.get('/fhir/Observation/o-at-visit', s.tokens.maria)).text()).toContain('Encounter/e-visit');
+  });
+});
