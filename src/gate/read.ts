@@ -24,5 +24,5 @@ export async function readResource(g: GateContext, type: string, id: string, vid
   const categories = categoriesOf(row.security.trim().split(' ').filter(Boolean), categoryIndex(g.deps.codeLists));
   const decision = await g.decide(person, { cls: type, categories, ...(row.dateStart ? { date: row.dateStart } : {}) });
   await g.audit({ interaction: 'read', query, person, outcome: decision.permit ? 'permit' : 'not-found', reasons: decision.reasons, ...purposeOf(decision) });
-  return decision.permit ? { ...row, content: await referenceFilter(g, person)(row.content) } : undefined;
+  return decision.permit ? { ...row, content: await referenceFilter(g, person).one(row.content) } : undefined;
 }

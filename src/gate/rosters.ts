@@ -97,7 +97,7 @@ export async function* exportFile(g: GateContext, groupId: string, members: read
         sort: { column: 'lastUpdated', descending: false },
       };
       const { rows } = await runSearch(g.deps.db, searchWhere(ids, grant, q), q);
-      if (rows.length > 0) yield (await Promise.all(rows.map(async (row) => `${await filter(row.content)}\n`))).join('');
+      if (rows.length > 0) yield (await filter.many(rows)).map((row) => `${row.content}\n`).join('');
       if (rows.length < PAGE) break;
     }
   }

@@ -65,7 +65,7 @@ export async function searchType(g: GateContext, type: string, q: SearchQuery, q
   const result = await runSearch(db, searchWhere(ids, grants, q), q);
   const included = q.includes.length > 0 ? await includes(g, person, ids, result.rows, q) : [];
   const filter = referenceFilter(g, person);
-  return { total: result.total, rows: await filtered(result.rows, filter), included: await filtered(included, filter) };
+  return { total: result.total, rows: await filter.many(result.rows), included: await filter.many(included) };
 }
 
 /** `Patient/{id}/$everything`: every class the requester may see, from every linked record. Undefined: not found. */
@@ -85,14 +85,7 @@ export async function everything(g: GateContext, patientId: string, q: SearchQue
   if (!person || grants.length === 0) return undefined;
   const ids = await linkedPatientIds(db, person);
   const result = await runSearch(db, searchWhere(ids, grants, q), q);
-  return { total: result.total, rows: await filtered(result.rows, referenceFilter(g, person)), included: [] };
-}
-
-/** The rows with references to what the requester may not see taken out (dangling.ts). */
-async function filtered(rows: Row[], filter: (content: string) => Promise<string>): Promise<Row[]> {
-  const out: Row[] = [];
-  for (const row of rows) out.push({ ...row, content: await filter(row.content) });
-  return out;
+  return { total: result.total, rows: await referenceFilter(g, person).many(result.rows), included: [] };
 }
 
 const INCLUDABLE = ['Practitioner', 'Organization', 'Encounter'];
