@@ -116,6 +116,25 @@ export function bumpStatement(db: Database, person: string): Statement {
 }
 
 /**
+ * Before a Coverage is replaced: marks stale whoever its stored version covered, so moving a
+ * Coverage to another beneficiary ends the old member's membership at the next request too.
+ */
+export function coverageReplacedStatement(db: Database, coverageId: string): Statement {
+  const next = sql<number>`(select coalesce(max(${consentVersions.seq}), 0) + 1 from ${consentVersions})`;
+  return db.orm
+    .insert(consentVersions)
+    .select(
+      db.orm
+        .select({ patientId: patientLinks.personId, seq: next.as('seq') })
+        .from(patientLinks)
+        .where(
+          sql`${patientLinks.patientId} = (select ${resources.patientId} from ${resources} where ${resources.type} = 'Coverage' and ${resources.id} = ${coverageId})`,
+        ),
+    )
+    .onConflictDoUpdate({ target: consentVersions.patientId, set: { seq: next } }) as unknown as Statement;
+}
+
+/**
  * Marks stale the decisions about whoever this Patient record is linked to (by SQL, so a record
  * linked in the same transaction counts): written with a changed Coverage, since membership is
  * part of every payer's decision.

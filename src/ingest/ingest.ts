@@ -9,7 +9,7 @@ import { prepare } from './prepare.js';
 import { propagateLabels } from './propagate.js';
 import { resolveReferences } from './references.js';
 import { loadTrustState, trustRefusals } from './trust.js';
-import { coverageChangedStatement } from '../consent/store.js';
+import { coverageChangedStatement, coverageReplacedStatement } from '../consent/store.js';
 
 export interface IngestDeps {
   db: Database;
@@ -121,6 +121,8 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
           await nextTurn();
           await deps.db.atomic([
             ...(u === 0 ? [startIngestionStatement(deps.db, { id: ingestionId, source, channel: request.channel, startedAt: started })] : []),
+            // Whoever a replaced Coverage covered before (read before the row changes), then after.
+            ...plan.replaced.filter((r) => r.type === 'Coverage').map((r) => coverageReplacedStatement(deps.db, r.id)),
             ...planStatements(deps.db, plan),
             // A changed Coverage changes who is a payer's member: every process sees it at the next request, as with a consent change.
             ...plan.rows.filter((r) => r.type === 'Coverage' && r.patientId).map((r) => coverageChangedStatement(deps.db, r.patientId!)),

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import type { Issue } from '../fhir/errors.js';
-import { parseReference } from '../fhir/references.js';
 import type { Prepared } from '../store/plan.js';
 import { chunks } from '../store/write.js';
 
@@ -28,7 +27,11 @@ export type TrustRefusal = { index: number; issues: Issue[] };
  */
 export function trustRefusals(prepared: readonly Prepared[], state: TrustState, consentAuthor: boolean): TrustRefusal[] {
   const refusals: TrustRefusal[] = [];
-  const sentPatients = new Map(prepared.filter((p) => p.type === 'Patient').map((p) => [p.id, p.source]));
+  // A Patient sent now is the sender's own only if it is new or already the sender's: re-sending
+  // another source's Patient id (refused at the store) must not make it "its own" for the rest.
+  const sentPatients = new Map(
+    prepared.filter((p) => p.type === 'Patient' && (state.patientSource.get(p.id) ?? p.source) === p.source).map((p) => [p.id, p.source]),
+  );
   for (const p of prepared) {
     const at = `Bundle.entry[${p.index}].resource`;
     const refuse = (diagnostics: string, expression = at) => refusals.push({ index: p.index, issues: [{ code: 'forbidden', diagnostics, expression }] });
@@ -39,6 +42,11 @@ export function trustRefusals(prepared: readonly Prepared[], state: TrustState, 
       continue;
     }
     if (consentAuthor) continue;
+    const contained = (p.resource as { contained?: unknown }).contained;
+    if (contained !== undefined && (!Array.isArray(contained) || contained.some((c) => (c as { resourceType?: unknown } | null)?.resourceType === 'Consent'))) {
+      refuse('A Consent cannot be sent contained in another resource: Consents are written only by the patient, through the consent API', `${at}.contained`);
+      continue;
+    }
     const patientId = p.values.patientId;
     if (patientId !== null) {
       const owner = sentPatients.get(patientId) ?? state.patientSource.get(patientId);
@@ -47,10 +55,12 @@ export function trustRefusals(prepared: readonly Prepared[], state: TrustState, 
     }
     if (p.type === 'Coverage') {
       const organization = state.sourceOrganization.get(p.source);
-      const payors = ((p.resource as { payor?: { reference?: unknown }[] }).payor ?? []).map((r) => parseReference(r?.reference, ['Organization']));
+      const payor: unknown = (p.resource as { payor?: unknown }).payor;
+      // Exactly `Organization/{id}`: the form membership compares, so nothing is accepted and then ignored.
+      const payors = Array.isArray(payor) ? payor.map((r) => (r as { reference?: unknown } | null)?.reference) : [];
       if (!organization) refuse('Only a payer’s own registered source may write Coverage', `${at}.payor`);
-      else if (payors.length === 0 || payors.some((r) => r === undefined || `Organization/${r.id}` !== organization))
-        refuse(`Coverage.payor must name this source’s own organization (${organization}) and no other`, `${at}.payor`);
+      else if (payors.length === 0 || payors.some((r) => r !== organization))
+        refuse(`Coverage.payor must be exactly one reference, ${organization} (this source’s own organization, as a relative reference)`, `${at}.payor`);
     }
   }
   return refusals;
@@ -58,7 +68,9 @@ export function trustRefusals(prepared: readonly Prepared[], state: TrustState, 
 
 /** Reads the state the trust rules need for these entries, in a few indexed queries. */
 export async function loadTrustState(db: Database, prepared: readonly Prepared[]): Promise<TrustState> {
-  const ids = [...new Set(prepared.map((p) => p.values.patientId).filter((id): id is string => id !== null))];
+  const referenced = prepared.map((p) => p.values.patientId);
+  const sent = prepared.filter((p) => p.type === 'Patient').map((p) => p.id);
+  const ids = [...new Set([...referenced, ...sent].filter((id): id is string => id !== null))];
   const patientSource = new Map<string, string>();
   for (const chunk of chunks(ids, db.maxParams - 1)) {
     const rows = await db.orm.all<{ id: string; source: string }>(

@@ -1,3 +1,4 @@
+import { shapeIssues } from './shape.js';
 import type { Issue } from '../fhir/errors.js';
 import { FHIR_ID, type Resource } from '../fhir/types.js';
 import { parseFhirDate } from '../store/fhir-dates.js';
@@ -38,6 +39,7 @@ export function validateResource(value: unknown, at: string, expectedType?: stri
     issues.push({ code: 'value', diagnostics: 'id must be 1-64 characters of A-Z, a-z, 0-9, - and .', expression: `${at}.id` });
   }
   issues.push(...validateMeta(resource.meta, `${at}.meta`));
+  issues.push(...shapeIssues(resource, at));
   for (const name of OTHER_DATES[resource.resourceType] ?? []) {
     const v = (resource as Record<string, unknown>)[name];
     if (v !== undefined && (typeof v !== 'string' || !parseFhirDate(v))) {
