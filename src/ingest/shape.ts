@@ -33,7 +33,7 @@ const PEOPLE = new Set(['Patient', 'Practitioner', 'RelatedPerson']);
  * The structure every later step relies on, checked once at the edge so that none of them meets
  * a value of the wrong kind: FHIR JSON has no nulls (outside the `_element` arrays that align
  * primitive extensions), list elements are lists, and string elements are strings; an
- * Identifier's system and value are strings. Iterative, so depth costs no stack.
+ * Identifier's system and value are strings.
  */
 export function shapeIssues(resource: unknown, at: string): Issue[] {
   const issues: Issue[] = [];
@@ -52,53 +52,49 @@ export function shapeIssues(resource: unknown, at: string): Issue[] {
           issues.push({ code: 'structure', diagnostics: 'given must be a list of strings', expression: `${at}.name[${i}].given` });
       });
   }
-  const stack: { node: unknown; path: string; key: string; parentKey: string }[] = [{ node: resource, path: at, key: '', parentKey: '' }];
-  while (stack.length > 0 && issues.length < MAX_ISSUES) {
-    const { node, path, key, parentKey } = stack.pop()!;
-    if (key.startsWith('_')) continue;
+  // Depth is bounded at the edge (src/fhir/json-depth.ts), so a recursive walk is safe; the
+  // path is kept as a list of keys and spelled out only for an issue.
+  const path: (string | number)[] = [];
+  const where = () => at + path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('');
+  const LIST_ITEMS = new Set(['identifier', 'telecom', 'coding', 'payor', 'securityLabel', 'contained', 'extension', 'tag', 'security', 'generalPractitioner']);
+  const STRING_ITEMS = new Set(['given', 'line', 'prefix', 'suffix', 'profile']);
+  const walk = (node: unknown, key: string, inList: string | undefined, parentKey: string): void => {
+    if (issues.length >= MAX_ISSUES || key.startsWith('_')) return;
     if (node === null) {
-      issues.push({ code: 'structure', diagnostics: 'FHIR JSON has no null values', expression: path });
-      continue;
+      issues.push({ code: 'structure', diagnostics: 'FHIR JSON has no null values', expression: where() });
+      return;
     }
-    if (LISTS.has(key) && !Array.isArray(node)) {
-      issues.push({ code: 'structure', diagnostics: `${key} must be a list`, expression: path });
-      continue;
+    if (inList === undefined && LISTS.has(key) && !Array.isArray(node)) {
+      issues.push({ code: 'structure', diagnostics: `${key} must be a list`, expression: where() });
+      return;
     }
-    if ((STRINGS.has(key) || (parentKey === 'identifier' && key === 'value')) && typeof node !== 'string') {
-      issues.push({ code: 'structure', diagnostics: `${key} must be a string`, expression: path });
-      continue;
+    if (inList === undefined && (STRINGS.has(key) || (parentKey === 'identifier' && key === 'value')) && typeof node !== 'string') {
+      issues.push({ code: 'structure', diagnostics: `${key} must be a string`, expression: where() });
+      return;
     }
     if (Array.isArray(node)) {
-      node.forEach((item, i) => stack.push({ node: item, path: `${path}[${i}]`, key: `${key}[]`, parentKey: key }));
-    } else if (typeof node === 'object') {
-      // Items of a list carry the list's name as their parent, so an Identifier's fields are known.
-      const owner = key.endsWith('[]') ? key.slice(0, -2) : key;
-      if (key.endsWith('[]') && (owner === 'given' || owner === 'line' || owner === 'prefix' || owner === 'suffix' || owner === 'profile')) {
-        issues.push({ code: 'structure', diagnostics: `${owner} must be a list of strings`, expression: path });
-        continue;
+      for (let i = 0; i < node.length; i++) {
+        path.push(i);
+        walk(node[i], key, key, parentKey);
+        path.pop();
       }
-      for (const [k, v] of Object.entries(node as Record<string, unknown>)) stack.push({ node: v, path: `${path}.${k}`, key: k, parentKey: owner });
-    } else if (
-      key.endsWith('[]') &&
-      [
-        'identifier',
-        'name',
-        'telecom',
-        'address',
-        'coding',
-        'payor',
-        'actor',
-        'class',
-        'securityLabel',
-        'contained',
-        'extension',
-        'tag',
-        'security',
-        'generalPractitioner',
-      ].includes(key.slice(0, -2))
-    ) {
-      issues.push({ code: 'structure', diagnostics: `${key.slice(0, -2)} must be a list of objects`, expression: path });
+      return;
     }
-  }
+    if (typeof node === 'object') {
+      if (inList !== undefined && STRING_ITEMS.has(inList)) {
+        issues.push({ code: 'structure', diagnostics: `${inList} must be a list of strings`, expression: where() });
+        return;
+      }
+      for (const k in node as Record<string, unknown>) {
+        path.push(k);
+        walk((node as Record<string, unknown>)[k], k, undefined, inList ?? key);
+        path.pop();
+      }
+      return;
+    }
+    if (inList !== undefined && LIST_ITEMS.has(inList))
+      issues.push({ code: 'structure', diagnostics: `${inList} must be a list of objects`, expression: where() });
+  };
+  walk(resource, '', undefined, '');
   return issues;
 }
