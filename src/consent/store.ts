@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, max, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, max, sql, type SQL } from 'drizzle-orm';
 import type { Database, Statement } from '../db/database.js';
 import { backendClients, breakGlass, consentLines, consentVersions, patientLinks, resources } from '../db/schema.js';
 import { parseFhirDate } from '../store/fhir-dates.js';
@@ -116,10 +116,11 @@ export function bumpStatement(db: Database, person: string): Statement {
 }
 
 /**
- * Before a Coverage is replaced: marks stale whoever its stored version covered, so moving a
- * Coverage to another beneficiary ends the old member's membership at the next request too.
+ * Marks stale the decisions about whoever the Patient records matching `patient` are linked to
+ * (by SQL, inside the write, so a record linked in the same transaction counts). INSERT … SELECT
+ * … WHERE: the WHERE also keeps SQLite from reading ON CONFLICT as part of the SELECT.
  */
-export function coverageReplacedStatement(db: Database, coverageId: string): Statement {
+function bumpLinkedStatement(db: Database, patient: SQL): Statement {
   const next = sql<number>`(select coalesce(max(${consentVersions.seq}), 0) + 1 from ${consentVersions})`;
   return db.orm
     .insert(consentVersions)
@@ -127,31 +128,23 @@ export function coverageReplacedStatement(db: Database, coverageId: string): Sta
       db.orm
         .select({ patientId: patientLinks.personId, seq: next.as('seq') })
         .from(patientLinks)
-        .where(
-          sql`${patientLinks.patientId} = (select ${resources.patientId} from ${resources} where ${resources.type} = 'Coverage' and ${resources.id} = ${coverageId})`,
-        ),
+        .where(patient),
     )
     .onConflictDoUpdate({ target: consentVersions.patientId, set: { seq: next } }) as unknown as Statement;
 }
 
 /**
- * Marks stale the decisions about whoever this Patient record is linked to (by SQL, so a record
- * linked in the same transaction counts): written with a changed Coverage, since membership is
- * part of every payer's decision.
+ * Before a Coverage is replaced: whoever its stored version covered, so moving a Coverage to
+ * another beneficiary ends the old member's membership at the next request too.
  */
-export function coverageChangedStatement(db: Database, patientId: string): Statement {
-  const next = sql<number>`(select coalesce(max(${consentVersions.seq}), 0) + 1 from ${consentVersions})`;
-  // INSERT … SELECT … WHERE: the WHERE also keeps SQLite from reading ON CONFLICT as part of the SELECT.
-  return db.orm
-    .insert(consentVersions)
-    .select(
-      db.orm
-        .select({ patientId: patientLinks.personId, seq: next.as('seq') })
-        .from(patientLinks)
-        .where(eq(patientLinks.patientId, patientId)),
-    )
-    .onConflictDoUpdate({ target: consentVersions.patientId, set: { seq: next } }) as unknown as Statement;
-}
+export const coverageReplacedStatement = (db: Database, coverageId: string): Statement =>
+  bumpLinkedStatement(
+    db,
+    sql`${patientLinks.patientId} = (select ${resources.patientId} from ${resources} where ${resources.type} = 'Coverage' and ${resources.id} = ${coverageId})`,
+  );
+
+/** With a changed Coverage: whoever it covers now, since membership is part of every payer's decision. */
+export const coverageChangedStatement = (db: Database, patientId: string): Statement => bumpLinkedStatement(db, eq(patientLinks.patientId, patientId));
 
 export async function latestSeq(db: Database): Promise<number> {
   const [row] = await db.orm.select({ seq: max(consentVersions.seq) }).from(consentVersions);
