@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { FilteredAdapter, Model } from 'casbin';
+import { lineOfRow } from './compile.js';
 import { loadLines, ReadOnlyLinesAdapter } from './lines-adapter.js';
 import type { Database } from '../db/database.js';
 import { consentLines } from '../db/schema.js';
@@ -32,10 +33,7 @@ export class ConsentLineAdapter extends ReadOnlyLinesAdapter implements Filtered
       : eq(consentLines.patientId, filter.patient);
     const rows = await this.db.orm.select().from(consentLines).where(where);
     rows.sort((a, b) => a.priority.localeCompare(b.priority) || a.consentId.localeCompare(b.consentId) || a.ord - b.ord);
-    loadLines(
-      model,
-      rows.map(({ patientId, consentId: _c, ord: _o, ...l }) => ({ ...l, patient: patientId, effect: l.effect as 'allow' | 'deny' })),
-    );
+    loadLines(model, rows.map(lineOfRow));
     this.filtered = true;
   }
 

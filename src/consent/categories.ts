@@ -26,6 +26,10 @@ export function categoriesOf(codes: Iterable<string>, index: ReadonlyMap<string,
   return found.size === 0 ? ['normal'] : [...found].sort();
 }
 
+/** The categories of a stored resource, from its `security` column (space-padded codes: ` R HIV `). */
+export const categoriesOfColumn = (security: string, index: ReadonlyMap<string, Category>): Category[] =>
+  categoriesOf(security.split(' ').filter(Boolean), index);
+
 /** The security codes that mark data of these categories: what a redaction must withhold. */
 export function codesOf(categories: readonly Category[], lists: CompiledCodeLists): string[] {
   const codes = new Set<string>();

@@ -1,4 +1,5 @@
 import type { R4 } from '@smile-cdr/fhirts';
+import type { consentLines } from '../db/schema.js';
 import type { Issue } from '../fhir/errors.js';
 import { parseReference } from '../fhir/references.js';
 import { parseFhirDate } from '../store/fhir-dates.js';
@@ -20,6 +21,13 @@ export interface ConsentLine {
   effect: 'allow' | 'deny';
   ref: string;
 }
+
+/** A stored consent_lines row as a line: the patient column is the line's patient. */
+export const lineOfRow = ({ patientId, consentId: _c, ord: _o, ...l }: typeof consentLines.$inferSelect): ConsentLine => ({
+  ...l,
+  patient: patientId,
+  effect: l.effect as ConsentLine['effect'],
+});
 
 /** The line as Casbin reads it, in policy_definition order. */
 export const toRule = (l: ConsentLine): string[] => [

@@ -3,7 +3,7 @@ import type { Database, Statement } from '../db/database.js';
 import { backendClients, breakGlass, consentLines, consentVersions, patientLinks, resources } from '../db/schema.js';
 import { parseFhirDate } from '../store/fhir-dates.js';
 import { insertRows } from '../store/write.js';
-import type { ConsentLine } from './compile.js';
+import { lineOfRow, type ConsentLine } from './compile.js';
 import type { PatientView } from './decide.js';
 import type { Policies } from './policies.js';
 import { compilePatientView } from './view.js';
@@ -38,11 +38,7 @@ export function patientViewLoader(db: Database, policies: Pick<Policies, 'consen
     const { payers, validUntil } = membership(coverageRows as { content: string; writerOrganization: string | null }[], now);
     return compilePatientView(policies, {
       person,
-      lines: (lineRows as (typeof consentLines.$inferSelect)[]).map(({ patientId, consentId: _c, ord: _o, ...l }) => ({
-        ...l,
-        patient: patientId,
-        effect: l.effect as 'allow' | 'deny',
-      })),
+      lines: (lineRows as (typeof consentLines.$inferSelect)[]).map(lineOfRow),
       payers,
       ...(validUntil ? { validUntil } : {}),
       breakGlass: (grantRows as (typeof breakGlass.$inferSelect)[]).map((g) => ({ id: g.id, practitioner: g.practitioner, expiresAt: g.expiresAt })),

@@ -86,7 +86,7 @@ function explainedAccess(cls: string, d: Decision): ClassAccess {
     cls,
     permit: d.permit,
     ...(d.purpose ? { purpose: d.purpose } : {}),
-    withheld: d.plan.kind === 'allow' ? SENSITIVE.filter((s) => d.plan.kind === 'allow' && d.plan.withhold.includes(s)) : [],
+    withheld: SENSITIVE.filter((s) => d.obligations.redact.includes(s)),
     reasons: d.reasons,
   };
 }

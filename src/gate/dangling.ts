@@ -1,5 +1,5 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { categoriesOf, categoryIndex } from '../consent/categories.js';
+import { categoriesOfColumn, categoryIndex } from '../consent/categories.js';
 import { resources } from '../db/schema.js';
 import { COMPARTMENT_TYPES } from '../store/search-values.js';
 import type { GateContext } from './context.js';
@@ -65,11 +65,7 @@ export function referenceFilter(g: GateContext, person: string) {
           const labels = security.get(id);
           // Unlabelled, or not stored: nothing to withhold by labels.
           if (!labels) verdict.set(`${type}/${id}`, false);
-          else
-            verdict.set(
-              `${type}/${id}`,
-              !(await g.decide(person, { cls: type, categories: categoriesOf(labels.trim().split(' ').filter(Boolean), index) })).permit,
-            );
+          else verdict.set(`${type}/${id}`, !(await g.decide(person, { cls: type, categories: categoriesOfColumn(labels, index) })).permit);
         }
       }
     }

@@ -1,4 +1,4 @@
-import { categoriesOf, categoryIndex } from '../consent/categories.js';
+import { categoriesOfColumn, categoryIndex } from '../consent/categories.js';
 import { resolvePerson } from '../store/read.js';
 import { purposeOf, type GateContext } from './context.js';
 import { DIRECTORY_TYPES, requireScope, scopeCoversPatient } from './scope.js';
@@ -21,7 +21,7 @@ export async function readResource(g: GateContext, type: string, id: string, vid
     await g.audit({ interaction: 'read', query, ...(person ? { person } : {}), outcome: 'not-found' });
     return undefined;
   }
-  const categories = categoriesOf(row.security.trim().split(' ').filter(Boolean), categoryIndex(g.deps.codeLists));
+  const categories = categoriesOfColumn(row.security, categoryIndex(g.deps.codeLists));
   const decision = await g.decide(person, { cls: type, categories, ...(row.dateStart ? { date: row.dateStart } : {}) });
   await g.audit({ interaction: 'read', query, person, outcome: decision.permit ? 'permit' : 'not-found', reasons: decision.reasons, ...purposeOf(decision) });
   return decision.permit ? { ...row, content: await referenceFilter(g, person).one(row.content) } : undefined;

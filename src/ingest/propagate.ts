@@ -3,6 +3,7 @@ import type { Database } from '../db/database.js';
 import { resources } from '../db/schema.js';
 import { parseReference } from '../fhir/references.js';
 import type { Resource } from '../fhir/types.js';
+import { categoriesOf, categoryIndex, type Category } from '../consent/categories.js';
 import { mergeLabels, type CompiledCodeLists } from '../labels/index.js';
 import type { Prepared } from '../store/plan.js';
 
@@ -43,11 +44,11 @@ export async function propagateLabels(db: Database, prepared: readonly Prepared[
   for (let pass = 0, changed = true; changed && pass < 8; pass++) {
     changed = false;
     for (const [p, refs] of cites) {
-      const have = categoriesOf(p.securityCodes, index);
+      const have = sensitiveOf(p.securityCodes, index);
       const add = new Set<string>();
       for (const ref of refs) {
         const from = inBundle.get(ref);
-        for (const c of from ? categoriesOf(from.securityCodes, index) : (stored.get(ref) ?? [])) if (!have.has(c)) add.add(c);
+        for (const c of from ? sensitiveOf(from.securityCodes, index) : (stored.get(ref) ?? [])) if (!have.has(c)) add.add(c);
       }
       if (add.size === 0) continue;
       const security = mergeLabels(p.resource.meta?.security, add, lists);
@@ -89,12 +90,14 @@ const CONDITION = ['Condition'];
 const PROCEDURE = ['Procedure'];
 const CLAIM = ['Claim'];
 
-async function storedCategories(db: Database, keys: ReadonlySet<string>, index: ReadonlyMap<string, string>): Promise<Map<string, Set<string>>> {
+async function storedCategories(db: Database, keys: ReadonlySet<string>, index: ReadonlyMap<string, Category>): Promise<Map<string, Set<string>>> {
   const found = new Map<string, Set<string>>();
   const byType = new Map<string, string[]>();
   for (const key of keys) {
     const [type, id] = key.split('/') as [string, string];
-    byType.set(type, [...(byType.get(type) ?? []), id]);
+    let ids = byType.get(type);
+    if (!ids) byType.set(type, (ids = []));
+    ids.push(id);
   }
   for (const [type, ids] of byType) {
     for (let i = 0; i < ids.length; i += db.maxParams - 1) {
@@ -103,7 +106,7 @@ async function storedCategories(db: Database, keys: ReadonlySet<string>, index: 
         .from(resources)
         .where(and(eq(resources.type, type), inArray(resources.id, ids.slice(i, i + db.maxParams - 1))));
       for (const row of rows) {
-        const categories = categoriesOf(row.security.trim().split(' '), index);
+        const categories = sensitiveOf(row.security.split(' '), index);
         if (categories.size > 0) found.set(`${type}/${row.id}`, categories);
       }
     }
@@ -111,23 +114,7 @@ async function storedCategories(db: Database, keys: ReadonlySet<string>, index: 
   return found;
 }
 
-/** Security code -> category, for the codes that name one category only (R marks them all). */
-const indexes = new WeakMap<CompiledCodeLists, Map<string, string>>();
-function categoryIndex(lists: CompiledCodeLists): Map<string, string> {
-  let index = indexes.get(lists);
-  if (index) return index;
-  const owners = new Map<string, Set<string>>();
-  for (const [id, labels] of lists.labelsOf) for (const l of labels) if (l.code) owners.set(l.code, (owners.get(l.code) ?? new Set()).add(id));
-  index = new Map([...owners].filter(([, ids]) => ids.size === 1).map(([code, ids]) => [code, [...ids][0]!]));
-  indexes.set(lists, index);
-  return index;
-}
-
-function categoriesOf(codes: readonly string[], index: ReadonlyMap<string, string>): Set<string> {
-  const found = new Set<string>();
-  for (const code of codes) {
-    const category = index.get(code);
-    if (category) found.add(category);
-  }
-  return found;
+/** The sensitive categories (not `normal`) these security codes mark. */
+function sensitiveOf(codes: readonly string[], index: ReadonlyMap<string, Category>): Set<string> {
+  return new Set(categoriesOf(codes, index).filter((c) => c !== 'normal'));
 }

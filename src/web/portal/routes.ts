@@ -63,7 +63,7 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     const history = await historyOf(fhir, value.patient);
     const caregivers = await listCaregivers(fhir, value.patient);
     if (gate) access.push(...(await Promise.all(caregivers.map((g) => caregiverAccess(gate, fhir, patientId, g)))));
-    const clinicians = await listClinicians(fhir);
+    const clinicians = await listClinicians(fhir, organizations);
     const page = dashboardPage({
       patientName: value.patient,
       access,
@@ -299,7 +299,7 @@ async function sharedItems(fhir: Fetcher, cls: string, patient: string): Promise
 }
 
 /** Clinicians in the directory (PractitionerRole with an organization), named for the patient to pick from. */
-async function listClinicians(fhir: Fetcher): Promise<{ id: string; name: string }[]> {
+async function listClinicians(fhir: Fetcher, organizations?: readonly { id: string; name: string }[]): Promise<{ id: string; name: string }[]> {
   const entries = async <T>(path: string): Promise<T[]> => {
     const res = await fhir(path);
     return res.ok ? (((await res.json()) as { entry?: { resource: T }[] }).entry ?? []).map((e) => e.resource) : [];
@@ -311,7 +311,8 @@ async function listClinicians(fhir: Fetcher): Promise<{ id: string; name: string
       displayName(p.name),
     ]),
   );
-  const orgs = new Map((await listOrganizations(fhir)).map((o) => [o.id, o.name]));
+  // The dashboard has just read the organizations; the preview reads them here.
+  const orgs = new Map((organizations ?? (await listOrganizations(fhir))).map((o) => [o.id, o.name]));
   const seen = new Map<string, string>();
   for (const r of roles) {
     const id = r.practitioner?.reference;
