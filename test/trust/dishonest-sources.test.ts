@@ -260,3 +260,21 @@ describe('nothing visible points at something hidden', () => {
     expect(await (await s.get('/fhir/Observation/o-at-visit', s.tokens.maria)).text()).toContain('Encounter/e-visit');
   });
 });
+
+describe('a batch says which rule refused each entry', () => {
+  it("answers an entry refused for another source's Patient as 403 Forbidden, not 400", async () => {
+    const clinicB = await sourceToken(SOURCE_B, 'Organization/clinic-b-org', 'clinic-b');
+    const obs = putEntry({
+      resourceType: 'Observation',
+      id: 'o-batch',
+      meta: { source: SOURCE_B },
+      status: 'final',
+      subject: { reference: 'Patient/pa-1' },
+      code: { text: 'x' },
+    });
+    const res = await s.send('POST', '/fhir', clinicB, bundle('batch', [obs], SOURCE_B));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { entry: { response: { status: string } }[] };
+    expect(body.entry[0]!.response.status).toBe('403 Forbidden');
+  });
+});

@@ -132,6 +132,8 @@ function written(c: Parameters<typeof fhirJson>[0], outcome: Outcome): Response 
   );
 }
 
+const STATUS_TEXT = { 400: '400 Bad Request', 403: '403 Forbidden', 409: '409 Conflict' } as const;
+
 /** A transaction-response or batch-response: one entry per request entry, in order. */
 function responseBundle(mode: 'transaction' | 'batch', result: IngestResult) {
   return {
@@ -147,7 +149,7 @@ function responseBundle(mode: 'transaction' | 'batch', result: IngestResult) {
               lastModified: o.lastUpdated,
             },
           }
-        : { response: { status: o.status === 409 ? '409 Conflict' : '400 Bad Request', outcome: operationOutcome(o.issues) } },
+        : { response: { status: STATUS_TEXT[o.status], outcome: operationOutcome(o.issues) } },
     ),
   };
 }
