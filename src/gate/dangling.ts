@@ -12,7 +12,8 @@ function referencesIn(content: string): string[] {
   const out: string[] = [];
   for (let at = content.indexOf(MARKER); at >= 0; at = content.indexOf(MARKER, at + MARKER.length)) {
     const start = at + MARKER.length;
-    const value = content.slice(start, content.indexOf('"', start));
+    // A versioned reference names the same resource: `Condition/c1/_history/2` is `Condition/c1`.
+    const value = content.slice(start, content.indexOf('"', start)).replace(/\/_history\/[^/]*$/, '');
     const last = value.lastIndexOf('/');
     const prev = value.lastIndexOf('/', last - 1);
     if (last > 0) out.push(value.slice(prev + 1));
@@ -63,8 +64,10 @@ export function referenceFilter(g: GateContext, person: string) {
         const security = new Map(rows.map((r) => [r.id, r.security]));
         for (const id of chunk) {
           const labels = security.get(id);
-          // Unlabelled, or not stored: nothing to withhold by labels.
-          if (!labels) verdict.set(`${type}/${id}`, false);
+          // Not stored: withheld too (except from the patient), or "withheld" would tell a hidden
+          // resource from one that does not exist. Unlabelled: nothing to withhold by labels.
+          if (labels === undefined) verdict.set(`${type}/${id}`, !(g.requester.kind === 'person' && g.requester.role === 'patient'));
+          else if (labels === '') verdict.set(`${type}/${id}`, false);
           else verdict.set(`${type}/${id}`, !(await g.decide(person, { cls: type, categories: categoriesOfColumn(labels, index) })).permit);
         }
       }

@@ -58,7 +58,7 @@ export function shapeIssues(resource: unknown, at: string): Issue[] {
   const where = () => at + path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('');
   const LIST_ITEMS = new Set(['identifier', 'telecom', 'coding', 'payor', 'securityLabel', 'contained', 'extension', 'tag', 'security', 'generalPractitioner']);
   const STRING_ITEMS = new Set(['given', 'line', 'prefix', 'suffix', 'profile']);
-  const walk = (node: unknown, key: string, inList: string | undefined, parentKey: string): void => {
+  const walk = (node: unknown, key: string, inList: string | undefined, parentKey: string, inResource = false): void => {
     if (issues.length >= MAX_ISSUES || key.startsWith('_')) return;
     if (node === null) {
       issues.push({ code: 'structure', diagnostics: 'FHIR JSON has no null values', expression: where() });
@@ -68,7 +68,14 @@ export function shapeIssues(resource: unknown, at: string): Issue[] {
       issues.push({ code: 'structure', diagnostics: `${key} must be a list`, expression: where() });
       return;
     }
-    if (inList === undefined && (STRINGS.has(key) || (parentKey === 'identifier' && key === 'value')) && typeof node !== 'string') {
+    // The coded elements labels are read from: a Coding's code, a concept's text (a resource's own
+    // `text` is its Narrative), and no resource's `code` given as bare words.
+    const codedString = (parentKey === 'coding' && (key === 'code' || key === 'version')) || (key === 'text' && !inResource);
+    if (inResource && key === 'code' && typeof node !== 'object') {
+      issues.push({ code: 'structure', diagnostics: 'code must be a CodeableConcept, not a bare value', expression: where() });
+      return;
+    }
+    if (inList === undefined && (STRINGS.has(key) || codedString || (parentKey === 'identifier' && key === 'value')) && typeof node !== 'string') {
       issues.push({ code: 'structure', diagnostics: `${key} must be a string`, expression: where() });
       return;
     }
@@ -85,9 +92,10 @@ export function shapeIssues(resource: unknown, at: string): Issue[] {
         issues.push({ code: 'structure', diagnostics: `${inList} must be a list of strings`, expression: where() });
         return;
       }
+      const isResource = typeof (node as { resourceType?: unknown }).resourceType === 'string';
       for (const k in node as Record<string, unknown>) {
         path.push(k);
-        walk((node as Record<string, unknown>)[k], k, undefined, inList ?? key);
+        walk((node as Record<string, unknown>)[k], k, undefined, inList ?? key, isResource);
         path.pop();
       }
       return;

@@ -42,8 +42,7 @@ export function trustRefusals(prepared: readonly Prepared[], state: TrustState, 
       continue;
     }
     if (consentAuthor) continue;
-    const contained = (p.resource as { contained?: unknown }).contained;
-    if (contained !== undefined && (!Array.isArray(contained) || contained.some((c) => (c as { resourceType?: unknown } | null)?.resourceType === 'Consent'))) {
+    if (containsConsent(p.resource)) {
       refuse('A Consent cannot be sent contained in another resource: Consents are written only by the patient, through the consent API', `${at}.contained`);
       continue;
     }
@@ -84,8 +83,18 @@ export async function loadTrustState(db: Database, prepared: readonly Prepared[]
   const sourceOrganization = new Map<string, string>();
   const coverageSources = [...new Set(prepared.filter((p) => p.type === 'Coverage').map((p) => p.source))];
   for (const source of coverageSources) {
-    const [row] = await db.orm.all<{ organization: string }>(sql`SELECT organization FROM backend_clients WHERE source_uri = ${source} AND status = 'active'`);
+    const [row] = await db.orm.all<{ organization: string }>(
+      sql`SELECT organization FROM backend_clients WHERE source_uri = ${source} AND status = 'active' AND kind = 'payer'`,
+    );
     if (row) sourceOrganization.set(source, row.organization);
   }
   return { patientSource, sourceOrganization };
+}
+
+/** A Consent contained at any depth (contained resources may contain others). */
+function containsConsent(resource: unknown, depth = 0): boolean {
+  const contained = (resource as { contained?: unknown } | null)?.contained;
+  if (contained === undefined || depth > 8) return false;
+  if (!Array.isArray(contained)) return true;
+  return contained.some((c) => (c as { resourceType?: unknown } | null)?.resourceType === 'Consent' || containsConsent(c, depth + 1));
 }

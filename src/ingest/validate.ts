@@ -1,6 +1,5 @@
 import { shapeIssues } from './shape.js';
 
-const STRUCTURED = new Set(['Patient', 'RelatedPerson', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Coverage', 'Consent']);
 import type { Issue } from '../fhir/errors.js';
 import { FHIR_ID, type Resource } from '../fhir/types.js';
 import { parseFhirDate } from '../store/fhir-dates.js';
@@ -41,10 +40,9 @@ export function validateResource(value: unknown, at: string, expectedType?: stri
     issues.push({ code: 'value', diagnostics: 'id must be 1-64 characters of A-Z, a-z, 0-9, - and .', expression: `${at}.id` });
   }
   issues.push(...validateMeta(resource.meta, `${at}.meta`));
-  // The full structural walk for the types whose elements later steps read field by field
-  // (matching, trust, consent compiling); clinical resources are read through typed accessors
-  // that tolerate any shape, and walking each of them again cost several percent of ingest.
-  if (STRUCTURED.has(resource.resourceType)) issues.push(...shapeIssues(resource, at));
+  // The structure every later step reads, labelling above all: a code sent in the wrong shape
+  // would otherwise pass the code lists unread.
+  issues.push(...shapeIssues(resource, at));
   for (const name of OTHER_DATES[resource.resourceType] ?? []) {
     const v = (resource as Record<string, unknown>)[name];
     if (v !== undefined && (typeof v !== 'string' || !parseFhirDate(v))) {

@@ -1,4 +1,4 @@
-/** The full structural walk runs only for the types read field by field (validate.ts): clinical resources must still never give a 500. */
+/** Clinical resources of odd shape are refused or stored, but never answered with a 500 (validate.ts, shape.ts). */
 import { expect, it } from 'vitest';
 import { scenario } from '../helpers/scenario.js';
 import { bundle, putEntry, SOURCE_A } from '../helpers/fhir.js';
