@@ -10,6 +10,8 @@ export interface PublishedValue {
   reason?: SuppressionReason;
   /** Scale of the discrete Laplace noise added, when the release uses differential privacy. */
   noiseScale?: number;
+  /** Where the true value lies: the 95% interval of a noised value. Absent for exact values. */
+  interval?: { low: number; high: number };
 }
 
 export interface PublishedCell {
