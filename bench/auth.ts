@@ -41,7 +41,7 @@ const warmRate = WARM / ((performance.now() - started) / 1000);
 // 2. HTTP throughput, bare versus authenticated.
 const app = createApp({
   db,
-  config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1 << 20, issuer: 'http://gateway.test/oidc', mode: 'production', lifetimeEpsilon: 10 },
+  config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1 << 20, issuer: 'http://gateway.test/oidc', mode: 'production' },
   auth: { verifier: issuer.verifier },
   consent: new ConsentEngine(db, await loadPolicies(await readPolicyFiles()), () => new Date()),
   clock: () => new Date(),

@@ -39,7 +39,7 @@ const policyTexts = await readPolicyFiles();
 const registry = await ParticipantRegistry.open(db, await loadPolicies(policyTexts), policyTexts.duaModel);
 const deps = {
   db,
-  config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1 << 24, issuer: 'http://gateway.test/oidc', mode: 'production' as const, lifetimeEpsilon: 10 },
+  config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1 << 24, issuer: 'http://gateway.test/oidc', mode: 'production' as const },
   auth: { verifier: issuer.verifier },
   clock,
   codeLists: defaultCodeLists,

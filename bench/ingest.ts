@@ -169,7 +169,7 @@ const gwDb = openSqlite(join(work, 'gateway.db'));
 const gwClock = () => new Date();
 const app = createApp({
   db: gwDb,
-  config: { baseUrl: 'http://gateway.test', maxBodyBytes: 64 << 20, issuer: 'http://gateway.test/oidc', mode: 'development', lifetimeEpsilon: 10 },
+  config: { baseUrl: 'http://gateway.test', maxBodyBytes: 64 << 20, issuer: 'http://gateway.test/oidc', mode: 'development' },
   auth: { verifier: issuer.verifier },
   clock: gwClock,
   consent: new ConsentEngine(gwDb, await loadPolicies(await readPolicyFiles()), gwClock),

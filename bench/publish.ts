@@ -94,6 +94,7 @@ async function publishOnce(path: string) {
   const { openSqlite } = await import('../src/db/sqlite.js');
   const { createManifestSigner } = await import('../src/release/files/manifest.js');
   const { publishRelease } = await import('../src/release/publish.js');
+  const { AuditLog } = await import('../src/audit/log.js');
   const zip3 = (await import('../policies/census-zip3.json', { with: { type: 'json' } })).default;
   const db = openSqlite(path);
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
@@ -101,10 +102,11 @@ async function publishOnce(path: string) {
   const published = await publishRelease({
     db,
     signer: createManifestSigner({ ...(await exportJWK(privateKey)), kid: 'bench' }),
-    baseUrl: 'http://bench.test',
     zip3,
-    lifetimeEpsilon: 10,
+    budgetPolicy: { epsilon: 10, file: 'bench', reason: 'Benchmark.' },
     clock: () => new Date('2026-06-01T00:00:00Z'),
+    audit: new AuditLog(db),
+    operator: { via: 'cli', id: 'bench' },
   });
   const publishS = (performance.now() - started) / 1000;
   const peakMb = process.resourceUsage().maxRSS / 1024;

@@ -13,7 +13,7 @@ import type { Asset } from './web/assets/index.js';
 /** What the app is built from. Runtime-specific parts (driver, key storage) are chosen by the entry point. */
 export interface AppDeps {
   db: Database;
-  config: Pick<Config, 'baseUrl' | 'maxBodyBytes' | 'issuer' | 'mode' | 'lifetimeEpsilon'>;
+  config: Pick<Config, 'baseUrl' | 'maxBodyBytes' | 'issuer' | 'mode'>;
   /** Access-token verification: local keys on Node, the issuer's JWKS (cached) on Workers. */
   auth: { verifier: TokenVerifier };
   /** The consent engine behind every decision. */

@@ -1,9 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppEnv } from '../app-env.js';
-import { dcatCatalog } from '../release/files/dcat.js';
+import { ledgerSummary } from '../release/budget/store.js';
+import { dcatCatalog, resolveDataset } from '../release/files/dcat.js';
 import { sha256Hex } from '../release/build.js';
-import { isReleaseId, ledgerSummary, listReleases, readReleaseFile } from '../release/store.js';
+import { isReleaseId, listReleases, readReleaseFile } from '../release/store.js';
 
 const FILE_NAME = /^[a-z0-9-]{1,40}\.(csv|json|md|jws)$/;
 
@@ -21,7 +22,10 @@ export function publicRoutes(): Hono<AppEnv> {
     const datasets = [];
     for (const r of releases) {
       const file = await readReleaseFile(c.var.deps.db, r.id, 'data.json');
-      if (file) datasets.push(...(JSON.parse(file.content) as { dataset: unknown[] }).dataset);
+      // Stored links are relative to the release's folder: made absolute here, with today's base URL.
+      if (file)
+        for (const d of (JSON.parse(file.content) as { dataset: Record<string, unknown>[] }).dataset)
+          datasets.push(resolveDataset(d, r.id, c.var.deps.config.baseUrl));
     }
     return send(c, JSON.stringify(dcatCatalog(datasets), null, 2), 'application/json', 'no-cache');
   });
@@ -37,7 +41,8 @@ export function publicRoutes(): Hono<AppEnv> {
   });
 
   app.get('/privacy-budget.json', async (c) => {
-    return send(c, JSON.stringify(await ledgerSummary(c.var.deps.db, c.var.deps.config.lifetimeEpsilon)), 'application/json', 'no-cache');
+    // The budget is the database's: bound at the first release, changed only by `npm run budget`.
+    return send(c, JSON.stringify(await ledgerSummary(c.var.deps.db)), 'application/json', 'no-cache');
   });
 
   app.get('/datasets/latest/:file', async (c) => {

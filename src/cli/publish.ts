@@ -1,49 +1,97 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AuditLog } from '../audit/log.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { openSqlite } from '../db/sqlite.js';
 import { loadSigningKeys } from '../entry/keys-on-disk.js';
-import { publishDeps } from '../entry/publisher.js';
+import { osUser, publishDeps } from '../entry/publisher.js';
+import { BudgetPolicyError } from '../release/budget/policy.js';
+import { parseEpsilon } from '../release/budget/rules.js';
+import { LedgerBusy } from '../release/lock.js';
 import { publishRelease, PublishRefused } from '../release/publish.js';
 
-/**
- * `npm run publish [-- --epsilon 1] [--years 2024,2025]`: publishes a new immutable release of
- * the public dataset from the gateway's database. Without --epsilon it is suppression only,
- * which each year allows once (see src/release/guard.ts).
- */
-async function main() {
-  const { values } = parseArgs({ options: { epsilon: { type: 'string' }, years: { type: 'string' } }, strict: true });
-  const epsilon = values.epsilon === undefined ? undefined : Number(values.epsilon);
-  if (epsilon !== undefined && !(Number.isFinite(epsilon) && epsilon > 0 && epsilon <= 100))
-    throw new UsageError('--epsilon must be a number above 0 and at most 100');
-  const years = values.years?.split(',').map((y) => Number(y.trim()));
+const usage = `usage: npm run publish [-- --epsilon E] [--years 2024,2025] [--operator <name>] [--wait <seconds>]
+
+Publishes a new immutable release of the public dataset from DATA_DIR's database. Without
+--epsilon it is suppression only, which each year allows once; with it, the release spends E of
+the lifetime privacy budget stored in the database (npm run budget -- show).
+Exit 0: published. Exit 2: not published (the reason is printed; nothing was written).
+Exit 75: another release is being published; try again.`;
+
+/** Exit status for "busy, try again" (EX_TEMPFAIL in sysexits.h), so scripts can tell it from a refusal. */
+const BUSY = 75;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      epsilon: { type: 'string' },
+      years: { type: 'string' },
+      operator: { type: 'string' },
+      wait: { type: 'string', default: '30' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  let epsilon: number | undefined;
+  if (values.epsilon !== undefined) {
+    const parsed = parseEpsilon(values.epsilon, '--epsilon');
+    if (!parsed.ok) throw new UsageError(parsed.message);
+    epsilon = parsed.value;
+  }
+  const years = values.years?.split(',').map((y) => (/^\s*\d{4}\s*$/.test(y) ? Number(y) : Number.NaN));
   if (years && !years.every((y) => Number.isInteger(y) && y >= 1900 && y <= 2200))
     throw new UsageError('--years must be calendar years, comma-separated, e.g. 2024,2025');
+  const wait = Number(values.wait);
+  if (!/^\d+(\.\d+)?$/.test(values.wait!) || wait > 600) throw new UsageError('--wait must be a number of seconds from 0 to 600');
   const config = loadConfig(process.env);
+  const user = osUser();
+  const operator = { via: 'cli' as const, id: values.operator?.trim() || user, osUser: user };
   const db = openSqlite(join(config.dataDir, 'gateway.db'));
+  // The audit trail's own file, as the gateway keeps it (see src/entry/bootstrap.ts).
+  const auditDb = openSqlite(join(config.dataDir, 'audit.db'), { synchronous: 'NORMAL' });
   try {
     const ring = await loadSigningKeys(config.keysDir, new Date(), 3600, { generateIfNone: config.mode === 'development' });
-    const published = await publishRelease(publishDeps(db, config, ring.signing.privateJwk), {
+    const published = await publishRelease(publishDeps(db, ring.signing.privateJwk, new AuditLog(auditDb), operator, { waitMs: wait * 1000 }), {
       ...(epsilon !== undefined ? { epsilon } : {}),
       ...(years ? { years } : {}),
     });
     console.log(
       `Published release ${published.info.id} (${published.info.mode}${epsilon !== undefined ? `, epsilon ${epsilon}` : ''}) for ${published.info.years.join(', ')} in ${(published.millis / 1000).toFixed(1)} s`,
     );
+    if (published.boundBudget !== undefined)
+      console.log(`  The lifetime privacy budget is now bound to this database: epsilon ${published.boundBudget} (policies/privacy-budget.json).`);
     console.log(`  ${published.info.population.people} people; ${published.info.population.excludedByConsent} excluded by their consent`);
     for (const f of published.files) console.log(`  ${config.baseUrl}/public/datasets/${published.info.id}/${f.name}  sha256 ${f.sha256}`);
+    return 0;
   } finally {
     db.close();
+    auditDb.close();
   }
 }
 
 class UsageError extends Error {}
 
-main().catch((err) => {
-  if (err instanceof PublishRefused || err instanceof UsageError || err instanceof ConfigError) {
-    console.error(`Not published: ${err.message}`);
-    process.exit(2);
-  }
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof LedgerBusy) {
+      console.error(`Not published: ${err.message}`);
+      process.exit(BUSY);
+    }
+    if (err instanceof PublishRefused || err instanceof UsageError || err instanceof ConfigError || err instanceof BudgetPolicyError) {
+      console.error(`Not published: ${err.message}${err instanceof UsageError ? `\n\n${usage}` : ''}`);
+      process.exit(2);
+    }
+    // parseArgs' own errors (an unknown option, a missing value) are usage errors too.
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`Not published: ${(err as Error).message}\n\n${usage}`);
+      process.exit(2);
+    }
+    console.error(err);
+    process.exit(1);
+  },
+);

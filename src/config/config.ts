@@ -39,11 +39,6 @@ const schema = z.object({
    * a working region, and it says so loudly.
    */
   GATEWAY_ENV: z.enum(['development', 'production']).default('development'),
-  /**
-   * Lifetime privacy budget: the most epsilon all differentially private releases together may
-   * spend. A release that would pass it is refused.
-   */
-  LIFETIME_EPSILON: z.coerce.number().positive().max(100).default(10),
   /** Password for the fixture identities, development only (documented in the README). */
   DEV_PASSWORD: z.string().min(8).default('consent-gateway-dev'),
 });
@@ -64,7 +59,6 @@ export interface Config {
   jwksUrl: string;
   accessTokenTtl: number;
   devPassword: string;
-  lifetimeEpsilon: number;
   mode: 'development' | 'production';
 }
 
@@ -74,10 +68,8 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-    throw new ConfigError(`Invalid configuration:\n${problems}`);
-  }
+  const problems = [...retired(env), ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   const e = parsed.data;
   const baseUrl = (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, '');
   const issuer = (e.OIDC_ISSUER ?? `${baseUrl}/oidc`).replace(/\/$/, '');
@@ -95,9 +87,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     jwksUrl: e.OIDC_JWKS_URL ?? `${issuer}/jwks`,
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
     devPassword: e.DEV_PASSWORD,
-    lifetimeEpsilon: e.LIFETIME_EPSILON,
     mode: e.GATEWAY_ENV,
   };
+}
+
+/**
+ * Settings that no longer do anything, and what replaced them. Start-up refuses while one is set
+ * rather than warn: whoever set it believes it is in force. LIFETIME_EPSILON especially: an
+ * operator who set it to 5 believes releases past 5 are refused, and a warning scrolls away
+ * while that belief stays. Unsetting it is a one-line fix, and nothing is lost by the refusal.
+ */
+function retired(env: Record<string, string | undefined>): string[] {
+  return env['LIFETIME_EPSILON'] !== undefined
+    ? [
+        'LIFETIME_EPSILON: the privacy budget is no longer read from the environment. It is stored with the data (bound at the first release from policies/privacy-budget.json); see it with `npm run budget -- show` and change it with `npm run budget -- set <epsilon> --reason "..." --operator <name>`. Unset LIFETIME_EPSILON and try again.',
+      ]
+    : [];
 }
 
 /** Settings that are fine on a laptop and wrong in production, said out loud. */

@@ -271,6 +271,43 @@ export const privacyLedger = sqliteTable('privacy_ledger', {
   mechanism: text('mechanism').notNull(),
 });
 
+/**
+ * The lifetime privacy budget (epsilon) in force, as an append-only history: the last row is
+ * the budget. The first row is bound from policies/privacy-budget.json when the first release
+ * is made; later rows only by the operator's `npm run budget -- set` (audited). Triggers in the
+ * migration refuse edits, a budget below what is spent, and any spend past the budget.
+ */
+export const privacyBudget = sqliteTable('privacy_budget', {
+  seq: integer('seq').primaryKey(),
+  epsilon: real('epsilon').notNull(),
+  /** The budget before this row; null for the first. */
+  previous: real('previous'),
+  /** Epsilon already spent when the row was written. */
+  spent: real('spent').notNull(),
+  /** 'policy' (bound at the first release), 'operator' (npm run budget), or 'upgrade' (carried over from the ledger). */
+  source: text('source').notNull(),
+  operator: text('operator').notNull(),
+  reason: text('reason').notNull(),
+  recorded: text('recorded').notNull(),
+});
+
+/**
+ * At most one writer of releases and the privacy ledger at a time, across processes: a single
+ * row taken with one compare-and-set upsert (free, or expired), renewed while the work runs and
+ * deleted when it ends. The expiry frees the lock of a process that died holding it.
+ */
+export const releaseLock = sqliteTable('release_lock', {
+  id: integer('id').primaryKey(),
+  /** What holds it: 'publish' or 'budget'. */
+  purpose: text('purpose').notNull(),
+  /** Random per taking: only the taker renews or frees it. */
+  token: text('token').notNull(),
+  /** Who holds it, in words, for the message another publisher reads. */
+  holder: text('holder').notNull(),
+  acquired: text('acquired').notNull(),
+  expires: text('expires').notNull(),
+});
+
 /** Attribution of each person to a primary-care organization per year, with the method and reason; the roster Groups are built from it. */
 export const attributions = sqliteTable(
   'attributions',
@@ -411,6 +448,8 @@ export const schema = {
   releases,
   releaseFiles,
   privacyLedger,
+  privacyBudget,
+  releaseLock,
   attributions,
   webSessions,
   organizations,

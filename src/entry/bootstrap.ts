@@ -73,9 +73,10 @@ export async function bootstrap(config: Config): Promise<Booted> {
     await loadDevelopmentFixtures(config, deps, db, notes);
     // So that /public/data.json is never empty: the fixture region's first release.
     if ((await listReleases(db)).length === 0) {
-      const published = await publishRelease(publishDeps(db, config, ring.signing.privateJwk));
+      const published = await publishRelease(publishDeps(db, ring.signing.privateJwk, deps.audit, { via: 'start', id: 'development start-up' }));
       notes.push(
-        `Published release ${published.info.id} of the synthetic region (${published.info.years.join(', ')}) in ${(published.millis / 1000).toFixed(1)} s`,
+        `Published release ${published.info.id} of the synthetic region (${published.info.years.join(', ')}) in ${(published.millis / 1000).toFixed(1)} s` +
+          (published.boundBudget !== undefined ? `; lifetime privacy budget bound: epsilon ${published.boundBudget} (npm run budget -- show)` : ''),
       );
     }
   }

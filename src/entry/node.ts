@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../app.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { bootstrap } from './bootstrap.js';
+import { BudgetPolicyError } from '../release/budget/policy.js';
 import { StartupError } from './startup-error.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -114,6 +115,6 @@ Press Ctrl+C to stop.`);
 }
 
 main().catch((err) => {
-  console.error(err instanceof StartupError ? startupSentence(err) : err instanceof ConfigError ? err.message : err);
+  console.error(err instanceof StartupError ? startupSentence(err) : err instanceof ConfigError || err instanceof BudgetPolicyError ? err.message : err);
   process.exit(1);
 });

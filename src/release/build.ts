@@ -4,7 +4,8 @@ import { dcatCatalog, dcatDataset } from './files/dcat.js';
 import { manifest, type ManifestSigner } from './files/manifest.js';
 import { measureReportBundle } from './files/measure-reports.js';
 import { methodology } from './files/methodology.js';
-import { rowsOf, toCsv } from './files/rows.js';
+import { dictionaryCsv } from './files/dictionary.js';
+import { COLUMNS, rowsOf, toCsv } from './files/rows.js';
 import type { ReleaseFile, ReleaseInfo } from './release.js';
 
 export async function sha256Hex(text: string): Promise<string> {
@@ -25,7 +26,8 @@ async function digestOf(f: ReleaseFile): Promise<FileDigest> {
 export async function buildFiles(info: ReleaseInfo, cells: readonly PublishedCell[], signer: ManifestSigner): Promise<ReleaseFile[]> {
   const rows = rowsOf(cells);
   const data: ReleaseFile[] = [
-    { name: 'metrics.csv', mediaType: 'text/csv; charset=utf-8', content: toCsv(rows) },
+    { name: 'metrics.csv', mediaType: 'text/csv; charset=utf-8', content: toCsv(COLUMNS, rows) },
+    { name: 'dictionary.csv', mediaType: 'text/csv; charset=utf-8', content: dictionaryCsv() },
     {
       name: 'metrics.json',
       mediaType: 'application/json',

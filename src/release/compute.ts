@@ -67,7 +67,7 @@ export async function computeRelease(db: Database, options: ComputeOptions): Pro
 const SLICE = 2_000;
 
 /** Calendar years with claims, from the indexed date column. */
-async function claimYears(db: Database): Promise<number[]> {
+export async function claimYears(db: Database): Promise<number[]> {
   const rows = await db.orm.all<{ year: string }>(
     sql`SELECT DISTINCT substr(date_start, 1, 4) AS year FROM resources WHERE type = 'ExplanationOfBenefit' AND date_start IS NOT NULL`,
   );

@@ -1,20 +1,34 @@
+import type { AuditLog } from '../audit/log.js';
 import type { Database } from '../db/database.js';
-import { checkBudget, cryptoWords, DEFAULT_CLIPPING, type Zip3Table } from '../deid/index.js';
+import { cryptoWords, DEFAULT_CLIPPING, type Zip3Table } from '../deid/index.js';
+import { recordLedgerChange, type Operator } from './audit.js';
+import type { BudgetPolicy } from './budget/policy.js';
+import { epsilonProblem, spendProblem } from './budget/rules.js';
+import { budgetStatement, readBudget } from './budget/store.js';
 import { buildFiles, sha256Hex } from './build.js';
-import { computeRelease } from './compute.js';
+import { claimYears, computeRelease } from './compute.js';
+import { PublishRefused } from './errors.js';
 import type { ManifestSigner } from './files/manifest.js';
 import { checkDifferencing } from './guard.js';
+import { LedgerBusy, withLedgerLock, type HeldLock, type LockOptions } from './lock.js';
 import type { ReleaseInfo } from './release.js';
-import { listReleases, readLedger, releaseStatements } from './store.js';
+import { listReleases, releaseStatements, writeRelease } from './store.js';
+
+export { PublishRefused } from './errors.js';
 
 export interface PublishDeps {
   db: Database;
   signer: ManifestSigner;
-  baseUrl: string;
   zip3: Zip3Table;
-  /** Lifetime privacy budget (epsilon) across all releases. */
-  lifetimeEpsilon: number;
+  /** The committed default (policies/privacy-budget.json) the first release binds; afterwards the database's budget rules. */
+  budgetPolicy: BudgetPolicy;
   clock: () => Date;
+  /** Where publishing, and every refusal of it, is recorded. */
+  audit: AuditLog;
+  operator: Operator;
+  newId?: () => string;
+  /** How long to wait for another publisher, and what it is told while this one holds the lock. */
+  lock?: Partial<Omit<LockOptions, 'purpose'>>;
 }
 
 export interface PublishRequest {
@@ -23,83 +37,152 @@ export interface PublishRequest {
   years?: number[];
 }
 
-export class PublishRefused extends Error {
-  readonly code = 'publish-refused';
-}
-
 export interface Published {
   info: ReleaseInfo;
   files: { name: string; sha256: string; bytes: number }[];
   millis: number;
+  /** Set when this release bound the lifetime budget (the first release). */
+  boundBudget?: number;
 }
 
 /**
- * Publishes a new, immutable release: checks the differencing rule and the privacy budget,
- * computes and de-identifies the metrics, builds and signs the files, and writes release, files,
- * ledger entry and attribution rosters in one transaction. Serialised, so two publishers cannot
- * take the same version number or both spend the last of the budget.
+ * Publishes a new, immutable release. Under the release ledger's lock (one publisher at a time
+ * across processes): checks the request, the budget and the differencing rule, computes and
+ * de-identifies the metrics, builds and signs the files, and writes the budget (first release
+ * only), the release, its files, ledger entry and attribution rosters in one transaction. Every
+ * outcome, published or refused, is audited. A refusal writes nothing to the database.
  */
 export async function publishRelease(deps: PublishDeps, request: PublishRequest = {}): Promise<Published> {
   const started = performance.now();
-  return deps.db.exclusive(async () => {
-    const now = deps.clock().toISOString();
-    const previous = await listReleases(deps.db);
-    const mode = request.epsilon === undefined ? 'suppression' : 'differential-privacy';
-    const ledger = await readLedger(deps.db);
-    let spentBefore = 0;
-    if (request.epsilon !== undefined) {
-      const budget = checkBudget(
-        ledger.map((l) => ({ release: l.releaseId, epsilon: l.epsilon })),
-        request.epsilon,
-        deps.lifetimeEpsilon,
-      );
-      if (!budget.ok) throw new PublishRefused(budget.message);
-      spentBefore = budget.spent;
-    }
-    const computed = await computeRelease(deps.db, {
-      now,
-      zip3: deps.zip3,
-      ...(request.years ? { years: request.years } : {}),
-      ...(request.epsilon !== undefined ? { privacy: { epsilon: request.epsilon, clipping: DEFAULT_CLIPPING }, words: cryptoWords() } : {}),
+  const now = deps.clock().toISOString();
+  const newId = deps.newId ?? (() => crypto.randomUUID());
+  const facts = [
+    `mode=${request.epsilon === undefined ? 'suppression' : 'differential-privacy'}`,
+    ...(request.epsilon !== undefined ? [`epsilon=${request.epsilon}`] : []),
+    ...(request.years ? [`years=${request.years.join(',')}`] : []),
+    ...(deps.operator.osUser ? [`os-user=${deps.operator.osUser}`] : []),
+  ];
+  try {
+    const invalid = requestProblem(request);
+    if (invalid) throw new PublishRefused(invalid);
+    const published = await withLedgerLock(deps.db, { holder: `publish by ${deps.operator.id}`, ...deps.lock, purpose: 'publish' }, (lock) =>
+      publishHoldingLock(deps, request, now, lock),
+    );
+    await recordLedgerChange(deps.audit, newId, {
+      action: 'publish',
+      when: now,
+      operator: deps.operator,
+      target: published.info.id,
+      facts: [
+        ...facts,
+        `years-published=${published.info.years.join(',')}`,
+        ...(published.boundBudget !== undefined ? [`bound-budget=${published.boundBudget}`] : []),
+      ],
     });
-    if (computed.years.length === 0) throw new PublishRefused('there is no claims data to publish');
-    const guard = checkDifferencing(previous, mode, computed.years);
-    if (!guard.ok) throw new PublishRefused(guard.message);
-    const version = (previous[0]?.version ?? 0) + 1;
-    const info: ReleaseInfo = {
-      id: `v${version}`,
-      version,
-      issued: now,
-      baseUrl: deps.baseUrl,
-      years: computed.years,
-      mode,
-      population: computed.population,
-      zip3Vintage: deps.zip3.vintage,
-      ...(computed.privacy ? { privacy: { ...computed.privacy, lifetimeBudget: deps.lifetimeEpsilon, spentBefore }, clipping: DEFAULT_CLIPPING } : {}),
-    };
-    const files = await buildFiles(info, computed.cells, deps.signer);
-    const stored = await Promise.all(
-      files.map(async (f) => ({ ...f, sha256: await sha256Hex(f.content), bytes: new TextEncoder().encode(f.content).byteLength })),
-    );
-    await deps.db.atomic(
-      releaseStatements(
-        deps.db,
-        {
-          id: info.id,
-          version,
-          issued: now,
-          mode,
-          years: info.years,
-          epsilon: request.epsilon ?? null,
-          manifestJws: files.find((f) => f.name === 'manifest.jws')!.content,
-        },
-        stored,
-        request.epsilon !== undefined
-          ? { epsilon: request.epsilon, lifetimeBudget: deps.lifetimeEpsilon, recorded: now, mechanism: 'discrete-laplace' }
-          : undefined,
-        computed.attributions,
-      ),
-    );
-    return { info, files: stored.map(({ name, sha256, bytes }) => ({ name, sha256, bytes })), millis: performance.now() - started };
+    return { ...published, millis: performance.now() - started };
+  } catch (err) {
+    if (err instanceof PublishRefused || err instanceof LedgerBusy)
+      await recordLedgerChange(deps.audit, newId, { action: 'publish', when: now, operator: deps.operator, target: 'release', facts, refused: err.message });
+    throw err;
+  }
+}
+
+async function publishHoldingLock(deps: PublishDeps, request: PublishRequest, now: string, lock: HeldLock): Promise<Omit<Published, 'millis'>> {
+  const previous = await listReleases(deps.db);
+  const mode = request.epsilon === undefined ? 'suppression' : 'differential-privacy';
+  const budget = await readBudget(deps.db);
+  // The first release binds the committed default; from then on the database's figure is the budget.
+  const lifetimeBudget = budget.current?.epsilon ?? deps.budgetPolicy.epsilon;
+  if (request.epsilon !== undefined) {
+    const over = spendProblem(lifetimeBudget, budget.spent, request.epsilon);
+    if (over) throw new PublishRefused(over);
+  }
+  const years = await yearsToPublish(deps.db, request.years, now);
+  const guard = checkDifferencing(previous, mode, years);
+  if (!guard.ok) throw new PublishRefused(guard.message);
+
+  const computed = await computeRelease(deps.db, {
+    now,
+    zip3: deps.zip3,
+    years,
+    ...(request.epsilon !== undefined ? { privacy: { epsilon: request.epsilon, clipping: DEFAULT_CLIPPING }, words: cryptoWords() } : {}),
   });
+  await lock.renew();
+  const version = (previous[0]?.version ?? 0) + 1;
+  const info: ReleaseInfo = {
+    id: `v${version}`,
+    version,
+    issued: now,
+    years: computed.years,
+    mode,
+    population: computed.population,
+    zip3Vintage: deps.zip3.vintage,
+    ...(computed.privacy ? { privacy: { ...computed.privacy, lifetimeBudget, spentBefore: budget.spent }, clipping: DEFAULT_CLIPPING } : {}),
+  };
+  const files = await buildFiles(info, computed.cells, deps.signer);
+  const stored = await Promise.all(
+    files.map(async (f) => ({ ...f, sha256: await sha256Hex(f.content), bytes: new TextEncoder().encode(f.content).byteLength })),
+  );
+  await lock.renew();
+  const bind = budget.current
+    ? undefined
+    : budgetStatement(deps.db, {
+        epsilon: lifetimeBudget,
+        previous: null,
+        spent: budget.spent,
+        source: 'policy',
+        operator: `${deps.operator.via}:${deps.operator.id}`,
+        reason: `Bound by the first release (${info.id}) from ${deps.budgetPolicy.file}: ${deps.budgetPolicy.reason}`,
+        recorded: now,
+      });
+  await writeRelease(
+    deps.db,
+    info.id,
+    releaseStatements(
+      deps.db,
+      {
+        id: info.id,
+        version,
+        issued: now,
+        mode,
+        years: info.years,
+        epsilon: request.epsilon ?? null,
+        manifestJws: files.find((f) => f.name === 'manifest.jws')!.content,
+      },
+      stored,
+      computed.privacy && request.epsilon !== undefined
+        ? { epsilon: request.epsilon, lifetimeBudget, recorded: now, mechanism: computed.privacy.mechanism }
+        : undefined,
+      computed.attributions,
+      bind,
+    ),
+  );
+  return { info, files: stored.map(({ name, sha256, bytes }) => ({ name, sha256, bytes })), ...(bind ? { boundBudget: lifetimeBudget } : {}) };
+}
+
+/** An epsilon that is a positive number, years that are calendar years: anything else is refused before the lock is taken. */
+function requestProblem(request: PublishRequest): string | undefined {
+  if (request.epsilon !== undefined) {
+    const problem = epsilonProblem(request.epsilon, 'epsilon');
+    if (problem) return problem;
+  }
+  if (request.years !== undefined) {
+    if (request.years.length === 0) return 'years must name at least one calendar year';
+    if (!request.years.every((y) => Number.isInteger(y) && y >= 1900 && y <= 2200)) return 'years must be calendar years, such as 2024,2025';
+  }
+  return undefined;
+}
+
+/** The years asked for, each of which must have claims; by default every year with claims up to now. */
+async function yearsToPublish(db: Database, asked: readonly number[] | undefined, now: string): Promise<number[]> {
+  const nowYear = Number(now.slice(0, 4));
+  const available = (await claimYears(db)).filter((y) => y <= nowYear);
+  if (available.length === 0) throw new PublishRefused('there is no claims data to publish');
+  if (!asked) return available;
+  const missing = asked.filter((y) => !available.includes(y));
+  if (missing.length > 0)
+    throw new PublishRefused(
+      `there is no claims data for ${missing.join(', ')} (years with data: ${available.join(', ')}); nothing to publish for ${missing.length === 1 ? 'it' : 'them'}`,
+    );
+  return [...new Set(asked)].sort((a, b) => a - b);
 }

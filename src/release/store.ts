@@ -1,7 +1,8 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Database, Statement } from '../db/database.js';
 import { attributions, privacyLedger, releaseFiles, releases } from '../db/schema.js';
 import type { Attribution } from '../metrics/attribution.js';
+import { PublishRefused } from './errors.js';
 import type { ReleaseFile } from './release.js';
 
 /** Release ids are v1, v2, …: anything else in a URL is refused before it reaches a query. */
@@ -33,19 +34,21 @@ export async function readReleaseFile(
   return row;
 }
 
-export async function readLedger(db: Database) {
-  return db.orm.select().from(privacyLedger).orderBy(asc(privacyLedger.seq));
-}
-
-/** Everything one release writes, as one all-or-nothing unit. */
+/**
+ * Everything one release writes, as one all-or-nothing unit: the budget first where this
+ * release binds it (the ledger's trigger checks the spend against it), then the release, its
+ * files, its spend and its attribution rosters.
+ */
 export function releaseStatements(
   db: Database,
   release: ReleaseRow & { manifestJws: string },
   files: readonly (ReleaseFile & { sha256: string; bytes: number })[],
   ledger: { epsilon: number; lifetimeBudget: number; recorded: string; mechanism: string } | undefined,
   attributed: ReadonlyMap<number, readonly Attribution[]>,
+  bindBudget?: Statement,
 ): Statement[] {
   const statements: Statement[] = [
+    ...(bindBudget ? [bindBudget] : []),
     db.orm.insert(releases).values({
       id: release.id,
       version: release.version,
@@ -70,9 +73,22 @@ export function releaseStatements(
   return statements;
 }
 
-/** The public view of the ledger: budget, spend and every entry. */
-export async function ledgerSummary(db: Database, lifetimeBudget: number) {
-  const entries = await readLedger(db);
-  const spent = entries.reduce((n, l) => n + l.epsilon, 0);
-  return { lifetimeBudget, spent, remaining: lifetimeBudget - spent, entries };
+/**
+ * Writes a release's statements. What the database refuses because another writer got there
+ * first (the lock expired under a slow publisher, or a writer that skipped it) becomes a clear
+ * refusal, never a raw constraint error; the transaction wrote nothing.
+ */
+export async function writeRelease(db: Database, id: string, statements: readonly Statement[]): Promise<void> {
+  try {
+    await db.atomic(statements);
+  } catch (err) {
+    const message = String((err as Error)?.message ?? err);
+    if (/UNIQUE constraint failed: (releases|release_files|attributions)\./.test(message))
+      throw new PublishRefused(`release ${id} was published by another process while this one was being prepared; nothing was written. Publish again.`);
+    if (/privacy budget exceeded/.test(message))
+      throw new PublishRefused(
+        'privacy budget exceeded: the budget or the spend changed while this release was being prepared; nothing was written. Publish again.',
+      );
+    throw err;
+  }
 }

@@ -48,7 +48,7 @@ export function testDeps(db: SqliteDatabase, overrides: Partial<AppDeps> = {}): 
   const clock = overrides.clock ?? (() => new Date((tick += 1000)));
   return {
     db,
-    config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1024 * 1024, issuer: 'http://gateway.test/oidc', mode: 'development', lifetimeEpsilon: 10 },
+    config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1024 * 1024, issuer: 'http://gateway.test/oidc', mode: 'development' },
     auth: {
       verifier: {
         verify: async () => Promise.reject(new TokenError('invalid_token', 'no issuer in this test')),

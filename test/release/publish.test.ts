@@ -5,7 +5,6 @@ import { createApp } from '../../src/app.js';
 import { categoryIndex } from '../../src/consent/categories.js';
 import { compileConsent } from '../../src/consent/compile.js';
 import { replaceLinesStatements } from '../../src/consent/store.js';
-import type { Zip3Table } from '../../src/deid/index.js';
 import type { SqliteDatabase } from '../../src/db/sqlite.js';
 import type { AppDeps } from '../../src/app-env.js';
 import { ingest, readBundle } from '../../src/ingest/index.js';
@@ -17,6 +16,7 @@ import { generateRegion } from '../../src/synthetic/index.js';
 import zip3 from '../../policies/census-zip3.json' with { type: 'json' };
 import { openSqlite } from '../../src/db/sqlite.js';
 import { suiteDir, testDeps } from '../helpers/db.js';
+import { publisherDeps } from '../helpers/publisher.js';
 import { CONSENT_SCOPE } from '../helpers/scenario.js';
 import { registerFixtureParticipants } from '../helpers/participants.js';
 
@@ -40,14 +40,7 @@ beforeAll(async () => {
   }
   const { privateKey, publicKey: pub } = await generateKeyPair('ES256', { extractable: true });
   publicKey = await exportJWK(pub);
-  publisher = {
-    db,
-    signer: createManifestSigner({ ...(await exportJWK(privateKey)), kid: 'gw-1' }),
-    baseUrl: 'http://gateway.test',
-    zip3: zip3 as Zip3Table,
-    lifetimeEpsilon: 3,
-    clock: () => new Date('2026-06-01T00:00:00Z'),
-  };
+  publisher = publisherDeps(db, { signer: createManifestSigner({ ...(await exportJWK(privateKey)), kid: 'gw-1' }), budget: 3 });
   app = createApp(deps);
   await publishRelease(publisher);
 }, 120_000);
@@ -62,7 +55,14 @@ describe('a published release', () => {
     const pkg = (await (await get('/public/datasets/v1/datapackage.json')).json()) as {
       resources: { path: string; hash: string; bytes: number; schema?: { fields: { name: string }[] } }[];
     };
-    expect(pkg.resources.map((r) => r.path).sort()).toEqual(['data.json', 'measure-reports.json', 'methodology.md', 'metrics.csv', 'metrics.json']);
+    expect(pkg.resources.map((r) => r.path).sort()).toEqual([
+      'data.json',
+      'dictionary.csv',
+      'measure-reports.json',
+      'methodology.md',
+      'metrics.csv',
+      'metrics.json',
+    ]);
     for (const r of pkg.resources) {
       const body = await (await get(`/public/datasets/v1/${r.path}`)).text();
       expect(r.hash).toBe(`sha256:${await sha256Hex(body)}`);
@@ -92,7 +92,7 @@ describe('a published release', () => {
     expect((await get('/public/datasets/v1/metrics.csv', { 'if-none-match': etag })).status).toBe(304);
     const catalog = (await (await get('/public/data.json')).json()) as { '@type': string; dataset: { identifier: string; distribution: unknown[] }[] };
     expect(catalog['@type']).toBe('dcat:Catalog');
-    expect(catalog.dataset[0]!.identifier).toBe('http://gateway.test/public/datasets/v1/');
+    expect(catalog.dataset[0]!.identifier).toBe('consent-gateway-population-metrics-v1');
     const latest = await get('/public/datasets/latest/metrics.csv');
     expect(latest.status).toBe(302);
     expect(latest.headers.get('location')).toBe('http://gateway.test/public/datasets/v1/metrics.csv');
@@ -157,9 +157,17 @@ describe('consent and privacy budget', () => {
     const v2 = await publishRelease(publisher, { epsilon: 1 });
     expect(v2.info).toMatchObject({ mode: 'differential-privacy', population: { excludedByConsent: 1 } });
     const csv = await (await get('/public/datasets/v2/metrics.csv')).text();
-    // Every published count carries its noise scale.
-    const line = csv.split('\r\n').find((l) => l.startsWith('2025,total,,,,,,members,'))!;
-    expect(Number(line.split(',').at(-1))).toBeGreaterThan(0);
+    // Every published count carries its noise scale; a withheld one only its reason.
+    const [header, ...lines] = csv.trim().split('\r\n');
+    const columns = header!.split(',');
+    const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [columns[i], v])));
+    const counts = rows.filter((r) => r['kind'] === 'count' && r['status'] === 'published');
+    expect(counts.length).toBeGreaterThan(0);
+    for (const r of counts) expect(Number(r['noise_scale'])).toBeGreaterThan(0);
+    for (const r of rows.filter((r) => r['status'] === 'suppressed')) {
+      expect(r['reason']).not.toBe('');
+      expect([r['value'], r['interval_low'], r['interval_high'], r['noise_scale']]).toEqual(['', '', '', '']);
+    }
   });
 
   it('records epsilon in the public ledger and refuses a release past the lifetime budget', async () => {
@@ -167,10 +175,19 @@ describe('consent and privacy budget', () => {
     const ledger = (await (await get('/public/privacy-budget.json')).json()) as {
       lifetimeBudget: number;
       spent: number;
+      remaining: number;
       entries: { releaseId: string; epsilon: number }[];
+      changes: { epsilon: number; source: string; reason: string }[];
     };
     expect(ledger.entries).toEqual([expect.objectContaining({ releaseId: 'v2', epsilon: 1 })]);
-    expect(ledger.spent).toBe(1);
+    // The budget is the database's, bound by v1 from the policy.
+    expect(ledger).toMatchObject({ lifetimeBudget: 3, spent: 1, remaining: 2 });
+    expect(ledger.changes).toEqual([
+      expect.objectContaining({ epsilon: 3, source: 'policy', reason: expect.stringMatching(/^Bound by the first release \(v1\)/) }),
+    ]);
+    const page = await (await get('/public/privacy-budget')).text();
+    expect(page).toContain('<dd>3</dd>');
+    expect(page).toContain('Set from the policy: Bound by the first release (v1)');
     expect(() => db.sqlite.prepare('delete from privacy_ledger').run()).toThrow(/append-only/);
   });
 });

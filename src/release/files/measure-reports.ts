@@ -1,6 +1,8 @@
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import type { PublishedCell, PublishedValue } from '../../deid/index.js';
 import { QUALITY_MEASURES } from '../../metrics/quality/index.js';
-import { datasetUrl, type ReleaseInfo } from '../release.js';
+import type { ReleaseInfo } from '../release.js';
 
 const MEASURE_POPULATION = 'http://terminology.hl7.org/CodeSystem/measure-population';
 const DATA_ABSENT = 'http://hl7.org/fhir/StructureDefinition/data-absent-reason';
@@ -33,7 +35,8 @@ export function measureReportBundle(info: ReleaseInfo, cells: readonly Published
         id: `${info.id}-${m.id}-${year}`,
         status: 'complete',
         type: 'summary',
-        measure: `${info.baseUrl}/public/measures/${m.id}`,
+        // A canonical names the measure's definition (in methodology.md), independent of where the release is served.
+        measure: `urn:consent-gateway:measure:${m.id}`,
         date: info.issued,
         period: { start: `${year}-01-01`, end: `${year}-12-31` },
         improvementNotation: {
@@ -55,7 +58,7 @@ export function measureReportBundle(info: ReleaseInfo, cells: readonly Published
     id: `${info.id}-measure-reports`,
     type: 'collection',
     timestamp: info.issued,
-    entry: reports.map((r) => ({ fullUrl: datasetUrl(info, `MeasureReport/${r.id}`), resource: r })),
+    entry: reports.map((r) => ({ fullUrl: stableUuid(`${info.id}/MeasureReport/${r.id}`), resource: r })),
   };
 }
 
@@ -74,3 +77,14 @@ function score(v: PublishedValue | undefined) {
 const absent = (reason: string | undefined) => ({
   extension: [{ url: DATA_ABSENT, valueCode: reason ? 'masked' : 'not-applicable' }, ...(reason ? [{ url: REASON, valueCode: reason }] : [])],
 });
+
+/**
+ * A Bundle entry's fullUrl must be absolute, and a URL under the base of the moment would break
+ * when it changes: a name-based UUID (RFC 9562 version 8, from SHA-256) is absolute, the same
+ * for the same report, and points nowhere that can move.
+ */
+function stableUuid(name: string): string {
+  const h = bytesToHex(sha256(utf8ToBytes(name)));
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

@@ -68,6 +68,10 @@ ${QUALITY_MEASURES.map((m) => `### ${m.title}${m.inverse ? ' (inverse: lower is 
 
 ${TABLES.map((t) => `- \`${t.id}\`: ${t.dims.length === 0 ? 'all payers, all people' : `by ${t.dims.join(' and ')}`}${t.quarterly ? '; also per calendar quarter for month-level figures' : ''}.`).join('\n')}
 
+A quarter row carries only what is computed month by month: member-months, dollars, admissions,
+ED visits, index stays and readmissions, and the rates built from them. Members and the quality
+measures count each person once a year, so quarters do not have them.
+
 Published rates:
 
 ${RATES.map((r) => `- \`${r.id}\`: ${r.label} = ${r.numerator} ÷ ${r.denominator}${r.per !== 1 ? ` × ${r.per.toLocaleString('en-US')}` : ''}, rounded to ${r.digits} decimals.`).join('\n')}
@@ -108,9 +112,13 @@ ${
   ${info.clipping?.edVisits} ED visits; member-months are at most 12 a year (3 a quarter).
 - Epsilon for this release: **${dp.epsilon}**, split evenly over ${dp.histograms} histograms
   (period × table × quantity): ${dp.epsilonPerHistogram.toPrecision(4)} each, by basic composition.
-  The noise scale of every value is in the \`noise_scale\` column.
-- Privacy-budget ledger: ${dp.spentBefore} spent before this release, lifetime budget ${dp.lifetimeBudget};
-  the public ledger is at /public/privacy-budget.json.
+  The noise scale of every value is in the \`noise_scale\` column, and the 95% interval for the
+  true value, where the mechanism states one, in \`interval_low\` and \`interval_high\`.
+- Privacy-budget ledger: ${dp.spentBefore} spent before this release, lifetime budget ${dp.lifetimeBudget}.
+  The lifetime budget is stored with the data: set from a published policy when the first release
+  was made, and changed since only by an audited operator decision with its reason, never below
+  what is spent. The public ledger, with every change of the budget, is at
+  [/public/privacy-budget.json](../../privacy-budget.json).
 `
     : `## Differential privacy
 
@@ -124,7 +132,11 @@ would let anyone subtract one from the other.
 - \`datapackage.json\` lists every file with its sha256 and size.
 - \`manifest.json\` states the same digests and this release's facts; \`manifest.jws\` is a compact
   JWS (ES256) over exactly those bytes, signed with the gateway key published at
-  ${info.baseUrl}/oidc/jwks.
+  [/oidc/jwks](../../../oidc/jwks) on the site that serves this release.
+- \`dictionary.csv\` defines every column, every measure (kind, unit, definition, numerator and
+  denominator of each rate, the periods it is published for) and every status and reason code.
+- Each number's \`cell_id\` (the table's primary key) names what it is, so the same number has the
+  same id in every release.
 - A release never changes: publishing again creates a new version.
 `;
 }

@@ -1,13 +1,7 @@
 import type { MetricRow } from '../../release/files/rows.js';
 
-/** A value as a page shows it: a number, or why there is none. */
-export type Shown = { value: number } | { suppressed: string } | { none: true };
-
-export const REASON_TEXT: Record<string, string> = {
-  primary: 'Suppressed: fewer than 11 people are behind this number (or fewer than 11 are outside it).',
-  complementary: 'Suppressed so that another suppressed number cannot be worked out from totals and other tables.',
-  'payer-confidential': "Withheld: the count would reveal one health plan's share of this organization's patients; only rates are shown.",
-};
+/** A value as a page shows it: a number (with its 95% interval where it was noised), or why there is none. */
+export type Shown = { value: number; interval?: { low: number; high: number } } | { suppressed: string } | { none: true };
 
 export interface ChartSpec {
   type: 'bar' | 'line';
@@ -18,6 +12,7 @@ export interface ChartSpec {
 
 /** Rows of one release, indexed for the page's three charts. Pure. */
 export function chartData(rows: readonly MetricRow[], years: readonly number[], orgNames: ReadonlyMap<string, string>) {
+  const round2 = (x: number) => Math.round(x * 100) / 100;
   const year = String(Math.max(...years));
   const find = (period: string, table: string, measure: string, match: (r: MetricRow) => boolean = () => true) =>
     rows.find((r) => r.period === period && r.table === table && r.measure === measure && match(r));
@@ -26,7 +21,13 @@ export function chartData(rows: readonly MetricRow[], years: readonly number[], 
       ? { none: true }
       : r.status === 'suppressed'
         ? { suppressed: r.reason }
-        : { value: Math.round(r.value! * scale * 100) / 100 };
+        : {
+            value: round2(r.value! * scale),
+            // Releases from before intervals were published have no such columns.
+            ...(typeof r.interval_low === 'number' && typeof r.interval_high === 'number'
+              ? { interval: { low: round2(r.interval_low * scale), high: round2(r.interval_high * scale) } }
+              : {}),
+          };
   const value = (s: Shown) => ('value' in s ? s.value : null);
 
   const segments = ['commercial', 'medicare', 'medicaid'];

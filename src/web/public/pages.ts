@@ -1,11 +1,14 @@
 import { html, raw } from 'hono/html';
+import type { LedgerSummary } from '../../release/budget/store.js';
+import { REASONS } from '../../release/files/reasons.js';
 import type { ReleaseRow } from '../../release/store.js';
 import { page } from '../layout.js';
-import { REASON_TEXT, type ChartSpec, type chartData, type Shown } from './chart-data.js';
+import type { ChartSpec, chartData, Shown } from './chart-data.js';
 
 const FILES = [
   ['metrics.csv', 'CSV'],
   ['metrics.json', 'JSON'],
+  ['dictionary.csv', 'Data dictionary (CSV)'],
   ['measure-reports.json', 'FHIR MeasureReports'],
   ['datapackage.json', 'Data package'],
   ['methodology.md', 'Methodology (Markdown)'],
@@ -161,11 +164,15 @@ export function releasePage(release: ReleaseRow, manifest: { population: { peopl
 
 let tip = 0;
 function cell(s: Shown) {
-  if ('value' in s) return html`${s.value.toLocaleString('en-US')}`;
+  if ('value' in s)
+    return s.interval
+      ? html`${s.value.toLocaleString('en-US')}
+          <span class="interval">(95%: ${s.interval.low.toLocaleString('en-US')}–${s.interval.high.toLocaleString('en-US')})</span>`
+      : html`${s.value.toLocaleString('en-US')}`;
   if ('none' in s) return html`<span title="No one in the denominator">–</span>`;
   const id = `why-${++tip}`;
   return html`<span class="suppressed" tabindex="0" aria-describedby="${id}"
-    >Suppressed<span class="why" id="${id}" role="tooltip">${REASON_TEXT[s.suppressed] ?? s.suppressed}</span></span
+    >Suppressed<span class="why" id="${id}" role="tooltip">${(REASONS as Record<string, string>)[s.suppressed] ?? s.suppressed}</span></span
   >`;
 }
 
@@ -193,30 +200,27 @@ export function methodologyPage(release: ReleaseRow, text: string) {
   });
 }
 
-export function ledgerPage(ledger: {
-  lifetimeBudget: number;
-  spent: number;
-  entries: { releaseId: string; epsilon: number; recorded: string; mechanism: string }[];
-}) {
+export function ledgerPage(ledger: LedgerSummary) {
   return page({
     title: 'Privacy budget',
     body: html`<h1>Privacy budget</h1>
       <p class="lede">
-        Releases protected with differential privacy each spend part of a lifetime privacy budget (epsilon). This ledger is append-only; a release that would go
-        past the budget is refused.
+        Releases protected with differential privacy each spend part of a lifetime privacy budget (epsilon). The budget is stored with the data: set from a
+        published policy when the first release was made, and changed since only by an audited operator decision, with its reason below. This ledger is
+        append-only; a release that would go past the budget is refused.
       </p>
       <dl class="facts">
         <dt>Lifetime budget</dt>
-        <dd>${ledger.lifetimeBudget}</dd>
+        <dd>${ledger.lifetimeBudget ?? 'Not set yet: the first release sets it'}</dd>
         <dt>Spent</dt>
         <dd>${ledger.spent}</dd>
         <dt>Remaining</dt>
-        <dd>${Math.round((ledger.lifetimeBudget - ledger.spent) * 1e6) / 1e6}</dd>
+        <dd>${ledger.remaining ?? '–'}</dd>
       </dl>
       <div class="table-scroll">
         <table>
           <caption>
-            Entries
+            Spending
           </caption>
           <thead>
             <tr>
@@ -245,9 +249,45 @@ export function ledgerPage(ledger: {
           </tbody>
         </table>
       </div>
+      <div class="table-scroll">
+        <table>
+          <caption>
+            Changes of the lifetime budget
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Recorded</th>
+              <th scope="col" class="num">From</th>
+              <th scope="col" class="num">To</th>
+              <th scope="col" class="num">Spent then</th>
+              <th scope="col">How and why</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${
+              ledger.changes.length === 0
+                ? html`<tr>
+                    <td colspan="5">Not set yet.</td>
+                  </tr>`
+                : ledger.changes.map(
+                    (h) =>
+                      html`<tr>
+                        <td>${h.recorded.slice(0, 10)}</td>
+                        <td class="num">${h.previous ?? '–'}</td>
+                        <td class="num">${h.epsilon}</td>
+                        <td class="num">${h.spent}</td>
+                        <td>${SOURCE_TEXT[h.source] ?? h.source}: ${h.reason}</td>
+                      </tr>`,
+                  )
+            }
+          </tbody>
+        </table>
+      </div>
       <p>Machine-readable: <a href="/public/privacy-budget.json">privacy-budget.json</a>.</p>`,
   });
 }
+
+const SOURCE_TEXT: Record<string, string> = { policy: 'Set from the policy', operator: 'Changed by an operator', upgrade: 'Carried over' };
 
 export function notFoundPage(message: string) {
   return page({

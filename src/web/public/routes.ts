@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../../app-env.js';
 import type { MetricRow } from '../../release/files/rows.js';
-import { isReleaseId, ledgerSummary, listReleases, readReleaseFile } from '../../release/store.js';
+import { ledgerSummary } from '../../release/budget/store.js';
+import { isReleaseId, listReleases, readReleaseFile } from '../../release/store.js';
 import { organizationDirectory } from '../../directory/organizations.js';
 import { pageHeaders } from '../security.js';
 import { chartData } from './chart-data.js';
@@ -14,7 +15,7 @@ export function publicPages(): Hono<AppEnv> {
 
   app.get('/', async (c) => c.html(catalogPage(await listReleases(c.var.deps.db))));
 
-  app.get('/privacy-budget', async (c) => c.html(ledgerPage(await ledgerSummary(c.var.deps.db, c.var.deps.config.lifetimeEpsilon))));
+  app.get('/privacy-budget', async (c) => c.html(ledgerPage(await ledgerSummary(c.var.deps.db))));
 
   app.get('/releases/:id', async (c) => {
     const release = await releaseOf(c.var.deps.db, c.req.param('id'));

@@ -1,0 +1,15 @@
+import type { SuppressionReason } from '../../deid/index.js';
+
+/**
+ * What each public reason code means, keyed by the de-identification's own type: a reason
+ * added, renamed or dropped there fails to compile here until it is described, so the schema's
+ * enum, the dictionary and the pages cannot drift from what the files carry.
+ */
+export const REASONS: Readonly<Record<SuppressionReason, string>> = {
+  primary: 'Suppressed: fewer than 11 people are behind this number (or fewer than 11 are outside it).',
+  complementary: 'Suppressed so that another suppressed number cannot be worked out from totals and other tables.',
+  'payer-confidential': "Withheld: the count would reveal one health plan's share of this organization's patients; only rates are shown.",
+};
+
+/** The reason codes a file may carry, in the type's order as written above. */
+export const REASON_CODES = Object.keys(REASONS) as SuppressionReason[];
