@@ -2,10 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite.js';
-import { publishRelease } from '../../src/release/publish.js';
 import { suiteDir, testDeps } from '../helpers/db.js';
-import { publisherDeps } from '../helpers/publisher.js';
-import { loadRegion } from '../helpers/region.js';
+import { loadRegion, runCli } from '../helpers/region.js';
 
 /**
  * A release is published while the gateway is known as A, then served after PUBLIC_BASE_URL
@@ -22,10 +20,14 @@ const get = (url: string) => app.request(url);
 
 beforeAll(async () => {
   dir = suiteDir('cg-links-');
+  const db0 = openSqlite(join(dir.path, 'gateway.db'));
+  await loadRegion(db0, 120, 4);
+  db0.close();
+  // Published by `npm run publish` while the gateway is known as A...
+  const published = await runCli('publish', [], { DATA_DIR: dir.path, KEYS_DIR: join(dir.path, 'keys'), PUBLIC_BASE_URL: A });
+  if (published.code !== 0) throw new Error(published.err);
+  // ...and served after PUBLIC_BASE_URL became B.
   db = openSqlite(join(dir.path, 'gateway.db'));
-  await loadRegion(db, 120, 4);
-  // Publishing takes no base URL at all now; the gateway that published it was known as A.
-  await publishRelease(publisherDeps(db));
   const deps = testDeps(db);
   app = createApp({ ...deps, config: { ...deps.config, baseUrl: B, issuer: `${B}/oidc` } });
 }, 120_000);
