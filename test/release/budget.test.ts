@@ -72,6 +72,17 @@ describe('binding the budget', () => {
   });
 });
 
+describe('an operator may set the budget before the first release', () => {
+  it('and then the first release binds nothing from the policy', async () => {
+    const db = copy();
+    expect(await setBudget(budgetDeps(db), { epsilon: 5, reason: 'Set before launch' })).toEqual({ previous: undefined, epsilon: 5, spent: 0 });
+    const first = await publishRelease(publisherDeps(db, { budget: 50 }), { epsilon: 5 });
+    expect(first.boundBudget).toBeUndefined();
+    expect(first.info.privacy).toMatchObject({ lifetimeBudget: 5, spentBefore: 0 });
+    expect(budgetRows(db)).toEqual([{ epsilon: 5, previous: null, spent: 0, source: 'operator', operator: 'cli:alex' }]);
+  });
+});
+
 describe('bad input writes nothing', () => {
   it('refuses an epsilon that is not a positive number, a year without data and a spend past what remains, each with its reason', async () => {
     const db = copy();
