@@ -10,6 +10,11 @@ export interface PublishedValue {
   reason?: SuppressionReason;
   /** Scale of the discrete Laplace noise added, when the release uses differential privacy. */
   noiseScale?: number;
+  /**
+   * The rounding step of a published value: 0.01 for dollars, 10^-digits for a rate, or coarser
+   * where a rate of withheld parts would otherwise give them away. Exact counts have none.
+   */
+  step?: number;
   /** Where the true value lies: the 95% interval of a noised value. Absent for exact values. */
   interval?: { low: number; high: number };
 }

@@ -46,6 +46,12 @@ export const MONTH_QUANTITIES: readonly string[] = [
   'index_admissions',
   'readmissions',
 ];
+/** The three parts of each quality measure, by quantity name. */
+export const QUALITY_QUANTITY_PARTS = QUALITY_MEASURES.map((m) => ({
+  numerator: `${m.id}.numerator`,
+  denominator: `${m.id}.denominator`,
+  exclusions: `${m.id}.exclusions`,
+}));
 export const QUANTITIES: readonly string[] = [...PERSON_QUANTITIES, ...MONTH_QUANTITIES];
 
 /** Dollar sums (the rest are counts of people, months or events). */

@@ -1,0 +1,27 @@
+import policy from '../../../policies/disclosure-protection.json' with { type: 'json' };
+import { isSum } from '../../metrics/tables.js';
+
+export type ProtectionPolicy = Pick<typeof policy, 'minCount' | 'countShare' | 'complementaryShare' | 'sumShare' | 'minPayers' | 'confidentialRateDigits'>;
+export const PROTECTION: ProtectionPolicy = policy;
+
+/** Why a value is withheld, as the operators' report knows it (the public files say less). */
+export type WithholdingCause = 'primary' | 'complementary' | 'payer-confidential';
+
+/**
+ * The interval the attacker must not be able to narrow: the true value must stay consistent with
+ * `low` and with `high`. Undefined when nothing needs protecting (a withheld zero: withheld only
+ * as a neighbour, and a zero is what a published rate of zero already says). Pure.
+ */
+export function protectionInterval(
+  quantity: string,
+  value: number,
+  cause: WithholdingCause,
+  p: ProtectionPolicy = PROTECTION,
+): { low: number; high: number } | undefined {
+  if (value <= 0) return undefined;
+  const share = cause === 'complementary' ? p.complementaryShare : isSum(quantity) ? p.sumShare : p.countShare;
+  if (isSum(quantity)) return { low: value * (1 - share), high: value * (1 + share) };
+  const d = Math.max(1, Math.ceil(share * value - 1e-9));
+  if (cause === 'primary') return { low: value - 1, high: Math.max(p.minCount, value + d) };
+  return { low: value - d, high: value + d };
+}
