@@ -1,7 +1,11 @@
 import type { Dimension } from '../metrics/tables.js';
 
-/** Why a value is not published. Every withheld value carries one: never a silent blank. */
-export type SuppressionReason = 'primary' | 'complementary' | 'payer-confidential';
+/**
+ * Why a value is not published. Every withheld value carries one: never a silent blank. A small
+ * cell and the partners withheld to protect it share one reason on purpose: telling them apart
+ * would tell an attacker which withheld counts are 1 to 10.
+ */
+export type SuppressionReason = 'disclosure-control' | 'payer-confidential';
 
 export interface PublishedValue {
   /** Null when suppressed, or for a rate without a denominator. */

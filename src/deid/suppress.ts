@@ -1,7 +1,8 @@
 import type { Cell } from '../metrics/tabulate.js';
-import { isSum, QUANTITIES, RATES, type RateDef } from '../metrics/tables.js';
-import { determinedUnknowns, type Equation } from './linear-system.js';
-import type { PublishedCell, PublishedValue, SuppressionReason } from './published.js';
+import { isSum, MONTH_QUANTITIES, QUANTITIES, RATES, type RateDef } from '../metrics/tables.js';
+import { auditRelease, PROTECTION, type AuditReport, type ProtectionPolicy, type Solver, type Truth, type WithholdingCause } from './audit/index.js';
+import { chooseActions } from './protect.js';
+import type { PublishedCell, PublishedValue } from './published.js';
 import { relations, varId } from './relations.js';
 
 export interface SuppressionRules {
@@ -10,229 +11,169 @@ export interface SuppressionRules {
   /** A segment-by-organization cell shows counts only when at least this many plans are pooled in it. */
   minPayers: number;
   /**
-   * With noise on, suppression may look only at noisy values (anything else would leak through
-   * the suppression pattern): sums are then judged by the cell's noisy member-months.
+   * With noise on, the noise is the protection of people: no cell-size suppression, and every
+   * rule looks only at noisy values. Payer confidentiality still holds.
    */
   noisy: boolean;
 }
 
-export const DEFAULT_RULES: SuppressionRules = { minCount: 11, minPayers: 3, noisy: false };
+export const DEFAULT_RULES: SuppressionRules = { minCount: PROTECTION.minCount, minPayers: PROTECTION.minPayers, noisy: false };
 
-interface Var {
+/** A value of the release while suppression is decided. */
+export interface Var {
+  id: string;
   cell: Cell;
   quantity: string;
   value: number;
   status: 'published' | 'suppressed';
-  reason?: SuppressionReason;
+  cause?: WithholdingCause;
 }
 
+/** How a rate of a cell whose parts are withheld is shown: its decimals, or not at all. */
+export interface RateState {
+  digits: number;
+  withheld: boolean;
+}
+
+export interface Suppressed {
+  cells: PublishedCell[];
+  /** The audit of the cells as published: the operators' report (intervals, never values). */
+  audit: AuditReport;
+  rounds: number;
+}
+
+const quantitiesOf = (cell: Cell) => (cell.period.includes('-Q') ? MONTH_QUANTITIES : QUANTITIES);
 const small = (n: number, rules: SuppressionRules) => n >= 1 && n < rules.minCount;
 const PAIRS: readonly RateDef[] = RATES.filter((r) => !isSum(r.numerator) && r.denominator !== 'member_months');
 
 /**
  * Primary suppression, payer confidentiality and complementary suppression, in that order, over
- * the cells of one release. Pure and deterministic.
+ * the cells of one release. Deterministic; pure apart from the solver it is given.
  *
- * 1. Primary: every count from 1 to 10 (numerators, denominators, member-months, events); every
- *    dollar sum with 1 to 10 people behind it; every numerator whose complement (denominator
- *    minus numerator) is 1 to 10, since publishing both would give that small count away.
+ * 1. Primary (exact releases only): every count from 1 to 10; every dollar sum with 1 to 10
+ *    people behind it; every numerator whose complement (denominator minus numerator) is 1 to 10.
  * 2. Payer confidentiality: in the segment-by-organization table a cell pooling fewer plans than
- *    `minPayers` shows rates only, never the numerator or denominator that would reveal a plan's
- *    share of the organization's panel.
- * 3. Complementary: an attacker holding every published number of the release, the table
- *    identities (relations.ts) and every rate-only rate solves the linear system; while any
- *    withheld value is pinned down, more is withheld (the smallest non-zero partner in the
- *    identity that pins it, or the rate that pins it), and the system is solved again.
+ *    `minPayers` shows rates only, never the numerators or denominators, and those rates coarser.
+ * 3. Complementary, by attack: the disclosure audit (audit/) solves for every withheld value
+ *    what an attacker can, from every published figure and fact of the methodology; where it
+ *    narrows a value past its protection interval, protect.ts withholds a partner chosen by its
+ *    capacity to protect, or coarsens or withholds a rate, and the audit runs again. The release
+ *    is what the last audit passed.
  */
-export function suppress(cells: readonly Cell[], rules: SuppressionRules = DEFAULT_RULES): PublishedCell[] {
+export function suppress(
+  cells: readonly Cell[],
+  solver: Solver,
+  rules: SuppressionRules = DEFAULT_RULES,
+  policy: ProtectionPolicy = PROTECTION,
+  /** Told of each round's findings: for benchmarks and diagnosis. */
+  observe?: (round: number, audit: AuditReport) => void,
+): Suppressed {
   const vars = new Map<string, Var>();
-  const hide = (v: Var, reason: SuppressionReason) => {
+  for (const cell of cells)
+    for (const quantity of quantitiesOf(cell)) {
+      const id = varId(cell.key, quantity);
+      vars.set(id, { id, cell, quantity, value: cell.values[quantity] ?? 0, status: 'published' });
+    }
+  const get = (cell: Cell, q: string) => vars.get(varId(cell.key, q));
+  const hide = (v: Var, cause: WithholdingCause) => {
     if (v.status === 'suppressed') return;
     v.status = 'suppressed';
-    v.reason = reason;
+    v.cause = cause;
   };
-  for (const cell of cells) {
-    for (const quantity of QUANTITIES) {
-      const value = cell.values[quantity] ?? 0;
-      vars.set(varId(cell.key, quantity), { cell, quantity, value, status: 'published' });
-    }
-  }
-  const get = (cell: Cell, q: string) => vars.get(varId(cell.key, q))!;
 
   // 1. Primary.
-  for (const v of vars.values()) {
-    const people = isSum(v.quantity) ? (rules.noisy ? (v.cell.values['member_months'] ?? 0) : (v.cell.contributors[v.quantity] ?? 0)) : v.value;
-    if (isSum(v.quantity) ? people < rules.minCount && (people >= 1 || v.value !== 0) : small(v.value, rules)) hide(v, 'primary');
-  }
-  for (const cell of cells)
-    for (const rate of PAIRS) {
-      const n = get(cell, rate.numerator);
-      if (small(get(cell, rate.denominator).value - n.value, rules)) hide(n, 'primary');
+  if (!rules.noisy) {
+    for (const v of vars.values()) {
+      if (isSum(v.quantity)) {
+        const people = v.cell.contributors[v.quantity] ?? 0;
+        if (people < rules.minCount && (people >= 1 || v.value !== 0)) hide(v, 'primary');
+      } else if (small(v.value, rules)) hide(v, 'primary');
     }
-
-  // 2. Payer confidentiality.
-  const rateOnly = new Set<string>();
-  for (const cell of cells) {
-    if (!(cell.stratum.segment !== undefined && cell.stratum.organization !== undefined && cell.payers.size < rules.minPayers)) continue;
-    rateOnly.add(cell.key);
-    for (const q of QUANTITIES) hide(get(cell, q), 'payer-confidential');
-  }
-
-  // 3. Complementary.
-  const withheldRates = new Set<string>();
-  const identities = relations(cells, QUANTITIES);
-  const identitiesOf = new Map<string, Map<string, number>[]>();
-  for (const identity of identities)
-    for (const k of identity.keys()) {
-      const list = identitiesOf.get(k);
-      if (list) list.push(identity);
-      else identitiesOf.set(k, [identity]);
-    }
-  const rateShown = (cell: Cell, rate: RateDef) => {
-    const n = get(cell, rate.numerator);
-    const d = get(cell, rate.denominator);
-    if (d.value <= 0) return false;
-    if (n.status === 'published' && d.status === 'published') return true;
-    return rateOnly.has(cell.key) && n.reason === 'payer-confidential' && d.reason === 'payer-confidential' && !withheldRates.has(varId(cell.key, rate.id));
-  };
-  for (let round = 0; ; round++) {
-    if (round > 10_000) throw new Error('complementary suppression did not converge');
-    const equations: Equation[] = [];
-    const unknownIn = (ids: Iterable<[string, number]>) => {
-      const terms = new Map<string, number>();
-      for (const [id, a] of ids) if (vars.get(id)?.status === 'suppressed') terms.set(id, a);
-      return terms;
-    };
-    for (const identity of identities) {
-      const terms = unknownIn(identity);
-      if (terms.size > 0) equations.push({ terms });
-    }
-    for (const key of rateOnly) {
-      const cell = vars.get(varId(key, 'members'))!.cell;
-      for (const rate of RATES) {
-        if (!rateShown(cell, rate)) continue;
+    for (const cell of cells)
+      for (const rate of PAIRS) {
         const n = get(cell, rate.numerator);
         const d = get(cell, rate.denominator);
-        const r = n.value / d.value;
-        equations.push({
-          terms: new Map([
-            [varId(key, rate.numerator), 1],
-            [varId(key, rate.denominator), -r],
-          ]),
-        });
+        if (n && d && small(d.value - n.value, rules)) hide(n, 'primary');
       }
-    }
-    const determined = [...determinedUnknowns(equations)].sort();
-    if (determined.length === 0) break;
-    let acted = false;
-    const touched = new Set<string>();
-    for (const id of determined) {
-      const v = vars.get(id)!;
-      if (touched.has(v.cell.key + v.quantity)) continue;
-      const action = nearestAction(v, identitiesOf, vars, (u) =>
-        rateOnly.has(u.cell.key) ? RATES.find((r) => (r.numerator === u.quantity || r.denominator === u.quantity) && rateShown(u.cell, r)) : undefined,
-      );
-      if (action?.kind === 'rate') {
-        withheldRates.add(action.id);
-        acted = true;
-        // One rate at a time: a single withheld rate often frees several values at once.
-        break;
-      }
-      if (action?.kind === 'hide') {
-        hide(action.v, 'complementary');
-        touched.add(v.cell.key + v.quantity);
-        acted = true;
-      }
-    }
-    if (!acted) throw new Error(`complementary suppression cannot protect ${determined[0]}`);
   }
 
+  // 2. Payer confidentiality.
+  const rateOnly = new Map<string, Map<string, RateState>>();
+  for (const cell of cells) {
+    if (!(cell.stratum.segment !== undefined && cell.stratum.organization !== undefined && cell.payers.size < rules.minPayers)) continue;
+    for (const q of quantitiesOf(cell)) hide(get(cell, q)!, 'payer-confidential');
+    rateOnly.set(cell.key, new Map(RATES.map((r) => [r.id, { digits: confidentialDigits(r, policy), withheld: false }])));
+  }
+
+  // 3. Complementary, until the audit passes.
+  const identities = relations(cells, QUANTITIES);
+  // Withholding more, or showing a rate coarser, only takes facts away from the attacker, so
+  // a value the audit found protected stays protected: after the first round only what was
+  // exposed, and what was newly withheld, is checked again, and the whole release at the end.
+  let only: Set<string> | undefined;
+  for (let round = 1; ; round++) {
+    const published = render(cells, vars, rateOnly);
+    const truth: Truth = new Map([...vars.values()].filter((v) => v.status === 'suppressed').map((v) => [v.id, { value: v.value, cause: v.cause! }]));
+    let audit = auditRelease(solver, published, truth, { policy, integer: false, ...(only ? { only } : {}) });
+    // Whole-number checks run once the linear attack is beaten, over everything.
+    if (audit.ok) audit = auditRelease(solver, published, truth, { policy, integer: true });
+    observe?.(round, audit);
+    if (audit.ok) return { cells: published, audit, rounds: round };
+    if (round > 200) throw new Error(`complementary suppression did not converge: ${audit.findings.length} values still exposed`);
+    const before = new Set(truth.keys());
+    const acted = chooseActions(audit.findings, { vars, identities, rateOnly, policy });
+    if (!acted) throw new Error(`complementary suppression cannot protect ${audit.findings[0]!.id}`);
+    only = new Set(audit.findings.map((f) => f.id));
+    for (const v of vars.values()) if (v.status === 'suppressed' && !before.has(v.id)) only.add(v.id);
+    // A coarser rate changes what its cell's parts are exposed to: check them again too.
+    for (const f of audit.findings)
+      if (rateOnly.has(vars.get(f.id)!.cell.key)) for (const v of vars.values()) if (v.cell.key === vars.get(f.id)!.cell.key) only.add(v.id);
+  }
+}
+
+/** The shown decimals of a rate in a cell whose parts are withheld. */
+export function confidentialDigits(rate: RateDef, policy: ProtectionPolicy): number {
+  const d = policy.confidentialRateDigits;
+  return rate.denominator === 'member_months' ? (rate.per === 1 ? d.pmpm : d.per1000) : d.proportion;
+}
+
+/** The cells as they would be published, with public reasons only. */
+function render(cells: readonly Cell[], vars: ReadonlyMap<string, Var>, rateOnly: ReadonlyMap<string, ReadonlyMap<string, RateState>>): PublishedCell[] {
   return cells.map((cell) => {
     const quantities: Record<string, PublishedValue> = {};
-    for (const q of QUANTITIES) {
-      const v = get(cell, q);
+    for (const q of quantitiesOf(cell)) {
+      const v = vars.get(varId(cell.key, q))!;
       quantities[q] =
         v.status === 'published'
-          ? { value: isSum(q) ? round(v.value, 2) : v.value, status: 'published' }
-          : { value: null, status: 'suppressed', reason: v.reason! };
+          ? { value: isSum(q) ? round(v.value, 2) : v.value, status: 'published', ...(isSum(q) ? { step: 0.01 } : {}) }
+          : { value: null, status: 'suppressed', reason: v.cause === 'payer-confidential' ? 'payer-confidential' : 'disclosure-control' };
     }
     const rates: Record<string, PublishedValue> = {};
+    const confidential = rateOnly.get(cell.key);
     for (const rate of RATES) {
-      const n = get(cell, rate.numerator);
-      const d = get(cell, rate.denominator);
-      if (d.status === 'published' && d.value <= 0) rates[rate.id] = { value: null, status: 'not-applicable' };
-      else if (rateShown(cell, rate)) rates[rate.id] = { value: round((n.value / d.value) * rate.per, rate.digits), status: 'published' };
-      else rates[rate.id] = { value: null, status: 'suppressed', reason: withheldRates.has(varId(cell.key, rate.id)) ? 'complementary' : strongest(n, d) };
+      const n = vars.get(varId(cell.key, rate.numerator));
+      const d = vars.get(varId(cell.key, rate.denominator));
+      if (!n || !d) continue;
+      const state = confidential?.get(rate.id);
+      const digits = state ? state.digits : rate.digits;
+      const shown =
+        n.status === 'published' && d.status === 'published'
+          ? true
+          : !!state && !state.withheld && n.cause === 'payer-confidential' && d.cause === 'payer-confidential';
+      if (d.value <= 0 && (d.status === 'published' || shown)) rates[rate.id] = { value: null, status: 'not-applicable' };
+      else if (shown) rates[rate.id] = { value: round((n.value / d.value) * rate.per, digits), status: 'published', step: 10 ** -digits };
+      else
+        rates[rate.id] = {
+          value: null,
+          status: 'suppressed',
+          reason: [n, d].some((v) => v.cause === 'payer-confidential') ? 'payer-confidential' : 'disclosure-control',
+        };
     }
     return { period: cell.period, table: cell.table, stratum: cell.stratum, key: cell.key, quantities, rates };
   });
 }
 
-/**
- * What to withhold next to protect a pinned value: search outward from it through the
- * identities, level by level. At each level a rate-only rate involving the values reached is
- * withheld first (rates are detail); otherwise the best published partner of those values is
- * hidden. Nearest first, so the protection stays where the problem is.
- */
-function nearestAction(
-  v: Var,
-  identitiesOf: ReadonlyMap<string, readonly Map<string, number>[]>,
-  vars: ReadonlyMap<string, Var>,
-  shownRate: (u: Var) => RateDef | undefined,
-): { kind: 'rate'; id: string } | { kind: 'hide'; v: Var } | undefined {
-  const seen = new Set([varId(v.cell.key, v.quantity)]);
-  let level = [v];
-  while (level.length > 0) {
-    const next: Var[] = [];
-    let best: Var | undefined;
-    for (const u of level)
-      for (const identity of identitiesOf.get(varId(u.cell.key, u.quantity)) ?? [])
-        for (const k of identity.keys()) {
-          const w = vars.get(k);
-          if (!w) continue;
-          if (w.status === 'published') {
-            if (betterPartner(w, best)) best = w;
-          } else if (!seen.has(k)) {
-            seen.add(k);
-            next.push(w);
-          }
-        }
-    for (const u of [...level, ...next]) {
-      const rate = shownRate(u);
-      if (rate) return { kind: 'rate', id: varId(u.cell.key, rate.id) };
-    }
-    if (best) return { kind: 'hide', v: best };
-    level = next;
-  }
-  return undefined;
-}
-
-/**
- * Zeros protect little (a zero is often guessable); totals, annual figures and headline
- * quantities are what readers use most, so detail goes first: quarters, cross-table cells,
- * service categories; then the smallest value.
- */
-function betterPartner(a: Var, b: Var | undefined): boolean {
-  if (!b) return true;
-  const score = (v: Var) => [
-    v.value === 0 ? 1 : 0,
-    v.cell.table === 'total' ? 1 : 0,
-    HEADLINE.has(v.quantity) ? 1 : 0,
-    v.cell.period.includes('-Q') ? 0 : 1,
-    v.cell.table === 'segment_organization' ? 0 : 1,
-    v.value,
-  ];
-  const [x, y] = [score(a), score(b)];
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]!;
-  return false;
-}
-
-const HEADLINE = new Set(['members', 'member_months', 'paid', 'allowed']);
-
-const ORDER: readonly SuppressionReason[] = ['primary', 'complementary', 'payer-confidential'];
-function strongest(...vs: Var[]): SuppressionReason {
-  const reasons = vs.filter((v) => v.status === 'suppressed').map((v) => v.reason!);
-  return ORDER.find((r) => reasons.includes(r)) ?? 'complementary';
-}
-
-const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+const round = (x: number, digits: number) => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};

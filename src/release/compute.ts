@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.js';
-import { deidentify, type DeidentifiedRelease, type PrivacySettings, type Zip3Table } from '../deid/index.js';
+import { deidentify, type DeidentifiedRelease, type PrivacySettings, type Solver, type Zip3Table } from '../deid/index.js';
 import type { RandomWords } from '../deid/noise.js';
 import { attributeAll } from '../metrics/attribution-data.js';
 import type { Attribution } from '../metrics/attribution.js';
@@ -15,6 +15,8 @@ export interface ComputeOptions {
   years?: number[];
   privacy?: PrivacySettings;
   words?: RandomWords;
+  /** The LP/MIP solver of the disclosure audit. */
+  solver: Solver;
 }
 
 export interface ComputedRelease extends DeidentifiedRelease {
@@ -60,7 +62,10 @@ export async function computeRelease(db: Database, options: ComputeOptions): Pro
     }
   }
   const cells: Cell[] = years.flatMap((y) => tabulators.get(y)!.cells());
-  const deidentified = deidentify(cells, { ...(options.privacy ? { privacy: options.privacy } : {}), ...(options.words ? { words: options.words } : {}) });
+  const deidentified = deidentify(cells, options.solver, {
+    ...(options.privacy ? { privacy: options.privacy } : {}),
+    ...(options.words ? { words: options.words } : {}),
+  });
   return { ...deidentified, years, population: { people: people.length, excludedByConsent }, attributions };
 }
 

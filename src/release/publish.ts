@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/log.js';
 import type { Database } from '../db/database.js';
-import { cryptoWords, DEFAULT_CLIPPING, type Zip3Table } from '../deid/index.js';
+import { cryptoWords, DEFAULT_CLIPPING, loadSolver, type Solver, type Zip3Table } from '../deid/index.js';
 import { recordLedgerChange, type Operator } from './audit.js';
 import type { BudgetPolicy } from './budget/policy.js';
 import { epsilonProblem, spendProblem } from './budget/rules.js';
@@ -23,6 +23,8 @@ export interface PublishDeps {
   /** The committed default (policies/privacy-budget.json) the first release binds; afterwards the database's budget rules. */
   budgetPolicy: BudgetPolicy;
   clock: () => Date;
+  /** The LP/MIP solver of the disclosure audit; HiGHS from the installed package by default. */
+  solver?: Solver;
   /** Where publishing, and every refusal of it, is recorded. */
   audit: AuditLog;
   operator: Operator;
@@ -102,6 +104,7 @@ async function publishHoldingLock(deps: PublishDeps, request: PublishRequest, no
   if (!guard.ok) throw new PublishRefused(guard.message);
 
   const computed = await computeRelease(deps.db, {
+    solver: deps.solver ?? (await loadSolver()),
     now,
     zip3: deps.zip3,
     years,

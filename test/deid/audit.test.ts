@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { auditRelease, attackSystem, type Solver, type Truth, type WithholdingCause } from '../../src/deid/audit/index.js';
 import type { PublishedCell, PublishedValue } from '../../src/deid/published.js';
 import { varId } from '../../src/deid/relations.js';
-import { loadSolver } from '../../src/entry/solver.js';
+import { loadSolver } from '../../src/deid/audit/load.js';
 import { isSum, MONTH_QUANTITIES, QUANTITIES, RATES } from '../../src/metrics/tables.js';
 import { tabulate, type Cell } from '../../src/metrics/tabulate.js';
 import type { Contribution } from '../../src/metrics/contributions.js';

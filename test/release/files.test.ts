@@ -211,12 +211,19 @@ describe('intervals', () => {
       cell({
         members: { value: 120, status: 'published', noiseScale: 4, interval: { low: 108, high: 132 } },
         member_months: { value: 1400, status: 'published' },
-        paid: { value: null, status: 'suppressed', reason: 'primary', noiseScale: 9, interval: { low: 1, high: 10 } },
+        paid: { value: null, status: 'suppressed', reason: 'disclosure-control', noiseScale: 9, interval: { low: 1, high: 10 } },
       }),
     ]);
     const by = (m: string) => rows.find((r) => r.measure === m)!;
     expect(by('members')).toMatchObject({ value: 120, interval_low: 108, interval_high: 132, noise_scale: 4, status: 'published', reason: '' });
     expect(by('member_months')).toMatchObject({ value: 1400, interval_low: null, interval_high: null, noise_scale: null });
-    expect(by('paid')).toMatchObject({ value: null, interval_low: null, interval_high: null, noise_scale: null, status: 'suppressed', reason: 'primary' });
+    expect(by('paid')).toMatchObject({
+      value: null,
+      interval_low: null,
+      interval_high: null,
+      noise_scale: null,
+      status: 'suppressed',
+      reason: 'disclosure-control',
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { loadSolver } from '../../src/deid/audit/index.js';
 import { compactVerify, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,7 +137,7 @@ describe('a published release', () => {
 describe('consent and privacy budget', () => {
   it('leaves out a patient who opted out of research, and the manifest counts them', async () => {
     const person = db.sqlite.prepare("select person_id from patient_links where patient_id = 'clinic-oak-pat-000001'").pluck().get() as string;
-    const before = await computeRelease(db, { now: '2026-06-01T00:00:00Z', zip3 });
+    const before = await computeRelease(db, { now: '2026-06-01T00:00:00Z', zip3, solver: await loadSolver() });
     const optOut = {
       resourceType: 'Consent',
       id: 'opt-out',
@@ -149,7 +150,7 @@ describe('consent and privacy budget', () => {
     const compiled = compileConsent(optOut as never, person, categoryIndex(deps.codeLists));
     if (!compiled.ok) throw new Error(JSON.stringify(compiled.issues));
     await db.atomic(replaceLinesStatements(db, person, 'opt-out', compiled.lines));
-    const after = await computeRelease(db, { now: '2026-06-01T00:00:00Z', zip3 });
+    const after = await computeRelease(db, { now: '2026-06-01T00:00:00Z', zip3, solver: await loadSolver() });
     expect(after.population.excludedByConsent).toBe(before.population.excludedByConsent + 1);
     const members = (r: typeof before) => r.cells.find((c) => c.key === '2025|total|')!.quantities['members']!.value;
     expect(members(after)).toBe(members(before)! - 1);

@@ -6,6 +6,7 @@ import { attackSystem, type Row } from './system.js';
 export { PROTECTION, protectionInterval, type ProtectionPolicy, type WithholdingCause } from './protection.js';
 export { attackSystem, type AttackSystem } from './system.js';
 export type { Interval, Solver } from './solve.js';
+export { loadSolver } from './load.js';
 
 /** What the publisher knows and the files do not: each withheld value's truth and cause. */
 export type Truth = ReadonlyMap<string, { value: number; cause: WithholdingCause }>;
@@ -60,7 +61,11 @@ export function auditRelease(
     const p = protectionInterval(id.slice(id.indexOf('#') + 1), t.value, t.cause, policy);
     if (p) required.set(id, p);
   }
-  const solved = attackerReach(solver, system, required, { exact: options.exact ?? false, integer: options.integer !== false });
+  const solved = attackerReach(solver, system, required, {
+    exact: options.exact ?? false,
+    integer: options.integer !== false,
+    ...(options.only ? { targets: system.withheld.filter((id) => options.only!.has(id)) } : {}),
+  });
   const finding = (c: { id: string; side: 'up' | 'down'; binding?: number[] }, by: 'linear' | 'integer'): AuditFinding => ({
     id: c.id,
     cause: truth.get(c.id)!.cause,

@@ -1,7 +1,7 @@
 import policy from '../../../policies/disclosure-protection.json' with { type: 'json' };
 import { isSum } from '../../metrics/tables.js';
 
-export type ProtectionPolicy = Pick<typeof policy, 'minCount' | 'countShare' | 'complementaryShare' | 'sumShare' | 'minPayers' | 'confidentialRateDigits'>;
+export type ProtectionPolicy = Pick<typeof policy, 'minCount' | 'panelShare' | 'complementaryShare' | 'sumShare' | 'minPayers' | 'confidentialRateDigits'>;
 export const PROTECTION: ProtectionPolicy = policy;
 
 /** Why a value is withheld, as the operators' report knows it (the public files say less). */
@@ -19,9 +19,15 @@ export function protectionInterval(
   p: ProtectionPolicy = PROTECTION,
 ): { low: number; high: number } | undefined {
   if (value <= 0) return undefined;
-  const share = cause === 'complementary' ? p.complementaryShare : isSum(quantity) ? p.sumShare : p.countShare;
-  if (isSum(quantity)) return { low: value * (1 - share), high: value * (1 + share) };
-  const d = Math.max(1, Math.ceil(share * value - 1e-9));
-  if (cause === 'primary') return { low: value - 1, high: Math.max(p.minCount, value + d) };
+  const sum = isSum(quantity);
+  if (cause === 'primary') {
+    if (sum) return { low: value * (1 - p.sumShare), high: value * (1 + p.sumShare) };
+    return { low: value - 1, high: Math.max(p.minCount, value + 1) };
+  }
+  const share = cause === 'payer-confidential' && PANEL.has(quantity) ? p.panelShare : p.complementaryShare;
+  const d = Math.max(1, sum ? share * value : Math.ceil(share * value - 1e-9));
   return { low: value - d, high: value + d };
 }
+
+/** What a plan's portion of a panel is measured in. */
+const PANEL = new Set(['members', 'member_months']);

@@ -33,7 +33,7 @@ export function attackerReach(
   solver: Solver,
   system: AttackSystem,
   required: ReadonlyMap<string, Interval>,
-  options: { exact: boolean; integer: boolean },
+  options: { exact: boolean; integer: boolean; targets?: readonly string[] },
 ): { intervals: Map<string, Interval>; narrowed: Check[]; unreached: Check[]; millis: { linear: number; integer: number }; programs: number } {
   const intervals = new Map<string, Interval>();
   const narrowed: Check[] = [];
@@ -46,7 +46,7 @@ export function attackerReach(
   // can leave one pair that fits. Elsewhere the facts are sums with unit coefficients and the
   // 12-month cap, where the rounded linear bounds are what the attacker gets.
   const inRate = new Set(system.rows.filter((r) => r.rate).flatMap((r) => r.cols.filter((c) => system.integer[c])));
-  const wanted = new Set((options.exact ? system.withheld : [...required.keys()]).map((id) => system.index.get(id)!));
+  const wanted = new Set((options.exact ? (options.targets ?? system.withheld) : [...required.keys()]).map((id) => system.index.get(id)!));
   for (const comp of components(system)) {
     const targets = comp.cols.map((c, local) => ({ col: c, local, id: system.ids[c]! })).filter((t) => wanted.has(t.col));
     if (targets.length === 0) continue;
@@ -59,17 +59,24 @@ export function attackerReach(
     const run = (): ArrayLike<number> | undefined | null => {
       programs++;
       const good = (st: number) => st === optimal || st === unbounded || st === unboundedOrInfeasible;
-      let status = model.run().modelStatus;
+      const attempt = () => {
+        try {
+          return model.run().modelStatus;
+        } catch {
+          return -1;
+        }
+      };
+      let status = attempt();
       // Numerical trouble from a warm start (seen as 'unknown', and as a spurious 'infeasible'):
       // solve again from scratch, then by interior point, before believing it.
       if (!good(status)) {
         model.clearSolver();
-        status = model.run().modelStatus;
+        status = attempt();
       }
       if (!good(status)) {
         model.options.set({ solver: 'ipm' });
         model.clearSolver();
-        status = model.run().modelStatus;
+        status = attempt();
         model.options.set({ solver: 'choose' });
       }
       if (!good(status)) return null;
@@ -153,7 +160,7 @@ export function attackerReach(
           for (const p of mine) mip.changeColCost(p.local, 1 / Math.max(1, p.check.at));
           mip.changeObjectiveSense(side === 'up' ? maximize : minimize);
           programs++;
-          const status = mip.run().modelStatus;
+          const status = mipRun(mip);
           const x = status === optimal || status === timeLimit || status === solutionLimit ? solutionOrNone(mip) : [];
           for (const p of mine) mip.changeColCost(p.local, 0);
           if (x.length === 0) break;
@@ -168,7 +175,7 @@ export function attackerReach(
         const col = comp.cols[local]!;
         const [lo, hi] = [system.lower[col]!, system.upper[col]!];
         mip.changeColBounds(local, check.side === 'up' ? Math.max(lo, check.at) : lo, check.side === 'up' ? solver.infinity : Math.min(hi, check.at));
-        const status = mip.run().modelStatus;
+        const status = mipRun(mip);
         mip.changeColBounds(local, lo, hi === Infinity ? solver.infinity : hi);
         // Not proven reachable is not reachable: a search that stops at its node limit counts
         // against the release.
@@ -180,6 +187,15 @@ export function attackerReach(
     millis.integer += performance.now() - t1;
   }
   return { intervals, narrowed, unreached, millis, programs };
+}
+
+/** A solver error is a status like any other here: not proven, so it counts against the release. */
+function mipRun(model: { run(): { modelStatus: number } }): number {
+  try {
+    return model.run().modelStatus;
+  } catch {
+    return -1;
+  }
 }
 
 /** A limit may stop the search with or without a solution in hand. */

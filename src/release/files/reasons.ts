@@ -6,8 +6,8 @@ import type { SuppressionReason } from '../../deid/index.js';
  * enum, the dictionary and the pages cannot drift from what the files carry.
  */
 export const REASONS: Readonly<Record<SuppressionReason, string>> = {
-  primary: 'Suppressed: fewer than 11 people are behind this number (or fewer than 11 are outside it).',
-  complementary: 'Suppressed so that another suppressed number cannot be worked out from totals and other tables.',
+  'disclosure-control':
+    'Suppressed: either fewer than 11 people are behind this number (or outside it), or it is withheld so that such a number cannot be worked out from the rest. The two are deliberately not told apart.',
   'payer-confidential': "Withheld: the count would reveal one health plan's share of this organization's patients; only rates are shown.",
 };
 
