@@ -31,8 +31,16 @@ export function chooseActions(findings: readonly AuditFinding[], ctx: ProtectCon
   const usedCells = new Set<string>();
   let acted = false;
   const ordered = [...findings].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.side < b.side ? -1 : 1));
+  const withheldBefore = new Set([...ctx.vars.values()].filter((v) => v.status === 'suppressed').map((v) => v.id));
+  // A fact that lost a published term this round already gives the attacker less: what it
+  // still exposes, the next audit will say. Acting again on it is how partners pile up.
+  const changed = (f: AuditFinding) =>
+    f.binding.some(
+      (b) => (b.rate && usedCells.has(b.rate.cell)) || b.terms.some(([id]) => ctx.vars.get(id)?.status === 'suppressed' && !withheldBefore.has(id)),
+    );
   for (const f of ordered) {
     const x = ctx.vars.get(f.id)!;
+    if (acted && changed(f)) continue;
     const need = f.side === 'high' ? f.required.high - x.value : x.value - f.required.low;
     // What the solver says binds the attacker's bound: a rate of a rates-only cell is coarsened,
     // else a published value in a binding fact is withheld.
@@ -47,7 +55,7 @@ export function chooseActions(findings: readonly AuditFinding[], ctx: ProtectCon
       if (usedIdentities.has(b)) continue;
       for (const [id] of b.terms) {
         const w = ctx.vars.get(id);
-        if (!w || w.status !== 'published' || w.id === x.id || w.value <= 0) continue;
+        if (!w || w.status !== 'published' || w.id === x.id || w.value <= 0 || keep(w) || hopeless(w, ctx, identitiesOf)) continue;
         if (!pick || betterPartner(w, w.value, pick, pick.value, need)) pick = w;
       }
     }
@@ -65,7 +73,7 @@ export function chooseActions(findings: readonly AuditFinding[], ctx: ProtectCon
       if (room < need - 1e-9 && (!worst || need - room > worst.shortfall)) worst = { row, shortfall: need - room };
       if (!tightest || room < tightest.room) tightest = { row, room };
     }
-    if (worst && withholdPartner(worst.row, x, f.side, worst.shortfall, ctx.vars)) {
+    if (worst && withholdPartner(worst.row, x, f.side, worst.shortfall, ctx, identitiesOf)) {
       usedIdentities.add(worst.row);
       acted = true;
       continue;
@@ -75,7 +83,7 @@ export function chooseActions(findings: readonly AuditFinding[], ctx: ProtectCon
       acted = true;
       continue;
     }
-    if (tightest && withholdPartner(tightest.row, x, f.side, need, ctx.vars)) {
+    if (tightest && withholdPartner(tightest.row, x, f.side, need, ctx, identitiesOf)) {
       usedIdentities.add(tightest.row);
       acted = true;
       continue;
@@ -106,13 +114,45 @@ function lastResort(x: Var, f: AuditFinding, ctx: ProtectContext): boolean {
     }
     for (const [id] of b.terms) {
       const w = ctx.vars.get(id);
-      if (!w || w.status !== 'published') continue;
+      if (!w || w.status !== 'published' || keep(w)) continue;
       w.status = 'suppressed';
       w.cause = 'complementary';
       acted = true;
     }
   }
+  // A population so small that the year's total is the only cover left (one organization, one
+  // segment, one of everything): the total goes too, rather than the release exposing someone.
+  if (!acted)
+    for (const b of f.binding)
+      for (const [id] of b.terms) {
+        const w = ctx.vars.get(id);
+        if (!w || w.status !== 'published') continue;
+        w.status = 'suppressed';
+        w.cause = 'complementary';
+        acted = true;
+      }
   return acted;
+}
+
+/**
+ * A partner that would itself be pinned at once: one of its identities has nothing else in it
+ * but the year's headline totals (a one-way table with a single cell, a segment that is the whole
+ * population), which are never withheld as partners. Withholding it protects nothing.
+ */
+function hopeless(w: Var, ctx: ProtectContext, identitiesOf: ReadonlyMap<string, Map<string, number>[]>): boolean {
+  for (const row of identitiesOf.get(w.id) ?? []) {
+    let other = false;
+    for (const id of row.keys()) {
+      if (id === w.id) continue;
+      const v = ctx.vars.get(id);
+      if (v && !(keep(v) && v.status === 'published')) {
+        other = true;
+        break;
+      }
+    }
+    if (!other) return true;
+  }
+  return false;
 }
 
 /**
@@ -134,13 +174,21 @@ function roomIn(row: ReadonlyMap<string, number>, x: Var, side: 'low' | 'high', 
   return room;
 }
 
-function withholdPartner(row: ReadonlyMap<string, number>, x: Var, side: 'low' | 'high', shortfall: number, vars: ReadonlyMap<string, Var>): boolean {
+function withholdPartner(
+  row: ReadonlyMap<string, number>,
+  x: Var,
+  side: 'low' | 'high',
+  shortfall: number,
+  ctx: ProtectContext,
+  identitiesOf: ReadonlyMap<string, Map<string, number>[]>,
+): boolean {
+  const vars = ctx.vars;
   const ax = row.get(x.id)!;
   let best: { w: Var; capacity: number } | undefined;
   for (const [id, a] of row) {
     if (id === x.id) continue;
     const w = vars.get(id);
-    if (!w || w.status !== 'published') continue;
+    if (!w || w.status !== 'published' || keep(w) || hopeless(w, ctx, identitiesOf)) continue;
     const mustFall = Math.sign(a) === Math.sign(ax) ? side === 'high' : side === 'low';
     const capacity = mustFall ? w.value : Infinity;
     if (capacity <= 0) continue;
@@ -172,6 +220,9 @@ function betterPartner(a: Var, capA: number, b: Var, capB: number, shortfall: nu
 }
 
 const HEADLINE = new Set(['members', 'member_months', 'paid', 'allowed']);
+
+/** The year's all-payer headline figures are what every reader starts from: never withheld as partners. */
+const keep = (v: Var) => v.cell.table === 'total' && !v.cell.period.includes('-Q') && HEADLINE.has(v.quantity);
 
 function coarsen(states: Map<string, RateState>, rateId: string, policy: ProtectionPolicy): boolean {
   const state = states.get(rateId);

@@ -111,24 +111,62 @@ export function suppress(
   // a value the audit found protected stays protected: after the first round only what was
   // exposed, and what was newly withheld, is checked again, and the whole release at the end.
   let only: Set<string> | undefined;
+  const kept = report();
   for (let round = 1; ; round++) {
     const published = render(cells, vars, rateOnly);
     const truth: Truth = new Map([...vars.values()].filter((v) => v.status === 'suppressed').map((v) => [v.id, { value: v.value, cause: v.cause! }]));
     let audit = auditRelease(solver, published, truth, { policy, integer: false, ...(only ? { only } : {}) });
-    // Whole-number checks run once the linear attack is beaten, over everything.
-    if (audit.ok) audit = auditRelease(solver, published, truth, { policy, integer: true });
+    merge(kept, audit);
+    // Once the linear attack is beaten everywhere (each withheld value was checked in the round
+    // it was withheld or last exposed, and what passed stays passed), the whole-number checks
+    // run over every count a shown rate ties: only there can whole numbers narrow further.
+    if (audit.ok) {
+      audit = auditRelease(solver, published, truth, { policy, integer: true, only: rateTied(published, truth) });
+      merge(kept, audit);
+    }
     observe?.(round, audit);
-    if (audit.ok) return { cells: published, audit, rounds: round };
+    if (audit.ok) {
+      kept.checked = [...kept.intervals.values()].filter((iv) => iv.required).length;
+      return { cells: published, audit: kept, rounds: round };
+    }
     if (round > 200) throw new Error(`complementary suppression did not converge: ${audit.findings.length} values still exposed`);
     const before = new Set(truth.keys());
     const acted = chooseActions(audit.findings, { vars, identities, rateOnly, policy });
-    if (!acted) throw new Error(`complementary suppression cannot protect ${audit.findings[0]!.id}`);
+    if (!acted) {
+      const named = audit.findings.slice(0, 5).map((f) => `${f.id} (${f.side}, ${f.by})`);
+      throw new Error(
+        `complementary suppression cannot protect ${named.join(', ')}${audit.findings.length > 5 ? ` and ${audit.findings.length - 5} more` : ''}`,
+      );
+    }
     only = new Set(audit.findings.map((f) => f.id));
     for (const v of vars.values()) if (v.status === 'suppressed' && !before.has(v.id)) only.add(v.id);
     // A coarser rate changes what its cell's parts are exposed to: check them again too.
-    for (const f of audit.findings)
-      if (rateOnly.has(vars.get(f.id)!.cell.key)) for (const v of vars.values()) if (v.cell.key === vars.get(f.id)!.cell.key) only.add(v.id);
+    const touched = new Set(audit.findings.map((f) => vars.get(f.id)!.cell.key).filter((k) => rateOnly.has(k)));
+    for (const v of vars.values()) if (touched.has(v.cell.key) && v.status === 'suppressed') only.add(v.id);
   }
+}
+
+/** The operators' report of a release, filled round by round. */
+const report = (): AuditReport => ({ ok: true, checked: 0, findings: [], intervals: new Map(), millis: { linear: 0, integer: 0 }, programs: 0 });
+
+/** A later round's intervals replace an earlier one's: withholding more only widens them. */
+function merge(into: AuditReport, audit: AuditReport) {
+  for (const [id, iv] of audit.intervals) into.intervals.set(id, iv);
+  into.millis.linear += audit.millis.linear;
+  into.millis.integer += audit.millis.integer;
+  into.programs += audit.programs;
+}
+
+/** The withheld counts that a shown rate ties to another: where a whole-number attack can do more than a linear one. */
+function rateTied(published: readonly PublishedCell[], truth: Truth): Set<string> {
+  const out = new Set<string>();
+  for (const cell of published)
+    for (const rate of RATES) {
+      if (cell.rates[rate.id]?.status !== 'published') continue;
+      for (const q of [rate.numerator, rate.denominator])
+        if (!isSum(q) && cell.quantities[q]?.status === 'suppressed' && truth.has(varId(cell.key, q))) out.add(varId(cell.key, q));
+    }
+  return out;
 }
 
 /** The shown decimals of a rate in a cell whose parts are withheld. */

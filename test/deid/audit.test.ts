@@ -70,7 +70,7 @@ function release(cells: readonly Cell[], withheld: Record<string, WithholdingCau
         const value = c.values[q] ?? 0;
         if (withheld[id]) {
           truth.set(id, { value, cause: withheld[id]! });
-          quantities[q] = { value: null, status: 'suppressed', reason: withheld[id] === 'payer-confidential' ? 'payer-confidential' : 'primary' };
+          quantities[q] = { value: null, status: 'suppressed', reason: withheld[id] === 'payer-confidential' ? 'payer-confidential' : 'disclosure-control' };
         } else quantities[q] = { value: isSum(q) ? Math.round(value * 100) / 100 : value, status: 'published' };
       }
       const rates: Record<string, PublishedValue> = {};
@@ -79,7 +79,7 @@ function release(cells: readonly Cell[], withheld: Record<string, WithholdingCau
         const d = quantities[r.denominator]!;
         if (n.status === 'published' && d.status === 'published' && (d.value ?? 0) > 0)
           rates[r.id] = { value: Math.round((n.value! / d.value!) * r.per * 10 ** r.digits) / 10 ** r.digits, status: 'published' };
-        else rates[r.id] = { value: null, status: 'suppressed', reason: 'primary' };
+        else rates[r.id] = { value: null, status: 'suppressed', reason: 'disclosure-control' };
       }
       return { period: c.period, table: c.table, stratum: c.stratum, key: c.key, quantities, rates };
     });

@@ -166,3 +166,24 @@ function solveDetermined(rows: Map<string, number>[]): string[] {
   for (const p of pivots) if (p.row.size === 1) determined.push(p.col);
   return determined.sort();
 }
+
+/**
+ * Of what the attacker solved for, the values that had something to protect: withheld zeros are
+ * withheld as neighbours only (a zero is what a published rate of zero says anyway), so the
+ * audit gives them no protection interval and the publisher's report names them without one.
+ */
+export function protectedAmong(
+  derived: readonly string[],
+  cells: readonly { period: string; table: string; key: string; stratum: Record<string, string | undefined>; quantities: Record<string, unknown> }[],
+  intervals: ReadonlyMap<string, { required?: unknown }>,
+): string[] {
+  const ids = new Map(
+    cells.flatMap((c) =>
+      Object.keys(c.quantities).map((q) => [
+        `${c.period}|${c.table}|${[c.stratum['segment'], c.stratum['organization'], c.stratum['geography'], c.stratum['age_band'], c.stratum['sex']].map((x) => x ?? '').join('|')}|${q}`,
+        `${c.key}#${q}`,
+      ]),
+    ),
+  );
+  return derived.filter((d) => !ids.has(d) || intervals.get(ids.get(d)!)?.required !== undefined);
+}

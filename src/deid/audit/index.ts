@@ -49,7 +49,12 @@ export function auditRelease(
   solver: Solver,
   published: readonly PublishedCell[],
   truth: Truth,
-  options: { policy?: ProtectionPolicy; integer?: boolean; exact?: boolean; only?: ReadonlySet<string> } = {},
+  options: {
+    policy?: ProtectionPolicy;
+    integer?: boolean;
+    exact?: boolean;
+    only?: ReadonlySet<string>;
+  } = {},
 ): AuditReport {
   const policy = options.policy ?? PROTECTION;
   const system = attackSystem(published);

@@ -41,7 +41,7 @@ export function attackerReach(
   const millis = { linear: 0, integer: 0 };
   let programs = 0;
   const { minimize, maximize } = solver.constants.objectiveSense;
-  const { optimal, unbounded, infeasible, unboundedOrInfeasible, timeLimit, solutionLimit } = solver.constants.modelStatus;
+  const { optimal, unbounded, unboundedOrInfeasible, solutionLimit } = solver.constants.modelStatus;
   // Whole numbers matter where a published rate ties two withheld counts: there a precise rate
   // can leave one pair that fits. Elsewhere the facts are sums with unit coefficients and the
   // 12-month cap, where the rounded linear bounds are what the attacker gets.
@@ -88,33 +88,66 @@ export function attackerReach(
     const isWhole = (x: ArrayLike<number>) => comp.cols.every((c, i) => !system.integer[c] || Math.abs(x[i]! - Math.round(x[i]!)) < 1e-7);
     try {
       model.options.set({ output_flag: false, presolve: 'off' });
+      const inf = (x: number) => (x === Infinity ? solver.infinity : x === -Infinity ? -solver.infinity : x);
+      const bounds = (t: { col: number }) => [system.lower[t.col]!, inf(system.upper[t.col]!)] as const;
       for (const side of ['up', 'down'] as const) {
         const sense = side === 'up' ? maximize : minimize;
         const end = (t: (typeof targets)[number]) => (side === 'up' ? required.get(t.id)?.high : required.get(t.id)?.low);
         const reaches = (v: number, at: number) => (side === 'up' ? v >= at - 1e-6 : v <= at + 1e-6);
+        // A check asks only whether a value can reach the end of its protection interval, so a
+        // value may be capped there: a solution of the capped program is one of the whole, the
+        // objective stays bounded, and a value that cannot reach its end has the same optimum
+        // (and binding rows) capped or not. The exact report needs true optima: no caps there.
+        const cap = (t: (typeof targets)[number]) => {
+          const [lo, hi] = bounds(t);
+          if (!options.exact) model.changeColBounds(t.local, side === 'up' ? lo : Math.max(lo, end(t)!), side === 'up' ? Math.min(hi, end(t)!) : hi);
+        };
+        const uncap = (t: (typeof targets)[number]) => {
+          if (!options.exact) model.changeColBounds(t.local, ...bounds(t));
+        };
         let open = targets.filter((t) => end(t) !== undefined && (side === 'up' || end(t)! > system.lower[t.col]!));
         const settledWhole = new Set<number>();
-        model.changeObjectiveSense(sense);
-        // Witnesses, until they stop settling anything.
-        for (let tries = 0; !options.exact && open.length > 1 && tries < 6; tries++) {
-          for (const t of open) model.changeColCost(t.local, 1 / Math.max(1, Math.abs(end(t)!)));
-          const x = run();
-          for (const t of open) model.changeColCost(t.local, 0);
-          if (!x) break;
+        /** Settles every open value a solution takes far enough (it is a solution of the whole program). */
+        const settleBy = (x: ArrayLike<number>) => {
           const whole = isWhole(x);
-          const before = open.length;
           open = open.filter((t) => {
             if (!reaches(x[t.local]!, end(t)!)) return true;
             if (whole) settledWhole.add(t.local);
             return false;
           });
+        };
+        model.changeObjectiveSense(sense);
+        // Witnesses, until they stop settling anything: one solution pushing every open value to
+        // its end at once.
+        for (let tries = 0; !options.exact && open.length > 1 && tries < 8; tries++) {
+          const mine = open;
+          for (const t of mine) {
+            cap(t);
+            model.changeColCost(t.local, 1 / Math.max(1, Math.abs(end(t)!)));
+          }
+          const x = run();
+          for (const t of mine) {
+            model.changeColCost(t.local, 0);
+            uncap(t);
+          }
+          if (!x) break;
+          const before = open.length;
+          settleBy(x);
           if (open.length === before) break;
         }
         const settled = new Set(targets.filter((t) => end(t) !== undefined && !open.includes(t)).map((t) => t.local));
-        for (const t of options.exact ? targets : open) {
+        const alone = options.exact ? targets : [...open];
+        for (const t of alone) {
+          // Settled on the way, by the solution of another value's program.
+          if (!options.exact && !open.includes(t)) {
+            settled.add(t.local);
+            continue;
+          }
+          cap(t);
           model.changeColCost(t.local, 1);
           const x = run();
           model.changeColCost(t.local, 0);
+          uncap(t);
           // What the solver cannot settle counts against the release.
           let v = x ? x[t.local]! : (x === null) === (side === 'up') ? -Infinity : Infinity;
           if (system.integer[t.col]) v = side === 'up' ? Math.floor(v + 1e-6) : Math.ceil(v - 1e-6);
@@ -122,6 +155,7 @@ export function attackerReach(
           const iv = intervals.get(t.id) ?? { low: -Infinity, high: Infinity };
           intervals.set(t.id, side === 'up' ? { ...iv, high: v } : { ...iv, low: v });
           const at = end(t);
+          if (x && !options.exact) settleBy(x);
           if (at === undefined) continue;
           if (!reaches(v, at)) {
             const duals = x ? lastDuals : [];
@@ -136,7 +170,7 @@ export function attackerReach(
         for (const t of targets) {
           if (!intervals.has(t.id) && end(t) !== undefined) intervals.set(t.id, { low: -Infinity, high: Infinity });
           const iv = intervals.get(t.id);
-          if (iv && !options.exact && settled.has(t.local) && !open.includes(t))
+          if (iv && !options.exact && settled.has(t.local))
             intervals.set(t.id, side === 'up' ? { ...iv, high: Math.max(iv.high === Infinity ? end(t)! : iv.high, end(t)!) } : { ...iv, low: end(t)! });
           if (options.integer && inRate.has(t.col) && settled.has(t.local) && !settledWhole.has(t.local))
             pending.push({ check: { id: t.id, side, at: end(t)! }, local: t.local });
@@ -151,35 +185,33 @@ export function attackerReach(
     const mip = solver.createModel(modelData(solver, system, comp, true));
     try {
       mip.options.set({ output_flag: false, mip_rel_gap: 1, mip_max_nodes: 1000 });
-      // Witnesses again: one whole-number solution pushing every open check of a side at once.
-      let open = pending;
-      for (const side of ['up', 'down'] as const) {
-        for (let tries = 0; tries < 4; tries++) {
-          const mine = open.filter((p) => p.check.side === side);
-          if (mine.length < 2) break;
-          for (const p of mine) mip.changeColCost(p.local, 1 / Math.max(1, p.check.at));
-          mip.changeObjectiveSense(side === 'up' ? maximize : minimize);
-          programs++;
-          const status = mipRun(mip);
-          const x = status === optimal || status === timeLimit || status === solutionLimit ? solutionOrNone(mip) : [];
-          for (const p of mine) mip.changeColCost(p.local, 0);
-          if (x.length === 0) break;
-          const before = open.length;
-          open = open.filter((p) => p.check.side !== side || !(side === 'up' ? x[p.local]! >= p.check.at - 1e-6 : x[p.local]! <= p.check.at + 1e-6));
-          if (open.length === before) break;
-        }
-      }
+      const open = pending;
       mip.changeObjectiveSense(minimize);
-      for (const { check, local } of open) {
+      const reached = (p: (typeof open)[number], x: ArrayLike<number>) =>
+        p.check.side === 'up' ? x[p.local]! >= p.check.at - 1e-6 : x[p.local]! <= p.check.at + 1e-6;
+      const done = new Set<(typeof open)[number]>();
+      for (const p of open) {
+        if (done.has(p)) continue;
+        const { check, local } = p;
         programs++;
         const col = comp.cols[local]!;
         const [lo, hi] = [system.lower[col]!, system.upper[col]!];
-        mip.changeColBounds(local, check.side === 'up' ? Math.max(lo, check.at) : lo, check.side === 'up' ? solver.infinity : Math.min(hi, check.at));
+        mip.changeColBounds(
+          local,
+          check.side === 'up' ? Math.max(lo, check.at) : lo,
+          check.side === 'up' ? (hi === Infinity ? solver.infinity : hi) : Math.min(hi, check.at),
+        );
         const status = mipRun(mip);
         mip.changeColBounds(local, lo, hi === Infinity ? solver.infinity : hi);
         // Not proven reachable is not reachable: a search that stops at its node limit counts
         // against the release.
-        if (status !== optimal) unreached.push(check);
+        if (status !== optimal) {
+          unreached.push(check);
+          continue;
+        }
+        // The whole-number solution found settles every other check it reaches.
+        const x = solutionOrNone(mip);
+        if (x.length > 0) for (const q of open) if (!done.has(q) && reached(q, x)) done.add(q);
       }
     } finally {
       mip.dispose();
