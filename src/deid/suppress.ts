@@ -105,7 +105,11 @@ export function suppress(
     rateOnly.set(cell.key, new Map(RATES.map((r) => [r.id, { digits: confidentialDigits(r, policy), withheld: false }])));
   }
 
-  // 3. Complementary, until the audit passes.
+  // 3. Complementary, until the audit passes. With noise on, no published value is a fact about
+  // the truth (the noised withheld values do not even satisfy the facts among themselves: a
+  // noised numerator can exceed its noised denominator), so an attack on exact facts has nothing
+  // to stand on, and the noise, with its accounting, is the protection: no complementary step.
+  if (rules.noisy) return { cells: render(cells, vars, rateOnly), audit: report(), rounds: 0 };
   const identities = relations(cells, QUANTITIES);
   // Withholding more, or showing a rate coarser, only takes facts away from the attacker, so
   // a value the audit found protected stays protected: after the first round only what was

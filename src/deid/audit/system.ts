@@ -60,11 +60,14 @@ export function attackSystem(cells: readonly PublishedCell[]): AttackSystem {
       const count = !isSum(q);
       integer.push(count ? 1 : 0);
       if (v.status === 'published' && v.value !== null) {
-        const half = v.interval ? undefined : count ? 0 : (v.step ?? 0.01) / 2;
-        // A noised value is not the truth: the attacker knows only its interval (and in a
-        // differentially private release the interval is itself just a statement of noise).
-        lower.push(v.interval ? Math.max(0, v.interval.low) : Math.max(0, v.value - half!));
-        upper.push(v.interval ? v.interval.high : v.value + half!);
+        const half = count ? 0 : (v.step ?? 0.01) / 2;
+        // A noised value is not the truth, and its interval is a statement about the noise (95%
+        // of draws), not a fact: across hundreds of cells some truths lie outside theirs, and the
+        // facts, taken as hard, would contradict each other. What noise tells the attacker is
+        // what the privacy accounting bounds; here it tells nothing beyond non-negativity.
+        const noised = v.interval !== undefined;
+        lower.push(noised ? 0 : Math.max(0, v.value - half!));
+        upper.push(noised ? INF : v.value + half!);
       } else {
         lower.push(0);
         upper.push(INF);
@@ -148,9 +151,11 @@ export function attackSystem(cells: readonly PublishedCell[]): AttackSystem {
       if (n.status === 'published' && d.status === 'published' && !n.interval && !d.interval) continue;
       // A published rate has a denominator above zero (else it would be "not applicable").
       row([[k(rate.denominator), 1]], isSum(rate.denominator) ? 0.01 : 1, INF);
-      const half = (r.interval ? undefined : (r.step ?? 10 ** -rate.digits) / 2) ?? 0;
-      const lo = r.interval ? r.interval.low : r.value - half;
-      const hi = r.interval ? r.interval.high : r.value + half;
+      // A noised rate, like a noised value, is no fact about the truth (see above).
+      if (r.interval) continue;
+      const half = (r.step ?? 10 ** -rate.digits) / 2;
+      const lo = r.value - half;
+      const hi = r.value + half;
       row(
         [
           [k(rate.numerator), rate.per],
