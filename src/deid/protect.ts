@@ -1,7 +1,6 @@
 import { RATES } from '../metrics/tables.js';
 import type { AuditFinding, ProtectionPolicy } from './audit/index.js';
-import type { RateState, Var } from './suppress.js';
-import { confidentialDigits } from './suppress.js';
+import { confidentialDigits, type RateState, type Var } from './suppression-state.js';
 
 export interface ProtectContext {
   vars: ReadonlyMap<string, Var>;

@@ -2,6 +2,7 @@ import type { Cell } from '../metrics/tabulate.js';
 import { isSum, MONTH_QUANTITIES, QUANTITIES, RATES, type RateDef } from '../metrics/tables.js';
 import { auditRelease, PROTECTION, type AuditReport, type ProtectionPolicy, type Solver, type Truth, type WithholdingCause } from './audit/index.js';
 import { chooseActions } from './protect.js';
+import { confidentialDigits, type RateState, type Var } from './suppression-state.js';
 import type { PublishedCell, PublishedValue } from './published.js';
 import { relations, varId } from './relations.js';
 
@@ -19,21 +20,7 @@ export interface SuppressionRules {
 
 export const DEFAULT_RULES: SuppressionRules = { minCount: PROTECTION.minCount, minPayers: PROTECTION.minPayers, noisy: false };
 
-/** A value of the release while suppression is decided. */
-export interface Var {
-  id: string;
-  cell: Cell;
-  quantity: string;
-  value: number;
-  status: 'published' | 'suppressed';
-  cause?: WithholdingCause;
-}
-
-/** How a rate of a cell whose parts are withheld is shown: its decimals, or not at all. */
-export interface RateState {
-  digits: number;
-  withheld: boolean;
-}
+export type { RateState, Var } from './suppression-state.js';
 
 export interface Suppressed {
   cells: PublishedCell[];
@@ -171,12 +158,6 @@ function rateTied(published: readonly PublishedCell[], truth: Truth): Set<string
         if (!isSum(q) && cell.quantities[q]?.status === 'suppressed' && truth.has(varId(cell.key, q))) out.add(varId(cell.key, q));
     }
   return out;
-}
-
-/** The shown decimals of a rate in a cell whose parts are withheld. */
-export function confidentialDigits(rate: RateDef, policy: ProtectionPolicy): number {
-  const d = policy.confidentialRateDigits;
-  return rate.denominator === 'member_months' ? (rate.per === 1 ? d.pmpm : d.per1000) : d.proportion;
 }
 
 /** The cells as they would be published, with public reasons only. */
