@@ -8,8 +8,11 @@ export interface PublishedValue {
   value: number | null;
   status: 'published' | 'suppressed' | 'not-applicable';
   reason?: SuppressionReason;
-  /** Scale of the discrete Laplace noise added, when the release uses differential privacy. */
-  noiseScale?: number;
+  /**
+   * Differential privacy only: the standard deviation of the noise left in this value after
+   * reconciliation (data-independent). Absent for rates and exact values.
+   */
+  noiseSd?: number;
   /** Where the true value lies: the 95% interval of a noised value. Absent for exact values. */
   interval?: { low: number; high: number };
 }

@@ -95,7 +95,7 @@ export async function publishRelease(deps: PublishDeps, request: PublishRequest 
         },
         stored,
         request.epsilon !== undefined
-          ? { epsilon: request.epsilon, lifetimeBudget: deps.lifetimeEpsilon, recorded: now, mechanism: 'discrete-laplace' }
+          ? { epsilon: request.epsilon, lifetimeBudget: deps.lifetimeEpsilon, recorded: now, mechanism: 'discrete-gaussian-zcdp' }
           : undefined,
         computed.attributions,
       ),

@@ -1,3 +1,5 @@
+import type { DpAccounting } from '../deid/index.js';
+
 /** What a release says about itself: the facts every file is built from. */
 export interface ReleaseInfo {
   id: string;
@@ -7,7 +9,7 @@ export interface ReleaseInfo {
   years: number[];
   mode: 'suppression' | 'differential-privacy';
   population: { people: number; excludedByConsent: number };
-  privacy?: { epsilon: number; histograms: number; epsilonPerHistogram: number; mechanism: 'discrete-laplace'; lifetimeBudget: number; spentBefore: number };
+  privacy?: DpAccounting & { lifetimeBudget: number; spentBefore: number };
   zip3Vintage: string;
   clipping?: { dollars: number; admissions: number; edVisits: number };
 }

@@ -155,11 +155,20 @@ describe('consent and privacy budget', () => {
     expect(members(after)).toBe(members(before)! - 1);
 
     const v2 = await publishRelease(publisher, { epsilon: 1 });
-    expect(v2.info).toMatchObject({ mode: 'differential-privacy', population: { excludedByConsent: 1 } });
+    // Under differential privacy the population counts are noisy too (an exact count of opt-outs
+    // would tell, release after release, whether someone opted out).
+    expect(v2.info).toMatchObject({ mode: 'differential-privacy', privacy: { mechanism: 'discrete-gaussian', epsilon: 1 } });
+    expect(Number.isInteger(v2.info.population.excludedByConsent) && v2.info.population.excludedByConsent >= 0).toBe(true);
     const csv = await (await get('/public/datasets/v2/metrics.csv')).text();
-    // Every published count carries its noise scale.
-    const line = csv.split('\r\n').find((l) => l.startsWith('2025,total,,,,,,members,'))!;
-    expect(Number(line.split(',').at(-1))).toBeGreaterThan(0);
+    // Every published count carries its noise's standard deviation and its 95% interval.
+    const [header, ...lines] = csv.split('\r\n');
+    const col = (name: string) => header!.split(',').indexOf(name);
+    const line = lines.find((l) => l.startsWith('2025,total,,,,,,members,'))!.split(',');
+    expect(Number(line[col('noise_sd')])).toBeGreaterThan(0);
+    expect(Number(line[col('interval_low')])).toBeLessThanOrEqual(Number(line[col('value')]));
+    expect(Number(line[col('interval_high')])).toBeGreaterThanOrEqual(Number(line[col('value')]));
+    const methodology = await (await get('/public/datasets/v2/methodology.md')).text();
+    expect(methodology).toMatch(/\(ε, δ\)-differentially private with ε = 1 and δ = 1e-8/);
   });
 
   it('records epsilon in the public ledger and refuses a release past the lifetime budget', async () => {

@@ -29,7 +29,12 @@ const FIELD_TYPES: Record<string, { type: string; description: string; constrain
     constraints: { required: true, enum: ['published', 'suppressed', 'not-applicable'] },
   },
   reason: { type: 'string', description: 'Why a value is suppressed: primary, complementary or payer-confidential.' },
-  noise_scale: { type: 'number', description: 'Scale of the discrete Laplace noise added (differential privacy releases only).' },
+  noise_sd: {
+    type: 'number',
+    description: 'Standard deviation of the discrete Gaussian noise left in the value after reconciliation (differential privacy releases only).',
+  },
+  interval_low: { type: 'number', description: 'Low end of the 95% interval of a noisy value or rate (differential privacy releases only).' },
+  interval_high: { type: 'number', description: 'High end of the 95% interval of a noisy value or rate (differential privacy releases only).' },
 };
 
 /** A Frictionless Tabular Data Package describing every file of the release, with its sha256. */

@@ -15,7 +15,10 @@ export interface MetricRow {
   value: number | null;
   status: PublishedValue['status'];
   reason: string;
-  noise_scale: number | null;
+  /** Differential privacy: the noise's standard deviation, and the value's 95% interval. */
+  noise_sd: number | null;
+  interval_low: number | null;
+  interval_high: number | null;
 }
 
 export const COLUMNS: readonly (keyof MetricRow)[] = [
@@ -31,7 +34,9 @@ export const COLUMNS: readonly (keyof MetricRow)[] = [
   'value',
   'status',
   'reason',
-  'noise_scale',
+  'noise_sd',
+  'interval_low',
+  'interval_high',
 ];
 
 export function rowsOf(cells: readonly PublishedCell[]): MetricRow[] {
@@ -55,7 +60,14 @@ export function rowsOf(cells: readonly PublishedCell[]): MetricRow[] {
   return rows;
 }
 
-const valueOf = (v: PublishedValue) => ({ value: v.value, status: v.status, reason: v.reason ?? '', noise_scale: v.noiseScale ?? null });
+const valueOf = (v: PublishedValue) => ({
+  value: v.value,
+  status: v.status,
+  reason: v.reason ?? '',
+  noise_sd: v.noiseSd ?? null,
+  interval_low: v.interval?.low ?? null,
+  interval_high: v.interval?.high ?? null,
+});
 
 /** RFC 4180 CSV: a field is quoted when it holds a comma, quote or line break. */
 export function toCsv(rows: readonly MetricRow[]): string {
