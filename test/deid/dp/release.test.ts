@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cryptoWords, deidentify, expectedErrors } from '../../../src/deid/index.js';
 import { addNoise } from '../../../src/deid/dp/release.js';
-import { valueInterval } from '../../../src/deid/dp/intervals.js';
+import { rateInterval, valueInterval } from '../../../src/deid/dp/intervals.js';
 import { planQueries } from '../../../src/deid/dp/workload.js';
 import { DEFAULT_CLIPPING } from '../../../src/deid/privacy.js';
 import { fitToUniverse } from '../../../src/deid/universe.js';
@@ -93,6 +93,34 @@ describe('intervals', () => {
     expect(all).toBeGreaterThan(3_000);
     expect(inside / all).toBeGreaterThan(0.925);
     expect(inside / all).toBeLessThan(0.975);
+  });
+
+  it('of rates, from their parts’ 97.5% intervals, cover the true rate at least 95% of the time', () => {
+    const rates = RATES.filter((r) => r.id === 'paid_pmpm' || r.id === 'readmission_rate' || r.id === 'admissions_per_1000');
+    let inside = 0;
+    let all = 0;
+    for (let run = 0; run < 40; run++) {
+      const noisy = addNoise(cells, dpSettings(0.5), words);
+      for (const c of noisy.cells)
+        for (const rate of rates) {
+          const e = exact.get(c.key)!.values;
+          const [n, d] = [c.values[rate.numerator], c.values[rate.denominator]];
+          if (!e[rate.denominator] || n === undefined || d === undefined || d === 0) continue;
+          const sd = (q: string) => noisy.sd.get(`${c.key}#${q}`)!;
+          const rest = noisy.sd.get(`${c.key}#${rate.id}:rest`);
+          const interval = rateInterval(
+            rate,
+            { value: n, sd: sd(rate.numerator) },
+            { value: d, sd: sd(rate.denominator) },
+            rest === undefined ? undefined : { value: d - n, sd: rest },
+          );
+          const truth = (Math.round(e[rate.numerator] ?? 0) / Math.round(e[rate.denominator]!)) * rate.per;
+          all++;
+          if (interval.low <= truth && truth <= interval.high) inside++;
+        }
+    }
+    expect(all).toBeGreaterThan(1_000);
+    expect(inside / all).toBeGreaterThan(0.95);
   });
 
   it('are data-independent: each published value’s sd is what the dry run states for its table', () => {
