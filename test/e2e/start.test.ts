@@ -51,7 +51,9 @@ describe('npm start on an empty data directory', () => {
     const csv = await fetch(csvUrl);
     expect(csv.status).toBe(200);
     expect(csv.headers.get('access-control-allow-origin')).toBe('*');
-    expect((await csv.text()).split('\r\n')[0]).toBe('period,table,segment,organization,geography,age_band,sex,measure,kind,value,status,reason,noise_sd,interval_low,interval_high');
+    expect((await csv.text()).split('\r\n')[0]).toBe(
+      'period,table,segment,organization,geography,age_band,sex,measure,kind,value,status,reason,noise_sd,interval_low,interval_high',
+    );
   });
 
   it('generated a signing key: private file 0600, public JWKS without private members', () => {
