@@ -25,15 +25,22 @@ export interface DesignCell {
   atoms: readonly number[];
 }
 
+/**
+ * One partition of a population into atom cells: the year's (the first is the reference, whose
+ * sum is the total), or a year cell's by quarter (`whole`: the atoms of that year cell). A cross
+ * table also has its two one-way margins, each row of `cells[i]` being atom `atoms[i]`.
+ */
+export interface Partition {
+  atoms: readonly number[];
+  whole?: readonly number[];
+  margins?: { rows: readonly DesignCell[]; cols: readonly DesignCell[]; rowOf: readonly number[]; colOf: readonly number[] };
+}
+
 export interface Design {
   group: QuantityGroup;
   /** Atom cells; the unknowns are (atom cell, part), index cell · parts + part. */
   atomCells: readonly DesignCell[];
-  /**
-   * Each partition into atom cells of a population: the year's (the first is the reference, whose
-   * sum is the total) or a year cell's by quarter (`whole`: the atoms of that year cell).
-   */
-  partitions: readonly { atoms: readonly number[]; whole?: readonly number[] }[];
+  partitions: readonly Partition[];
   /** Every published cell of the group (year and quarter cells). */
   cells: readonly DesignCell[];
   measurements: readonly { query: PlannedQuery; cell: DesignCell; part?: number; m: Measurement }[];
@@ -50,7 +57,7 @@ export function buildDesign(group: QuantityGroup, universe: ReleaseUniverse, que
   const atomTables = [...crossTables, ...tables.filter((t) => t.dims.length === 1 && !covered.has(t.dims[0]!))];
   const quarterly = group.monthly ? tables.filter((t) => t.quarterly) : [];
   const atomCells: DesignCell[] = [];
-  const partitions: { atoms: number[]; whole?: number[] }[] = [];
+  const partitions: Partition[] = [];
   const index = new Map<string, number>();
   const addPartition = (table: TableDef, quarter?: number) => {
     const part: number[] = [];
@@ -71,7 +78,7 @@ export function buildDesign(group: QuantityGroup, universe: ReleaseUniverse, que
   for (const table of tables) {
     for (const stratum of strataOf(universe, table)) {
       const own = index.get(`${table.id}||${stratumId(stratum)}`);
-      let atoms: number[];
+      let atoms: readonly number[];
       if (own !== undefined) atoms = [own];
       else if (table.dims.length === 0) atoms = reference;
       else {
@@ -85,6 +92,16 @@ export function buildDesign(group: QuantityGroup, universe: ReleaseUniverse, que
       for (const q of [1, 2, 3, 4])
         for (const stratum of strataOf(universe, table))
           cells.push({ table, quarter: q, stratum, atoms: [index.get(`${table.id}|${q}|${stratumId(stratum)}`)!] });
+  }
+  // A cross table's margins, when both one-way tables are published: fixed before its cells.
+  for (const partition of partitions) {
+    const table = atomCells[partition.atoms[0]!]!.table;
+    if (table.dims.length !== 2) continue;
+    const marginOf = (dim: Dimension) => cells.filter((c) => !c.quarter && c.table.dims.length === 1 && c.table.dims[0] === dim);
+    const [rows, cols] = [marginOf(table.dims[0]!), marginOf(table.dims[1]!)];
+    if (rows.length === 0 || cols.length === 0) continue;
+    const indexIn = (margin: readonly DesignCell[], atom: number) => margin.findIndex((m) => m.atoms.includes(atom));
+    partition.margins = { rows, cols, rowOf: partition.atoms.map((a) => indexIn(rows, a)), colOf: partition.atoms.map((a) => indexIn(cols, a)) };
   }
   for (const { t, byQuarter } of quarterParts)
     byQuarter[0]!.forEach((_, s) => {

@@ -3,10 +3,10 @@ import { cellKey, type Cell } from '../../metrics/tabulate.js';
 import { RATES, TABLES, type TableDef } from '../../metrics/tables.js';
 import { discreteGaussian, type RandomWords } from '../noise.js';
 import { fitToUniverse, type ReleaseUniverse } from '../universe.js';
-import { consistentIntegers } from './consistency.js';
 import { buildDesign, sdOf, unknownsOf, type Design, type DesignCell } from './design.js';
 import { estimate, varianceOfSum } from './gls.js';
 import { QUANTITY_GROUPS } from './groups.js';
+import { publishable } from './postprocess.js';
 import { planQueries, type QueryPlan, type Workload } from './workload.js';
 
 /** What a differentially private release needs besides the cells: all of it public, none of it data. */
@@ -115,22 +115,8 @@ export function addNoise(
         design.measurements.map((m) => m.m),
         y,
       );
-      // 4. Non-negative whole numbers, partition by partition, part by part.
-      const final = new Float64Array(design.unknowns);
-      const variance = (i: number) => design.cov[i * design.unknowns + i]!;
-      for (let p = 0; p < k; p++) {
-        const reference = design.partitions[0]!.atoms;
-        const total = Math.max(0, Math.round(reference.reduce((n, a) => n + x[a * k + p]!, 0)));
-        for (const partition of design.partitions) {
-          const target = partition.whole ? partition.whole.reduce((n, a) => n + final[a * k + p]!, 0) : total;
-          const ints = consistentIntegers(
-            partition.atoms.map((a) => x[a * k + p]!),
-            partition.atoms.map((a) => variance(a * k + p)),
-            target,
-          );
-          partition.atoms.forEach((a, i) => (final[a * k + p] = ints[i]!));
-        }
-      }
+      // 4. Non-negative whole numbers, every identity exact.
+      const final = publishable(design, x);
       for (const cell of design.cells) {
         const key = keyOf(cell, year);
         const target = noisy.get(key)!;

@@ -104,9 +104,14 @@ Nothing below reads the data again, so it costs no privacy.
    noise variances gives one estimate of every row with the identities between tables holding:
    each one-way table adds up to the total, segment × organization to both of its margins,
    quarters to the year, the service categories to paid.
-2. **Non-negative whole numbers.** The total is rounded and floored at 0; each table's rows are then
-   moved to the closest non-negative values (weighted by their variances) that add up to it, and
-   rounded to whole numbers (whole dollars) keeping that sum. Margins are sums of these rows.
+2. **Non-negative whole numbers, top down**, so that adjusting small figures never disturbs the
+   large ones: the total is rounded and floored at 0; each one-way table's rows are moved to the
+   closest non-negative values (weighted by their variances) that add up to it and rounded keeping
+   that sum; segment × organization keeps the segment and organization rows so made, its cells
+   fitted to both (raking, then rounding each cell down or up so every margin stays exact);
+   quarters add up to the year the same way. Paid is done first as a whole per row, then its five
+   service categories fill each row's paid, so a small category clipped at 0 moves dollars between
+   the categories of one row, never between organizations or segments.
 3. **Rates** are computed from the published parts: ${RATES.filter((r) => r.per === 1 && r.denominator !== 'member_months')
     .map((r) => `\`${r.id}\``)
     .join(', ')} are proportions in [0, 1]; PMPM

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { consistentIntegers, projectToSum, roundToSum } from '../../../src/deid/dp/consistency.js';
 import { covariance, estimate } from '../../../src/deid/dp/gls.js';
+import { consistentTable } from '../../../src/deid/dp/transport.js';
 
 const vectors = fc.integer({ min: 1, max: 12 }).chain((n) =>
   fc.record({
@@ -41,6 +42,63 @@ describe('non-negative projection onto a sum (property)', () => {
     );
     expect(roundToSum([0.4, 0.4, 0.2], 1)).toEqual([1, 0, 0]);
     expect(roundToSum([1.5, 1.5], 3)).toEqual([2, 1]);
+  });
+});
+
+describe('a two-way table with fixed margins (property)', () => {
+  const tables = fc.record({ r: fc.integer({ min: 1, max: 4 }), c: fc.integer({ min: 1, max: 9 }) }).chain(({ r, c }) =>
+    fc.record({
+      x: fc.array(fc.array(fc.double({ min: -5e5, max: 5e5, noNaN: true }), { minLength: c, maxLength: c }), { minLength: r, maxLength: r }),
+      v: fc.array(fc.array(fc.double({ min: 1, max: 1e4, noNaN: true }), { minLength: c, maxLength: c }), { minLength: r, maxLength: r }),
+      rows: fc.array(fc.integer({ min: 0, max: 100_000 }), { minLength: r, maxLength: r }),
+      split: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: c, maxLength: c }),
+    }),
+  );
+  it('gives non-negative whole numbers adding up to every row and column margin', () => {
+    fc.assert(
+      fc.property(tables, ({ x, rows, split }) => {
+        // Column margins with the same total as the rows.
+        const total = rows.reduce((s, n) => s + n, 0);
+        const weights = split.map((w) => w + 0.01);
+        const cols = roundToSum(
+          weights.map((w) => (total * w) / weights.reduce((s, u) => s + u, 0)),
+          total,
+        );
+        const t = consistentTable(x, rows, cols);
+        for (const row of t) for (const value of row) expect(Number.isInteger(value) && value >= 0).toBe(true);
+        t.forEach((row, i) => expect(row.reduce((s, n) => s + n, 0)).toBe(rows[i]));
+        cols.forEach((col, j) => expect(t.reduce((s, row) => s + row[j]!, 0)).toBe(col));
+      }),
+      { numRuns: 200 },
+    );
+  });
+  it('meets the margins where raking alone crawls: a margin that needs a cell the noise put at 0', () => {
+    const t = consistentTable(
+      [
+        [0, 0],
+        [0, 1500.79],
+        [0, 0],
+      ],
+      [0, 99_986, 99_964],
+      [99_975, 99_975],
+    );
+    expect(t.map((row) => row[0]! + row[1]!)).toEqual([0, 99_986, 99_964]);
+    expect([t[0]![0]! + t[1]![0]! + t[2]![0]!, t[0]![1]! + t[1]![1]! + t[2]![1]!]).toEqual([99_975, 99_975]);
+  });
+  it('stays at the estimates where they already fit', () => {
+    expect(
+      consistentTable(
+        [
+          [3, 1],
+          [2, 4],
+        ],
+        [4, 6],
+        [5, 5],
+      ),
+    ).toEqual([
+      [3, 1],
+      [2, 4],
+    ]);
   });
 });
 

@@ -5,13 +5,13 @@ import { addNoise } from '../../../src/deid/dp/release.js';
 import { rateInterval, valueInterval } from '../../../src/deid/dp/intervals.js';
 import { planQueries } from '../../../src/deid/dp/workload.js';
 import { DEFAULT_CLIPPING } from '../../../src/deid/privacy.js';
-import { fitToUniverse } from '../../../src/deid/universe.js';
+import { declareUniverse, fitToUniverse } from '../../../src/deid/universe.js';
 import type { Contribution } from '../../../src/metrics/contributions.js';
 import { MONTH_QUANTITIES, QUANTITIES, RATES, SERVICE_CATEGORIES, TABLES } from '../../../src/metrics/tables.js';
 import { tabulate, type Cell } from '../../../src/metrics/tabulate.js';
-import { DP_WORKLOAD } from '../../../src/release/dp-policy.js';
+import { DP_WORKLOAD, UNIVERSE_POLICY } from '../../../src/release/dp-policy.js';
 import zip3 from '../../../policies/census-zip3.json' with { type: 'json' };
-import { arbitraryFacts, dpSettings, ORGS, person, testUniverse, YEAR } from '../../helpers/dp.js';
+import { arbitraryFacts, dpSettings, ORGS, person, PLANS, testUniverse, YEAR } from '../../helpers/dp.js';
 
 const words = cryptoWords();
 
@@ -59,6 +59,49 @@ describe('post-processing (property)', () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('no bias from making small cells non-negative', () => {
+  it('segment and organization paid are right on average, however small the cells beside them', () => {
+    // Five clinics and two hospitals nobody is attributed to (empty rows, noisy zeros), segments
+    // of very different size, service categories of very different size.
+    const orgs = ['Organization/c1', 'Organization/c2', 'Organization/c3', 'Organization/c4', 'Organization/c5', 'Organization/h1', 'Organization/h2'];
+    const universe = declareUniverse({ policy: UNIVERSE_POLICY, providers: orgs, payers: Object.values(PLANS), years: [YEAR] });
+    const segments = ['commercial', 'commercial', 'commercial', 'medicare', 'medicaid'] as const;
+    const shares = { inpatient: 0.3, outpatient: 0.25, professional: 0.25, ed: 0.05, pharmacy: 0.15 };
+    const people = Array.from({ length: 50_000 }, (_, i) => {
+      const p = person({
+        id: `u${i}`,
+        segment: segments[i % 5],
+        org: i % 10 === 0 ? 'unattributed' : orgs[(i >> 3) % 5],
+        age: i % 90,
+        paid: 500 + ((i * 7919) % 3_000),
+      });
+      for (const m of p.months.values()) {
+        delete m.q['paid.professional'];
+        delete m.q['paid.pharmacy'];
+        for (const [c, share] of Object.entries(shares)) m.q[`paid.${c}`] = m.q.paid! * share;
+      }
+      return p;
+    });
+    const cells = tabulate(people, YEAR, zip3);
+    const exact = new Map(cells.map((c) => [c.key, c.values]));
+    const keys = [`${YEAR}|total|`, ...['commercial', 'medicare', 'medicaid'].map((s) => `${YEAR}|segment|${s}`), `${YEAR}|organization|Organization/c1`];
+    const errors = new Map(keys.map((k) => [k, [] as number[]]));
+    const runs = 30;
+    let sd = new Map<string, number>();
+    for (let run = 0; run < runs; run++) {
+      const noisy = addNoise(cells, dpSettings(1, universe), words);
+      sd = noisy.sd;
+      for (const c of noisy.cells) errors.get(c.key)?.push(c.values.paid! - exact.get(c.key)!.paid!);
+    }
+    for (const key of keys) {
+      const mean = errors.get(key)!.reduce((a, b) => a + b, 0) / runs;
+      // Before the margins were fixed first, the segments were off by −10.6, +6.8 and +7.2 million
+      // and the clinic by −2.7 million on average (standard errors here: about 0.5 million).
+      expect(Math.abs(mean), key).toBeLessThan((4 * sd.get(`${key}#paid`)!) / Math.sqrt(runs));
+    }
   });
 });
 
