@@ -18,7 +18,9 @@ import { publishRelease, PublishRefused } from '../release/publish.js';
  * expected error of every table at that epsilon and stops: nothing is written or spent.
  */
 async function main() {
-  const { values } = parseArgs({ options: { epsilon: { type: 'string' }, years: { type: 'string' }, 'dry-run': { type: 'boolean' } }, strict: true });
+  const { values } = usage(() =>
+    parseArgs({ options: { epsilon: { type: 'string' }, years: { type: 'string' }, 'dry-run': { type: 'boolean' } }, strict: true }),
+  );
   const epsilon = values.epsilon === undefined ? undefined : Number(values.epsilon);
   if (epsilon !== undefined && !(Number.isFinite(epsilon) && epsilon > 0 && epsilon <= 100))
     throw new UsageError('--epsilon must be a number above 0 and at most 100');
@@ -52,8 +54,11 @@ async function dryRunOnly(dataDir: string, epsilon: number | undefined, requeste
   const db = openSqlite(path);
   try {
     const nowYear = new Date().getUTCFullYear();
-    const years = requested ?? (await claimYears(db)).filter((y) => y <= nowYear);
+    const withClaims = (await claimYears(db)).filter((y) => y <= nowYear);
+    const years = requested ?? withClaims;
     if (years.length === 0) throw new UsageError('there is no claims data to publish');
+    const empty = years.filter((y) => !withClaims.includes(y));
+    if (empty.length > 0) throw new UsageError(`there is no claims data for ${empty.join(', ')}`);
     const universe = await releaseUniverse(db, years);
     console.log(formatDryRun(dryRun({ epsilon, years, universe, workload: DP_WORKLOAD, clipping: DEFAULT_CLIPPING }), years));
   } finally {
@@ -62,6 +67,15 @@ async function dryRunOnly(dataDir: string, epsilon: number | undefined, requeste
 }
 
 class UsageError extends Error {}
+
+/** parseArgs' own refusals (an unknown option, `--epsilon -1`) are usage errors too: one sentence, exit 2. */
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 main().catch((err) => {
   if (err instanceof PublishRefused || err instanceof UsageError || err instanceof ConfigError) {

@@ -7,7 +7,9 @@ import { DEFAULT_CLIPPING, expectedErrors, planQueries } from '../../src/deid/in
 import { openSqlite } from '../../src/db/sqlite.js';
 import { DP_WORKLOAD } from '../../src/release/dp-policy.js';
 import { dryRun, formatDryRun } from '../../src/release/dry-run.js';
-import { suiteDir } from '../helpers/db.js';
+import { ingest, readBundle } from '../../src/ingest/index.js';
+import { generateRegion } from '../../src/synthetic/index.js';
+import { suiteDir, testDeps } from '../helpers/db.js';
 import { testUniverse } from '../helpers/dp.js';
 import { registerFixtureParticipants } from '../helpers/participants.js';
 
@@ -33,6 +35,12 @@ describe('the dry run', () => {
       dir = suiteDir('cg-dry-run-');
       const db = openSqlite(join(dir.path, 'gateway.db'));
       await registerFixtureParticipants(db);
+      const deps = testDeps(db);
+      for (const source of generateRegion({ patients: 20, seed: 3 }).sources) {
+        const b = readBundle(source.bundle);
+        if (Array.isArray(b)) throw new Error('bad fixture');
+        await ingest(deps, { source: b.source, channel: 'cli', mode: b.mode, entries: b.entries });
+      }
       db.close();
     });
     afterAll(() => dir?.remove());
@@ -52,6 +60,22 @@ describe('the dry run', () => {
       expect(stdout).toMatch(/^segment\s+year\s+paid\s/m);
       expect(listing()).toEqual(before);
       expect(readdirSync(dir.path)).not.toContain('no-keys-here');
+    });
+
+    it('refuses, with a message, a year without data or an epsilon that is not a positive number', async () => {
+      const publish = (args: string[]) =>
+        promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/publish.ts', ...args, '--dry-run'], {
+          env: { ...process.env, DATA_DIR: dir.path },
+        }).then(
+          () => '',
+          (err: { stderr: string; code: number }) => `${err.code}: ${err.stderr.trim()}`,
+        );
+      expect(await publish(['--epsilon', '1', '--years', '2031'])).toBe('2: Not published: there is no claims data for 2031');
+      expect(await publish(['--epsilon', '0'])).toMatch(/^2: Not published: --epsilon must be a number above 0/);
+      expect(await publish(['--epsilon=-1'])).toMatch(/^2: Not published: --epsilon must be a number above 0/);
+      expect(await publish(['--epsilon', 'lots'])).toMatch(/^2: Not published: --epsilon must be a number above 0/);
+      expect(await publish(['--epsilon', '-1'])).toMatch(/^2: Not published: .*--epsilon/);
+      expect(await publish([])).toMatch(/^2: Not published: --dry-run reports the error of a differentially private release/);
     });
   });
 });
