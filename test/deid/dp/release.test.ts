@@ -119,7 +119,7 @@ describe('intervals', () => {
   const cells = tabulate(people, YEAR, zip3);
   const exact = new Map(fitToUniverse(cells, testUniverse(), { payers: 'declared' }).map((c) => [c.key, c]));
 
-  it('cover the true value about 95% of the time', () => {
+  it('cover the true value at least about 95% of the time, and are not needlessly wide', () => {
     let inside = 0;
     let all = 0;
     for (let run = 0; run < 60; run++) {
@@ -135,7 +135,8 @@ describe('intervals', () => {
     }
     expect(all).toBeGreaterThan(3_000);
     expect(inside / all).toBeGreaterThan(0.925);
-    expect(inside / all).toBeLessThan(0.975);
+    // A little above 95% in practice: near 0 the non-negative adjustment moves values towards the truth.
+    expect(inside / all).toBeLessThan(0.99);
   });
 
   it('of rates, from their parts’ 97.5% intervals, cover the true rate at least 95% of the time', () => {
