@@ -1,6 +1,10 @@
 import type { Cell } from '../metrics/tabulate.js';
+import { accountingOf, type DpAccounting } from './dp/accounting.js';
+import { annotate } from './dp/annotate.js';
+import { expectedErrors } from './dp/expected-error.js';
+import { addNoise } from './dp/release.js';
 import type { RandomWords } from './noise.js';
-import { addNoise, type PrivacySettings } from './privacy.js';
+import type { PrivacySettings } from './privacy.js';
 import type { PublishedCell } from './published.js';
 import { DEFAULT_RULES, suppress, type SuppressionRules } from './suppress.js';
 
@@ -9,32 +13,46 @@ export { ageBand, AGE_BANDS, generaliseZip, generaliseState, type Zip3Table } fr
 export { checkBudget, DEFAULT_CLIPPING, type LedgerEntry, type PrivacySettings } from './privacy.js';
 export { cryptoWords } from './noise.js';
 export { DEFAULT_RULES, type SuppressionRules } from './suppress.js';
+export { declareUniverse, fitToUniverse, strataOf, type ReleaseUniverse, type UniversePolicy } from './universe.js';
+export { parseWorkload, planQueries, type QueryPlan, type Workload } from './dp/workload.js';
+export { expectedErrors, type ExpectedError } from './dp/expected-error.js';
+export type { DpAccounting } from './dp/accounting.js';
 
 export interface DeidentifiedRelease {
   cells: PublishedCell[];
-  privacy?: { epsilon: number; histograms: number; epsilonPerHistogram: number; mechanism: 'discrete-laplace' };
+  privacy?: DpAccounting;
+  /** Differential privacy only: the population counts, noised like everything else. */
+  population?: { people: number; excludedByConsent: number; sd: { people: number; excludedByConsent: number } };
 }
 
 /**
  * The de-identification of a release's cells, after Safe Harbor generalisation of the strata
- * (done while tabulating): optional noise, then primary, payer-confidential and complementary
- * suppression. Pure apart from the random words.
+ * (done while tabulating). Without privacy settings: primary, payer-confidential and
+ * complementary suppression of the exact cells. With them: the declared universe, noise,
+ * reconciliation (dp/release.ts), then suppression that may read only noisy values and declared
+ * plans, then each value's interval. Pure apart from the random words.
  */
 export function deidentify(
   cells: readonly Cell[],
-  options: { rules?: Partial<SuppressionRules>; privacy?: PrivacySettings; words?: RandomWords } = {},
+  options: {
+    rules?: Partial<SuppressionRules>;
+    privacy?: PrivacySettings;
+    words?: RandomWords;
+    population?: { people: number; excludedByConsent: number };
+  } = {},
 ): DeidentifiedRelease {
   if (!options.privacy) return { cells: suppress(cells, { ...DEFAULT_RULES, ...options.rules, noisy: false }) };
   if (!options.words) throw new Error('noise needs a random source');
-  const noisy = addNoise(cells, options.privacy, options.words);
-  const published = suppress(noisy.cells, { ...DEFAULT_RULES, ...options.rules, noisy: true });
-  for (const cell of published)
-    for (const [q, v] of Object.entries(cell.quantities)) {
-      const scale = noisy.scales.get(`${cell.period}|${q}`);
-      if (scale !== undefined) v.noiseScale = scale;
-    }
+  const noisy = addNoise(cells, options.privacy, options.words, options.population);
+  const published = annotate(suppress(noisy.cells, { ...DEFAULT_RULES, ...options.rules, noisy: true }), noisy.sd);
   return {
     cells: published,
-    privacy: { epsilon: options.privacy.epsilon, histograms: noisy.histograms, epsilonPerHistogram: noisy.epsilonPerHistogram, mechanism: 'discrete-laplace' },
+    privacy: accountingOf(
+      noisy.plan,
+      expectedErrors(noisy.plan, options.privacy.universe, options.privacy.tables, noisy.designs),
+      options.privacy.universe,
+      options.privacy.workload,
+    ),
+    ...(noisy.population ? { population: noisy.population } : {}),
   };
 }

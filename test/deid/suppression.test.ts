@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cryptoWords, deidentify } from '../../src/deid/index.js';
-import { addNoise } from '../../src/deid/privacy.js';
+import { addNoise } from '../../src/deid/dp/release.js';
+import { declareUniverse } from '../../src/deid/universe.js';
+import { DP_WORKLOAD, UNIVERSE_POLICY } from '../../src/release/dp-policy.js';
 import { checkDifferencing } from '../../src/release/guard.js';
 import type { Contribution } from '../../src/metrics/contributions.js';
 import type { Segment } from '../../src/metrics/cost-utilization.js';
@@ -177,7 +179,8 @@ describe('differencing across consecutive releases', () => {
               : 'Organization/b';
       };
       if (guess(before, after) === org) exactHits++;
-      const settings = { epsilon, clipping: { dollars: 10_000, admissions: 2, edVisits: 2 } };
+      const universe = declareUniverse({ policy: UNIVERSE_POLICY, providers: ['Organization/a', 'Organization/b'], payers: [], years: [YEAR] });
+      const settings = { epsilon, clipping: { dollars: 10_000, admissions: 2, edVisits: 2 }, workload: DP_WORKLOAD, universe, tables };
       if (guess(addNoise(before, settings, words).cells, addNoise(after, settings, words).cells) === org) noisyHits++;
     }
     expect(exactHits).toBe(trials);

@@ -209,14 +209,14 @@ describe('intervals', () => {
   it('a noised value carries its 95% interval, an exact one none, and a withheld one only its reason', () => {
     const rows = rowsOf([
       cell({
-        members: { value: 120, status: 'published', noiseScale: 4, interval: { low: 108, high: 132 } },
+        members: { value: 120, status: 'published', noiseSd: 4, interval: { low: 108, high: 132 } },
         member_months: { value: 1400, status: 'published' },
-        paid: { value: null, status: 'suppressed', reason: 'primary', noiseScale: 9, interval: { low: 1, high: 10 } },
+        paid: { value: null, status: 'suppressed', reason: 'primary', noiseSd: 9, interval: { low: 1, high: 10 } },
       }),
     ]);
     const by = (m: string) => rows.find((r) => r.measure === m)!;
-    expect(by('members')).toMatchObject({ value: 120, interval_low: 108, interval_high: 132, noise_scale: 4, status: 'published', reason: '' });
-    expect(by('member_months')).toMatchObject({ value: 1400, interval_low: null, interval_high: null, noise_scale: null });
-    expect(by('paid')).toMatchObject({ value: null, interval_low: null, interval_high: null, noise_scale: null, status: 'suppressed', reason: 'primary' });
+    expect(by('members')).toMatchObject({ value: 120, interval_low: 108, interval_high: 132, noise_sd: 4, status: 'published', reason: '' });
+    expect(by('member_months')).toMatchObject({ value: 1400, interval_low: null, interval_high: null, noise_sd: null });
+    expect(by('paid')).toMatchObject({ value: null, interval_low: null, interval_high: null, noise_sd: null, status: 'suppressed', reason: 'primary' });
   });
 });
