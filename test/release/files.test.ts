@@ -84,7 +84,7 @@ beforeAll(async () => {
   db = openSqlite(join(dir.path, 'gateway.db'));
   await loadRegion(db, 150, 5);
   await publishRelease(publisherDeps(db), { years: [2024] });
-  await publishRelease(publisherDeps(db), { epsilon: 1 });
+  await publishRelease(publisherDeps(db), { epsilon: 1, years: [2024, 2025] });
   app = createApp(testDeps(db));
 }, 120_000);
 
