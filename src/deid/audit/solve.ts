@@ -103,7 +103,10 @@ export function attackerReach(
           });
           if (open.length === before) break;
         }
-        const settled = new Set(targets.filter((t) => end(t) !== undefined && !open.includes(t)).map((t) => t.local));
+        const stillOpen = new Set(open);
+        /** Checked by a witness: the attacker reaches at least this value's protection end. */
+        const byWitness = targets.filter((t) => end(t) !== undefined && !stillOpen.has(t));
+        const settled = new Set(byWitness.map((t) => t.local));
         for (const t of options.exact ? targets : open) {
           model.changeColCost(t.local, 1);
           const x = run();
@@ -126,14 +129,14 @@ export function attackerReach(
             if (x && isWhole(x)) settledWhole.add(t.local);
           }
         }
-        for (const t of targets) {
-          if (!intervals.has(t.id) && end(t) !== undefined) intervals.set(t.id, { low: -Infinity, high: Infinity });
-          const iv = intervals.get(t.id);
-          if (iv && !options.exact && settled.has(t.local) && !open.includes(t))
-            intervals.set(t.id, side === 'up' ? { ...iv, high: Math.max(iv.high === Infinity ? end(t)! : iv.high, end(t)!) } : { ...iv, low: end(t)! });
+        if (!options.exact)
+          for (const t of byWitness) {
+            const iv = intervals.get(t.id) ?? { low: -Infinity, high: Infinity };
+            intervals.set(t.id, side === 'up' ? { ...iv, high: end(t)! } : { ...iv, low: end(t)! });
+          }
+        for (const t of targets)
           if (options.integer && inRate.has(t.col) && settled.has(t.local) && !settledWhole.has(t.local))
             pending.push({ check: { id: t.id, side, at: end(t)! }, local: t.local });
-        }
       }
     } finally {
       model.dispose();
