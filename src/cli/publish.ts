@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AuditLog } from '../audit/log.js';
@@ -8,13 +9,19 @@ import { osUser, publishDeps } from '../entry/publisher.js';
 import { BudgetPolicyError } from '../release/budget/policy.js';
 import { parseEpsilon } from '../release/budget/rules.js';
 import { LedgerBusy } from '../release/lock.js';
+import { DEFAULT_CLIPPING } from '../deid/index.js';
+import { claimYears, releaseUniverse } from '../release/compute.js';
+import { DP_WORKLOAD } from '../release/dp-policy.js';
+import { dryRun, formatDryRun } from '../release/dry-run.js';
 import { publishRelease, PublishRefused } from '../release/publish.js';
 
-const usage = `usage: npm run publish [-- --epsilon E] [--years 2024,2025] [--operator <name>] [--wait <seconds>]
+const usage = `usage: npm run publish [-- --epsilon E] [--years 2024,2025] [--operator <name>] [--wait <seconds>] [--dry-run]
 
 Publishes a new immutable release of the public dataset from DATA_DIR's database. Without
 --epsilon it is suppression only, which each year allows once; with it, the release spends E of
-the lifetime privacy budget stored in the database (npm run budget -- show).
+the lifetime privacy budget stored in the database (npm run budget -- show). With --dry-run
+(and --epsilon) it prints the expected error of every table at that epsilon and stops: nothing
+is written or spent.
 Exit 0: published. Exit 2: not published (the reason is printed; nothing was written).
 Exit 75: another release is being published; try again.`;
 
@@ -29,6 +36,7 @@ async function main(): Promise<number> {
       operator: { type: 'string' },
       wait: { type: 'string', default: '30' },
       help: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
     },
     strict: true,
   });
@@ -48,6 +56,10 @@ async function main(): Promise<number> {
   const wait = Number(values.wait);
   if (!/^\d+(\.\d+)?$/.test(values.wait!) || wait > 600) throw new UsageError('--wait must be a number of seconds from 0 to 600');
   const config = loadConfig(process.env);
+  if (values['dry-run']) {
+    await dryRunOnly(config.dataDir, epsilon, years);
+    return 0;
+  }
   const user = osUser();
   const operator = { via: 'cli' as const, id: values.operator?.trim() || user, osUser: user };
   const db = openSqlite(join(config.dataDir, 'gateway.db'));
@@ -70,6 +82,26 @@ async function main(): Promise<number> {
   } finally {
     db.close();
     auditDb.close();
+  }
+}
+
+/** The dry run reads only the registry and which years have claims, to lay out the tables. */
+async function dryRunOnly(dataDir: string, epsilon: number | undefined, requested: number[] | undefined) {
+  if (epsilon === undefined) throw new UsageError('--dry-run reports the error of a differentially private release: give --epsilon');
+  const path = join(dataDir, 'gateway.db');
+  if (!existsSync(path)) throw new UsageError(`there is no database at ${path}`);
+  const db = openSqlite(path);
+  try {
+    const nowYear = new Date().getUTCFullYear();
+    const withClaims = (await claimYears(db)).filter((y) => y <= nowYear);
+    const years = requested ?? withClaims;
+    if (years.length === 0) throw new UsageError('there is no claims data to publish');
+    const empty = years.filter((y) => !withClaims.includes(y));
+    if (empty.length > 0) throw new UsageError(`there is no claims data for ${empty.join(', ')}`);
+    const universe = await releaseUniverse(db, years);
+    console.log(formatDryRun(dryRun({ epsilon, years, universe, workload: DP_WORKLOAD, clipping: DEFAULT_CLIPPING }), years));
+  } finally {
+    db.close();
   }
 }
 

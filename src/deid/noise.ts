@@ -1,9 +1,10 @@
 /**
- * Integer noise for differential privacy: the discrete Laplace distribution, sampled exactly
- * with integer arithmetic from a cryptographic RNG (Canonne, Kamath and Steinke, "The Discrete
- * Gaussian for Differential Privacy", 2020, algorithms 1 and 2). No floating-point sampling is
- * involved, so none of the floating-point attacks on textbook Laplace noise (Mironov 2012)
- * apply, and the published values stay integers.
+ * Integer noise for differential privacy: the discrete Gaussian, sampled exactly with integer
+ * (BigInt) arithmetic from a cryptographic RNG (Canonne, Kamath and Steinke, "The Discrete
+ * Gaussian for Differential Privacy", NeurIPS 2020, algorithms 1 to 3). No floating-point number
+ * is ever sampled, so none of the floating-point attacks on textbook Laplace or Gaussian noise
+ * (Mironov 2012; Jin et al. 2022) apply, and noisy counts stay integers. BigInt because the
+ * acceptance test of a dollar sum's noise (σ² near 10^13) needs products far beyond 2^53.
  */
 
 /** A source of uniform 32-bit words. Web Crypto exists in Node 20 and in Workers alike. */
@@ -22,59 +23,113 @@ export function cryptoWords(): RandomWords {
 }
 
 const TWO_32 = 2 ** 32;
-const TWO_53 = 2 ** 53;
 
-/** Uniform integer in [0, n), n ≤ 2^53, by rejection so there is no modulo bias. */
+/** Uniform integer in [0, n), n ≤ 2^32, by rejection so there is no modulo bias. */
 export function uniformBelow(n: number, words: RandomWords): number {
-  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError('uniformBelow needs a positive safe integer');
-  if (n <= TWO_32) {
-    const limit = TWO_32 - (TWO_32 % n);
-    for (;;) {
-      const x = words();
-      if (x < limit) return x % n;
-    }
-  }
-  const limit = TWO_53 - (TWO_53 % n);
+  if (!Number.isSafeInteger(n) || n < 1 || n > TWO_32) throw new RangeError('uniformBelow needs an integer in [1, 2^32]');
+  const limit = TWO_32 - (TWO_32 % n);
   for (;;) {
-    const x = (words() & 0x1fffff) * TWO_32 + words();
+    const x = words();
     if (x < limit) return x % n;
   }
 }
 
-const bernoulli = (num: number, den: number, words: RandomWords) => uniformBelow(den, words) < num;
-
-/** Bernoulli(exp(-num/den)) for 0 ≤ num/den ≤ 1, exactly. */
-function bernoulliExpFraction(num: number, den: number, words: RandomWords): boolean {
-  let k = 1;
-  while (bernoulli(num, den * k, words)) k++;
-  return k % 2 === 1;
-}
-
-export interface Scale {
-  /** The scale is t / s: P(x) ∝ exp(-|x| · s / t). */
-  t: number;
-  s: number;
-}
-
-/** A rational close to the wanted scale; the published scale is the exact one used. */
-export function scaleOf(value: number): Scale {
-  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError('noise scale must be positive');
-  return value >= 1e6 ? { t: Math.round(value), s: 1 } : { t: Math.max(1, Math.round(value * 1000)), s: 1000 };
-}
-
-export const scaleValue = (scale: Scale) => scale.t / scale.s;
-
-/** One draw of discrete Laplace noise with the given scale. */
-export function discreteLaplace(scale: Scale, words: RandomWords): number {
-  const { t, s } = scale;
+/**
+ * Uniform BigInt in [0, n): draws exactly as many bits as n needs and rejects values ≥ n (fewer
+ * than 2 draws on average), so every value has probability exactly 1/n.
+ */
+export function uniformBelowBig(n: bigint, words: RandomWords): bigint {
+  if (n < 1n) throw new RangeError('uniformBelowBig needs n ≥ 1');
+  if (n <= 0x100000000n) return BigInt(uniformBelow(Number(n), words));
+  const bits = (n - 1n).toString(2).length;
+  const wordCount = Math.ceil(bits / 32);
+  const mask = (1n << BigInt(bits)) - 1n;
   for (;;) {
-    const u = uniformBelow(t, words);
-    if (!bernoulliExpFraction(u, t, words)) continue;
-    let v = 0;
-    while (bernoulliExpFraction(1, 1, words)) v++;
-    const y = Math.floor((u + t * v) / s);
-    const negative = bernoulli(1, 2, words);
-    if (negative && y === 0) continue;
-    return negative ? -y : y;
+    let x = 0n;
+    for (let i = 0; i < wordCount; i++) x = (x << 32n) | BigInt(words());
+    x &= mask;
+    if (x < n) return x;
+  }
+}
+
+/** Bernoulli(num / den), exactly, for 0 ≤ num ≤ den. */
+const bernoulli = (num: bigint, den: bigint, words: RandomWords) => uniformBelowBig(den, words) < num;
+
+/** Bernoulli(exp(−num/den)) for any num/den ≥ 0, exactly (CKS algorithm 1). */
+export function bernoulliExp(num: bigint, den: bigint, words: RandomWords): boolean {
+  if (num < 0n || den <= 0n) throw new RangeError('bernoulliExp needs num ≥ 0 and den > 0');
+  // exp(−γ) = exp(−1)^⌊γ⌋ · exp(−(γ − ⌊γ⌋)): one coin per whole unit, then the fraction.
+  const whole = num / den;
+  for (let k = 0n; k < whole; k++) if (!bernoulliExpAtMostOne(1n, 1n, words)) return false;
+  return bernoulliExpAtMostOne(num - whole * den, den, words);
+}
+
+/** Bernoulli(exp(−γ)) for γ = num/den in [0, 1]: the parity of the first K with Bernoulli(γ/K) false. */
+function bernoulliExpAtMostOne(num: bigint, den: bigint, words: RandomWords): boolean {
+  let k = 1n;
+  while (bernoulli(num, den * k, words)) k++;
+  return k % 2n === 1n;
+}
+
+/** Discrete Laplace with integer scale t: P(x) ∝ exp(−|x|/t) (CKS algorithm 2 with s = 1). */
+export function discreteLaplace(t: bigint, words: RandomWords): bigint {
+  if (t < 1n) throw new RangeError('discrete Laplace scale must be a positive integer');
+  for (;;) {
+    const u = uniformBelowBig(t, words);
+    if (!bernoulliExp(u, t, words)) continue;
+    let v = 0n;
+    while (bernoulliExp(1n, 1n, words)) v++;
+    const x = u + t * v;
+    const negative = bernoulli(1n, 2n, words);
+    if (negative && x === 0n) continue;
+    return negative ? -x : x;
+  }
+}
+
+/** A positive rational, as the exact sampler needs its parameter. */
+export interface Rational {
+  num: bigint;
+  den: bigint;
+}
+
+const DEN = 1n << 20n;
+
+/**
+ * The smallest multiple of 2^-20 at or above x (and above x's own rounding error): the sampler's
+ * σ² is never below the σ² the accounting asked for, so the privacy actually spent is at most
+ * what the accounting states (more noise can only spend less).
+ */
+export function rationalAtLeast(x: number): Rational {
+  if (!(x > 0) || !Number.isFinite(x)) throw new RangeError('σ² must be a positive number');
+  return { num: BigInt(Math.ceil(x * (1 + 1e-12) * Number(DEN))), den: DEN };
+}
+
+export const rationalValue = (r: Rational) => Number(r.num) / Number(r.den);
+
+/** ⌊√n⌋ for n ≥ 0, by Newton's method on BigInts. */
+function isqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
+  // The float estimate is within a few units of the root; settle it exactly.
+  while (x * x > n) x--;
+  while ((x + 1n) * (x + 1n) <= n) x++;
+  return x;
+}
+
+/**
+ * One draw of the discrete Gaussian with parameter σ² = num/den: P(x) ∝ exp(−x²/(2σ²)) over the
+ * integers (CKS algorithm 3): a discrete Laplace proposal with scale t = ⌊σ⌋ + 1, accepted with
+ * probability exp(−(|y| − σ²/t)² / (2σ²)), computed as one exact rational.
+ */
+export function discreteGaussian(sigma2: Rational, words: RandomWords): number {
+  const { num: a, den: b } = sigma2;
+  if (a <= 0n || b <= 0n) throw new RangeError('σ² must be positive');
+  const t = isqrt(a / b) + 1n;
+  for (;;) {
+    const y = discreteLaplace(t, words);
+    const abs = y < 0n ? -y : y;
+    // (|y| − a/(b t))² / (2 a / b) = (|y| b t − a)² / (2 a b t²)
+    const d = abs * b * t - a;
+    if (bernoulliExp(d * d, 2n * a * b * t * t, words)) return Number(y);
   }
 }

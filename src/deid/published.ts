@@ -12,8 +12,11 @@ export interface PublishedValue {
   value: number | null;
   status: 'published' | 'suppressed' | 'not-applicable';
   reason?: SuppressionReason;
-  /** Scale of the discrete Laplace noise added, when the release uses differential privacy. */
-  noiseScale?: number;
+  /**
+   * Differential privacy only: the standard deviation of the noise left in this value after
+   * reconciliation (data-independent). Absent for rates and exact values.
+   */
+  noiseSd?: number;
   /**
    * The rounding step of a published value: 0.01 for dollars, 10^-digits for a rate, or coarser
    * where a rate of withheld parts would otherwise give them away. Exact counts have none.

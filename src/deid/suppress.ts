@@ -49,7 +49,8 @@ const PAIRS: readonly RateDef[] = RATES.filter((r) => !isSum(r.numerator) && r.d
  */
 export function suppress(
   cells: readonly Cell[],
-  solver: Solver,
+  /** The audit's solver; with noise on there is no complementary step and none is needed. */
+  solver: Solver | undefined,
   rules: SuppressionRules = DEFAULT_RULES,
   policy: ProtectionPolicy = PROTECTION,
   /** Told of each round's findings: for benchmarks and diagnosis. */
@@ -97,6 +98,7 @@ export function suppress(
   // noised numerator can exceed its noised denominator), so an attack on exact facts has nothing
   // to stand on, and the noise, with its accounting, is the protection: no complementary step.
   if (rules.noisy) return { cells: render(cells, vars, rateOnly), audit: report(), rounds: 0 };
+  if (!solver) throw new Error("complementary suppression needs the disclosure audit's solver");
   const identities = relations(cells, QUANTITIES);
   // Withholding more, or showing a rate coarser, only takes facts away from the attacker, so
   // a value the audit found protected stays protected: after the first round only what was

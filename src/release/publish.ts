@@ -99,7 +99,7 @@ async function publishHoldingLock(deps: PublishDeps, request: PublishRequest, no
     const over = spendProblem(lifetimeBudget, budget.spent, request.epsilon);
     if (over) throw new PublishRefused(over);
   }
-  const years = await yearsToPublish(deps.db, request.years, now);
+  const years = await yearsToPublish(deps.db, request.years ?? (mode === 'differential-privacy' ? defaultNoisyYears(previous, now) : undefined), now);
   const guard = checkDifferencing(previous, mode, years);
   if (!guard.ok) throw new PublishRefused(guard.message);
 
@@ -174,6 +174,17 @@ function requestProblem(request: PublishRequest): string | undefined {
     if (!request.years.every((y) => Number.isInteger(y) && y >= 1900 && y <= 2200)) return 'years must be calendar years, such as 2024,2025';
   }
   return undefined;
+}
+
+/**
+ * The years of a differentially private release, when none are asked for: those already
+ * published (public), or else the last complete calendar year (the clock's). Never taken from the
+ * data: one person's claim in another year would add that year, every row of it, and change how
+ * the budget is split.
+ */
+function defaultNoisyYears(previous: readonly { years: readonly number[] }[], now: string): number[] {
+  const years = [...new Set(previous.flatMap((r) => r.years))].sort((a, b) => a - b);
+  return years.length > 0 ? years : [Number(now.slice(0, 4)) - 1];
 }
 
 /** The years asked for, each of which must have claims; by default every year with claims up to now. */

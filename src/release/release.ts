@@ -1,4 +1,4 @@
-import type { DeidentifiedRelease } from '../deid/index.js';
+import type { DpAccounting } from '../deid/index.js';
 
 /** What a release says about itself: the facts every file is built from. */
 export interface ReleaseInfo {
@@ -8,7 +8,7 @@ export interface ReleaseInfo {
   years: number[];
   mode: 'suppression' | 'differential-privacy';
   population: { people: number; excludedByConsent: number };
-  privacy?: NonNullable<DeidentifiedRelease['privacy']> & { lifetimeBudget: number; spentBefore: number };
+  privacy?: DpAccounting & { lifetimeBudget: number; spentBefore: number };
   zip3Vintage: string;
   clipping?: { dollars: number; admissions: number; edVisits: number };
 }

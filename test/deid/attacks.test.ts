@@ -38,7 +38,7 @@ describe('margin derivation', () => {
     // What it can solve for are withheld zeros only (withheld as neighbours, which nothing protects:
     // a zero is what a published rate of zero says anyway).
     const derived = deriveSuppressed(rows.filter((r) => r.kind !== 'rate'));
-    expect(protectedAmong(derived, release.cells, release.audit.intervals)).toEqual([]);
+    expect(protectedAmong(derived, release.cells, release.audit!.intervals)).toEqual([]);
   });
 
   it('an attacker with a linear program over everything published recovers no withheld value exactly', async () => {
@@ -57,8 +57,8 @@ describe('margin derivation', () => {
   });
 
   it('the release passed its own audit before it was built into files', () => {
-    expect(release.audit.ok).toBe(true);
-    expect(release.audit.checked).toBeGreaterThan(0);
+    expect(release.audit!.ok).toBe(true);
+    expect(release.audit!.checked).toBeGreaterThan(0);
   });
 });
 

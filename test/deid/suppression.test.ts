@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cryptoWords, deidentify, loadSolver, type Solver } from '../../src/deid/index.js';
 import { auditRelease } from '../../src/deid/audit/index.js';
 import { varId } from '../../src/deid/relations.js';
-import { addNoise } from '../../src/deid/privacy.js';
+import { addNoise } from '../../src/deid/dp/release.js';
+import { declareUniverse } from '../../src/deid/universe.js';
+import { DP_WORKLOAD, UNIVERSE_POLICY } from '../../src/release/dp-policy.js';
 import { checkDifferencing } from '../../src/release/guard.js';
 import type { Contribution } from '../../src/metrics/contributions.js';
 import type { Segment } from '../../src/metrics/cost-utilization.js';
@@ -70,16 +72,16 @@ describe('suppression, over random populations (property)', () => {
   it('publishes no count of 1–10, gives every withheld value a reason, and leaves nothing derivable', () => {
     fc.assert(
       fc.property(fc.array(arbitraryPerson, { minLength: 1, maxLength: 160 }), (list) => {
-        const out = deidentify(tabulate(population(list), YEAR, zip3), solver);
+        const out = deidentify(tabulate(population(list), YEAR, zip3), { solver });
         const rows = rowsOf(out.cells) as Row[];
         for (const r of rows) {
           if (r.kind === 'count' && r.status === 'published') expect(r.value === 0 || r.value! >= 11).toBe(true);
           if (r.status === 'suppressed') expect(['disclosure-control', 'payer-confidential']).toContain(r.reason);
         }
         // Nothing with something to protect can be solved for (withheld zeros can: see protectedAmong).
-        expect(protectedAmong(deriveSuppressed(rows.filter((r) => r.kind !== 'rate')), out.cells, out.audit.intervals)).toEqual([]);
+        expect(protectedAmong(deriveSuppressed(rows.filter((r) => r.kind !== 'rate')), out.cells, out.audit!.intervals)).toEqual([]);
         // The audit that gated them, over linear and whole-number attacks, passed.
-        expect(out.audit.ok).toBe(true);
+        expect(out.audit!.ok).toBe(true);
       }),
       { numRuns: 15 },
     );
@@ -105,7 +107,7 @@ describe('suppression, worked examples', () => {
 
   it("protects an organization of 7 members: the attacker's interval for it reaches 11 and 6, with the total still published", () => {
     const cells = tabulate([...many(30, { org: 'Organization/a' }), ...many(25, { org: 'Organization/b' }), ...many(7, { org: 'Organization/c' })], YEAR, zip3);
-    const out = deidentify(cells, solver);
+    const out = deidentify(cells, { solver });
     const org = (o: string) => out.cells.find((c) => c.period === '2025' && c.table === 'organization' && c.stratum.organization === o)!;
     expect(org('Organization/c').quantities.members).toEqual({ value: null, status: 'suppressed', reason: 'disclosure-control' });
     // The member-months behind it would pin it from below (a member has at most 12), so they go too.
@@ -119,7 +121,7 @@ describe('suppression, worked examples', () => {
 
   it('suppresses a numerator whose complement is small: 20 screened of 25 leaves 5 unscreened', () => {
     const cells = tabulate([...many(20, { bcs: 'num' }), ...many(5, { bcs: 'den' }, 20)], YEAR, zip3);
-    const total = deidentify(cells, solver).cells.find((c) => c.key === '2025|total|')!;
+    const total = deidentify(cells, { solver }).cells.find((c) => c.key === '2025|total|')!;
     expect(total.quantities['breast-cancer-screening.denominator']).toEqual({ value: 25, status: 'published' });
     expect(total.quantities['breast-cancer-screening.numerator']).toMatchObject({ status: 'suppressed', reason: 'disclosure-control' });
     expect(total.rates['breast-cancer-screening.rate']).toMatchObject({ status: 'suppressed', reason: 'disclosure-control' });
@@ -136,7 +138,7 @@ describe('suppression, worked examples', () => {
         ),
       ),
     );
-    const rows = rowsOf(deidentify(tabulate(list, YEAR, zip3), solver).cells) as Row[];
+    const rows = rowsOf(deidentify(tabulate(list, YEAR, zip3), { solver }).cells) as Row[];
     const cross = rows.filter((r) => r.table === 'segment_organization' && r.period === '2025');
     for (const r of cross.filter((r) => r.kind !== 'rate')) expect(r).toMatchObject({ status: 'suppressed', value: null });
     expect(cross.filter((r) => r.kind !== 'rate' && r.reason === 'payer-confidential').length).toBeGreaterThan(0);
@@ -191,7 +193,8 @@ describe('differencing across consecutive releases', () => {
               : 'Organization/b';
       };
       if (guess(before, after) === org) exactHits++;
-      const settings = { epsilon, clipping: { dollars: 10_000, admissions: 2, edVisits: 2 } };
+      const universe = declareUniverse({ policy: UNIVERSE_POLICY, providers: ['Organization/a', 'Organization/b'], payers: [], years: [YEAR] });
+      const settings = { epsilon, clipping: { dollars: 10_000, admissions: 2, edVisits: 2 }, workload: DP_WORKLOAD, universe, tables };
       if (guess(addNoise(before, settings, words).cells, addNoise(after, settings, words).cells) === org) noisyHits++;
     }
     expect(exactHits).toBe(trials);

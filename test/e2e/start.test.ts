@@ -52,7 +52,7 @@ describe('npm start on an empty data directory', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('access-control-allow-origin')).toBe('*');
     expect((await csv.text()).split('\r\n')[0]).toBe(
-      'cell_id,period,table,segment,organization,geography,age_band,sex,measure,kind,value,interval_low,interval_high,status,reason,noise_scale',
+      'cell_id,period,table,segment,organization,geography,age_band,sex,measure,kind,value,interval_low,interval_high,status,reason,noise_sd',
     );
   });
 

@@ -248,3 +248,21 @@ describe('upgrading a database that spent epsilon under LIFETIME_EPSILON', () =>
     expect(budgetRows(upgraded)).toEqual([{ epsilon: 26, previous: null, spent: 26, source: 'upgrade', operator: 'migration 0009' }]);
   });
 });
+
+describe('years of a differentially private release (attack: one claim adds a year)', () => {
+  it('are never taken from the data: by default those already published, or the last complete year', async () => {
+    const db = copy();
+    // The region has claims in 2024 and 2025; the clock says 2026, so the default is 2025 alone.
+    const v1 = await publishRelease(publisherDeps(db), { epsilon: 0.5 });
+    expect(v1.info.years).toEqual([2025]);
+    // A claim in another year does not change which years (and so which rows) a noisy release has.
+    db.sqlite.exec("UPDATE resources SET date_start = '2019-03-01' WHERE rowid = (SELECT min(rowid) FROM resources WHERE type = 'ExplanationOfBenefit')");
+    const v2 = await publishRelease(publisherDeps(db), { epsilon: 1 });
+    expect(v2.info.years).toEqual([2025]);
+  });
+
+  it('an epsilon too small to sample is a clear refusal, not a crash', async () => {
+    const db = copy();
+    await expect(publishRelease(publisherDeps(db), { epsilon: 1e-320, years: [2025] })).rejects.toThrow(/epsilon must be at least 0.001/);
+  });
+});

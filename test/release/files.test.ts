@@ -84,7 +84,7 @@ beforeAll(async () => {
   db = openSqlite(join(dir.path, 'gateway.db'));
   await loadRegion(db, 150, 5);
   await publishRelease(publisherDeps(db), { years: [2024] });
-  await publishRelease(publisherDeps(db), { epsilon: 1 });
+  await publishRelease(publisherDeps(db), { epsilon: 1, years: [2024, 2025] });
   app = createApp(testDeps(db));
 }, 120_000);
 
@@ -209,19 +209,19 @@ describe('intervals', () => {
   it('a noised value carries its 95% interval, an exact one none, and a withheld one only its reason', () => {
     const rows = rowsOf([
       cell({
-        members: { value: 120, status: 'published', noiseScale: 4, interval: { low: 108, high: 132 } },
+        members: { value: 120, status: 'published', noiseSd: 4, interval: { low: 108, high: 132 } },
         member_months: { value: 1400, status: 'published' },
-        paid: { value: null, status: 'suppressed', reason: 'disclosure-control', noiseScale: 9, interval: { low: 1, high: 10 } },
+        paid: { value: null, status: 'suppressed', reason: 'disclosure-control', noiseSd: 9, interval: { low: 1, high: 10 } },
       }),
     ]);
     const by = (m: string) => rows.find((r) => r.measure === m)!;
-    expect(by('members')).toMatchObject({ value: 120, interval_low: 108, interval_high: 132, noise_scale: 4, status: 'published', reason: '' });
-    expect(by('member_months')).toMatchObject({ value: 1400, interval_low: null, interval_high: null, noise_scale: null });
+    expect(by('members')).toMatchObject({ value: 120, interval_low: 108, interval_high: 132, noise_sd: 4, status: 'published', reason: '' });
+    expect(by('member_months')).toMatchObject({ value: 1400, interval_low: null, interval_high: null, noise_sd: null });
     expect(by('paid')).toMatchObject({
       value: null,
       interval_low: null,
       interval_high: null,
-      noise_scale: null,
+      noise_sd: null,
       status: 'suppressed',
       reason: 'disclosure-control',
     });

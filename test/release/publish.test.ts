@@ -156,19 +156,24 @@ describe('consent and privacy budget', () => {
     expect(members(after)).toBe(members(before)! - 1);
 
     const v2 = await publishRelease(publisher, { epsilon: 1 });
-    expect(v2.info).toMatchObject({ mode: 'differential-privacy', population: { excludedByConsent: 1 } });
+    // Under differential privacy the population counts are noisy too (an exact count of opt-outs
+    // would tell, release after release, whether someone opted out).
+    expect(v2.info).toMatchObject({ mode: 'differential-privacy', privacy: { mechanism: 'discrete-gaussian', epsilon: 1 } });
+    expect(Number.isInteger(v2.info.population.excludedByConsent) && v2.info.population.excludedByConsent >= 0).toBe(true);
     const csv = await (await get('/public/datasets/v2/metrics.csv')).text();
-    // Every published count carries its noise scale; a withheld one only its reason.
+    // Every published count carries its noise's standard deviation; a withheld one only its reason.
     const [header, ...lines] = csv.trim().split('\r\n');
     const columns = header!.split(',');
     const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [columns[i], v])));
     const counts = rows.filter((r) => r['kind'] === 'count' && r['status'] === 'published');
     expect(counts.length).toBeGreaterThan(0);
-    for (const r of counts) expect(Number(r['noise_scale'])).toBeGreaterThan(0);
+    for (const r of counts) expect(Number(r['noise_sd'])).toBeGreaterThan(0);
     for (const r of rows.filter((r) => r['status'] === 'suppressed')) {
       expect(r['reason']).not.toBe('');
-      expect([r['value'], r['interval_low'], r['interval_high'], r['noise_scale']]).toEqual(['', '', '', '']);
+      expect([r['value'], r['interval_low'], r['interval_high'], r['noise_sd']]).toEqual(['', '', '', '']);
     }
+    const methodology = await (await get('/public/datasets/v2/methodology.md')).text();
+    expect(methodology).toMatch(/\(ε, δ\)-differentially private with ε = 1 and δ = 1e-8/);
   });
 
   it('records epsilon in the public ledger and refuses a release past the lifetime budget', async () => {

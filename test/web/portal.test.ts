@@ -114,7 +114,9 @@ describe('the patient portal', () => {
     const v1 = (await (await fetch(`${base}/public/datasets/v1/manifest.json`)).json()) as { population: { excludedByConsent: number } };
     const v2 = (await (await fetch(`${base}/public/datasets/v2/manifest.json`)).json()) as { population: { excludedByConsent: number }; mode: string };
     expect(v1.population.excludedByConsent).toBe(0);
-    expect(v2).toMatchObject({ mode: 'differential-privacy', population: { excludedByConsent: 1 } });
+    // Under differential privacy the manifest's population counts are noisy like every figure
+    // (test/release/publish.test.ts checks the exclusion itself on exact figures).
+    expect(v2).toMatchObject({ mode: 'differential-privacy' });
   });
 
   it('the patient shares test results with her caregiver until a date; he sees those and nothing else', async () => {

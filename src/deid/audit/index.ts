@@ -17,7 +17,6 @@ export interface AuditFinding {
   /** The interval that had to stay open, and the attacker's. */
   required: Interval;
   attacker: Interval;
-  /** The system's ids, to read binding rows by. */
   /** Which side the attacker narrowed, and whether a whole-number solution was what did it. */
   side: 'low' | 'high';
   by: 'linear' | 'integer';

@@ -17,8 +17,13 @@ export function parseEpsilon(text: string | undefined, what: string): { ok: true
   return problem ? { ok: false, message: text === undefined || text.trim() === '' ? `${what} needs a value` : problem } : { ok: true, value };
 }
 
+/** The least epsilon accepted, for a release or a budget. */
+export const MIN_EPSILON = 0.001;
+
 export function epsilonProblem(value: number, what: string): string | undefined {
   if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) return `${what} must be a positive number, such as 1 or 0.5`;
+  // Below this the noise is astronomically large and its variance no longer a finite number.
+  if (value < MIN_EPSILON) return `${what} must be at least ${MIN_EPSILON}`;
   if (value > MAX_LIFETIME_EPSILON) return `${what} must be at most ${MAX_LIFETIME_EPSILON}`;
   return undefined;
 }

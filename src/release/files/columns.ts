@@ -59,7 +59,11 @@ const FIELDS: Record<keyof MetricRow, Omit<Field, 'name'>> = {
     description: 'Why a value is withheld (see the dictionary); empty unless status is suppressed.',
     constraints: { enum: REASON_CODES },
   },
-  noise_scale: { type: 'number', description: 'Scale of the noise added (differential-privacy releases only); empty otherwise.' },
+  noise_sd: {
+    type: 'number',
+    description:
+      'Standard deviation of the discrete Gaussian noise left in the value after reconciliation (differential-privacy releases only); empty otherwise.',
+  },
 };
 
 export const METRICS_FIELDS: readonly Field[] = COLUMNS.map((name) => ({ name, ...FIELDS[name] }));

@@ -3,10 +3,10 @@ import { CONTINUOUS_ENROLLMENT_MONTHS, QUALITY_MEASURES } from '../../metrics/qu
 import { PRIMARY_CARE_EM_CODES } from '../../metrics/attribution.js';
 import { RATES, TABLES } from '../../metrics/tables.js';
 import type { ReleaseInfo } from '../release.js';
+import { dpMethodology } from './methodology-dp.js';
 
 /** methodology.md: every rule of the release in words a researcher can check against the data. */
 export function methodology(info: ReleaseInfo): string {
-  const dp = info.privacy;
   return `# Methodology: release ${info.version} (${info.id})
 
 Issued ${info.issued}. Years covered: ${info.years.join(', ')}. Mode: **${info.mode}**.
@@ -100,33 +100,7 @@ ${RATES.map((r) => `- \`${r.id}\`: ${r.label} = ${r.numerator} ÷ ${r.denominato
 5. Every withheld value carries its reason; a blank is never silent. A rate with a zero
    denominator is \`not-applicable\`.
 
-${
-  dp
-    ? `## Differential privacy (this release)
-
-- Mechanism: discrete Laplace noise, sampled exactly with integer arithmetic from a cryptographic
-  random source, added to every count and every sum (dollars rounded to whole dollars) before
-  suppression; negative results are set to 0. Suppression then looks only at noisy values.
-- Clipping per person and year: dollars at ${info.clipping?.dollars} (paid and allowed scaled
-  down together with their categories), ${info.clipping?.admissions} admissions and index stays,
-  ${info.clipping?.edVisits} ED visits; member-months are at most 12 a year (3 a quarter).
-- Epsilon for this release: **${dp.epsilon}**, split evenly over ${dp.histograms} histograms
-  (period × table × quantity): ${dp.epsilonPerHistogram.toPrecision(4)} each, by basic composition.
-  The noise scale of every value is in the \`noise_scale\` column, and the 95% interval for the
-  true value, where the mechanism states one, in \`interval_low\` and \`interval_high\`.
-- Privacy-budget ledger: ${dp.spentBefore} spent before this release, lifetime budget ${dp.lifetimeBudget}.
-  The lifetime budget is stored with the data: set from a published policy when the first release
-  was made, and changed since only by an audited operator decision with its reason, never below
-  what is spent. The public ledger, with every change of the budget, is at
-  [/public/privacy-budget.json](../../privacy-budget.json).
-`
-    : `## Differential privacy
-
-Not used in this release (suppression only). A later release covering any of these years must
-use differential privacy: two exact releases of the same population differing by a few people
-would let anyone subtract one from the other.
-`
-}
+${dpMethodology(info)}
 ## Checking a release
 
 - \`datapackage.json\` lists every file with its sha256 and size.

@@ -20,7 +20,8 @@ export interface MetricRow {
   interval_high: number | null;
   status: PublishedValue['status'];
   reason: string;
-  noise_scale: number | null;
+  /** Differential privacy: the standard deviation of the noise left in the value. */
+  noise_sd: number | null;
 }
 
 export const COLUMNS: readonly (keyof MetricRow)[] = [
@@ -39,7 +40,7 @@ export const COLUMNS: readonly (keyof MetricRow)[] = [
   'interval_high',
   'status',
   'reason',
-  'noise_scale',
+  'noise_sd',
 ];
 
 /** The rows of a release: every quantity and rate of every cell that the period computes. */
@@ -80,7 +81,7 @@ function valueOf(v: PublishedValue) {
     interval_high: shown ? (v.interval?.high ?? null) : null,
     status: v.status,
     reason: v.status === 'suppressed' ? (v.reason ?? '') : '',
-    noise_scale: shown ? (v.noiseScale ?? null) : null,
+    noise_sd: shown ? (v.noiseSd ?? null) : null,
   };
 }
 
