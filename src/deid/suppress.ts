@@ -104,6 +104,10 @@ export function suppress(
   // a value the audit found protected stays protected: after the first round only what was
   // exposed, and what was newly withheld, is checked again, and the whole release at the end.
   let only: Set<string> | undefined;
+  // The same holds of the whole-number checks: after their first pass, only values exposed or
+  // newly withheld since are checked again.
+  let sinceInteger: Set<string> | undefined;
+  const anchor = new Map([...vars.values()].map((v) => [v.id, v.value]));
   const kept = report();
   for (let round = 1; ; round++) {
     const published = render(cells, vars, rateOnly);
@@ -114,8 +118,13 @@ export function suppress(
     // it was withheld or last exposed, and what passed stays passed), the whole-number checks
     // run over every count a shown rate ties: only there can whole numbers narrow further.
     if (audit.ok) {
-      audit = auditRelease(solver, published, truth, { policy, integer: true, only: rateTied(published, truth) });
-      merge(kept, audit);
+      const tied = rateTied(published, truth);
+      const recheck = sinceInteger ? new Set([...tied].filter((id) => sinceInteger!.has(id))) : tied;
+      sinceInteger = new Set();
+      if (recheck.size > 0) {
+        audit = auditRelease(solver, published, truth, { policy, integer: true, only: recheck, anchor });
+        merge(kept, audit);
+      }
     }
     observe?.(round, audit);
     if (audit.ok) {
@@ -136,6 +145,7 @@ export function suppress(
     // A coarser rate changes what its cell's parts are exposed to: check them again too.
     const touched = new Set(audit.findings.map((f) => vars.get(f.id)!.cell.key).filter((k) => rateOnly.has(k)));
     for (const v of vars.values()) if (touched.has(v.cell.key) && v.status === 'suppressed') only.add(v.id);
+    for (const id of only) sinceInteger?.add(id);
   }
 }
 

@@ -53,6 +53,8 @@ export function auditRelease(
     integer?: boolean;
     exact?: boolean;
     only?: ReadonlySet<string>;
+    /** Every true value by id, withheld or published: lets whole-number checks start from the truth (solve.ts). */
+    anchor?: ReadonlyMap<string, number>;
   } = {},
 ): AuditReport {
   const policy = options.policy ?? PROTECTION;
@@ -68,6 +70,7 @@ export function auditRelease(
   const solved = attackerReach(solver, system, required, {
     exact: options.exact ?? false,
     integer: options.integer !== false,
+    ...(options.anchor ? { anchor: options.anchor } : {}),
     ...(options.only ? { targets: system.withheld.filter((id) => options.only!.has(id)) } : {}),
   });
   const finding = (c: { id: string; side: 'up' | 'down'; binding?: number[] }, by: 'linear' | 'integer'): AuditFinding => ({

@@ -1,5 +1,5 @@
 import type { Highs } from 'highs';
-import { components, type AttackSystem, type Component } from './system.js';
+import { components, type AttackSystem, type Component, type Row } from './system.js';
 
 /** The solver the audit runs: HiGHS (WebAssembly), loaded by the caller, so this stays pure of I/O. */
 export type Solver = Highs;
@@ -33,7 +33,17 @@ export function attackerReach(
   solver: Solver,
   system: AttackSystem,
   required: ReadonlyMap<string, Interval>,
-  options: { exact: boolean; integer: boolean; targets?: readonly string[] },
+  options: {
+    exact: boolean;
+    integer: boolean;
+    targets?: readonly string[];
+    /**
+     * The true values (withheld, and published but rounded), known to the publisher: a whole-number solution that moves only
+     * the values near the checked one and keeps the rest at their truth is a solution of the
+     * whole system, so it settles a check without the whole mixed-integer program.
+     */
+    anchor?: ReadonlyMap<string, number>;
+  },
 ): { intervals: Map<string, Interval>; narrowed: Check[]; unreached: Check[]; millis: { linear: number; integer: number }; programs: number } {
   const intervals = new Map<string, Interval>();
   const narrowed: Check[] = [];
@@ -187,14 +197,22 @@ export function attackerReach(
       mip.options.set({ output_flag: false, mip_rel_gap: 1, mip_max_nodes: 1000 });
       const open = pending;
       mip.changeObjectiveSense(minimize);
-      const reached = (p: (typeof open)[number], x: ArrayLike<number>) =>
-        p.check.side === 'up' ? x[p.local]! >= p.check.at - 1e-6 : x[p.local]! <= p.check.at + 1e-6;
+      const reachedBy = (p: (typeof open)[number], v: number) => (p.check.side === 'up' ? v >= p.check.at - 1e-6 : v <= p.check.at + 1e-6);
+      const reached = (p: (typeof open)[number], x: ArrayLike<number>) => reachedBy(p, x[p.local]!);
       const done = new Set<(typeof open)[number]>();
+      const rowsOf = options.anchor ? rowsByCol(comp) : undefined;
       for (const p of open) {
         if (done.has(p)) continue;
         const { check, local } = p;
         programs++;
         const col = comp.cols[local]!;
+        if (options.anchor) {
+          const near = nearTruth(solver, system, comp, rowsOf!, col, check, options.anchor);
+          if (near) {
+            for (const q of open) if (!done.has(q) && near.has(comp.cols[q.local]!) && reachedBy(q, near.get(comp.cols[q.local]!)!)) done.add(q);
+            continue;
+          }
+        }
         const [lo, hi] = [system.lower[col]!, system.upper[col]!];
         mip.changeColBounds(
           local,
@@ -219,6 +237,100 @@ export function attackerReach(
     millis.integer += performance.now() - t1;
   }
   return { intervals, narrowed, unreached, millis, programs };
+}
+
+/** The rows of a component by the columns in them. */
+function rowsByCol(comp: Component): Map<number, Row[]> {
+  const out = new Map<number, Row[]>();
+  for (const r of comp.rows)
+    for (const c of r.cols) {
+      const list = out.get(c);
+      if (list) list.push(r);
+      else out.set(c, [r]);
+    }
+  return out;
+}
+
+/** How many values a local program may free before the whole program is the cheaper question. */
+const LOCAL_LIMIT = 450;
+
+/**
+ * A whole-number solution that reaches the check by moving only the values within one, two, three
+ * or four facts of the checked one (a plan's count moved in one organization must move back in
+ * another segment of it and another organization of that segment: four facts away), every other withheld value held at its truth. The truth satisfies
+ * every fact, so what solves this small program solves the whole system: a solution found is a
+ * proof the attacker cannot rule the end out. Nothing found proves nothing (the caller then asks
+ * the whole program). Returns the freed values' solution by column, or undefined.
+ */
+function nearTruth(
+  solver: Solver,
+  system: AttackSystem,
+  comp: Component,
+  rowsOf: ReadonlyMap<number, Row[]>,
+  col: number,
+  check: Check,
+  anchor: ReadonlyMap<string, number>,
+): Map<number, number> | undefined {
+  const truth = (c: number) => anchor.get(system.ids[c]!);
+  let free = new Set([col]);
+  for (let hop = 1; hop <= 4; hop++) {
+    const next = new Set(free);
+    for (const c of free) for (const r of rowsOf.get(c) ?? []) for (const d of r.cols) next.add(d);
+    if (next.size > LOCAL_LIMIT || next.size === free.size) return undefined;
+    free = next;
+    const cols = [...free];
+    if (cols.some((c) => truth(c) === undefined)) return undefined;
+    const local = new Map(cols.map((c, i) => [c, i]));
+    const rows = [...new Set(cols.flatMap((c) => rowsOf.get(c) ?? []))];
+    const starts = [0];
+    const indices: number[] = [];
+    const values: number[] = [];
+    const rowLower: number[] = [];
+    const rowUpper: number[] = [];
+    const inf = (x: number) => (x === Infinity ? solver.infinity : x === -Infinity ? -solver.infinity : x);
+    for (const r of rows) {
+      let known = 0;
+      r.cols.forEach((c, j) => {
+        const i = local.get(c);
+        if (i === undefined) known += r.coefs[j]! * (truth(c) ?? NaN);
+        else {
+          indices.push(i);
+          values.push(r.coefs[j]!);
+        }
+      });
+      starts.push(indices.length);
+      // A value the anchor does not hold: the truth cannot be used here.
+      if (Number.isNaN(known)) return undefined;
+      rowLower.push(inf(r.lower - known));
+      rowUpper.push(inf(r.upper - known));
+    }
+    const lower = cols.map((c) => system.lower[c]!);
+    const upper = cols.map((c) => inf(system.upper[c]!));
+    const at = local.get(col)!;
+    if (check.side === 'up') lower[at] = Math.max(lower[at]!, check.at);
+    else upper[at] = Math.min(upper[at]!, check.at);
+    const model = solver.createModel({
+      numCols: cols.length,
+      numRows: rows.length,
+      colCost: new Float64Array(cols.length),
+      colLower: lower,
+      colUpper: upper,
+      rowLower,
+      rowUpper,
+      matrix: { format: 'csr' as const, numRows: rows.length, numCols: cols.length, starts, indices, values },
+      integrality: cols.map((c) => (system.integer[c] ? solver.constants.variableType.integer : solver.constants.variableType.continuous)),
+    });
+    try {
+      model.options.set({ output_flag: false, mip_rel_gap: 1, mip_max_nodes: 200 });
+      if (mipRun(model) === solver.constants.modelStatus.optimal) {
+        const x = solutionOrNone(model);
+        if (x.length === cols.length) return new Map(cols.map((c, i) => [c, x[i]!]));
+      }
+    } finally {
+      model.dispose();
+    }
+  }
+  return undefined;
 }
 
 /** A solver error is a status like any other here: not proven, so it counts against the release. */
