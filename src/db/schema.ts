@@ -248,6 +248,17 @@ export const releases = sqliteTable('releases', {
   manifestJws: text('manifest_jws').notNull(),
 });
 
+/**
+ * The disclosure audit each exact release passed, for the operators: every withheld value's
+ * attacker interval and the protection it had to keep, never the values themselves. Not
+ * published; immutable like the release.
+ */
+export const releaseAudits = sqliteTable('release_audits', {
+  releaseId: text('release_id').primaryKey(),
+  /** JSON: { checked, programs, millis, withheld: [{ id, cause, attacker, protected }] }. */
+  report: text('report').notNull(),
+});
+
 export const releaseFiles = sqliteTable(
   'release_files',
   {
@@ -446,6 +457,7 @@ export const schema = {
   auditEvents,
   exportJobs,
   releases,
+  releaseAudits,
   releaseFiles,
   privacyLedger,
   privacyBudget,

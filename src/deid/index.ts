@@ -20,6 +20,7 @@ export { expectedErrors, type ExpectedError } from './dp/expected-error.js';
 export type { DpAccounting } from './dp/accounting.js';
 export type { AuditReport, Solver } from './audit/index.js';
 export { loadSolver } from './audit/index.js';
+export { gateRelease, type GateVerdict } from './gate.js';
 
 export interface DeidentifiedRelease {
   cells: PublishedCell[];

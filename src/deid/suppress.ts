@@ -1,22 +1,13 @@
 import type { Cell } from '../metrics/tabulate.js';
-import { isSum, MONTH_QUANTITIES, QUANTITIES, RATES, type RateDef } from '../metrics/tables.js';
+import { isSum, QUANTITIES, RATES } from '../metrics/tables.js';
 import { auditRelease, PROTECTION, type AuditReport, type ProtectionPolicy, type Solver, type Truth, type WithholdingCause } from './audit/index.js';
 import { chooseActions } from './protect.js';
 import { confidentialDigits, type RateState, type Var } from './suppression-state.js';
 import type { PublishedCell, PublishedValue } from './published.js';
 import { relations, varId } from './relations.js';
+import { isRateOnly, primaryWithheld, quantitiesOf, type SuppressionRules } from './withholding-rules.js';
 
-export interface SuppressionRules {
-  /** Counts from 1 to minCount − 1 are suppressed (11: the CMS cell-size rule of 1–10). */
-  minCount: number;
-  /** A segment-by-organization cell shows counts only when at least this many plans are pooled in it. */
-  minPayers: number;
-  /**
-   * With noise on, the noise is the protection of people: no cell-size suppression, and every
-   * rule looks only at noisy values. Payer confidentiality still holds.
-   */
-  noisy: boolean;
-}
+export type { SuppressionRules } from './withholding-rules.js';
 
 export const DEFAULT_RULES: SuppressionRules = { minCount: PROTECTION.minCount, minPayers: PROTECTION.minPayers, noisy: false };
 
@@ -28,10 +19,6 @@ export interface Suppressed {
   audit: AuditReport;
   rounds: number;
 }
-
-const quantitiesOf = (cell: Cell) => (cell.period.includes('-Q') ? MONTH_QUANTITIES : QUANTITIES);
-const small = (n: number, rules: SuppressionRules) => n >= 1 && n < rules.minCount;
-const PAIRS: readonly RateDef[] = RATES.filter((r) => !isSum(r.numerator) && r.denominator !== 'member_months');
 
 /**
  * Primary suppression, payer confidentiality and complementary suppression, in that order, over
@@ -70,25 +57,12 @@ export function suppress(
   };
 
   // 1. Primary.
-  if (!rules.noisy) {
-    for (const v of vars.values()) {
-      if (isSum(v.quantity)) {
-        const people = v.cell.contributors[v.quantity] ?? 0;
-        if (people < rules.minCount && (people >= 1 || v.value !== 0)) hide(v, 'primary');
-      } else if (small(v.value, rules)) hide(v, 'primary');
-    }
-    for (const cell of cells)
-      for (const rate of PAIRS) {
-        const n = get(cell, rate.numerator);
-        const d = get(cell, rate.denominator);
-        if (n && d && small(d.value - n.value, rules)) hide(n, 'primary');
-      }
-  }
+  if (!rules.noisy) for (const id of primaryWithheld(cells, rules)) hide(vars.get(id)!, 'primary');
 
   // 2. Payer confidentiality.
   const rateOnly = new Map<string, Map<string, RateState>>();
   for (const cell of cells) {
-    if (!(cell.stratum.segment !== undefined && cell.stratum.organization !== undefined && cell.payers.size < rules.minPayers)) continue;
+    if (!isRateOnly(cell, rules)) continue;
     for (const q of quantitiesOf(cell)) hide(get(cell, q)!, 'payer-confidential');
     rateOnly.set(cell.key, new Map(RATES.map((r) => [r.id, { digits: confidentialDigits(r, policy), withheld: false }])));
   }

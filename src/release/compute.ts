@@ -1,5 +1,14 @@
 import type { Database } from '../db/database.js';
-import { declareUniverse, deidentify, type DeidentifiedRelease, type ReleaseUniverse, type Solver, type Workload, type Zip3Table } from '../deid/index.js';
+import {
+  declareUniverse,
+  deidentify,
+  type DeidentifiedRelease,
+  type PublishedCell,
+  type ReleaseUniverse,
+  type Solver,
+  type Workload,
+  type Zip3Table,
+} from '../deid/index.js';
 import type { RandomWords } from '../deid/noise.js';
 import { attributeAll } from '../metrics/attribution-data.js';
 import type { Attribution } from '../metrics/attribution.js';
@@ -20,7 +29,15 @@ export interface ComputeOptions {
   words?: RandomWords;
   /** The LP/MIP solver of the disclosure audit (exact releases). */
   solver?: Solver;
+  /**
+   * How an exact release chooses what to withhold: the audit-driven suppression by default.
+   * Whatever chooses, the publication gate checks the result (publish.ts).
+   */
+  suppression?: Suppression;
 }
+
+/** A method of choosing what an exact release withholds. */
+export type Suppression = (cells: readonly Cell[], solver: Solver) => { cells: PublishedCell[] };
 
 export interface ComputedRelease extends Omit<DeidentifiedRelease, 'population'> {
   years: number[];
@@ -30,6 +47,8 @@ export interface ComputedRelease extends Omit<DeidentifiedRelease, 'population'>
    */
   population: { people: number; excludedByConsent: number };
   attributions: Map<number, Attribution[]>;
+  /** An exact release: the cells before de-identification, which the publication gate checks it against. */
+  exact?: Cell[];
 }
 
 export interface ComputedCells {
@@ -46,7 +65,13 @@ export interface ComputedCells {
  */
 export async function computeRelease(db: Database, options: ComputeOptions): Promise<ComputedRelease> {
   const exact = await computeCells(db, { ...options, ...(options.privacy ? { clipping: options.privacy.clipping } : {}) });
-  if (!options.privacy) return { ...exact, ...deidentify(exact.cells, options.solver ? { solver: options.solver } : {}) };
+  if (!options.privacy) {
+    const chosen =
+      options.suppression && options.solver
+        ? options.suppression(exact.cells, options.solver)
+        : deidentify(exact.cells, options.solver ? { solver: options.solver } : {});
+    return { ...exact, ...chosen, exact: exact.cells };
+  }
   const universe = await releaseUniverse(db, exact.years);
   const deidentified = deidentify(exact.cells, {
     privacy: { epsilon: options.privacy.epsilon, clipping: options.privacy.clipping, workload: options.privacy.workload ?? DP_WORKLOAD, universe },

@@ -1,12 +1,13 @@
 import type { AuditLog } from '../audit/log.js';
 import type { Database } from '../db/database.js';
-import { cryptoWords, DEFAULT_CLIPPING, loadSolver, type Solver, type Zip3Table } from '../deid/index.js';
+import { cryptoWords, DEFAULT_CLIPPING, DEFAULT_RULES, gateRelease, loadSolver, type Solver, type Zip3Table } from '../deid/index.js';
 import { recordLedgerChange, type Operator } from './audit.js';
+import { auditReportJson } from './audit-report.js';
 import type { BudgetPolicy } from './budget/policy.js';
 import { epsilonProblem, spendProblem } from './budget/rules.js';
 import { budgetStatement, readBudget } from './budget/store.js';
 import { buildFiles, sha256Hex } from './build.js';
-import { claimYears, computeRelease } from './compute.js';
+import { claimYears, computeRelease, type Suppression } from './compute.js';
 import { PublishRefused } from './errors.js';
 import type { ManifestSigner } from './files/manifest.js';
 import { checkDifferencing } from './guard.js';
@@ -25,6 +26,8 @@ export interface PublishDeps {
   clock: () => Date;
   /** The LP/MIP solver of the disclosure audit; HiGHS from the installed package by default. */
   solver?: Solver;
+  /** How an exact release chooses what to withhold (compute.ts); the gate checks whatever it chooses. */
+  suppression?: Suppression;
   /** Where publishing, and every refusal of it, is recorded. */
   audit: AuditLog;
   operator: Operator;
@@ -103,13 +106,22 @@ async function publishHoldingLock(deps: PublishDeps, request: PublishRequest, no
   const guard = checkDifferencing(previous, mode, years);
   if (!guard.ok) throw new PublishRefused(guard.message);
 
+  const solver = deps.solver ?? (await loadSolver());
   const computed = await computeRelease(deps.db, {
-    solver: deps.solver ?? (await loadSolver()),
+    solver,
+    ...(deps.suppression ? { suppression: deps.suppression } : {}),
     now,
     zip3: deps.zip3,
     years,
     ...(request.epsilon !== undefined ? { privacy: { epsilon: request.epsilon, clipping: DEFAULT_CLIPPING }, words: cryptoWords() } : {}),
   });
+  // The gate: an exact release is published only if the disclosure audit, run afresh over the
+  // release as it would be published, finds every withheld value protected.
+  const gate = computed.exact ? gateRelease(solver, computed.exact, computed.cells, DEFAULT_RULES) : undefined;
+  if (gate && !gate.ok)
+    throw new PublishRefused(
+      `The disclosure audit refused this release: ${gate.problems.slice(0, 3).join('; ')}${gate.problems.length > 3 ? `; and ${gate.problems.length - 3} more` : ''}. Nothing was published.`,
+    );
   await lock.renew();
   const version = (previous[0]?.version ?? 0) + 1;
   const info: ReleaseInfo = {
@@ -158,6 +170,7 @@ async function publishHoldingLock(deps: PublishDeps, request: PublishRequest, no
         : undefined,
       computed.attributions,
       bind,
+      gate ? auditReportJson(gate) : undefined,
     ),
   );
   return { info, files: stored.map(({ name, sha256, bytes }) => ({ name, sha256, bytes })), ...(bind ? { boundBudget: lifetimeBudget } : {}) };

@@ -1,6 +1,6 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { Database, Statement } from '../db/database.js';
-import { attributions, privacyLedger, releaseFiles, releases } from '../db/schema.js';
+import { attributions, privacyLedger, releaseAudits, releaseFiles, releases } from '../db/schema.js';
 import type { Attribution } from '../metrics/attribution.js';
 import { PublishRefused } from './errors.js';
 import type { ReleaseFile } from './release.js';
@@ -46,6 +46,8 @@ export function releaseStatements(
   ledger: { epsilon: number; lifetimeBudget: number; recorded: string; mechanism: string } | undefined,
   attributed: ReadonlyMap<number, readonly Attribution[]>,
   bindBudget?: Statement,
+  /** An exact release: its disclosure audit report (audit-report.ts), kept for the operators. */
+  auditReport?: string,
 ): Statement[] {
   const statements: Statement[] = [
     ...(bindBudget ? [bindBudget] : []),
@@ -66,6 +68,7 @@ export function releaseStatements(
     },
   ];
   if (ledger) statements.push(db.orm.insert(privacyLedger).values({ releaseId: release.id, ...ledger }));
+  if (auditReport !== undefined) statements.push(db.orm.insert(releaseAudits).values({ releaseId: release.id, report: auditReport }));
   const rows = [...attributed].flatMap(([year, list]) =>
     list.map((a) => ({ year, person: a.person, organization: a.organization ?? null, method: a.method, reason: a.reason, releaseId: release.id })),
   );

@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { greedySuppress } from '../../bench/baseline/greedy-suppression.js';
+import type { SqliteDatabase } from '../../src/db/sqlite.js';
+import { openSqlite } from '../../src/db/sqlite.js';
+import { DEFAULT_RULES, gateRelease, loadSolver, type PublishedCell, type Solver } from '../../src/deid/index.js';
+import { suppress } from '../../src/deid/suppress.js';
+import type { Contribution } from '../../src/metrics/contributions.js';
+import { tabulate } from '../../src/metrics/tabulate.js';
+import { publishRelease, PublishRefused, type PublishDeps } from '../../src/release/publish.js';
+import { suiteDir } from '../helpers/db.js';
+import { publisherDeps } from '../helpers/publisher.js';
+import { databaseDigest, loadRegion } from '../helpers/region.js';
+import zip3 from '../../policies/census-zip3.json' with { type: 'json' };
+
+/**
+ * The publication gate: whatever method chose what to withhold, an exact release is published
+ * only if the disclosure audit (HiGHS, linear and whole-number) run afresh on it finds every
+ * withheld value protected, and no value the rules require withheld is shown. The methods tried
+ * here are the crafted and the old: the greedy suppression the gateway used before (kept as the
+ * baseline in bench/baseline), which the independent review broke, and hand-made releases.
+ */
+let solver: Solver;
+beforeAll(async () => {
+  solver = await loadSolver();
+});
+
+const YEAR = 2025;
+/** One commercial member of a plan with `months` months, in an organization, of a sex. */
+function member(id: string, sex: string, months: number, org = 'Organization/a'): Contribution {
+  // Three plans, so the segment-by-organization cells are not payer-confidential.
+  const m = new Map<number, { segment: 'commercial'; payer: string; q: Record<string, number> }>();
+  for (let i = 1; i <= months; i++)
+    m.set(i, { segment: 'commercial', payer: `plan-${Number(id.slice(1)) % 3}`, q: { member_months: 1, paid: 100, 'paid.professional': 100 } });
+  return { person: id, segment: 'commercial', payer: 'plan-0', age: 40, sex, state: 'MI', zip: '48911', organization: org, once: { members: 1 }, months: m };
+}
+
+describe('the gate on crafted tables', () => {
+  // The review's "members with sex unknown = 2": the greedy method withholds the two unknown
+  // members and one partner, but the partner's member-months are shown, each member has 1 to
+  // 12 months and the total fixes the sum, so a linear program gets the count back.
+  const orgs = ['Organization/a', 'Organization/b', 'Organization/c'];
+  const people = [
+    ...Array.from({ length: 60 }, (_, i) => member(`f${i}`, 'female', 6 + (i % 7), orgs[i % 3])),
+    ...Array.from({ length: 45 }, (_, i) => member(`m${i}`, 'male', 5 + (i % 8), orgs[i % 3])),
+    member('u0', 'unknown', 12, orgs[0]),
+    member('u1', 'unknown', 12, orgs[1]),
+  ];
+  const cells = tabulate(people, YEAR, zip3 as never);
+
+  it('refuses the old greedy suppression of a table it exposes, naming the exposed value', () => {
+    const verdict = gateRelease(solver, cells, greedySuppress(cells), DEFAULT_RULES);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems.some((p) => p.includes('sex|unknown#members') && p.includes('(primary)'))).toBe(true);
+  });
+
+  it('refuses a release that shows a count of 1 to 10, even one the attack cannot see', () => {
+    const shown = suppress(cells, solver).cells.map((c): PublishedCell => {
+      if (!c.key.endsWith('|sex|unknown') || c.period !== String(YEAR)) return c;
+      return { ...c, quantities: { ...c.quantities, members: { value: 2, status: 'published' } } };
+    });
+    const verdict = gateRelease(solver, cells, shown, DEFAULT_RULES);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems).toContain(`${YEAR}|sex|unknown#members is shown, but is a count (or a sum of people) from 1 to 10`);
+  });
+
+  it('passes what today\u2019s suppression makes of the same table', () => {
+    const verdict = gateRelease(solver, cells, suppress(cells, solver).cells, DEFAULT_RULES);
+    expect(verdict.problems).toEqual([]);
+    expect(verdict.ok).toBe(true);
+  });
+});
+
+describe('publishing through the gate', () => {
+  let dir: ReturnType<typeof suiteDir>;
+  let db: SqliteDatabase;
+  let publisher: PublishDeps;
+  beforeAll(async () => {
+    dir = suiteDir('cg-gate-');
+    db = openSqlite(join(dir.path, 'gateway.db'));
+    await loadRegion(db, 150, 5);
+    publisher = publisherDeps(db, { solver });
+  }, 120_000);
+  afterAll(() => {
+    db?.close();
+    dir?.remove();
+  });
+
+  it('refuses a release the old greedy method would have published, writes nothing, and audits the refusal', async () => {
+    const before = databaseDigest(db, ['audit_events']);
+    const refusal = await publishRelease({ ...publisher, suppression: (cells) => ({ cells: greedySuppress(cells) }) }).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(PublishRefused);
+    expect((refusal as Error).message).toMatch(/^The disclosure audit refused this release: .+ past its protection.*Nothing was published\.$/);
+    expect(databaseDigest(db, ['audit_events'])).toBe(before);
+    const audited = db.sqlite.prepare(`SELECT content FROM audit_events ORDER BY seq DESC LIMIT 1`).get() as { content: string };
+    expect(audited.content).toContain('The disclosure audit refused this release');
+  }, 120_000);
+
+  it('publishes what passes, and keeps the audit report (intervals, never values) with the release', async () => {
+    const published = await publishRelease(publisher);
+    const row = db.sqlite.prepare(`SELECT report FROM release_audits WHERE release_id = ?`).get(published.info.id) as { report: string };
+    const report = JSON.parse(row.report) as {
+      checked: number;
+      withheld: { id: string; cause: string; attacker: { low: number | null; high: number | null }; protected: boolean }[];
+    };
+    expect(report.checked).toBeGreaterThan(0);
+    expect(report.withheld.length).toBe(report.checked);
+    for (const w of report.withheld) {
+      expect(Object.keys(w).sort()).toEqual(['attacker', 'cause', 'id', 'protected']);
+      expect(w.protected).toBe(true);
+      // A withheld small count: the attacker cannot rule out 11 or more.
+      if (w.cause === 'primary' && !w.id.includes('#paid') && !w.id.includes('#allowed')) expect(w.attacker.high ?? Infinity).toBeGreaterThanOrEqual(11);
+    }
+    expect(() => db.sqlite.prepare(`DELETE FROM release_audits`).run()).toThrow(/immutable/);
+  }, 300_000);
+});
