@@ -10,8 +10,11 @@
  *   (every year's cells with a non-zero true value, over `--runs` independent releases), against
  *   the true figures (clipping bias included) and against the clipped ones (noise alone); and the
  *   share of values published per table after suppression.
- * - A suppression-mode section (share published per table, information lost against the greedy
- *   method) is added beside it by the suppression work: one more entry in SECTIONS.
+ * - `suppression`: the exact release as published (audit-driven suppression, then the gate) against
+ *   the greedy method it replaced (bench/baseline), on the same cells: the share of values
+ *   published per table; the information lost (values withheld, and their sum per kind); what the
+ *   gate's attacker finds in each; and the upper bound the rules alone (small counts, and a plan
+ *   alone in a segment-by-organization cell showing rates only) put on each table's share.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +28,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '42' },
     epsilons: { type: 'string', default: '1,4' },
     runs: { type: 'string', default: '5' },
-    sections: { type: 'string', default: 'dp' },
+    sections: { type: 'string', default: 'suppression,dp' },
     db: { type: 'string' },
     step: { type: 'string' },
   },
@@ -35,7 +38,7 @@ const NOW = '2026-06-01T00:00:00Z';
 
 /** One measured protection mode: reads the loaded region at `db` and prints its figures. */
 type Section = (db: string) => Promise<void>;
-const SECTIONS: Record<string, Section> = { dp: dpSection };
+const SECTIONS: Record<string, Section> = { dp: dpSection, suppression: suppressionSection };
 
 if (values.step) {
   const section = SECTIONS[values.step];
@@ -138,6 +141,96 @@ async function dpSection(path: string) {
       }
     for (const [table, [n, all]] of shares) console.log(`${table} | ${pct(n / all)} (${n} of ${all})`);
   }
+}
+
+async function suppressionSection(path: string) {
+  const { openSqlite } = await import('../src/db/sqlite.js');
+  const { computeCells } = await import('../src/release/compute.js');
+  const { DEFAULT_RULES, gateRelease, loadSolver } = await import('../src/deid/index.js');
+  const { suppress } = await import('../src/deid/suppress.js');
+  const { primaryWithheld, isRateOnly, quantitiesOf } = await import('../src/deid/withholding-rules.js');
+  const { varId } = await import('../src/deid/relations.js');
+  const { isSum, RATES } = await import('../src/metrics/tables.js');
+  const { greedySuppress } = await import('./baseline/greedy-suppression.js');
+  const zip3 = (await import('../policies/census-zip3.json', { with: { type: 'json' } })).default;
+  const db = openSqlite(path);
+  const exact = await computeCells(db, { now: NOW, zip3 });
+  db.close();
+  const solver = await loadSolver();
+  const cells = exact.cells;
+  const timed = <T>(f: () => T): [T, number] => {
+    const t = performance.now();
+    const out = f();
+    return [out, (performance.now() - t) / 1000];
+  };
+  const [ours, oursS] = timed(() => suppress(cells, solver));
+  const [oursGate, oursGateS] = timed(() => gateRelease(solver, cells, ours.cells, DEFAULT_RULES));
+  const [greedy, greedyS] = timed(() => greedySuppress(cells));
+  const [greedyGate, greedyGateS] = timed(() => gateRelease(solver, cells, greedy, DEFAULT_RULES));
+  console.log(
+    `## Suppression: ${exact.population.people} people, years ${exact.years.join(', ')}; ${cells.length} cells\n\n` +
+      `ours: suppression ${oursS.toFixed(1)} s (${ours.rounds} audit rounds), gate ${oursGateS.toFixed(1)} s: ${oursGate.ok ? 'passes' : `REFUSED (${oursGate.problems.length} problems)`}\n` +
+      `greedy baseline: ${greedyS.toFixed(1)} s; the same gate ${greedyGateS.toFixed(1)} s: ${greedyGate.ok ? 'passes' : `refused: ${greedyGate.audit.findings.length} withheld values narrowed past their protection, ${exactly(greedyGate)} of them recovered exactly`}`,
+  );
+  // What the rules alone withhold, before any attack: the most any method could publish.
+  const primary = primaryWithheld(cells, DEFAULT_RULES);
+  const byKey = new Map(cells.map((c) => [c.key, c]));
+  const ruled = (key: string, name: string, isRate: boolean) => {
+    const cell = byKey.get(key)!;
+    if (isRateOnly(cell, DEFAULT_RULES)) return !isRate;
+    if (!isRate) return primary.has(varId(key, name));
+    const rate = RATES.find((r) => r.id === name)!;
+    return primary.has(varId(key, rate.numerator)) || primary.has(varId(key, rate.denominator));
+  };
+  const tally = new Map<string, { ours: number; greedy: number; all: number; rules: number }>();
+  const lost = { ours: { values: 0, counts: 0, dollars: 0 }, greedy: { values: 0, counts: 0, dollars: 0 } };
+  const greedyByKey = new Map(greedy.map((c) => [c.key, c]));
+  for (const c of ours.cells) {
+    const g = greedyByKey.get(c.key)!;
+    const source = byKey.get(c.key)!;
+    const entries = [
+      ...Object.entries(c.quantities).map(([k, v]) => [k, v, g.quantities[k], false] as const),
+      ...Object.entries(c.rates).map(([k, v]) => [k, v, g.rates[k], true] as const),
+    ];
+    for (const [name, v, gv, isRate] of entries) {
+      if (v.status === 'not-applicable') continue;
+      const t = tally.get(c.table) ?? { ours: 0, greedy: 0, all: 0, rules: 0 };
+      t.all++;
+      if (v.status === 'published') t.ours++;
+      if (gv?.status === 'published') t.greedy++;
+      if (ruled(c.key, name, isRate)) t.rules++;
+      tally.set(c.table, t);
+      if (isRate || !quantitiesOf(source).includes(name)) continue;
+      const value = source.values[name] ?? 0;
+      for (const [who, status] of [
+        ['ours', v.status],
+        ['greedy', gv?.status],
+      ] as const)
+        if (status === 'suppressed') {
+          lost[who].values++;
+          if (isSum(name)) lost[who].dollars += name === 'paid' || name === 'allowed' ? value : 0;
+          else if (name === 'member_months') lost[who].counts += value;
+        }
+    }
+  }
+  console.log('\ntable | published: ours | greedy baseline | ratio | most the rules allow');
+  for (const [table, t] of tally)
+    console.log(
+      `${table} | ${pct(t.ours / t.all)} (${t.ours} of ${t.all}) | ${pct(t.greedy / t.all)} | ${(t.ours / Math.max(1, t.greedy)).toFixed(2)}× | ${pct(1 - t.rules / t.all)}`,
+    );
+  console.log('\ninformation lost | ours | greedy baseline | ratio');
+  console.log(`values withheld (counts and sums) | ${lost.ours.values} | ${lost.greedy.values} | ${(lost.ours.values / lost.greedy.values).toFixed(2)}×`);
+  console.log(
+    `member-months withheld | ${lost.ours.counts.toFixed(0)} | ${lost.greedy.counts.toFixed(0)} | ${(lost.ours.counts / Math.max(1, lost.greedy.counts)).toFixed(2)}×`,
+  );
+  console.log(
+    `dollars withheld (paid + allowed) | ${lost.ours.dollars.toFixed(0)} | ${lost.greedy.dollars.toFixed(0)} | ${(lost.ours.dollars / Math.max(1, lost.greedy.dollars)).toFixed(2)}×`,
+  );
+}
+
+/** Findings whose attacker interval is a single point: the value recovered exactly. */
+function exactly(gate: { audit: { findings: readonly { attacker: { low: number; high: number } }[] } }): number {
+  return gate.audit.findings.filter((f) => Math.abs(f.attacker.high - f.attacker.low) < 1e-6).length;
 }
 
 function median(xs: readonly number[]): number {
