@@ -19,7 +19,8 @@ export { parseWorkload, planQueries, type QueryPlan, type Workload } from './dp/
 export { expectedErrors, type ExpectedError } from './dp/expected-error.js';
 export type { DpAccounting } from './dp/accounting.js';
 export type { AuditReport, Solver } from './audit/index.js';
-export { loadSolver } from './audit/index.js';
+export { loadSolver, PROTECTION, type ProtectionPolicy } from './audit/index.js';
+export { MAX_COARSENING } from './protect.js';
 export { gateRelease, type GateVerdict } from './gate.js';
 
 export interface DeidentifiedRelease {

@@ -10,7 +10,7 @@ export interface ProtectContext {
 }
 
 /** How far below its usual decimals a confidential rate may be coarsened before it is withheld. */
-const MAX_COARSENING = 2;
+export const MAX_COARSENING = 2;
 
 /**
  * What to withhold next, for the values the audit found exposed. For each finding, in order:

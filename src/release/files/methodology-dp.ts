@@ -1,4 +1,4 @@
-import type { DpAccounting, ExpectedError } from '../../deid/index.js';
+import { PROTECTION, type DpAccounting, type ExpectedError } from '../../deid/index.js';
 import { RATES } from '../../metrics/tables.js';
 import type { ReleaseInfo } from '../release.js';
 
@@ -62,8 +62,9 @@ plans of the people in a cell; nothing else about a cell is read before noise.
   as (denominator members who did not meet it, numerator, exclusions); paid as its five service
   categories, and also as one total.
 - **Sensitivity** (L2, after clipping): how far one person can move a whole histogram. Member-months
-  12 (6 for quarters: at most 3 in each), dollars ${clip?.dollars} plus the rounding (at most 1 per value
-  a person is in), admissions and index stays ${clip?.admissions}, ED visits ${clip?.edVisits}, members and quality measures 1.
+  12 (6 for quarters: at most 3 in each), dollars ${clip?.dollars} plus √k for the rounding to whole dollars
+  (at most 1 in each of the k values a person is in), admissions and index stays ${clip?.admissions}, ED visits ${clip?.edVisits},
+  members and quality measures 1.
   A histogram with sensitivity Δ and noise σ spends ρ = Δ² / (2σ²).
 
 ### How the budget is allocated
@@ -73,7 +74,8 @@ histogram's share of ρ is the product of the two, so the figures researchers us
 least noise: member-months and paid (hence PMPM) in total and by segment, then by organization,
 then the demographic tables, then quarters and service categories. ${pct(dp.workload.population)} of ρ goes to the
 population counts of the manifest (people in the data and excluded by consent), which are noisy
-too (σ = ${fmt(dp.population.sigma)} each). The years share the budget equally.
+too: σ = ${fmt(dp.population.sigma)} on each of two parts, the people kept and the people excluded.
+The years share the budget equally.
 
 | Group | Weight |
 |---|---|
@@ -116,14 +118,18 @@ Nothing below reads the data again, so it costs no privacy.
     .map((r) => `\`${r.id}\``)
     .join(', ')} are proportions in [0, 1]; PMPM
    and per-1,000 rates are dollars or events ÷ member-months.
-4. Suppression then reads only these noisy values and the declared plans.
+4. Suppression then reads only these noisy values and the declared plans: there is no cell-size
+   suppression, no complementary step and no disclosure audit, since the noise is the
+   protection. Payer confidentiality still holds: a segment-by-organization cell of a segment
+   with fewer than ${PROTECTION.minPayers} registered plans shows only its rates, coarser than elsewhere.
 
 ### Intervals
 
 - Every noisy count and sum carries its standard deviation after reconciliation (\`noise_sd\`, the
   same for every population) and a **95% interval**, value ± 1.96 sd, the low end at 0
-  (\`interval_low\`, \`interval_high\`). The rounding and the non-negative adjustment of step 2 are not
-  counted in it; they matter only near 0, where the low end is 0 anyway.
+  (\`interval_low\`, \`interval_high\`), its ends rounded outward to whole units. The rounding and
+  the non-negative adjustment of step 2 are not counted in it; they matter only near 0, where the
+  low end is 0 anyway.
 - A rate's interval comes from its parts' **97.5%** intervals: if both parts are in theirs, which
   happens at least 95% of the time, the rate is between the extreme ratios (for a proportion
   n ÷ (n + rest): n_low ÷ (n_low + rest_high) to n_high ÷ (n_high + rest_low); otherwise

@@ -3,6 +3,7 @@ import { CONTINUOUS_ENROLLMENT_MONTHS, QUALITY_MEASURES } from '../../metrics/qu
 import { PRIMARY_CARE_EM_CODES } from '../../metrics/attribution.js';
 import { RATES, TABLES } from '../../metrics/tables.js';
 import type { ReleaseInfo } from '../release.js';
+import { disclosureAudit, disclosureSteps } from './methodology-disclosure.js';
 import { dpMethodology } from './methodology-dp.js';
 
 /** methodology.md: every rule of the release in words a researcher can check against the data. */
@@ -83,24 +84,8 @@ ${RATES.map((r) => `- \`${r.id}\`: ${r.label} = ${r.numerator} ÷ ${r.denominato
    ${AGE_BANDS.join(', ')}, so every age over 89 is "90+"; geography is the state and the first three
    ZIP digits, and a ZIP3 whose population is 20,000 or fewer becomes 000. ZIP3 populations:
    ${info.zip3Vintage}.
-2. **Primary suppression** (reason \`primary\`): every count from 1 to 10 (members, member-months,
-   events, numerators, denominators, exclusions); every dollar sum to which 1 to 10 people
-   contribute; every numerator whose complement (denominator − numerator) is 1 to 10. A rate is
-   published only if its numerator and denominator are.
-3. **Payer confidentiality** (reason \`payer-confidential\`): in the segment-by-organization table,
-   a cell that pools fewer than 3 health plans shows **rates only**: its numerators and
-   denominators would reveal a plan's share of the organization's panel.
-4. **Complementary suppression** (reason \`complementary\`): the release is attacked as a whole.
-   With every published number, the identities between tables (each one-way table adds up to the
-   total; the segment-by-organization table adds up to both its margins; quarters add up to the
-   year; paid adds up over service categories) and every rate-only rate as a linear equation, the
-   system is solved for each withheld value. While any is determined exactly, more is withheld
-   (a rate-only rate first, else the smallest non-zero partner value in the identity that pins
-   it) and the system is solved again.
-5. Every withheld value carries its reason; a blank is never silent. A rate with a zero
-   denominator is \`not-applicable\`.
-
-${dpMethodology(info)}
+${disclosureSteps(info)}
+${disclosureAudit(info)}${dpMethodology(info)}
 ## Checking a release
 
 - \`datapackage.json\` lists every file with its sha256 and size.
