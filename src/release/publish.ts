@@ -48,6 +48,8 @@ export interface Published {
   millis: number;
   /** Set when this release bound the lifetime budget (the first release). */
   boundBudget?: number;
+  /** An exact release: time in the disclosure audit, while choosing what to withhold and at the gate. */
+  disclosure?: { suppressionAuditMillis: number; gateMillis: number; programs: number };
 }
 
 /**
@@ -117,7 +119,9 @@ async function publishHoldingLock(deps: PublishDeps, request: PublishRequest, no
   });
   // The gate: an exact release is published only if the disclosure audit, run afresh over the
   // release as it would be published, finds every withheld value protected.
+  const gateStarted = performance.now();
   const gate = computed.exact ? gateRelease(solver, computed.exact, computed.cells, DEFAULT_RULES) : undefined;
+  const gateMillis = performance.now() - gateStarted;
   if (gate && !gate.ok)
     throw new PublishRefused(
       `The disclosure audit refused this release: ${gate.problems.slice(0, 3).join('; ')}${gate.problems.length > 3 ? `; and ${gate.problems.length - 3} more` : ''}. Nothing was published.`,
@@ -173,7 +177,20 @@ async function publishHoldingLock(deps: PublishDeps, request: PublishRequest, no
       gate ? auditReportJson(gate) : undefined,
     ),
   );
-  return { info, files: stored.map(({ name, sha256, bytes }) => ({ name, sha256, bytes })), ...(bind ? { boundBudget: lifetimeBudget } : {}) };
+  const disclosure =
+    gate && computed.audit
+      ? {
+          suppressionAuditMillis: computed.audit.millis.linear + computed.audit.millis.integer,
+          gateMillis,
+          programs: computed.audit.programs + gate.audit.programs,
+        }
+      : undefined;
+  return {
+    info,
+    files: stored.map(({ name, sha256, bytes }) => ({ name, sha256, bytes })),
+    ...(bind ? { boundBudget: lifetimeBudget } : {}),
+    ...(disclosure ? { disclosure } : {}),
+  };
 }
 
 /** An epsilon that is a positive number, years that are calendar years: anything else is refused before the lock is taken. */
