@@ -2,7 +2,7 @@ import type { Cell } from '../metrics/tabulate.js';
 import { auditRelease, PROTECTION, type AuditReport, type ProtectionPolicy, type Solver, type Truth, type WithholdingCause } from './audit/index.js';
 import type { PublishedCell } from './published.js';
 import { varId } from './relations.js';
-import { isRateOnly, primaryWithheld, type SuppressionRules } from './withholding-rules.js';
+import { isRateOnly, primaryWithheld, smallComplements, type SuppressionRules } from './withholding-rules.js';
 
 export interface GateVerdict {
   ok: boolean;
@@ -49,12 +49,18 @@ export function gateRelease(
         else if (rateOnly) problems.push(`${id} is shown, but its cell pools fewer than ${rules.minPayers} plans (rates only)`);
         continue;
       }
-      const cause: WithholdingCause = rateOnly ? 'payer-confidential' : primary.has(id) ? 'primary' : 'complementary';
+      // As suppression decides: the small-cell rule first, then the plan's share.
+      const cause: WithholdingCause = primary.has(id) ? 'primary' : rateOnly ? 'payer-confidential' : 'complementary';
       truth.set(id, { value, cause });
     }
   }
   // Exact: each withheld value's own interval, for the operators' report (the quick witness
   // checks would only say the protection is reached, not how far the attacker gets).
+  for (const [numerator, c] of smallComplements(exact, rules))
+    if (truth.has(numerator)) {
+      truth.set(c.id, { value: c.value, cause: 'primary' });
+      anchor.set(c.id, c.value);
+    }
   const audit = auditRelease(solver, published, truth as Truth, { policy, integer: true, exact: true, anchor });
   for (const f of audit.findings.slice(0, 20))
     problems.push(`${f.id} (${f.cause}) is narrowed on its ${f.side} side by ${f.by === 'integer' ? 'whole numbers' : 'a linear program'} past its protection`);

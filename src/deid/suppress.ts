@@ -1,11 +1,20 @@
 import type { Cell } from '../metrics/tabulate.js';
 import { isSum, QUANTITIES, RATES } from '../metrics/tables.js';
-import { auditRelease, PROTECTION, type AuditReport, type ProtectionPolicy, type Solver, type Truth, type WithholdingCause } from './audit/index.js';
+import {
+  auditRelease,
+  PROTECTION,
+  type AuditFinding,
+  type AuditReport,
+  type ProtectionPolicy,
+  type Solver,
+  type Truth,
+  type WithholdingCause,
+} from './audit/index.js';
 import { chooseActions } from './protect.js';
 import { confidentialDigits, type RateState, type Var } from './suppression-state.js';
 import type { PublishedCell, PublishedValue } from './published.js';
 import { relations, varId } from './relations.js';
-import { isRateOnly, primaryWithheld, quantitiesOf, type SuppressionRules } from './withholding-rules.js';
+import { isRateOnly, primaryWithheld, quantitiesOf, smallComplements, type SuppressionRules } from './withholding-rules.js';
 
 export type { SuppressionRules } from './withholding-rules.js';
 
@@ -81,11 +90,17 @@ export function suppress(
   // The same holds of the whole-number checks: after their first pass, only values exposed or
   // newly withheld since are checked again.
   let sinceInteger: Set<string> | undefined;
+  // A numerator withheld for its small complement: the complement, a value of the attack system
+  // (audit/system.ts), must keep a small count's protection too.
+  const complements = smallComplements(cells, rules);
+  const complementOf = new Map([...complements].map(([n, c]) => [c.id, n]));
   const anchor = new Map([...vars.values()].map((v) => [v.id, v.value]));
+  for (const [n, c] of complements) anchor.set(c.id, c.value);
   const kept = report();
   for (let round = 1; ; round++) {
     const published = render(cells, vars, rateOnly);
-    const truth: Truth = new Map([...vars.values()].filter((v) => v.status === 'suppressed').map((v) => [v.id, { value: v.value, cause: v.cause! }]));
+    const truth = new Map([...vars.values()].filter((v) => v.status === 'suppressed').map((v) => [v.id, { value: v.value, cause: v.cause! }]));
+    for (const [numerator, c] of complements) if (truth.has(numerator)) truth.set(c.id, { value: c.value, cause: 'primary' });
     let audit = auditRelease(solver, published, truth, { policy, integer: false, ...(only ? { only } : {}) });
     merge(kept, audit);
     // Once the linear attack is beaten everywhere (each withheld value was checked in the round
@@ -107,24 +122,45 @@ export function suppress(
     }
     if (round > 200) throw new Error(`complementary suppression did not converge: ${audit.findings.length} values still exposed`);
     const before = new Set(truth.keys());
-    const acted = chooseActions(audit.findings, { vars, identities, rateOnly, policy });
+    const acted = chooseActions(
+      audit.findings.map((f) => asNumerator(f, complementOf, complements, vars)),
+      { vars, identities, rateOnly, policy },
+    );
     if (!acted) {
       const named = audit.findings.slice(0, 5).map((f) => `${f.id} (${f.side}, ${f.by})`);
       throw new Error(
         `complementary suppression cannot protect ${named.join(', ')}${audit.findings.length > 5 ? ` and ${audit.findings.length - 5} more` : ''}`,
       );
     }
-    only = new Set(audit.findings.map((f) => f.id));
+    only = new Set(audit.findings.flatMap((f) => [f.id, complementOf.get(f.id) ?? f.id]));
     for (const v of vars.values()) if (v.status === 'suppressed' && !before.has(v.id)) only.add(v.id);
     // A coarser rate changes what its cell's parts are exposed to: check them again too.
-    const touched = new Set(audit.findings.map((f) => vars.get(f.id)!.cell.key).filter((k) => rateOnly.has(k)));
+    const touched = new Set(audit.findings.map((f) => vars.get(complementOf.get(f.id) ?? f.id)!.cell.key).filter((k) => rateOnly.has(k)));
     for (const v of vars.values()) if (touched.has(v.cell.key) && v.status === 'suppressed') only.add(v.id);
+    for (const id of [...only]) if (complements.has(id)) only.add(complements.get(id)!.id);
     for (const id of only) sinceInteger?.add(id);
   }
 }
 
 /** The operators' report of a release, filled round by round. */
 const report = (): AuditReport => ({ ok: true, checked: 0, findings: [], intervals: new Map(), millis: { linear: 0, integer: 0 }, programs: 0 });
+
+/**
+ * A finding on a complement (denominator − numerator) as one on its numerator, which is what can
+ * be acted on: the complement rising past its end is the numerator falling, and the reverse.
+ */
+function asNumerator(
+  f: AuditFinding,
+  complementOf: ReadonlyMap<string, string>,
+  complements: ReadonlyMap<string, { value: number }>,
+  vars: ReadonlyMap<string, Var>,
+): AuditFinding {
+  const numerator = complementOf.get(f.id);
+  if (!numerator) return f;
+  const d = vars.get(numerator)!.value + complements.get(numerator)!.value;
+  const flip = (iv: { low: number; high: number }) => ({ low: d - iv.high, high: d - iv.low });
+  return { ...f, id: numerator, side: f.side === 'high' ? 'low' : 'high', required: flip(f.required), attacker: flip(f.attacker) };
+}
 
 /** A later round's intervals replace an earlier one's: withholding more only widens them. */
 function merge(into: AuditReport, audit: AuditReport) {

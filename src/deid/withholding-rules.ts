@@ -50,6 +50,27 @@ export function primaryWithheld(cells: readonly Cell[], rules: Pick<SuppressionR
   return out;
 }
 
+/**
+ * The small complements behind primary numerators: for each numerator withheld because the
+ * denominator minus it is small, the complement's id in the attack system (audit/system.ts names
+ * it) and its true value, which must keep the protection of a small count in its own right.
+ */
+export function smallComplements(cells: readonly Cell[], rules: Pick<SuppressionRules, 'minCount'>): Map<string, { id: string; value: number }> {
+  const out = new Map<string, { id: string; value: number }>();
+  for (const cell of cells) {
+    const shown = quantitiesOf(cell);
+    for (const rate of PAIRS) {
+      if (!shown.includes(rate.numerator) || !shown.includes(rate.denominator)) continue;
+      const c = (cell.values[rate.denominator] ?? 0) - (cell.values[rate.numerator] ?? 0);
+      if (c >= 1 && c < rules.minCount) out.set(varId(cell.key, rate.numerator), { id: complementId(cell.key, rate.numerator), value: c });
+    }
+  }
+  return out;
+}
+
+/** The attack system's name for a withheld numerator's complement (its denominator minus it). */
+export const complementId = (cellKey: string, numerator: string) => `${varId(cellKey, numerator)}~complement`;
+
 /** Payer confidentiality: the segment-by-organization cells pooling fewer than minPayers plans, which show rates only. */
 export const isRateOnly = (cell: Cell, rules: Pick<SuppressionRules, 'minPayers'>) =>
   cell.stratum.segment !== undefined && cell.stratum.organization !== undefined && cell.payers.size < rules.minPayers;

@@ -27,12 +27,23 @@ beforeAll(async () => {
 
 const YEAR = 2025;
 /** One commercial member of a plan with `months` months, in an organization, of a sex. */
-function member(id: string, sex: string, months: number, org = 'Organization/a'): Contribution {
+function member(id: string, sex: string, months: number, org = 'Organization/a', bcs?: 'num' | 'den'): Contribution {
   // Three plans, so the segment-by-organization cells are not payer-confidential.
   const m = new Map<number, { segment: 'commercial'; payer: string; q: Record<string, number> }>();
   for (let i = 1; i <= months; i++)
     m.set(i, { segment: 'commercial', payer: `plan-${Number(id.slice(1)) % 3}`, q: { member_months: 1, paid: 100, 'paid.professional': 100 } });
-  return { person: id, segment: 'commercial', payer: 'plan-0', age: 40, sex, state: 'MI', zip: '48911', organization: org, once: { members: 1 }, months: m };
+  return {
+    person: id,
+    segment: 'commercial',
+    payer: 'plan-0',
+    age: 40,
+    sex,
+    state: 'MI',
+    zip: '48911',
+    organization: org,
+    once: { members: 1, ...(bcs ? { 'breast-cancer-screening.denominator': 1 } : {}), ...(bcs === 'num' ? { 'breast-cancer-screening.numerator': 1 } : {}) },
+    months: m,
+  };
 }
 
 describe('the gate on crafted tables', () => {
@@ -68,6 +79,34 @@ describe('the gate on crafted tables', () => {
     const verdict = gateRelease(solver, cells, suppress(cells, solver).cells, DEFAULT_RULES);
     expect(verdict.problems).toEqual([]);
     expect(verdict.ok).toBe(true);
+  });
+});
+
+describe('a small complement', () => {
+  // 30 of 32 women screened at one organization, 45 of 47 at another, 30 of 60 at a third: the
+  // first two numerators are withheld because 2 were not screened. Each is withheld with the
+  // other as partner, which the old method counted as safe; but each numerator is at most its
+  // denominator and the two add up to what the total and the third give away, so an attacker
+  // learns that at most 4 of 32 went unscreened: the small count the rule hid.
+  const women = (org: string, n: number, screened: number, prefix: string) =>
+    Array.from({ length: n }, (_, i) => member(`${prefix}${i}`, 'female', 12, org, i < screened ? 'num' : 'den'));
+  const cells = tabulate(
+    [...women('Organization/a', 32, 30, 'a'), ...women('Organization/b', 47, 45, 'b'), ...women('Organization/c', 60, 30, 'c')],
+    YEAR,
+    zip3 as never,
+  );
+  const complement = `${YEAR}|organization|Organization/a#breast-cancer-screening.numerator~complement`;
+
+  it('must stay consistent with 11: the gate refuses the old method, which left it at most 4', () => {
+    const verdict = gateRelease(solver, cells, greedySuppress(cells), DEFAULT_RULES);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems.some((p) => p.startsWith(`${complement} (primary)`))).toBe(true);
+  });
+
+  it('is protected by today\u2019s suppression', () => {
+    const verdict = gateRelease(solver, cells, suppress(cells, solver).cells, DEFAULT_RULES);
+    expect(verdict.problems).toEqual([]);
+    expect(verdict.audit.intervals.get(complement)!.high).toBeGreaterThanOrEqual(11);
   });
 });
 

@@ -60,7 +60,7 @@ export function auditRelease(
   const policy = options.policy ?? PROTECTION;
   const system = attackSystem(published);
   const required = new Map<string, Interval>();
-  for (const id of system.withheld) {
+  for (const id of [...system.withheld, ...system.derived]) {
     if (options.only && !options.only.has(id)) continue;
     const t = truth.get(id);
     if (!t) continue;
@@ -71,7 +71,7 @@ export function auditRelease(
     exact: options.exact ?? false,
     integer: options.integer !== false,
     ...(options.anchor ? { anchor: options.anchor } : {}),
-    ...(options.only ? { targets: system.withheld.filter((id) => options.only!.has(id)) } : {}),
+    ...(options.only ? { targets: [...system.withheld, ...system.derived].filter((id) => options.only!.has(id)) } : {}),
   });
   const finding = (c: { id: string; side: 'up' | 'down'; binding?: number[] }, by: 'linear' | 'integer'): AuditFinding => ({
     id: c.id,

@@ -56,7 +56,9 @@ export function attackerReach(
   // can leave one pair that fits. Elsewhere the facts are sums with unit coefficients and the
   // 12-month cap, where the rounded linear bounds are what the attacker gets.
   const inRate = new Set(system.rows.filter((r) => r.rate).flatMap((r) => r.cols.filter((c) => system.integer[c])));
-  const wanted = new Set((options.exact ? (options.targets ?? system.withheld) : [...required.keys()]).map((id) => system.index.get(id)!));
+  const wanted = new Set(
+    (options.exact ? [...(options.targets ?? system.withheld), ...required.keys()] : [...required.keys()]).map((id) => system.index.get(id)!),
+  );
   for (const comp of components(system)) {
     const targets = comp.cols.map((c, local) => ({ col: c, local, id: system.ids[c]! })).filter((t) => wanted.has(t.col));
     if (targets.length === 0) continue;

@@ -1,6 +1,7 @@
 import { isSum, QUALITY_QUANTITY_PARTS, RATES } from '../../metrics/tables.js';
 import type { PublishedCell } from '../published.js';
 import { relations, varId } from '../relations.js';
+import { complementId } from '../withholding-rules.js';
 
 /**
  * The system of facts an attacker can build from a release and its methodology, with every
@@ -31,6 +32,12 @@ export interface AttackSystem {
   rows: Row[];
   /** Ids of the withheld values: what the attacker solves for. */
   withheld: string[];
+  /**
+   * Derived values, defined by a row from the others and adding no fact: the complement
+   * (denominator − numerator) of every withheld numerator, whose own protection a small
+   * complement needs (an attacker who learns 30 of 32 were screened learns 2 were not).
+   */
+  derived: string[];
 }
 
 export interface Row {
@@ -74,6 +81,21 @@ export function attackSystem(cells: readonly PublishedCell[]): AttackSystem {
         withheld.push(id);
       }
     }
+  const derived: string[] = [];
+  for (const cell of cells)
+    for (const rate of RATES) {
+      if (isSum(rate.numerator) || rate.denominator === 'member_months') continue;
+      const n = cell.quantities[rate.numerator];
+      if (!n || !cell.quantities[rate.denominator] || n.status === 'published') continue;
+      const id = complementId(cell.key, rate.numerator);
+      if (index.has(id)) continue;
+      index.set(id, ids.length);
+      ids.push(id);
+      integer.push(1);
+      lower.push(0);
+      upper.push(INF);
+      derived.push(id);
+    }
   const rows: Row[] = [];
   const row = (terms: [string, number][], lo: number, hi: number, rate?: Row['rate']) => {
     const cols: number[] = [];
@@ -88,6 +110,19 @@ export function attackSystem(cells: readonly PublishedCell[]): AttackSystem {
   };
   const quantities = [...new Set(cells.flatMap((c) => Object.keys(c.quantities)))];
   for (const identity of relations(cells, quantities)) row([...identity], 0, 0);
+  for (const id of derived) {
+    const [key, rest] = [id.slice(0, id.indexOf('#')), id.slice(id.indexOf('#') + 1, -'~complement'.length)];
+    const rate = RATES.find((r) => r.numerator === rest)!;
+    row(
+      [
+        [id, 1],
+        [varId(key, rate.denominator), -1],
+        [varId(key, rate.numerator), 1],
+      ],
+      0,
+      0,
+    );
+  }
   for (const cell of cells) {
     const k = (q: string) => varId(cell.key, q);
     const has = (q: string) => cell.quantities[q] !== undefined;
@@ -176,7 +211,7 @@ export function attackSystem(cells: readonly PublishedCell[]): AttackSystem {
       );
     }
   }
-  return { ids, index, lower: Float64Array.from(lower), upper: Float64Array.from(upper), integer: Uint8Array.from(integer), rows, withheld };
+  return { ids, index, lower: Float64Array.from(lower), upper: Float64Array.from(upper), integer: Uint8Array.from(integer), rows, withheld, derived };
 }
 
 /** One independent part of the system: its columns (indices into the system) and rows. */
