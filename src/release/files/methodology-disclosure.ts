@@ -37,7 +37,7 @@ export function disclosureSteps(info: ReleaseInfo): string {
 4. **No complementary step and no disclosure audit.** No published value is exact, so an attacker
    has no exact facts to solve from; what the noise lets anyone learn is bounded by the privacy
    guarantee, whatever else they know.
-5. Every withheld value carries its reason; a blank is never silent. The public reasons are only:
+6. Every withheld value carries its reason; a blank is never silent. The public reasons are only:
 ${reasonList}
    Without cell-size suppression, only \`payer-confidential\` occurs in this release. A rate with
    a zero denominator has the status \`not-applicable\`, not a reason.
@@ -57,6 +57,12 @@ ${reasonList}
    release as it would be published. Where it narrows a withheld value past its protection level,
    a partner is withheld (or a rate shown coarser) and the audit runs again, until it passes.
    A release whose audit does not pass is not published.
+5. **The gate.** Whatever chose what to withhold, the publisher then runs the audit once more,
+   afresh, over the release exactly as it would be published: it works out again from the data
+   which values the rules require withheld and why, refuses the release if any of them is shown
+   or if any withheld value is narrowed past its protection, and otherwise keeps the audit's
+   report (each withheld value's reason and the attacker's interval, never the value) with the
+   release for the operators. A refusal is recorded in the audit trail, and nothing is written.
 5. Every withheld value carries its reason; a blank is never silent. The public reasons are only:
 ${reasonList}
    A small cell and a partner withheld to protect it both say \`disclosure-control\`, on purpose:
@@ -131,7 +137,7 @@ The attacker's interval must reach at least the values below, on both sides of t
 | Withheld value | The attacker's interval must include | Why |
 |---|---|---|
 | A count of ${small} (primary) | one fewer than the true count, and ${P.minCount} | The CMS cell-size rule: no count of ${small} people or events is published. Reaching ${P.minCount}, the attacker cannot tell that the count is small; reaching one fewer, not how small (for a count of 1, whether anyone is there at all). |
-| A numerator withheld because its complement is ${small} (primary) | one fewer and one more than the true numerator | It is withheld so that the complement is not published; see "What the audit does not cover". |
+| The complement (denominator − numerator) of a numerator withheld because the complement is ${small} (primary) | one fewer than the true complement, and ${P.minCount} | The complement is a count of ${small} people in its own right (for example those not screened): the attacker must not learn that it is small, so the audit solves for it as for any withheld count. The numerator itself must not be recovered exactly. |
 | A dollar sum with ${small} people behind it (primary) | ${pct(P.sumShare)} below and ${pct(P.sumShare)} above the true sum | The protection level of the p% rule for sums of money (Hundepool et al., Statistical Disclosure Control, 2012, 4.2.2), with p = ${percent(P.sumShare)}: from the tables, the sum, and so the spending of anyone in it, cannot be estimated to within ${pct(P.sumShare)} of the sum. |
 | A plan's panel in a rates-only cell: its members and member-months | ${atLeast(P.panelShare)} below and above | What payer confidentiality protects is a plan's portion of the organization's panel. |
 | Any other withheld value: a partner; a plan's dollars, events and measure counts beside its rates | ${atLeast(P.complementaryShare)} (a person, a month, an event or a dollar) below and above: never recovered exactly | Not sensitive in itself (a partner is ${P.minCount} or more, or has ${P.minCount} or more people behind it; a plan's other figures are its rates times its panel, and the rates are published), but it is never worked out exactly. |
@@ -180,10 +186,6 @@ nothing is published.
 - **Each value, not combinations.** Each withheld value is protected on its own; the sum of two
   withheld values can be known better than either (two withheld cells beside a published total:
   their sum is exact).
-- **Small complements.** A numerator withheld because few people are outside it (the complement,
-  denominator − numerator, is ${small}) is protected as a count of its own size: its interval must
-  reach one below and one above. The complement is therefore never published, but the attacker
-  may be able to tell that it is small.
 - **Whole numbers elsewhere.** The whole-number check runs only for counts tied by a published
   rate; elsewhere the linear bounds, rounded to whole numbers, are taken as the attacker's.
 - **Dominance.** A dollar sum with ${P.minCount} or more people behind it is published even if one
