@@ -22,7 +22,9 @@ export function protectionInterval(
   const sum = isSum(quantity);
   if (cause === 'primary') {
     if (sum) return { low: value * (1 - p.sumShare), high: value * (1 + p.sumShare) };
-    return { low: value - 1, high: Math.max(p.minCount, value + 1) };
+    // Down to one person, not to nobody: that someone is there is what any non-zero figure of the
+    // cell (its member-months, its dollars, a rate) already says (policies/, minCountWhy).
+    return { low: Math.max(1, value - 1), high: Math.max(p.minCount, value + 1) };
   }
   const share = cause === 'payer-confidential' && PANEL.has(quantity) ? p.panelShare : p.complementaryShare;
   const d = Math.max(1, sum ? share * value : Math.ceil(share * value - 1e-9));

@@ -117,7 +117,9 @@ export function attackerReach(
         const uncap = (t: (typeof targets)[number]) => {
           if (!options.exact) model.changeColBounds(t.local, ...bounds(t));
         };
-        let open = targets.filter((t) => end(t) !== undefined && (side === 'up' || end(t)! > system.lower[t.col]!));
+        // Every end is checked, even one at the value's own lower bound: that a count may be 0 is
+        // what the system must allow, not what its bounds say.
+        let open = targets.filter((t) => end(t) !== undefined);
         const settledWhole = new Set<number>();
         /** Settles every open value a solution takes far enough (it is a solution of the whole program). */
         const settleBy = (x: ArrayLike<number>) => {
