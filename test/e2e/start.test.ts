@@ -6,6 +6,7 @@ import { Client } from 'fhir-kit-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suiteDir } from '../helpers/db.js';
 import { startProcess, type Started } from '../helpers/process.js';
+import { chartsOf, plotted } from '../helpers/release-page.js';
 
 /** `npm start` as a new user runs it, on a small region, over real loopback HTTP. */
 describe('npm start on an empty data directory', () => {
@@ -54,6 +55,17 @@ describe('npm start on an empty data directory', () => {
     expect((await csv.text()).split('\r\n')[0]).toBe(
       'cell_id,period,table,segment,organization,geography,age_band,sex,measure,kind,value,interval_low,interval_high,status,reason,noise_sd',
     );
+  });
+
+  it('release page: its charts plot published figures, and every point they leave out is listed under them with its reason', async () => {
+    const charts = chartsOf(await (await fetch(`${base}/public/releases/v1`)).text());
+    expect(charts.map((c) => c.id)).toEqual(['pmpm', 'quality', 'utilization']);
+    // 60 patients are few enough for whole charts to be withheld; the public portal's test checks each chart at 250.
+    expect(charts.flatMap((c) => plotted(c.spec)).length).toBeGreaterThan(0);
+    for (const { id, spec } of charts) {
+      const missing = spec.datasets.filter((d) => !d.derived).flatMap((d) => d.data.filter((v) => v === null)).length;
+      expect(spec.notPlotted.flatMap((g) => g.points.flatMap((p) => p.columns)).length, id).toBe(missing);
+    }
   });
 
   it('generated a signing key: private file 0600, public JWKS without private members', () => {
