@@ -44,6 +44,17 @@ describe('npm start on an empty data directory', () => {
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok', database: 'sqlite', mode: 'development' });
   });
 
+  it('says how far it is while it generates and loads the region and publishes, in counts only, and prints no stack', () => {
+    const out = gateway.output();
+    expect(out).toMatch(/^generating synthetic region: 60 \/ 60 patients$/m);
+    expect(out).toMatch(/^loading synthetic region: ([\d,]+) \/ \1 resources, 11 \/ 11 sources, \d+ s$/m);
+    expect(out).toMatch(/^publishing the first release of the synthetic region/m);
+    // Every progress line is a count and nothing else: no name, id or value of a person.
+    for (const line of out.split('\n').filter((l) => /synthetic region: \d/.test(l)))
+      expect(line).toMatch(/^(generating|loading) synthetic region: [\d,]+ \/ [\d,]+ (patients|resources)(, \d+ \/ \d+ sources, \d+ s)?$/);
+    expect(out).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+  });
+
   it('published a release of the fixture region, so the public catalog is never empty', async () => {
     expect(gateway.output()).toMatch(/Published release v1 of the synthetic region/);
     const catalog = (await (await fetch(`${base}/public/data.json`)).json()) as { dataset: { distribution: { downloadURL: string; mediaType: string }[] }[] };
