@@ -16,7 +16,14 @@ const schema = z.object({
   KEYS_DIR: z.string().min(1).default('./keys'),
   /** Where the synthetic region is generated on first start. */
   FIXTURES_DIR: z.string().min(1).default('./fixtures/generated'),
-  FIXTURE_PATIENTS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /**
+   * Size of the synthetic region. 3,000 is the size at which every chart of the first release page
+   * shows segment and organization figures, at a first start of a minute or two. At 1,000 most
+   * segment PMPM categories and organization rates are withheld, at 2,000 and 4,000 every segment
+   * PMPM; 10,000 shows about what 3,000 does for a longer load (docs/benchmarks.md, "The first
+   * release page").
+   */
+  FIXTURE_PATIENTS: z.coerce.number().int().min(1).max(1_000_000).default(3000),
   FIXTURE_SEED: z.coerce.number().int().default(42),
   /** Largest request body accepted, in bytes; larger ones are refused with 413 before they are read. */
   MAX_BODY_BYTES: z.coerce

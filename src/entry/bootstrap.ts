@@ -25,6 +25,7 @@ import { readPolicyFiles } from './policy-files.js';
 import { ingestFile } from './ingest-file.js';
 import { loadClientKeys, loadCookieKeys, loadSigningKeys } from './keys-on-disk.js';
 import { publishDeps } from './publisher.js';
+import { progressCounter, type ProgressSink } from './progress.js';
 import { fileProblem, makeDirectory } from './startup-error.js';
 import { listReleases } from '../release/store.js';
 import { publishRelease } from '../release/publish.js';
@@ -42,8 +43,13 @@ export interface Booted {
   stop: () => void;
 }
 
-/** Everything `npm start` does before it serves: config, database, keys, clients, accounts, and the synthetic region on an empty database. */
-export async function bootstrap(config: Config): Promise<Booted> {
+/**
+ * Everything `npm start` does before it serves: config, database, keys, clients, accounts, and the
+ * synthetic region on an empty database. The long steps of a first start (generating and loading
+ * the region, publishing its first release) report to `progress` as they go; everything else is
+ * in the returned notes.
+ */
+export async function bootstrap(config: Config, progress: ProgressSink = () => {}): Promise<Booted> {
   const notes = configWarnings(config).map((w) => `WARNING: ${w}`);
   await makeDirectory(config.dataDir).catch((err) => Promise.reject(fileProblem(err, 'DATA_DIR', config.dataDir)));
   const db = openDataFile(config, 'gateway.db');
@@ -70,9 +76,10 @@ export async function bootstrap(config: Config): Promise<Booted> {
   if (config.mode === 'development') {
     // Participants first: the region's Coverages are accepted only from registered payer sources.
     await seedDevelopmentParticipants(config, deps, policyTexts.duas, notes);
-    await loadDevelopmentFixtures(config, deps, db, notes);
+    await loadDevelopmentFixtures(config, deps, db, notes, progress);
     // So that /public/data.json is never empty: the fixture region's first release.
     if ((await listReleases(db)).length === 0) {
+      progress('publishing the first release of the synthetic region: metrics, suppression and its disclosure audit (about 15 to 30 s per year of claims)...');
       const published = await publishRelease(publishDeps(db, ring.signing.privateJwk, deps.audit, { via: 'start', id: 'development start-up' }));
       notes.push(
         `Published release ${published.info.id} of the synthetic region (${published.info.years.join(', ')}) in ${(published.millis / 1000).toFixed(1)} s` +
@@ -131,15 +138,33 @@ function openDataFile(config: Config, name: string, options?: Parameters<typeof 
 }
 
 /** Development only: the synthetic region on an empty database, and the fixture accounts with the dev password. */
-async function loadDevelopmentFixtures(config: Config, deps: AppDeps, db: SqliteDatabase, notes: string[]): Promise<void> {
+async function loadDevelopmentFixtures(config: Config, deps: AppDeps, db: SqliteDatabase, notes: string[], progress: ProgressSink): Promise<void> {
   const [{ n }] = (await db.orm.select({ n: count() }).from(resources)) as [{ n: number }];
-  const fixtureFiles = await ensureFixtures(config);
+  const fixtureFiles = await ensureFixtures(config, progress);
   if (n === 0) {
     const started = performance.now();
+    const tick = progressCounter(
+      progress,
+      'loading synthetic region',
+      fixtureFiles.reduce((sum, f) => sum + f.resources, 0),
+      'resources',
+    );
+    let loaded = 0;
+    let sources = 0;
+    const report = () => tick(loaded, `${sources} / ${fixtureFiles.length} sources, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    // A large source file is one transaction that takes a while; the line repeats meanwhile (ingest yields between steps).
+    const heartbeat = setInterval(report, 1000);
     let written = 0;
-    for (const file of fixtureFiles) {
-      const result = await ingestFile(deps, file);
-      written += result.outcomes.filter((o) => o.ok && o.changed).length;
+    try {
+      for (const file of fixtureFiles) {
+        const result = await ingestFile(deps, file.path);
+        written += result.outcomes.filter((o) => o.ok && o.changed).length;
+        loaded += file.resources;
+        sources++;
+        report();
+      }
+    } finally {
+      clearInterval(heartbeat);
     }
     notes.push(
       `Loaded the synthetic region (${config.fixturePatients} patients, seed ${config.fixtureSeed}): ${written} resources in ${((performance.now() - started) / 1000).toFixed(1)} s`,
@@ -170,18 +195,23 @@ async function seedDevelopmentParticipants(config: Config, deps: AppDeps, duasCs
   }
 }
 
-/** The fixture files for the configured size and seed, generated if they are not already on disk. */
-export async function ensureFixtures(config: Config): Promise<string[]> {
+/** The fixture files for the configured size and seed (with how many resources each holds), generated if they are not already on disk. */
+export async function ensureFixtures(config: Config, progress: ProgressSink = () => {}): Promise<{ path: string; resources: number }[]> {
   const manifestPath = join(config.fixturesDir, 'manifest.json');
+  const filesOf = (manifest: Region['manifest']) =>
+    manifest.files.map((f) => ({ path: join(config.fixturesDir, f.fileName), resources: Object.values(f.resources).reduce((a, b) => a + b, 0) }));
   if (existsSync(manifestPath)) {
     const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Region['manifest'];
-    if (manifest.patients === config.fixturePatients && manifest.seed === config.fixtureSeed) {
-      return manifest.files.map((f) => join(config.fixturesDir, f.fileName));
-    }
+    if (manifest.patients === config.fixturePatients && manifest.seed === config.fixtureSeed) return filesOf(manifest);
   }
-  const region = generateRegion({ patients: config.fixturePatients, seed: config.fixtureSeed });
+  const region = generateRegion({
+    patients: config.fixturePatients,
+    seed: config.fixtureSeed,
+    onPatient: progressCounter(progress, 'generating synthetic region', config.fixturePatients, 'patients'),
+  });
+  progress(`writing the synthetic region's source files to ${config.fixturesDir}/`);
   await writeRegion(region, config.fixturesDir);
-  return region.manifest.files.map((f) => join(config.fixturesDir, f.fileName));
+  return filesOf(region.manifest);
 }
 
 export async function writeRegion(region: Region, dir: string): Promise<void> {

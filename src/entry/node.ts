@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   // PORT=0 asks for any free port; the URLs (and so the token audience) use the one we got.
   if (port !== config.port) config = loadConfig({ ...process.env, PORT: String(port) });
 
-  const booted = await bootstrap(config);
+  const booted = await bootstrap(config, (line) => console.log(line));
   const app = createApp(booted.deps);
   handler = dispatch(getRequestListener(app.fetch), booted.provider.callback(), getRequestListener(booted.interactions.fetch), new URL(config.issuer).host);
 

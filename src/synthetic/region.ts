@@ -54,7 +54,11 @@ export function generateRegion(opts: GenerateOptions): Region {
   emitPerson(mariaPlan(), ctx);
   const oak = bundle('clinic-oak');
   oak.add(relatedChild({ ...DANIEL, uri: oak.src.uri, patientId: MARIA_IDS['clinic-oak'] }));
-  for (let i = 1; i < patients; i++) emitPerson(planPerson(seed, i, faker, ssnTaken), ctx);
+  opts.onPatient?.(1);
+  for (let i = 1; i < patients; i++) {
+    emitPerson(planPerson(seed, i, faker, ssnTaken), ctx);
+    opts.onPatient?.(i + 1);
+  }
 
   const sources: SourceFile[] = SOURCES.map((src) => ({
     id: src.id,

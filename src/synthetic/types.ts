@@ -4,6 +4,8 @@ import type { Bundle } from './fhir-types.js';
 export interface GenerateOptions {
   patients: number;
   seed: number;
+  /** Called after each patient with how many are done, so a caller can report progress; it sees no data. */
+  onPatient?: (done: number) => void;
 }
 
 export interface SourceFile {

@@ -6,6 +6,7 @@ import { Client } from 'fhir-kit-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suiteDir } from '../helpers/db.js';
 import { startProcess, type Started } from '../helpers/process.js';
+import { chartsOf, plotted } from '../helpers/release-page.js';
 
 /** `npm start` as a new user runs it, on a small region, over real loopback HTTP. */
 describe('npm start on an empty data directory', () => {
@@ -43,6 +44,17 @@ describe('npm start on an empty data directory', () => {
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok', database: 'sqlite', mode: 'development' });
   });
 
+  it('says how far it is while it generates and loads the region and publishes, in counts only, and prints no stack', () => {
+    const out = gateway.output();
+    expect(out).toMatch(/^generating synthetic region: 60 \/ 60 patients$/m);
+    expect(out).toMatch(/^loading synthetic region: ([\d,]+) \/ \1 resources, 11 \/ 11 sources, \d+ s$/m);
+    expect(out).toMatch(/^publishing the first release of the synthetic region/m);
+    // Every progress line is a count and nothing else: no name, id or value of a person.
+    for (const line of out.split('\n').filter((l) => /synthetic region: \d/.test(l)))
+      expect(line).toMatch(/^(generating|loading) synthetic region: [\d,]+ \/ [\d,]+ (patients|resources)(, \d+ \/ \d+ sources, \d+ s)?$/);
+    expect(out).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+  });
+
   it('published a release of the fixture region, so the public catalog is never empty', async () => {
     expect(gateway.output()).toMatch(/Published release v1 of the synthetic region/);
     const catalog = (await (await fetch(`${base}/public/data.json`)).json()) as { dataset: { distribution: { downloadURL: string; mediaType: string }[] }[] };
@@ -54,6 +66,17 @@ describe('npm start on an empty data directory', () => {
     expect((await csv.text()).split('\r\n')[0]).toBe(
       'cell_id,period,table,segment,organization,geography,age_band,sex,measure,kind,value,interval_low,interval_high,status,reason,noise_sd',
     );
+  });
+
+  it('release page: its charts plot published figures, and every point they leave out is listed under them with its reason', async () => {
+    const charts = chartsOf(await (await fetch(`${base}/public/releases/v1`)).text());
+    expect(charts.map((c) => c.id)).toEqual(['pmpm', 'quality', 'utilization']);
+    // 60 patients are few enough for whole charts to be withheld; the public portal's test checks each chart at 250.
+    expect(charts.flatMap((c) => plotted(c.spec)).length).toBeGreaterThan(0);
+    for (const { id, spec } of charts) {
+      const missing = spec.datasets.filter((d) => !d.derived).flatMap((d) => d.data.filter((v) => v === null)).length;
+      expect(spec.notPlotted.flatMap((g) => g.points.flatMap((p) => p.columns)).length, id).toBe(missing);
+    }
   });
 
   it('generated a signing key: private file 0600, public JWKS without private members', () => {

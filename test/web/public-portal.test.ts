@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible, launchBrowser, screenshot } from '../helpers/browser.js';
 import { suiteDir } from '../helpers/db.js';
 import { startProcess, type Started } from '../helpers/process.js';
+import { chartsOf, plotted } from '../helpers/release-page.js';
 
 /** A researcher with no account, in a real browser, against a gateway started as `npm start` starts it. */
 describe('the public data portal', () => {
@@ -65,6 +66,18 @@ describe('the public data portal', () => {
     const pkg = (await (await fetch(`${base}/public/datasets/v1/datapackage.json`)).json()) as { resources: { path: string; hash: string }[] };
     expect(`sha256:${createHash('sha256').update(csv).digest('hex')}`).toBe(pkg.resources.find((r) => r.path === 'metrics.csv')!.hash);
     expect(external).toEqual([]);
+  });
+
+  it('plots published figures in every chart, and says under each chart what it leaves out and why', async () => {
+    const charts = chartsOf(await (await fetch(`${base}/public/releases/v1`)).text());
+    for (const { id, spec } of charts) expect(plotted(spec).length, id).toBeGreaterThan(0);
+    const page = await context.newPage();
+    await page.goto(`${base}/public/releases/v1`);
+    const note = page.locator('figure[data-chart="quality"] [data-not-plotted]').first();
+    expect(await note.isVisible()).toBe(true);
+    expect((await note.textContent())!.trim()).toMatch(
+      /^Not plotted, (withheld for disclosure control|withheld to keep one health plan's share confidential|no one in the denominator): \S/,
+    );
   });
 
   it('shows a suppressed cell as suppressed, with its reason on keyboard focus', async () => {

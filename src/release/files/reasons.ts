@@ -11,5 +11,11 @@ export const REASONS: Readonly<Record<SuppressionReason, string>> = {
   'payer-confidential': "Withheld: the count would reveal one health plan's share of this organization's patients; only rates are shown.",
 };
 
+/** The same reasons in a few words, for a sentence such as "Not plotted, withheld for disclosure control: …". */
+export const REASON_LABELS: Readonly<Record<SuppressionReason, string>> = {
+  'disclosure-control': 'withheld for disclosure control',
+  'payer-confidential': "withheld to keep one health plan's share confidential",
+};
+
 /** The reason codes a file may carry, in the type's order as written above. */
 export const REASON_CODES = Object.keys(REASONS) as SuppressionReason[];

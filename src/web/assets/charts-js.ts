@@ -11,7 +11,8 @@ export const CHARTS_JS = `
   document.querySelectorAll('figure[data-chart]').forEach(function (figure) {
     var spec = JSON.parse(figure.querySelector('script[type="application/json"]').textContent);
     var canvas = figure.querySelector('canvas');
-    spec.datasets.forEach(function (d, i) { d.backgroundColor = palette[i % palette.length]; d.borderColor = palette[i % palette.length]; });
+    // A derived dataset (arithmetic on published figures, explained under the chart) is grey.
+    spec.datasets.forEach(function (d, i) { var c = d.derived ? '#8a96a3' : palette[i % palette.length]; d.backgroundColor = c; d.borderColor = c; });
     var chart = new Chart(canvas, {
       type: spec.type,
       data: { labels: spec.labels, datasets: spec.datasets },

@@ -23,6 +23,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1rem 0; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 1rem; }
 figcaption { font-weight: 600; margin-bottom: 0.5rem; }
 .chart { position: relative; height: 18rem; }
+.chart-note { color: var(--muted); font-size: 0.9rem; margin: 0.5rem 0 0; }
 .suppressed { color: var(--warn); border-bottom: 1px dotted var(--warn); cursor: help; position: relative; }
 .suppressed .why { display: none; position: absolute; left: 0; top: 1.6rem; z-index: 2; width: 16rem; background: #fff; color: var(--ink); border: 1px solid var(--line); border-radius: 4px; padding: 0.5rem; box-shadow: 0 2px 6px rgb(0 0 0 / 0.15); font-size: 0.85rem; }
 .suppressed:hover .why, .suppressed:focus .why { display: block; }

@@ -1,9 +1,9 @@
 import { html, raw } from 'hono/html';
 import type { LedgerSummary } from '../../release/budget/store.js';
-import { REASONS } from '../../release/files/reasons.js';
+import { REASON_LABELS, REASONS } from '../../release/files/reasons.js';
 import type { ReleaseRow } from '../../release/store.js';
 import { page } from '../layout.js';
-import type { ChartSpec, chartData, Shown } from './chart-data.js';
+import { WITHHELD_TOGETHER, type ChartSpec, type chartData, type NotPlotted, type Shown } from './chart-data.js';
 
 const FILES = [
   ['metrics.csv', 'CSV'],
@@ -82,7 +82,12 @@ export function releasePage(release: ReleaseRow, manifest: { population: { peopl
       <p><a href="/public/releases/${release.id}/methodology">Methodology</a> · every rule used to compute and protect these numbers.</p>
 
       <h2>Cost per member per month, ${data.year}</h2>
-      ${chart('pmpm', `Paid per member per month by market segment and service category, ${data.year} (USD)`, data.pmpmChart)}
+      ${chart(
+        'pmpm',
+        `Paid per member per month by market segment and service category, ${data.year} (USD)`,
+        data.pmpmChart,
+        `The grey part of a bar, “${WITHHELD_TOGETHER}”, is that bar's published total less its published categories: each category in it is withheld, their sum is not.`,
+      )}
       <div class="table-scroll">
         <table>
           <caption>
@@ -176,16 +181,27 @@ function cell(s: Shown) {
   >`;
 }
 
-function chart(id: string, caption: string, spec: ChartSpec) {
+/** A chart, and under it, in words, every point it leaves out and why: an absent bar is not a zero. `derivedNote` explains a derived dataset, when one is drawn. */
+function chart(id: string, caption: string, spec: ChartSpec, derivedNote?: string) {
   // JSON inside a data block: escape "<" so no "</script>" can end it early.
   const json = JSON.stringify(spec).replace(/</g, '\\u003c');
   return html`<figure data-chart="${id}">
     <figcaption id="${id}-caption">${caption}</figcaption>
     <div class="chart"><canvas role="img" aria-labelledby="${id}-caption"></canvas></div>
+    ${derivedNote && spec.datasets.some((d) => d.derived) ? html`<p class="chart-note">${derivedNote}</p>` : ''} ${spec.notPlotted.map(notPlottedNote)}
     <script type="application/json">
       ${raw(json)}
     </script>
   </figure>`;
+}
+
+function notPlottedNote(group: NotPlotted) {
+  const why = (REASON_LABELS as Record<string, string>)[group.reason] ?? (group.reason === 'none' ? 'no one in the denominator' : group.reason);
+  const points = group.points.map((p) => (p.all ? `${p.row} (all)` : `${p.row} (${p.columns.join(', ')})`)).join('; ');
+  const long = (REASONS as Record<string, string>)[group.reason];
+  return html`<p class="chart-note" data-not-plotted="${group.reason}">
+    Not plotted, ${why}: ${points}.${long ? html` <span class="reason">${long}</span>` : ''}
+  </p>`;
 }
 
 export function methodologyPage(release: ReleaseRow, text: string) {
