@@ -28,7 +28,7 @@ import { publishDeps } from './publisher.js';
 import { progressCounter, type ProgressSink } from './progress.js';
 import { fileProblem, makeDirectory } from './startup-error.js';
 import { listReleases } from '../release/store.js';
-import { publishRelease } from '../release/publish.js';
+import { publishRelease, PublishRefused } from '../release/publish.js';
 import { developmentSeed, fixtureParticipants, parseDuaCsv, participantOps, ParticipantRegistry, readParticipants } from '../participants/index.js';
 
 /** ID tokens live an hour, the longest of anything signed, so a replaced key is published at least that long. */
@@ -80,11 +80,20 @@ export async function bootstrap(config: Config, progress: ProgressSink = () => {
     // So that /public/data.json is never empty: the fixture region's first release.
     if ((await listReleases(db)).length === 0) {
       progress('publishing the first release of the synthetic region: metrics, suppression and its disclosure audit (about 15 to 30 s per year of claims)...');
-      const published = await publishRelease(publishDeps(db, ring.signing.privateJwk, deps.audit, { via: 'start', id: 'development start-up' }));
-      notes.push(
-        `Published release ${published.info.id} of the synthetic region (${published.info.years.join(', ')}) in ${(published.millis / 1000).toFixed(1)} s` +
-          (published.boundBudget !== undefined ? `; lifetime privacy budget bound: epsilon ${published.boundBudget} (npm run budget -- show)` : ''),
+      // A release the disclosure audit refuses is not published, and the gateway still starts:
+      // the operator is told why in one sentence (the refusal is in the audit trail).
+      const published = await publishRelease(publishDeps(db, ring.signing.privateJwk, deps.audit, { via: 'start', id: 'development start-up' })).catch(
+        (err: unknown) => {
+          if (err instanceof PublishRefused) return err;
+          throw err;
+        },
       );
+      if (published instanceof PublishRefused) notes.push(`No release was published at start-up: ${published.message} (npm run publish to try again)`);
+      else
+        notes.push(
+          `Published release ${published.info.id} of the synthetic region (${published.info.years.join(', ')}) in ${(published.millis / 1000).toFixed(1)} s` +
+            (published.boundBudget !== undefined ? `; lifetime privacy budget bound: epsilon ${published.boundBudget} (npm run budget -- show)` : ''),
+        );
     }
   }
 

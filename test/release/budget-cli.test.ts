@@ -72,7 +72,8 @@ describe('LIFETIME_EPSILON', () => {
     expect(databaseDigest(after)).toBe(before);
     expect(after.sqlite.prepare('SELECT COALESCE(SUM(epsilon), 0) FROM privacy_ledger').pluck().get()).toBe(0);
     after.close();
-  });
+    // An exact publish (with its disclosure audit) and two refusals, each a child process.
+  }, 120_000);
 });
 
 describe('npm run publish', () => {
