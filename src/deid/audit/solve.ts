@@ -98,6 +98,17 @@ export function attackerReach(
       return solution.colValue;
     };
     const isWhole = (x: ArrayLike<number>) => comp.cols.every((c, i) => !system.integer[c] || Math.abs(x[i]! - Math.round(x[i]!)) < 1e-7);
+    const local = new Map(comp.cols.map((c, i) => [c, i]));
+    /** A whole-number solution of every row and bound of this part, within the solver's tolerance. */
+    const isWholeFeasible = (x: ArrayLike<number>) =>
+      isWhole(x) &&
+      comp.cols.every((c, i) => x[i]! >= system.lower[c]! - 1e-6 && x[i]! <= system.upper[c]! + 1e-6) &&
+      comp.rows.every((r) => {
+        let a = 0;
+        r.cols.forEach((c, j) => (a += r.coefs[j]! * x[local.get(c)!]!));
+        const tol = 1e-6 * Math.max(1, Math.abs(r.lower), Math.abs(r.upper === Infinity ? 0 : r.upper));
+        return a >= r.lower - tol && a <= r.upper + tol;
+      });
     try {
       model.options.set({ output_flag: false, presolve: 'off' });
       const inf = (x: number) => (x === Infinity ? solver.infinity : x === -Infinity ? -solver.infinity : x);
@@ -204,6 +215,36 @@ export function attackerReach(
       const reachedBy = (p: (typeof open)[number], v: number) => (p.check.side === 'up' ? v >= p.check.at - 1e-6 : v <= p.check.at + 1e-6);
       const reached = (p: (typeof open)[number], x: ArrayLike<number>) => reachedBy(p, x[p.local]!);
       const done = new Set<(typeof open)[number]>();
+      // Whole-number witnesses first: one search for a solution pushing every open check of a
+      // side to its end at once (each capped there, so the objective is bounded). Any whole-number
+      // solution it finds, optimal or not, is one of the system, and settles what it reaches.
+      for (const side of ['up', 'down'] as const) {
+        const mine = open.filter((p) => p.check.side === side);
+        if (mine.length < 2) continue;
+        const boundsOf = (p: (typeof open)[number]) => [system.lower[comp.cols[p.local]!]!, system.upper[comp.cols[p.local]!]!] as const;
+        for (const p of mine) {
+          const [lo, hi] = boundsOf(p);
+          mip.changeColBounds(
+            p.local,
+            side === 'up' ? lo : Math.max(lo, p.check.at),
+            side === 'up' ? Math.min(hi, p.check.at) : hi === Infinity ? solver.infinity : hi,
+          );
+          mip.changeColCost(p.local, 1 / Math.max(1, Math.abs(p.check.at)));
+        }
+        mip.changeObjectiveSense(side === 'up' ? maximize : minimize);
+        programs++;
+        const status = mipRun(mip);
+        // Whatever the status (a node limit may stop it with a solution in hand), the solution is
+        // believed only once checked against every fact here.
+        const x = status >= 0 ? solutionOrNone(mip) : [];
+        for (const p of mine) {
+          const [lo, hi] = boundsOf(p);
+          mip.changeColBounds(p.local, lo, hi === Infinity ? solver.infinity : hi);
+          mip.changeColCost(p.local, 0);
+        }
+        if (x.length === comp.cols.length && isWholeFeasible(x)) for (const p of mine) if (reached(p, x)) done.add(p);
+      }
+      mip.changeObjectiveSense(minimize);
       const rowsOf = options.anchor ? rowsByCol(comp) : undefined;
       for (const p of open) {
         if (done.has(p)) continue;
