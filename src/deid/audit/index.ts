@@ -1,7 +1,7 @@
 import type { PublishedCell } from '../published.js';
 import { protectionInterval, PROTECTION, type ProtectionPolicy, type WithholdingCause } from './protection.js';
 import { attackerReach, type Interval, type Solver } from './solve.js';
-import { attackSystem, type Row } from './system.js';
+import { attackSystem, type AttackSystem, type Row } from './system.js';
 
 export { PROTECTION, protectionInterval, type ProtectionPolicy, type WithholdingCause } from './protection.js';
 export { attackSystem, type AttackSystem } from './system.js';
@@ -70,7 +70,7 @@ export function auditRelease(
   const solved = attackerReach(solver, system, required, {
     exact: options.exact ?? false,
     integer: options.integer !== false,
-    ...(options.anchor ? { anchor: options.anchor } : {}),
+    ...(options.anchor ? { anchor: withDerived(options.anchor, system) } : {}),
     ...(options.only ? { targets: [...system.withheld, ...system.derived].filter((id) => options.only!.has(id)) } : {}),
   });
   const finding = (c: { id: string; side: 'up' | 'down'; binding?: number[] }, by: 'linear' | 'integer'): AuditFinding => ({
@@ -90,4 +90,20 @@ export function auditRelease(
   const intervals = new Map<string, Interval & { required?: Interval }>();
   for (const [id, b] of bounds) intervals.set(id, { ...b, ...(required.has(id) ? { required: required.get(id)! } : {}) });
   return { ok: findings.length === 0, checked: required.size, findings, intervals, millis: solved.millis, programs: solved.programs };
+}
+
+/** The true values of the derived columns too (a complement is its denominator minus its numerator), where the parts are known. */
+function withDerived(anchor: ReadonlyMap<string, number>, system: AttackSystem): ReadonlyMap<string, number> {
+  const out = new Map(anchor);
+  const derived = new Set(system.derived);
+  const definitions = new Map(system.rows.filter((r) => r.cols.length === 3 && derived.has(system.ids[r.cols[0]!]!)).map((r) => [system.ids[r.cols[0]!]!, r]));
+  for (const id of system.derived) {
+    if (out.has(id)) continue;
+    const row = definitions.get(id);
+    if (!row) continue;
+    let value = 0;
+    for (let j = 1; j < row.cols.length; j++) value -= row.coefs[j]! * (anchor.get(system.ids[row.cols[j]!]!) ?? NaN);
+    if (!Number.isNaN(value)) out.set(id, value);
+  }
+  return out;
 }
