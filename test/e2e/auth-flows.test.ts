@@ -186,7 +186,8 @@ describe('the token helper (npm run token)', () => {
     } finally {
       await gw.stop();
     }
-  });
+    // A development start publishes the region's first release, with its disclosure audit.
+  }, 120_000);
 
   it('is refused by a gateway in production mode', async () => {
     // Production makes no signing key by itself: the operator's first `npm run keys:rotate`.

@@ -42,12 +42,12 @@ describe('methodology.md of an exact (suppression) release', () => {
       .filter((l) => l.startsWith('| '));
     const row = (start: string) => rows.find((r) => r.startsWith(`| ${start}`)) ?? '';
     const small = `1 to ${PROTECTION.minCount - 1}`;
-    expect(row(`A count of ${small}`)).toContain(`one fewer than the true count, and ${PROTECTION.minCount}`);
+    expect(row(`A count of ${small}`)).toContain(`one fewer than the true count (but not below 1), and ${PROTECTION.minCount}`);
     expect(row(`A dollar sum with ${small} people`)).toContain(`${percent(PROTECTION.sumShare)} below and ${percent(PROTECTION.sumShare)} above`);
     expect(row("A plan's panel")).toContain(`${percent(PROTECTION.panelShare)} of the true value (and at least 1)`);
     expect(row('Any other withheld value')).toMatch(/at least 1 .*never recovered exactly/);
     // The policy as it stands: 11, 15%, 10%.
-    expect(md).toMatch(/one fewer than the true count, and 11 \|/);
+    expect(md).toMatch(/one fewer than the true count \(but not below 1\), and 11 \|/);
     expect(md).toMatch(/15% below and 15% above/);
     expect(md).toMatch(/\| 10% of the true value/);
   });

@@ -102,7 +102,8 @@ describe('no bias from making small cells non-negative', () => {
       // and the clinic by −2.7 million on average (standard errors here: about 0.5 million).
       expect(Math.abs(mean), key).toBeLessThan((4 * sd.get(`${key}#paid`)!) / Math.sqrt(runs));
     }
-  });
+    // Many independent releases: about 20 s alone, more on a shared machine.
+  }, 90_000);
 });
 
 describe('intervals', () => {
