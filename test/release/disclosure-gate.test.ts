@@ -27,11 +27,11 @@ beforeAll(async () => {
 
 const YEAR = 2025;
 /** One commercial member of a plan with `months` months, in an organization, of a sex. */
-function member(id: string, sex: string, months: number, org = 'Organization/a', bcs?: 'num' | 'den'): Contribution {
+function member(id: string, sex: string, months: number, org = 'Organization/a', bcs?: 'num' | 'den', paid = 100): Contribution {
   // Three plans, so the segment-by-organization cells are not payer-confidential.
   const m = new Map<number, { segment: 'commercial'; payer: string; q: Record<string, number> }>();
   for (let i = 1; i <= months; i++)
-    m.set(i, { segment: 'commercial', payer: `plan-${Number(id.slice(1)) % 3}`, q: { member_months: 1, paid: 100, 'paid.professional': 100 } });
+    m.set(i, { segment: 'commercial', payer: `plan-${Number(id.slice(1)) % 3}`, q: { member_months: 1, paid, 'paid.professional': paid } });
   return {
     person: id,
     segment: 'commercial',
@@ -107,6 +107,37 @@ describe('a small complement', () => {
     const verdict = gateRelease(solver, cells, suppress(cells, solver).cells, DEFAULT_RULES);
     expect(verdict.problems).toEqual([]);
     expect(verdict.audit.intervals.get(complement)!.high).toBeGreaterThanOrEqual(11);
+  });
+});
+
+describe('a dollar sum of a few people', () => {
+  // The review's pinned dollars: five people at one organization spend $60,000 between them (a
+  // primary sum); at another, eleven people spend $2.50 a month each. The old method withheld
+  // the five's sum with the smallest partner, the eleven's $330, so the total minus the rest
+  // left the five's sum known to within $330 from above: 0.55%, where the p% rule asks 15%.
+  const cells = tabulate(
+    [
+      ...Array.from({ length: 5 }, (_, i) => member(`a${i}`, 'female', 12, 'Organization/a', undefined, 1000)),
+      ...Array.from({ length: 11 }, (_, i) => member(`b${i}`, 'female', 12, 'Organization/b', undefined, 2.5)),
+      ...Array.from({ length: 40 }, (_, i) => member(`c${i}`, 'female', 12, 'Organization/c', undefined, 150)),
+    ],
+    YEAR,
+    zip3 as never,
+  );
+  const paid = `${YEAR}|organization|Organization/a#paid`;
+
+  it('keeps 15% either side: the gate refuses the old method, which pinned it within 0.6%', () => {
+    const verdict = gateRelease(solver, cells, greedySuppress(cells), DEFAULT_RULES);
+    expect(verdict.ok).toBe(false);
+    const finding = verdict.audit.findings.find((f) => f.id === paid)!;
+    expect(finding.side).toBe('high');
+    expect(finding.attacker.high).toBeLessThan(60_000 * 1.01);
+  });
+
+  it('is protected by today\u2019s suppression', () => {
+    const verdict = gateRelease(solver, cells, suppress(cells, solver).cells, DEFAULT_RULES);
+    expect(verdict.problems).toEqual([]);
+    expect(verdict.audit.intervals.get(paid)!.high).toBeGreaterThanOrEqual(60_000 * 1.15);
   });
 });
 
