@@ -264,7 +264,24 @@ export function attackerReach(
           check.side === 'up' ? Math.max(lo, check.at) : lo,
           check.side === 'up' ? (hi === Infinity ? solver.infinity : hi) : Math.min(hi, check.at),
         );
-        const status = mipRun(mip);
+        let status = mipRun(mip);
+        // A search stopped at its node limit has proved nothing either way: before it counts
+        // against the release, a wider neighbourhood of the truth, then a longer search.
+        if (status === solutionLimit && options.anchor) {
+          const near = nearTruth(solver, system, comp, rowsOf!, col, check, options.anchor, {
+            hops: 8,
+            limit: Math.floor(comp.cols.length * 0.9),
+            nodes: 5000,
+          });
+          if (near) {
+            mip.changeColBounds(local, lo, hi === Infinity ? solver.infinity : hi);
+            for (const q of open) if (!done.has(q) && near.has(comp.cols[q.local]!) && reachedBy(q, near.get(comp.cols[q.local]!)!)) done.add(q);
+            continue;
+          }
+          mip.options.set({ mip_max_nodes: 20_000 });
+          status = mipRun(mip);
+          mip.options.set({ mip_max_nodes: 1000 });
+        }
         mip.changeColBounds(local, lo, hi === Infinity ? solver.infinity : hi);
         // Not proven reachable is not reachable: a search that stops at its node limit counts
         // against the release.
@@ -315,13 +332,14 @@ function nearTruth(
   col: number,
   check: Check,
   anchor: ReadonlyMap<string, number>,
+  reach: { hops: number; limit: number; nodes: number } = { hops: 4, limit: LOCAL_LIMIT, nodes: 200 },
 ): Map<number, number> | undefined {
   const truth = (c: number) => anchor.get(system.ids[c]!);
   let free = new Set([col]);
-  for (let hop = 1; hop <= 4; hop++) {
+  for (let hop = 1; hop <= reach.hops; hop++) {
     const next = new Set(free);
     for (const c of free) for (const r of rowsOf.get(c) ?? []) for (const d of r.cols) next.add(d);
-    if (next.size > LOCAL_LIMIT || next.size === free.size) return undefined;
+    if (next.size > reach.limit || next.size === free.size) return undefined;
     free = next;
     const cols = [...free];
     if (cols.some((c) => truth(c) === undefined)) return undefined;
@@ -366,7 +384,7 @@ function nearTruth(
       integrality: cols.map((c) => (system.integer[c] ? solver.constants.variableType.integer : solver.constants.variableType.continuous)),
     });
     try {
-      model.options.set({ output_flag: false, mip_rel_gap: 1, mip_max_nodes: 200 });
+      model.options.set({ output_flag: false, mip_rel_gap: 1, mip_max_nodes: reach.nodes });
       if (mipRun(model) === solver.constants.modelStatus.optimal) {
         const x = solutionOrNone(model);
         if (x.length === cols.length) return new Map(cols.map((c, i) => [c, x[i]!]));
