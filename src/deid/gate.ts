@@ -50,6 +50,8 @@ export function gateRelease(
         continue;
       }
       // As suppression decides: the small-cell rule first, then the plan's share.
+      if (rateOnly && v.reason !== 'payer-confidential')
+        problems.push(`${id} is withheld as '${v.reason}' in a rates-only cell, where only 'payer-confidential' may be said: the code would mark it small`);
       const cause: WithholdingCause = primary.has(id) ? 'primary' : rateOnly ? 'payer-confidential' : 'complementary';
       truth.set(id, { value, cause });
     }

@@ -185,16 +185,22 @@ function rateTied(published: readonly PublishedCell[], truth: Truth): Set<string
 /** The cells as they would be published, with public reasons only. */
 function render(cells: readonly Cell[], vars: ReadonlyMap<string, Var>, rateOnly: ReadonlyMap<string, ReadonlyMap<string, RateState>>): PublishedCell[] {
   return cells.map((cell) => {
+    // Every withheld value of a rates-only cell says 'payer-confidential', small or not: one
+    // code there marking the small cells would tell which are 1 to 10 (the red team read them).
+    const confidential = rateOnly.get(cell.key);
     const quantities: Record<string, PublishedValue> = {};
     for (const q of quantitiesOf(cell)) {
       const v = vars.get(varId(cell.key, q))!;
       quantities[q] =
         v.status === 'published'
           ? { value: isSum(q) ? round(v.value, 2) : v.value, status: 'published', ...(isSum(q) ? { step: 0.01 } : {}) }
-          : { value: null, status: 'suppressed', reason: v.cause === 'payer-confidential' ? 'payer-confidential' : 'disclosure-control' };
+          : {
+              value: null,
+              status: 'suppressed',
+              reason: confidential !== undefined || v.cause === 'payer-confidential' ? 'payer-confidential' : 'disclosure-control',
+            };
     }
     const rates: Record<string, PublishedValue> = {};
-    const confidential = rateOnly.get(cell.key);
     for (const rate of RATES) {
       const n = vars.get(varId(cell.key, rate.numerator));
       const d = vars.get(varId(cell.key, rate.denominator));
@@ -211,7 +217,7 @@ function render(cells: readonly Cell[], vars: ReadonlyMap<string, Var>, rateOnly
         rates[rate.id] = {
           value: null,
           status: 'suppressed',
-          reason: [n, d].some((v) => v.cause === 'payer-confidential') ? 'payer-confidential' : 'disclosure-control',
+          reason: confidential !== undefined || [n, d].some((v) => v.cause === 'payer-confidential') ? 'payer-confidential' : 'disclosure-control',
         };
     }
     return { period: cell.period, table: cell.table, stratum: cell.stratum, key: cell.key, quantities, rates };

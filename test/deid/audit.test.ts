@@ -121,6 +121,33 @@ describe('the disclosure audit', () => {
     expect(small.low).toBeLessThanOrEqual(1);
   });
 
+  it('sees continuous enrollment: a measure denominator needs 11 months a person (the red team\u2019s break)', () => {
+    // Two women of sex "other" in the screening measure, twenty "unknown" members of one month each;
+    // the women's, men's and total member-months are published, so "other" and "unknown" share
+    // 44 months among 22 members: room for at most 2 people of 11 months, which pins the
+    // denominator's upper side at 2 (without the fact, the members alone allow 22).
+    const cells = tabulate(
+      [
+        ...many(40, 'f', { bcs: 'den' }),
+        ...many(30, 'm', { sex: 'male' }),
+        ...many(2, 'o', { sex: 'other', bcs: 'den' }),
+        ...many(20, 'u', { sex: 'unknown', months: 1 }),
+      ],
+      YEAR,
+      zip3,
+    );
+    const w: Record<string, WithholdingCause> = {};
+    for (const s of ['other', 'unknown']) for (const q of QUANTITIES) w[varId(key('sex', s), q)] = 'primary';
+    // The women's denominator withheld too, so the margin alone does not pin the others'.
+    w[varId(key('sex', 'female'), 'breast-cancer-screening.denominator')] = 'complementary';
+    w[varId(key('sex', 'female'), 'breast-cancer-screening.numerator')] = 'complementary';
+    const { published, truth } = release(cells, w);
+    const den = varId(key('sex', 'other'), 'breast-cancer-screening.denominator');
+    const report = auditRelease(solver, published, truth, { integer: false, exact: true });
+    expect(report.intervals.get(den)!.high).toBeLessThanOrEqual(2);
+    expect(report.findings.some((f) => f.id === den && f.side === 'high')).toBe(true);
+  });
+
   it('sees whole numbers behind a precise rate: the only pair that fits', () => {
     // A plan's screening numerator and denominator withheld, its rate published to 4 decimals:
     // 7/13 = 0.5385: with 33 members, only 7/13 and 14/26 fit, so 6 or 8 screened is impossible.

@@ -141,6 +141,54 @@ describe('a dollar sum of a few people', () => {
   });
 });
 
+describe("the red team's breaks", () => {
+  it('reason codes: in a rates-only cell every withheld value says payer-confidential, small or not, and the gate refuses a code that marks the small', () => {
+    // One plan only, so every segment-by-organization cell is rates-only; three admissions at a (a small count).
+    const people = Array.from({ length: 60 }, (_, i) => member(`p${i * 3}`, 'female', 12, i % 2 ? 'Organization/a' : 'Organization/b'));
+    const cells = tabulate(people, YEAR, zip3 as never);
+    const ours = suppress(cells, solver).cells;
+    const rateOnly = ours.filter((c) => c.table === 'segment_organization');
+    expect(rateOnly.length).toBeGreaterThan(0);
+    for (const c of rateOnly)
+      for (const v of [...Object.values(c.quantities), ...Object.values(c.rates)]) if (v.status === 'suppressed') expect(v.reason).toBe('payer-confidential');
+    const marked = ours.map((c): PublishedCell => {
+      if (c.table !== 'segment_organization') return c;
+      return { ...c, quantities: { ...c.quantities, members: { value: null, status: 'suppressed', reason: 'disclosure-control' } } };
+    });
+    const verdict = gateRelease(solver, cells, marked, DEFAULT_RULES);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems.some((p) => p.includes("withheld as 'disclosure-control' in a rates-only cell"))).toBe(true);
+  });
+
+  it('continuous enrollment: measure denominators need 11 months each, and the audit knows it', () => {
+    // Sex "other": two women in the blood-pressure measure (so 11+ months each), among 40 women
+    // and 30 men of 12 months. The published female and male member-months leave "other" and
+    // "unknown" 24 months between them: at most 2 people of 11 months, so the denominator is
+    // pinned at 2 or below, unless the audit sees it and withholds more.
+    const pair = (id: string) => {
+      const p = member(id, 'other', 12);
+      return { ...p, once: { ...p.once, 'blood-pressure-control.denominator': 1, 'blood-pressure-control.numerator': 1 } };
+    };
+    const people = [
+      ...Array.from({ length: 40 }, (_, i) => member(`f${i}`, 'female', 12)),
+      ...Array.from({ length: 30 }, (_, i) => member(`m${i}`, 'male', 12)),
+      pair('o1'),
+      pair('o2'),
+    ];
+    const cells = tabulate(people, YEAR, zip3 as never);
+    const published = suppress(cells, solver).cells;
+    // The red team's arithmetic, by hand: with the total's, the women's and the men's member-months
+    // all shown, what is left for "other" and "unknown" must allow 11 people of 11 months.
+    const mm = (key: string) => published.find((c) => c.key === key)!.quantities.member_months!;
+    const shown = [`${YEAR}|total|`, `${YEAR}|sex|female`, `${YEAR}|sex|male`].map(mm);
+    if (shown.every((v) => v.status === 'published')) expect(shown[0]!.value! - shown[1]!.value! - shown[2]!.value!).toBeGreaterThanOrEqual(11 * 11);
+    const verdict = gateRelease(solver, cells, published, DEFAULT_RULES);
+    expect(verdict.problems).toEqual([]);
+    const den = `${YEAR}|sex|other#blood-pressure-control.denominator`;
+    expect(verdict.audit.intervals.get(den)!.high).toBeGreaterThanOrEqual(11);
+  });
+});
+
 describe('publishing through the gate', () => {
   let dir: ReturnType<typeof suiteDir>;
   let db: SqliteDatabase;
@@ -160,7 +208,7 @@ describe('publishing through the gate', () => {
     const before = databaseDigest(db, ['audit_events']);
     const refusal = await publishRelease({ ...publisher, suppression: (cells) => ({ cells: greedySuppress(cells) }) }).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(PublishRefused);
-    expect((refusal as Error).message).toMatch(/^The disclosure audit refused this release: .+ past its protection.*Nothing was published\.$/);
+    expect((refusal as Error).message).toMatch(/^The disclosure audit refused this release: .+(past its protection|rates-only cell).*Nothing was published\.$/);
     expect(databaseDigest(db, ['audit_events'])).toBe(before);
     const audited = db.sqlite.prepare(`SELECT content FROM audit_events ORDER BY seq DESC LIMIT 1`).get() as { content: string };
     expect(audited.content).toContain('The disclosure audit refused this release');

@@ -1,3 +1,4 @@
+import { CONTINUOUS_ENROLLMENT_MONTHS } from '../../metrics/quality/index.js';
 import { isSum, QUALITY_QUANTITY_PARTS, RATES } from '../../metrics/tables.js';
 import type { PublishedCell } from '../published.js';
 import { relations, varId } from '../relations.js';
@@ -14,6 +15,8 @@ import { complementId } from '../withholding-rules.js';
  * - every value is non-negative, and counts are whole numbers;
  * - a member has 1 to 12 member-months a year; a person counted as a member of a segment has at
  *   least one month in it (the primary segment is where most of their months are);
+ * - continuous enrollment: a person in a quality measure's denominator or exclusions was covered
+ *   at least 11 months;
  * - readmissions never exceed index admissions; a quality numerator never exceeds its
  *   denominator; denominator and exclusions are disjoint subsets of the members;
  * - every published value is the truth rounded to its published step (a rate r with step s means
@@ -171,6 +174,20 @@ export function attackSystem(cells: readonly PublishedCell[]): AttackSystem {
             [k('members'), 1],
             [k(m.denominator), -1],
             [k(m.exclusions), -1],
+          ],
+          0,
+          INF,
+        );
+      // Continuous enrollment: everyone in a measure's denominator or exclusions was covered at
+      // least 11 months, everyone else at least 1; in a cell not split by segment all of a
+      // member's months are in it. (The red team's fact: sex "other" had 72 member-months left.)
+      if (year && has('members') && has('member_months') && cell.stratum.segment === undefined)
+        row(
+          [
+            [k('member_months'), 1],
+            [k('members'), -1],
+            [k(m.denominator), -(CONTINUOUS_ENROLLMENT_MONTHS - 1)],
+            [k(m.exclusions), -(CONTINUOUS_ENROLLMENT_MONTHS - 1)],
           ],
           0,
           INF,

@@ -102,6 +102,9 @@ certain:
 - **Parts within wholes.** Readmissions never exceed index stays; a quality measure's numerator
   never exceeds its denominator; its denominator and exclusions together never exceed the
   members of the cell.
+- **Continuous enrollment.** A person in a quality measure's denominator or exclusions was covered
+  at least ${CONTINUOUS_ENROLLMENT_MONTHS} of the 12 months, so in a cell not split by segment the member-months are
+  at least the members plus ${CONTINUOUS_ENROLLMENT_MONTHS - 1} times the measure's denominator and exclusions.
 - **Rounding.** Every published value is the true value rounded to its published step: counts are
   exact, dollars are to the cent (so the truth is within half a cent), and a rate is to its
   decimals. A rate r published with step s says r − s/2 ≤ per × numerator ÷ denominator ≤ r + s/2,
@@ -143,7 +146,9 @@ The attacker's interval must reach at least the values below, on both sides of t
 | Any other withheld value: a partner; a plan's dollars, events and measure counts beside its rates | ${atLeast(P.complementaryShare)} (a person, a month, an event or a dollar) below and above: never recovered exactly | Not sensitive in itself (a partner is ${P.minCount} or more, or has ${P.minCount} or more people behind it; a plan's other figures are its rates times its panel, and the rates are published), but it is never worked out exactly. |
 | A withheld zero | nothing | Withheld only as a neighbour; a zero is what a published rate of zero already says. |
 
-A small count in a rates-only cell keeps the protection of a small count.
+A small count in a rates-only cell keeps the protection of a small count, and says
+\`payer-confidential\` like every other withheld value of that cell: a different code there would
+mark exactly which of the cell's counts are small.
 
 ### How partners are chosen
 
@@ -180,9 +185,7 @@ nothing is published.
   Someone who knows some people's records from elsewhere (their own, a relative's, a plan's own
   members, a practice's own panel) can subtract them and learn more about the rest; the audit
   does not model that. Nor does it use facts that the definitions imply but the list above does
-  not state, such as continuous enrollment (a person in a quality measure was covered at least
-  ${CONTINUOUS_ENROLLMENT_MONTHS} of the 12 months, so in a cell not split by segment the member-months are at least
-  ${CONTINUOUS_ENROLLMENT_MONTHS} times the measure's denominator and exclusions).
+  not state (an independent attack found one, continuous enrollment, which is now in the list).
 - **Each value, not combinations.** Each withheld value is protected on its own; the sum of two
   withheld values can be known better than either (two withheld cells beside a published total:
   their sum is exact).
