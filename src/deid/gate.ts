@@ -58,11 +58,7 @@ export function gateRelease(
   }
   // Exact: each withheld value's own interval, for the operators' report (the quick witness
   // checks would only say the protection is reached, not how far the attacker gets).
-  for (const [numerator, c] of smallComplements(exact, rules))
-    if (truth.has(numerator)) {
-      truth.set(c.id, { value: c.value, cause: 'primary' });
-      anchor.set(c.id, c.value);
-    }
+  for (const [numerator, c] of smallComplements(exact, rules)) if (truth.has(numerator)) truth.set(c.id, { value: c.value, cause: 'primary' });
   const audit = auditRelease(solver, published, truth as Truth, { policy, integer: true, exact: true, anchor });
   for (const f of audit.findings.slice(0, 20))
     problems.push(`${f.id} (${f.cause}) is narrowed on its ${f.side} side by ${f.by === 'integer' ? 'whole numbers' : 'a linear program'} past its protection`);

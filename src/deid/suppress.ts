@@ -95,7 +95,6 @@ export function suppress(
   const complements = smallComplements(cells, rules);
   const complementOf = new Map([...complements].map(([n, c]) => [c.id, n]));
   const anchor = new Map([...vars.values()].map((v) => [v.id, v.value]));
-  for (const [n, c] of complements) anchor.set(c.id, c.value);
   const kept = report();
   for (let round = 1; ; round++) {
     const published = render(cells, vars, rateOnly);

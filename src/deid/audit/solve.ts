@@ -246,6 +246,13 @@ export function attackerReach(
       }
       mip.changeObjectiveSense(minimize);
       const rowsOf = options.anchor ? rowsByCol(comp) : undefined;
+      /** Every open check a local solution (values by column) reaches is settled by it. */
+      const settleNear = (near: ReadonlyMap<number, number>) => {
+        for (const q of open) {
+          const v = near.get(comp.cols[q.local]!);
+          if (!done.has(q) && v !== undefined && reachedBy(q, v)) done.add(q);
+        }
+      };
       for (const p of open) {
         if (done.has(p)) continue;
         const { check, local } = p;
@@ -254,7 +261,7 @@ export function attackerReach(
         if (options.anchor) {
           const near = nearTruth(solver, system, comp, rowsOf!, col, check, options.anchor);
           if (near) {
-            for (const q of open) if (!done.has(q) && near.has(comp.cols[q.local]!) && reachedBy(q, near.get(comp.cols[q.local]!)!)) done.add(q);
+            settleNear(near);
             continue;
           }
         }
@@ -275,7 +282,7 @@ export function attackerReach(
           });
           if (near) {
             mip.changeColBounds(local, lo, hi === Infinity ? solver.infinity : hi);
-            for (const q of open) if (!done.has(q) && near.has(comp.cols[q.local]!) && reachedBy(q, near.get(comp.cols[q.local]!)!)) done.add(q);
+            settleNear(near);
             continue;
           }
           mip.options.set({ mip_max_nodes: 20_000 });
