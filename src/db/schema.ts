@@ -214,20 +214,32 @@ export const auditEvents = sqliteTable(
 );
 
 /**
- * Bulk export jobs. A job records who asked, for which group and types, and when; its files are
- * streamed from the store on download, each resource decided then, so nothing is staged on disk.
+ * Bulk export jobs. A job records who asked, for which patients (a group, or every patient the
+ * requester may export), which types, and its transactionTime. When its manifest is ready it
+ * also holds its snapshot: which version of which resource each member's file holds, as of
+ * transactionTime (ids and version numbers, never content). Files are read from the store on
+ * download, each member decided again then, so no patient data is staged.
  */
 export const exportJobs = sqliteTable('export_jobs', {
   id: text('id').primaryKey(),
   /** The requester's client and subject: only they may poll, download or cancel. */
   owner: text('owner').notNull(),
   requester: text('requester').notNull(),
+  /** 'group', 'patient' or 'system': which $export was called. */
+  level: text('level').notNull().default('group'),
+  /** The group exported; for Patient- and system-level exports, the rosters the requester may export, comma-separated. */
   groupId: text('group_id').notNull(),
   types: text('types').notNull(),
   since: text('since'),
   transactionTime: text('transaction_time').notNull(),
+  /** The kick-off URL with its query, for the manifest's `request`. */
+  request: text('request'),
+  /** OperationOutcome issues for what a lenient kick-off ignored (JSON), served as the manifest's error file. */
+  ignored: text('ignored'),
   status: text('status').notNull(),
   members: text('members'),
+  /** JSON: for each type, each member's `[id, versionId]` pairs as of transactionTime. */
+  snapshot: text('snapshot'),
   manifest: text('manifest'),
 });
 

@@ -4,8 +4,8 @@ import { exportJobs } from '../db/schema.js';
 
 export type ExportJob = typeof exportJobs.$inferSelect;
 
-/** Bulk export jobs: created in progress, completed with their members and manifest, or cancelled. */
-export async function createExportJob(db: Database, job: Omit<ExportJob, 'status' | 'members' | 'manifest'>): Promise<void> {
+/** Bulk export jobs: created in progress, completed with their snapshot and manifest, failed, or cancelled. */
+export async function createExportJob(db: Database, job: Omit<ExportJob, 'status' | 'members' | 'snapshot' | 'manifest'>): Promise<void> {
   await db.orm.insert(exportJobs).values({ ...job, status: 'in-progress' });
 }
 
@@ -18,7 +18,7 @@ export async function exportJob(db: Database, id: string): Promise<ExportJob | u
 export async function setExportJob(
   db: Database,
   id: string,
-  values: Partial<Pick<ExportJob, 'status' | 'members' | 'manifest'>>,
+  values: Partial<Pick<ExportJob, 'status' | 'members' | 'snapshot' | 'manifest'>>,
   onlyIf?: string,
 ): Promise<void> {
   await db.orm

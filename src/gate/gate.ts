@@ -8,7 +8,7 @@ import { enforcedChoices, explainAccess, previewAs, whoCanSee, type AccessExplan
 import type { ConsentLine } from '../consent/compile.js';
 import { gateContext, type GateDeps } from './context.js';
 import { readResource } from './read.js';
-import { attributionRoster, exportFile, exportMembers, mayExportGroup } from './rosters.js';
+import { attributionRoster, exportFile, exportRosters, exportTransactionTime, planExport, type ExportLevel, type ExportSnapshot } from './rosters.js';
 import { everything, searchType, type Found, type Row } from './search.js';
 import type { StoredVersion } from './versions.js';
 
@@ -27,9 +27,14 @@ export interface Gate {
   everything(patientId: string, q: SearchQuery, query: string): Promise<Found | undefined>;
   accounting(patientRef: string, count: number, offset: number): Promise<Found & { more: boolean }>;
   roster(organization: string, year: number, groupId: string): Promise<{ members: Attribution[]; release: ReleaseRow } | undefined>;
-  mayExport(groupId: string): boolean;
-  exportMembers(groupId: string): Promise<string[]>;
-  exportFile(groupId: string, members: readonly string[], type: string, since: string | null): AsyncGenerator<string>;
+  /** The rosters a Group-, Patient- or system-level export covers; undefined when it may not be run. */
+  exportRosters(level: ExportLevel, groupId?: string): string[] | undefined;
+  /** An export's transactionTime, exact against this process's writes (see exportTransactionTime). */
+  exportTransactionTime(): Promise<string>;
+  /** Which version of which resource each member's file holds as of `at`, decided per member and class. */
+  planExport(rosters: readonly string[], types: readonly string[], since: string | null, at: string): Promise<ExportSnapshot>;
+  /** One type's NDJSON from the snapshot, each member decided and audited again as it is read. */
+  exportFile(rosters: readonly string[], snapshot: ExportSnapshot, type: string, query: string): AsyncGenerator<string>;
   explainAccess(patientId: string, opts: { actor?: string; purpose?: Purpose; classes: readonly string[] }): Promise<AccessExplanation | undefined>;
   /** For each actor, what they could see of one class: the portal's "who can see my record". */
   whoCanSee(patientId: string, actors: readonly string[], cls: string): Promise<AccessExplanation[] | undefined>;
@@ -47,9 +52,10 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     everything: (patientId, q, query) => everything(g, patientId, q, query),
     accounting: (patientRef, count, offset) => accountingOfDisclosures(g, patientRef, count, offset),
     roster: (organization, year, groupId) => attributionRoster(g, organization, year, groupId),
-    mayExport: (groupId) => mayExportGroup(g, groupId),
-    exportMembers: (groupId) => exportMembers(g, groupId),
-    exportFile: (groupId, members, type, since) => exportFile(g, groupId, members, type, since),
+    exportRosters: (level, groupId) => exportRosters(g, level, groupId),
+    exportTransactionTime: () => exportTransactionTime(g),
+    planExport: (rosters, types, since, at) => planExport(g, rosters, types, since, at),
+    exportFile: (rosters, snapshot, type, query) => exportFile(g, rosters, snapshot, type, query),
     explainAccess: (patientId, opts) => explainAccess(g, patientId, opts),
     whoCanSee: (patientId, actors, cls) => whoCanSee(g, patientId, actors, cls),
     preview: (patientId, actor) => previewAs(g, patientId, actor),

@@ -4,5 +4,6 @@ export type { GateDeps } from './context.js';
 export type { AccessExplanation, ClassAccess } from './access.js';
 export type { Found, Row } from './search.js';
 export type { StoredVersion } from './versions.js';
+export type { ExportLevel, ExportSnapshot } from './rosters.js';
 export type { ConsentLine } from '../consent/compile.js';
 export { DIRECTORY_TYPES } from './scope.js';

@@ -2,8 +2,7 @@ import type { Attribution } from '../metrics/attribution.js';
 import { storedRoster } from '../metrics/attribution-data.js';
 import { listReleases, type ReleaseRow } from '../release/store.js';
 import { codesOf } from '../consent/categories.js';
-import { runSearch, searchWhere } from '../search/sql.js';
-import type { SearchQuery } from '../search/params.js';
+import { snapshotAt, versionContents } from '../export/snapshot.js';
 import { linkedPatientIds } from '../store/read.js';
 import { rosterOf } from '../store/rosters.js';
 import type { GateContext } from './context.js';
@@ -60,45 +59,128 @@ export function mayExportGroup(g: GateContext, groupId: string): boolean {
   return g.requester.organization === `Organization/${groupId}`;
 }
 
-/** The people of an organization's roster, for an export the requester may run. */
-export async function exportMembers(g: GateContext, groupId: string): Promise<string[]> {
-  return mayExportGroup(g, groupId) ? rosterOf(g.deps.db, groupId) : [];
+export type ExportLevel = 'group' | 'patient' | 'system';
+
+/**
+ * The rosters an export covers, or undefined when the requester may not run it (deny by default).
+ *
+ * - `Group/{id}/$export`: that group, if `mayExportGroup` admits it.
+ * - `Patient/$export`: every patient the requester may export, which is the union of the rosters
+ *   `mayExportGroup` admits: today the one roster of the organization it acts for.
+ * - `$export` (system level): the same people, and only for backend clients (a person's token
+ *   never runs a system export). Every type exported is in the patient compartment, so a system
+ *   export never reaches further than the Patient-level one; no DUA is read as a licence to pull
+ *   the whole exchange.
+ *
+ * Each member's data is still decided per class (DUA, consent, law) when the snapshot is taken
+ * and again when each file is read.
+ */
+export function exportRosters(g: GateContext, level: ExportLevel, groupId?: string): string[] | undefined {
+  if (level === 'group') return groupId !== undefined && mayExportGroup(g, groupId) ? [groupId] : undefined;
+  if (level === 'system' && g.requester.kind !== 'system') return undefined;
+  const own = g.requester.organization?.startsWith('Organization/') ? g.requester.organization.slice('Organization/'.length) : undefined;
+  return own && mayExportGroup(g, own) ? [own] : undefined;
 }
+
+/**
+ * An export's transactionTime, taken in the writers' queue (`db.exclusive`, which every ingest
+ * holds from stamping `lastUpdated` to committing). Inside it no write is half done, so every
+ * write stamped at or before the instant is already committed; and the queue is held until the
+ * clock has moved past the instant, so no later write is stamped with it: a write in the same
+ * millisecond as transactionTime is in the snapshot, and every other write is after it, found by
+ * the next `_since=transactionTime`. The stored form has milliseconds, like lastUpdated.
+ *
+ * This holds for writers in this process. A writer in another process (or another Worker
+ * isolate) stamps outside this queue: one that stamped before this instant and commits after
+ * the snapshot is read is in neither this export nor the next incremental one.
+ */
+export async function exportTransactionTime(g: GateContext): Promise<string> {
+  return g.deps.db.exclusive(async () => {
+    const at = g.deps.clock().getTime();
+    // A clock that does not move (a test's fixed clock) has no later write to keep out.
+    for (let i = 0; i < 50 && g.deps.clock().getTime() <= at; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+    return new Date(at).toISOString();
+  });
+}
+
+/** What an export's files hold: for each type, each member's versions as of transactionTime, as `[id, versionId]`. */
+export interface ExportSnapshot {
+  members: string[];
+  files: Record<string, Record<string, [string, number][]>>;
+}
+
+/**
+ * The snapshot an export's files are served from, decided per member and class as a file would
+ * be (nothing leaves here, so nothing is audited): each member's versions current at
+ * transactionTime, without the labels the member's decision withholds. The manifest's counts are
+ * its sizes, so they describe exactly what the files hold unless a decision has since become
+ * stricter (then a file holds fewer: consent wins over the count).
+ */
+export async function planExport(
+  g: GateContext,
+  rosters: readonly string[],
+  types: readonly string[],
+  since: string | null,
+  at: string,
+): Promise<ExportSnapshot> {
+  const members = await exportPeople(g, rosters);
+  const snapshot = snapshotAt(g.deps.db, at, since);
+  const files: ExportSnapshot['files'] = {};
+  for (const type of types) {
+    const file: Record<string, [string, number][]> = {};
+    for (const person of members) {
+      const decision = await g.decide(person, { cls: type });
+      if (decision.plan.kind === 'deny') continue;
+      const withhold = codesOf(decision.plan.withhold, g.deps.codeLists);
+      const versions = (await snapshot.versions(type, await linkedPatientIds(g.deps.db, person))).filter((v) => !withheld(v.security, withhold));
+      if (versions.length > 0) file[person] = versions.map((v) => [v.id, v.versionId]);
+    }
+    files[type] = file;
+  }
+  return { members, files };
+}
+
+/** The people of the rosters, each once. */
+async function exportPeople(g: GateContext, rosters: readonly string[]): Promise<string[]> {
+  const people = new Set<string>();
+  for (const groupId of rosters) if (mayExportGroup(g, groupId)) for (const person of await rosterOf(g.deps.db, groupId)) people.add(person);
+  return [...people].sort();
+}
+
+const withheld = (security: string, codes: readonly string[]) => security !== '' && codes.some((code) => security.includes(` ${code} `));
 
 const PAGE = 500;
 
 /**
- * One export file: NDJSON, member by member, page by page, each member's class decided and
- * audited as it goes. It yields only non-empty chunks and always ends: a member with nothing to
- * send moves straight on to the next.
+ * One export file: NDJSON, member by member, the versions its snapshot names. Each member is
+ * decided and audited again as the file is read: one no longer on the rosters, or no longer
+ * permitted the class, is left out, and a version whose labels are now withheld is too. It
+ * yields only non-empty chunks and always ends.
  */
-export async function* exportFile(g: GateContext, groupId: string, members: readonly string[], type: string, since: string | null): AsyncGenerator<string> {
-  for (const person of members) {
-    const decision = await g.decide(person, { cls: type });
+export async function* exportFile(g: GateContext, rosters: readonly string[], snapshot: ExportSnapshot, type: string, query: string): AsyncGenerator<string> {
+  const file = snapshot.files[type] ?? {};
+  const still = new Set(await exportPeople(g, rosters));
+  for (const [person, versions] of Object.entries(file)) {
+    const decision = still.has(person) ? await g.decide(person, { cls: type }) : undefined;
     await g.audit({
       interaction: 'operation',
-      query: `Group/${groupId}/$export ${type}`,
+      query: `${query} ${type}`,
       person,
-      outcome: decision.permit ? 'permit' : 'not-found',
-      reasons: decision.reasons,
-      ...(decision.purpose ? { purpose: decision.purpose } : {}),
+      outcome: decision?.permit ? 'permit' : 'not-found',
+      reasons: decision?.reasons ?? [],
+      ...(decision?.purpose ? { purpose: decision.purpose } : {}),
     });
-    if (decision.plan.kind === 'deny') continue;
-    const ids = await linkedPatientIds(g.deps.db, person);
-    const grant = [{ type, withhold: codesOf(decision.plan.withhold, g.deps.codeLists) }];
+    if (!decision || decision.plan.kind === 'deny') continue;
+    const withhold = codesOf(decision.plan.withhold, g.deps.codeLists);
     const filter = referenceFilter(g, person);
-    for (let offset = 0; ; offset += PAGE) {
-      const q: SearchQuery = {
-        dates: since ? [{ column: 'lastUpdated', op: 'ge', range: [since, since] }] : [],
-        tokens: [],
-        includes: [],
-        count: PAGE,
-        offset,
-        sort: { column: 'lastUpdated', descending: false },
-      };
-      const { rows } = await runSearch(g.deps.db, searchWhere(ids, grant, q), q);
+    for (let i = 0; i < versions.length; i += PAGE) {
+      const page = versions.slice(i, i + PAGE);
+      const contents = await versionContents(g.deps.db, type, page);
+      const rows = page.flatMap(([id, v]) => {
+        const found = contents.get(`${id}/${v}`);
+        return found && !withheld(found.security, withhold) ? [{ type, id, content: found.content }] : [];
+      });
       if (rows.length > 0) yield (await filter.many(rows)).map((row) => `${row.content}\n`).join('');
-      if (rows.length < PAGE) break;
     }
   }
 }
