@@ -58,7 +58,7 @@ describe('bulk export files end', () => {
     if (Array.isArray(b)) throw new Error('bad seed');
     await ingest(s.deps, { source: SOURCE_A, channel: 'cli', mode: 'transaction', entries: b.entries });
     const oak = s.tokens.chen; // acts for Oakwood, treatment
-    const kick = await s.get('/fhir/Group/clinic-oak-org/$export?_type=Observation&_since=2000-01-01', oak, { prefer: 'respond-async' });
+    const kick = await s.get('/fhir/Group/clinic-oak-org/$export?_type=Observation&_since=2000-01-01T00:00:00Z', oak, { prefer: 'respond-async' });
     expect(kick.status).toBe(202);
     const statusUrl = kick.headers.get('content-location')!.replace('http://gateway.test', '');
     let status = await s.get(statusUrl, oak);
