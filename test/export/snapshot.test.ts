@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scenario } from '../helpers/scenario.js';
+import { consentFor, scenario } from '../helpers/scenario.js';
 import { observation, putEntry, SOURCE_A } from '../helpers/fhir.js';
 import { download, ids, kickOff, manifestOf, tick } from './bulk-client.js';
 
@@ -50,5 +50,57 @@ describe('bulk files are a snapshot as of transactionTime', () => {
       // Nothing is stamped in the same millisecond as transactionTime after it was taken.
       expect(stamped.filter((w) => w.lastUpdated === manifest.transactionTime && !served.includes(w.id))).toEqual([]);
     }
+  });
+
+  it('decides each version on its own labels: one relabelled HIV after kick-off is served as it was, one unlabelled after is still withheld', async () => {
+    const s = await scenario();
+    const { manifest } = await manifestOf(s, s.tokens.payer, await kickOff(s, s.tokens.payer, GROUP));
+    await tick();
+    await s.seed(SOURCE_A, [
+      // o-a1c-2 becomes an HIV test (labelled on write); o-hiv becomes an ordinary A1c.
+      putEntry(observation('o-a1c-2', 'pa-1', { code: { coding: [{ system: 'http://loinc.org', code: '20447-9' }] } })),
+      putEntry(observation('o-hiv', 'pa-1', { code: { coding: [{ system: 'http://loinc.org', code: '4548-4' }] } })),
+    ]);
+    const security = (id: string) => s.db.sqlite.prepare("select security from resources where type = 'Observation' and id = ?").pluck().get(id) as string;
+    expect(security('o-a1c-2')).toMatch(/ HIV /);
+    expect(security('o-hiv')).not.toMatch(/ HIV /);
+    const rows = await download(s, s.tokens.payer, manifest.output[0]!.url);
+    expect(ids(rows)).toEqual(['o-a1c-1', 'o-a1c-2', 'o-a1c-b']);
+    expect((rows.find((r) => r.id === 'o-a1c-2')!.code as { coding: { code: string }[] }).coding[0]!.code).toBe('4548-4');
+  });
+
+  it('is never more permissive than the gate at file time: a member who left the roster after the manifest is left out', async () => {
+    const s = await scenario();
+    const eob = '/fhir/Group/payer-lakeshore-org/$export?_type=ExplanationOfBenefit';
+    const left = await manifestOf(s, s.tokens.payer, await kickOff(s, s.tokens.payer, eob));
+    expect(left.manifest.output[0]!.count).toBe(1);
+    await s.seed('https://payer-lakeshore.example.org/fhir', [
+      putEntry({
+        resourceType: 'Coverage',
+        id: 'cov-1',
+        meta: { source: 'https://payer-lakeshore.example.org/fhir' },
+        status: 'cancelled',
+        beneficiary: { reference: 'Patient/pay-1' },
+        payor: [{ reference: 'Organization/payer-lakeshore-org' }],
+        period: { start: '2024-01-01' },
+      }),
+    ]);
+    expect(await download(s, s.tokens.payer, left.manifest.output[0]!.url)).toEqual([]);
+  });
+
+  it('leaves out a member who denies the payer after the manifest', async () => {
+    const s = await scenario();
+    const { manifest } = await manifestOf(
+      s,
+      s.tokens.payer,
+      await kickOff(s, s.tokens.payer, '/fhir/Group/payer-lakeshore-org/$export?_type=ExplanationOfBenefit'),
+    );
+    const consent = await s.consent(
+      'c1',
+      s.tokens.maria,
+      consentFor('c1', { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
+    );
+    expect(consent.status).toBe(201);
+    expect(await download(s, s.tokens.payer, manifest.output[0]!.url)).toEqual([]);
   });
 });
