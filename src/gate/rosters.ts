@@ -65,19 +65,19 @@ export type ExportLevel = 'group' | 'patient' | 'system';
  * The rosters an export covers, or undefined when the requester may not run it (deny by default).
  *
  * - `Group/{id}/$export`: that group, if `mayExportGroup` admits it.
- * - `Patient/$export`: every patient the requester may export, which is the union of the rosters
- *   `mayExportGroup` admits: today the one roster of the organization it acts for.
- * - `$export` (system level): the same people, and only for backend clients (a person's token
- *   never runs a system export). Every type exported is in the patient compartment, so a system
- *   export never reaches further than the Patient-level one; no DUA is read as a licence to pull
- *   the whole exchange.
+ * - `Patient/$export`: for a backend client, every patient it may export: the union of the
+ *   rosters `mayExportGroup` admits, today the one roster of the organization it acts for.
+ * - `$export` (system level): the same people, for the same clients. Every type exported is in
+ *   the patient compartment, so a system export never reaches further than the Patient-level
+ *   one; no DUA is read as a licence to pull the whole exchange.
  *
- * Each member's data is still decided per class (DUA, consent, law) when the snapshot is taken
- * and again when each file is read.
+ * A person's token runs neither (Bulk Data is for backend services; a clinician may still
+ * export its own organization's Group). Each member's data is decided per class (DUA, consent,
+ * law) when the snapshot is planned and again when each file is read.
  */
 export function exportRosters(g: GateContext, level: ExportLevel, groupId?: string): string[] | undefined {
   if (level === 'group') return groupId !== undefined && mayExportGroup(g, groupId) ? [groupId] : undefined;
-  if (level === 'system' && g.requester.kind !== 'system') return undefined;
+  if (g.requester.kind !== 'system') return undefined;
   const own = g.requester.organization?.startsWith('Organization/') ? g.requester.organization.slice('Organization/'.length) : undefined;
   return own && mayExportGroup(g, own) ? [own] : undefined;
 }
@@ -114,7 +114,8 @@ export interface ExportSnapshot {
  * be (nothing leaves here, so nothing is audited): each member's versions current at
  * transactionTime, without the labels the member's decision withholds. The manifest's counts are
  * its sizes, so they describe exactly what the files hold unless a decision has since become
- * stricter (then a file holds fewer: consent wins over the count).
+ * stricter (then a file holds fewer: consent wins over the count). The rosters are read here,
+ * just after transactionTime, and again as each file is read: a member must be on both.
  */
 export async function planExport(
   g: GateContext,

@@ -27,8 +27,17 @@ describe('Patient-level and system-level export', () => {
       expect({ who, status: res.status }).toEqual({ who, status: 403 });
       expect(((await res.json()) as Outcome).resourceType).toBe('OperationOutcome');
     }
-    const maria = await kickOff(s, s.tokens.maria, `/fhir/Patient/$export?${TYPES}`);
-    expect(maria.status).toBe(403);
+    const noOrganization = await s.issuer.mint({
+      sub: 'loose',
+      client_id: 'loose',
+      client_kind: 'analytics',
+      scope: 'system/*.rs',
+      purpose_of_use: ['HRESCH'],
+    });
+    for (const path of ['/fhir/$export', '/fhir/Patient/$export']) expect((await kickOff(s, noOrganization, `${path}?${TYPES}`)).status).toBe(403);
+    // Patient-level too is for backend clients: a clinician exports her organization's Group, not Patient/$export.
+    for (const who of ['maria', 'chen'] as const) expect((await kickOff(s, s.tokens[who], `/fhir/Patient/$export?${TYPES}`)).status).toBe(403);
+    expect((await kickOff(s, s.tokens.chen, `/fhir/Group/clinic-oak-org/$export?_type=Observation`)).status).toBe(202);
   });
 
   it('answers an unknown Group exactly as a forbidden one', async () => {
