@@ -79,6 +79,23 @@ describe('the status response and the manifest', () => {
     expect(Object.fromEntries(Object.entries(files).map(([t, rows]) => [t, rows.length]))).toEqual({ Observation: 3, ExplanationOfBenefit: 1 });
   });
 
+  it('answers 202 with X-Progress and Retry-After while the snapshot is being planned', async () => {
+    const s = await scenario();
+    const { statusUrl } = await runExport(s, s.tokens.payer, `${GROUP}?_type=Coverage`);
+    const path = statusUrl.replace('http://gateway.test', '');
+    // A job of the same owner still being planned (as every job is between kick-off and manifest).
+    s.db.sqlite
+      .prepare(
+        "insert into export_jobs (id, owner, requester, level, group_id, types, since, transaction_time, request, ignored, status) select 'running-job', owner, requester, level, group_id, types, since, transaction_time, request, ignored, 'in-progress' from export_jobs where id = ?",
+      )
+      .run(path.split('/').pop());
+    const running = await s.get(path.replace(/[^/]+$/, 'running-job'), s.tokens.payer);
+    expect(running.status).toBe(202);
+    expect(running.headers.get('x-progress')).toBeTruthy();
+    expect(running.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await s.get(path.replace(/[^/]+$/, 'running-job'), s.tokens.otherPayer)).status).toBe(404);
+  });
+
   it("answers an errored job with a 5xx OperationOutcome, and a cancelled one's status and files as not found", async () => {
     const s = await scenario();
     const { manifest, statusUrl } = await runExport(s, s.tokens.payer, `${GROUP}?_type=Coverage`);

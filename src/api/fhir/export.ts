@@ -35,9 +35,13 @@ const ownerOf = (r: Requester) => `${r.clientId}|${r.subject}`;
 const operationOf = (job: Pick<ExportJob, 'level' | 'groupId'>) =>
   job.level === 'group' ? `Group/${job.groupId}/$export` : job.level === 'patient' ? 'Patient/$export' : '$export';
 
-/** Prefer: respond-async is required (the IG's kick-off is asynchronous only); handling=lenient is read from the same header. */
+/**
+ * Prefer: respond-async is required (the IG's kick-off is asynchronous only); handling=lenient is
+ * read from the same header. Preferences are comma-separated; a `;` between them, which some
+ * clients send, is read the same way.
+ */
 function preferOf(c: Context<AppEnv>): { lenient: boolean } {
-  const prefer = (c.req.header('prefer') ?? '').split(',').map((p) => p.trim().toLowerCase());
+  const prefer = (c.req.header('prefer') ?? '').split(/[,;]/).map((p) => p.trim().toLowerCase());
   if (!prefer.includes('respond-async'))
     throw new FhirError(400, [{ code: 'required', diagnostics: 'Bulk export is asynchronous: send Prefer: respond-async', expression: 'Prefer' }]);
   return { lenient: prefer.includes('handling=lenient') };
