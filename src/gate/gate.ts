@@ -3,7 +3,7 @@ import type { Requester } from '../auth/requester.js';
 import type { Attribution } from '../metrics/attribution.js';
 import type { ReleaseRow } from '../release/store.js';
 import type { SearchQuery } from '../search/params.js';
-import { accountingOfDisclosures } from './accounting.js';
+import { accountingOfDisclosures, type AccountingCursor, type AccountingPage } from './accounting.js';
 import { enforcedChoices, explainAccess, previewAs, whoCanSee, type AccessExplanation } from './access.js';
 import type { ConsentLine } from '../consent/compile.js';
 import { gateContext, type GateDeps } from './context.js';
@@ -25,7 +25,8 @@ export interface Gate {
   read(type: string, id: string, vid?: string): Promise<StoredVersion | undefined>;
   search(type: string, q: SearchQuery, query: string): Promise<Found>;
   everything(patientId: string, q: SearchQuery, query: string): Promise<Found | undefined>;
-  accounting(patientRef: string, count: number, offset: number): Promise<Found & { more: boolean }>;
+  /** Her accounting of disclosures, newest first, one page of a snapshot the first page fixes. */
+  accounting(patientRef: string, count: number, cursor?: AccountingCursor): Promise<AccountingPage>;
   roster(organization: string, year: number, groupId: string): Promise<{ members: Attribution[]; release: ReleaseRow } | undefined>;
   mayExport(groupId: string): boolean;
   exportMembers(groupId: string): Promise<string[]>;
@@ -45,7 +46,7 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     read: (type, id, vid) => readResource(g, type, id, vid),
     search: (type, q, query) => searchType(g, type, q, query),
     everything: (patientId, q, query) => everything(g, patientId, q, query),
-    accounting: (patientRef, count, offset) => accountingOfDisclosures(g, patientRef, count, offset),
+    accounting: (patientRef, count, cursor) => accountingOfDisclosures(g, patientRef, count, cursor),
     roster: (organization, year, groupId) => attributionRoster(g, organization, year, groupId),
     mayExport: (groupId) => mayExportGroup(g, groupId),
     exportMembers: (groupId) => exportMembers(g, groupId),

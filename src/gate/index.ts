@@ -3,6 +3,7 @@ export { createGate, type Gate } from './gate.js';
 export type { GateDeps } from './context.js';
 export type { AccessExplanation, ClassAccess } from './access.js';
 export type { Found, Row } from './search.js';
+export type { AccountingCursor, AccountingPage } from './accounting.js';
 export type { StoredVersion } from './versions.js';
 export type { ConsentLine } from '../consent/compile.js';
 export { DIRECTORY_TYPES } from './scope.js';

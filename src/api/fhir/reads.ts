@@ -4,6 +4,7 @@ import { FhirError } from '../../fhir/errors.js';
 import { FHIR_JSON } from '../../http/fhir-response.js';
 import { gateOf } from '../../http/gate.js';
 import { isStoredType } from '../../store/search-values.js';
+import { accountingOfDisclosures } from './disclosures.js';
 import { parseQuery, searchset } from './searchset.js';
 
 /**
@@ -50,13 +51,4 @@ async function everything(c: Context<AppEnv>): Promise<Response> {
   const found = await gate.everything(id, q, `Patient/${id}/$everything${new URL(c.req.url).search}`);
   if (!found) throw notFound(`Patient/${id}`);
   return searchset(c, found, q);
-}
-
-/** GET /fhir/AuditEvent?patient=…: a patient's accounting of disclosures. */
-async function accountingOfDisclosures(c: Context<AppEnv>): Promise<Response> {
-  const gate = gateOf(c);
-  const q = parseQuery(c, false);
-  if (!q.patient) throw FhirError.of(400, 'required', 'AuditEvent search needs patient=Patient/{your id}', 'patient');
-  const found = await gate.accounting(q.patient, q.count, q.offset);
-  return searchset(c, found, q, found.more);
 }
