@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../../app-env.js';
 import { FhirError } from '../../fhir/errors.js';
+import { notModified, validatorHeaders } from '../../http/conditional.js';
 import { FHIR_JSON } from '../../http/fhir-response.js';
 import { gateOf } from '../../http/gate.js';
 import { isStoredType } from '../../store/search-values.js';
@@ -33,7 +34,11 @@ async function read(c: Context<AppEnv>): Promise<Response> {
   knownType(type);
   const row = await gateOf(c).read(type, id, vid);
   if (!row) throw notFound(vid === undefined ? `${type}/${id}` : `${type}/${id}/_history/${vid}`);
-  return c.body(row.content, 200, { 'content-type': FHIR_JSON, etag: `W/"${row.versionId}"`, 'last-modified': new Date(row.lastUpdated).toUTCString() });
+  // Decided and audited as any read first: a 304 for what may not be seen would say it exists.
+  const validators = validatorHeaders(row);
+  if (notModified({ ifNoneMatch: c.req.header('if-none-match'), ifModifiedSince: c.req.header('if-modified-since') }, row))
+    return c.body(null, 304, validators);
+  return c.body(row.content, 200, { 'content-type': FHIR_JSON, ...validators });
 }
 
 async function search(c: Context<AppEnv>): Promise<Response> {
