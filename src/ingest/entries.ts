@@ -12,6 +12,8 @@ export interface WriteRequest {
   /** The entry's fullUrl, when other entries may reference this one by it (urn:uuid:…). */
   fullUrl?: string;
   resource: Resource;
+  /** If-Match: the versionIds this update may replace, or `*` (it must exist). Checked where the write is planned, in its atomic unit. */
+  ifMatch?: '*' | readonly number[];
 }
 
 export type EntryRead = { ok: true; request: WriteRequest } | { ok: false; index: number; issues: Issue[] };
