@@ -7,7 +7,7 @@ import { accountingOfDisclosures, type AccountingCursor, type AccountingPage } f
 import { enforcedChoices, explainAccess, previewAs, whoCanSee, type AccessExplanation } from './access.js';
 import type { ConsentLine } from '../consent/compile.js';
 import { gateContext, type GateDeps } from './context.js';
-import { readResource } from './read.js';
+import { readHistory, readResource, type HistoryPage } from './read.js';
 import { attributionRoster, exportFile, exportMembers, mayExportGroup } from './rosters.js';
 import { everything, searchType, type Found, type Row } from './search.js';
 import type { StoredVersion } from './versions.js';
@@ -23,6 +23,8 @@ export interface Gate {
   readonly requester: Requester;
   /** read, or vread with `vid`. */
   read(type: string, id: string, vid?: string): Promise<StoredVersion | undefined>;
+  /** An instance's history: the versions vread would show, newest first. Undefined: not found. */
+  history(type: string, id: string, page: { count: number; since?: string; before?: number }): Promise<HistoryPage | undefined>;
   search(type: string, q: SearchQuery, query: string): Promise<Found>;
   everything(patientId: string, q: SearchQuery, query: string): Promise<Found | undefined>;
   /** Her accounting of disclosures, newest first, one page of a snapshot the first page fixes. */
@@ -44,6 +46,7 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
   return {
     requester,
     read: (type, id, vid) => readResource(g, type, id, vid),
+    history: (type, id, page) => readHistory(g, type, id, page),
     search: (type, q, query) => searchType(g, type, q, query),
     everything: (patientId, q, query) => everything(g, patientId, q, query),
     accounting: (patientRef, count, cursor) => accountingOfDisclosures(g, patientRef, count, cursor),

@@ -5,5 +5,6 @@ export type { AccessExplanation, ClassAccess } from './access.js';
 export type { Found, Row } from './search.js';
 export type { AccountingCursor, AccountingPage } from './accounting.js';
 export type { StoredVersion } from './versions.js';
+export type { HistoryPage } from './read.js';
 export type { ConsentLine } from '../consent/compile.js';
 export { DIRECTORY_TYPES } from './scope.js';

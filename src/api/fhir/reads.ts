@@ -6,6 +6,7 @@ import { FHIR_JSON } from '../../http/fhir-response.js';
 import { gateOf } from '../../http/gate.js';
 import { isStoredType } from '../../store/search-values.js';
 import { accountingOfDisclosures } from './disclosures.js';
+import { instanceHistory } from './history.js';
 import { parseQuery, searchset } from './searchset.js';
 
 /**
@@ -18,6 +19,7 @@ export function readRoutes(): Hono<AppEnv> {
   routes.get('/AuditEvent', accountingOfDisclosures);
   routes.get('/Patient/:id/$everything', everything);
   routes.get('/:type/:id/_history/:vid', read);
+  routes.get('/:type/:id/_history', history);
   routes.get('/:type/:id', read);
   routes.get('/:type', search);
   return routes;
@@ -39,6 +41,12 @@ async function read(c: Context<AppEnv>): Promise<Response> {
   if (notModified({ ifNoneMatch: c.req.header('if-none-match'), ifModifiedSince: c.req.header('if-modified-since') }, row))
     return c.body(null, 304, validators);
   return c.body(row.content, 200, { 'content-type': FHIR_JSON, ...validators });
+}
+
+async function history(c: Context<AppEnv>): Promise<Response> {
+  const { type, id } = c.req.param() as { type: string; id: string };
+  knownType(type);
+  return instanceHistory(c, type, id);
 }
 
 async function search(c: Context<AppEnv>): Promise<Response> {
