@@ -1,6 +1,8 @@
 import { count } from 'drizzle-orm';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resources } from '../../src/db/schema.js';
+import { acceptAllows, formatAllowed } from '../../src/http/negotiate.js';
 import { patient } from '../helpers/fhir.js';
 import { scenario } from '../helpers/scenario.js';
 import { sourceClaims } from '../helpers/tokens.js';
@@ -82,5 +84,49 @@ describe('content negotiation on /fhir', () => {
     });
     await expect406(res, /Accept/);
     expect(await stored()).toBe(before);
+  });
+});
+
+describe('the Accept and _format rules, for any header', () => {
+  const served = ['*/*', 'application/*', 'application/json', 'application/fhir+json'];
+  const other = ['application/fhir+xml', 'application/xml', 'text/html', 'text/plain', 'text/turtle', 'image/png', 'application/pdf', 'text/*'];
+  const param = fc.constantFrom('', '; charset=utf-8', ';charset=UTF-8', '; fhirVersion=4.0', ';q=0.5', ' ; q=1');
+  const range = (types: string[]) => fc.tuple(fc.constantFrom(...types), param).map(([t, p]) => `${t}${p}`);
+
+  it('allows any list holding one range we serve, and refuses lists of only others', () => {
+    fc.assert(
+      fc.property(fc.array(range(other), { maxLength: 4 }), range(served), fc.nat(4), (others, ours, at) => {
+        const list = [...others];
+        list.splice(Math.min(at, list.length), 0, ours);
+        expect(acceptAllows(list.join(', '))).toBe(true);
+        if (others.length > 0) expect(acceptAllows(others.join(', '))).toBe(false);
+      }),
+    );
+  });
+
+  it('refuses a range we serve when its q is 0, its fhirVersion another or its charset not UTF-8', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...served), fc.constantFrom(';q=0', ';q=0.0', '; fhirVersion=3.0', ';fhirVersion=5.0', ';charset=iso-8859-1'), (t, p) => {
+        expect(acceptAllows(`${t}${p}`)).toBe(false);
+      }),
+    );
+  });
+
+  it('takes only the JSON formats as _format, whatever the parameters', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('json', 'application/json', 'application/fhir+json', 'application/fhir json'),
+        fc.constantFrom('', ';fhirVersion=4.0', '; charset=utf-8'),
+        (f, p) => {
+          expect(formatAllowed(f === 'json' ? f : `${f}${p}`)).toBe(true);
+        },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        fc.pre(!/json/i.test(s));
+        expect(formatAllowed(s)).toBe(false);
+      }),
+    );
   });
 });
