@@ -1,3 +1,4 @@
+import { entityTags, versionPrecondition } from '../fhir/etag.js';
 import { FhirError } from '../fhir/errors.js';
 
 /** A stored version as HTTP validators see it. */
@@ -9,15 +10,6 @@ export interface Validators {
 /** The validator headers of a version: a weak ETag of its versionId and its Last-Modified. */
 export function validatorHeaders(v: Validators): Record<string, string> {
   return { etag: `W/"${v.versionId}"`, 'last-modified': new Date(v.lastUpdated).toUTCString() };
-}
-
-const ENTITY_TAG = /^(?:W\/)?"([^"]*)"$/;
-
-/** An If-Match or If-None-Match list: `*`, or the opaque values of its entity tags; undefined if any is malformed. Pure. */
-function entityTags(header: string): '*' | string[] | undefined {
-  if (header.trim() === '*') return '*';
-  const tags = header.split(',').map((t) => ENTITY_TAG.exec(t.trim())?.[1]);
-  return tags.every((t): t is string => t !== undefined) ? tags : undefined;
 }
 
 /**
@@ -43,8 +35,7 @@ export function notModified(headers: { ifNoneMatch?: string; ifModifiedSince?: s
  */
 export function parseIfMatch(header: string | undefined): '*' | number[] | undefined {
   if (header === undefined) return undefined;
-  const tags = entityTags(header);
-  if (tags === undefined || (tags !== '*' && tags.some((t) => !/^\d{1,9}$/.test(t))))
-    throw FhirError.of(400, 'value', 'If-Match must be * or an ETag such as W/"3" naming a versionId', 'If-Match');
-  return tags === '*' ? '*' : tags.map(Number);
+  const versions = versionPrecondition(header);
+  if (versions === undefined) throw FhirError.of(400, 'value', 'If-Match must be * or an ETag such as W/"3" naming a versionId', 'If-Match');
+  return versions;
 }

@@ -92,6 +92,48 @@ describe('If-Match on update', () => {
   });
 });
 
+describe('request.ifMatch in a transaction or batch', () => {
+  const put = (resource: ReturnType<typeof patient>, ifMatch?: string) => ({
+    ...putEntry(resource),
+    request: { method: 'PUT', url: `Patient/${resource.id}`, ...(ifMatch ? { ifMatch } : {}) },
+  });
+
+  it('fails the whole transaction with 412 when one entry is stale, and writes none of it', async () => {
+    const { send, current } = await setup();
+    await send('PUT', '/fhir/Patient/pa-1', patient('pa-1'));
+    const res = await send('POST', '/fhir', bundle('transaction', [put(patient('pa-2')), put(patient('pa-1', { gender: 'other' }), 'W/"9"')]));
+    await expectOutcome(res, 412);
+    expect(await current('pa-2')).toBeUndefined();
+    expect((await current('pa-1'))!.versionId).toBe(1);
+    const ok = await send('POST', '/fhir', bundle('transaction', [put(patient('pa-2')), put(patient('pa-1', { gender: 'other' }), 'W/"1"')]));
+    expect(ok.status).toBe(200);
+    expect((await current('pa-1'))!.versionId).toBe(2);
+  });
+
+  it('answers a stale batch entry 412 Precondition Failed and writes the others', async () => {
+    const { send, current } = await setup();
+    await send('PUT', '/fhir/Patient/pa-1', patient('pa-1'));
+    const body = await (
+      await send('POST', '/fhir', bundle('batch', [put(patient('pa-1', { gender: 'other' }), 'W/"2"'), put(patient('pa-3'), '*'), put(patient('pa-2'))]))
+    ).json();
+    expect(body.entry.map((e: { response: { status: string } }) => e.response.status)).toEqual([
+      '412 Precondition Failed',
+      '412 Precondition Failed',
+      '201 Created',
+    ]);
+    expect((await current('pa-1'))!.versionId).toBe(1);
+    expect(await current('pa-3')).toBeUndefined();
+  });
+
+  it('refuses a malformed ifMatch, or one on a POST, naming it', async () => {
+    const { send } = await setup();
+    for (const entry of [put(patient('pa-1'), 'three'), { resource: patient('x'), request: { method: 'POST', url: 'Patient', ifMatch: 'W/"1"' } }]) {
+      const body = await expectOutcome(await send('POST', '/fhir', bundle('transaction', [entry])), 400);
+      expect(body.issue[0].expression[0]).toMatch(/request\.ifMatch$/);
+    }
+  });
+});
+
 describe('Prefer: return on create and update', () => {
   it('answers the resource by default and with return=representation', async () => {
     const { send } = await setup();
