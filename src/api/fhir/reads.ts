@@ -10,8 +10,8 @@ import { instanceHistory } from './history.js';
 import { parseQuery, searchset } from './searchset.js';
 
 /**
- * Reads, searches, $everything and the accounting of disclosures: each parses, asks the
- * request's gate, and renders. A resource the requester may not see answers exactly as one that
+ * Reads (conditional too), instance history, searches, $everything and the accounting of
+ * disclosures: each parses, asks the request's gate, and renders. A resource the requester may not see answers exactly as one that
  * does not exist.
  */
 export function readRoutes(): Hono<AppEnv> {
