@@ -5,6 +5,7 @@ import { consentRoutes } from './api/consent.js';
 import { fhirRoutes } from './api/fhir/index.js';
 import type { AppDeps, AppEnv } from './app-env.js';
 import { notFound, onError } from './http/errors.js';
+import { negotiate, ndjsonForExportFiles } from './http/negotiate.js';
 import { publicRoutes } from './api/public-data.js';
 import { webAssets } from './web/assets/index.js';
 import { assetRoutes } from './web/assets/routes.js';
@@ -30,6 +31,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await deps.db.orm.get(sql`select 1`);
     return c.json({ status: 'ok', database: deps.db.driver, mode: deps.config.mode });
   });
+  // Before every FHIR route, Consent's included: what cannot be answered in a format the client takes is 406, and nothing runs.
+  app.use('/fhir/*', negotiate(ndjsonForExportFiles));
   // Consent routes first: they take Consent writes that the generic write routes would refuse.
   app.route('/fhir', consentRoutes());
   app.route('/fhir', fhirRoutes());

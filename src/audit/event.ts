@@ -3,8 +3,8 @@ import type { Reason } from '../consent/decide.js';
 
 export interface AccessRecord {
   requester: Requester | undefined;
-  /** FHIR restful interaction: read, vread, search-type, operation, create, update. */
-  interaction: 'read' | 'vread' | 'search-type' | 'operation' | 'create' | 'update';
+  /** FHIR restful interaction: read, vread, history-instance, search-type, operation, create, update. */
+  interaction: 'read' | 'vread' | 'history-instance' | 'search-type' | 'operation' | 'create' | 'update';
   /** What was asked for, e.g. `Observation/o1` or `Observation?patient=p1&code=4548-4`. */
   query: string;
   person?: string;

@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { auditEvents } from '../db/schema.js';
 import { insertRows } from '../store/write.js';
@@ -74,12 +74,34 @@ export class AuditLog {
   }
 }
 
-export async function eventsAbout(log: AuditLog, person: string, limit: number, offset: number) {
+/**
+ * How many events are about this person now. The trail only grows and a new event always takes
+ * the next sequence number, so her first n events, in the order recorded, never change: n is a
+ * snapshot of her accounting that later events cannot shift.
+ */
+export async function countEventsAbout(log: AuditLog, person: string): Promise<number> {
+  const [row] = await log.db.orm.select({ n: count() }).from(auditEvents).where(eq(auditEvents.person, person));
+  return row?.n ?? 0;
+}
+
+/**
+ * Her events at positions `from` to `from + limit - 1` in the order recorded (0 is her first).
+ * The position is found on the (person, seq) index alone; only the page's own rows are read.
+ */
+export async function eventsAboutAt(log: AuditLog, person: string, from: number, limit: number): Promise<{ content: string }[]> {
+  if (limit <= 0) return [];
+  const [start] = await log.db.orm
+    .select({ seq: auditEvents.seq })
+    .from(auditEvents)
+    .where(eq(auditEvents.person, person))
+    .orderBy(asc(auditEvents.seq))
+    .limit(1)
+    .offset(from);
+  if (!start) return [];
   return log.db.orm
     .select({ content: auditEvents.content })
     .from(auditEvents)
-    .where(eq(auditEvents.person, person))
-    .orderBy(desc(auditEvents.seq))
-    .limit(limit)
-    .offset(offset);
+    .where(and(eq(auditEvents.person, person), gte(auditEvents.seq, start.seq)))
+    .orderBy(asc(auditEvents.seq))
+    .limit(limit);
 }

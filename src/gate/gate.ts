@@ -3,11 +3,11 @@ import type { Requester } from '../auth/requester.js';
 import type { Attribution } from '../metrics/attribution.js';
 import type { ReleaseRow } from '../release/store.js';
 import type { SearchQuery } from '../search/params.js';
-import { accountingOfDisclosures } from './accounting.js';
+import { accountingOfDisclosures, type AccountingCursor, type AccountingPage } from './accounting.js';
 import { enforcedChoices, explainAccess, previewAs, whoCanSee, type AccessExplanation } from './access.js';
 import type { ConsentLine } from '../consent/compile.js';
 import { gateContext, type GateDeps } from './context.js';
-import { readResource } from './read.js';
+import { readHistory, readResource, type HistoryPage } from './read.js';
 import { attributionRoster, exportFile, exportRosters, exportTransactionTime, planExport, type ExportLevel, type ExportSnapshot } from './rosters.js';
 import { everything, searchType, type Found, type Row } from './search.js';
 import type { StoredVersion } from './versions.js';
@@ -23,9 +23,12 @@ export interface Gate {
   readonly requester: Requester;
   /** read, or vread with `vid`. */
   read(type: string, id: string, vid?: string): Promise<StoredVersion | undefined>;
+  /** An instance's history: the versions vread would show, newest first. Undefined: not found. */
+  history(type: string, id: string, page: { count: number; since?: string; before?: number }): Promise<HistoryPage | undefined>;
   search(type: string, q: SearchQuery, query: string): Promise<Found>;
   everything(patientId: string, q: SearchQuery, query: string): Promise<Found | undefined>;
-  accounting(patientRef: string, count: number, offset: number): Promise<Found & { more: boolean }>;
+  /** Her accounting of disclosures, newest first, one page of a snapshot the first page fixes. */
+  accounting(patientRef: string, count: number, cursor?: AccountingCursor): Promise<AccountingPage>;
   roster(organization: string, year: number, groupId: string): Promise<{ members: Attribution[]; release: ReleaseRow } | undefined>;
   /** The rosters a Group-, Patient- or system-level export covers; undefined when it may not be run. */
   exportRosters(level: ExportLevel, groupId?: string): string[] | undefined;
@@ -48,9 +51,10 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
   return {
     requester,
     read: (type, id, vid) => readResource(g, type, id, vid),
+    history: (type, id, page) => readHistory(g, type, id, page),
     search: (type, q, query) => searchType(g, type, q, query),
     everything: (patientId, q, query) => everything(g, patientId, q, query),
-    accounting: (patientRef, count, offset) => accountingOfDisclosures(g, patientRef, count, offset),
+    accounting: (patientRef, count, cursor) => accountingOfDisclosures(g, patientRef, count, cursor),
     roster: (organization, year, groupId) => attributionRoster(g, organization, year, groupId),
     exportRosters: (level, groupId) => exportRosters(g, level, groupId),
     exportTransactionTime: () => exportTransactionTime(g),

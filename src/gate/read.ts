@@ -1,9 +1,31 @@
 import { categoriesOfColumn, categoryIndex } from '../consent/categories.js';
+import type { Decision } from '../consent/decide.js';
 import { resolvePerson } from '../store/read.js';
 import { purposeOf, type GateContext } from './context.js';
 import { DIRECTORY_TYPES, requireScope, scopeCoversPatient } from './scope.js';
-import { readVersion, type StoredVersion } from './versions.js';
+import { listVersions, readVersion, type StoredVersion } from './versions.js';
 import { referenceFilter } from './dangling.js';
+
+/** What deciding one stored version gives: whose it is (if anyone's), the decision, and whether it may be seen. */
+interface VersionVerdict {
+  person?: string;
+  decision?: Decision;
+  visible: boolean;
+}
+
+/**
+ * The vread decision on one version: a directory entry by scope alone; otherwise that version's
+ * own compartment, the token's patient context, and the decision on its own labels and date.
+ */
+async function decideVersion(g: GateContext, row: StoredVersion): Promise<VersionVerdict> {
+  if (DIRECTORY_TYPES.includes(row.type)) return { visible: true };
+  const ref = row.type === 'Patient' ? row.id : row.patientId;
+  const person = ref ? ((await resolvePerson(g.deps.db, ref)) ?? ref) : undefined;
+  if (!person || !scopeCoversPatient(g.requester, row.type, 'r', person)) return { ...(person ? { person } : {}), visible: false };
+  const categories = categoriesOfColumn(row.security, categoryIndex(g.deps.codeLists));
+  const decision = await g.decide(person, { cls: row.type, categories, ...(row.dateStart ? { date: row.dateStart } : {}) });
+  return { person, decision, visible: decision.permit };
+}
 
 /**
  * read and vread. The steps, in order: the scope (before any lookup), the exact version asked
@@ -15,14 +37,77 @@ export async function readResource(g: GateContext, type: string, id: string, vid
   const row = await readVersion(g.deps.db, type, id, vid);
   const query = vid === undefined ? `${type}/${id}` : `${type}/${id}/_history/${vid}`;
   if (row && DIRECTORY_TYPES.includes(type)) return row;
-  const ref = type === 'Patient' ? id : row?.patientId;
-  const person = row && ref ? ((await resolvePerson(g.deps.db, ref)) ?? ref) : undefined;
-  if (!row || !person || !scopeCoversPatient(g.requester, type, 'r', person)) {
-    await g.audit({ interaction: 'read', query, ...(person ? { person } : {}), outcome: 'not-found' });
-    return undefined;
+  const verdict = row ? await decideVersion(g, row) : { visible: false };
+  const { person, decision } = verdict as VersionVerdict;
+  await g.audit({
+    interaction: 'read',
+    query,
+    ...(person ? { person } : {}),
+    outcome: verdict.visible ? 'permit' : 'not-found',
+    ...(decision ? { reasons: decision.reasons, ...purposeOf(decision) } : {}),
+  });
+  return row && person && verdict.visible ? { ...row, content: await referenceFilter(g, person).one(row.content) } : undefined;
+}
+
+export interface HistoryPage {
+  /** Versions the requester may see, within `since`. */
+  total: number;
+  /** Newest first, at most `count`, below `before` when given. */
+  versions: StoredVersion[];
+  /** The versionId to continue below, when more are visible. */
+  next?: number;
+}
+
+/**
+ * `GET [type]/[id]/_history`: the versions the requester may see, each decided exactly as a
+ * vread of it would be (a version's own compartment, labels and date), newest first. One audit
+ * record for each person a version is about: permitted when she had any version shown. None
+ * visible is undefined, as for a missing id.
+ */
+export async function readHistory(
+  g: GateContext,
+  type: string,
+  id: string,
+  page: { count: number; since?: string; before?: number },
+): Promise<HistoryPage | undefined> {
+  requireScope(g.requester, type, 'r');
+  const versions = await listVersions(g.deps.db, type, id);
+  const verdicts: VersionVerdict[] = [];
+  for (const v of versions) verdicts.push(await decideVersion(g, v));
+  const query = `${type}/${id}/_history`;
+  if (!DIRECTORY_TYPES.includes(type)) {
+    const people = new Map<string, VersionVerdict[]>();
+    for (const v of verdicts) if (v.person) people.set(v.person, [...(people.get(v.person) ?? []), v]);
+    if (people.size === 0) await g.audit({ interaction: 'history-instance', query, outcome: 'not-found' });
+    for (const [person, own] of people) {
+      const decisions = own.flatMap((v) => (v.decision ? [v.decision] : []));
+      await g.audit({
+        interaction: 'history-instance',
+        query,
+        person,
+        outcome: own.some((v) => v.visible) ? 'permit' : 'not-found',
+        reasons: decisions.flatMap((d) => d.reasons).slice(0, 6),
+        ...purposeOf(decisions.find((d) => d.permit)),
+      });
+    }
   }
-  const categories = categoriesOfColumn(row.security, categoryIndex(g.deps.codeLists));
-  const decision = await g.decide(person, { cls: type, categories, ...(row.dateStart ? { date: row.dateStart } : {}) });
-  await g.audit({ interaction: 'read', query, person, outcome: decision.permit ? 'permit' : 'not-found', reasons: decision.reasons, ...purposeOf(decision) });
-  return decision.permit ? { ...row, content: await referenceFilter(g, person).one(row.content) } : undefined;
+  const visible = versions.filter((_, i) => verdicts[i]!.visible);
+  if (visible.length === 0) return undefined;
+  const since = page.since ? Date.parse(page.since) : undefined;
+  const inRange = visible.filter((v) => since === undefined || Date.parse(v.lastUpdated) >= since);
+  const below = inRange.filter((v) => page.before === undefined || v.versionId < page.before);
+  const shown = below.slice(0, page.count);
+  const filters = new Map<string, ReturnType<typeof referenceFilter>>();
+  const out: StoredVersion[] = [];
+  for (const v of shown) {
+    const person = verdicts[versions.indexOf(v)]!.person;
+    if (!person) {
+      out.push(v);
+      continue;
+    }
+    let filter = filters.get(person);
+    if (!filter) filters.set(person, (filter = referenceFilter(g, person)));
+    out.push({ ...v, content: await filter.one(v.content) });
+  }
+  return { total: inRange.length, versions: out, ...(below.length > shown.length ? { next: shown.at(-1)!.versionId } : {}) };
 }

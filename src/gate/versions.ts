@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { resourceHistory } from '../db/schema.js';
 import type { Resource } from '../fhir/types.js';
@@ -28,7 +28,22 @@ export async function readVersion(db: Database, type: string, id: string, vid?: 
     .select()
     .from(resourceHistory)
     .where(and(eq(resourceHistory.type, type), eq(resourceHistory.id, id), eq(resourceHistory.versionId, Number(vid))));
-  if (!old) return undefined;
+  return old ? indexed(old) : undefined;
+}
+
+/** Every stored version of a resource, newest first, each indexed from its own content as vread indexes it. */
+export async function listVersions(db: Database, type: string, id: string): Promise<StoredVersion[]> {
+  const current = await readCurrent(db, type, id);
+  if (!current) return [];
+  const older = await db.orm
+    .select()
+    .from(resourceHistory)
+    .where(and(eq(resourceHistory.type, type), eq(resourceHistory.id, id)))
+    .orderBy(desc(resourceHistory.versionId));
+  return [current, ...older.filter((o) => o.versionId < current.versionId).map(indexed)];
+}
+
+function indexed(old: typeof resourceHistory.$inferSelect): StoredVersion {
   const resource = JSON.parse(old.content) as Resource & { meta?: { security?: { code?: string }[] } };
   // The version was valid when it was stored; should indexing it fail now, it is decided as no one's, which opens nothing.
   let values: { patientId: string | null; dateStart: string | null };
@@ -39,8 +54,8 @@ export async function readVersion(db: Database, type: string, id: string, vid?: 
   }
   const labels = (resource.meta?.security ?? []).map((s) => s.code).filter(Boolean);
   return {
-    type,
-    id,
+    type: old.type,
+    id: old.id,
     versionId: old.versionId,
     lastUpdated: old.lastUpdated,
     content: old.content,

@@ -1,4 +1,5 @@
 import type { Issue } from '../fhir/errors.js';
+import { versionPrecondition } from '../fhir/etag.js';
 import { FHIR_ID, type Resource } from '../fhir/types.js';
 import { validateResource } from './validate.js';
 
@@ -12,6 +13,8 @@ export interface WriteRequest {
   /** The entry's fullUrl, when other entries may reference this one by it (urn:uuid:…). */
   fullUrl?: string;
   resource: Resource;
+  /** If-Match: the versionIds this update may replace, or `*` (it must exist). Checked where the write is planned, in its atomic unit. */
+  ifMatch?: '*' | readonly number[];
 }
 
 export type EntryRead = { ok: true; request: WriteRequest } | { ok: false; index: number; issues: Issue[] };
@@ -61,10 +64,13 @@ function readEntry(entry: unknown, index: number): EntryRead {
       expression: `${at}.request.method`,
     });
   }
-  for (const conditional of ['ifNoneExist', 'ifMatch', 'ifNoneMatch', 'ifModifiedSince'] as const) {
+  for (const conditional of ['ifNoneExist', 'ifNoneMatch', 'ifModifiedSince'] as const) {
     if (request[conditional] !== undefined)
       return fail({ code: 'not-supported', diagnostics: `request.${conditional} is not supported`, expression: `${at}.request.${conditional}` });
   }
+  const ifMatch = typeof request.ifMatch === 'string' ? versionPrecondition(request.ifMatch) : undefined;
+  if (request.ifMatch !== undefined && (method !== 'PUT' || ifMatch === undefined))
+    return fail({ code: 'value', diagnostics: 'request.ifMatch is for PUT, as * or an ETag such as W/"3"', expression: `${at}.request.ifMatch` });
   if (!url) return fail({ code: 'required', diagnostics: 'request.url is required', expression: `${at}.request.url` });
   if (url.includes('?'))
     return fail({ code: 'not-supported', diagnostics: 'Conditional writes (a query in request.url) are not supported', expression: `${at}.request.url` });
@@ -83,6 +89,14 @@ function readEntry(entry: unknown, index: number): EntryRead {
   }
   return {
     ok: true,
-    request: { index, method, type: type!, ...(method === 'PUT' ? { id } : {}), ...(typeof fullUrl === 'string' ? { fullUrl } : {}), resource: r },
+    request: {
+      index,
+      method,
+      type: type!,
+      ...(method === 'PUT' ? { id } : {}),
+      ...(typeof fullUrl === 'string' ? { fullUrl } : {}),
+      resource: r,
+      ...(ifMatch !== undefined ? { ifMatch } : {}),
+    },
   };
 }

@@ -75,7 +75,7 @@ const nextTurn = (): Promise<void> =>
  */
 export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<IngestResult> {
   const outcomes: (Outcome | undefined)[] = new Array(request.entries.length);
-  const rejected = (index: number, status: 400 | 403 | 409, issues: Issue[]) => (outcomes[index] = { index, ok: false, status, issues });
+  const rejected = (index: number, status: 400 | 403 | 409 | 412, issues: Issue[]) => (outcomes[index] = { index, ok: false, status, issues });
 
   const requests: WriteRequest[] = [];
   for (const entry of request.entries) {
@@ -248,7 +248,13 @@ function rejectDuplicates(requests: readonly WriteRequest[], rejected: (index: n
 function throwIfAnyRejected(outcomes: readonly (Outcome | undefined)[]): void {
   const failures = outcomes.filter((o): o is Extract<Outcome, { ok: false }> => o !== undefined && !o.ok);
   if (failures.length === 0) return;
-  const status = failures.some((f) => f.status === 403) ? 403 : failures.some((f) => f.status === 400) ? 400 : 409;
+  const status = failures.some((f) => f.status === 403)
+    ? 403
+    : failures.some((f) => f.status === 400)
+      ? 400
+      : failures.some((f) => f.status === 409)
+        ? 409
+        : 412;
   throw new FhirError(
     status,
     failures.flatMap((f) => f.issues.map((i) => ({ ...i, expression: i.expression ?? `Bundle.entry[${f.index}]` }))),

@@ -41,6 +41,7 @@ export function prepare(request: WriteRequest, source: string | undefined, lists
     resource,
     values,
     securityCodes: security.map((c) => c.code!),
+    ...(request.ifMatch !== undefined ? { ifMatch: request.ifMatch } : {}),
     ...(request.type === 'Patient' ? { matchKeys: matchKeys(resource as unknown as Patient) } : {}),
   };
 }

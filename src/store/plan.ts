@@ -17,6 +17,8 @@ export interface Prepared {
   securityCodes: string[];
   /** Record-linkage keys, for Patient resources only. */
   matchKeys?: MatchKey[];
+  /** If-Match: the versionIds the write may replace, or `*` (any, but it must exist). */
+  ifMatch?: '*' | readonly number[];
 }
 
 /** A row of the current-version table, as the plan writes it. */
@@ -27,7 +29,7 @@ export type Existing = Pick<ResourceRow, 'type' | 'id' | 'versionId' | 'lastUpda
 
 export type Outcome =
   | { index: number; ok: true; created: boolean; changed: boolean; type: string; id: string; versionId: number; lastUpdated: string }
-  | { index: number; ok: false; status: 400 | 403 | 409; issues: Issue[] };
+  | { index: number; ok: false; status: 400 | 403 | 409 | 412; issues: Issue[] };
 
 export interface Plan {
   outcomes: Outcome[];
@@ -67,6 +69,20 @@ export function planWrites(prepared: readonly Prepared[], state: IndexState, now
         ok: false,
         status: 409,
         issues: [{ code: 'conflict', diagnostics: `${p.type}/${p.id} was created by another source system and can only be changed by it` }],
+      });
+      continue;
+    }
+    if (p.ifMatch !== undefined && !(previous && (p.ifMatch === '*' || p.ifMatch.includes(previous.versionId)))) {
+      plan.outcomes.push({
+        index: p.index,
+        ok: false,
+        status: 412,
+        issues: [
+          {
+            code: 'conflict',
+            diagnostics: previous ? `${p.type}/${p.id} is at version ${previous.versionId}, not the one If-Match names` : `${p.type}/${p.id} does not exist`,
+          },
+        ],
       });
       continue;
     }

@@ -2,6 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../app-env.js';
 import { readJson, limitBody } from '../../http/body.js';
 import { audit } from '../../http/audit.js';
+import { parseIfMatch, validatorHeaders } from '../../http/conditional.js';
 import { fhirJson } from '../../http/fhir-response.js';
 import { unauthorized } from '../../http/authenticate.js';
 import type { Requester } from '../../auth/requester.js';
@@ -60,7 +61,7 @@ export function writeRoutes(): Hono<AppEnv> {
     checkWriteScopes(requester, bundle.entries);
     const result = await ingest(c.var.deps, { source: requester.source, channel: bundle.mode, mode: bundle.mode, entries: bundle.entries });
     await auditWrites(c, requester.source!, result);
-    return fhirJson(c, responseBundle(bundle.mode, result));
+    return fhirJson(c, responseBundle(bundle.mode, result, bundle.entries, preferredReturn(c), c.var.deps.config.baseUrl));
   });
 
   fhir.post('/:type', knownType(), requireWriter(), limitBody(), async (c) => {
@@ -71,7 +72,7 @@ export function writeRoutes(): Hono<AppEnv> {
     const entry = { ok: true, request: { index: 0, method: 'POST', type, resource: resource as Resource } } as const;
     checkWriteScopes(c.var.requester!, [entry]);
     const outcome = await single(c, entry);
-    return written(c, outcome);
+    return written(c, outcome, entry.request.resource);
   });
 
   fhir.put('/:type/:id', knownType(), requireWriter(), limitBody(), async (c) => {
@@ -81,10 +82,11 @@ export function writeRoutes(): Hono<AppEnv> {
     const issues = validateResource(resource, type, type);
     if (issues.length > 0) throw new FhirError(400, issues);
     if ((resource as Resource).id !== id) throw FhirError.of(400, 'invalid', `The resource's id does not match the URL's id '${id}'`, `${type}.id`);
-    const entry = { ok: true, request: { index: 0, method: 'PUT', type, id, resource: resource as Resource } } as const;
+    const ifMatch = parseIfMatch(c.req.header('if-match'));
+    const entry = { ok: true, request: { index: 0, method: 'PUT', type, id, resource: resource as Resource, ...(ifMatch ? { ifMatch } : {}) } } as const;
     checkWriteScopes(c.var.requester!, [entry]);
     const outcome = await single(c, entry);
-    return written(c, outcome);
+    return written(c, outcome, entry.request.resource);
   });
 
   return fhir;
@@ -116,40 +118,63 @@ async function auditWrites(c: Context<AppEnv>, source: string, result: IngestRes
   );
 }
 
-function written(c: Parameters<typeof fhirJson>[0], outcome: Outcome): Response {
-  if (!outcome.ok) throw new FhirError(outcome.status, outcome.issues);
-  const location = `${c.var.deps.config.baseUrl}/fhir/${outcome.type}/${outcome.id}/_history/${outcome.versionId}`;
-  const verb = outcome.created ? 'Created' : outcome.changed ? 'Updated' : 'Unchanged';
-  return fhirJson(
-    c,
-    operationOutcome([{ code: 'processing' as const, diagnostics: `${verb} ${outcome.type}/${outcome.id} version ${outcome.versionId}` }], 'information'),
-    outcome.created ? 201 : 200,
-    {
-      location,
-      etag: `W/"${outcome.versionId}"`,
-      'last-modified': new Date(outcome.lastUpdated).toUTCString(),
-    },
-  );
+type Return = 'minimal' | 'representation' | 'OperationOutcome';
+
+/** `Prefer: return=…` (RFC 7240; FHIR R4 http.html): the resource when not said, as most FHIR clients expect of create and update. */
+function preferredReturn(c: Context<AppEnv>): Return {
+  const m = /(?:^|[,;\s])return\s*=\s*"?(minimal|representation|OperationOutcome)"?/i.exec(c.req.header('prefer') ?? '');
+  const value = m?.[1]?.toLowerCase();
+  return value === 'minimal' ? 'minimal' : value === 'operationoutcome' ? 'OperationOutcome' : 'representation';
 }
 
-const STATUS_TEXT = { 400: '400 Bad Request', 403: '403 Forbidden', 409: '409 Conflict' } as const;
+type Written = Extract<Outcome, { ok: true }>;
 
-/** A transaction-response or batch-response: one entry per request entry, in order. */
-function responseBundle(mode: 'transaction' | 'batch', result: IngestResult) {
+/**
+ * The version as stored. `prepare` and the write plan set the sent resource's meta (source,
+ * labels) in place; its id, versionId and lastUpdated are the outcome's, also for an update
+ * that changed nothing and so kept the version before.
+ */
+function storedVersion(outcome: Written, sent: Resource): Resource {
+  return { ...sent, id: outcome.id, meta: { ...sent.meta, versionId: String(outcome.versionId), lastUpdated: outcome.lastUpdated } };
+}
+
+function writtenOutcome(outcome: Written) {
+  const verb = outcome.created ? 'Created' : outcome.changed ? 'Updated' : 'Unchanged';
+  return operationOutcome([{ code: 'processing' as const, diagnostics: `${verb} ${outcome.type}/${outcome.id} version ${outcome.versionId}` }], 'information');
+}
+
+function written(c: Context<AppEnv>, outcome: Outcome, sent: Resource): Response {
+  if (!outcome.ok) throw new FhirError(outcome.status, outcome.issues);
+  const headers = {
+    location: `${c.var.deps.config.baseUrl}/fhir/${outcome.type}/${outcome.id}/_history/${outcome.versionId}`,
+    ...validatorHeaders(outcome),
+  };
+  const status = outcome.created ? 201 : 200;
+  const prefer = preferredReturn(c);
+  if (prefer === 'minimal') return c.body(null, status, headers);
+  return fhirJson(c, prefer === 'OperationOutcome' ? writtenOutcome(outcome) : storedVersion(outcome, sent), status, headers);
+}
+
+const STATUS_TEXT = { 400: '400 Bad Request', 403: '403 Forbidden', 409: '409 Conflict', 412: '412 Precondition Failed' } as const;
+
+/** A transaction-response or batch-response: one entry per request entry, in order, each as Prefer: return asks. */
+function responseBundle(mode: 'transaction' | 'batch', result: IngestResult, entries: readonly EntryRead[], prefer: Return, base: string) {
+  const sent = new Map(entries.flatMap((e) => (e.ok ? [[e.request.index, e.request.resource] as const] : [])));
   return {
     resourceType: 'Bundle',
     type: `${mode}-response`,
-    entry: result.outcomes.map((o) =>
-      o.ok
-        ? {
-            response: {
-              status: o.created ? '201 Created' : '200 OK',
-              location: `${o.type}/${o.id}/_history/${o.versionId}`,
-              etag: `W/"${o.versionId}"`,
-              lastModified: o.lastUpdated,
-            },
-          }
-        : { response: { status: STATUS_TEXT[o.status], outcome: operationOutcome(o.issues) } },
-    ),
+    entry: result.outcomes.map((o) => {
+      if (!o.ok) return { response: { status: STATUS_TEXT[o.status], outcome: operationOutcome(o.issues) } };
+      const response = {
+        status: o.created ? '201 Created' : '200 OK',
+        location: `${o.type}/${o.id}/_history/${o.versionId}`,
+        etag: `W/"${o.versionId}"`,
+        lastModified: o.lastUpdated,
+      };
+      const resource = sent.get(o.index);
+      if (prefer === 'representation' && resource) return { fullUrl: `${base}/fhir/${o.type}/${o.id}`, resource: storedVersion(o, resource), response };
+      if (prefer === 'OperationOutcome') return { response: { ...response, outcome: writtenOutcome(o) } };
+      return { response };
+    }),
   };
 }
