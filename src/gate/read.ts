@@ -1,7 +1,8 @@
 import { categoriesOfColumn, categoryIndex } from '../consent/categories.js';
 import { resolvePerson } from '../store/read.js';
 import { purposeOf, type GateContext } from './context.js';
-import { DIRECTORY_TYPES, requireScope, scopeCoversPatient } from './scope.js';
+import { reaches } from '../auth/scopes.js';
+import { categoryCodings, DIRECTORY_TYPES, requireScope, scopeCoverage } from './scope.js';
 import { readVersion, type StoredVersion } from './versions.js';
 import { referenceFilter } from './dangling.js';
 
@@ -17,7 +18,9 @@ export async function readResource(g: GateContext, type: string, id: string, vid
   if (row && DIRECTORY_TYPES.includes(type)) return row;
   const ref = type === 'Patient' ? id : row?.patientId;
   const person = row && ref ? ((await resolvePerson(g.deps.db, ref)) ?? ref) : undefined;
-  if (!row || !person || !scopeCoversPatient(g.requester, type, 'r', person)) {
+  // A granular scope reaches only its categories: a resource outside them is not found.
+  const coverage = person ? scopeCoverage(g.requester, type, 'r', person) : undefined;
+  if (!row || !person || !coverage || !reaches(coverage, categoryCodings(row.content))) {
     await g.audit({ interaction: 'read', query, ...(person ? { person } : {}), outcome: 'not-found' });
     return undefined;
   }
