@@ -3,7 +3,7 @@ import type { JWK } from 'jose';
 import { narrowPurposes, type Purpose } from '../auth/purposes.js';
 import { isRole, ROLE_POLICY } from '../auth/roles.js';
 import { parseScope, parseScopes, within } from '../auth/scopes.js';
-import { IDENTITY_SCOPES, supportedResourceScopes } from '../auth/smart-configuration.js';
+import { granularScopesSupported, IDENTITY_SCOPES, supportedResourceScopes } from '../auth/smart-configuration.js';
 import type { Database } from '../db/database.js';
 import { resolvePerson } from '../store/read.js';
 import { findAccount } from './accounts.js';
@@ -29,6 +29,8 @@ export interface ProviderOptions {
   findClient?: (id: string) => Promise<ClientMetadata | undefined>;
   cookieKeys: string[];
   accessTokenTtl: number;
+  /** Seconds a chain of refresh tokens lives from sign-in; rotation does not extend it. */
+  refreshTokenTtl?: number;
 }
 
 /** oidc-provider as a SMART on FHIR authorization server: code + PKCE for people, client_credentials for machines. */
@@ -40,7 +42,7 @@ export function createProvider(options: ProviderOptions): Provider {
     clients: options.clients,
     jwks: { keys: options.signingKeys as never[] },
     cookies: { keys: options.cookieKeys },
-    scopes: [...IDENTITY_SCOPES, ...supportedResourceScopes()],
+    scopes: [...IDENTITY_SCOPES, ...supportedResourceScopes(), ...granularScopesSupported()],
     claims: { openid: ['sub'], fhirUser: ['fhirUser'], profile: ['name'] },
     clientAuthMethods: ['private_key_jwt', 'none'],
     // Our keys are ES256; nothing is signed with anything else.
@@ -89,7 +91,17 @@ export function createProvider(options: ProviderOptions): Provider {
         },
       },
     },
+    // A refresh token for offline_access or online_access (the latter ends with the sign-in
+    // session: oidc-provider's expiresWithSession), as roles.ts allows; rotated at every use, and a
+    // rotated one used again revokes the whole grant.
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || code.scopes.has('online_access')),
+    rotateRefreshToken: true,
     ttl: {
+      RefreshToken: (_ctx, token) => {
+        const since = Math.floor(options.clock().getTime() / 1000) - ((token as { iiat?: number }).iiat ?? Math.floor(options.clock().getTime() / 1000));
+        return Math.max(1, (options.refreshTokenTtl ?? 30 * 86_400) - since);
+      },
       AccessToken: options.accessTokenTtl,
       ClientCredentials: options.accessTokenTtl,
       AuthorizationCode: 60,
@@ -108,6 +120,7 @@ export function createProvider(options: ProviderOptions): Provider {
     renderError,
   };
   const provider = new Provider(options.issuer, configuration);
+  provider.use(offlineAccessAsksConsent);
   provider.use(toHandles({ issuer: options.issuer, audience: fhirBase, keys: options.signingKeys, clock: options.clock }));
   provider.use(addPatientToTokenResponse);
   return provider;
@@ -187,4 +200,25 @@ async function addPatientToTokenResponse(ctx: KoaContextWithOIDC, next: () => Pr
     ...(claims.patient ? { patient: claims.patient } : {}),
     ...(claims.purpose_of_use ? { purpose_of_use: claims.purpose_of_use.join(' ') } : {}),
   };
+}
+
+/**
+ * OpenID Connect drops offline_access unless the request says prompt=consent; SMART apps do not
+ * say it, yet mean it. A GET authorization request asking for offline_access is given
+ * prompt=consent, so the person is always asked (our approval page), as OIDC wants.
+ */
+async function offlineAccessAsksConsent(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
+  if (ctx.method === 'GET' && ctx.path === '/auth') {
+    const query = new URLSearchParams(ctx.querystring);
+    const prompts = new Set((query.get('prompt') ?? '').split(' ').filter(Boolean));
+    if ((query.get('scope') ?? '').split(' ').includes('offline_access') && !prompts.has('consent') && !prompts.has('none')) {
+      query.set('prompt', [...prompts, 'consent'].join(' '));
+      // oidc-provider finds its mount path by comparing the original URL with this one: both change.
+      const req = ctx.req as typeof ctx.req & { originalUrl?: string };
+      const mount = req.originalUrl?.endsWith(ctx.url) ? req.originalUrl.slice(0, req.originalUrl.length - ctx.url.length) : undefined;
+      ctx.querystring = query.toString();
+      if (mount !== undefined) req.originalUrl = mount + ctx.url;
+    }
+  }
+  return next();
 }

@@ -187,6 +187,53 @@ describe('SMART App Launch 2 as claimed', () => {
     });
   });
 
+  describe('refresh tokens (permission-offline, permission-online)', () => {
+    const refresh = async (refreshToken: string) => oidc.refreshTokenGrant(await publicApp(), refreshToken);
+
+    it('gives a patient offline access, rotating the refresh token; a rotated one used again ends the grant', async () => {
+      const first = await codeFlow('maria', 'openid launch/patient patient/*.rs offline_access');
+      expect(first.refresh_token).toEqual(expect.any(String));
+      const second = await refresh(first.refresh_token!);
+      expect(decodeJwt(second.access_token)).toMatchObject({ sub: 'maria', role: 'patient', patient: first.patient });
+      expect(second.refresh_token).toEqual(expect.any(String));
+      expect(second.refresh_token).not.toBe(first.refresh_token);
+      await expect(refresh(first.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+      // Reuse revoked the grant: the newer token is dead too.
+      await expect(refresh(second.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    });
+
+    it('gives a clinician online access only', async () => {
+      const offline = await codeFlow('dr.chen', 'openid fhirUser user/*.rs offline_access');
+      expect(offline.refresh_token).toBeUndefined();
+      const online = await codeFlow('dr.chen', 'openid fhirUser user/*.rs online_access');
+      expect(online.refresh_token).toEqual(expect.any(String));
+      expect(decodeJwt((await refresh(online.refresh_token!)).access_token)).toMatchObject({ sub: 'dr.chen', role: 'clinician' });
+    });
+
+    it('issues none without offline_access or online_access, and none that survives revocation', async () => {
+      expect((await codeFlow('maria', 'openid launch/patient patient/*.rs')).refresh_token).toBeUndefined();
+      const tokens = await codeFlow('maria', 'openid launch/patient patient/*.rs offline_access');
+      await oidc.tokenRevocation(await publicApp(), tokens.refresh_token!);
+      await expect(refresh(tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    });
+  });
+
+  describe('discovery', () => {
+    it('lists refresh, the portal as management endpoint, and only capabilities that work', async () => {
+      const smart = await (await fetch(`${gw.fhir}/.well-known/smart-configuration`)).json();
+      const openid = await (await fetch(`${gw.issuer}/.well-known/openid-configuration`)).json();
+      expect(smart.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'client_credentials', 'refresh_token']));
+      expect(openid.grant_types_supported).toEqual(expect.arrayContaining(['refresh_token']));
+      expect(smart.management_endpoint).toBe(`${gw.base}/portal`);
+      expect((await fetch(smart.management_endpoint)).status).toBe(200);
+      expect(smart.capabilities).toEqual(expect.arrayContaining(['permission-offline', 'permission-online', 'permission-v1', 'permission-v2']));
+      expect(smart.introspection_endpoint).toBe(openid.introspection_endpoint);
+      expect(smart.revocation_endpoint).toBe(openid.revocation_endpoint);
+      expect(smart.scopes_supported).toEqual(expect.arrayContaining(['offline_access', 'online_access', LAB]));
+      expect(openid.scopes_supported).toEqual(expect.arrayContaining(smart.scopes_supported));
+    });
+  });
+
   describe('granular scopes (permission-v2)', () => {
     it('grants a category-restricted scope and a read-only scope as asked', async () => {
       const { access_token } = await codeFlow('maria', `openid launch/patient ${LAB} patient/Condition.r`);
