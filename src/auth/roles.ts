@@ -9,14 +9,23 @@ export const ROLES: readonly Role[] = ['patient', 'caregiver', 'clinician', 'res
  * What each kind of person may be granted. Scopes a person asks for beyond these are dropped at
  * consent; the consent engine then decides, per resource, what the granted scopes reach.
  */
-export const ROLE_POLICY: Readonly<Record<Role, { scopeContexts: readonly ('patient' | 'user')[]; types?: readonly string[]; purposes: readonly Purpose[] }>> =
-  {
-    patient: { scopeContexts: ['patient'], purposes: ['PATRQT'] },
-    caregiver: { scopeContexts: ['patient'], purposes: ['FAMRQT'] },
-    clinician: { scopeContexts: ['user'], purposes: ['TREAT', 'ETREAT'] },
-    researcher: { scopeContexts: ['user'], types: ['Group', 'MeasureReport'], purposes: ['HRESCH'] },
-    operator: { scopeContexts: ['user'], types: ['AuditEvent'], purposes: ['HSYSADMIN'] },
-  };
+export const ROLE_POLICY: Readonly<
+  Record<Role, { scopeContexts: readonly ('patient' | 'user')[]; types?: readonly string[]; purposes: readonly Purpose[]; refresh: readonly RefreshScope[] }>
+> = {
+  // People reading their own record (or one they care for) may keep an app signed in.
+  patient: { scopeContexts: ['patient'], purposes: ['PATRQT'], refresh: ['offline_access', 'online_access'] },
+  caregiver: { scopeContexts: ['patient'], purposes: ['FAMRQT'], refresh: ['offline_access', 'online_access'] },
+  // Staff reach many people's records: refresh only while their sign-in session lasts.
+  clinician: { scopeContexts: ['user'], purposes: ['TREAT', 'ETREAT'], refresh: ['online_access'] },
+  researcher: { scopeContexts: ['user'], types: ['Group', 'MeasureReport'], purposes: ['HRESCH'], refresh: ['online_access'] },
+  operator: { scopeContexts: ['user'], types: ['AuditEvent'], purposes: ['HSYSADMIN'], refresh: ['online_access'] },
+};
+
+/**
+ * SMART's refresh scopes. offline_access: a refresh token that outlives the sign-in session (up
+ * to REFRESH_TOKEN_TTL); online_access: one that ends with it.
+ */
+export type RefreshScope = 'offline_access' | 'online_access';
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
@@ -33,6 +42,7 @@ export function grantableScopes(role: Role, requested: readonly string[]): { gra
   for (const scope of requested) {
     if (scope === 'openid' || scope === 'fhirUser' || scope === 'profile') granted.push(scope);
     else if (scope === 'launch/patient') (policy.scopeContexts.includes('patient') ? granted : withheld).push(scope);
+    else if (scope === 'offline_access' || scope === 'online_access') (policy.refresh.includes(scope) ? granted : withheld).push(scope);
     else {
       const parsed = parseScope(scope);
       const ok =

@@ -50,7 +50,7 @@ export function publicAppMetadata(baseUrl: string): ClientMetadata[] {
       client_id: 'smart-demo',
       client_name: 'SMART demo app',
       application_type: 'native',
-      grant_types: ['authorization_code'],
+      grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       redirect_uris: ['http://127.0.0.1/callback'],
       token_endpoint_auth_method: 'none',
@@ -58,7 +58,7 @@ export function publicAppMetadata(baseUrl: string): ClientMetadata[] {
     {
       client_id: 'consent-portal',
       client_name: 'Consent Gateway portal',
-      grant_types: ['authorization_code'],
+      grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       redirect_uris: [`${baseUrl}/portal/callback`, `${baseUrl}/clinician/callback`],
       token_endpoint_auth_method: 'none',

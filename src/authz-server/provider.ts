@@ -2,13 +2,18 @@ import Provider, { errors, type ClientMetadata, type Configuration, type KoaCont
 import type { JWK } from 'jose';
 import { narrowPurposes, type Purpose } from '../auth/purposes.js';
 import { isRole, ROLE_POLICY } from '../auth/roles.js';
-import { IDENTITY_SCOPES, supportedResourceScopes } from '../auth/smart-configuration.js';
+import { parseScope, parseScopes, within } from '../auth/scopes.js';
+import { granularScopesSupported, IDENTITY_SCOPES, supportedResourceScopes } from '../auth/smart-configuration.js';
 import type { Database } from '../db/database.js';
 import { resolvePerson } from '../store/read.js';
 import { findAccount } from './accounts.js';
 import { drizzleAdapterFactory } from './adapter.js';
 import { EXTRA_CLIENT_PROPERTIES } from './clients.js';
 import { renderError } from './pages.js';
+import { shadowOf, toHandles } from './structured-tokens.js';
+
+/** SMART Backend Services: a client assertion expires at most five minutes after it is checked. */
+const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 
 export interface ProviderOptions {
   issuer: string;
@@ -24,38 +29,60 @@ export interface ProviderOptions {
   findClient?: (id: string) => Promise<ClientMetadata | undefined>;
   cookieKeys: string[];
   accessTokenTtl: number;
+  /** Seconds a chain of refresh tokens lives from sign-in; rotation does not extend it. */
+  refreshTokenTtl?: number;
 }
 
 /** oidc-provider as a SMART on FHIR authorization server: code + PKCE for people, client_credentials for machines. */
 export function createProvider(options: ProviderOptions): Provider {
   const { fhirBase, db } = options;
-  const resourceScope = supportedResourceScopes().join(' ');
+  const staticResourceScopes = supportedResourceScopes();
   const configuration: Configuration = {
     adapter: drizzleAdapterFactory(db, options.clock, options.findClient),
     clients: options.clients,
     jwks: { keys: options.signingKeys as never[] },
     cookies: { keys: options.cookieKeys },
-    scopes: [...IDENTITY_SCOPES, ...supportedResourceScopes()],
+    scopes: [...IDENTITY_SCOPES, ...supportedResourceScopes(), ...granularScopesSupported()],
     claims: { openid: ['sub'], fhirUser: ['fhirUser'], profile: ['name'] },
     clientAuthMethods: ['private_key_jwt', 'none'],
     // Our keys are ES256; nothing is signed with anything else.
     enabledJWA: { clientAuthSigningAlgValues: ['ES256', 'ES384', 'RS384'], idTokenSigningAlgValues: ['ES256'], userinfoSigningAlgValues: ['ES256'] },
     clientDefaults: { id_token_signed_response_alg: 'ES256', grant_types: ['authorization_code'], response_types: ['code'] },
     extraClientMetadata: { properties: [...EXTRA_CLIENT_PROPERTIES] },
+    // SMART's `aud`: the resource server the app will call. Only ours: an app naming another
+    // (a counterfeit server collecting tokens) is refused before anyone signs in.
+    extraParams: {
+      aud(_ctx, value) {
+        if (value !== undefined && String(value).replace(/\/$/, '') !== fhirBase)
+          throw new errors.InvalidRequest(`aud must be this server's FHIR base URL (${fhirBase})`);
+      },
+    },
+    assertJwtClientAuthClaimsAndHeader: async (_ctx, claims) => {
+      const now = Math.floor(options.clock().getTime() / 1000);
+      if (typeof claims.exp === 'number' && claims.exp - now > MAX_ASSERTION_LIFETIME_SECONDS)
+        throw new errors.InvalidClientAuth(`the client assertion must expire within ${MAX_ASSERTION_LIFETIME_SECONDS} seconds`);
+    },
+    formats: { customizers: { jwt: shadowOf } },
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // Who may introspect: a confidential client (private_key_jwt), about the tokens issued to
+      // itself; anyone else learns only `active: false`. Our FHIR API verifies tokens itself.
+      introspection: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => client.clientAuthMethod === 'private_key_jwt' && token.clientId === client.clientId,
+      },
+      // A client revokes only its own tokens; another's is left alone, with the same 200 (RFC 7009).
+      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => fhirBase,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, resource) => {
+        getResourceServerInfo: (ctx, resource, client) => {
           if (resource !== fhirBase) throw new errors.InvalidTarget();
           return {
-            scope: resourceScope,
+            scope: [...staticResourceScopes, ...granularScopes(ctx, client?.metadata().scope as string | undefined)].join(' '),
             audience: fhirBase,
             accessTokenTTL: options.accessTokenTtl,
             accessTokenFormat: 'jwt',
@@ -64,7 +91,17 @@ export function createProvider(options: ProviderOptions): Provider {
         },
       },
     },
+    // A refresh token for offline_access or online_access (the latter ends with the sign-in
+    // session: oidc-provider's expiresWithSession), as roles.ts allows; rotated at every use, and a
+    // rotated one used again revokes the whole grant.
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || code.scopes.has('online_access')),
+    rotateRefreshToken: true,
     ttl: {
+      RefreshToken: (_ctx, token) => {
+        const since = Math.floor(options.clock().getTime() / 1000) - ((token as { iiat?: number }).iiat ?? Math.floor(options.clock().getTime() / 1000));
+        return Math.max(1, (options.refreshTokenTtl ?? 30 * 86_400) - since);
+      },
       AccessToken: options.accessTokenTtl,
       ClientCredentials: options.accessTokenTtl,
       AuthorizationCode: 60,
@@ -83,8 +120,27 @@ export function createProvider(options: ProviderOptions): Provider {
     renderError,
   };
   const provider = new Provider(options.issuer, configuration);
+  provider.use(offlineAccessAsksConsent);
+  provider.use(toHandles({ issuer: options.issuer, audience: fhirBase, keys: options.signingKeys, clock: options.clock }));
   provider.use(addPatientToTokenResponse);
   return provider;
+}
+
+/**
+ * The resource scopes of this request beyond the static list: any combination of the c r u d s
+ * letters, SMART v1 names and granular (`?category=`) scopes, found in the request, its code,
+ * refresh token or grant (oidc-provider keeps only what the resource server lists). What a person
+ * may have was decided at approval (roles.ts); a backend client gets only what lies within its
+ * registered scope, since oidc-provider checks that only for the static list.
+ */
+function granularScopes(ctx: KoaContextWithOIDC, registered: string | undefined): string[] {
+  const entities = ctx.oidc.entities as { AuthorizationCode?: { scope?: string }; RefreshToken?: { scope?: string } };
+  const asked = [ctx.oidc.params?.scope, entities.AuthorizationCode?.scope, entities.RefreshToken?.scope]
+    .flatMap((s) => (typeof s === 'string' ? s.split(' ') : []))
+    .filter((s) => parseScope(s) !== undefined);
+  if (registered === undefined) return asked;
+  const allowed = parseScopes(registered);
+  return asked.filter((s) => allowed.some((r) => within(parseScope(s)!, r)));
 }
 
 type TokenLike = { kind: string; accountId?: string; clientId: string; scope?: string; client?: { metadata(): Record<string, unknown> } };
@@ -144,4 +200,25 @@ async function addPatientToTokenResponse(ctx: KoaContextWithOIDC, next: () => Pr
     ...(claims.patient ? { patient: claims.patient } : {}),
     ...(claims.purpose_of_use ? { purpose_of_use: claims.purpose_of_use.join(' ') } : {}),
   };
+}
+
+/**
+ * OpenID Connect drops offline_access unless the request says prompt=consent; SMART apps do not
+ * say it, yet mean it. A GET authorization request asking for offline_access is given
+ * prompt=consent, so the person is always asked (our approval page), as OIDC wants.
+ */
+async function offlineAccessAsksConsent(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
+  if (ctx.method === 'GET' && ctx.path === '/auth') {
+    const query = new URLSearchParams(ctx.querystring);
+    const prompts = new Set((query.get('prompt') ?? '').split(' ').filter(Boolean));
+    if ((query.get('scope') ?? '').split(' ').includes('offline_access') && !prompts.has('consent') && !prompts.has('none')) {
+      query.set('prompt', [...prompts, 'consent'].join(' '));
+      // oidc-provider finds its mount path by comparing the original URL with this one: both change.
+      const req = ctx.req as typeof ctx.req & { originalUrl?: string };
+      const mount = req.originalUrl?.endsWith(ctx.url) ? req.originalUrl.slice(0, req.originalUrl.length - ctx.url.length) : undefined;
+      ctx.querystring = query.toString();
+      if (mount !== undefined) req.originalUrl = mount + ctx.url;
+    }
+  }
+  return next();
 }

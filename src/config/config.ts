@@ -41,6 +41,16 @@ const schema = z.object({
   /** Access-token lifetime in seconds: short, because a token is a bearer credential. */
   ACCESS_TOKEN_TTL: z.coerce.number().int().min(30).max(3600).default(300),
   /**
+   * The longest a chain of refresh tokens lives, in seconds from sign-in (rotation does not
+   * extend it): 30 days. online_access ones end sooner, with the sign-in session (8 hours).
+   */
+  REFRESH_TOKEN_TTL: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(365 * 86_400)
+    .default(30 * 86_400),
+  /**
    * development: loads the synthetic region, creates the fixture accounts and lets the token
    * helper work. production: none of that. Development is the default so that `npm start` shows
    * a working region, and it says so loudly.
@@ -65,6 +75,7 @@ export interface Config {
   issuer: string;
   jwksUrl: string;
   accessTokenTtl: number;
+  refreshTokenTtl: number;
   devPassword: string;
   mode: 'development' | 'production';
 }
@@ -93,6 +104,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     issuer,
     jwksUrl: e.OIDC_JWKS_URL ?? `${issuer}/jwks`,
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
+    refreshTokenTtl: e.REFRESH_TOKEN_TTL,
     devPassword: e.DEV_PASSWORD,
     mode: e.GATEWAY_ENV,
   };

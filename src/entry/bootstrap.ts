@@ -118,6 +118,7 @@ export async function bootstrap(config: Config, progress: ProgressSink = () => {
     findClient: (id) => registeredClientMetadata(db, id),
     cookieKeys: await loadCookieKeys(config.keysDir),
     accessTokenTtl: config.accessTokenTtl,
+    refreshTokenTtl: config.refreshTokenTtl,
   });
   const limiter = new LoginLimiter({ windowMs: 15 * 60_000, perAccount: 5, perAddress: 20, clock: Date.now });
   const interactions = interactionRoutes({ provider, db, fhirBase, limiter, log: deps.log });

@@ -2,7 +2,8 @@ import { categoriesOfColumn, categoryIndex } from '../consent/categories.js';
 import type { Decision } from '../consent/decide.js';
 import { resolvePerson } from '../store/read.js';
 import { purposeOf, type GateContext } from './context.js';
-import { DIRECTORY_TYPES, requireScope, scopeCoversPatient } from './scope.js';
+import { reaches } from '../auth/scopes.js';
+import { categoryCodings, DIRECTORY_TYPES, requireScope, scopeCoverage } from './scope.js';
 import { listVersions, readVersion, type StoredVersion } from './versions.js';
 import { referenceFilter } from './dangling.js';
 
@@ -21,7 +22,9 @@ async function decideVersion(g: GateContext, row: StoredVersion): Promise<Versio
   if (DIRECTORY_TYPES.includes(row.type)) return { visible: true };
   const ref = row.type === 'Patient' ? row.id : row.patientId;
   const person = ref ? ((await resolvePerson(g.deps.db, ref)) ?? ref) : undefined;
-  if (!person || !scopeCoversPatient(g.requester, row.type, 'r', person)) return { ...(person ? { person } : {}), visible: false };
+  // A granular scope reaches only its categories: a version outside them is not found.
+  const coverage = person ? scopeCoverage(g.requester, row.type, 'r', person) : undefined;
+  if (!person || !coverage || !reaches(coverage, categoryCodings(row.content))) return { ...(person ? { person } : {}), visible: false };
   const categories = categoriesOfColumn(row.security, categoryIndex(g.deps.codeLists));
   const decision = await g.decide(person, { cls: row.type, categories, ...(row.dateStart ? { date: row.dateStart } : {}) });
   return { person, decision, visible: decision.permit };

@@ -8,7 +8,7 @@ import { linkedPatientIds, resolvePerson } from '../store/read.js';
 import { COMPARTMENT_TYPES } from '../store/search-values.js';
 import { purposeOf, type GateContext } from './context.js';
 import { referenceFilter } from './dangling.js';
-import { DIRECTORY_TYPES, requireScope, scopeAllows, scopeCoversPatient } from './scope.js';
+import { DIRECTORY_TYPES, requireScope, scopeAllows, scopeCoverage } from './scope.js';
 
 export interface Row {
   type: string;
@@ -34,10 +34,13 @@ export async function grantsFor(g: GateContext, person: string, types: readonly 
   const grants: ClassGrant[] = [];
   const decisions: Decision[] = [];
   for (const type of types) {
-    if (!scopeAllows(g.requester, type, 's') || !scopeCoversPatient(g.requester, type, 's', person)) continue;
+    const coverage = scopeCoverage(g.requester, type, 's', person);
+    if (coverage.kind === 'none') continue;
     const decision = await g.decide(person, { cls: type });
     decisions.push(decision);
-    if (decision.plan.kind === 'allow') grants.push({ type, withhold: codesOf(decision.plan.withhold, g.deps.codeLists) });
+    // A granular scope (`?category=`) narrows the class in SQL, so totals count only what it reaches.
+    const only = coverage.kind === 'some' ? { categories: coverage.categories } : {};
+    if (decision.plan.kind === 'allow') grants.push({ type, withhold: codesOf(decision.plan.withhold, g.deps.codeLists), ...only });
   }
   return { grants, decisions };
 }

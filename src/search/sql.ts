@@ -7,6 +7,8 @@ import type { SearchQuery } from './params.js';
 export interface ClassGrant {
   type: string;
   withhold: readonly string[];
+  /** A granular scope's categories: only resources with one of them (no system: any system). Undefined: the whole class. */
+  categories?: readonly { system?: string; code: string }[];
 }
 
 /**
@@ -16,10 +18,10 @@ export interface ClassGrant {
  */
 export function searchWhere(patientIds: readonly string[] | undefined, grants: readonly ClassGrant[], q: SearchQuery): SQL | undefined {
   // Classes that withhold the same labels share one condition, and unlabelled rows (most) skip the LIKEs.
-  const byWithheld = new Map<string, { types: string[]; withhold: readonly string[] }>();
+  const byWithheld = new Map<string, { types: string[]; withhold: readonly string[]; categories?: ClassGrant['categories'] }>();
   for (const g of grants) {
-    const key = [...g.withhold].sort().join(' ');
-    const group = byWithheld.get(key) ?? { types: [], withhold: g.withhold };
+    const key = [...g.withhold].sort().join(' ') + (g.categories ? ` ${JSON.stringify(g.categories)}` : '');
+    const group = byWithheld.get(key) ?? { types: [], withhold: g.withhold, ...(g.categories ? { categories: g.categories } : {}) };
     group.types.push(g.type);
     byWithheld.set(key, group);
   }
@@ -27,6 +29,7 @@ export function searchWhere(patientIds: readonly string[] | undefined, grants: r
     and(
       g.types.length === 1 ? eq(resources.type, g.types[0]!) : inArray(resources.type, g.types),
       g.withhold.length === 0 ? undefined : or(eq(resources.security, ''), and(...g.withhold.map((code) => notLike(resources.security, `% ${code} %`)))),
+      g.categories ? categoryCondition(g.categories) : undefined,
     ),
   );
   const conditions: (SQL | undefined)[] = [perGroup.length === 1 ? perGroup[0] : or(...perGroup)];
@@ -61,6 +64,11 @@ export function searchWhere(patientIds: readonly string[] | undefined, grants: r
     );
   }
   return and(...conditions);
+}
+
+function categoryCondition(categories: NonNullable<ClassGrant['categories']>): SQL {
+  const anyOf = categories.map((c) => (c.system === undefined ? sql`(t.code = ${c.code})` : sql`(t.code = ${c.code} AND t.system = ${c.system})`));
+  return sql`EXISTS (SELECT 1 FROM resource_tokens t WHERE t.type = ${resources.type} AND t.id = ${resources.id} AND t.param = 'category' AND (${sql.join(anyOf, sql` OR `)}))`;
 }
 
 export async function runSearch(

@@ -3,16 +3,30 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Requester } from '../auth/requester.js';
 import { createGate, type Gate } from '../gate/index.js';
 import type { AppEnv } from '../app-env.js';
-import { finishLogin, startLogin, type LoginState } from './oidc-client.js';
+import { finishLogin, refreshTokens, revokeToken, startLogin, type LoginState, type Tokens } from './oidc-client.js';
 import { createRecord, deleteRecord, randomToken, readRecord, updateRecord } from '../sessions/store.js';
 import { clearCookie, cookieOf, LOGIN_COOKIE, SESSION_COOKIE, setSecureCookie } from './cookies.js';
 
-/** What every page session holds: the user's own access token (server-side only) and the CSRF token of its forms. */
+/**
+ * What every page session holds: the user's own access token and, when the role may have one,
+ * refresh token (server-side only), when the access token expires, and the CSRF token of its forms.
+ */
 export interface BaseSession {
   accessToken: string;
   csrf: string;
   flash?: { kind: 'ok' | 'error'; text: string };
+  refreshToken?: string;
+  /** Epoch milliseconds. */
+  accessExpiresAt?: number;
+  /** The token-request parameters of the sign-in (a narrowed purpose), asked for again at each refresh. */
+  tokenParams?: Record<string, string>;
 }
+
+/** A session with a refresh token lasts as long as the sign-in session at the authorization server (provider.ts: ttl.Session). */
+const SESSION_SECONDS = 8 * 3600;
+/** Refresh this long before the access token expires, so a request never carries one that expires on the way. */
+const REFRESH_MARGIN_MS = 15_000;
+const REFRESH_SCOPES = /(^|\s)(offline_access|online_access)(?=\s|$)/g;
 
 export type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
 export type AppFetch = () => (req: Request) => Response | Promise<Response>;
@@ -39,13 +53,15 @@ export function mountSignIn<S extends BaseSession>(
     // A narrower purpose (break-the-glass) may be asked for, from the area's own list only.
     const purpose = c.req.query('purpose');
     if (purpose !== undefined && !opts.purposes?.includes(purpose)) return c.html(opts.signedOut('That kind of sign-in is not offered here.'), 400);
+    // Emergency access (a narrowed purpose) is not refreshed: it lasts one access token, then the clinician signs in again.
     const { url, login } = await startLogin(
       c.var.deps.config.issuer,
       CLIENT_ID,
       `${c.var.deps.config.baseUrl}${opts.path}/callback`,
-      opts.scope,
+      purpose ? opts.scope.replace(REFRESH_SCOPES, '') : opts.scope,
       opts.path,
       purpose ? { purpose_of_use: purpose } : undefined,
+      `${c.var.deps.config.baseUrl}/fhir`,
     );
     const id = await createRecord(c.var.deps.db, 'login', login, new Date(Date.now() + 10 * 60_000));
     setSecureCookie(c, LOGIN_COOKIE, id, 600, opts.path);
@@ -64,24 +80,71 @@ export function mountSignIn<S extends BaseSession>(
     const requester = await c.var.deps.auth.verifier.verify(result.accessToken);
     const refused = opts.allow(requester);
     if (refused) return c.html(opts.signedOut(refused), 403);
-    const id = await createRecord(db, 'session', opts.session(requester, result.accessToken, randomToken()), new Date(Date.now() + result.expiresIn * 1000));
-    setSecureCookie(c, SESSION_COOKIE, id, result.expiresIn, opts.path);
+    const lifetime = result.refreshToken ? SESSION_SECONDS : result.expiresIn;
+    const value = {
+      ...opts.session(requester, result.accessToken, randomToken()),
+      ...tokenFields(result),
+      ...(login.tokenParams ? { tokenParams: login.tokenParams } : {}),
+    };
+    const id = await createRecord(db, 'session', value, new Date(Date.now() + lifetime * 1000));
+    setSecureCookie(c, SESSION_COOKIE, id, lifetime, opts.path);
     return c.redirect(opts.path, 302);
   });
 
   app.post('/logout', async (c) => {
     const session = await currentSession<S>(c);
     const form = await c.req.parseBody();
-    if (session && form['csrf'] === session.value.csrf) await deleteRecord(c.var.deps.db, session.id);
+    if (session && form['csrf'] === session.value.csrf) {
+      await deleteRecord(c.var.deps.db, session.id);
+      if (session.value.refreshToken) await revokeToken(c.var.deps.config.issuer, CLIENT_ID, session.value.refreshToken);
+    }
     clearCookie(c, SESSION_COOKIE, opts.path);
     return c.redirect(opts.path, 303);
   });
 }
 
+/**
+ * The signed-in session, with an access token that is still good: one about to expire is
+ * refreshed first (the refresh token rotates). A refresh token that is expired or revoked ends
+ * the session, as if signed out.
+ */
 export async function currentSession<S extends BaseSession>(c: Context<AppEnv>): Promise<{ id: string; value: S } | undefined> {
   const id = cookieOf(c, SESSION_COOKIE);
   const value = await readRecord<S>(c.var.deps.db, 'session', id, new Date());
-  return value && id ? { id, value } : undefined;
+  if (!value || !id) return undefined;
+  if (!value.refreshToken || (value.accessExpiresAt ?? 0) - REFRESH_MARGIN_MS > Date.now()) return { id, value };
+  const refreshed = await refreshOnce(c, id, value);
+  return refreshed ? { id, value: refreshed } : undefined;
+}
+
+/** Two requests of one session at once must not both spend its refresh token: a rotated one used again revokes the grant. */
+const refreshing = new Map<string, Promise<BaseSession | undefined>>();
+
+function refreshOnce<S extends BaseSession>(c: Context<AppEnv>, id: string, value: S): Promise<S | undefined> {
+  let pending = refreshing.get(id);
+  if (!pending) {
+    pending = (async () => {
+      const { db, config } = c.var.deps;
+      const result = await refreshTokens(config.issuer, CLIENT_ID, value.refreshToken!, value.tokenParams);
+      if (!result.ok) {
+        await deleteRecord(db, id);
+        return undefined;
+      }
+      const next = { ...value, ...tokenFields(result) };
+      await updateRecord(db, id, next);
+      return next;
+    })().finally(() => refreshing.delete(id));
+    refreshing.set(id, pending);
+  }
+  return pending as Promise<S | undefined>;
+}
+
+function tokenFields(result: Tokens): Pick<BaseSession, 'accessToken' | 'refreshToken' | 'accessExpiresAt'> {
+  return {
+    accessToken: result.accessToken,
+    accessExpiresAt: Date.now() + result.expiresIn * 1000,
+    ...(result.refreshToken ? { refreshToken: result.refreshToken } : {}),
+  };
 }
 
 export const saveSession = (c: Context<AppEnv>, id: string, value: BaseSession) => updateRecord(c.var.deps.db, id, value);

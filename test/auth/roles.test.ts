@@ -35,7 +35,7 @@ describe('grantableScopes', () => {
 
   it('gives a patient patient-context reads and launch/patient, nothing else', () => {
     const g = granted('patient');
-    expect(g).toEqual(['openid', 'fhirUser', 'profile', 'launch/patient', 'patient/*.rs', 'patient/Observation.rs', 'patient/*.read']);
+    expect(g).toEqual(['openid', 'fhirUser', 'profile', 'offline_access', 'launch/patient', 'patient/*.rs', 'patient/Observation.rs', 'patient/*.read']);
     expect(g).not.toContain('user/*.rs');
     expect(g).not.toContain('patient/*.cu');
     expect(g).not.toContain('system/*.rs');
@@ -63,12 +63,23 @@ describe('grantableScopes', () => {
     expect(granted('operator')).toEqual(['openid', 'fhirUser', 'profile', 'user/AuditEvent.rs']);
   });
 
-  it('always grants openid and fhirUser, and never offline_access', () => {
+  it('always grants openid and fhirUser; offline_access to patients and caregivers only, online_access to everyone', () => {
     for (const role of ROLES) {
-      const { granted: g, withheld: w } = grantableScopes(role, ['openid', 'fhirUser', 'offline_access']);
-      expect(g, role).toEqual(['openid', 'fhirUser']);
-      expect(w, role).toEqual(['offline_access']);
+      const { granted: g, withheld: w } = grantableScopes(role, ['openid', 'fhirUser', 'offline_access', 'online_access']);
+      const offline = role === 'patient' || role === 'caregiver';
+      expect(g, role).toEqual(['openid', 'fhirUser', ...(offline ? ['offline_access'] : []), 'online_access']);
+      expect(w, role).toEqual(offline ? [] : ['offline_access']);
     }
+  });
+
+  it('grants granular scopes it can enforce, and withholds queries it cannot', () => {
+    const lab = 'patient/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory';
+    expect(
+      grantableScopes('patient', [lab, 'patient/Condition.r', 'patient/Observation.s', 'patient/Observation.rs?code=1234-5', 'patient/Patient.rs?category=x']),
+    ).toEqual({
+      granted: [lab, 'patient/Condition.r', 'patient/Observation.s'],
+      withheld: ['patient/Observation.rs?code=1234-5', 'patient/Patient.rs?category=x'],
+    });
   });
 
   it('withholds anything that is not a known scope', () => {

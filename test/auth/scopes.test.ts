@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allows, parseScope, parseScopes, type SmartScope } from '../../src/auth/scopes.js';
+import { allows, intersect, parseScope, parseScopes, reach, reaches, within, type SmartScope } from '../../src/auth/scopes.js';
 
 type Permission = 'c' | 'r' | 'u' | 'd' | 's';
 const ALL: readonly Permission[] = ['c', 'r', 'u', 'd', 's'];
@@ -118,5 +118,72 @@ describe('allows', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('granular scopes', () => {
+  const OBS = 'http://terminology.hl7.org/CodeSystem/observation-category';
+  const letters = fc.subarray([...ALL], { minLength: 1 }).map((ls) => ls.join(''));
+  const context = fc.constantFrom<SmartScope['context']>('patient', 'user', 'system');
+  const category = fc.record({ system: fc.constantFrom(OBS, 'http://example.org/cs'), code: fc.constantFrom('laboratory', 'vital-signs', 'exam') });
+
+  it('parses every ordered combination of c r u d s, with or without a category restriction', () => {
+    fc.assert(
+      fc.property(context, fc.constantFrom('Observation', 'Condition'), letters, fc.array(category, { minLength: 1, maxLength: 3 }), (ctx, type, ls, cats) => {
+        const plain = parseScope(`${ctx}/${type}.${ls}`);
+        expect(perms(plain)).toEqual(ls.split('').sort());
+        const granular = parseScope(`${ctx}/${type}.${ls}?category=${cats.map((c) => `${c.system}|${c.code}`).join(',')}`);
+        expect(perms(granular)).toEqual(ls.split('').sort());
+        expect(granular?.categories).toEqual(cats);
+      }),
+    );
+  });
+
+  it('never lets a restricted scope count as the whole type, and reaches only resources in its categories', () => {
+    fc.assert(
+      fc.property(letters, category, fc.array(category, { maxLength: 3 }), (ls, cat, resourceCats) => {
+        const scopes = parseScopes(`patient/Observation.${ls}?category=${cat.system}|${cat.code}`);
+        for (const p of ALL) {
+          expect(allows(scopes, 'Observation', p, ['patient'])).toBe(false);
+          const r = reach(scopes, 'Observation', p, ['patient']);
+          expect(r.kind).toBe(ls.includes(p) ? 'some' : 'none');
+          const inside = resourceCats.some((c) => c.system === cat.system && c.code === cat.code);
+          expect(reaches(r, resourceCats)).toBe(ls.includes(p) && inside);
+        }
+      }),
+    );
+  });
+
+  it('refuses what it cannot enforce: another parameter, another type, an empty value', () => {
+    for (const token of [
+      'patient/Observation.rs?code=http://loinc.org|1234-5',
+      'patient/Observation.rs?category=laboratory&code=x',
+      'patient/Patient.rs?category=x',
+      'patient/*.rs?category=laboratory',
+      'patient/Observation.rs?category=',
+      'patient/Observation.rs?category=|laboratory',
+      'patient/Observation.rs?',
+    ]) {
+      expect(parseScope(token), token).toBeUndefined();
+    }
+  });
+
+  it('intersects search and read: the whole type with a category is that category; two categories share only their overlap', () => {
+    const lab = { kind: 'some', categories: [{ system: OBS, code: 'laboratory' }] } as const;
+    const anyLab = { kind: 'some', categories: [{ code: 'laboratory' }] } as const;
+    const vitals = { kind: 'some', categories: [{ system: OBS, code: 'vital-signs' }] } as const;
+    expect(intersect({ kind: 'all' }, lab)).toEqual(lab);
+    expect(intersect(lab, { kind: 'none' })).toEqual({ kind: 'none' });
+    expect(intersect(lab, vitals)).toEqual({ kind: 'none' });
+    expect(intersect(anyLab, lab)).toEqual(lab);
+  });
+
+  it('keeps a backend client within its registration', () => {
+    const registered = parseScope('system/*.rs')!;
+    expect(within(parseScope('system/Observation.r')!, registered)).toBe(true);
+    expect(within(parseScope('system/Observation.rs?category=laboratory')!, registered)).toBe(true);
+    expect(within(parseScope('system/Observation.cr')!, registered)).toBe(false);
+    expect(within(parseScope('user/Observation.r')!, registered)).toBe(false);
+    expect(within(parseScope('system/Observation.r')!, parseScope('system/Observation.rs?category=laboratory')!)).toBe(false);
   });
 });

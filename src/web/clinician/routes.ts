@@ -27,7 +27,7 @@ export function clinicianRoutes(appFetch: AppFetch): Hono<AppEnv> {
   app.use(pageHeaders());
   mountSignIn<Session>(app, {
     path: '/clinician',
-    scope: 'openid fhirUser user/*.rs',
+    scope: 'openid fhirUser user/*.rs online_access',
     purposes: ['ETREAT'],
     allow: (r) => (r.role === 'clinician' && r.organization ? undefined : 'This view is for clinicians of member organizations.'),
     session: (r, accessToken, csrf) => ({ accessToken, csrf, organization: r.organization!, emergency: r.purposes.includes('ETREAT') }),

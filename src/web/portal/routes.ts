@@ -10,7 +10,7 @@ import type { AccessExplanation, Gate } from '../../gate/index.js';
 import { groupRecord } from '../clinician/record.js';
 import { consentsFor, enforced, saveChoice } from './choices.js';
 
-const SCOPE = 'openid fhirUser launch/patient patient/*.rs';
+const SCOPE = 'openid fhirUser launch/patient patient/*.rs online_access';
 
 interface Session extends BaseSession {
   role: 'patient' | 'caregiver';
