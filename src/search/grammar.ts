@@ -10,6 +10,11 @@ export function splitValues(value: string): string[] {
   return splitUnescaped(value, ',').map(unescape);
 }
 
+/** Splits on commas that are not escaped, keeping the escapes (a token still has its `|` to find). */
+export function splitRaw(value: string): string[] {
+  return splitUnescaped(value, ',');
+}
+
 function splitUnescaped(value: string, separator: string): string[] {
   const parts: string[] = [];
   let current = '';
@@ -34,7 +39,7 @@ export interface TokenValue {
   code?: string;
 }
 
-/** `code`, `system|code`, `|code` or `system|`; undefined when it is none of them. */
+/** `code`, `system|code`, `|code` or `system|` (escapes still in); undefined when it is none of them. */
 export function parseToken(raw: string): TokenValue | undefined {
   const parts = splitUnescaped(raw, '|');
   if (parts.length > 2) return undefined;

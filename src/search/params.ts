@@ -3,7 +3,7 @@ import { FHIR_ID } from '../fhir/types.js';
 import { parseFhirDate } from '../store/fhir-dates.js';
 import { foldText, RESOURCE_TYPES } from '../store/search-values.js';
 import { RESULT_PARAMS, searchParamsOf, type SearchParamDefinition } from './definitions.js';
-import { approximately, parseDateValue, parseToken, splitValues, type DatePrefix, type TokenValue } from './grammar.js';
+import { approximately, parseDateValue, parseToken, splitRaw, splitValues, type DatePrefix, type TokenValue } from './grammar.js';
 
 export interface DateFilter {
   column: 'date' | 'lastUpdated';
@@ -161,7 +161,7 @@ function applyParam(q: SearchQuery, d: SearchParamDefinition, modifier: string |
       q.ids = q.ids ? q.ids.filter((i) => values.includes(i)) : values;
       return;
     case 'status':
-      if (values.some((v) => !/^[a-z-]{1,32}$/.test(v))) return refuse(name, `${name} must be codes`);
+      if (values.some((v) => !/^[a-z-]{1,32}$/.test(v))) return refuse(name, `${name} must be codes (without a system: each status has its own)`);
       if (modifier === 'not') (q.statusNot ??= []).push(values);
       else q.status = q.status ? q.status.filter((s) => values.includes(s)) : values;
       return;
@@ -178,7 +178,7 @@ function applyParam(q: SearchQuery, d: SearchParamDefinition, modifier: string |
     case 'code':
     case 'category': {
       if (modifier === 'text') return addText(q, `${d.field}:text`, 'start', values, name, refuse);
-      const anyOf = values.map(parseToken);
+      const anyOf = splitRaw(value).map(parseToken);
       if (anyOf.some((t) => !t)) return refuse(name, `${name} must be [system]|[code], system| or |code`);
       q.tokens.push({ param: d.field, anyOf: anyOf as TokenValue[], ...(modifier === 'not' ? { not: true } : {}) });
       return;
