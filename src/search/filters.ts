@@ -25,7 +25,10 @@ export function filterConditions(q: SearchQuery): (SQL | undefined)[] {
  * without the date matches none of them.
  */
 function dateCondition(d: DateFilter): SQL | undefined {
-  const [start, end] = d.column === 'date' ? [resources.dateStart, resources.dateEnd] : [resources.lastUpdated, resources.lastUpdated];
+  // The unary + keeps SQLite off the (type, date_start) index: these ORs made it scan every
+  // patient's rows of the type (7 ms against 2 ms through the compartment index, 200 patients).
+  const [start, end] =
+    d.column === 'date' ? [sql`+${resources.dateStart}`, sql`+${resources.dateEnd}`] : [sql`+${resources.lastUpdated}`, sql`+${resources.lastUpdated}`];
   const one = (op: DateFilter['op'], [lo, hi]: readonly [string, string]): SQL | undefined => {
     const within = () => and(gte(start, lo), lte(end, hi));
     switch (op) {
