@@ -48,7 +48,10 @@ export async function searchType(g: GateContext, type: string, q: SearchQuery, q
   const { db } = g.deps;
   if (DIRECTORY_TYPES.includes(type)) return { ...(await runSearch(db, searchWhere(undefined, [{ type, withhold: [] }], q), q)), included: [] };
   if (!COMPARTMENT_TYPES.includes(type)) throw FhirError.of(403, 'forbidden', `${type} is not searchable here`);
-  if (!q.patient) throw FhirError.of(400, 'required', `Searching ${type} needs a patient (or subject) parameter`, 'patient');
+  if (!q.patient)
+    throw type === 'Patient'
+      ? FhirError.of(400, 'required', 'Searching Patient needs _id: the patient', '_id')
+      : FhirError.of(400, 'required', `Searching ${type} needs a patient (or subject) parameter`, 'patient');
   const person = await samePerson(db, q.patients ?? [q.patient]);
   const { grants, decisions } = person ? await grantsFor(g, person, [type]) : { grants: [], decisions: [] };
   await g.audit({

@@ -207,6 +207,14 @@ describe('the searchset says what was done', () => {
     expect(r.meta!.tag).toContainEqual(expect.objectContaining({ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' }));
   });
 
+  it('a Patient search is the compartment its _id names', async () => {
+    const { ids, json } = await setup();
+    expect(await ids('/fhir/Patient?_id=pa-1')).toEqual(['pa-1']);
+    const missing = await json('/fhir/Patient?patient=pa-1');
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.body)).toMatch(/_id/);
+  });
+
   it('a parameter the type does not have: ignored and left out of self when lenient, refused when strict', async () => {
     const { json } = await setup();
     const lenient = await json('/fhir/Organization?patient=pa-1');
