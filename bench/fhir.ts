@@ -140,7 +140,8 @@ const searchCases = [
   {
     name: 'date range',
     query: 'date=ge2024-06-01&date=le2024-12-31',
-    where: `date_end > '2024-06-01T23:59:59.999Z' OR (date_start >= '2024-06-01T00:00:00.000Z' AND date_end <= '2024-06-01T23:59:59.999Z')) AND (date_start < '2024-12-31T00:00:00.000Z' OR (date_start >= '2024-12-31T00:00:00.000Z' AND date_end <= '2024-12-31T23:59:59.999Z')`,
+    // With the unary + the gateway uses: without it SQLite reads every patient's Observations through (type, date_start).
+    where: `+date_end > '2024-06-01T23:59:59.999Z' OR (+date_start >= '2024-06-01T00:00:00.000Z' AND +date_end <= '2024-06-01T23:59:59.999Z')) AND (+date_start < '2024-12-31T00:00:00.000Z' OR (+date_start >= '2024-12-31T00:00:00.000Z' AND +date_end <= '2024-12-31T23:59:59.999Z')`,
   },
   { name: 'code:not', query: 'code:not=http://loinc.org|29463-7', where: `NOT ${tokenOf('29463-7')}` },
 ];
