@@ -4,7 +4,9 @@
  * Over loopback with autocannon, in one run:
  * 1. reads: GET /fhir/Observation/{id} as a clinician (token verified, consent decided, audited
  *    before responding) against a bare hono + better-sqlite3 route returning the same JSON;
- * 2. searches: Observation?patient=…&code=…;
+ * 2. searches: Observation?patient=…&code=…, a date range (date=ge…&date=le…) and an exclusion
+ *    (code:not=…), each against a bare hono + better-sqlite3 route running the same filter as one
+ *    raw SQL select and count (no token, no consent, no audit), in the same run;
  * 3. $everything for a patient with about 1,000 resources, p50 over sequential requests,
  *    against a raw SQL select of the same rows plus the same JSON serialization (in process).
  */
@@ -124,8 +126,46 @@ for (let round = 0; round < 3; round++) {
   const o = await load(`${gw}/fhir/Observation/${obsId}`, auth);
   reads.push({ ours: o.rps, p99: o.p99, bare: b.rps, bareP99: b.p99 });
 }
-const searchUrl = `${gw}/fhir/Observation?patient=${MARIA}&code=http://loinc.org|4548-4`;
-const searches = await load(searchUrl, auth);
+// Each search over the gateway, and its bare baseline: the same filter in raw SQL over the patient's linked records.
+const personOf = db.sqlite.prepare('SELECT person_id FROM patient_links WHERE patient_id = ?').pluck();
+const linkedIds = db.sqlite
+  .prepare('SELECT patient_id FROM patient_links WHERE person_id = ?')
+  .pluck()
+  .all(personOf.get(MARIA) ?? MARIA) as string[];
+const inLinked = `patient_id IN (${linkedIds.map(() => '?').join(',')}) AND type = 'Observation'`;
+const tokenOf = (code: string) =>
+  `EXISTS (SELECT 1 FROM resource_tokens t WHERE t.type = resources.type AND t.id = resources.id AND t.param = 'code' AND t.code = '${code}' AND t.system = 'http://loinc.org')`;
+const searchCases = [
+  { name: 'code', query: 'code=http://loinc.org|4548-4', where: tokenOf('4548-4') },
+  {
+    name: 'date range',
+    query: 'date=ge2024-06-01&date=le2024-12-31',
+    // With the unary + the gateway uses: without it SQLite reads every patient's Observations through (type, date_start).
+    where: `+date_end > '2024-06-01T23:59:59.999Z' OR (+date_start >= '2024-06-01T00:00:00.000Z' AND +date_end <= '2024-06-01T23:59:59.999Z')) AND (+date_start < '2024-12-31T00:00:00.000Z' OR (+date_start >= '2024-12-31T00:00:00.000Z' AND +date_end <= '2024-12-31T23:59:59.999Z')`,
+  },
+  { name: 'code:not', query: 'code:not=http://loinc.org|29463-7', where: `NOT ${tokenOf('29463-7')}` },
+];
+const bareSearch = new Hono();
+for (const [i, c] of searchCases.entries()) {
+  const page = db.sqlite.prepare(`SELECT type, id, content FROM resources WHERE ${inLinked} AND (${c.where}) ORDER BY last_updated, type, id LIMIT 50`);
+  const total = db.sqlite.prepare(`SELECT count(*) FROM resources WHERE ${inLinked} AND (${c.where})`).pluck();
+  bareSearch.get(`/bare/${i}`, (ctx) => {
+    const rows = page.all(...linkedIds) as { type: string; id: string; content: string }[];
+    const n = rows.length < 50 ? rows.length : (total.get(...linkedIds) as number);
+    const entries = rows.map((r) => `{"fullUrl":"${r.type}/${r.id}","resource":${r.content},"search":{"mode":"match"}}`).join(',');
+    return ctx.body(`{"resourceType":"Bundle","type":"searchset","total":${n},"entry":[${entries}]}`, 200, { 'content-type': 'application/fhir+json' });
+  });
+}
+const bareSearchServer = serve({ fetch: bareSearch.fetch, hostname: '127.0.0.1', port: 0 });
+await new Promise((r) => bareSearchServer.once('listening', r));
+const bareSearchBase = `http://127.0.0.1:${(bareSearchServer.address() as AddressInfo).port}`;
+const searches: { name: string; query: string; total: number; ours: { rps: number; p99: number }; bare: { rps: number; p99: number } }[] = [];
+for (const [i, c] of searchCases.entries()) {
+  const url = `${gw}/fhir/Observation?patient=${MARIA}&${c.query}`;
+  const total = ((await (await fetch(url, { headers: auth })).json()) as { total: number }).total;
+  const bareResult = await load(`${bareSearchBase}/bare/${i}`);
+  searches.push({ name: c.name, query: c.query, total, ours: await load(url, auth), bare: bareResult });
+}
 
 // $everything, sequentially, against raw SQL + serialization of the same rows.
 const person = (db.sqlite.prepare('SELECT person_id FROM patient_links WHERE patient_id = ?').pluck().get(MARIA) as string) ?? MARIA;
@@ -166,6 +206,7 @@ const checkNs = ((performance.now() - checkStart) * 1e6) / checks;
 
 gateway.close();
 bare.close();
+bareSearchServer.close();
 db.close();
 rmSync(work, { recursive: true, force: true });
 const best = reads.reduce((a, b) => (b.ours / b.bare > a.ours / a.bare ? b : a));
@@ -176,7 +217,10 @@ console.log(
   `  read, bare       ${fmt(best.bare)} req/s  p99 ${best.bareP99} ms   (hono + better-sqlite3, same JSON)   rounds: ${reads.map((r) => fmt(r.bare)).join(', ')}`,
 );
 console.log(`  read ratio       ${((best.ours / best.bare) * 100).toFixed(1)}%   target >= 50%: ${best.ours / best.bare >= 0.5 ? 'met' : 'MISSED'}`);
-console.log(`  search           ${fmt(searches.rps)} req/s  p99 ${searches.p99} ms   Observation?patient=…&code=…`);
+for (const c of searches)
+  console.log(
+    `  search ${c.name.padEnd(10)} ${fmt(c.ours.rps)} req/s  p99 ${c.ours.p99} ms   bare ${fmt(c.bare.rps)} req/s (${((c.ours.rps / c.bare.rps) * 100).toFixed(1)}%)   Observation?patient=…&${c.query} (${c.total} matches)`,
+  );
 console.log(
   `  $everything      p50 ${ours.toFixed(1)} ms over HTTP, ${inProcess.toFixed(1)} ms in process (${everythingCount} resources)   raw SQL + JSON p50 ${baseline.toFixed(1)} ms (${rawCount} rows)`,
 );

@@ -51,8 +51,11 @@ export async function searchType(g: GateContext, type: string, q: SearchQuery, q
   const { db } = g.deps;
   if (DIRECTORY_TYPES.includes(type)) return { ...(await runSearch(db, searchWhere(undefined, [{ type, withhold: [] }], q), q)), included: [] };
   if (!COMPARTMENT_TYPES.includes(type)) throw FhirError.of(403, 'forbidden', `${type} is not searchable here`);
-  if (!q.patient) throw FhirError.of(400, 'required', `Searching ${type} needs a patient (or subject) parameter`, 'patient');
-  const person = await resolvePerson(db, q.patient);
+  if (!q.patient)
+    throw type === 'Patient'
+      ? FhirError.of(400, 'required', 'Searching Patient needs _id: the patient', '_id')
+      : FhirError.of(400, 'required', `Searching ${type} needs a patient (or subject) parameter`, 'patient');
+  const person = await samePerson(db, q.patients ?? [q.patient]);
   const { grants, decisions } = person ? await grantsFor(g, person, [type]) : { grants: [], decisions: [] };
   await g.audit({
     interaction: 'search-type',
@@ -91,6 +94,14 @@ export async function everything(g: GateContext, patientId: string, q: SearchQue
   return { total: result.total, rows: await referenceFilter(g, person).many(result.rows), included: [] };
 }
 
+/** Repeated patient parameters are AND: they must all name records of one person, or nothing matches. */
+async function samePerson(db: GateContext['deps']['db'], patientIds: readonly string[]): Promise<string | undefined> {
+  const persons = new Set<string | undefined>();
+  for (const id of patientIds) persons.add(await resolvePerson(db, id));
+  const [person] = persons;
+  return persons.size === 1 ? person : undefined;
+}
+
 const INCLUDABLE = ['Practitioner', 'Organization', 'Encounter'];
 
 /**
@@ -117,8 +128,7 @@ async function includes(g: GateContext, person: string, patientIds: string[], ro
     if (!scopeAllows(g.requester, type, 'r')) continue;
     const grant: ClassGrant[] = type === 'Encounter' ? (await grantsFor(g, person, ['Encounter'])).grants : [{ type, withhold: [] }];
     if (grant.length === 0) continue;
-    const all: SearchQuery = { ...q, ids: [...idSet], dates: [], tokens: [], offset: 0, count: MAX_COUNT };
-    delete all.status;
+    const all: SearchQuery = { ids: [...idSet], dates: [], tokens: [], includes: [], offset: 0, count: MAX_COUNT, sort: q.sort };
     const found = await runSearch(g.deps.db, searchWhere(type === 'Encounter' ? patientIds : undefined, grant, all), all);
     out.push(...found.rows);
   }

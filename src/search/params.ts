@@ -1,26 +1,49 @@
 import type { Issue } from '../fhir/errors.js';
 import { FHIR_ID } from '../fhir/types.js';
 import { parseFhirDate } from '../store/fhir-dates.js';
-import { RESOURCE_TYPES } from '../store/search-values.js';
+import { foldText, RESOURCE_TYPES } from '../store/search-values.js';
+import { RESULT_PARAMS, searchParamsOf, type SearchParamDefinition } from './definitions.js';
+import { approximately, parseDateValue, parseToken, splitRaw, splitValues, type DatePrefix, type TokenValue } from './grammar.js';
 
 export interface DateFilter {
   column: 'date' | 'lastUpdated';
-  op: 'eq' | 'gt' | 'lt' | 'ge' | 'le';
+  /** An R4 prefix, or `overlaps` (what `ap`, and $everything's start and end, become). */
+  op: Exclude<DatePrefix, 'ap'> | 'overlaps';
   range: readonly [string, string];
+  /** Further alternatives (comma-separated values are OR). */
+  or?: { op: DateFilter['op']; range: readonly [string, string] }[];
 }
 export interface TokenFilter {
   param: 'code' | 'category';
-  /** Any of these matches (comma-separated values are OR). system undefined = any system. */
-  anyOf: { system?: string; code: string }[];
+  /** Any of these matches (comma-separated values are OR). */
+  anyOf: TokenValue[];
+  /** `:not`: matches resources with none of them, including those without the element. */
+  not?: boolean;
+}
+/** Text matching against the folded index rows (see foldText), or the exact ones. */
+export interface TextFilter {
+  param: 'code:text' | 'category:text' | 'name' | 'name:exact';
+  match: 'start' | 'contains' | 'exact';
+  anyOf: string[];
+}
+export interface MissingFilter {
+  field: 'date' | 'code' | 'category' | 'status' | 'name';
+  missing: boolean;
 }
 
 export interface SearchQuery {
-  /** Patient ids named by patient= or subject= (Patient/x or x). */
+  /** The patient named by patient= or subject= (Patient/x or x): the compartment searched. */
   patient?: string;
+  /** Every patient named, when more than one: all must be the same person (repeated parameters are AND). */
+  patients?: string[];
   ids?: string[];
   dates: DateFilter[];
   tokens: TokenFilter[];
+  texts?: TextFilter[];
+  missing?: MissingFilter[];
   status?: string[];
+  /** Each list from a `status:not`: the status is none of them (or there is none). */
+  statusNot?: string[][];
   count: number;
   offset: number;
   sort: { column: 'date' | 'lastUpdated'; descending: boolean };
@@ -28,6 +51,14 @@ export interface SearchQuery {
   types?: string[];
   /** _include=Type:param, for the referenced Practitioner, Organization and Encounter. */
   includes: { source: string; param: IncludeParam }[];
+  /** `_summary=count` or `_count=0`: the total only. */
+  summary?: 'count';
+  /** `_elements`: the top-level elements to keep. */
+  elements?: string[];
+  /** The _count asked for, when it was above MAX_COUNT and `count` was capped. */
+  countAsked?: number;
+  /** The parameters applied, as [name, value] in request order, but for _count and _offset: what the self link shows. */
+  applied?: [string, string][];
 }
 
 /** Where each _include parameter finds its references. */
@@ -47,34 +78,25 @@ export type IncludeParam = keyof typeof INCLUDE_PATHS;
 export const MAX_COUNT = 1000;
 export const DEFAULT_COUNT = 50;
 
-const KNOWN = new Set([
-  'patient',
-  'subject',
-  '_id',
-  '_lastUpdated',
-  'date',
-  'code',
-  'category',
-  'status',
-  '_count',
-  '_sort',
-  '_offset',
-  '_format',
-  '_type',
-  'start',
-  'end',
-  '_since',
-  '_include',
-]);
-const ID = FHIR_ID;
+const EVERYTHING_PARAMS = ['_type', 'start', 'end', '_since'];
+
+export interface ParseOptions {
+  strict: boolean;
+  everything?: boolean;
+  /** The type searched; absent for $everything and the accounting of disclosures. */
+  type?: string;
+  /** For `ap`: how far a value is from now. */
+  now?: Date;
+}
 
 /**
  * Parses FHIR search parameters (and $everything's) into a typed query. Pure. Values are only
  * ever bound as SQL parameters, but they are still held to their grammar here, so a malformed
- * one is a 400 and not a silent empty result. Unknown parameters are ignored, or refused when
+ * one is a 400 and not a silent empty result. A modifier is applied or refused, never dropped. A
+ * parameter the type does not have is ignored (and left out of the self link), or refused when
  * the client asked for `Prefer: handling=strict`.
  */
-export function parseSearch(params: URLSearchParams, opts: { strict: boolean; everything?: boolean }): SearchQuery | Issue[] {
+export function parseSearch(params: URLSearchParams, opts: ParseOptions): SearchQuery | Issue[] {
   const issues: Issue[] = [];
   const q: SearchQuery = {
     dates: [],
@@ -83,95 +105,161 @@ export function parseSearch(params: URLSearchParams, opts: { strict: boolean; ev
     count: DEFAULT_COUNT,
     offset: 0,
     sort: { column: opts.everything ? 'date' : 'lastUpdated', descending: false },
+    applied: [],
   };
+  const declared = new Map(searchParamsOf(opts.everything ? '' : (opts.type ?? 'AuditEvent')).map((d) => [d.name, d]));
+  const refuse = (name: string, diagnostics: string, code: Issue['code'] = 'value') => issues.push({ code, diagnostics, expression: name });
   for (const [name, value] of params) {
-    const base = name.split(':')[0]!;
-    if (!KNOWN.has(base) || name.includes(':')) {
-      if (opts.strict) issues.push({ code: 'not-supported', diagnostics: `Search parameter '${name}' is not supported`, expression: name });
+    const colon = name.indexOf(':');
+    const base = colon < 0 ? name : name.slice(0, colon);
+    const modifier = colon < 0 ? undefined : name.slice(colon + 1);
+    const definition = declared.get(base);
+    const result = RESULT_PARAMS.includes(base) || (opts.everything && EVERYTHING_PARAMS.includes(base));
+    if (!definition && !result) {
+      if (modifier !== undefined) refuse(name, `Search parameter '${name}' is not supported: modifiers are never ignored`, 'not-supported');
+      else if (opts.strict) refuse(name, `Search parameter '${name}' is not supported${opts.type ? ` on ${opts.type}` : ''}`, 'not-supported');
       continue;
     }
-    switch (base) {
-      case 'patient':
-      case 'subject': {
-        const id = value.replace(/^Patient\//, '');
-        if (!ID.test(id)) issues.push({ code: 'value', diagnostics: `${name} must be a Patient reference`, expression: name });
-        else q.patient = id;
-        break;
-      }
-      case '_id': {
-        const ids = value.split(',');
-        if (ids.some((i) => !ID.test(i))) issues.push({ code: 'value', diagnostics: '_id must be FHIR ids', expression: name });
-        else q.ids = ids;
-        break;
-      }
-      case 'date':
-      case '_lastUpdated':
-      case 'start':
-      case 'end':
-      case '_since': {
-        const column = base === '_lastUpdated' || base === '_since' ? 'lastUpdated' : 'date';
-        const m = /^(eq|gt|lt|ge|le)?(.+)$/.exec(value);
-        const op = base === 'start' || base === '_since' ? 'ge' : base === 'end' ? 'le' : ((m?.[1] ?? 'eq') as DateFilter['op']);
-        const range = m && parseFhirDate(base === 'date' || base === '_lastUpdated' ? m[2]! : value);
-        if (!range) issues.push({ code: 'value', diagnostics: `${name} must be a FHIR date, optionally prefixed by eq, gt, lt, ge or le`, expression: name });
-        else q.dates.push({ column, op, range });
-        break;
-      }
-      case 'code':
-      case 'category': {
-        const anyOf = value.split(',').map((v) => {
-          const bar = v.indexOf('|');
-          return bar < 0 ? { code: v } : { system: v.slice(0, bar), code: v.slice(bar + 1) };
-        });
-        if (anyOf.some((t) => t.code === '' || t.code.length > 256 || (t.system ?? '').length > 512))
-          issues.push({ code: 'value', diagnostics: `${name} must be [system|]code`, expression: name });
-        else q.tokens.push({ param: base, anyOf });
-        break;
-      }
-      case 'status':
-        if (!/^[a-z\-]{1,32}(,[a-z\-]{1,32})*$/.test(value)) issues.push({ code: 'value', diagnostics: 'status must be codes', expression: name });
-        else q.status = value.split(',');
-        break;
-      case '_count': {
-        const n = Number(value);
-        if (!/^\d{1,6}$/.test(value) || n < 1 || n > MAX_COUNT)
-          issues.push({ code: 'value', diagnostics: `_count must be a whole number from 1 to ${MAX_COUNT}`, expression: name });
-        else q.count = n;
-        break;
-      }
-      case '_offset': {
-        if (!/^\d{1,9}$/.test(value)) issues.push({ code: 'value', diagnostics: '_offset must be a whole number', expression: name });
-        else q.offset = Number(value);
-        break;
-      }
-      case '_sort': {
-        const m = /^(-?)(date|_lastUpdated)$/.exec(value);
-        if (!m) issues.push({ code: 'not-supported', diagnostics: '_sort supports date and _lastUpdated, optionally descending with -', expression: name });
-        else q.sort = { column: m[2] === 'date' ? 'date' : 'lastUpdated', descending: m[1] === '-' };
-        break;
-      }
-      case '_type': {
-        const types = value.split(',');
-        const unknown = types.filter((t) => !Object.hasOwn(RESOURCE_TYPES, t));
-        if (unknown.length > 0) issues.push({ code: 'not-supported', diagnostics: `_type names types not held here: ${unknown.join(', ')}`, expression: name });
-        else q.types = types;
-        break;
-      }
-      case '_include': {
-        const [source, param, target] = value.split(':');
-        if (!source || !Object.hasOwn(RESOURCE_TYPES, source))
-          issues.push({ code: 'not-supported', diagnostics: `_include names a type not held here: '${source ?? ''}'`, expression: name });
-        else if (!param || !Object.hasOwn(INCLUDE_PATHS, param))
-          issues.push({ code: 'not-supported', diagnostics: `_include supports ${Object.keys(INCLUDE_PATHS).join(', ')}`, expression: name });
-        else if (target !== undefined && !['Practitioner', 'Organization', 'Encounter'].includes(target))
-          issues.push({ code: 'not-supported', diagnostics: '_include targets Practitioner, Organization or Encounter', expression: name });
-        else q.includes.push({ source, param: param as IncludeParam });
-        break;
-      }
-      case '_format':
-        if (!/json/.test(value)) issues.push({ code: 'not-supported', diagnostics: 'Only JSON is served', expression: name });
-        break;
+    if (modifier !== undefined && (!definition || !(definition.modifiers as readonly string[]).includes(modifier))) {
+      const allowed = definition?.modifiers.length ? `; it takes ${definition.modifiers.map((m) => `:${m}`).join(', ')}` : '';
+      refuse(name, `Modifier ':${modifier}' is not supported on '${base}'${allowed}`, 'not-supported');
+      continue;
     }
+    const before = issues.length;
+    if (definition) applyParam(q, definition, modifier, name, value, refuse, opts);
+    else applyResultParam(q, base, name, value, refuse, opts);
+    if (issues.length === before && base !== '_count' && base !== '_offset') q.applied!.push([name, value]);
+  }
+  if (opts.type === 'Patient' && q.ids) {
+    // A Patient search is its own compartment.
+    if (q.ids.length !== 1) refuse('_id', 'A Patient search takes one _id: the patient');
+    else q.patient = q.ids[0]!;
   }
   return issues.length > 0 ? issues : q;
+}
+
+type Refuse = (name: string, diagnostics: string, code?: Issue['code']) => void;
+
+function applyParam(q: SearchQuery, d: SearchParamDefinition, modifier: string | undefined, name: string, value: string, refuse: Refuse, opts: ParseOptions) {
+  if (modifier === 'missing') {
+    if (value !== 'true' && value !== 'false') return refuse(name, `${name} must be true or false`);
+    (q.missing ??= []).push({ field: d.field as MissingFilter['field'], missing: value === 'true' });
+    return;
+  }
+  const values = splitValues(value);
+  switch (d.field) {
+    case 'patient': {
+      const id = value.replace(/^Patient\//, '');
+      if (values.length > 1) return refuse(name, `${name} names one patient per search`);
+      if (!FHIR_ID.test(id)) return refuse(name, `${name} must be a Patient reference`);
+      if (q.patient === undefined) q.patient = id;
+      else if (q.patient !== id) (q.patients ??= [q.patient]).push(id);
+      return;
+    }
+    case 'id':
+      if (values.some((i) => !FHIR_ID.test(i))) return refuse(name, '_id must be FHIR ids');
+      q.ids = q.ids ? q.ids.filter((i) => values.includes(i)) : values;
+      return;
+    case 'status':
+      if (values.some((v) => !/^[a-z-]{1,32}$/.test(v))) return refuse(name, `${name} must be codes (without a system: each status has its own)`);
+      if (modifier === 'not') (q.statusNot ??= []).push(values);
+      else q.status = q.status ? q.status.filter((s) => values.includes(s)) : values;
+      return;
+    case 'date':
+    case 'lastUpdated': {
+      const parsed = values.map(parseDateValue);
+      if (parsed.some((p) => !p)) return refuse(name, `${name} must be a FHIR date, optionally prefixed by eq, ne, lt, gt, le, ge, sa, eb or ap`);
+      const [first, ...rest] = parsed.map((p) =>
+        p!.prefix === 'ap' ? { op: 'overlaps' as const, range: approximately(p!.range, opts.now ?? new Date()) } : { op: p!.prefix, range: p!.range },
+      );
+      q.dates.push({ column: d.field, ...first!, ...(rest.length > 0 ? { or: rest } : {}) });
+      return;
+    }
+    case 'code':
+    case 'category': {
+      if (modifier === 'text') return addText(q, `${d.field}:text`, 'start', values, name, refuse);
+      const anyOf = splitRaw(value).map(parseToken);
+      if (anyOf.some((t) => !t)) return refuse(name, `${name} must be [system]|[code], system| or |code`);
+      q.tokens.push({ param: d.field, anyOf: anyOf as TokenValue[], ...(modifier === 'not' ? { not: true } : {}) });
+      return;
+    }
+    case 'name':
+      if (modifier === 'exact') return addText(q, 'name:exact', 'exact', values, name, refuse);
+      return addText(q, 'name', modifier === 'contains' ? 'contains' : 'start', values, name, refuse);
+  }
+}
+
+function addText(q: SearchQuery, param: TextFilter['param'], match: TextFilter['match'], values: string[], name: string, refuse: Refuse) {
+  const anyOf = match === 'exact' ? values : values.map(foldText);
+  if (anyOf.some((v) => v === '' || v.length > 256)) return refuse(name, `${name} must be text of 1 to 256 characters`);
+  (q.texts ??= []).push({ param, match, anyOf });
+}
+
+function applyResultParam(q: SearchQuery, base: string, name: string, value: string, refuse: Refuse, opts: ParseOptions) {
+  switch (base) {
+    case 'start':
+    case 'end':
+    case '_since': {
+      const range = parseFhirDate(value);
+      if (!range) return refuse(name, `${name} must be a FHIR date`);
+      // $everything's care dates: what overlaps [start, …] or […, end]; _since: changed at or after.
+      if (base === '_since') q.dates.push({ column: 'lastUpdated', op: 'ge', range: [range[0], range[0]] });
+      else
+        q.dates.push({
+          column: 'date',
+          op: 'overlaps',
+          range: base === 'start' ? [range[0], '9999-12-31T23:59:59.999Z'] : ['0001-01-01T00:00:00.000Z', range[1]],
+        });
+      return;
+    }
+    case '_count': {
+      if (!/^\d{1,9}$/.test(value)) return refuse(name, `_count must be a whole number (at most ${MAX_COUNT} are returned)`);
+      const n = Number(value);
+      q.count = Math.min(n, MAX_COUNT);
+      if (n > MAX_COUNT) q.countAsked = n;
+      else delete q.countAsked;
+      if (n === 0) q.summary = 'count';
+      return;
+    }
+    case '_offset':
+      if (!/^\d{1,9}$/.test(value)) return refuse(name, '_offset must be a whole number');
+      q.offset = Number(value);
+      return;
+    case '_sort': {
+      const m = /^(-?)(date|_lastUpdated)$/.exec(value);
+      if (!m) return refuse(name, '_sort supports date and _lastUpdated, optionally descending with -', 'not-supported');
+      q.sort = { column: m[2] === 'date' ? 'date' : 'lastUpdated', descending: m[1] === '-' };
+      return;
+    }
+    case '_summary':
+      if (value === 'count') q.summary = 'count';
+      else if (value !== 'false') return refuse(name, '_summary supports count and false', 'not-supported');
+      return;
+    case '_elements': {
+      const names = value.split(',');
+      if (names.some((n) => !/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(n))) return refuse(name, '_elements must name top-level elements, separated by commas');
+      q.elements = [...new Set([...(q.elements ?? []), ...names])];
+      return;
+    }
+    case '_type': {
+      const types = value.split(',');
+      const unknown = types.filter((t) => !Object.hasOwn(RESOURCE_TYPES, t));
+      if (unknown.length > 0) return refuse(name, `_type names types not held here: ${unknown.join(', ')}`, 'not-supported');
+      q.types = types;
+      return;
+    }
+    case '_include': {
+      if (opts.everything || !opts.type) return refuse(name, '_include is for type searches', 'not-supported');
+      const [source, param, target] = value.split(':');
+      if (!source || !Object.hasOwn(RESOURCE_TYPES, source)) return refuse(name, `_include names a type not held here: '${source ?? ''}'`, 'not-supported');
+      if (!param || !Object.hasOwn(INCLUDE_PATHS, param)) return refuse(name, `_include supports ${Object.keys(INCLUDE_PATHS).join(', ')}`, 'not-supported');
+      if (target !== undefined && !['Practitioner', 'Organization', 'Encounter'].includes(target))
+        return refuse(name, '_include targets Practitioner, Organization or Encounter', 'not-supported');
+      q.includes.push({ source, param: param as IncludeParam });
+      return;
+    }
+    case '_format':
+      // Answered before routing (406 for what is not served); kept in the self link so it reproduces the response.
+      return;
+  }
 }

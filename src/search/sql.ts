@@ -1,6 +1,7 @@
-import { and, count, eq, gt, gte, inArray, lt, lte, notLike, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, inArray, notLike, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { resources } from '../db/schema.js';
+import { filterConditions } from './filters.js';
 import type { SearchQuery } from './params.js';
 
 /** One class the requester may see, and the security codes whose resources must still be withheld. */
@@ -34,35 +35,7 @@ export function searchWhere(patientIds: readonly string[] | undefined, grants: r
   );
   const conditions: (SQL | undefined)[] = [perGroup.length === 1 ? perGroup[0] : or(...perGroup)];
   if (patientIds) conditions.push(inArray(resources.patientId, [...patientIds]));
-  if (q.ids) conditions.push(inArray(resources.id, q.ids));
-  if (q.status) conditions.push(inArray(resources.status, q.status));
-  for (const d of q.dates) {
-    const column = d.column === 'date' ? resources.dateStart : resources.lastUpdated;
-    const [lo, hi] = d.range;
-    conditions.push(
-      d.op === 'eq'
-        ? and(gte(column, lo), lte(column, hi))
-        : d.op === 'ge'
-          ? gte(column, lo)
-          : d.op === 'gt'
-            ? gt(column, hi)
-            : d.op === 'le'
-              ? lte(column, hi)
-              : lt(column, lo),
-    );
-  }
-  for (const t of q.tokens) {
-    const alternatives = t.anyOf.map((v) =>
-      v.system === undefined
-        ? sql`(t.code = ${v.code})`
-        : v.system === ''
-          ? sql`(t.code = ${v.code} AND t.system = '')`
-          : sql`(t.code = ${v.code} AND t.system = ${v.system})`,
-    );
-    conditions.push(
-      sql`EXISTS (SELECT 1 FROM resource_tokens t WHERE t.type = ${resources.type} AND t.id = ${resources.id} AND t.param = ${t.param} AND (${sql.join(alternatives, sql` OR `)}))`,
-    );
-  }
+  conditions.push(...filterConditions(q));
   return and(...conditions);
 }
 

@@ -8,7 +8,23 @@ export interface SearchValues {
   dateStart: string | null;
   dateEnd: string | null;
   status: string | null;
-  tokens: { param: 'code' | 'category'; system: string; code: string }[];
+  /**
+   * Rows of the resource_tokens index. `code` and `category` hold codings (system '' when there
+   * is none). `code:text` and `category:text` hold CodeableConcept.text and Coding.display, and
+   * `name` a directory name's parts, folded by foldText for case- and accent-insensitive matching;
+   * `name:exact` holds those parts as written. Text rows have system ''.
+   */
+  tokens: { param: IndexParam; system: string; code: string }[];
+}
+
+export type IndexParam = 'code' | 'category' | 'code:text' | 'category:text' | 'name' | 'name:exact';
+
+/** Longest text kept in the index: a search matches the start of a value, or within this much of it. */
+const MAX_TEXT = 512;
+
+/** Text as string search compares it: accents removed, lower case, spaces collapsed. */
+export function foldText(value: string): string {
+  return value.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 export class SearchValueError extends Error {
@@ -29,6 +45,8 @@ interface TypeSpec {
   code?: Get;
   category?: Get;
   status?: Get;
+  /** The string values of `name`. */
+  name?: (r: Record<string, unknown>) => string[];
 }
 
 const field =
@@ -40,14 +58,21 @@ const clinicalStatus: Get = (r) => (r.clinicalStatus as { coding?: { code?: stri
 const subject = { path: 'subject', get: field('subject') };
 const patient = { path: 'patient', get: field('patient') };
 const dates = (...names: string[]) => names.map((n) => ({ path: n, get: field(n) }));
+const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
+const nameAndAliases = (r: Record<string, unknown>) => [...strings(r.name), ...strings(r.alias)];
+/** Every part of every HumanName: R4's `name` matches any of them. */
+const humanNameParts = (r: Record<string, unknown>) =>
+  (Array.isArray(r.name) ? (r.name as Record<string, unknown>[]) : []).flatMap((n) =>
+    n && typeof n === 'object' ? [...strings(n.text), ...strings(n.family), ...strings(n.given), ...strings(n.prefix), ...strings(n.suffix)] : [],
+  );
 
 export const RESOURCE_TYPES: Readonly<Record<string, TypeSpec>> = {
   Patient: { patient: { path: 'id', get: self() } },
   RelatedPerson: { patient, date: dates('period') },
-  Practitioner: {},
+  Practitioner: { name: humanNameParts },
   PractitionerRole: {},
-  Organization: {},
-  Location: {},
+  Organization: { name: nameAndAliases },
+  Location: { name: nameAndAliases },
   Encounter: { patient: subject, date: dates('period'), code: field('type'), category: field('class'), status: field('status') },
   Condition: {
     patient: subject,
@@ -124,6 +149,7 @@ export function searchValues(resource: Resource): SearchValues {
   }
   if (spec.code) addTokens(values.tokens, 'code', spec.code(r));
   if (spec.category) addTokens(values.tokens, 'category', spec.category(r));
+  if (spec.name) for (const part of spec.name(r)) addText(values.tokens, 'name', part, true);
   return values;
 }
 
@@ -155,7 +181,7 @@ function dateRangeOf(value: unknown, expression: string): readonly [string, stri
   throw new SearchValueError('must be a date, dateTime or Period', expression);
 }
 
-/** Accepts a CodeableConcept, a Coding, or an array of either. */
+/** Accepts a CodeableConcept, a Coding, or an array of either; their text and displays go to `${param}:text`. */
 function addTokens(out: SearchValues['tokens'], param: 'code' | 'category', value: unknown): void {
   if (value === undefined || value === null) return;
   if (Array.isArray(value)) {
@@ -163,10 +189,19 @@ function addTokens(out: SearchValues['tokens'], param: 'code' | 'category', valu
     return;
   }
   if (typeof value !== 'object') return;
-  const v = value as { coding?: unknown; system?: unknown; code?: unknown };
+  const v = value as { coding?: unknown; system?: unknown; code?: unknown; text?: unknown; display?: unknown };
+  if (typeof v.text === 'string') addText(out, `${param}:text`, v.text, false);
   if (Array.isArray(v.coding)) {
     for (const c of v.coding) addTokens(out, param, c);
     return;
   }
   if (typeof v.code === 'string') out.push({ param, system: typeof v.system === 'string' ? v.system : '', code: v.code });
+  if (typeof v.display === 'string') addText(out, `${param}:text`, v.display, false);
+}
+
+function addText(out: SearchValues['tokens'], param: 'code:text' | 'category:text' | 'name', text: string, exactToo: boolean): void {
+  const folded = foldText(text).slice(0, MAX_TEXT);
+  if (folded === '') return;
+  if (!out.some((t) => t.param === param && t.code === folded)) out.push({ param, system: '', code: folded });
+  if (exactToo && !out.some((t) => t.param === 'name:exact' && t.code === text)) out.push({ param: 'name:exact', system: '', code: text.slice(0, MAX_TEXT) });
 }
