@@ -11,6 +11,12 @@ export interface SmartApp {
   redirectUri: string;
   /** The page that starts a standalone launch against `iss`. */
   launchUrl: (iss: string) => string;
+  /**
+   * A counterfeit FHIR base on the app's own origin, whose SMART configuration is the real
+   * gateway's (`counterfeitOf`): a phishing resource server that borrows the real authorization
+   * server, so the gateway's login page would be shown for an `aud` that is not the gateway.
+   */
+  counterfeitIss: string;
   close: () => Promise<void>;
 }
 
@@ -23,10 +29,11 @@ export interface SmartApp {
  * nothing, use client smart-demo with redirect http://127.0.0.1/callback"), so on port 80: the
  * token endpoint answers a browser only from an origin of one of the client's redirect URIs.
  */
-export async function startSmartApp(opts: { clientId: string; scope: string; port?: number }): Promise<SmartApp> {
+export async function startSmartApp(opts: { clientId: string; scope: string; port?: number; counterfeitOf?: string }): Promise<SmartApp> {
   const port = opts.port ?? 80;
   const origin = port === 80 ? 'http://127.0.0.1' : `http://127.0.0.1:${port}`;
   const redirectUri = `${origin}/callback`;
+  const counterfeitIss = `${origin}/counterfeit/fhir`;
   const page = (script: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SMART test app</title>
 <script src="/fhir-client.js"></script></head><body><main id="status">working</main><script>${script}</script></body></html>`;
   const launch = (iss: string) =>
@@ -36,12 +43,16 @@ export async function startSmartApp(opts: { clientId: string; scope: string; por
   .then((client) => { window.smart = client; document.getElementById('status').textContent = 'ready'; })
   .catch((e) => { window.smartError = String(e && e.message || e); document.getElementById('status').textContent = 'error'; });`);
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', origin);
     const send = (status: number, type: string, body: string) => res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
     if (url.pathname === '/fhir-client.js') return send(200, 'text/javascript', FHIR_CLIENT_JS);
     if (url.pathname === '/launch') return send(200, 'text/html', launch(url.searchParams.get('iss') ?? ''));
     if (url.pathname === '/callback') return send(200, 'text/html', callback);
+    if (url.pathname === '/counterfeit/fhir/.well-known/smart-configuration' && opts.counterfeitOf) {
+      const real = await fetch(`${opts.counterfeitOf}/.well-known/smart-configuration`);
+      return send(real.status, 'application/json', await real.text());
+    }
     return send(404, 'text/plain', 'not found');
   });
   await new Promise<void>((resolve, reject) => {
@@ -54,6 +65,7 @@ export async function startSmartApp(opts: { clientId: string; scope: string; por
     origin,
     redirectUri,
     launchUrl: (iss) => `${origin}/launch?iss=${encodeURIComponent(iss)}`,
+    counterfeitIss,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
