@@ -16,6 +16,8 @@ const MARIA = 'clinic-oak-pat-000001';
 describe('what the gateway emits is valid FHIR R4', () => {
   let gw: Gateway;
   const tokens: Record<string, string> = {};
+  /** The types read by id and found valid, to check at the end that none was left out. */
+  const read = new Set<string>();
 
   beforeAll(async () => {
     // Indexing and compiling block the event loop for seconds: done first, so no keep-alive socket goes stale meanwhile.
@@ -85,11 +87,68 @@ describe('what the gateway emits is valid FHIR R4', () => {
     const responses: [string, unknown][] = [['GET Patient/{maria}/$everything', everything]];
     for (const [type, r] of firstOfEach) {
       responses.push([`GET ${type}/${r.id}`, await ok(`/${type}/${r.id}`, tokens.maria)]);
+      read.add(type);
       const version = (r.meta as { versionId?: string } | undefined)?.versionId;
       if (version) responses.push([`GET ${type}/${r.id}/_history/${version}`, await ok(`/${type}/${r.id}/_history/${version}`, tokens.maria)]);
     }
     responses.push(['GET Patient/{maria}/$everything as a clinician', await ok(`/Patient/${MARIA}/$everything?_count=1000`, tokens.chen)]);
     expectAllValid(responses);
+  });
+
+  it('types the synthetic region has none of, written by a source as valid R4', async () => {
+    const subject = { reference: 'Patient/hosp-mercy-pat-000417' };
+    const written: Json[] = [
+      {
+        resourceType: 'Location',
+        id: 'hosp-mercy-loc-ed',
+        status: 'active',
+        name: 'Mercy Emergency Department',
+        managingOrganization: { reference: 'Organization/hosp-mercy-org' },
+      },
+      {
+        resourceType: 'DiagnosticReport',
+        id: 'hosp-mercy-dr-conformance',
+        status: 'final',
+        code: { coding: [{ system: 'http://loinc.org', code: '58410-2', display: 'CBC panel' }] },
+        subject,
+        effectiveDateTime: '2025-06-01T10:00:00Z',
+      },
+      {
+        resourceType: 'MedicationRequest',
+        id: 'hosp-mercy-mr-conformance',
+        status: 'active',
+        intent: 'order',
+        medicationCodeableConcept: {
+          coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '308182', display: 'amoxicillin 250 MG Oral Capsule' }],
+        },
+        subject,
+        authoredOn: '2025-06-01',
+      },
+      {
+        resourceType: 'Immunization',
+        id: 'hosp-mercy-imm-conformance',
+        status: 'completed',
+        vaccineCode: { coding: [{ system: 'http://hl7.org/fhir/sid/cvx', code: '140', display: 'Influenza, seasonal, injectable, preservative free' }] },
+        patient: subject,
+        occurrenceDateTime: '2025-10-01',
+      },
+      {
+        resourceType: 'AllergyIntolerance',
+        id: 'hosp-mercy-ai-conformance',
+        clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] },
+        code: { coding: [{ system: 'http://snomed.info/sct', code: '91936005', display: 'Allergy to penicillin' }] },
+        patient: subject,
+        recordedDate: '2025-06-01',
+      },
+    ];
+    for (const resource of written) {
+      expect(fhirProblems(resource), `what the test sends (${resource.resourceType})`).toEqual([]);
+      await ok(`/${resource.resourceType}/${resource.id}`, tokens.source, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/fhir+json' },
+        body: JSON.stringify(resource),
+      });
+    }
   });
 
   it('a searchset of every stored type, and a read of the first of each, as a clinician', async () => {
@@ -101,12 +160,15 @@ describe('what the gateway emits is valid FHIR R4', () => {
       const bundle = (await ok(`/${type}?${query}`, tokens.chen)) as Bundle;
       responses.push([`GET ${type}?${query}`, bundle]);
       const first = bundle.entry?.[0]?.resource;
-      if (first) responses.push([`GET ${type}/${first.id}`, await ok(`/${type}/${first.id}`, tokens.chen)]);
+      if (first) {
+        responses.push([`GET ${type}/${first.id}`, await ok(`/${type}/${first.id}`, tokens.chen)]);
+        read.add(type);
+      }
     }
     expectAllValid(responses);
   });
 
-  it('search pages (next, previous), _include, _sort and an empty searchset', async () => {
+  it('search pages (next), _include, _sort and an empty searchset', async () => {
     const responses: [string, unknown][] = [];
     let page = (await ok(`/Observation?patient=${MARIA}&_count=3&_sort=-date`, tokens.chen)) as Bundle;
     responses.push(['Observation page 1', page]);
@@ -194,7 +256,7 @@ describe('what the gateway emits is valid FHIR R4', () => {
     const written = await ok('/Consent', tokens.maria, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(consent) });
     expectAllValid([
       ['POST Consent', written],
-      [`GET Consent/${written.id}`, await ok(`/Consent/${written.id}`, tokens.maria)],
+      [`GET Consent/${written.id}`, await ok(`/Consent/${written.id}`, tokens.maria).then((r) => (read.add('Consent'), r))],
       ['GET Consent?patient=', await ok(`/Consent?patient=${MARIA}`, tokens.maria)],
       ['GET Patient/{maria}/$access', await ok(`/Patient/${MARIA}/$access?actor=Practitioner/clinic-oak-prac-chen&purpose=TREAT`, tokens.maria)],
       [
@@ -218,7 +280,10 @@ describe('what the gateway emits is valid FHIR R4', () => {
     const measureReports = await fetch(`${gw.base}/public/datasets/latest/measure-reports.json`);
     expect(measureReports.status).toBe(200);
     expectAllValid([
-      ['GET Group/attribution-clinic-oak-org-2025 as its clinician', await ok('/Group/attribution-clinic-oak-org-2025', tokens.chen)],
+      [
+        'GET Group/attribution-clinic-oak-org-2025 as its clinician',
+        await ok('/Group/attribution-clinic-oak-org-2025', tokens.chen).then((r) => (read.add('Group'), r)),
+      ],
       ['/public/datasets/latest/measure-reports.json', await measureReports.json()],
     ]);
   });
@@ -283,5 +348,11 @@ describe('what the gateway emits is valid FHIR R4', () => {
     }
     expect(lines.length).toBeGreaterThan(0);
     expectAllValid(lines);
+  });
+
+  it('left no type of the CapabilityStatement unread', async () => {
+    const cs = (await ok('/metadata')) as { rest: { resource: { type: string }[] }[] };
+    // AuditEvent is searched only (the accounting of disclosures above), never read by id.
+    expect(cs.rest[0]!.resource.map((r) => r.type).filter((t) => t !== 'AuditEvent' && !read.has(t))).toEqual([]);
   });
 });
