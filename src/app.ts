@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
 import { authenticate, requesterOf } from './http/authenticate.js';
+import { fhirCors } from './http/cors.js';
 import { consentRoutes } from './api/consent.js';
 import { fhirRoutes } from './api/fhir/index.js';
 import type { AppDeps, AppEnv } from './app-env.js';
@@ -23,6 +24,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set('deps', deps);
     await next();
   });
+  // Before authentication: a browser's preflight carries no token.
+  app.use('/fhir/*', fhirCors());
   app.use(authenticate());
   app.onError(onError);
   app.notFound(notFound);
