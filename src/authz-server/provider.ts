@@ -64,6 +64,7 @@ export function createProvider(options: ProviderOptions): Provider {
     },
     formats: { customizers: { jwt: shadowOf } },
     pkce: { required: () => true },
+    clientBasedCORS,
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -221,4 +222,24 @@ async function offlineAccessAsksConsent(ctx: KoaContextWithOIDC, next: () => Pro
     }
   }
   return next();
+}
+
+const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
+
+/**
+ * Which browser origins may call the token and userinfo endpoints for a client: a public client's
+ * redirect origins, as oidc-provider's default, and for a native app with a loopback redirect any
+ * loopback port, matching RFC 8252's rule that its redirect may use any port. Confidential
+ * clients never call from a browser.
+ */
+function clientBasedCORS(
+  ctx: KoaContextWithOIDC,
+  origin: string,
+  client: { redirectUris?: readonly string[]; clientAuthMethod?: string; applicationType?: string },
+): boolean {
+  if (origin === 'null') return false;
+  if (ctx.oidc.route !== 'userinfo' && client.clientAuthMethod !== 'none') return false;
+  const origins = (client.redirectUris ?? []).map((uri) => URL.parse(uri)?.origin);
+  if (origins.includes(origin)) return true;
+  return client.applicationType === 'native' && LOOPBACK.test(origin) && origins.some((o) => o !== undefined && LOOPBACK.test(o));
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { freePort } from './process.js';
 
 /** The SMART JS client's own browser build, from node_modules (never a CDN). */
 const FHIR_CLIENT_JS = readFileSync(createRequire(import.meta.url).resolve('fhirclient/build/fhir-client.js'), 'utf8');
@@ -25,13 +26,13 @@ export interface SmartApp {
  * `FHIR.oauth2.authorize`, `/callback` calls `FHIR.oauth2.ready()` and leaves the client on
  * `window.smart` (or the error on `window.smartError`) for the test to drive.
  *
- * It listens where the gateway's public `smart-demo` client is registered (README: "register
- * nothing, use client smart-demo with redirect http://127.0.0.1/callback"), so on port 80: the
- * token endpoint answers a browser only from an origin of one of the client's redirect URIs.
+ * It uses the gateway's public `smart-demo` client (README: "register nothing, use client
+ * smart-demo with redirect http://127.0.0.1/callback") on a free loopback port: a native app's
+ * loopback redirect, and the origin its browser calls the token endpoint from, may use any port.
  */
 export async function startSmartApp(opts: { clientId: string; scope: string; port?: number; counterfeitOf?: string }): Promise<SmartApp> {
-  const port = opts.port ?? 80;
-  const origin = port === 80 ? 'http://127.0.0.1' : `http://127.0.0.1:${port}`;
+  const port = opts.port ?? (await freePort());
+  const origin = `http://127.0.0.1:${port}`;
   const redirectUri = `${origin}/callback`;
   const counterfeitIss = `${origin}/counterfeit/fhir`;
   const page = (script: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SMART test app</title>
@@ -56,9 +57,7 @@ export async function startSmartApp(opts: { clientId: string; scope: string; por
     return send(404, 'text/plain', 'not found');
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(`The SMART test app cannot listen on 127.0.0.1:${port} (${err.code}): it must, to be at smart-demo's registered redirect URI`)),
-    );
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`The SMART test app cannot listen on 127.0.0.1:${port} (${err.code})`)));
     server.listen(port, '127.0.0.1', () => resolve());
   });
   return {
