@@ -50,11 +50,16 @@ export function createProvider(options: ProviderOptions): Provider {
     clientDefaults: { id_token_signed_response_alg: 'ES256', grant_types: ['authorization_code'], response_types: ['code'] },
     extraClientMetadata: { properties: [...EXTRA_CLIENT_PROPERTIES] },
     // SMART's `aud`: the resource server the app will call. Only ours: an app naming another
-    // (a counterfeit server collecting tokens) is refused before anyone signs in.
+    // (a counterfeit server collecting tokens) is refused before anyone signs in. SMART requires
+    // it of every request for FHIR scopes; a plain OpenID sign-in names no resource server.
     extraParams: {
-      aud(_ctx, value) {
-        if (value !== undefined && String(value).replace(/\/$/, '') !== fhirBase)
-          throw new errors.InvalidRequest(`aud must be this server's FHIR base URL (${fhirBase})`);
+      aud(ctx, value) {
+        if (value === undefined) {
+          if (ctx.oidc.route === 'authorization' && /(^|\s)(patient|user|system)\//.test(String(ctx.oidc.params?.scope ?? '')))
+            throw new errors.InvalidRequest(`aud is required: this server's FHIR base URL (${fhirBase})`);
+          return;
+        }
+        if (String(value).replace(/\/$/, '') !== fhirBase) throw new errors.InvalidRequest(`aud must be this server's FHIR base URL (${fhirBase})`);
       },
     },
     assertJwtClientAuthClaimsAndHeader: async (_ctx, claims) => {

@@ -58,6 +58,7 @@ async function main(): Promise<number> {
   const state = oidc.randomState();
   const url = oidc.buildAuthorizationUrl(client, {
     redirect_uri: REDIRECT_URI,
+    aud: `${config.baseUrl}/fhir`,
     scope: values.scope ?? DEFAULT_SCOPES[role]!,
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',

@@ -26,6 +26,7 @@ describe('the authorization server refuses flow attacks', () => {
       client_id: 'smart-demo',
       response_type: 'code',
       redirect_uri: REDIRECT_URI,
+      aud: gw.fhir,
       scope: 'openid patient/*.rs',
       state: 's',
       ...params,
@@ -133,6 +134,7 @@ describe('the authorization server refuses flow attacks', () => {
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: REDIRECT_URI,
+      aud: gw.fhir,
       scope: 'openid patient/*.rs',
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',

@@ -41,6 +41,7 @@ describe('SMART on FHIR flows against a running gateway, driven by openid-client
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: REDIRECT_URI,
+      aud: gw.fhir,
       scope,
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',

@@ -82,6 +82,16 @@ describe('SMART App Launch 2 as claimed', () => {
       }
     });
 
+    it('requires aud whenever FHIR scopes are asked for; a plain OpenID sign-in names no resource server', async () => {
+      const missing = await authUrl({});
+      const { url, response } = await new UserAgent().follow(missing, REDIRECT_URI);
+      if (response) expect(await response.text()).not.toMatch(/name="password"/);
+      else expect(new URL(url).searchParams.get('error')).toBe('invalid_request');
+      const plain = await new UserAgent().follow(await authUrl({ scope: 'openid' }), REDIRECT_URI);
+      expect(plain.response?.status).toBe(200);
+      expect(await plain.response!.text()).toMatch(/name="password"/);
+    });
+
     it('lets the FHIR base through to the login form', async () => {
       const { response } = await new UserAgent().follow(await authUrl({ aud: gw.fhir }), REDIRECT_URI);
       expect(response?.status).toBe(200);

@@ -30,6 +30,7 @@ export async function personToken(gw: Gateway, username: keyof typeof PEOPLE, sc
   const state = oidc.randomState();
   const url = oidc.buildAuthorizationUrl(config, {
     redirect_uri: REDIRECT_URI,
+    aud: gw.fhir,
     scope,
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',

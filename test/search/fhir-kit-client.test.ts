@@ -27,6 +27,7 @@ describe('the review, replayed with fhir-kit-client', () => {
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: REDIRECT_URI,
+      aud: gw.fhir,
       scope: 'openid fhirUser user/*.rs',
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',

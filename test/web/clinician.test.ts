@@ -96,6 +96,7 @@ describe('the clinician view', () => {
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: 'http://127.0.0.1/callback',
+      aud: `${base}/fhir`,
       scope: 'openid launch/patient patient/*.rs',
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',

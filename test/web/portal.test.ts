@@ -51,6 +51,7 @@ describe('the patient portal', () => {
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: 'http://127.0.0.1/callback',
+      aud: `${base}/fhir`,
       scope: 'openid user/*.rs',
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
