@@ -75,6 +75,27 @@ export const INCLUDE_PATHS = {
 } as const;
 export type IncludeParam = keyof typeof INCLUDE_PATHS;
 
+/**
+ * The _include parameters each searched type answers: its R4 reference elements that can point at
+ * a Practitioner, Organization or Encounter. Any other pair would silently include nothing, so it
+ * is refused; the CapabilityStatement lists these as searchInclude.
+ */
+export const INCLUDES_OF: Readonly<Record<string, readonly IncludeParam[]>> = {
+  Patient: ['general-practitioner', 'organization'],
+  PractitionerRole: ['practitioner', 'organization'],
+  Location: ['organization'],
+  Encounter: ['participant', 'service-provider'],
+  Condition: ['encounter'],
+  Observation: ['encounter', 'performer'],
+  Procedure: ['encounter'],
+  DiagnosticReport: ['encounter', 'performer'],
+  MedicationRequest: ['encounter'],
+  Immunization: ['encounter'],
+  AllergyIntolerance: ['encounter'],
+  ExplanationOfBenefit: ['provider', 'insurer'],
+  Consent: ['organization'],
+};
+
 export const MAX_COUNT = 1000;
 export const DEFAULT_COUNT = 50;
 
@@ -252,7 +273,10 @@ function applyResultParam(q: SearchQuery, base: string, name: string, value: str
       if (opts.everything || !opts.type) return refuse(name, '_include is for type searches', 'not-supported');
       const [source, param, target] = value.split(':');
       if (!source || !Object.hasOwn(RESOURCE_TYPES, source)) return refuse(name, `_include names a type not held here: '${source ?? ''}'`, 'not-supported');
-      if (!param || !Object.hasOwn(INCLUDE_PATHS, param)) return refuse(name, `_include supports ${Object.keys(INCLUDE_PATHS).join(', ')}`, 'not-supported');
+      if (source !== opts.type) return refuse(name, `_include on a ${opts.type} search names ${opts.type}:{parameter}`, 'not-supported');
+      const offered = INCLUDES_OF[source] ?? [];
+      if (!param || !(offered as readonly string[]).includes(param))
+        return refuse(name, offered.length > 0 ? `_include on ${source} supports ${offered.join(', ')}` : `${source} has no _include here`, 'not-supported');
       if (target !== undefined && !['Practitioner', 'Organization', 'Encounter'].includes(target))
         return refuse(name, '_include targets Practitioner, Organization or Encounter', 'not-supported');
       q.includes.push({ source, param: param as IncludeParam });

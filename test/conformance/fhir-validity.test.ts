@@ -157,7 +157,11 @@ describe('what the gateway emits is valid FHIR R4', () => {
     const types = cs.rest[0]!.resource.map((r) => r.type).filter((t) => t !== 'AuditEvent' && t !== 'Group'); // Groups are read by id only (below)
     const responses: [string, unknown][] = [];
     for (const type of types) {
-      const query = ['Practitioner', 'PractitionerRole', 'Organization', 'Location'].includes(type) ? '_count=5' : `patient=${MARIA}&_count=5`;
+      const query = ['Practitioner', 'PractitionerRole', 'Organization', 'Location'].includes(type)
+        ? '_count=5'
+        : type === 'Patient'
+          ? `_id=${MARIA}&_count=5`
+          : `patient=${MARIA}&_count=5`;
       const bundle = (await ok(`/${type}?${query}`, tokens.chen)) as Bundle;
       responses.push([`GET ${type}?${query}`, bundle]);
       const first = bundle.entry?.[0]?.resource;
@@ -373,5 +377,121 @@ describe('what the gateway emits is valid FHIR R4', () => {
     const cs = (await ok('/metadata')) as { rest: { resource: { type: string }[] }[] };
     // AuditEvent is searched only (the accounting of disclosures above), never read by id.
     expect(cs.rest[0]!.resource.map((r) => r.type).filter((t) => t !== 'AuditEvent' && !read.has(t))).toEqual([]);
+  });
+  /**
+   * Every claim of the CapabilityStatement, tried against the running gateway: each advertised
+   * interaction, search parameter (strict, so an unsupported one is a 400), _include and
+   * operation is served, and the SMART endpoints it names answer. A claim without a route fails.
+   */
+  it('claims nothing it does not serve: every interaction, search parameter, _include, operation and OAuth URL answers', async () => {
+    type Entry = {
+      type: string;
+      interaction: { code: string }[];
+      searchParam?: { name: string; type: string }[];
+      searchInclude?: string[];
+      operation?: { name: string }[];
+    };
+    const cs = (await ok('/metadata')) as {
+      rest: {
+        resource: Entry[];
+        interaction: { code: string }[];
+        operation?: { name: string }[];
+        security: { extension: { extension: { url: string; valueUri: string }[] }[] };
+      }[];
+    };
+    const rest = cs.rest[0]!;
+    const directory = ['Practitioner', 'PractitionerRole', 'Organization', 'Location'];
+    const failures: string[] = [];
+    const expectStatus = async (
+      what: string,
+      path: string,
+      token: string,
+      accept: (status: number, body: Json | undefined) => boolean,
+      init?: RequestInit & { headers?: Record<string, string> },
+    ) => {
+      const res = await call(path, token, init);
+      if (!accept(res.status, res.body)) failures.push(`${what}: ${path} answered ${res.status} ${res.text.slice(0, 160)}`);
+    };
+    const issueCode = (body: Json | undefined) => (body as { issue?: { code?: string }[] } | undefined)?.issue?.[0]?.code;
+    const sample: Record<string, string> = { date: 'ge2000-01-01', token: 'http://example.org|x', string: 'a', reference: `Patient/${MARIA}` };
+    const strict = { headers: { prefer: 'handling=strict' } };
+
+    for (const entry of rest.resource) {
+      const { type } = entry;
+      const codes = entry.interaction.map((i) => i.code);
+      const scope = type === 'AuditEvent' ? `patient=${MARIA}` : directory.includes(type) ? '' : type === 'Patient' ? `_id=${MARIA}` : `patient=${MARIA}`;
+      const reader = type === 'AuditEvent' ? tokens.maria! : tokens.chen!;
+      // A missing id of a served type is "not found", never "not supported" (which an unserved type gets).
+      const missing = (status: number, body: Json | undefined) => status === 404 && issueCode(body) === 'not-found';
+      if (codes.includes('read')) await expectStatus(`${type} read`, `/${type}/no-such-id`, reader, missing);
+      if (codes.includes('vread')) await expectStatus(`${type} vread`, `/${type}/no-such-id/_history/1`, reader, missing);
+      if (codes.includes('history-instance')) await expectStatus(`${type} history-instance`, `/${type}/no-such-id/_history`, reader, missing);
+      if (codes.includes('search-type')) {
+        await expectStatus(`${type} search-type`, `/${type}?${scope}`, reader, (st) => st === 200, strict);
+        for (const p of entry.searchParam ?? []) {
+          if (type === 'AuditEvent') continue;
+          const value =
+            p.name === '_id' && type === 'Patient'
+              ? MARIA
+              : p.name === '_id' || p.name.endsWith('status')
+                ? 'x'
+                : p.name === 'subject'
+                  ? `Patient/${MARIA}`
+                  : sample[p.type]!;
+          await expectStatus(
+            `${type} ${p.name}`,
+            `/${type}?${scope}${scope ? '&' : ''}${p.name}=${encodeURIComponent(value)}`,
+            reader,
+            (st) => st === 200,
+            strict,
+          );
+        }
+        for (const inc of entry.searchInclude ?? [])
+          await expectStatus(`${type} _include`, `/${type}?${scope}&_include=${inc}`, reader, (st) => st === 200, strict);
+      } else if (type !== 'AuditEvent') {
+        // Not claimed: not served as a search either.
+        await expectStatus(`${type} unclaimed search`, `/${type}?_count=1`, reader, (st) => st >= 400);
+      }
+      if (codes.includes('create')) {
+        // A create of an empty resource is refused for its content (400), not for its type: by a
+        // source, or for Consents by the patient (through the consent API).
+        await expectStatus(
+          `${type} create`,
+          `/${type}`,
+          type === 'Consent' ? tokens.maria! : tokens.source!,
+          (st, body) => st === 400 && issueCode(body) !== 'not-supported',
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/fhir+json' },
+            body: JSON.stringify({ resourceType: type, id: 'x', meta: { source: 'urn:not-the-sender' } }),
+          },
+        );
+      }
+      for (const op of entry.operation ?? []) {
+        if (op.name === 'everything') await expectStatus('Patient/$everything', `/Patient/${MARIA}/$everything?_count=1`, tokens.chen!, (st) => st === 200);
+        if (op.name === 'access') await expectStatus('Patient/$access', `/Patient/${MARIA}/$access`, tokens.maria!, (st) => st === 200);
+        if (op.name === 'break-the-glass')
+          await expectStatus('Patient/$break-the-glass', `/Patient/${MARIA}/$break-the-glass`, tokens.chen!, (st) => st !== 404 && st !== 405 && st < 500, {
+            method: 'POST',
+          });
+        if (op.name === 'export') {
+          const path = type === 'Patient' ? '/Patient/$export' : '/Group/payer-lakeshore-org/$export';
+          await expectStatus(`${type}/$export`, path, tokens.payer!, (st) => st === 202, {
+            headers: { prefer: 'respond-async', accept: 'application/fhir+json' },
+          });
+        }
+      }
+    }
+    for (const op of rest.operation ?? [])
+      if (op.name === 'export') await expectStatus('system $export', '/$export', tokens.payer!, (st) => st === 202, { headers: { prefer: 'respond-async' } });
+    // Not claimed at all: type-level history, delete, and a type the server does not hold.
+    await expectStatus('unclaimed delete', `/Observation/no-such-id`, tokens.source!, (st) => st === 404 || st === 405, { method: 'DELETE' });
+    await expectStatus('unclaimed type', '/Claim/x', tokens.chen!, (st, body) => st === 404 && issueCode(body) === 'not-supported');
+    // The OAuth endpoints it names answer (a request without parameters is refused by them, not missing).
+    for (const { url, valueUri } of rest.security.extension[0]!.extension) {
+      const res = await fetch(valueUri, { method: ['token', 'introspect', 'revoke'].includes(url) ? 'POST' : 'GET', redirect: 'manual' });
+      if (res.status === 404 || res.status >= 500) failures.push(`oauth-uris ${url}: ${valueUri} answered ${res.status}`);
+    }
+    expect(failures).toEqual([]);
   });
 });

@@ -1,27 +1,87 @@
-import { RESOURCE_TYPES } from '../../store/search-values.js';
 import type { CapabilityStatement } from '../../fhir/types.js';
+import { INCLUDES_OF, MAX_COUNT } from '../../search/params.js';
+import { searchParamsOf, type SearchParamDefinition } from '../../search/definitions.js';
+import { DIRECTORY_TYPES } from '../../gate/scope.js';
+import { RESOURCE_TYPES } from '../../store/search-values.js';
 
 /**
- * What this server really does, no more: reads, version reads and searches under consent with
- * the search parameters actually implemented, writes by source systems, transaction and batch.
+ * What this server really does, no more, built from the same tables the routes use: the stored
+ * types with the search parameters the parser answers, the _include pairs it follows, the
+ * operations routed, and the SMART endpoints. A test walks every claim against the running
+ * gateway, so a claim without a route fails there.
  */
-const SEARCH_PARAMS = [
-  { name: 'patient', type: 'reference' },
-  { name: 'subject', type: 'reference' },
-  { name: '_id', type: 'token' },
-  { name: '_lastUpdated', type: 'date' },
-  { name: 'date', type: 'date' },
-  { name: 'code', type: 'token' },
-  { name: 'category', type: 'token' },
-  { name: 'status', type: 'token' },
-];
 
-export function capabilityStatement(baseUrl: string, date: string): CapabilityStatement {
+const BULK = 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition';
+const OPS = {
+  everything: { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
+  patientExport: { name: 'export', definition: `${BULK}/patient-export` },
+  groupExport: { name: 'export', definition: `${BULK}/group-export` },
+  systemExport: { name: 'export', definition: `${BULK}/export` },
+  access: { name: 'access', definition: 'urn:consent-gateway:OperationDefinition/access' },
+  breakTheGlass: { name: 'break-the-glass', definition: 'urn:consent-gateway:OperationDefinition/break-the-glass' },
+};
+
+const READS = ['read', 'vread', 'history-instance'];
+
+/** Types sources write (create, update, transaction, batch). Consents are written by patients, through the consent API. */
+const written = (type: string) => type !== 'Group';
+
+function searchParam(p: SearchParamDefinition) {
+  const modifiers = p.modifiers.length > 0 ? ` Modifiers: ${p.modifiers.map((m) => `:${m}`).join(', ')}.` : '';
+  return { name: p.name, definition: p.definition, type: p.type, documentation: `${p.documentation}${modifiers}` };
+}
+
+function resourceEntry(type: string) {
+  // Group holds the attribution rosters: read and exported, never searched or written by a source.
+  const searched = type !== 'Group';
+  const interactions = [...READS, ...(searched ? ['search-type'] : []), ...(written(type) ? ['create', 'update'] : [])];
+  const operations = type === 'Patient' ? [OPS.everything, OPS.patientExport, OPS.access, OPS.breakTheGlass] : type === 'Group' ? [OPS.groupExport] : [];
+  const includes = (INCLUDES_OF[type] ?? []).map((param) => `${type}:${param}`);
+  return {
+    type,
+    ...(DIRECTORY_TYPES.includes(type)
+      ? { documentation: 'Directory data: readable by any authenticated requester with the scope.' }
+      : type === 'Group'
+        ? { documentation: 'Attribution rosters (Group/attribution-{organization}-{year}), from the latest release.' }
+        : { documentation: 'Patient data: served only under the patient’s consent and the data use agreements, audited.' }),
+    interaction: interactions.map((code) => ({ code })),
+    versioning: 'versioned-update',
+    readHistory: true,
+    updateCreate: written(type),
+    conditionalCreate: false,
+    conditionalRead: 'full-support',
+    conditionalUpdate: false,
+    conditionalDelete: 'not-supported',
+    ...(includes.length > 0 ? { searchInclude: includes } : {}),
+    ...(searched ? { searchParam: searchParamsOf(type).map(searchParam) } : {}),
+    ...(operations.length > 0 ? { operation: operations } : {}),
+  };
+}
+
+/** The accounting of disclosures: only her own trail, by patient, paged by its next links. */
+const AUDIT_EVENT = {
+  type: 'AuditEvent',
+  documentation:
+    'A patient’s accounting of disclosures: GET AuditEvent?patient=Patient/{id}, newest first, for the patient or a caregiver she delegated it to. Paged stably by the next links (_cursor); _count up to 1000; _offset is refused.',
+  interaction: [{ code: 'search-type' }],
+  searchParam: [
+    {
+      name: 'patient',
+      definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-patient',
+      type: 'reference',
+      documentation: 'Required: the patient whose accounting this is.',
+    },
+  ],
+};
+
+export function capabilityStatement(config: { baseUrl: string; issuer: string }, date: string): CapabilityStatement {
+  const { baseUrl, issuer } = config;
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
     date,
     kind: 'instance',
+    instantiates: ['http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data'],
     software: { name: 'Consent Gateway', version: '0.1.0' },
     implementation: { description: 'Consent Gateway: a consent-aware health information exchange', url: `${baseUrl}/fhir` },
     fhirVersion: '4.0.1',
@@ -29,26 +89,32 @@ export function capabilityStatement(baseUrl: string, date: string): CapabilitySt
     rest: [
       {
         mode: 'server',
-        documentation: 'Patient-level reads are served only to authenticated requesters under patient consent and data use agreements.',
-        resource: Object.keys(RESOURCE_TYPES).map((type) => ({
-          type,
-          versioning: 'versioned',
-          updateCreate: true,
-          interaction: [{ code: 'read' }, { code: 'vread' }, { code: 'search-type' }, { code: 'create' }, { code: 'update' }],
-          searchParam: SEARCH_PARAMS,
-          ...(type === 'Group' ? { operation: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export' }] } : {}),
-          ...(type === 'Patient'
-            ? {
-                operation: [
-                  { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
-                  { name: 'access', definition: 'urn:consent-gateway:OperationDefinition/access' },
-                  { name: 'break-the-glass', definition: 'urn:consent-gateway:OperationDefinition/break-the-glass' },
-                ],
-              }
-            : {}),
-        })),
+        documentation: `Patient-level reads are served only to authenticated requesters under patient consent and data use agreements; what may not be seen answers as what does not exist. Searches: repeated parameters are AND, commas OR; _count up to ${MAX_COUNT} (more is capped, with an outcome entry); _summary=count; _elements; _sort=date|_lastUpdated (- for descending). JSON only: another Accept or _format is 406.`,
+        security: {
+          cors: true,
+          service: [
+            {
+              coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }],
+              text: 'OAuth2 with the SMART App Launch 2 profile (see .well-known/smart-configuration)',
+            },
+          ],
+          extension: [
+            {
+              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+              extension: [
+                { url: 'authorize', valueUri: `${issuer}/auth` },
+                { url: 'token', valueUri: `${issuer}/token` },
+                { url: 'introspect', valueUri: `${issuer}/token/introspection` },
+                { url: 'revoke', valueUri: `${issuer}/token/revocation` },
+                { url: 'manage', valueUri: `${baseUrl}/portal` },
+              ],
+            },
+          ],
+        },
+        resource: [...Object.keys(RESOURCE_TYPES).map(resourceEntry), AUDIT_EVENT],
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
+        operation: [OPS.systemExport],
       },
     ],
-  } as CapabilityStatement;
+  } as unknown as CapabilityStatement;
 }

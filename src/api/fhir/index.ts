@@ -11,7 +11,7 @@ import { writeRoutes } from './writes.js';
 /** The FHIR REST API under /fhir: discovery, writes by sources, and every read through the gate. */
 export function fhirRoutes(): Hono<AppEnv> {
   const fhir = new Hono<AppEnv>();
-  fhir.get('/metadata', (c) => fhirJson(c, capabilityStatement(c.var.deps.config.baseUrl, c.var.deps.clock().toISOString())));
+  fhir.get('/metadata', (c) => fhirJson(c, capabilityStatement(c.var.deps.config, c.var.deps.clock().toISOString())));
   fhir.get('/.well-known/smart-configuration', (c) => c.json(smartConfiguration(c.var.deps.config.issuer)));
   fhir.route('/', writeRoutes());
   fhir.route('/', exportRoutes());
