@@ -494,4 +494,19 @@ describe('what the gateway emits is valid FHIR R4', () => {
     }
     expect(failures).toEqual([]);
   });
+  it('gives a page after the first a previous link that leads back to the same entries (fhir-kit-client prevPage)', async () => {
+    const client = new Client({ baseUrl: gw.fhir, bearerToken: tokens.chen! });
+    const first = (await client.search({ resourceType: 'Observation', searchParams: { patient: MARIA, _count: 2 } })) as Bundle;
+    const second = (await client.nextPage({ bundle: first } as never)) as Bundle;
+    const back = (await client.prevPage({ bundle: second } as never)) as Bundle;
+    expect(back.entry!.map((e) => e.resource.id)).toEqual(first.entry!.map((e) => e.resource.id));
+    expectAllValid([['previous page', back]]);
+  });
+
+  it('answers an Accept it cannot produce (FHIR XML) with 406 and a valid OperationOutcome', async () => {
+    const res = await call(`/Patient/${MARIA}`, tokens.maria, { headers: { accept: 'application/fhir+xml' } });
+    expect(res.status).toBe(406);
+    expect(res.body?.resourceType).toBe('OperationOutcome');
+    expectAllValid([['406', res.body]]);
+  });
 });

@@ -25,6 +25,9 @@ export function searchset(c: Context<AppEnv>, result: Found, q: SearchQuery, mor
   const links = [{ relation: 'self', url: link(q.offset) }];
   const more = q.summary !== 'count' && (moreOverride ?? q.offset + result.rows.length < result.total);
   if (more) links.push({ relation: 'next', url: link(q.offset + q.count) });
+  // A later page leads back: clients such as fhir-kit-client's prevPage follow `previous`.
+  if (q.summary !== 'count' && q.offset > 0)
+    links.push({ relation: 'previous', url: link(Math.max(0, q.offset - q.count)) }, { relation: 'first', url: link(0) });
   const entry = (r: Row, mode: string, content = r.content) =>
     `{"fullUrl":${JSON.stringify(`${base}/fhir/${r.type}/${r.id}`)},"resource":${content},"search":{"mode":"${mode}"}}`;
   const entries =
