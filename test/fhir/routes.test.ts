@@ -208,7 +208,7 @@ describe('metadata and health', () => {
     const cs = await res.json();
     expect(cs).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1', kind: 'instance' });
     const patientRes = cs.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
-    expect(patientRes.interaction.map((i: { code: string }) => i.code)).toEqual(['read', 'vread', 'search-type', 'create', 'update']);
+    expect(patientRes.interaction.map((i: { code: string }) => i.code)).toEqual(['read', 'vread', 'history-instance', 'search-type', 'create', 'update']);
     expect(patientRes.operation.map((o: { name: string }) => o.name)).toContain('everything');
   });
 
