@@ -21,6 +21,12 @@ import type { Prepared } from '../store/plan.js';
  * Observation works in any entry order) or already stored (its `security` column). Labels only
  * ever add up.
  *
+ * Only from the sender's own resources: a label inherited from another source's record would be
+ * echoed to the sender (the written resource comes back with its labels) and would change what
+ * its readers may see, so a source could learn whether any record it names is Part 2 or
+ * behavioural health by citing it. What it cites of others' is not inherited; the reader's gate
+ * still decides the cited resource itself.
+ *
  * Forward only: a resource stored before the Encounter it cites was labelled keeps its labels
  * until it is sent again. Relabelling dependents when an Encounter changes needs an index of
  * references, which the store does not keep.
@@ -48,7 +54,9 @@ export async function propagateLabels(db: Database, prepared: readonly Prepared[
       const add = new Set<string>();
       for (const ref of refs) {
         const from = inBundle.get(ref);
-        for (const c of from ? sensitiveOf(from.securityCodes, index) : (stored.get(ref) ?? [])) if (!have.has(c)) add.add(c);
+        const cited = stored.get(ref);
+        const categories = from ? sensitiveOf(from.securityCodes, index) : cited?.source === p.source ? cited.categories : undefined;
+        for (const c of categories ?? []) if (!have.has(c)) add.add(c);
       }
       if (add.size === 0) continue;
       const security = mergeLabels(p.resource.meta?.security, add, lists);
@@ -90,8 +98,13 @@ const CONDITION = ['Condition'];
 const PROCEDURE = ['Procedure'];
 const CLAIM = ['Claim'];
 
-async function storedCategories(db: Database, keys: ReadonlySet<string>, index: ReadonlyMap<string, Category>): Promise<Map<string, Set<string>>> {
-  const found = new Map<string, Set<string>>();
+interface Stored {
+  source: string;
+  categories: Set<string>;
+}
+
+async function storedCategories(db: Database, keys: ReadonlySet<string>, index: ReadonlyMap<string, Category>): Promise<Map<string, Stored>> {
+  const found = new Map<string, Stored>();
   const byType = new Map<string, string[]>();
   for (const key of keys) {
     const [type, id] = key.split('/') as [string, string];
@@ -102,12 +115,12 @@ async function storedCategories(db: Database, keys: ReadonlySet<string>, index: 
   for (const [type, ids] of byType) {
     for (let i = 0; i < ids.length; i += db.maxParams - 1) {
       const rows = await db.orm
-        .select({ id: resources.id, security: resources.security })
+        .select({ id: resources.id, source: resources.source, security: resources.security })
         .from(resources)
         .where(and(eq(resources.type, type), inArray(resources.id, ids.slice(i, i + db.maxParams - 1))));
       for (const row of rows) {
         const categories = sensitiveOf(row.security.split(' '), index);
-        if (categories.size > 0) found.set(`${type}/${row.id}`, categories);
+        if (categories.size > 0) found.set(`${type}/${row.id}`, { source: row.source, categories });
       }
     }
   }

@@ -118,12 +118,41 @@ describe('label propagation', () => {
     expect((await securityOf(db, 'DiagnosticReport', 'dr-1')).meta).toEqual(['HIV', 'R']);
   });
 
-  it('labels the claims that cite a sensitive Condition, stored before by another source', async () => {
+  it('labels the claims that cite a sensitive Condition of their own source', async () => {
     const db = tempDb();
     const deps = testDeps(db);
-    await run(deps, bundle('transaction', [putEntry(condition('c-1', 'pa-1', { system: ICD, code: 'B20' }))]));
+    await run(deps, bundle('transaction', [putEntry({ ...condition('c-1', 'pb-1', { system: ICD, code: 'B20' }, SOURCE_B) })]));
     await run(deps, bundle('transaction', [putEntry(claim('eob-1', 'c-1'))]));
     expect((await securityOf(db, 'ExplanationOfBenefit', 'eob-1')).meta).toEqual(['HIV', 'R']);
+  });
+
+  // The dishonest source: it cites another source's records to read their labels back from its
+  // own write (and from what its readers could then see). Red team: a hospital with no read
+  // rights learned which visits at a clinic were Part 2 or behavioural health this way.
+  it("does not inherit another source's labels, so citing a record tells the sender nothing about it", async () => {
+    const db = tempDb();
+    const deps = testDeps(db);
+    await run(
+      deps,
+      bundle('transaction', [
+        putEntry(condition('c-hiv', 'pa-1', { system: ICD, code: 'B20' })),
+        putEntry(condition('c-plain', 'pa-1', { system: ICD, code: 'J06.9' })),
+      ]),
+    );
+    await run(deps, bundle('transaction', [putEntry(encounter('e-oud', oudReason))]));
+    const answers = [];
+    for (const [id, cited] of [
+      ['eob-hiv', 'c-hiv'],
+      ['eob-plain', 'c-plain'],
+    ] as const) {
+      const result = await run(deps, bundle('transaction', [putEntry(claim(id, cited))]));
+      answers.push({ stored: (await securityOf(db, 'ExplanationOfBenefit', id)).meta, answered: JSON.stringify(result).includes('"HIV"') });
+    }
+    const obs = await run(deps, bundle('transaction', [putEntry(observation('o-at-oud', 'pb-1', { encounter: { reference: 'Encounter/e-oud' } }, SOURCE_B))]));
+    expect(answers[0]).toEqual(answers[1]);
+    expect(answers[0]!.answered).toBe(false);
+    expect((await securityOf(db, 'Observation', 'o-at-oud')).meta).toEqual([]);
+    expect(JSON.stringify(obs)).not.toMatch(/42CFRPart2|"ETH"/);
   });
 
   it('labels an Encounter by the sensitive Conditions it lists as diagnoses, and then what was recorded at it', async () => {
