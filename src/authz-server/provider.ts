@@ -157,7 +157,13 @@ type TokenLike = { kind: string; accountId?: string; clientId: string; scope?: s
  * patient context of patient-scoped tokens.
  */
 async function tokenClaims(ctx: KoaContextWithOIDC, token: TokenLike, db: Database) {
-  const requested = (ctx.oidc.body as Record<string, unknown> | undefined)?.purpose_of_use;
+  const body = ctx.oidc.body as Record<string, unknown> | undefined;
+  const requested = body?.purpose_of_use;
+  // A refresh keeps the session's footing: asking for a purpose there would let a treatment
+  // sign-in become an emergency one without the emergency sign-in (red team). With none asked,
+  // the refreshed token carries the role's default purposes, which never include break-the-glass.
+  if (body?.grant_type === 'refresh_token' && requested !== undefined)
+    throw new errors.InvalidRequest('purpose_of_use is fixed at sign-in; sign in again to act for another purpose');
   const requestedPurposes = typeof requested === 'string' ? requested : undefined;
   if (token.kind === 'ClientCredentials') {
     const metadata = ctx.oidc.client!.metadata() as Record<string, unknown>;

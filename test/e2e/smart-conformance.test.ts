@@ -212,6 +212,17 @@ describe('SMART App Launch 2 as claimed', () => {
       await expect(refresh(second.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     });
 
+    it('never widens the purpose at refresh: an emergency purpose needs the emergency sign-in (red team)', async () => {
+      const signedIn = await codeFlow('dr.okafor', 'openid fhirUser user/*.rs online_access');
+      expect(decodeJwt(signedIn.access_token).purpose_of_use).toEqual(['TREAT']);
+      const config = await publicApp();
+      await expect(oidc.refreshTokenGrant(config, signedIn.refresh_token!, { purpose_of_use: 'ETREAT' })).rejects.toMatchObject({ error: 'invalid_request' });
+      // The refused attempt has spent that refresh token (fail closed); an honest refresh keeps TREAT.
+      const again = await codeFlow('dr.okafor', 'openid fhirUser user/*.rs online_access');
+      const refreshed = await oidc.refreshTokenGrant(config, again.refresh_token!);
+      expect(decodeJwt(refreshed.access_token).purpose_of_use).toEqual(['TREAT']);
+    });
+
     it('gives a clinician online access only', async () => {
       const offline = await codeFlow('dr.chen', 'openid fhirUser user/*.rs offline_access');
       expect(offline.refresh_token).toBeUndefined();
