@@ -40,7 +40,10 @@ export async function readResource(g: GateContext, type: string, id: string, vid
   const row = await readVersion(g.deps.db, type, id, vid);
   const query = vid === undefined ? `${type}/${id}` : `${type}/${id}/_history/${vid}`;
   if (row && DIRECTORY_TYPES.includes(type)) return row;
-  const verdict = row ? await decideVersion(g, row) : { visible: false };
+  const asked = row ? await decideVersion(g, row) : { visible: false };
+  // An older version is shown only while the resource as it is now may be seen: otherwise a
+  // record recoded into a withheld category would still answer for its earlier self (red team).
+  const verdict = asked.visible && vid !== undefined && !(await currentVisible(g, type, id, row!, asked.person)) ? { ...asked, visible: false } : asked;
   const { person, decision } = verdict as VersionVerdict;
   await g.audit({
     interaction: 'read',
@@ -77,6 +80,9 @@ export async function readHistory(
   const versions = await listVersions(g.deps.db, type, id);
   const verdicts: VersionVerdict[] = [];
   for (const v of versions) verdicts.push(await decideVersion(g, v));
+  // As for vread: no history, for the person it is about now, of a resource whose current version (the first) she may not see.
+  const now = verdicts[0];
+  if (now && !now.visible) for (const v of verdicts) if (v.person === now.person) v.visible = false;
   const query = `${type}/${id}/_history`;
   if (!DIRECTORY_TYPES.includes(type)) {
     const people = new Map<string, VersionVerdict[]>();
@@ -113,4 +119,17 @@ export async function readHistory(
     out.push({ ...v, content: await filter.one(v.content) });
   }
   return { total: inRange.length, versions: out, ...(below.length > shown.length ? { next: shown.at(-1)!.versionId } : {}) };
+}
+
+/**
+ * Whether the current version of the resource an older version belongs to may be seen, when it
+ * is about the same person. A record since re-filed under someone else is decided on its own:
+ * the person it was about keeps her version of it.
+ */
+async function currentVisible(g: GateContext, type: string, id: string, row: StoredVersion, person: string | undefined): Promise<boolean> {
+  const current = await readVersion(g.deps.db, type, id, undefined);
+  if (!current) return false;
+  if (current.versionId === row.versionId) return true;
+  const now = await decideVersion(g, current);
+  return now.visible || now.person !== person;
 }

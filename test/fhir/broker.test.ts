@@ -184,7 +184,7 @@ describe('_include', () => {
 });
 
 describe('vread', () => {
-  it('serves an earlier version under the same decision, each version judged on its own labels', async () => {
+  it('serves an earlier version only while the current one may be seen, each version judged on its own labels', async () => {
     const { get, tokens, deps } = await scenario();
     const { ingest, readBundle } = await import('../../src/ingest/index.js');
     const source = 'https://hospital-a.example.org/fhir';
@@ -209,8 +209,11 @@ describe('vread', () => {
     });
     if (Array.isArray(b)) throw new Error('bad');
     await ingest(deps, { source, channel: 'cli', mode: 'transaction', entries: b.entries });
-    expect((await get('/fhir/Condition/c-diabetes/_history/1', tokens.chen)).status).toBe(200);
+    // Version 1 alone was ordinary, but answering it would show that the record Dr Chen is told
+    // does not exist does exist, and was recoded into something withheld from her.
+    expect((await get('/fhir/Condition/c-diabetes/_history/1', tokens.chen)).status).toBe(404);
     expect((await get('/fhir/Condition/c-diabetes/_history/2', tokens.chen)).status).toBe(404);
+    expect((await get('/fhir/Condition/c-diabetes/_history/1', tokens.maria)).status).toBe(200);
     expect((await get('/fhir/Condition/c-diabetes', tokens.chen)).status).toBe(404);
     expect((await get('/fhir/Condition/c-diabetes/_history/2', tokens.maria)).status).toBe(200);
     expect((await get('/fhir/Condition/c-diabetes/_history/7', tokens.maria)).status).toBe(404);

@@ -33,6 +33,34 @@ async function setup() {
 const versionsOf = (b: HistoryBundle) => b.entry.map((e) => Number(e.resource.meta.versionId));
 
 describe('instance history', () => {
+  // Red team: a Condition recoded from chest pain into opioid dependence read 404, while its
+  // history and its first version still answered, showing the record exists and was recoded.
+  it('answers every version of a resource whose current version is withheld exactly as a missing one', async () => {
+    const s = await scenario();
+    const version = (code: string) =>
+      putEntry({
+        resourceType: 'Condition',
+        id: 'c-recoded',
+        meta: { source: SOURCE_A },
+        subject: { reference: 'Patient/pa-1' },
+        code: { coding: [{ system: ICD, code }] },
+        recordedDate: '2025-05-01',
+      });
+    for (const code of ['R07.9', 'F11.20']) await s.seed(SOURCE_A, [version(code)]);
+    let withheldFrom = 0;
+    for (const token of Object.values(s.tokens)) {
+      if ((await s.get('/fhir/Condition/c-recoded', token)).status !== 404) continue;
+      withheldFrom++;
+      const missing = await s.get('/fhir/Condition/no-such/_history', token);
+      for (const path of ['/fhir/Condition/c-recoded/_history', '/fhir/Condition/c-recoded/_history/1', '/fhir/Condition/c-recoded/_history/2']) {
+        const res = await s.get(path, token);
+        expect(res.status, path).toBe(404);
+        expect(res.status).toBe(missing.status);
+      }
+    }
+    expect(withheldFrom).toBeGreaterThan(0);
+  });
+
   it('shows each requester exactly the versions vread shows them, newest first', async () => {
     const { get, tokens } = await setup();
     for (const [name, token] of Object.entries(tokens)) {
