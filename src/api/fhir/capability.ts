@@ -34,7 +34,8 @@ function searchParam(p: SearchParamDefinition) {
 function resourceEntry(type: string) {
   // Group holds the attribution rosters: read and exported, never searched or written by a source.
   const searched = type !== 'Group';
-  const interactions = [...READS, ...(searched ? ['search-type'] : []), ...(written(type) ? ['create', 'update'] : [])];
+  // Rosters are built from the latest release, not stored versions: read only.
+  const interactions = [...(type === 'Group' ? ['read'] : READS), ...(searched ? ['search-type'] : []), ...(written(type) ? ['create', 'update'] : [])];
   const operations = type === 'Patient' ? [OPS.everything, OPS.patientExport, OPS.access, OPS.breakTheGlass] : type === 'Group' ? [OPS.groupExport] : [];
   const includes = (INCLUDES_OF[type] ?? []).map((param) => `${type}:${param}`);
   return {
@@ -45,11 +46,11 @@ function resourceEntry(type: string) {
         ? { documentation: 'Attribution rosters (Group/attribution-{organization}-{year}), from the latest release.' }
         : { documentation: 'Patient data: served only under the patient’s consent and the data use agreements, audited.' }),
     interaction: interactions.map((code) => ({ code })),
-    versioning: 'versioned-update',
-    readHistory: true,
+    versioning: type === 'Group' ? 'no-version' : 'versioned-update',
+    readHistory: type !== 'Group',
     updateCreate: written(type),
     conditionalCreate: false,
-    conditionalRead: 'full-support',
+    conditionalRead: type === 'Group' ? 'not-supported' : 'full-support',
     conditionalUpdate: false,
     conditionalDelete: 'not-supported',
     ...(includes.length > 0 ? { searchInclude: includes } : {}),

@@ -49,6 +49,19 @@ export function parseAccountingQuery(params: URLSearchParams, strict: boolean): 
       case '_format':
         // Decided by content negotiation before the route.
         break;
+      case '_summary':
+      case '_elements':
+      case '_sort':
+      case '_include':
+      case '_id':
+      case '_lastUpdated':
+        // FHIR parameters that change the answer: ignoring one would answer another question.
+        issues.push({
+          code: 'not-supported',
+          diagnostics: `${name} is not supported on the accounting of disclosures (it takes patient, _count and the next link's _cursor)`,
+          expression: name,
+        });
+        break;
       default:
         if (strict) issues.push({ code: 'not-supported', diagnostics: `Search parameter '${name}' is not supported on AuditEvent`, expression: name });
     }
@@ -69,7 +82,13 @@ export async function accountingOfDisclosures(c: Context<AppEnv>): Promise<Respo
   if (Array.isArray(q)) throw new FhirError(400, q);
   const page = await gateOf(c).accounting(q.patient, q.count, q.cursor);
   const at = `${c.var.deps.config.baseUrl}/fhir/AuditEvent`;
-  const links = [{ relation: 'self', url: `${at}${url.search}` }];
+  // The self link shows only what was applied: an ignored parameter is not echoed back as if it were.
+  const self = new URLSearchParams({
+    patient: `Patient/${q.patient}`,
+    _count: String(q.count),
+    ...(q.cursor ? { _cursor: `${q.cursor.snapshot}.${q.cursor.skip}` } : {}),
+  });
+  const links = [{ relation: 'self', url: `${at}?${self}` }];
   if (page.next) {
     const next = new URLSearchParams({ patient: `Patient/${q.patient}`, _count: String(q.count), _cursor: `${page.next.snapshot}.${page.next.skip}` });
     links.push({ relation: 'next', url: `${at}?${next}` });

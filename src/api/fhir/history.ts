@@ -37,6 +37,18 @@ export function parseHistoryQuery(params: URLSearchParams, strict: boolean): His
         break;
       case '_format':
         break;
+      case '_at':
+      case '_list':
+      case '_summary':
+      case '_elements':
+      case '_sort':
+        // FHIR parameters that change the answer: ignoring one would answer another question.
+        issues.push({
+          code: 'not-supported',
+          diagnostics: `${name} is not supported on _history (it takes _count, _since and the next link's _cursor)`,
+          expression: name,
+        });
+        break;
       default:
         if (strict) issues.push({ code: 'not-supported', diagnostics: `Parameter '${name}' is not supported on _history`, expression: name });
     }
@@ -55,7 +67,12 @@ export async function instanceHistory(c: Context<AppEnv>, type: string, id: stri
   const found = await gateOf(c).history(type, id, q);
   if (!found) throw FhirError.of(404, 'not-found', `${type}/${id} is not known`);
   const base = `${c.var.deps.config.baseUrl}/fhir/${type}/${id}`;
-  const links = [{ relation: 'self', url: `${base}/_history${url.search}` }];
+  const applied = new URLSearchParams({
+    _count: String(q.count),
+    ...(q.since ? { _since: q.since } : {}),
+    ...(q.before !== undefined ? { _cursor: String(q.before) } : {}),
+  });
+  const links = [{ relation: 'self', url: `${base}/_history?${applied}` }];
   if (found.next !== undefined) {
     const next = new URLSearchParams({ _count: String(q.count), ...(q.since ? { _since: q.since } : {}), _cursor: String(found.next) });
     links.push({ relation: 'next', url: `${base}/_history?${next}` });
