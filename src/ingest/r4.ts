@@ -18,7 +18,7 @@ interface ElementRule {
   list: boolean;
   primitive: Primitive | undefined;
   /** Required binding: system -> codes, and every code for a `code` element. */
-  binding: { bySystem: Map<string, Set<string>>; codes: Set<string>; name: string } | undefined;
+  binding: { bySystem: Map<string, Set<string>>; codes: Set<string>; name: string; listed: string } | undefined;
   choice: string | undefined;
 }
 interface TypeRule {
@@ -49,7 +49,10 @@ const PRIMITIVES = new Map<string, Primitive>(
 const BINDINGS = new Map(
   Object.entries(T.valueSets).map(([name, systems]) => {
     const bySystem = new Map(Object.entries(systems).map(([s, codes]) => [s, new Set(codes)]));
-    return [name, { bySystem, codes: new Set(Object.values(systems).flat()), name }] as const;
+    const codes = new Set(Object.values(systems).flat());
+    // A short value set is spelled out in the message, so the sender sees what to send.
+    const listed = codes.size <= 12 ? ` (${[...codes].join(', ')})` : '';
+    return [name, { bySystem, codes, name, listed }] as const;
   }),
 );
 const TYPES = new Map<string, TypeRule>(
@@ -107,7 +110,7 @@ export function r4Issues(resource: Record<string, unknown>, at: string): Issue[]
       const s = value as string;
       if (p.pattern && !p.pattern.test(s)) return fail('value', `is not a valid ${p.name}`);
       if ((p.name === 'date' || p.name === 'dateTime' || p.name === 'instant') && !parseFhirDate(s)) return fail('value', `is not a valid ${p.name}`);
-      if (binding && !binding.codes.has(s)) fail('value', `'${s}' is not in the required value set ${binding.name}`);
+      if (binding && !binding.codes.has(s)) fail('value', `'${s}' is not in the required value set ${binding.name}${binding.listed}`);
     }
   };
 
@@ -134,8 +137,10 @@ export function r4Issues(resource: Record<string, unknown>, at: string): Issue[]
     let empty = true;
     for (const key in node) {
       if (issues.length >= MAX_ISSUES) return;
-      empty = false;
       const value = node[key];
+      // JSON has no undefined: a key an in-process caller left undefined is an absent element.
+      if (value === undefined) continue;
+      empty = false;
       if (isResource && key === 'resourceType') continue;
       path.push(key);
       if (key.charCodeAt(0) === 95 /* _ */) {
