@@ -41,11 +41,19 @@ type Tables = {
 const T = tables as unknown as Tables;
 
 const PRIMITIVES = new Map<string, Primitive>(
-  Object.entries(T.primitives).map(([name, [kind, regex]]) => [
-    name,
-    { name, kind: kind as Primitive['kind'], pattern: regex === undefined ? undefined : new RegExp(`^(?:${regex})$`) },
-  ]),
+  Object.entries(T.primitives).map(([name, [kind, regex]]) => [name, { name, kind: kind as Primitive['kind'], pattern: pattern(regex) }]),
 );
+
+/**
+ * R4's regexes are XML Schema's, where \s is only space, tab, CR and LF (JavaScript's also takes
+ * no-break and other Unicode spaces), so they are translated. `[ \r\n\t\S]+` (string, markdown)
+ * then matches any non-empty text, which is checked without a regex.
+ */
+function pattern(regex: string | undefined): RegExp | undefined {
+  if (regex === undefined || regex === '[ \\r\\n\\t\\S]+') return undefined;
+  const xml = regex.replaceAll('[^\\s]', '[^ \\t\\n\\r]').replaceAll('\\s', '[ \\t\\n\\r]').replaceAll('\\S', '[^ \\t\\n\\r]');
+  return new RegExp(`^(?:${xml})$`);
+}
 const BINDINGS = new Map(
   Object.entries(T.valueSets).map(([name, systems]) => {
     const bySystem = new Map(Object.entries(systems).map(([s, codes]) => [s, new Set(codes)]));
@@ -109,7 +117,9 @@ export function r4Issues(resource: Record<string, unknown>, at: string): Issue[]
     if (p.kind === 'string') {
       const s = value as string;
       if (p.pattern && !p.pattern.test(s)) return fail('value', `is not a valid ${p.name}`);
-      if ((p.name === 'date' || p.name === 'dateTime' || p.name === 'instant') && !parseFhirDate(s)) return fail('value', `is not a valid ${p.name}`);
+      // The regex allows a 31st of any month; the calendar is asked only past the 28th.
+      if ((p.name === 'date' || p.name === 'dateTime' || p.name === 'instant') && s.length >= 10 && Number(s.slice(8, 10)) > 28 && !parseFhirDate(s))
+        return fail('value', `is not a valid ${p.name}`);
       if (binding && !binding.codes.has(s)) fail('value', `'${s}' is not in the required value set ${binding.name}${binding.listed}`);
     }
   };
