@@ -1,19 +1,14 @@
-import { shapeIssues } from './shape.js';
+import { r4Issues } from './r4.js';
 
 import type { Issue } from '../fhir/errors.js';
-import { FHIR_ID, type Resource } from '../fhir/types.js';
-import { parseFhirDate } from '../store/fhir-dates.js';
+import type { Resource } from '../fhir/types.js';
 import { isStoredType } from '../store/search-values.js';
 
-/** Dates that are not search columns but that matching or metrics rely on, checked here. */
-const OTHER_DATES: Readonly<Record<string, readonly string[]>> = {
-  Patient: ['birthDate', 'deceasedDateTime'],
-};
-
 /**
- * Structural checks at the edge: the resource is an object of a type we store, its id obeys
- * FHIR's rule, and its meta is well formed. Elements the store indexes are checked when their
- * values are extracted. Returns the issues found; none means valid.
+ * Checks at the edge: the resource is an object of a type we store, it keeps R4's structure
+ * (src/ingest/r4.ts: elements, cardinality, primitive formats, required bindings), and its meta
+ * carries what labelling reads. Nothing that breaks R4 is stored, so no reader is served it.
+ * Returns the issues found; none means valid.
  */
 export function validateResource(value: unknown, at: string, expectedType?: string): Issue[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -35,23 +30,29 @@ export function validateResource(value: unknown, at: string, expectedType?: stri
       },
     ];
   }
-  const issues: Issue[] = [];
-  if (resource.id !== undefined && (typeof resource.id !== 'string' || !FHIR_ID.test(resource.id))) {
-    issues.push({ code: 'value', diagnostics: 'id must be 1-64 characters of A-Z, a-z, 0-9, - and .', expression: `${at}.id` });
-  }
-  issues.push(...validateMeta(resource.meta, `${at}.meta`));
-  // The structure every later step reads, labelling above all: a code sent in the wrong shape
-  // would otherwise pass the code lists unread.
-  issues.push(...shapeIssues(resource, at));
-  for (const name of OTHER_DATES[resource.resourceType] ?? []) {
-    const v = (resource as Record<string, unknown>)[name];
-    if (v !== undefined && (typeof v !== 'string' || !parseFhirDate(v))) {
-      issues.push({ code: 'value', diagnostics: `${name} is not a valid FHIR date`, expression: `${at}.${name}` });
-    }
-  }
-  return issues;
+  const issues = r4Issues(resource as Record<string, unknown>, at);
+  if (resource.resourceType === 'Consent' && issues.length === 0) issues.push(...consentInvariants(resource as Record<string, unknown>, at));
+  if (issues.length > 0) return issues;
+  return validateMeta(resource.meta, `${at}.meta`);
 }
 
+/**
+ * R4's invariants on Consent that structure alone does not catch. ppc-1: a Consent states the
+ * policy it is made under, as a policy (a reference to the rules) or a policyRule (a code such as
+ * OPTIN or OPTOUT); without one, nothing says what the patient agreed to.
+ */
+function consentInvariants(consent: Record<string, unknown>, at: string): Issue[] {
+  if (consent.policy !== undefined || consent.policyRule !== undefined) return [];
+  return [
+    {
+      code: 'required',
+      diagnostics: 'Consent needs a policy or a policyRule (R4 invariant ppc-1), e.g. policyRule with the v3-ActCode OPTIN or OPTOUT',
+      expression: `${at}.policy`,
+    },
+  ];
+}
+
+/** What labelling reads of meta, beyond R4: a source that is a URI with a scheme, and security labels with system and code. */
 function validateMeta(meta: unknown, at: string): Issue[] {
   if (meta === undefined) return [];
   if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return [{ code: 'structure', diagnostics: 'meta must be an object', expression: at }];

@@ -16,7 +16,7 @@ describe('ConsentLineAdapter', () => {
         resourceType: 'Consent',
         id: 'c1',
         status: 'active',
-        provision: { type: 'deny', provision: [{ type: 'permit', actor: [{ reference: { reference: 'Practitioner/p1' } }] }] },
+        provision: { type: 'deny', provision: [{ type: 'permit', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Practitioner/p1' } }] }] },
       } as never,
       'pt-1',
       categoryIndex(defaultCodeLists),

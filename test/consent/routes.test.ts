@@ -7,7 +7,7 @@ import { openSqlite } from '../../src/db/sqlite.js';
 import { consentFor, scenario } from '../helpers/scenario.js';
 
 const consentBody = (id: string, provision: object, extra: object = {}) => consentFor(id, provision, { patient: { reference: 'Patient/pa-2' }, ...extra });
-const actor = (reference: string) => ({ reference: { reference } });
+const actor = (reference: string) => ({ role: { text: 'recipient' }, reference: { reference } });
 
 /** The shared scenario (Maria: pa-1 and pa-2 linked), plus what these tests read back. */
 async function setup() {
@@ -92,7 +92,7 @@ describe('patient consents through /fhir/Consent', () => {
     const { send, consent, consentId, tokens, consentCount, db } = await setup();
     const cases: [object, number, RegExp][] = [
       [{ ...consentBody('c1', { type: 'deny' }), provision: undefined }, 400, /needs a provision/],
-      [consentBody('c1', { type: 'maybe' }), 400, /permit' or 'deny/],
+      [consentBody('c1', { type: 'maybe' }), 400, /provision\.type 'maybe' is not in the required value set consent-provision-type \(deny, permit\)/],
       [consentBody('c1', { type: 'permit', actor: [actor('Practitioner/nobody')] }), 400, /Unknown actor/],
       [consentBody('c1', { type: 'permit', period: { start: '2026-05-01', end: '2026-01-01' } }), 400, /ends before it starts/],
       [consentBody('c1', { type: 'permit' }, { patient: { reference: 'Patient/someone-else' } }), 403, /the patient whose record/],

@@ -16,8 +16,14 @@ async function changesAfterAMark(s: Awaited<ReturnType<typeof scenario>>) {
       id: 'eob-after-mark',
       meta: { source: PAYER },
       status: 'active',
+      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
+      use: 'claim',
       patient: { reference: 'Patient/pay-1' },
       created: '2025-02-11',
+      insurer: { reference: 'Organization/payer-lakeshore-org' },
+      provider: { display: 'A billing provider' },
+      outcome: 'complete',
+      insurance: [{ focal: true, coverage: { reference: 'Coverage/cov-1' } }],
     }),
   ]);
   return mark;

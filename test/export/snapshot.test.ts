@@ -98,7 +98,7 @@ describe('bulk files are a snapshot as of transactionTime', () => {
     const consent = await s.consent(
       'c1',
       s.tokens.maria,
-      consentFor('c1', { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
+      consentFor('c1', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
     );
     expect(consent.status).toBe(201);
     expect(await download(s, s.tokens.payer, manifest.output[0]!.url)).toEqual([]);

@@ -59,7 +59,11 @@ describe('search and $everything filter before paging', () => {
 
   it('gives a denied requester exactly what an unknown patient gives', async () => {
     const { get, send, consent, tokens } = await scenario();
-    await consent('c1', tokens.maria, consentFor('c1', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] }));
+    await consent(
+      'c1',
+      tokens.maria,
+      consentFor('c1', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }] }),
+    );
     const denied = await (await get('/fhir/Observation?patient=pa-1', tokens.chen)).json();
     const unknown = await (await get('/fhir/Observation?patient=nobody', tokens.chen)).json();
     expect(denied.total).toBe(0);
@@ -175,7 +179,11 @@ describe('_include', () => {
     await consent(
       'c1',
       tokens.maria,
-      consentFor('c1', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }], class: [{ code: 'Encounter' }] }),
+      consentFor('c1', {
+        type: 'deny',
+        actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }],
+        class: [{ code: 'Encounter' }],
+      }),
     );
     const after = (await (await get(query, tokens.chen)).json()) as BundleJson;
     expect(ids(after)).toEqual(['Observation/o-enc', 'Practitioner/clinic-oak-prac-chen']);
@@ -228,7 +236,11 @@ describe('the accounting of disclosures for a caregiver', () => {
     const granted = await consent(
       'c1',
       tokens.maria,
-      consentFor('c1', { type: 'permit', actor: [{ reference: { reference: 'RelatedPerson/rp1' } }], class: [{ code: 'AuditEvent' }] }),
+      consentFor('c1', {
+        type: 'permit',
+        actor: [{ role: { text: 'recipient' }, reference: { reference: 'RelatedPerson/rp1' } }],
+        class: [{ code: 'AuditEvent' }],
+      }),
     );
     expect(granted.status).toBe(201);
     const seen = (await (await get('/fhir/AuditEvent?patient=Patient/pa-1', tokens.daniel)).json()) as BundleJson;

@@ -38,7 +38,7 @@ describe('bulk export of a group', () => {
     const consent = await s.consent(
       'c1',
       s.tokens.maria,
-      consentFor('c1', { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
+      consentFor('c1', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
     );
     expect(consent.status).toBe(201);
     const { files } = await runExport(s, s.tokens.payer, 'payer-lakeshore-org', '?_type=ExplanationOfBenefit');

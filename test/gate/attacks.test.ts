@@ -40,7 +40,7 @@ describe('$access explains only to the patient, a delegated caregiver and operat
     await s.consent(
       'no-payer',
       s.tokens.maria,
-      consentFor('no-payer', { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
+      consentFor('no-payer', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
     );
     const res = await s.get('/fhir/Patient/pa-1/$access?actor=Organization/payer-lakeshore-org', s.tokens.chen);
     expect(res.status).toBe(403);
@@ -70,7 +70,11 @@ describe('$access explains only to the patient, a delegated caregiver and operat
     const put = await s.consent(
       'delegate',
       s.tokens.maria,
-      consentFor('delegate', { type: 'permit', actor: [{ reference: { reference: 'RelatedPerson/rp1' } }], class: [{ code: 'Consent' }] }),
+      consentFor('delegate', {
+        type: 'permit',
+        actor: [{ role: { text: 'recipient' }, reference: { reference: 'RelatedPerson/rp1' } }],
+        class: [{ code: 'Consent' }],
+      }),
     );
     expect(put.status).toBe(201);
     const res = await s.get('/fhir/Patient/pa-1/$access?actor=Practitioner/clinic-oak-prac-chen', s.tokens.daniel);
@@ -161,7 +165,7 @@ describe('bulk export', () => {
       ]);
       const deny = consentFor(
         `deny-${n}`,
-        { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] },
+        { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/payer-lakeshore-org' } }] },
         { patient: { reference: `Patient/aa-${n}` } },
       );
       const token = await s.issuer.mint({

@@ -85,8 +85,14 @@ export async function scenario() {
       id: 'eob-1',
       meta: { source: PAYER },
       status: 'active',
+      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
+      use: 'claim',
       patient: { reference: 'Patient/pay-1' },
       created: '2025-01-11',
+      insurer: { reference: 'Organization/payer-lakeshore-org' },
+      provider: { reference: 'Organization/payer-lakeshore-org' },
+      outcome: 'complete',
+      insurance: [{ focal: true, coverage: { reference: 'Coverage/cov-1' } }],
     }),
   ]);
 
@@ -201,6 +207,8 @@ export async function scenario() {
 }
 
 export const CONSENT_SCOPE = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] };
+/** The policy a Consent is made under (R4 requires a policy or a policyRule, ppc-1). */
+export const POLICY_RULE = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTIN' }] };
 export const consentFor = (id: string, provision: object, extra: object = {}) => ({
   resourceType: 'Consent',
   id,
@@ -208,6 +216,7 @@ export const consentFor = (id: string, provision: object, extra: object = {}) =>
   scope: CONSENT_SCOPE,
   category: [{ text: 'privacy' }],
   patient: { reference: 'Patient/pa-1' },
+  policyRule: POLICY_RULE,
   provision,
   ...extra,
 });

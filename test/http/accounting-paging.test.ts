@@ -84,7 +84,11 @@ describe('the accounting of disclosures, walked page by page by a real client', 
       const granted = await consent(
         'c1',
         tokens.maria,
-        consentFor('c1', { type: 'permit', actor: [{ reference: { reference: 'RelatedPerson/rp1' } }], class: [{ code: 'AuditEvent' }] }),
+        consentFor('c1', {
+          type: 'permit',
+          actor: [{ role: { text: 'recipient' }, reference: { reference: 'RelatedPerson/rp1' } }],
+          class: [{ code: 'AuditEvent' }],
+        }),
       );
       expect(granted.status).toBe(201);
       const before = await hers();

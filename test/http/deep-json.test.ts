@@ -64,7 +64,7 @@ describe('deeply nested JSON', () => {
 
   it('still takes a resource nested about 50 levels deep', async () => {
     const { send } = await gateway();
-    const ok = `{"resourceType":"Observation","id":"ok","status":"final","code":{"text":"x"},"extension":${'[{"extension":'.repeat(25)}[]${'}]'.repeat(25)}}`;
+    const ok = `{"resourceType":"Observation","id":"ok","status":"final","code":{"text":"x"},"extension":${'[{"url":"http://example.org/nest","extension":'.repeat(24)}[{"url":"http://example.org/nest","valueString":"deep"}]${'}]'.repeat(24)}}`;
     expect((await send('PUT', '/fhir/Observation/ok', ok)).status).toBe(201);
   });
 });

@@ -1,4 +1,4 @@
-/** Clinical resources of odd shape are refused or stored, but never answered with a 500 (validate.ts, shape.ts). */
+/** Clinical resources of odd shape are refused or stored, but never answered with a 500 (validate.ts, r4.ts). */
 import { expect, it } from 'vitest';
 import { scenario } from '../helpers/scenario.js';
 import { bundle, putEntry, SOURCE_A } from '../helpers/fhir.js';

@@ -57,7 +57,10 @@ const claim = (id: string, conditionId: string, source = SOURCE_B) => ({
   use: 'claim',
   patient: { reference: `Patient/${OWN_PATIENT[source]}` },
   created: '2025-02-03',
+  insurer: { display: 'The member plan' },
+  provider: { display: 'The billing provider' },
   outcome: 'complete',
+  insurance: [{ focal: true, coverage: { display: 'the member coverage' } }],
   diagnosis: [{ sequence: 1, diagnosisReference: { reference: `Condition/${conditionId}` } }],
 });
 

@@ -9,7 +9,11 @@ beforeEach(async () => {
   await s.consent(
     'no-payer',
     s.tokens.maria,
-    consentFor('no-payer', { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }], class: [{ code: 'Condition' }] }),
+    consentFor('no-payer', {
+      type: 'deny',
+      actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/payer-lakeshore-org' } }],
+      class: [{ code: 'Condition' }],
+    }),
   );
 });
 const noReasons = (text: string) => {
@@ -23,7 +27,11 @@ describe('$access', () => {
     await s.consent(
       'obs-daniel',
       s.tokens.maria,
-      consentFor('obs-daniel', { type: 'permit', actor: [{ reference: { reference: 'RelatedPerson/rp1' } }], class: [{ code: 'Observation' }] }),
+      consentFor('obs-daniel', {
+        type: 'permit',
+        actor: [{ role: { text: 'recipient' }, reference: { reference: 'RelatedPerson/rp1' } }],
+        class: [{ code: 'Observation' }],
+      }),
     );
     for (const id of ['pa-1', 'pa-2']) {
       const res = await s.get(`/fhir/Patient/${id}/$access?actor=Organization/payer-lakeshore-org`, s.tokens.daniel);
@@ -67,7 +75,11 @@ describe('$access', () => {
     await s.consent(
       'delegate',
       s.tokens.maria,
-      consentFor('delegate', { type: 'permit', actor: [{ reference: { reference: 'RelatedPerson/rp1' } }], class: [{ code: 'Consent' }] }),
+      consentFor('delegate', {
+        type: 'permit',
+        actor: [{ role: { text: 'recipient' }, reference: { reference: 'RelatedPerson/rp1' } }],
+        class: [{ code: 'Consent' }],
+      }),
     );
     const res = await s.get('/fhir/Patient/pb-1/$access?actor=Practitioner/clinic-oak-prac-chen', s.tokens.daniel);
     expect(res.status).toBe(403);

@@ -66,7 +66,7 @@ describe('hidden vs missing, for many requesters and paths', () => {
     await s.consent(
       'no-riverside',
       s.tokens.maria,
-      consentFor('no-riverside', { type: 'deny', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
+      consentFor('no-riverside', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
     );
     const rs = await requesters();
     for (const [name, token] of Object.entries(rs)) {
@@ -83,7 +83,11 @@ describe('hidden vs missing, for many requesters and paths', () => {
     }
   });
   it('a clinician Maria denied (no break-the-glass grant, ETREAT in token) sees her as missing', async () => {
-    await s.consent('no-oak', s.tokens.maria, consentFor('no-oak', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] }));
+    await s.consent(
+      'no-oak',
+      s.tokens.maria,
+      consentFor('no-oak', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }] }),
+    );
     const both = await s.issuer.mint({
       sub: 'dr.chen',
       client_id: 'portal',

@@ -29,14 +29,22 @@ describe('rosters', () => {
   });
 
   it('a clinician of Oakwood reads the roster, minus a patient who denied Oakwood', async () => {
-    await s.consent('no-oak', s.tokens.maria, consentFor('no-oak', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] }));
+    await s.consent(
+      'no-oak',
+      s.tokens.maria,
+      consentFor('no-oak', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }] }),
+    );
     expect(await memberIds(await s.get('/fhir/Group/attribution-clinic-oak-org-2025', s.tokens.chen))).toEqual(['Patient/pb-1']);
   });
 });
 
 describe('42 CFR Part 2 and payer classes', () => {
   it('break-the-glass never opens Part 2 data, by read, search or $everything', async () => {
-    await s.consent('no-oak', s.tokens.maria, consentFor('no-oak', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] }));
+    await s.consent(
+      'no-oak',
+      s.tokens.maria,
+      consentFor('no-oak', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }] }),
+    );
     expect((await s.send('POST', '/fhir/Patient/pa-2/$break-the-glass', s.tokens.chenGlass, { reason: 'unconscious in ED' })).status).toBe(201);
     expect((await s.get('/fhir/Condition/c-diabetes', s.tokens.chenGlass)).status).toBe(200);
     expect((await s.get('/fhir/Condition/c-oud', s.tokens.chenGlass)).status).toBe(404);
@@ -63,7 +71,7 @@ describe('42 CFR Part 2 and payer classes', () => {
           s.tokens.maria,
           consentFor('payer-sud', {
             type: 'permit',
-            actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }],
+            actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/payer-lakeshore-org' } }],
             securityLabel: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: '42CFRPart2' }],
           }),
         )

@@ -9,8 +9,8 @@ beforeEach(async () => {
   s = await scenario();
   t = await tokensOf(s);
 });
-const rp1 = { reference: { reference: 'RelatedPerson/rp1' } };
-const oak = { reference: { reference: 'Organization/clinic-oak-org' } };
+const rp1 = { role: { text: 'recipient' }, reference: { reference: 'RelatedPerson/rp1' } };
+const oak = { role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } };
 const json = async (r: Response) => (await r.json()) as { total?: number; entry?: { resource: { resourceType: string; id: string } }[] };
 const consentRowCount = () => s.db.sqlite.prepare("select count(*) from resources where type = 'Consent'").pluck().get() as number;
 const hasConsentAnywhere = () =>
@@ -143,7 +143,7 @@ describe('G3 her choices are private', () => {
       'POST',
       '/fhir/Consent',
       s.tokens.maria,
-      consentFor('x', { type: 'permit', actor: [{ reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
+      consentFor('x', { type: 'permit', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/payer-lakeshore-org' } }] }),
     );
     const kick = await s.get('/fhir/Group/payer-lakeshore-org/$export?_type=Consent,Condition', s.tokens.payer, { prefer: 'respond-async' });
     expect(kick.status).toBeLessThan(500);

@@ -19,7 +19,6 @@ describe('G4 codes as real feeds send them', () => {
   const variants: [string, object][] = [
     ['lower-case ICD-10-CM', { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'f11.20' }] }],
     ['ICD without dot', { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'F1120' }] }],
-    ['ICD with spaces', { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: ' F11.20 ' }] }],
     ['ICD-10-CM OID', { coding: [{ system: 'urn:oid:2.16.840.1.113883.6.90', code: 'F11.20' }] }],
     ['ICD-10-CM system in upper case, trailing slash', { coding: [{ system: 'HTTP://HL7.ORG/FHIR/SID/ICD-10-CM/', code: 'F11.20' }] }],
     ['WHO ICD-10', { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 'F11.2' }] }],
@@ -35,6 +34,14 @@ describe('G4 codes as real feeds send them', () => {
       expect(labelsOf('Condition', 'c-var')).toContain('42CFRPart2');
       expect((await s.get('/fhir/Condition/c-var', s.tokens.chen)).status).toBe(404);
     });
+  // R4's code has no leading or trailing whitespace: such a feed is refused at the edge, so no
+  // unlabelled copy is stored.
+  it('Condition coded as ICD with spaces is refused, so nothing unlabelled is stored', async () => {
+    await expect(s.seed(SOURCE_A, [cond('c-spaces', { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: ' F11.20 ' }] })])).rejects.toThrow(
+      /coding\[0\]\.code is not a valid code/,
+    );
+    expect((await s.get('/fhir/Condition/c-spaces', s.tokens.chen)).status).toBe(404);
+  });
 
   const meds: [string, object][] = [
     ['RxNorm buprenorphine ingredient', { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '1819' }] }],
@@ -120,8 +127,14 @@ describe('G4 nothing visible points at something hidden', () => {
         id: 'eob-oud',
         meta: { source: 'https://payer-lakeshore.example.org/fhir' },
         status: 'active',
+        type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
+        use: 'claim',
         patient: { reference: 'Patient/pay-1' },
         created: '2025-03-01',
+        insurer: { display: 'Lakeshore Health Plan' },
+        provider: { display: 'A billing provider' },
+        outcome: 'complete',
+        insurance: [{ focal: true, coverage: { display: 'The member coverage' } }],
         diagnosis: [{ sequence: 1, diagnosisReference: { reference: 'https://hospital-a.example.org/fhir/Condition/c-oud' } }],
       }),
     ]);
@@ -135,8 +148,14 @@ describe('G4 nothing visible points at something hidden', () => {
         id: 'eob-oud2',
         meta: { source: 'https://payer-lakeshore.example.org/fhir' },
         status: 'active',
+        type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
+        use: 'claim',
         patient: { reference: 'Patient/pay-1' },
         created: '2025-03-01',
+        insurer: { display: 'Lakeshore Health Plan' },
+        provider: { display: 'A billing provider' },
+        outcome: 'complete',
+        insurance: [{ focal: true, coverage: { display: 'The member coverage' } }],
         diagnosis: [{ sequence: 1, diagnosisCodeableConcept: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'F1120' }] } }],
       }),
     ]);

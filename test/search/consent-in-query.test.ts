@@ -33,7 +33,11 @@ describe('the new filters only ever see what the requester may see', () => {
 
   it('a denied requester counting, or excluding, gets exactly what an unknown patient gives', async () => {
     const { get, consent, tokens } = await scenario();
-    await consent('c1', tokens.maria, consentFor('c1', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] }));
+    await consent(
+      'c1',
+      tokens.maria,
+      consentFor('c1', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }] }),
+    );
     for (const q of ['_summary=count', '_count=0', 'code:not=http://loinc.org|4548-4', 'code:missing=true', 'date=ge2000&date=le2100']) {
       const denied = (await (await get(`/fhir/Observation?patient=pa-1&${q}`, tokens.chen)).json()) as BundleJson;
       const unknown = (await (await get(`/fhir/Observation?patient=nobody&${q}`, tokens.chen)).json()) as BundleJson;

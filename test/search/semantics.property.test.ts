@@ -155,7 +155,8 @@ function clauseMatches(c: Clause, r: Obs): boolean {
 const SYSTEMS = ['http://loinc.org', 'http://example.org/local'];
 const CODES = ['4548-4', '1558-6', 'A', 'b'];
 const DISPLAYS = ['Hémoglobine A1c', 'Glucose fasting', 'glucose TOLERANCE', 'Blood  pressure'];
-const STATUSES = ['final', 'amended', 'preliminary'];
+// Codes of both Observation's and Encounter's required status value sets (ingestion refuses others).
+const STATUSES = ['cancelled', 'entered-in-error', 'unknown'];
 
 const instant = fc.integer({ min: Date.UTC(2023, 6, 1), max: Date.UTC(2026, 6, 1) });
 const zone = fc.constantFrom<number | null>(null, 0, 60, -300, 330, 840, -720);
@@ -171,15 +172,19 @@ function format(t: number, precision: Precision, zoneMinutes: number | null): st
   return `${stem}${zoneMinutes < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
 }
 
-const resourceDate = (p: fc.Arbitrary<Precision>) => fc.tuple(instant, p, zone).map(([t, pr, z]) => format(t, pr, z));
+const resourceDate = (p: fc.Arbitrary<Precision>, z: fc.Arbitrary<number | null> = zone) => fc.tuple(instant, p, z).map(([t, pr, zo]) => format(t, pr, zo));
+// R4 requires a zone on a stored dateTime with a time; a search value may leave it out.
+const storedZone = fc.constantFrom<number | null>(0, 60, -300, 330, 840, -720);
 const storedPrecision = fc.constantFrom<Precision>('y', 'ym', 'ymd', 's', 'ms');
-const coding: fc.Arbitrary<Coding> = fc.record(
-  { system: fc.constantFrom(...SYSTEMS), code: fc.constantFrom(...CODES), display: fc.constantFrom(...DISPLAYS) },
-  { requiredKeys: [] },
-);
-const concept: fc.Arbitrary<Concept> = fc.record({ text: fc.constantFrom(...DISPLAYS), coding: fc.array(coding, { maxLength: 2 }) }, { requiredKeys: [] });
+// No empty objects nor empty lists: ingestion refuses them (R4).
+const coding: fc.Arbitrary<Coding> = fc
+  .record({ system: fc.constantFrom(...SYSTEMS), code: fc.constantFrom(...CODES), display: fc.constantFrom(...DISPLAYS) }, { requiredKeys: [] })
+  .filter((c) => Object.keys(c).length > 0);
+const concept: fc.Arbitrary<Concept> = fc
+  .record({ text: fc.constantFrom(...DISPLAYS), coding: fc.array(coding, { minLength: 1, maxLength: 2 }) }, { requiredKeys: [] })
+  .filter((c) => Object.keys(c).length > 0);
 const period: fc.Arbitrary<Period> = fc
-  .tuple(instant, instant, storedPrecision, storedPrecision, zone, fc.constantFrom('both', 'start', 'end'))
+  .tuple(instant, instant, storedPrecision, storedPrecision, storedZone, fc.constantFrom('both', 'start', 'end'))
   .map(([a, b, pa, pb, z, open]) => {
     const [lo, hi] = a <= b ? [a, b] : [b, a];
     // The end's precision is never coarser than needed to keep end >= start: both round to what they cover.
@@ -194,13 +199,14 @@ const observation = (id: string, type: Obs['resourceType']) =>
         code: concept,
         category: fc.array(concept, { maxLength: 2 }),
         when: fc.oneof(
-          resourceDate(storedPrecision).map((d) => ({ effectiveDateTime: d })),
+          resourceDate(storedPrecision, storedZone).map((d) => ({ effectiveDateTime: d })),
           period.map((p) => ({ effectivePeriod: p })),
         ),
       },
-      { requiredKeys: [] },
+      // status and code are required in R4 (Encounter's code is stored as its type).
+      { requiredKeys: ['status', 'code'] },
     )
-    .map(({ when, ...rest }): Obs => ({ resourceType: type, id, ...rest, ...(when ?? {}) }));
+    .map(({ when, category, ...rest }): Obs => ({ resourceType: type, id, ...rest, ...(category?.length ? { category } : {}), ...(when ?? {}) }));
 
 type TokenForm =
   | { kind: 'code'; code: string }
@@ -280,6 +286,9 @@ function encode(c: Clause, type: Obs['resourceType']): string {
   }
 }
 
+/** Encounter.class (required) when the generated category has no coding to become it. */
+const AMBULATORY = { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' };
+
 /** Encounter.class is one Coding, not a list of concepts: the generated category becomes it. */
 function asStored(r: Obs): Record<string, unknown> {
   const { effectiveDateTime, effectivePeriod, category, code, ...rest } = r;
@@ -287,7 +296,7 @@ function asStored(r: Obs): Record<string, unknown> {
   return {
     ...rest,
     ...(code ? { type: [code] } : {}),
-    ...(category?.[0]?.coding?.[0] ? { class: category[0].coding[0] } : {}),
+    class: category?.[0]?.coding?.[0] ?? AMBULATORY,
     ...(effectivePeriod ? { period: effectivePeriod } : effectiveDateTime ? { period: { start: effectiveDateTime, end: effectiveDateTime } } : {}),
   };
 }
@@ -295,7 +304,7 @@ function asStored(r: Obs): Record<string, unknown> {
 /** What the evaluator should see of an Encounter: what asStored kept. */
 function asEvaluated(r: Obs): Obs {
   if (r.resourceType === 'Observation') return r;
-  const cls = r.category?.[0]?.coding?.[0];
+  const cls = r.category?.[0]?.coding?.[0] ?? AMBULATORY;
   const out: Obs = { resourceType: r.resourceType, id: r.id };
   if (r.status) out.status = r.status;
   if (r.code) out.code = r.code;

@@ -124,7 +124,7 @@ describe('only patients author their consents', () => {
   it('a source cannot write a Consent inside a transaction Bundle', async () => {
     const hospital = await sourceToken(SOURCE_A, 'Organization/hospital-a-org', 'hospital-a');
     const forged = {
-      ...consentFor('forged', { type: 'permit', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] }),
+      ...consentFor('forged', { type: 'permit', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }] }),
       meta: { source: SOURCE_A },
     };
     const res = await post(hospital, SOURCE_A, [putEntry(forged as never)]);
@@ -160,14 +160,14 @@ describe('only patients author their consents', () => {
       'POST',
       '/fhir/Consent',
       s.tokens.maria,
-      consentFor('x', { type: 'permit', actor: [{ reference: { reference: 'RelatedPerson/rp1' } }] }),
+      consentFor('x', { type: 'permit', actor: [{ role: { text: 'recipient' }, reference: { reference: 'RelatedPerson/rp1' } }] }),
     );
     expect(share.status).toBe(201);
     const attempt = await s.send(
       'POST',
       '/fhir/Consent',
       s.tokens.daniel,
-      consentFor('x', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] }),
+      consentFor('x', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }] }),
     );
     expect(attempt.status).toBe(403);
   });
@@ -177,12 +177,16 @@ describe('only patients author their consents', () => {
       'POST',
       '/fhir/Consent',
       s.tokens.maria,
-      consentFor('x', { type: 'permit', actor: [{ reference: { reference: 'RelatedPerson/rp1' } }], class: [{ code: 'Consent' }] }),
+      consentFor('x', {
+        type: 'permit',
+        actor: [{ role: { text: 'recipient' }, reference: { reference: 'RelatedPerson/rp1' } }],
+        class: [{ code: 'Consent' }],
+      }),
     );
     expect(delegate.status).toBe(201);
     const part2 = consentFor('x', {
       type: 'permit',
-      actor: [{ reference: { reference: 'RelatedPerson/rp1' } }],
+      actor: [{ role: { text: 'recipient' }, reference: { reference: 'RelatedPerson/rp1' } }],
       securityLabel: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: '42CFRPart2' }],
     });
     const res = await s.send('POST', '/fhir/Consent', s.tokens.daniel, part2);
@@ -191,7 +195,7 @@ describe('only patients author their consents', () => {
   });
 
   it('an operator records a paper consent on her behalf: marked so, shown to her, and she can revoke it', async () => {
-    const paper = consentFor('x', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }] });
+    const paper = consentFor('x', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }] });
     const res = await s.send('POST', '/fhir/Consent', s.tokens.operator, paper);
     expect(res.status).toBe(201);
     const stored = (await res.json()) as { id: string; meta: { tag?: { code?: string }[] } };
@@ -246,7 +250,11 @@ describe('nothing visible points at something hidden', () => {
         encounter: { reference: 'Encounter/e-visit' },
       }),
     ]);
-    const hideVisits = consentFor('x', { type: 'deny', actor: [{ reference: { reference: 'Organization/clinic-oak-org' } }], class: [{ code: 'Encounter' }] });
+    const hideVisits = consentFor('x', {
+      type: 'deny',
+      actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }],
+      class: [{ code: 'Encounter' }],
+    });
     expect((await s.send('POST', '/fhir/Consent', s.tokens.maria, hideVisits)).status).toBe(201);
     expect((await s.get('/fhir/Encounter/e-visit', s.tokens.chen)).status).toBe(404);
     const read = await s.get('/fhir/Observation/o-at-visit', s.tokens.chen);

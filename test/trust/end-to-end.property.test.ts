@@ -88,7 +88,7 @@ describe('end to end: the gateway never returns what the reference evaluator den
           const res = await s.send('POST', '/fhir', writers[c.writer], bundle('transaction', [cov], source));
           expect(res.status, await res.clone().text()).toBeLessThan(500);
         }
-        const deny = (org: string) => consentFor('x', { type: 'deny', actor: [{ reference: { reference: org } }] });
+        const deny = (org: string) => consentFor('x', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: org } }] });
         if (w.denyLakeshore) expect((await s.send('POST', '/fhir/Consent', s.tokens.maria, deny('Organization/payer-lakeshore-org'))).status).toBe(201);
         if (w.denyOakwood) expect((await s.send('POST', '/fhir/Consent', s.tokens.maria, deny('Organization/clinic-oak-org'))).status).toBe(201);
         if (w.hideHiv)
