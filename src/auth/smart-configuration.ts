@@ -51,7 +51,6 @@ export function smartConfiguration(issuer: string) {
     token_endpoint: `${issuer}/token`,
     introspection_endpoint: `${issuer}/token/introspection`,
     revocation_endpoint: `${issuer}/token/revocation`,
-    userinfo_endpoint: `${issuer}/me`,
     management_endpoint: `${issuer.replace(/\/oidc$/, '')}/portal`,
     grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token'],
     response_types_supported: ['code'],

@@ -195,7 +195,6 @@ describe('what the gateway emits is valid FHIR R4', () => {
     expectAllValid(responses);
   });
 
-  // 406 for an Accept the gateway cannot produce is not answered yet: test/conformance/findings.pending.ts.
   it('fhir-kit-client follows next to the last page: every match exactly once, the total right, each page a valid searchset', async () => {
     const client = new Client({ baseUrl: gw.fhir, bearerToken: tokens.chen });
     const pages = [(await client.search({ resourceType: 'Observation', searchParams: { patient: MARIA, _count: '4', _sort: 'date' } })) as unknown as Bundle];
@@ -210,7 +209,6 @@ describe('what the gateway emits is valid FHIR R4', () => {
     expect(ids.length).toBe(pages[0]!.total);
     expect(pages.slice(0, -1).every((p) => p.entry?.length === 4)).toBe(true);
     expect(pages.at(-1)!.link?.some((l) => l.relation === 'next')).toBe(false);
-    // The gateway gives no `previous` link, so prevPage has nowhere to go: test/conformance/findings.pending.ts.
     expectAllValid(pages.map((p, i) => [`Observation page ${i + 1} (fhir-kit-client)`, p]));
   });
 
@@ -262,8 +260,8 @@ describe('what the gateway emits is valid FHIR R4', () => {
   });
 
   it("Consents: a patient's write, its read, its search, $access and break-the-glass Parameters", async () => {
-    // Shaped as the portal writes one (src/web/portal/choices.ts). The gateway also accepts one
-    // without policy or policyRule, which breaks ppc-1: test/conformance/findings.pending.ts.
+    // Shaped as the portal writes one (src/web/portal/choices.ts). One without policy or
+    // policyRule breaks ppc-1 and is refused (test/ingest/r4-validation.test.ts).
     const consent = {
       resourceType: 'Consent',
       identifier: [{ system: 'urn:consent-gateway:portal-choice', value: 'organization:Organization/hosp-riverside-org' }],

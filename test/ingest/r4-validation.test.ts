@@ -2,7 +2,7 @@
  * A source cannot store (and so no reader is ever served) a resource that breaks R4, and a patient
  * cannot store a Consent that breaks ppc-1: a real gateway process on loopback, a source's and a
  * patient's real tokens, and two validators we did not write (test/helpers/validate.ts) to show
- * each write is indeed invalid. Moved from test/conformance/findings.pending.ts.
+ * each write is indeed invalid.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
