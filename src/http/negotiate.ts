@@ -67,7 +67,7 @@ export function formatAllowed(value: string): boolean {
  */
 export function negotiate(alsoFor: (path: string) => readonly string[] = () => []): MiddlewareHandler<AppEnv> {
   return async function negotiate(c, next) {
-    const formats = new URL(c.req.url).searchParams.getAll('_format');
+    const formats = c.req.url.includes('_format') ? new URL(c.req.url).searchParams.getAll('_format') : [];
     if (formats.length > 0) {
       const bad = formats.find((f) => !formatAllowed(f));
       if (bad !== undefined)
