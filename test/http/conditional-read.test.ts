@@ -26,6 +26,8 @@ describe('conditional read and vread', () => {
       expect(await res.text()).toBe('');
       expect(res.headers.get('etag')).toBe(etag);
       expect(res.headers.get('last-modified')).toBe(lastModified);
+      // A 304 has no body, so no content type (the red team saw text/plain).
+      expect(res.headers.get('content-type')).toBeNull();
     }
     for (const headers of <Record<string, string>[]>[
       { 'if-none-match': 'W/"2"' },
