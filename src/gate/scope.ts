@@ -34,12 +34,11 @@ export function requireScope(r: Requester, type: string, permission: Permission)
     throw FhirError.of(403, 'forbidden', `The token does not grant ${permission === 'r' ? 'read' : 'search'} on ${type}`);
 }
 
-/** A patient-scoped grant covers only its own patient; user and system grants cover anyone the policy allows. */
-export function scopeCoversPatient(r: Requester, type: string, permission: Permission, person: string): boolean {
-  return scopeCoverage(r, type, permission, person).kind === 'all';
-}
-
-/** How far the token reaches into this patient's resources of one type: not at all, wholly, or some categories only. */
+/**
+ * How far the token reaches into this patient's resources of one type: not at all, wholly, or
+ * some categories only. A patient-scoped grant covers only its own patient; user and system
+ * grants cover anyone the policy allows.
+ */
 export function scopeCoverage(r: Requester, type: string, permission: Permission, person: string): Reach {
   if (r.kind === 'system') return scopeReach(r, type, permission, ['system']);
   const user = scopeReach(r, type, permission, ['user']);

@@ -5,9 +5,7 @@ import { FHIR_ID } from '../../fhir/types.js';
 import type { AccountingCursor } from '../../gate/index.js';
 import { FHIR_JSON } from '../../http/fhir-response.js';
 import { gateOf } from '../../http/gate.js';
-
-const DEFAULT_COUNT = 50;
-const MAX_COUNT = 1000;
+import { DEFAULT_COUNT, pageCount, strictHandling } from './paging.js';
 
 interface AccountingQuery {
   patient: string;
@@ -32,11 +30,12 @@ export function parseAccountingQuery(params: URLSearchParams, strict: boolean): 
         else patient = id;
         break;
       }
-      case '_count':
-        if (!/^\d{1,6}$/.test(value) || Number(value) < 1 || Number(value) > MAX_COUNT)
-          issues.push({ code: 'value', diagnostics: `_count must be a whole number from 1 to ${MAX_COUNT}`, expression: name });
-        else count = Number(value);
+      case '_count': {
+        const n = pageCount(value, name);
+        if (typeof n === 'number') count = n;
+        else issues.push(n);
         break;
+      }
       case '_cursor': {
         const m = /^(\d{1,9})\.(\d{1,9})$/.exec(value);
         if (!m) issues.push({ code: 'value', diagnostics: '_cursor is not one this server gave: follow the next link of the page before', expression: name });
@@ -78,7 +77,7 @@ export function parseAccountingQuery(params: URLSearchParams, strict: boolean): 
  */
 export async function accountingOfDisclosures(c: Context<AppEnv>): Promise<Response> {
   const url = new URL(c.req.url);
-  const q = parseAccountingQuery(url.searchParams, /handling=strict/.test(c.req.header('prefer') ?? ''));
+  const q = parseAccountingQuery(url.searchParams, strictHandling(c));
   if (Array.isArray(q)) throw new FhirError(400, q);
   const page = await gateOf(c).accounting(q.patient, q.count, q.cursor);
   const at = `${c.var.deps.config.baseUrl}/fhir/AuditEvent`;

@@ -4,9 +4,8 @@ import { FhirError, type Issue } from '../../fhir/errors.js';
 import { validatorHeaders } from '../../http/conditional.js';
 import { FHIR_JSON } from '../../http/fhir-response.js';
 import { gateOf } from '../../http/gate.js';
+import { DEFAULT_COUNT, pageCount, strictHandling } from './paging.js';
 
-const DEFAULT_COUNT = 50;
-const MAX_COUNT = 1000;
 const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 interface HistoryQuery {
@@ -21,11 +20,12 @@ export function parseHistoryQuery(params: URLSearchParams, strict: boolean): His
   const q: HistoryQuery = { count: DEFAULT_COUNT };
   for (const [name, value] of params) {
     switch (name) {
-      case '_count':
-        if (!/^\d{1,6}$/.test(value) || Number(value) < 1 || Number(value) > MAX_COUNT)
-          issues.push({ code: 'value', diagnostics: `_count must be a whole number from 1 to ${MAX_COUNT}`, expression: name });
-        else q.count = Number(value);
+      case '_count': {
+        const n = pageCount(value, name);
+        if (typeof n === 'number') q.count = n;
+        else issues.push(n);
         break;
+      }
       case '_since':
         if (!INSTANT.test(value) || Number.isNaN(Date.parse(value))) issues.push({ code: 'value', diagnostics: '_since must be an instant', expression: name });
         else q.since = value;
@@ -62,7 +62,7 @@ export function parseHistoryQuery(params: URLSearchParams, strict: boolean): His
  */
 export async function instanceHistory(c: Context<AppEnv>, type: string, id: string): Promise<Response> {
   const url = new URL(c.req.url);
-  const q = parseHistoryQuery(url.searchParams, /handling=strict/.test(c.req.header('prefer') ?? ''));
+  const q = parseHistoryQuery(url.searchParams, strictHandling(c));
   if (Array.isArray(q)) throw new FhirError(400, q);
   const found = await gateOf(c).history(type, id, q);
   if (!found) throw FhirError.of(404, 'not-found', `${type}/${id} is not known`);

@@ -4,11 +4,12 @@ import type { Found, Row } from '../../gate/index.js';
 import { FhirError } from '../../fhir/errors.js';
 import { FHIR_JSON } from '../../http/fhir-response.js';
 import { MAX_COUNT, parseSearch, type SearchQuery } from '../../search/params.js';
+import { strictHandling } from './paging.js';
 
 /** The request's search parameters, or a 400 saying which one is wrong. */
 export function parseQuery(c: Context<AppEnv>, everything: boolean): SearchQuery {
   const url = new URL(c.req.url);
-  const strict = /handling=strict/.test(c.req.header('prefer') ?? '');
+  const strict = strictHandling(c);
   const type = everything ? undefined : c.req.param('type');
   const parsed = parseSearch(url.searchParams, { strict, everything, ...(type ? { type } : {}), now: c.var.deps.clock() });
   if (Array.isArray(parsed)) throw new FhirError(400, parsed);
