@@ -1,4 +1,4 @@
-import { foreignKey, index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { foreignKey, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * The current version of every stored resource. Earlier versions move to
@@ -454,7 +454,115 @@ export const participantsVersion = sqliteTable('participants_version', {
   seq: integer('seq').notNull(),
 });
 
+/**
+ * The notification outbox: each topic event an Encounter write raises, written in the same
+ * transaction as that Encounter, so an admission is never stored without its event nor an event
+ * without its admission. `seq` is commit order. `dispatched` turns 1 once the event has been
+ * decided for every subscription and numbered for those that may receive it (src/subscriptions/dispatch.ts).
+ */
+export const encounterEvents = sqliteTable(
+  'encounter_events',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull().unique(),
+    /** encounter-start | encounter-end | encounter-transfer */
+    topic: text('topic').notNull(),
+    encounterId: text('encounter_id').notNull(),
+    /** The Encounter version that raised it. */
+    versionId: integer('version_id').notNull(),
+    /** The source-level Patient the Encounter is about (patient_links gives the person). */
+    patientId: text('patient_id').notNull(),
+    encounterClass: text('class').notNull(),
+    /** When it happened (the period's start or end); the attribution roster of this date decides `attributed-organization`. */
+    occurred: text('occurred').notNull(),
+    /** When it was committed. */
+    recorded: text('recorded').notNull(),
+    dispatched: integer('dispatched').notNull().default(0),
+  },
+  (t) => [index('encounter_events_pending').on(t.dispatched, t.seq)],
+);
+
+/**
+ * Topic subscriptions (R4 Backport), one row per Subscription. The resource as the subscriber
+ * sees it is `resource`; what delivery needs is in columns. `secret` signs every notification
+ * (Standard Webhooks HMAC) and is shown once, in the answer to the create.
+ */
+export const subscriptions = sqliteTable(
+  'subscriptions',
+  {
+    id: text('id').primaryKey(),
+    /** The organization told: the subscriber's, or the attributed organization an operator subscribed for. */
+    organization: text('organization').notNull(),
+    /** The backend client that owns it; an operator's administrative subscription names the operator. */
+    owner: text('owner').notNull(),
+    /** The DUA the recipient receives under. */
+    dua: text('dua'),
+    topic: text('topic').notNull(),
+    /** JSON: [{ name, values: string[] }], each filter ANDed, the values of one ORed. */
+    filters: text('filters').notNull(),
+    endpoint: text('endpoint').notNull(),
+    /** JSON string[]: `Name: value` headers sent with every notification. */
+    headers: text('headers').notNull(),
+    /** empty | id-only | full-resource */
+    payload: text('payload').notNull(),
+    heartbeatSeconds: integer('heartbeat_seconds'),
+    timeoutSeconds: integer('timeout_seconds').notNull(),
+    maxCount: integer('max_count').notNull(),
+    /** requested | active | error | off */
+    status: text('status').notNull(),
+    secret: text('secret').notNull(),
+    /** The last event number given (events-since-subscription-start). */
+    eventsSinceStart: integer('events_since_start').notNull().default(0),
+    /** The highest event number the endpoint confirmed (2xx); everything up to it is done. */
+    confirmed: integer('confirmed').notNull().default(0),
+    /** Delivery state: when the current run of failures began, how many, when to try next, the last error. */
+    failingSince: text('failing_since'),
+    failures: integer('failures').notNull().default(0),
+    nextAttemptAt: text('next_attempt_at'),
+    lastError: text('last_error'),
+    /** When anything (a notification or a heartbeat) last reached the endpoint. */
+    lastSentAt: text('last_sent_at'),
+    /** Subscription.end: no events after it. */
+    end: text('end'),
+    versionId: integer('version_id').notNull(),
+    resource: text('resource').notNull(),
+    created: text('created').notNull(),
+    updated: text('updated').notNull(),
+  },
+  (t) => [index('subscriptions_topic').on(t.topic, t.status)],
+);
+
+/**
+ * What each subscription was told, numbered: event N is the subscription's N-th event it may
+ * receive. Only permitted events get a number, so the numbers never reveal a withheld one. A
+ * row is kept after delivery, for `$events` replay and for the patient's accounting.
+ */
+export const subscriptionEvents = sqliteTable(
+  'subscription_events',
+  {
+    subscriptionId: text('subscription_id').notNull(),
+    eventNumber: integer('event_number').notNull(),
+    /** encounter_events.id */
+    eventId: text('event_id').notNull(),
+    /** The person it is about. */
+    person: text('person').notNull(),
+    /** What the decision at numbering allowed: full (the Encounter) or notice (class and period only). */
+    detail: text('detail').notNull(),
+    numberedAt: text('numbered_at').notNull(),
+    /** Set when the endpoint confirmed a notification carrying it. */
+    deliveredAt: text('delivered_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.subscriptionId, t.eventNumber] }),
+    uniqueIndex('subscription_events_once').on(t.subscriptionId, t.eventId),
+    index('subscription_events_person').on(t.person, t.numberedAt),
+  ],
+);
+
 export const schema = {
+  encounterEvents,
+  subscriptions,
+  subscriptionEvents,
   resources,
   resourceHistory,
   resourceTokens,

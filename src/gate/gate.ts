@@ -11,6 +11,8 @@ import { readHistory, readResource, type HistoryPage } from './read.js';
 import { attributionRoster, exportFile, exportRosters, exportTransactionTime, planExport, type ExportLevel, type ExportSnapshot } from './rosters.js';
 import { everything, searchType, type Found, type Row } from './search.js';
 import type { StoredVersion } from './versions.js';
+import { notificationVerdict, releaseNotification, type NotificationEvent, type NotificationRelease, type NotificationVerdict } from './notify.js';
+import type { PayloadContent } from '../subscriptions/bundle.js';
 
 /**
  * The one way patient data leaves the gateway, built once per request from its Requester (as
@@ -44,6 +46,10 @@ export interface Gate {
   preview(patientId: string, actor: string): Promise<Row[] | undefined>;
   /** Her compiled consent lines: what is enforced, for the portal to show as her choices. */
   choices(patientId: string): Promise<readonly ConsentLine[] | undefined>;
+  /** Whether the requester (a subscription's recipient) may be told of an event at all, and how much: decided at numbering. */
+  notificationVerdict(event: NotificationEvent): Promise<NotificationVerdict>;
+  /** Before each send: decided again, audited, and what the numbered event may say. */
+  releaseNotification(event: NotificationEvent, detail: 'full' | 'notice', payload: PayloadContent): Promise<NotificationRelease>;
 }
 
 export function createGate(deps: GateDeps, requester: Requester): Gate {
@@ -64,5 +70,7 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     whoCanSee: (patientId, actors, cls) => whoCanSee(g, patientId, actors, cls),
     preview: (patientId, actor) => previewAs(g, patientId, actor),
     choices: (patientId) => enforcedChoices(g, patientId),
+    notificationVerdict: (event) => notificationVerdict(g, event),
+    releaseNotification: (event, detail, payload) => releaseNotification(g, event, detail, payload),
   };
 }

@@ -9,3 +9,4 @@ export type { ExportLevel, ExportSnapshot } from './rosters.js';
 export type { HistoryPage } from './read.js';
 export type { ConsentLine } from '../consent/compile.js';
 export { DIRECTORY_TYPES } from './scope.js';
+export type { NotificationEvent, NotificationRelease, NotificationVerdict } from './notify.js';

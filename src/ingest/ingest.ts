@@ -3,13 +3,15 @@ import { FhirError, type Issue } from '../fhir/errors.js';
 import type { CompiledCodeLists } from '../labels/index.js';
 import { planWrites, resourceKey, type IndexState, type Outcome, type Plan, type Prepared } from '../store/plan.js';
 import { loadExisting, loadPersonForKeys, loadPersonOfPatients } from '../store/read.js';
-import { countIngestionStatement, planStatements, startIngestionStatement } from '../store/write.js';
+import { countIngestionStatement, insertRows, planStatements, startIngestionStatement } from '../store/write.js';
 import type { BundleMode, EntryRead, WriteRequest } from './entries.js';
 import { prepare } from './prepare.js';
 import { propagateLabels } from './propagate.js';
 import { resolveReferences } from './references.js';
 import { loadTrustState, trustRefusals } from './trust.js';
 import { coverageChangedStatement, coverageReplacedStatement } from '../consent/store.js';
+import { encounterEvents } from '../db/schema.js';
+import { outboxRows } from '../subscriptions/outbox.js';
 
 export interface IngestDeps {
   db: Database;
@@ -132,6 +134,8 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
             ...planStatements(deps.db, plan),
             // A changed Coverage changes who is a payer's member: every process sees it at the next request, as with a consent change.
             ...plan.rows.filter((r) => r.type === 'Coverage' && r.patientId).map((r) => coverageChangedStatement(deps.db, r.patientId!)),
+            // An admission and its notification event commit together or not at all (the outbox).
+            ...insertRows(encounterEvents, outboxRows(plan, now, deps.newId)),
             ...(request.mode === 'transaction' ? (request.alongside ?? []) : []),
             countIngestionStatement(deps.db, ingestionId, counts, last ? now : undefined),
           ]);

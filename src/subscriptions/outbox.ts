@@ -1,0 +1,41 @@
+import type { encounterEvents } from '../db/schema.js';
+import type { Plan } from '../store/plan.js';
+import { encounterEvents as topicEvents, type EncounterShape } from './topics.js';
+
+export type EncounterEventRow = typeof encounterEvents.$inferInsert;
+
+/**
+ * How old an event may be and still notify: a source back-loading last year's stays is
+ * sending history, not news, and the daily digest and the record already hold it. A late
+ * feed inside the window still notifies.
+ */
+export const NOTIFY_MAX_AGE_DAYS = 30;
+
+/**
+ * The outbox rows a plan raises: one per topic event of each Encounter it writes (see
+ * topics.ts), compared with the version it replaces. Pure; the caller writes them in the same
+ * atomic unit as the plan, so the event exists exactly when its Encounter version does.
+ */
+export function outboxRows(plan: Plan, now: string, newId: () => string, maxAgeDays = NOTIFY_MAX_AGE_DAYS): EncounterEventRow[] {
+  const rows: EncounterEventRow[] = [];
+  const oldest = new Date(Date.parse(now) - maxAgeDays * 86_400_000).toISOString();
+  for (const row of plan.rows) {
+    if (row.type !== 'Encounter' || !row.patientId) continue;
+    const replaced = plan.replaced.find((r) => r.type === 'Encounter' && r.id === row.id);
+    const before = replaced ? (JSON.parse(replaced.content) as EncounterShape) : undefined;
+    for (const e of topicEvents(before, JSON.parse(row.content) as EncounterShape, now)) {
+      if (e.occurred < oldest) continue;
+      rows.push({
+        id: newId(),
+        topic: e.topic,
+        encounterId: row.id,
+        versionId: row.versionId,
+        patientId: row.patientId,
+        encounterClass: e.encounterClass,
+        occurred: e.occurred,
+        recorded: now,
+      });
+    }
+  }
+  return rows;
+}
