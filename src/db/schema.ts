@@ -455,31 +455,32 @@ export const participantsVersion = sqliteTable('participants_version', {
 });
 
 /**
- * The notification outbox: each topic event an Encounter write raises, written in the same
- * transaction as that Encounter, so an admission is never stored without its event nor an event
- * without its admission. `seq` is commit order. `dispatched` turns 1 once the event has been
- * decided for every subscription and numbered for those that may receive it (src/subscriptions/dispatch.ts).
+ * The notification outbox: each topic event a write raises, written in the same transaction as
+ * the write, so an admission is never stored without its event nor an event without its
+ * admission. `seq` is commit order. `dispatched` turns 1 once the event has been decided for
+ * every subscription and numbered for those that may receive it (src/subscriptions/dispatch.ts).
  */
-export const encounterEvents = sqliteTable(
-  'encounter_events',
+export const notificationEvents = sqliteTable(
+  'notification_events',
   {
     seq: integer('seq').primaryKey({ autoIncrement: true }),
     id: text('id').notNull().unique(),
-    /** encounter-start | encounter-end | encounter-transfer */
+    /** A topic code of src/subscriptions/topics.ts, e.g. encounter-start. */
     topic: text('topic').notNull(),
-    encounterId: text('encounter_id').notNull(),
-    /** The Encounter version that raised it. */
-    versionId: integer('version_id').notNull(),
-    /** The source-level Patient the Encounter is about (patient_links gives the person). */
+    /** What the event is about, e.g. `Encounter/<id>`, and the version that raised it. */
+    focus: text('focus').notNull(),
+    versionId: integer('version_id'),
+    /** The source-level Patient the event is about (patient_links gives the person). */
     patientId: text('patient_id').notNull(),
-    encounterClass: text('class').notNull(),
+    /** The encounter class (v3 ActCode), for encounter topics. */
+    encounterClass: text('class'),
     /** When it happened (the period's start or end); the attribution roster of this date decides `attributed-organization`. */
     occurred: text('occurred').notNull(),
     /** When it was committed. */
     recorded: text('recorded').notNull(),
     dispatched: integer('dispatched').notNull().default(0),
   },
-  (t) => [index('encounter_events_pending').on(t.dispatched, t.seq)],
+  (t) => [index('notification_events_pending').on(t.dispatched, t.seq)],
 );
 
 /**
@@ -542,7 +543,7 @@ export const subscriptionEvents = sqliteTable(
   {
     subscriptionId: text('subscription_id').notNull(),
     eventNumber: integer('event_number').notNull(),
-    /** encounter_events.id */
+    /** notification_events.id */
     eventId: text('event_id').notNull(),
     /** The person it is about. */
     person: text('person').notNull(),
@@ -560,7 +561,7 @@ export const subscriptionEvents = sqliteTable(
 );
 
 export const schema = {
-  encounterEvents,
+  notificationEvents,
   subscriptions,
   subscriptionEvents,
   resources,

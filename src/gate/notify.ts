@@ -9,10 +9,11 @@ import type { GateContext } from './context.js';
 export interface NotificationEvent {
   id: string;
   topic: string;
-  encounterId: string;
-  versionId: number;
+  /** `Encounter/<id>`. */
+  focus: string;
+  versionId: number | null;
   patientId: string;
-  encounterClass: string;
+  encounterClass: string | null;
   occurred: string;
 }
 
@@ -38,7 +39,7 @@ export interface NotificationRelease {
  * (Part 2, behavioural health, the patient's notice choice).
  */
 export async function notificationVerdict(g: GateContext, e: NotificationEvent): Promise<NotificationVerdict> {
-  const row = await readVersion(g.deps.db, 'Encounter', e.encounterId, String(e.versionId));
+  const row = await encounterOf(g, e);
   if (!row) return { tell: false };
   const person = (await resolvePerson(g.deps.db, e.patientId)) ?? e.patientId;
   const categories = categoriesOfColumn(row.security, categoryIndex(g.deps.codeLists));
@@ -59,10 +60,14 @@ export async function releaseNotification(
 ): Promise<NotificationRelease> {
   const verdict = await notificationVerdict(g, e);
   if (!verdict.tell) return {};
-  await g.audit({ interaction: 'read', query: `Encounter/${e.encounterId}`, person: verdict.person, outcome: 'permit', purpose: 'TREAT' });
+  await g.audit({ interaction: 'read', query: e.focus, person: verdict.person, outcome: 'permit', purpose: 'TREAT' });
   if (payload === 'empty') return {};
-  const focus = `Encounter/${e.encounterId}`;
-  if (payload === 'id-only' || detail === 'notice') return { focus };
-  const row = await readVersion(g.deps.db, 'Encounter', e.encounterId, String(e.versionId));
-  return row ? { focus, resource: JSON.parse(row.content) as Resource } : { focus };
+  if (payload === 'id-only' || detail === 'notice') return { focus: e.focus };
+  const row = await encounterOf(g, e);
+  return row ? { focus: e.focus, resource: JSON.parse(row.content) as Resource } : { focus: e.focus };
+}
+
+function encounterOf(g: GateContext, e: NotificationEvent) {
+  const id = e.focus.startsWith('Encounter/') ? e.focus.slice('Encounter/'.length) : undefined;
+  return id === undefined ? Promise.resolve(undefined) : readVersion(g.deps.db, 'Encounter', id, e.versionId === null ? undefined : String(e.versionId));
 }

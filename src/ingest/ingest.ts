@@ -10,7 +10,7 @@ import { propagateLabels } from './propagate.js';
 import { resolveReferences } from './references.js';
 import { loadTrustState, trustRefusals } from './trust.js';
 import { coverageChangedStatement, coverageReplacedStatement } from '../consent/store.js';
-import { encounterEvents } from '../db/schema.js';
+import { notificationEvents } from '../db/schema.js';
 import { outboxRows } from '../subscriptions/outbox.js';
 
 export interface IngestDeps {
@@ -135,7 +135,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
             // A changed Coverage changes who is a payer's member: every process sees it at the next request, as with a consent change.
             ...plan.rows.filter((r) => r.type === 'Coverage' && r.patientId).map((r) => coverageChangedStatement(deps.db, r.patientId!)),
             // An admission and its notification event commit together or not at all (the outbox).
-            ...insertRows(encounterEvents, outboxRows(plan, now, deps.newId)),
+            ...insertRows(notificationEvents, outboxRows(plan, now, deps.newId)),
             ...(request.mode === 'transaction' ? (request.alongside ?? []) : []),
             countIngestionStatement(deps.db, ingestionId, counts, last ? now : undefined),
           ]);

@@ -1,8 +1,8 @@
-import type { encounterEvents } from '../db/schema.js';
+import type { notificationEvents } from '../db/schema.js';
 import type { Plan } from '../store/plan.js';
 import { encounterEvents as topicEvents, type EncounterShape } from './topics.js';
 
-export type EncounterEventRow = typeof encounterEvents.$inferInsert;
+export type NotificationEventRow = typeof notificationEvents.$inferInsert;
 
 /**
  * How old an event may be and still notify: a source back-loading last year's stays is
@@ -16,8 +16,8 @@ export const NOTIFY_MAX_AGE_DAYS = 30;
  * topics.ts), compared with the version it replaces. Pure; the caller writes them in the same
  * atomic unit as the plan, so the event exists exactly when its Encounter version does.
  */
-export function outboxRows(plan: Plan, now: string, newId: () => string, maxAgeDays = NOTIFY_MAX_AGE_DAYS): EncounterEventRow[] {
-  const rows: EncounterEventRow[] = [];
+export function outboxRows(plan: Plan, now: string, newId: () => string, maxAgeDays = NOTIFY_MAX_AGE_DAYS): NotificationEventRow[] {
+  const rows: NotificationEventRow[] = [];
   const oldest = new Date(Date.parse(now) - maxAgeDays * 86_400_000).toISOString();
   for (const row of plan.rows) {
     if (row.type !== 'Encounter' || !row.patientId) continue;
@@ -28,7 +28,7 @@ export function outboxRows(plan: Plan, now: string, newId: () => string, maxAgeD
       rows.push({
         id: newId(),
         topic: e.topic,
-        encounterId: row.id,
+        focus: `Encounter/${row.id}`,
         versionId: row.versionId,
         patientId: row.patientId,
         encounterClass: e.encounterClass,

@@ -1,18 +1,18 @@
-CREATE TABLE `encounter_events` (
+CREATE TABLE `notification_events` (
 	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`id` text NOT NULL,
 	`topic` text NOT NULL,
-	`encounter_id` text NOT NULL,
-	`version_id` integer NOT NULL,
+	`focus` text NOT NULL,
+	`version_id` integer,
 	`patient_id` text NOT NULL,
-	`class` text NOT NULL,
+	`class` text,
 	`occurred` text NOT NULL,
 	`recorded` text NOT NULL,
 	`dispatched` integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `encounter_events_id_unique` ON `encounter_events` (`id`);--> statement-breakpoint
-CREATE INDEX `encounter_events_pending` ON `encounter_events` (`dispatched`,`seq`);--> statement-breakpoint
+CREATE UNIQUE INDEX `notification_events_id_unique` ON `notification_events` (`id`);--> statement-breakpoint
+CREATE INDEX `notification_events_pending` ON `notification_events` (`dispatched`,`seq`);--> statement-breakpoint
 CREATE TABLE `subscription_events` (
 	`subscription_id` text NOT NULL,
 	`event_number` integer NOT NULL,

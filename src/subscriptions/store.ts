@@ -1,0 +1,81 @@
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../db/database.js';
+import { notificationEvents, subscriptionEvents, subscriptions } from '../db/schema.js';
+
+export type SubscriptionRow = typeof subscriptions.$inferSelect;
+export type SubscriptionEventRow = typeof subscriptionEvents.$inferSelect;
+export type NotificationEventRecord = typeof notificationEvents.$inferSelect;
+
+export interface SubscriptionFilter {
+  name: string;
+  /** ORed. */
+  values: string[];
+}
+
+export const filtersOf = (row: Pick<SubscriptionRow, 'filters'>): SubscriptionFilter[] => JSON.parse(row.filters) as SubscriptionFilter[];
+export const headersOf = (row: Pick<SubscriptionRow, 'headers'>): string[] => JSON.parse(row.headers) as string[];
+
+/** The outbox's last position: a subscription created now hears only of events after it. */
+export async function outboxHead(db: Database): Promise<number> {
+  const row = await db.orm.get<{ seq: number | null }>(sql`SELECT MAX(seq) AS seq FROM notification_events`);
+  return row?.seq ?? 0;
+}
+
+export async function insertSubscription(db: Database, row: typeof subscriptions.$inferInsert): Promise<void> {
+  await db.orm.insert(subscriptions).values(row);
+}
+
+export async function getSubscription(db: Database, id: string): Promise<SubscriptionRow | undefined> {
+  const [row] = await db.orm.select().from(subscriptions).where(eq(subscriptions.id, id));
+  return row;
+}
+
+/** The subscriptions a backend client owns, or every one an operator sees. */
+export async function listSubscriptions(db: Database, owner?: string): Promise<SubscriptionRow[]> {
+  const q = db.orm.select().from(subscriptions);
+  return owner === undefined ? q.orderBy(asc(subscriptions.created)) : q.where(eq(subscriptions.owner, owner)).orderBy(asc(subscriptions.created));
+}
+
+export async function updateSubscription(db: Database, id: string, set: Partial<typeof subscriptions.$inferInsert>): Promise<void> {
+  await db.orm.update(subscriptions).set(set).where(eq(subscriptions.id, id));
+}
+
+export async function deleteSubscription(db: Database, id: string): Promise<void> {
+  await db.atomic([
+    db.orm.delete(subscriptionEvents).where(eq(subscriptionEvents.subscriptionId, id)),
+    db.orm.delete(subscriptions).where(eq(subscriptions.id, id)),
+  ]);
+}
+
+/** Subscriptions that may be numbered events of these topics now: active, or failing (their backlog is kept for when they return). */
+export async function subscriptionsForTopics(db: Database, topics: readonly string[]): Promise<SubscriptionRow[]> {
+  if (topics.length === 0) return [];
+  return db.orm
+    .select()
+    .from(subscriptions)
+    .where(and(inArray(subscriptions.topic, [...topics]), inArray(subscriptions.status, ['active', 'error'])));
+}
+
+/** Outbox events not yet dispatched, in commit order. */
+export async function pendingEvents(db: Database, limit: number): Promise<NotificationEventRecord[]> {
+  return db.orm.select().from(notificationEvents).where(eq(notificationEvents.dispatched, 0)).orderBy(asc(notificationEvents.seq)).limit(limit);
+}
+
+/** A subscription's numbered events after `after`, in order. */
+export async function eventsAfter(db: Database, subscriptionId: string, after: number, limit: number): Promise<SubscriptionEventRow[]> {
+  return db.orm
+    .select()
+    .from(subscriptionEvents)
+    .where(and(eq(subscriptionEvents.subscriptionId, subscriptionId), gt(subscriptionEvents.eventNumber, after)))
+    .orderBy(asc(subscriptionEvents.eventNumber))
+    .limit(limit);
+}
+
+export async function eventsByIds(db: Database, ids: readonly string[]): Promise<Map<string, NotificationEventRecord>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.orm
+    .select()
+    .from(notificationEvents)
+    .where(inArray(notificationEvents.id, [...ids]));
+  return new Map(rows.map((r) => [r.id, r]));
+}
