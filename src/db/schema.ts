@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { foreignKey, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -480,7 +481,14 @@ export const notificationEvents = sqliteTable(
     recorded: text('recorded').notNull(),
     dispatched: integer('dispatched').notNull().default(0),
   },
-  (t) => [index('notification_events_pending').on(t.dispatched, t.seq)],
+  (t) => [
+    index('notification_events_pending').on(t.dispatched, t.seq),
+    // A stay starts once and ends once (src/subscriptions/outbox.ts), even between concurrent writers.
+    uniqueIndex('notification_events_once')
+      .on(t.focus, t.topic)
+      .where(sql`${t.topic} IN ('encounter-start', 'encounter-end')`),
+    index('notification_events_focus').on(t.focus),
+  ],
 );
 
 /**

@@ -11,7 +11,7 @@ import { resolveReferences } from './references.js';
 import { loadTrustState, trustRefusals } from './trust.js';
 import { coverageChangedStatement, coverageReplacedStatement } from '../consent/store.js';
 import { notificationEvents } from '../db/schema.js';
-import { outboxRows } from '../subscriptions/outbox.js';
+import { outboxRows, raisedTopics } from '../subscriptions/outbox.js';
 
 export interface IngestDeps {
   db: Database;
@@ -127,6 +127,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
             rejected: plan.outcomes.filter((o) => !o.ok).length + (u === 0 ? request.entries.length - prepared.length : 0),
           };
           if (unit.length > STEP) await nextTurn();
+          const raised = await raisedTopics(deps.db, plan);
           await deps.db.atomic([
             ...(u === 0 ? [startIngestionStatement(deps.db, { id: ingestionId, source, channel: request.channel, startedAt: started })] : []),
             // Whoever a replaced Coverage covered before (read before the row changes), then after.
@@ -135,7 +136,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
             // A changed Coverage changes who is a payer's member: every process sees it at the next request, as with a consent change.
             ...plan.rows.filter((r) => r.type === 'Coverage' && r.patientId).map((r) => coverageChangedStatement(deps.db, r.patientId!)),
             // An admission and its notification event commit together or not at all (the outbox).
-            ...insertRows(notificationEvents, outboxRows(plan, now, deps.newId)),
+            ...insertRows(notificationEvents, outboxRows(plan, now, deps.newId, raised)),
             ...(request.mode === 'transaction' ? (request.alongside ?? []) : []),
             countIngestionStatement(deps.db, ingestionId, counts, last ? now : undefined),
           ]);

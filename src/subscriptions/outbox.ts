@@ -1,4 +1,6 @@
-import type { notificationEvents } from '../db/schema.js';
+import { inArray } from 'drizzle-orm';
+import type { Database } from '../db/database.js';
+import { notificationEvents } from '../db/schema.js';
 import type { Plan } from '../store/plan.js';
 import { encounterEvents as topicEvents, type EncounterShape } from './topics.js';
 
@@ -12,11 +14,38 @@ export type NotificationEventRow = typeof notificationEvents.$inferInsert;
 export const NOTIFY_MAX_AGE_DAYS = 30;
 
 /**
+ * A stay starts once and ends once, however its source flips its status on the way (in
+ * progress, planned by mistake, in progress again): the second start is not news. A unique
+ * index on (focus, topic) for these topics holds it against concurrent writers too.
+ */
+const ONCE: readonly string[] = ['encounter-start', 'encounter-end'];
+
+/** `focus|topic` of the start and end events already raised for the Encounters a plan replaces. */
+export async function raisedTopics(db: Database, plan: Plan): Promise<Set<string>> {
+  const focuses = plan.replaced.filter((r) => r.type === 'Encounter').map((r) => `Encounter/${r.id}`);
+  const raised = new Set<string>();
+  for (let i = 0; i < focuses.length; i += db.maxParams) {
+    const rows = await db.orm
+      .select({ focus: notificationEvents.focus, topic: notificationEvents.topic })
+      .from(notificationEvents)
+      .where(inArray(notificationEvents.focus, focuses.slice(i, i + db.maxParams)));
+    for (const r of rows) raised.add(`${r.focus}|${r.topic}`);
+  }
+  return raised;
+}
+
+/**
  * The outbox rows a plan raises: one per topic event of each Encounter it writes (see
  * topics.ts), compared with the version it replaces. Pure; the caller writes them in the same
  * atomic unit as the plan, so the event exists exactly when its Encounter version does.
  */
-export function outboxRows(plan: Plan, now: string, newId: () => string, maxAgeDays = NOTIFY_MAX_AGE_DAYS): NotificationEventRow[] {
+export function outboxRows(
+  plan: Plan,
+  now: string,
+  newId: () => string,
+  raised: ReadonlySet<string> = new Set(),
+  maxAgeDays = NOTIFY_MAX_AGE_DAYS,
+): NotificationEventRow[] {
   const rows: NotificationEventRow[] = [];
   const oldest = new Date(Date.parse(now) - maxAgeDays * 86_400_000).toISOString();
   for (const row of plan.rows) {
@@ -25,10 +54,12 @@ export function outboxRows(plan: Plan, now: string, newId: () => string, maxAgeD
     const before = replaced ? (JSON.parse(replaced.content) as EncounterShape) : undefined;
     for (const e of topicEvents(before, JSON.parse(row.content) as EncounterShape, now)) {
       if (e.occurred < oldest) continue;
+      const focus = `Encounter/${row.id}`;
+      if (ONCE.includes(e.topic) && raised.has(`${focus}|${e.topic}`)) continue;
       rows.push({
         id: newId(),
         topic: e.topic,
-        focus: `Encounter/${row.id}`,
+        focus,
         versionId: row.versionId,
         patientId: row.patientId,
         encounterClass: e.encounterClass,
