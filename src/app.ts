@@ -14,6 +14,7 @@ import { publicPages } from './web/public/routes.js';
 import { portalRoutes } from './web/portal/routes.js';
 import { clinicianRoutes } from './web/clinician/routes.js';
 import { participantRoutes } from './api/participants.js';
+import { notificationAdminRoutes } from './api/notifications.js';
 
 export type { AppDeps, AppEnv } from './app-env.js';
 
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     clinicianRoutes(() => app.fetch),
   );
   app.route('/admin/participants', participantRoutes());
+  app.route('/admin/notifications', notificationAdminRoutes());
   app.get('/auth/me', (c) => {
     const { scopes: _parsed, ...me } = requesterOf(c);
     return c.json(me);

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../config/config.js';
 import { bootstrap } from './bootstrap.js';
 import { BudgetPolicyError } from '../release/budget/policy.js';
 import { StartupError } from './startup-error.js';
+import { createNotifier } from '../subscriptions/runtime.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -92,6 +93,11 @@ async function main(): Promise<void> {
   const app = createApp(booted.deps);
   handler = dispatch(getRequestListener(app.fetch), booted.provider.callback(), getRequestListener(booted.interactions.fetch), new URL(config.issuer).host);
 
+  // After the migrations (bootstrap) and before the first request: what an earlier run left
+  // numbered but unconfirmed is sent again now, and the outbox is polled for everyone's ingests.
+  const notifier = createNotifier({ ...booted.deps, fhirBase: `${config.baseUrl}/fhir` }, { holder: `gateway pid ${process.pid}`, log: booted.deps.log });
+  notifier.start();
+  booted.notes.push(`Notifications are delivered from the outbox by this process (progress for operators: ${config.baseUrl}/admin/notifications)`);
   for (const note of booted.notes) console.log(note);
   console.log(`Consent Gateway is running.
   FHIR base      ${config.baseUrl}/fhir
@@ -103,12 +109,15 @@ async function main(): Promise<void> {
   Database       ${config.dataDir}/gateway.db (audit trail: ${config.dataDir}/audit.db)
 Press Ctrl+C to stop.`);
   const stop = () => {
-    booted.stop();
-    server.close(() => {
-      booted.db.close();
-      process.exit(0);
+    // Delivery stops first: its last confirmations are written before the database closes.
+    void notifier.stop().finally(() => {
+      booted.stop();
+      server.close(() => {
+        booted.db.close();
+        process.exit(0);
+      });
+      server.closeAllConnections();
     });
-    server.closeAllConnections();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -41,11 +41,14 @@ export async function startReceiver(secret: string) {
   const webhook = new Webhook(secret);
   const received: Received[] = [];
   let mode: ReceiverMode = 'ok';
+  let delayMs = 0;
   const bad: string[] = [];
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', () => void answer());
+    const answer = async () => {
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       const body = Buffer.concat(chunks).toString('utf8');
       try {
         webhook.verify(body, req.headers as Record<string, string>);
@@ -80,7 +83,7 @@ export async function startReceiver(secret: string) {
         answered,
       });
       res.writeHead(answered).end();
-    });
+    };
   };
   let server: Server = createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -91,6 +94,10 @@ export async function startReceiver(secret: string) {
     bad,
     set mode(m: ReceiverMode) {
       mode = m;
+    },
+    /** How long it takes to answer: a slow receiver keeps a delivery in flight, for a kill to land in. */
+    set delayMs(ms: number) {
+      delayMs = ms;
     },
     /** The event numbers it confirmed (answered 2xx to), in arrival order. */
     confirmed: () => received.filter((r) => r.answered === 200 && r.type === 'event-notification').flatMap((r) => r.numbers),
