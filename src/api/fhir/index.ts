@@ -6,6 +6,7 @@ import { attributionRoutes } from './attribution.js';
 import { capabilityStatement } from './capability.js';
 import { exportRoutes } from './export.js';
 import { readRoutes } from './reads.js';
+import { subscriptionOpsRoutes } from './subscription-ops.js';
 import { writeRoutes } from './writes.js';
 
 /** The FHIR REST API under /fhir: discovery, writes by sources, and every read through the gate. */
@@ -16,6 +17,7 @@ export function fhirRoutes(): Hono<AppEnv> {
   fhir.route('/', writeRoutes());
   fhir.route('/', exportRoutes());
   fhir.route('/', attributionRoutes());
+  fhir.route('/', subscriptionOpsRoutes());
   fhir.route('/', readRoutes());
   return fhir;
 }
