@@ -223,8 +223,9 @@ export async function world(opts: { patients?: string[]; clock?: () => Date; db?
     putEntry({ resourceType: 'Organization', id: 'clinic-oak-org', meta: { source: SOURCE_A }, name: 'Oakwood Family Medicine' }),
     ...patients.map(patientEntry),
   ]);
-  for (const id of patients) await consentToOakwood(deps, id);
-  return { db, deps, delivery };
+  const consents = new Map<string, string>();
+  for (const id of patients) consents.set(id, (await consentToOakwood(deps, id)).id);
+  return { db, deps, delivery, consents };
 }
 
 /** The patient herself permits Oakwood (all her records, any purpose its DUA allows). */
