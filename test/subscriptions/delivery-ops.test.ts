@@ -77,6 +77,8 @@ describe('$status and $events', () => {
     expect(all.body.entry.slice(1).map((e) => e.fullUrl)).toEqual(['e-0', 'e-1', 'e-2'].map((e) => `http://gateway.test/fhir/Encounter/${e}`));
     const some = await get('/fhir/Subscription/oak-sub/$events?eventsSinceNumber=2&eventsUntilNumber=3', tokens.owner);
     expect(numbersOf(some.body)).toEqual([2, 3]);
+    // What a notification names is readable there with the subscriber's own token.
+    expect((await get('/fhir/Encounter/e-1', tokens.owner)).status).toBe(200);
     const empty = await get('/fhir/Subscription/oak-sub/$events?content=empty', tokens.owner);
     expect(empty.body.entry).toHaveLength(1);
   });
