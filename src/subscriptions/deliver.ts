@@ -1,4 +1,4 @@
-import { and, eq, gt, lt, lte, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
 import { subscriptionEvents, subscriptions } from '../db/schema.js';
 import { createGate, type GateDeps } from '../gate/index.js';
 import { notificationBundle, type NotificationType, type PayloadContent } from './bundle.js';
@@ -42,7 +42,10 @@ export async function deliverNext(deps: DeliveryDeps, sub: SubscriptionRow): Pro
   const now = deps.clock();
   if (sub.status !== 'active' && sub.status !== 'error') return 'idle';
   if (sub.end !== null && now.toISOString() >= sub.end) {
-    await deps.db.orm.update(subscriptions).set({ status: 'off', updated: now.toISOString() }).where(eq(subscriptions.id, sub.id));
+    await deps.db.orm
+      .update(subscriptions)
+      .set({ status: 'off' })
+      .where(and(eq(subscriptions.id, sub.id), inArray(subscriptions.status, ['active', 'error'])));
     return 'ended';
   }
   if (sub.nextAttemptAt !== null && now.toISOString() < sub.nextAttemptAt) return 'waiting';
@@ -92,7 +95,15 @@ function heartbeatDue(sub: SubscriptionRow, now: Date): boolean {
 }
 
 async function recordSuccess(deps: DeliveryDeps, sub: SubscriptionRow, last: number | undefined, at: string): Promise<void> {
-  const healthy = { failures: 0, failingSince: null, nextAttemptAt: null, lastError: null, lastSentAt: at, status: 'active', updated: at };
+  // Back from error to active, but never over a status the Subscription API set meanwhile (off).
+  const healthy = {
+    failures: 0,
+    failingSince: null,
+    nextAttemptAt: null,
+    lastError: null,
+    lastSentAt: at,
+    status: sql`CASE WHEN ${subscriptions.status} = 'error' THEN 'active' ELSE ${subscriptions.status} END`,
+  };
   if (last === undefined) {
     await deps.db.orm.update(subscriptions).set(healthy).where(eq(subscriptions.id, sub.id));
     return;
@@ -128,7 +139,7 @@ async function recordFailure(deps: DeliveryDeps, sub: SubscriptionRow, result: E
       failingSince,
       lastError: result.error,
       nextAttemptAt: new Date(now.getTime() + retryDelayMs(failures, deps.random)).toISOString(),
-      ...(longFailing && sub.status !== 'error' ? { status: 'error', updated: now.toISOString() } : {}),
+      ...(longFailing ? { status: sql`CASE WHEN ${subscriptions.status} = 'active' THEN 'error' ELSE ${subscriptions.status} END` } : {}),
     })
     .where(eq(subscriptions.id, sub.id));
 }

@@ -51,10 +51,11 @@ export function createNotifier(deps: DeliveryDeps, options: NotifierOptions): No
   let again = false;
   let stopped = true;
 
+  let current: Promise<void> = Promise.resolve();
   const schedule = (ms: number) => {
     if (stopped) return;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void tick(), ms);
+    timer = setTimeout(() => (current = tick()), ms);
   };
 
   async function tick(): Promise<void> {
@@ -113,7 +114,8 @@ export function createNotifier(deps: DeliveryDeps, options: NotifierOptions): No
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      await Promise.race([Promise.allSettled([...inFlight.values()]), new Promise((r) => setTimeout(r, STOP_WAIT_MS))]);
+      // The tick under way first, so it cannot take the lease again after it is freed.
+      await Promise.race([current.then(() => Promise.allSettled([...inFlight.values()])), new Promise((r) => setTimeout(r, STOP_WAIT_MS))]);
       await lease.release().catch(() => undefined);
     },
     wake() {
