@@ -44,6 +44,7 @@ CREATE TABLE `subscriptions` (
 	`status` text NOT NULL,
 	`secret` text NOT NULL,
 	`events_since_start` integer DEFAULT 0 NOT NULL,
+	`start_seq` integer DEFAULT 0 NOT NULL,
 	`confirmed` integer DEFAULT 0 NOT NULL,
 	`failing_since` text,
 	`failures` integer DEFAULT 0 NOT NULL,
