@@ -6,6 +6,7 @@
 import type { Issue } from '../fhir/errors.js';
 import { FHIR_ID } from '../fhir/types.js';
 import { BACKPORT, type PayloadContent } from './bundle.js';
+import { isInternalHost } from './internal-host.js';
 import type { SubscriptionFilter } from './store.js';
 import { NOTIFIED_CLASSES, TOPIC_FILTERS, topicOfCanonical, type TopicCode } from './topics.js';
 
@@ -293,6 +294,13 @@ function readChannel(channel: Json, ctx: ValidateContext, bad: Bad): string {
     bad(
       'Subscription.channel.endpoint',
       ctx.mode === 'development' ? 'The endpoint must be http or https' : 'The endpoint must be https: notifications carry PHI',
+    );
+  // Development subscribes to a receiver on loopback; production never posts into its own network.
+  if (ctx.mode === 'production' && isInternalHost(url.hostname))
+    bad(
+      'Subscription.channel.endpoint',
+      'The endpoint is inside the gateway’s own network (loopback, private or link-local): it must be a public host',
+      'security',
     );
   if (url.username !== '' || url.password !== '')
     bad('Subscription.channel.endpoint', 'The endpoint must not carry credentials; send them in a channel header', 'security');

@@ -70,8 +70,21 @@ describe('the issue’s bad input', () => {
   });
   it('an endpoint that is not https in production; https is accepted there', async () => {
     await refused(subscription(hook.url), 'Subscription.channel.endpoint', { app: s.production, match: /https/ });
-    const res = await s.call('POST', '/fhir/Subscription', s.subTokens.oak, subscription('https://127.0.0.1:1/hook'), s.production);
+    const res = await s.call('POST', '/fhir/Subscription', s.subTokens.oak, subscription('https://clinic-oak.invalid/hook'), s.production);
     expect(res.status).toBe(201);
+  });
+  it.each([
+    'https://127.0.0.1/hook',
+    'https://localhost:8443/hook',
+    'https://169.254.169.254/latest/meta-data',
+    'https://10.1.2.3/hook',
+    'https://[::1]/hook',
+    'https://192.168.0.1/',
+    'https://0.0.0.0/',
+    'https://[::ffff:127.0.0.1]/hook',
+    'https://2130706433/hook',
+  ])('in production, an endpoint inside the gateway’s own network (%s): the handshake would reach it', async (endpoint) => {
+    await refused(subscription(endpoint), 'Subscription.channel.endpoint', { app: s.production, match: /network/ });
   });
   it('a patient filter naming someone the clinic may not see answers exactly as one naming no one', async () => {
     const oak = [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }];
