@@ -203,6 +203,16 @@ describe('update and delete', () => {
     expect(stale.status).toBe(412);
   });
 
+  it('a subscriber pauses with status off (no handshake), and resumes with a handshake', async () => {
+    const { body } = await create();
+    const off = await s.call('PUT', `/fhir/Subscription/${body.id}`, s.subTokens.oak, { ...subscription(hook.url), id: body.id, status: 'off' });
+    expect(((await off.json()) as Json).status).toBe('off');
+    expect(hook.received).toHaveLength(1);
+    const on = await s.call('PUT', `/fhir/Subscription/${body.id}`, s.subTokens.oak, { ...subscription(hook.url), id: body.id, status: 'active' });
+    expect(((await on.json()) as Json).status).toBe('active');
+    expect(hook.received).toHaveLength(2);
+  });
+
   it('a PUT whose body names another id: 400', async () => {
     const { body } = await create();
     expect((await s.call('PUT', `/fhir/Subscription/${body.id}`, s.subTokens.oak, { ...subscription(hook.url), id: 'other' })).status).toBe(400);
