@@ -10,7 +10,17 @@ export const ROLES: readonly Role[] = ['patient', 'caregiver', 'clinician', 'res
  * consent; the consent engine then decides, per resource, what the granted scopes reach.
  */
 export const ROLE_POLICY: Readonly<
-  Record<Role, { scopeContexts: readonly ('patient' | 'user')[]; types?: readonly string[]; purposes: readonly Purpose[]; refresh: readonly RefreshScope[] }>
+  Record<
+    Role,
+    {
+      scopeContexts: readonly ('patient' | 'user')[];
+      types?: readonly string[];
+      /** Types this role may also create, update and delete (not only read and search). */
+      manages?: readonly string[];
+      purposes: readonly Purpose[];
+      refresh: readonly RefreshScope[];
+    }
+  >
 > = {
   // People reading their own record (or one they care for) may keep an app signed in.
   patient: { scopeContexts: ['patient'], purposes: ['PATRQT'], refresh: ['offline_access', 'online_access'] },
@@ -18,7 +28,8 @@ export const ROLE_POLICY: Readonly<
   // Staff reach many people's records: refresh only while their sign-in session lasts.
   clinician: { scopeContexts: ['user'], purposes: ['TREAT', 'ETREAT'], refresh: ['online_access'] },
   researcher: { scopeContexts: ['user'], types: ['Group', 'MeasureReport'], purposes: ['HRESCH'], refresh: ['online_access'] },
-  operator: { scopeContexts: ['user'], types: ['AuditEvent'], purposes: ['HSYSADMIN'], refresh: ['online_access'] },
+  // Operators run the exchange: they also create administrative Subscriptions for an attributed organization.
+  operator: { scopeContexts: ['user'], types: ['AuditEvent', 'Subscription'], manages: ['Subscription'], purposes: ['HSYSADMIN'], refresh: ['online_access'] },
 };
 
 /**
@@ -33,7 +44,8 @@ export function isRole(value: unknown): value is Role {
 
 /**
  * Splits the scopes an app asked for into those this role may be granted and those it may not.
- * People get read and search only; writes (consents) are granted per issue of their own.
+ * People get read and search only, but for the types their role `manages`; other writes
+ * (consents) are granted per issue of their own.
  */
 export function grantableScopes(role: Role, requested: readonly string[]): { granted: string[]; withheld: string[] } {
   const policy = ROLE_POLICY[role];
@@ -49,7 +61,7 @@ export function grantableScopes(role: Role, requested: readonly string[]): { gra
         parsed !== undefined &&
         (policy.scopeContexts as readonly string[]).includes(parsed.context) &&
         (policy.types === undefined || policy.types.includes(parsed.type)) &&
-        [...parsed.permissions].every((p) => p === 'r' || p === 's');
+        (policy.manages?.includes(parsed.type) === true || [...parsed.permissions].every((p) => p === 'r' || p === 's'));
       (ok ? granted : withheld).push(scope);
     }
   }

@@ -522,10 +522,10 @@ export const subscriptions = sqliteTable(
     secret: text('secret').notNull(),
     /** The last event number given (events-since-subscription-start). */
     eventsSinceStart: integer('events_since_start').notNull().default(0),
-    /** The highest event number the endpoint confirmed (2xx); everything up to it is done. */
-    confirmed: integer('confirmed').notNull().default(0),
     /** The outbox position (notification_events.seq) when it was created: it hears only of events after it. */
     startSeq: integer('start_seq').notNull().default(0),
+    /** The highest event number the endpoint confirmed (2xx); everything up to it is done. */
+    confirmed: integer('confirmed').notNull().default(0),
     /** Delivery state: when the current run of failures began, how many, when to try next, the last error. */
     failingSince: text('failing_since'),
     failures: integer('failures').notNull().default(0),

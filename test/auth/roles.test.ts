@@ -63,6 +63,12 @@ describe('grantableScopes', () => {
     expect(granted('operator')).toEqual(['openid', 'fhirUser', 'profile', 'user/AuditEvent.rs']);
   });
 
+  it('lets an operator manage Subscriptions (administrative subscriptions), and no one else', () => {
+    const asked = ['user/Subscription.cruds', 'user/Subscription.c', 'user/AuditEvent.c', 'patient/Subscription.c'];
+    expect(grantableScopes('operator', asked).granted).toEqual(['user/Subscription.cruds', 'user/Subscription.c']);
+    for (const role of ROLES.filter((r) => r !== 'operator')) expect(grantableScopes(role, asked).granted, role).toEqual([]);
+  });
+
   it('always grants openid and fhirUser; offline_access to patients and caregivers only, online_access to everyone', () => {
     for (const role of ROLES) {
       const { granted: g, withheld: w } = grantableScopes(role, ['openid', 'fhirUser', 'offline_access', 'online_access']);

@@ -32,6 +32,8 @@ describe('what the gateway emits is valid FHIR R4', () => {
     tokens.payer = await clientToken(gw, 'payer-lakeshore', 'system/*.cu system/*.rs');
     tokens.source = await clientToken(gw, 'hosp-mercy', 'system/*.cu');
     tokens.analytics = await clientToken(gw, 'analytics', 'system/Group.rs');
+    // An operator sees every Subscription (a clinic only its own).
+    tokens.subscriber = await personToken(gw, 'alex', 'openid fhirUser user/Subscription.cruds');
   });
   afterAll(async () => {
     await gw?.stop();
@@ -154,7 +156,8 @@ describe('what the gateway emits is valid FHIR R4', () => {
 
   it('a searchset of every stored type, and a read of the first of each, as a clinician', async () => {
     const cs = (await ok('/metadata')) as { rest: { resource: { type: string }[] }[] };
-    const types = cs.rest[0]!.resource.map((r) => r.type).filter((t) => t !== 'AuditEvent' && t !== 'Group'); // Groups are read by id only (below)
+    // Groups are read by id only (below); Subscriptions are not patient data, and a clinician manages none.
+    const types = cs.rest[0]!.resource.map((r) => r.type).filter((t) => t !== 'AuditEvent' && t !== 'Group' && t !== 'Subscription');
     const responses: [string, unknown][] = [];
     for (const type of types) {
       const query = ['Practitioner', 'PractitionerRole', 'Organization', 'Location'].includes(type)
@@ -373,8 +376,9 @@ describe('what the gateway emits is valid FHIR R4', () => {
 
   it('left no type of the CapabilityStatement unread', async () => {
     const cs = (await ok('/metadata')) as { rest: { resource: { type: string }[] }[] };
-    // AuditEvent is searched only (the accounting of disclosures above), never read by id.
-    expect(cs.rest[0]!.resource.map((r) => r.type).filter((t) => t !== 'AuditEvent' && !read.has(t))).toEqual([]);
+    // AuditEvent is searched only (the accounting of disclosures above), never read by id. A
+    // Subscription is created, read and validated with its handshake receiver (test/subscriptions/api.test.ts).
+    expect(cs.rest[0]!.resource.map((r) => r.type).filter((t) => t !== 'AuditEvent' && t !== 'Subscription' && !read.has(t))).toEqual([]);
   });
   /**
    * Every claim of the CapabilityStatement, tried against the running gateway: each advertised
@@ -417,8 +421,16 @@ describe('what the gateway emits is valid FHIR R4', () => {
     for (const entry of rest.resource) {
       const { type } = entry;
       const codes = entry.interaction.map((i) => i.code);
-      const scope = type === 'AuditEvent' ? `patient=${MARIA}` : directory.includes(type) ? '' : type === 'Patient' ? `_id=${MARIA}` : `patient=${MARIA}`;
-      const reader = type === 'AuditEvent' ? tokens.maria! : tokens.chen!;
+      // Subscriptions are listed by who manages them: no patient scope, and such a token.
+      const scope =
+        type === 'AuditEvent'
+          ? `patient=${MARIA}`
+          : directory.includes(type) || type === 'Subscription'
+            ? ''
+            : type === 'Patient'
+              ? `_id=${MARIA}`
+              : `patient=${MARIA}`;
+      const reader = type === 'AuditEvent' ? tokens.maria! : type === 'Subscription' ? tokens.subscriber! : tokens.chen!;
       // A missing id of a served type is "not found", never "not supported" (which an unserved type gets).
       const missing = (status: number, body: Json | undefined) => status === 404 && issueCode(body) === 'not-found';
       if (codes.includes('read')) await expectStatus(`${type} read`, `/${type}/no-such-id`, reader, missing);

@@ -3,6 +3,7 @@ import { INCLUDES_OF, MAX_COUNT } from '../../search/params.js';
 import { searchParamsOf, type SearchParamDefinition } from '../../search/definitions.js';
 import { DIRECTORY_TYPES } from '../../gate/scope.js';
 import { RESOURCE_TYPES } from '../../store/search-values.js';
+import { TOPIC_CODES, TOPICS } from '../../subscriptions/topics.js';
 
 /**
  * What this server really does, no more, built from the same tables the routes use: the stored
@@ -75,6 +76,33 @@ const AUDIT_EVENT = {
   ],
 };
 
+const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport';
+
+/** Topic-based Subscriptions (R4 Backport IG): managed by a provider organization's backend client, or by an operator for one. */
+const SUBSCRIPTION = {
+  type: 'Subscription',
+  // The IG's way for an R4 server to say which SubscriptionTopics it offers.
+  extension: TOPIC_CODES.map((t) => ({
+    url: `${BACKPORT}/StructureDefinition/capabilitystatement-subscriptiontopic-canonical`,
+    valueCanonical: TOPICS[t].canonical,
+  })),
+  supportedProfile: [`${BACKPORT}/StructureDefinition/backport-subscription`],
+  documentation:
+    'Admission, discharge and transfer notifications (rest-hook only), decided under the patient’s consent for the subscriber’s organization. Created by a provider’s backend client (system/Subscription.c, a DUA permitting treatment) or an operator (user/Subscription.c, naming the organization with urn:consent-gateway:subscription-organization). Filters: patient, attributed-organization (the subscriber’s own), class. Every notification is signed (Standard Webhooks); the secret is returned once, on the create. GET Subscription lists the requester’s own.',
+  interaction: ['read', 'create', 'update', 'delete', 'search-type'].map((code) => ({ code })),
+  versioning: 'versioned',
+  readHistory: false,
+  updateCreate: false,
+  conditionalCreate: false,
+  conditionalRead: 'not-supported',
+  conditionalUpdate: false,
+  conditionalDelete: 'not-supported',
+  operation: [
+    { name: 'status', definition: `${BACKPORT}/OperationDefinition/backport-subscription-status` },
+    { name: 'events', definition: `${BACKPORT}/OperationDefinition/backport-subscription-events` },
+  ],
+};
+
 export function capabilityStatement(config: { baseUrl: string; issuer: string }, date: string): CapabilityStatement {
   const { baseUrl, issuer } = config;
   return {
@@ -112,7 +140,7 @@ export function capabilityStatement(config: { baseUrl: string; issuer: string },
             },
           ],
         },
-        resource: [...Object.keys(RESOURCE_TYPES).map(resourceEntry), AUDIT_EVENT],
+        resource: [...Object.keys(RESOURCE_TYPES).map(resourceEntry), AUDIT_EVENT, SUBSCRIPTION],
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
         operation: [OPS.systemExport],
       },

@@ -7,6 +7,7 @@ import { capabilityStatement } from './capability.js';
 import { exportRoutes } from './export.js';
 import { readRoutes } from './reads.js';
 import { subscriptionOpsRoutes } from './subscription-ops.js';
+import { subscriptionRoutes } from './subscriptions.js';
 import { writeRoutes } from './writes.js';
 
 /** The FHIR REST API under /fhir: discovery, writes by sources, and every read through the gate. */
@@ -14,6 +15,8 @@ export function fhirRoutes(): Hono<AppEnv> {
   const fhir = new Hono<AppEnv>();
   fhir.get('/metadata', (c) => fhirJson(c, capabilityStatement(c.var.deps.config, c.var.deps.clock().toISOString())));
   fhir.get('/.well-known/smart-configuration', (c) => c.json(smartConfiguration(c.var.deps.config.issuer)));
+  // Before the generic writes and reads: Subscription is not a stored clinical type.
+  fhir.route('/', subscriptionRoutes());
   fhir.route('/', writeRoutes());
   fhir.route('/', exportRoutes());
   fhir.route('/', attributionRoutes());
