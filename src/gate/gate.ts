@@ -13,6 +13,7 @@ import { everything, searchType, type Found, type Row } from './search.js';
 import type { StoredVersion } from './versions.js';
 import { notificationVerdict, releaseNotification, type NotificationEvent, type NotificationRelease, type NotificationVerdict } from './notify.js';
 import type { PayloadContent } from '../subscriptions/bundle.js';
+import { adtDigest, type DigestEntry } from './digest.js';
 
 /**
  * The one way patient data leaves the gateway, built once per request from its Requester (as
@@ -50,6 +51,8 @@ export interface Gate {
   notificationVerdict(event: NotificationEvent): Promise<NotificationVerdict>;
   /** Before each send: decided again, audited, and what the numbered event may say. */
   releaseNotification(event: NotificationEvent, detail: 'full' | 'notice', payload: PayloadContent): Promise<NotificationRelease>;
+  /** An organization's daily admission and discharge digest (YYYY-MM-DD), each entry decided as its notification would be; empty for anyone else. */
+  adtDigest(organization: string, date: string): Promise<DigestEntry[]>;
 }
 
 export function createGate(deps: GateDeps, requester: Requester): Gate {
@@ -72,5 +75,6 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     choices: (patientId) => enforcedChoices(g, patientId),
     notificationVerdict: (event) => notificationVerdict(g, event),
     releaseNotification: (event, detail, payload) => releaseNotification(g, event, detail, payload),
+    adtDigest: (organization, date) => adtDigest(g, organization, date),
   };
 }
