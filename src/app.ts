@@ -14,6 +14,7 @@ import { publicPages } from './web/public/routes.js';
 import { portalRoutes } from './web/portal/routes.js';
 import { clinicianRoutes } from './web/clinician/routes.js';
 import { participantRoutes } from './api/participants.js';
+import { devRoutes } from './api/dev.js';
 
 export type { AppDeps, AppEnv } from './app-env.js';
 
@@ -52,6 +53,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     clinicianRoutes(() => app.fetch),
   );
   app.route('/admin/participants', participantRoutes());
+  // The demo receiver exists only in development: in production there is no such route at all.
+  if (deps.config.mode === 'development') app.route('/dev', devRoutes());
   app.get('/auth/me', (c) => {
     const { scopes: _parsed, ...me } = requesterOf(c);
     return c.json(me);
