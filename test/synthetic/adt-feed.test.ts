@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { startAdtFeed } from '../../src/synthetic/adt-feed.js';
+import { attributions, releases } from '../../src/db/schema.js';
+import { feedPatients, startAdtFeed } from '../../src/synthetic/adt-feed.js';
+import { MARIA_IDS } from '../../src/synthetic/named.js';
 import { tempDb, testDeps } from '../helpers/db.js';
 import { loadRegion } from '../helpers/region.js';
 
@@ -44,4 +46,34 @@ describe('the demo ADT feed', () => {
     await new Promise((r) => setTimeout(r, 1200));
     expect(events().length).toBe(count);
   }, 60_000);
+
+  it("picks the hospitals' records of people a demo clinic is attributed in the latest release, never the named fixture people", async () => {
+    const db = tempDb();
+    await loadRegion(db, 60, 3);
+    const hospitalPatients = db.sqlite
+      .prepare(
+        "select r.id, l.person_id as person from resources r join patient_links l on l.patient_id = r.id where r.type = 'Patient' and r.id like 'hosp-%' order by r.id",
+      )
+      .all() as { id: string; person: string }[];
+    const chosen = hospitalPatients.find((p) => !Object.values(MARIA_IDS).includes(p.id))!;
+    const maria = hospitalPatients.find((p) => Object.values(MARIA_IDS).includes(p.id))!;
+    await db.orm
+      .insert(releases)
+      .values({ id: 'v1', version: 1, issued: '2026-01-02T00:00:00Z', mode: 'suppression', years: '2025', epsilon: null, manifestJws: 'x' });
+    await db.orm
+      .insert(attributions)
+      .values(
+        [chosen, maria].map((p) => ({
+          releaseId: 'v1',
+          year: 2025,
+          person: p.person,
+          organization: 'Organization/clinic-oak-org',
+          method: 'designation',
+          reason: 'test',
+        })),
+      );
+    const picked = await feedPatients(db);
+    expect(picked.map((p) => p.patientId)).toEqual(hospitalPatients.filter((p) => p.person === chosen.person).map((p) => p.id));
+    expect(picked.every((p) => p.source === `https://${p.organizationId.replace(/-org$/, '')}.example.org/fhir`)).toBe(true);
+  });
 });
