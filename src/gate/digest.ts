@@ -5,10 +5,13 @@ import { storedRoster } from '../metrics/attribution-data.js';
 import { listReleases } from '../release/store.js';
 import { linkedPatientIds, resolvePerson } from '../store/read.js';
 import { recipientOf } from '../subscriptions/recipient.js';
-import { TOPIC_CODES } from '../subscriptions/topics.js';
+import type { TopicCode } from '../subscriptions/topics.js';
 import { gateContext, type GateContext } from './context.js';
 import { notificationVerdict, type NotificationEvent } from './notify.js';
 import { requireScope } from './scope.js';
+
+/** What 002's report lists: admissions and ED visits, discharges and transfers (other topics of the outbox are not stays). */
+const DIGEST_TOPICS: TopicCode[] = ['encounter-start', 'encounter-end', 'encounter-transfer'];
 
 /** One line of an organization's daily admission and discharge digest, as much as it may be told. */
 export interface DigestEntry {
@@ -44,7 +47,7 @@ export async function adtDigest(g: GateContext, organization: string, date: stri
   const events = await g.deps.db.orm
     .select()
     .from(notificationEvents)
-    .where(and(like(notificationEvents.occurred, `${date}%`), inArray(notificationEvents.topic, TOPIC_CODES)))
+    .where(and(like(notificationEvents.occurred, `${date}%`), inArray(notificationEvents.topic, DIGEST_TOPICS)))
     .orderBy(asc(notificationEvents.seq));
   const roster = await attributedOn(g, organization, Number(date.slice(0, 4)));
   const entries: (DigestEntry & { person: string })[] = [];

@@ -111,6 +111,13 @@ describe('the daily admission and discharge digest (Organization/{id}/$adt-diges
     expect(audited()).toBe(3);
     expect(items(await digest(oakClient))).toEqual(items(list));
     expect(audited()).toBe(6);
+    // Only stays: another topic of the outbox (the patient's own break-the-glass notice) is not in it.
+    s.db.sqlite
+      .prepare(
+        "insert into notification_events (id, topic, focus, patient_id, occurred, recorded) values ('btg-1', 'break-the-glass', 'Consent/g1', 'pb-1', ?, ?)",
+      )
+      .run(`${today}T00:40:00Z`, new Date().toISOString());
+    expect(items(await digest(s.tokens.chen))).toEqual(items(list));
     // Another day's digest holds none of it.
     const other = await s.get(digestUrl('clinic-oak-org', '2026-01-01'), s.tokens.chen);
     expect(((await other.json()) as DigestList).entry ?? []).toEqual([]);
