@@ -60,18 +60,16 @@ describe('the demo ADT feed', () => {
     await db.orm
       .insert(releases)
       .values({ id: 'v1', version: 1, issued: '2026-01-02T00:00:00Z', mode: 'suppression', years: '2025', epsilon: null, manifestJws: 'x' });
-    await db.orm
-      .insert(attributions)
-      .values(
-        [chosen, maria].map((p) => ({
-          releaseId: 'v1',
-          year: 2025,
-          person: p.person,
-          organization: 'Organization/clinic-oak-org',
-          method: 'designation',
-          reason: 'test',
-        })),
-      );
+    await db.orm.insert(attributions).values(
+      [chosen, maria].map((p) => ({
+        releaseId: 'v1',
+        year: 2025,
+        person: p.person,
+        organization: 'Organization/clinic-oak-org',
+        method: 'designation',
+        reason: 'test',
+      })),
+    );
     const picked = await feedPatients(db);
     expect(picked.map((p) => p.patientId)).toEqual(hospitalPatients.filter((p) => p.person === chosen.person).map((p) => p.id));
     expect(picked.every((p) => p.source === `https://${p.organizationId.replace(/-org$/, '')}.example.org/fhir`)).toBe(true);
