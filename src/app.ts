@@ -15,6 +15,7 @@ import { portalRoutes } from './web/portal/routes.js';
 import { clinicianRoutes } from './web/clinician/routes.js';
 import { participantRoutes } from './api/participants.js';
 import { notificationAdminRoutes } from './api/notifications.js';
+import { devRoutes } from './api/dev.js';
 
 export type { AppDeps, AppEnv } from './app-env.js';
 
@@ -54,6 +55,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.route('/admin/participants', participantRoutes());
   app.route('/admin/notifications', notificationAdminRoutes());
+  // The demo receiver exists only in development: in production there is no such route at all.
+  if (deps.config.mode === 'development') app.route('/dev', devRoutes());
   app.get('/auth/me', (c) => {
     const { scopes: _parsed, ...me } = requesterOf(c);
     return c.json(me);

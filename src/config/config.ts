@@ -58,6 +58,8 @@ const schema = z.object({
   GATEWAY_ENV: z.enum(['development', 'production']).default('development'),
   /** Password for the fixture identities, development only (documented in the README). */
   DEV_PASSWORD: z.string().min(8).default('consent-gateway-dev'),
+  /** Development only: seconds between the demo ADT feed's live visits (src/synthetic/adt-feed.ts); 0 turns it off. */
+  DEMO_FEED_SECONDS: z.coerce.number().min(0).max(86_400).default(25),
 });
 
 export type Env = z.input<typeof schema>;
@@ -78,6 +80,7 @@ export interface Config {
   refreshTokenTtl: number;
   devPassword: string;
   mode: 'development' | 'production';
+  demoFeedSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     refreshTokenTtl: e.REFRESH_TOKEN_TTL,
     devPassword: e.DEV_PASSWORD,
     mode: e.GATEWAY_ENV,
+    demoFeedSeconds: e.DEMO_FEED_SECONDS,
   };
 }
 

@@ -29,6 +29,8 @@ import { progressCounter, type ProgressSink } from './progress.js';
 import { fileProblem, makeDirectory } from './startup-error.js';
 import { listReleases } from '../release/store.js';
 import { publishRelease, PublishRefused } from '../release/publish.js';
+import { startAdtFeed, type AdtFeed } from '../synthetic/adt-feed.js';
+import { seedDemoSubscriptions } from '../subscriptions/demo-subscriptions.js';
 import { developmentSeed, fixtureParticipants, parseDuaCsv, participantOps, ParticipantRegistry, readParticipants } from '../participants/index.js';
 
 /** ID tokens live an hour, the longest of anything signed, so a replaced key is published at least that long. */
@@ -124,6 +126,7 @@ export async function bootstrap(config: Config, progress: ProgressSink = () => {
   const interactions = interactionRoutes({ provider, db, fhirBase, limiter, log: deps.log });
   const sweeper = setInterval(() => void sweepExpired(db, deps.clock), 10 * 60_000);
   sweeper.unref();
+  const feed = await startDemo(config, deps, notes);
   return {
     db,
     deps,
@@ -132,9 +135,25 @@ export async function bootstrap(config: Config, progress: ProgressSink = () => {
     notes,
     stop: () => {
       clearInterval(sweeper);
+      void feed?.stop();
       auditDb.close();
     },
   };
+}
+
+/**
+ * Development only: the region's hospitals go on sending admissions and discharges while the
+ * gateway runs, and each demo clinic is subscribed to them at the demo receiver, so
+ * notifications are seen flowing (DEMO_FEED_SECONDS=0 turns both off).
+ */
+async function startDemo(config: Config, deps: AppDeps, notes: string[]): Promise<AdtFeed | undefined> {
+  if (config.mode !== 'development' || config.demoFeedSeconds === 0) return undefined;
+  const created = await seedDemoSubscriptions(deps.db, { baseUrl: config.baseUrl, clock: deps.clock, newId: deps.newId });
+  notes.push(
+    `Demo ADT feed: the synthetic hospitals send an ED visit or admission for a demo clinic's patient every ${config.demoFeedSeconds} s, discharged seconds later (DEMO_FEED_SECONDS=0 turns it off).`,
+    `Demo receiver: each demo clinic is subscribed to every topic${created > 0 ? ` (${created} subscriptions created)` : ''}; deliveries are listed at ${config.baseUrl}/dev/receiver`,
+  );
+  return startAdtFeed(deps, { everySeconds: config.demoFeedSeconds, log: (line) => deps.log('demo-feed', { line }) });
 }
 
 /** Opens and migrates a database file in DATA_DIR; a damaged file, or one that cannot be created, is a StartupError. */

@@ -14,6 +14,7 @@ import type { StoredVersion } from './versions.js';
 import { notificationVerdict, releaseNotification, type NotificationEvent, type NotificationRelease, type NotificationVerdict } from './notify.js';
 import type { PayloadContent } from '../subscriptions/bundle.js';
 import { maySubscribeTo } from './subscribe.js';
+import { adtDigest, type DigestEntry } from './digest.js';
 
 /**
  * The one way patient data leaves the gateway, built once per request from its Requester (as
@@ -53,6 +54,8 @@ export interface Gate {
   releaseNotification(event: NotificationEvent, detail: 'full' | 'notice', payload: PayloadContent): Promise<NotificationRelease>;
   /** Whether a subscription's patient filter may name this Patient id (false too when she does not exist). */
   maySubscribeTo(patientId: string): Promise<boolean>;
+  /** An organization's daily admission and discharge digest (YYYY-MM-DD), each entry decided as its notification would be; empty for anyone else. */
+  adtDigest(organization: string, date: string): Promise<DigestEntry[]>;
 }
 
 export function createGate(deps: GateDeps, requester: Requester): Gate {
@@ -76,5 +79,6 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     notificationVerdict: (event) => notificationVerdict(g, event),
     releaseNotification: (event, detail, payload) => releaseNotification(g, event, detail, payload),
     maySubscribeTo: (patientId) => maySubscribeTo(g, patientId),
+    adtDigest: (organization, date) => adtDigest(g, organization, date),
   };
 }

@@ -10,3 +10,4 @@ export type { HistoryPage } from './read.js';
 export type { ConsentLine } from '../consent/compile.js';
 export { DIRECTORY_TYPES } from './scope.js';
 export type { NotificationEvent, NotificationRelease, NotificationVerdict } from './notify.js';
+export type { DigestEntry } from './digest.js';

@@ -101,6 +101,23 @@ describe('npm start on an empty data directory', () => {
     expect(persons.size).toBe(1);
   });
 
+  it("shows notifications flowing: the hospitals' live ADT feed reaches the outbox, each demo clinic is subscribed, and the receiver page is listed", async () => {
+    expect(gateway.output()).toContain(`deliveries are listed at ${base}/dev/receiver`);
+    expect((await fetch(`${base}/dev/receiver`)).status).toBe(200);
+    const read = <T>(query: string) => {
+      const d = new Database(join(env.DATA_DIR!, 'gateway.db'), { readonly: true });
+      try {
+        return d.prepare(query).all() as T[];
+      } finally {
+        d.close();
+      }
+    };
+    expect(read<{ organization: string }>("select distinct organization from subscriptions where owner = 'development-start'")).toHaveLength(5);
+    const live = () => read<{ topic: string }>("select topic from notification_events where focus like 'Encounter/hosp-%-live-%'");
+    for (let i = 0; i < 100 && live().length === 0; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(live()[0]?.topic).toBe('encounter-start');
+  });
+
   it('does not reload on restart, and ingesting the fixtures again changes nothing', async () => {
     await gateway.stop();
     const db = () => new Database(join(env.DATA_DIR!, 'gateway.db'), { readonly: true });

@@ -24,6 +24,8 @@ export async function startGateway(opts: { patients?: number; env?: Record<strin
     FIXTURES_DIR: join(dir.path, 'fixtures'),
     FIXTURE_PATIENTS: String(opts.patients ?? 30),
     FIXTURE_SEED: '7',
+    // The live demo feed writes while a test reads; a test that wants it passes DEMO_FEED_SECONDS.
+    DEMO_FEED_SECONDS: '0',
     ...opts.env,
   };
   const started = await startProcess(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], { env, ready: /Press Ctrl\+C to stop/, timeoutMs: 90_000 });

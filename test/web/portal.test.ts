@@ -30,6 +30,8 @@ describe('the patient portal', () => {
       FIXTURES_DIR: join(dir.path, 'fixtures'),
       FIXTURE_PATIENTS: '120',
       FIXTURE_SEED: '9',
+      // These pages are read as they are: the live demo feed stays off.
+      DEMO_FEED_SECONDS: '0',
     };
     gateway = await startProcess(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], { env, ready: /Press Ctrl\+C to stop/, timeoutMs: 120_000 });
     base = /FHIR base\s+(\S+)/.exec(gateway.output())![1]!.replace(/\/fhir$/, '');

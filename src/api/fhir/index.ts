@@ -4,6 +4,7 @@ import { smartConfiguration } from '../../auth/smart-configuration.js';
 import { fhirJson } from '../../http/fhir-response.js';
 import { attributionRoutes } from './attribution.js';
 import { capabilityStatement } from './capability.js';
+import { digestRoutes } from './digest.js';
 import { exportRoutes } from './export.js';
 import { readRoutes } from './reads.js';
 import { subscriptionOpsRoutes } from './subscription-ops.js';
@@ -21,6 +22,7 @@ export function fhirRoutes(): Hono<AppEnv> {
   fhir.route('/', exportRoutes());
   fhir.route('/', attributionRoutes());
   fhir.route('/', subscriptionOpsRoutes());
+  fhir.route('/', digestRoutes());
   fhir.route('/', readRoutes());
   return fhir;
 }
