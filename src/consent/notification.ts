@@ -35,6 +35,18 @@ export function notificationDetail(
 }
 
 /**
+ * The two decisions `notificationDetail` needs, asked of `decide` (the recipient's decision on a
+ * class for these categories, purpose TREAT): the gate's, or in tests `decideWith` directly.
+ */
+export async function decideNotification(
+  decide: (cls: string) => Decision | Promise<Decision>,
+  categories: readonly Category[],
+  needConsent: readonly string[],
+): Promise<'full' | 'notice' | undefined> {
+  return notificationDetail(categories, needConsent, await decide('Encounter'), await decide(ENCOUNTER_NOTICE));
+}
+
+/**
  * The redisclosure notice 42 CFR 2.32(a)(1) requires with each disclosure made with the
  * patient's consent (as amended in 2024).
  */

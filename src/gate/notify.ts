@@ -1,7 +1,7 @@
 import type { PayloadContent } from '../subscriptions/bundle.js';
 import type { Resource } from '../fhir/types.js';
 import { categoriesOfColumn, categoryIndex, type Category } from '../consent/categories.js';
-import { ENCOUNTER_NOTICE, notificationDetail, PART2_NOTICE } from '../consent/notification.js';
+import { decideNotification, PART2_NOTICE } from '../consent/notification.js';
 import { resolvePerson } from '../store/read.js';
 import { readVersion, type StoredVersion } from './versions.js';
 import type { GateContext } from './context.js';
@@ -65,9 +65,11 @@ async function judge(g: GateContext, e: NotificationEvent): Promise<Judged> {
   if (now !== person) return { verdict: { tell: false }, categories: [] };
   const categories = categoriesOfColumn(row.security, categoryIndex(g.deps.codeLists));
   const date = row.dateStart ? { date: row.dateStart } : {};
-  const read = await g.decide(person, { cls: 'Encounter', categories, purpose: 'TREAT', ...date });
-  const notice = await g.decide(person, { cls: ENCOUNTER_NOTICE, categories, purpose: 'TREAT', ...date });
-  const detail = notificationDetail(categories, g.deps.consent.policies.defaults.notificationsNeedConsent, read, notice);
+  const detail = await decideNotification(
+    (cls) => g.decide(person, { cls, categories, purpose: 'TREAT', ...date }),
+    categories,
+    g.deps.consent.policies.defaults.notificationsNeedConsent,
+  );
   return { verdict: detail ? { tell: true, person, detail } : { tell: false }, row, categories };
 }
 
