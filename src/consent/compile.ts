@@ -5,7 +5,7 @@ import { parseReference } from '../fhir/references.js';
 import { parseFhirDate } from '../store/fhir-dates.js';
 import { isStoredType } from '../store/search-values.js';
 import type { Category } from './categories.js';
-import { ENCOUNTER_NOTICE, NOTICE_CLASS_SYSTEM } from './notification.js';
+import { ENCOUNTER_NOTICE, NOTICE_CLASS_SYSTEM } from './notice-class.js';
 
 /** One Casbin policy line of policies/consent.conf, as stored in consent_lines. */
 export interface ConsentLine {

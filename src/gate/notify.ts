@@ -106,7 +106,8 @@ export async function releaseNotification(
     query: `Subscription/${subscription}/$notify?event=${e.eventNumber ?? ''}&topic=${e.topic}`,
     person,
     outcome: told ? 'permit' : 'deny',
-    purpose: 'TREAT',
+    // Her own notice of a break-the-glass is not a disclosure for treatment.
+    ...(e.topic === BREAK_THE_GLASS_TOPIC ? {} : { purpose: 'TREAT' }),
     notification: {
       subscription,
       ...(e.eventNumber !== undefined ? { eventNumber: e.eventNumber } : {}),

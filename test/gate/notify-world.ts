@@ -46,6 +46,7 @@ export async function world() {
     putEntry({ resourceType: 'Organization', id: 'hosp-mercy-org', meta: { source: SOURCE_A }, name: 'Mercy Hospital' }),
     putEntry({ resourceType: 'Organization', id: 'payer-lakeshore-org', meta: { source: SOURCE_A }, name: 'Lakeshore Health Plan' }),
     putEntry({ resourceType: 'Organization', id: 'org-research', meta: { source: SOURCE_A }, name: 'Research' }),
+    putEntry({ resourceType: 'RelatedPerson', id: 'rp1', meta: { source: SOURCE_A }, patient: { reference: 'Patient/pa-1' } }),
   ]);
   const person = db.sqlite.prepare('select person_id from patient_links where patient_id = ?').pluck().get('pa-1') as string;
 
