@@ -1,5 +1,6 @@
 import { html } from 'hono/html';
 import { page } from '../layout.js';
+import type { ToldLine } from './told.js';
 
 export interface AccessRow {
   actor: string;
@@ -47,6 +48,8 @@ export interface DashboardModel {
   hidden: string[];
   today: string;
   history: HistoryRow[];
+  /** Plain sentences: who was told of her visits, and who opened her record in an emergency (told.ts). */
+  told?: ToldLine[];
   csrf: string;
   message?: { kind: 'ok' | 'error'; text: string };
   receipt?: string;
@@ -164,6 +167,15 @@ export function dashboardPage(m: DashboardModel) {
         </fieldset>
         ${m.caregivers.length === 0 ? '' : html`<button type="submit">Save</button>`}
       </form>
+
+      <h2 id="told">Who was told about my visits</h2>
+      ${
+        (m.told ?? []).length === 0
+          ? html`<p>No one has been told of a hospital or emergency visit of yours, and no one has opened your record in an emergency.</p>`
+          : html`<ul class="told">
+              ${(m.told ?? []).map((t) => html`<li><time datetime="${t.when}">${t.when.slice(0, 10)}</time>: ${t.text}</li>`)}
+            </ul>`
+      }
 
       <h2 id="history">Who has accessed my record</h2>
       <div class="table-scroll">

@@ -4,6 +4,7 @@ import type { AppEnv } from '../../app-env.js';
 import { page } from '../layout.js';
 import { pageHeaders } from '../security.js';
 import { csrfOk, currentSession, fhirAs, gateAs, mountSignIn, saveSession, type AppFetch, type BaseSession, type Fetcher } from '../sign-in.js';
+import { toldLines, type ToldEvent } from './told.js';
 import { CAREGIVER_CLASSES, caregiverPage, HIDEABLE, previewPage, dashboardPage, signedOutPage, type AccessRow, type HistoryRow } from './pages.js';
 import { html } from 'hono/html';
 import type { AccessExplanation, Gate } from '../../gate/index.js';
@@ -60,10 +61,14 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     const access = gate ? await accessOf(gate, patientId, organizations) : [];
     const lines = gate ? await gate.choices(patientId) : undefined;
     const { researchOptOut, hidden } = enforced(lines ?? []);
-    const history = await historyOf(fhir, value.patient);
+    const accounting = await accountingOf(fhir, value.patient);
+    const history = accounting.map(historyRow);
     const caregivers = await listCaregivers(fhir, value.patient);
     if (gate) access.push(...(await Promise.all(caregivers.map((g) => caregiverAccess(gate, fhir, patientId, g)))));
     const clinicians = await listClinicians(fhir, organizations);
+    // Clinicians are listed as "Name, Organization"; a sentence names the organization itself.
+    const names = new Map([...organizations.map((o) => [o.id, o.name] as const), ...clinicians.map((x) => [x.id, x.name.split(', ')[0]!] as const)]);
+    const told = toldLines(accounting, names);
     const page = dashboardPage({
       patientName: value.patient,
       access,
@@ -74,6 +79,7 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
       hidden,
       today: new Date().toISOString().slice(0, 10),
       history,
+      told,
       csrf: value.csrf,
       ...(value.flash ? { message: value.flash } : {}),
       ...(value.receipt ? { receipt: value.receipt } : {}),
@@ -241,11 +247,16 @@ const CATEGORY_NAMES: Record<string, string> = {
   srh: 'sexual and reproductive health',
 };
 
-async function historyOf(fhir: Fetcher, patient: string): Promise<HistoryRow[]> {
+/** Her accounting of disclosures, newest first: read once for the access history and the sentences of what was told. */
+async function accountingOf(fhir: Fetcher, patient: string): Promise<AuditEventLike[]> {
   const res = await fhir(`/fhir/AuditEvent?patient=${encodeURIComponent(patient)}&_count=50`);
   if (!res.ok) return [];
   const bundle = (await res.json()) as { entry?: { resource: AuditEventLike }[] };
-  return (bundle.entry ?? []).map(({ resource: e }) => ({
+  return (bundle.entry ?? []).map((e) => e.resource);
+}
+
+function historyRow(e: AuditEventLike): HistoryRow {
+  return {
     when: e.recorded,
     who: e.agent?.find((a) => a.requestor)?.who?.reference ?? e.agent?.find((a) => a.requestor)?.who?.identifier?.value ?? 'unknown',
     organization: e.agent?.find((a) => a.type?.text === 'organization')?.who?.reference ?? '',
@@ -253,17 +264,16 @@ async function historyOf(fhir: Fetcher, patient: string): Promise<HistoryRow[]> 
     outcome: e.outcomeDesc ?? e.outcome ?? '',
     breakGlass: (e.extension ?? []).some((x) => x.url === 'urn:consent-gateway:break-glass' && x.valueBoolean),
     what: e.entity?.[0]?.what?.identifier?.value ?? '',
-  }));
+  };
 }
 
-interface AuditEventLike {
+interface AuditEventLike extends ToldEvent {
   recorded: string;
   outcome?: string;
   outcomeDesc?: string;
   extension?: { url: string; valueBoolean?: boolean }[];
   purposeOfEvent?: { coding?: { code?: string }[] }[];
   agent?: { type?: { text?: string }; requestor?: boolean; who?: { reference?: string; identifier?: { value?: string } } }[];
-  entity?: { what?: { identifier?: { value?: string } } }[];
 }
 
 /** The patient's registered caregivers (RelatedPerson records in their compartment). */
