@@ -120,7 +120,7 @@ export async function releaseNotification(
   const labels = part2 ? { security: [...(g.deps.codeLists.labelsOf.get(g.deps.codeLists.part2Category) ?? [])].map(coding), notice: PART2_NOTICE } : {};
   if (payload === 'empty') return { disclosed: true, ...labels };
   if (payload === 'id-only' || !row) return { disclosed: true, focus: e.focus, ...labels };
-  const resource = told === 'notice' ? reduced(row) : (JSON.parse(await referenceFilter(g, person).one(row.content)) as Resource);
+  const resource = told === 'notice' ? reduced(row) : withoutWithheld(JSON.parse(await referenceFilter(g, person).one(row.content)) as Resource);
   return { disclosed: true, focus: e.focus, resource, ...labels };
 }
 
@@ -141,6 +141,33 @@ function reduced(row: StoredVersion): Resource {
     ...(full.period ? { period: full.period } : {}),
     ...(full.subject ? { subject: full.subject } : {}),
   };
+}
+
+const isWithheld = (v: unknown) =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && (v as Record<string, unknown>).display === 'withheld' && !('reference' in v);
+
+/**
+ * A read marks a reference to what the reader may not see as `display: "withheld"`; a
+ * notification says nothing of it (issue 15: no marker, departing from Da Vinci Alerts' SHOULD).
+ * The element that held it goes too (a diagnosis entry without its condition still says there
+ * was one), and a list left empty with it.
+ */
+function withoutWithheld<T>(resource: T): T {
+  const clean = (node: Record<string, unknown>) => {
+    for (const key of Object.keys(node)) {
+      if (key === 'meta') continue;
+      const value = node[key];
+      if (isWithheld(value)) delete node[key];
+      else if (Array.isArray(value)) {
+        const kept = value.filter((item) => !isWithheld(item) && !(item && typeof item === 'object' && Object.values(item).some(isWithheld)));
+        kept.forEach((item) => item && typeof item === 'object' && !Array.isArray(item) && clean(item as Record<string, unknown>));
+        if (kept.length === 0 && value.length > 0) delete node[key];
+        else node[key] = kept;
+      } else if (value && typeof value === 'object') clean(value as Record<string, unknown>);
+    }
+  };
+  clean(resource as Record<string, unknown>);
+  return resource;
 }
 
 function encounterOf(g: GateContext, e: NotificationEvent) {

@@ -51,7 +51,10 @@ export async function world() {
   const person = db.sqlite.prepare('select person_id from patient_links where patient_id = ?').pluck().get('pa-1') as string;
 
   /** An admission (or ED visit) as the hospital sends it; returns its outbox events. */
-  const admit = async (id: string, opts: { cls?: string; reason?: Reason; patientId?: string } = {}): Promise<NotificationEvent[]> => {
+  const admit = async (
+    id: string,
+    opts: { cls?: string; reason?: Reason; patientId?: string; fields?: object; with?: object[] } = {},
+  ): Promise<NotificationEvent[]> => {
     const code = REASONS[opts.reason ?? 'normal'];
     await send([
       putEntry({
@@ -65,7 +68,9 @@ export async function world() {
         serviceProvider: { reference: 'Organization/hosp-mercy-org' },
         location: [{ location: { display: 'Mercy Hospital, Ward 7 (psychiatry)' } }],
         ...(code ? { reasonCode: [{ coding: [{ system: ICD, code }], text: 'why she came' }] } : {}),
+        ...opts.fields,
       }),
+      ...(opts.with ?? []).map((r) => putEntry(r as never)),
     ]);
     return events(`Encounter/${id}`);
   };

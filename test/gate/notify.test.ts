@@ -4,9 +4,9 @@
  * analytics client subscribing, and a revocation that lands between numbering and sending.
  */
 import { describe, expect, it } from 'vitest';
-import { PART2_NOTICE } from '../../src/consent/notification.js';
-import { ENCOUNTER_NOTICE, NOTICE_CLASS_SYSTEM } from '../../src/consent/notification.js';
-import type { Gate } from '../../src/gate/index.js';
+import { ENCOUNTER_NOTICE, NOTICE_CLASS_SYSTEM, PART2_NOTICE } from '../../src/consent/notification.js';
+import { createGate, type Gate } from '../../src/gate/index.js';
+import { patientSelf } from '../consent/helpers.js';
 import type { NotificationEvent } from '../../src/gate/notify.js';
 import { ACT, actor, MAPLE, OAK, world } from './notify-world.js';
 
@@ -32,6 +32,38 @@ describe('an ordinary ED visit', () => {
     expect(release).toMatchObject({ disclosed: true, focus: 'Encounter/e1', resource: { resourceType: 'Encounter', id: 'e1' } });
     expect(release.security).toBeUndefined();
     expect(await w.oakReader().read('Encounter', 'e1')).toBeDefined();
+  });
+});
+
+describe('withheld details', () => {
+  it('are left out of a full-resource notification silently: no reference, no "withheld" marker', async () => {
+    const w = await world();
+    const diagnosis = {
+      resourceType: 'Condition',
+      id: 'c-why',
+      meta: { source: 'https://hospital-a.example.org/fhir' },
+      subject: { reference: 'Patient/pa-1' },
+      code: { text: 'chest pain' },
+    };
+    await w.consent('no-conditions', { type: 'deny', actor: actor(OAK), class: [{ code: 'Condition' }] });
+    const events = await w.admit('e1', { fields: { diagnosis: [{ condition: { reference: 'Condition/c-why' }, rank: 1 }] }, with: [diagnosis] });
+    const [n] = await number(w.oak(), events);
+    const release = await w.oak().releaseNotification(n!.event, n!.detail, 'full-resource');
+    expect(release.resource).toMatchObject({ resourceType: 'Encounter', id: 'e1', class: { code: 'EMER' } });
+    expect(JSON.stringify(release)).not.toMatch(/withheld|c-why|diagnosis/);
+  });
+});
+
+describe('her accounting of disclosures', () => {
+  it('lists each notification sent about her, naming the clinic and what it was told', async () => {
+    const w = await world();
+    const [n] = await number(w.oak(), await w.admit('e1'));
+    await w.oak().releaseNotification(n!.event, n!.detail, 'id-only');
+    const page = await createGate(w.deps, patientSelf(w.person)).accounting('pa-1', 50);
+    const told = page.rows.map((r) => r.content).filter((c) => c.includes('$notify'));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain(OAK);
+    expect(told[0]).toContain('"valueString":"Encounter/e1"');
   });
 });
 
