@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { ENCOUNTER_NOTICE, NOTICE_CLASS_SYSTEM, PART2_NOTICE } from '../../src/consent/notification.js';
 import { createGate, type Gate } from '../../src/gate/index.js';
-import { patientSelf } from '../consent/helpers.js';
+import { parseScopes } from '../../src/auth/scopes.js';
+import { grantBreakGlass } from '../../src/consent/break-glass.js';
+import { clinician, patientSelf } from '../consent/helpers.js';
 import type { NotificationEvent } from '../../src/gate/notify.js';
 import { ACT, actor, MAPLE, OAK, world } from './notify-world.js';
 
@@ -205,5 +207,19 @@ describe('recipients that are not a treating provider', () => {
     await w.consent('permit-all', { type: 'permit', actor: [...actor('Organization/payer-lakeshore-org'), ...actor('Organization/org-research')] });
     expect(await number(w.gateFor('Organization/payer-lakeshore-org', 'dua-payer-lakeshore'), events)).toEqual([]);
     expect(await number(w.gateFor('Organization/org-research', 'dua-analytics-aggregates'), events)).toEqual([]);
+  });
+});
+
+describe('break-the-glass never applies to a push', () => {
+  it('an Oakwood clinician breaking the glass opens nothing to Oakwood’s subscription', async () => {
+    const w = await world();
+    const events = await w.admit('e1');
+    await w.consent('block-oak', { type: 'deny', actor: actor(OAK) });
+    await grantBreakGlass(w.deps, clinician('clinic-oak-prac-chen', OAK, ['ETREAT']), 'pa-1', 'collapsed at the clinic, history needed');
+    expect(await number(w.oak(), events)).toEqual([]);
+    // Even the very clinician who holds the grant, as a recipient, is told nothing, though she may read the record now.
+    const chen = { ...clinician('clinic-oak-prac-chen', OAK, ['TREAT', 'ETREAT']), scope: 'user/*.rs', scopes: parseScopes('user/*.rs') };
+    expect(await createGate(w.deps, chen).read('Encounter', 'e1')).toBeDefined();
+    expect(await number(createGate(w.deps, chen), events)).toEqual([]);
   });
 });
