@@ -1,3 +1,5 @@
+import { and, eq } from 'drizzle-orm';
+import { auditEvents } from '../db/schema.js';
 import type { PayloadContent } from '../subscriptions/bundle.js';
 import type { Resource } from '../fhir/types.js';
 import { categoriesOfColumn, categoryIndex, type Category } from '../consent/categories.js';
@@ -119,6 +121,10 @@ export async function releaseNotification(
   const part2 = categories.includes(g.deps.codeLists.part2Category as Category);
   const labels = part2 ? { security: [...(g.deps.codeLists.labelsOf.get(g.deps.codeLists.part2Category) ?? [])].map(coding), notice: PART2_NOTICE } : {};
   if (payload === 'empty') return { disclosed: true, ...labels };
+  if (payload === 'full-resource' && e.topic === BREAK_THE_GLASS_TOPIC) {
+    const grant = await grantAudit(g, e.focus, person);
+    return { disclosed: true, focus: e.focus, ...(grant ? { resource: grant } : {}) };
+  }
   if (payload === 'id-only' || !row) return { disclosed: true, focus: e.focus, ...labels };
   const resource = told === 'notice' ? reduced(row) : withoutWithheld(JSON.parse(await referenceFilter(g, person).one(row.content)) as Resource);
   return { disclosed: true, focus: e.focus, resource, ...labels };
@@ -141,6 +147,18 @@ function reduced(row: StoredVersion): Resource {
     ...(full.period ? { period: full.period } : {}),
     ...(full.subject ? { subject: full.subject } : {}),
   };
+}
+
+/** The AuditEvent of a break-the-glass grant, as her accounting holds it: hers only. */
+async function grantAudit(g: GateContext, focus: string, person: string): Promise<Resource | undefined> {
+  const id = focus.startsWith('AuditEvent/') ? focus.slice('AuditEvent/'.length) : undefined;
+  if (!id) return undefined;
+  const [row] = await g.deps.audit.db.orm
+    .select({ content: auditEvents.content })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.id, id), eq(auditEvents.person, person)))
+    .limit(1);
+  return row ? (JSON.parse(row.content) as Resource) : undefined;
 }
 
 const isWithheld = (v: unknown) =>

@@ -27,6 +27,8 @@ describe('break-the-glass', () => {
     const hers = createGate(w.deps, recipientOfPatientSubscription({ id: 'sub-maria', owner: 'Patient/pa-1', organization: '' }, w.person));
     expect(await hers.notificationVerdict(event!)).toEqual({ tell: true, person: w.person, detail: 'full' });
     expect(await hers.releaseNotification({ ...event!, eventNumber: 1 }, 'full', 'id-only')).toEqual({ disclosed: true, focus: event!.focus });
+    const full = await hers.releaseNotification({ ...event!, eventNumber: 1 }, 'full', 'full-resource');
+    expect(full.resource).toMatchObject({ resourceType: 'AuditEvent', id: auditId, extension: [{ url: 'urn:consent-gateway:break-glass' }] });
     // The clinic, even one she shares everything with, and the hospital that broke the glass are never told.
     expect((await w.oak().notificationVerdict(event!)).tell).toBe(false);
     expect((await w.gateFor('Organization/hosp-mercy-org', 'dua-hosp-mercy').notificationVerdict(event!)).tell).toBe(false);
