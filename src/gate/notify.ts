@@ -65,7 +65,10 @@ async function judge(g: GateContext, e: NotificationEvent): Promise<Judged> {
   // The Encounter may since have been re-filed under someone else: the event is about whom it names now.
   const now = (await resolvePerson(g.deps.db, row.patientId)) ?? row.patientId;
   if (now !== person) return { verdict: { tell: false }, categories: [] };
-  const categories = categoriesOfColumn(row.security, categoryIndex(g.deps.codeLists));
+  // Labels only add up: a stay since relabelled (a psychiatric diagnosis added later) is decided
+  // on what is known of it now as well as on the version that raised the event.
+  const current = e.versionId === null ? row : await encounterOf(g, { ...e, versionId: null });
+  const categories = categoriesOfColumn(`${row.security} ${current?.security ?? ''}`, categoryIndex(g.deps.codeLists));
   const date = row.dateStart ? { date: row.dateStart } : {};
   const detail = await decideNotification(
     (cls) => g.decide(person, { cls, categories, purpose: 'TREAT', ...date }),

@@ -145,6 +145,16 @@ describe('behavioural health', () => {
   });
 });
 
+describe('a stay relabelled after numbering', () => {
+  it('is decided again on what is known of it now: a later psychiatric diagnosis leaves only the number', async () => {
+    const w = await world();
+    const [n] = await number(w.oak(), await w.admit('e1', { cls: 'IMP' }));
+    expect(n!.detail).toBe('full');
+    await w.admit('e1', { cls: 'IMP', reason: 'bh' });
+    expect(await w.oak().releaseNotification(n!.event, n!.detail, 'full-resource')).toEqual({ disclosed: false });
+  });
+});
+
 describe('a revocation between numbering and sending', () => {
   it('delivers the number with nothing else, and audits that nothing was disclosed', async () => {
     const w = await world();
