@@ -43,6 +43,8 @@ export interface DashboardModel {
   access: AccessRow[];
   organizations: { id: string; name: string }[];
   researchOptOut: boolean;
+  /** Organizations she lets be told of a mental health stay as a notice only (class and period). */
+  noticeTo?: string[];
   caregivers: { id: string; name: string }[];
   clinicians: { id: string; name: string }[];
   hidden: string[];
@@ -146,6 +148,31 @@ export function dashboardPage(m: DashboardModel) {
         <fieldset>
           <legend>Hide sensitive information from everyone who sees my record</legend>
           ${HIDEABLE.map(([id, , label]) => html`<input type="checkbox" id="hide-${id}" name="hide" value="${id}" ${m.hidden.includes(id) ? 'checked' : ''} /><label for="hide-${id}">${label}</label><br />`)}
+        </fieldset>
+        <button type="submit">Save</button>
+      </form>
+      <form class="card" method="post" action="/portal/choices/visit-notice">
+        <input type="hidden" name="csrf" value="${m.csrf}" />
+        <fieldset>
+          <legend>When I am in hospital for mental health care</legend>
+          <p>No one is told of such a stay unless you say so. You can let an organization be told that you were in hospital, and when, but not where or why.</p>
+          <p id="notice-current">
+            ${
+              m.hidden.includes('bh')
+                ? 'You hide mental health information from everyone (above), so no organization is told.'
+                : (m.noticeTo ?? []).length === 0
+                  ? 'No organization is told now.'
+                  : `Told now: ${(m.noticeTo ?? []).map((id) => m.organizations.find((o) => o.id === id)?.name ?? id).join(', ')}.`
+            }
+          </p>
+          <label for="notice-organization">Organization</label>
+          <select id="notice-organization" name="organization" required>
+            ${m.organizations.map((o) => html`<option value="${o.id}">${o.name}</option>`)}
+          </select>
+          <br />
+          <input type="radio" id="notice-on" name="choice" value="on" required /><label for="notice-on">Tell them I was in hospital, not where or why</label>
+          <br />
+          <input type="radio" id="notice-off" name="choice" value="off" /><label for="notice-off">Tell them nothing</label>
         </fieldset>
         <button type="submit">Save</button>
       </form>
