@@ -14,6 +14,16 @@ export interface AccessRecord {
   breakGlass?: boolean;
   /** For a source write: the sending system and how many of the person's resources it created and updated. */
   written?: { source: string; created: number; updated: number };
+  /** For a notification sent to a subscriber: which, and what it told (nothing past its number when `told` is absent). */
+  notification?: {
+    subscription: string;
+    eventNumber?: number;
+    topic: string;
+    told?: 'full' | 'notice';
+    focus?: string;
+    encounterClass?: string;
+    occurred?: string;
+  };
   when: string;
   id: string;
 }
@@ -78,7 +88,22 @@ export function auditEvent(a: AccessRecord) {
               ],
             }
           : {}),
+        ...(a.notification ? { detail: notificationDetail(a.notification) } : {}),
       },
     ],
   };
+}
+
+/** The entity details a notification's audit record carries, so her accounting (and the portal) can say what she was told of. */
+function notificationDetail(n: NonNullable<AccessRecord['notification']>) {
+  const fields: [string, string | number | undefined][] = [
+    ['subscription', n.subscription],
+    ['event-number', n.eventNumber],
+    ['topic', n.topic],
+    ['disclosed', n.told ?? 'nothing'],
+    ['focus', n.focus],
+    ['class', n.encounterClass],
+    ['occurred', n.occurred],
+  ];
+  return fields.filter(([, v]) => v !== undefined).map(([type, v]) => ({ type, valueString: String(v) }));
 }

@@ -2,7 +2,7 @@ import type { Requester } from '../auth/requester.js';
 import type { AuditLog } from '../audit/log.js';
 import { auditEvent } from '../audit/event.js';
 import type { Database } from '../db/database.js';
-import { breakGlass } from '../db/schema.js';
+import { breakGlass, notificationEvents } from '../db/schema.js';
 import { FhirError } from '../fhir/errors.js';
 import { resolvePerson } from '../store/read.js';
 import { insertRows } from '../store/write.js';
@@ -39,6 +39,7 @@ export async function grantBreakGlass(
   const now = deps.clock();
   const expiresAt = new Date(now.getTime() + deps.consent.policies.defaults.breakGlassHours * 3600_000).toISOString();
   const id = deps.newId();
+  const auditId = deps.newId();
   await deps.db.atomic([
     ...insertRows(breakGlass, [
       {
@@ -52,6 +53,20 @@ export async function grantBreakGlass(
       },
     ]),
     bumpStatement(deps.db, person),
+    // Her notice of it commits with the grant (the outbox): a grant can never go untold. The
+    // focus is the grant's AuditEvent, recorded below under this id, which she can read.
+    ...insertRows(notificationEvents, [
+      {
+        id: `break-glass-${id}`,
+        topic: 'break-the-glass',
+        focus: `AuditEvent/${auditId}`,
+        versionId: null,
+        patientId: person,
+        encounterClass: null,
+        occurred: now.toISOString(),
+        recorded: now.toISOString(),
+      },
+    ]),
   ]);
   deps.consent.invalidate(person);
   deps.log('break-glass', { by: requester.fhirUser, organization: requester.organization, patient: person, grant: id, expiresAt });
@@ -65,7 +80,7 @@ export async function grantBreakGlass(
       purpose: 'ETREAT',
       breakGlass: true,
       when: now.toISOString(),
-      id: deps.newId(),
+      id: auditId,
     }),
     person,
   );

@@ -5,6 +5,7 @@ import { parseReference } from '../fhir/references.js';
 import { parseFhirDate } from '../store/fhir-dates.js';
 import { isStoredType } from '../store/search-values.js';
 import type { Category } from './categories.js';
+import { ENCOUNTER_NOTICE, NOTICE_CLASS_SYSTEM } from './notice-class.js';
 
 /** One Casbin policy line of policies/consent.conf, as stored in consent_lines. */
 export interface ConsentLine {
@@ -173,6 +174,8 @@ function provisionScope(p: Provision, path: string, parent: Scope, issues: Issue
     return c.code ?? '';
   });
   const classes = (p.class ?? []).map((c, i) => {
+    // Our notice class (notification.ts) names what a push may say, not a resource type.
+    if (c.code === ENCOUNTER_NOTICE && c.system === NOTICE_CLASS_SYSTEM) return c.code;
     if (!c.code || !(isStoredType(c.code) || c.code === 'AuditEvent'))
       issues.push({ code: 'value', diagnostics: `class '${c.code}' is not a resource type held here`, expression: `${path}.class[${i}]` });
     return c.code ?? '';

@@ -116,6 +116,14 @@ function duaDecision(policies: Policies, org: string, purpose: string, cls: stri
 
 const subjectOf = (r: Requester) => r.fhirUser ?? r.organization ?? r.clientId;
 
+/**
+ * Who the treatment default is for: a clinician, or a provider organization's own backend client
+ * (a source system, e.g. a subscription's recipient) acting for treatment. Both stand for the
+ * organization that treats her, under that organization's DUA, so a clinic told of an admission
+ * may read it with its token. A payer's or the analytics client never is, whatever it claims.
+ */
+const treats = (r: Requester) => r.role === 'clinician' || (r.kind === 'system' && r.clientKind === 'source');
+
 function decideOne(
   policies: Policies,
   view: PatientView,
@@ -159,7 +167,7 @@ function decideOne(
   if (category === 'sud') return deny('law', '42 CFR Part 2', 'substance use disorder records need a consent naming the recipient');
   if (r.role === 'caregiver') return deny('default', 'caregiver', 'caregivers see only what the patient grants them');
   const d = policies.defaults;
-  if (purpose === 'TREAT' && r.role === 'clinician') {
+  if (purpose === 'TREAT' && treats(r)) {
     return d.treatment === 'opt-out' && d.treatmentDefaultOpens.includes(category)
       ? permit('default', 'default:treatment-opt-out', 'treatment is shared unless the patient opts out')
       : deny(

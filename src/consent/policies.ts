@@ -13,6 +13,8 @@ export interface Defaults {
   treatmentDefaultOpens: string[];
   breakGlassHours: number;
   payerDefault: 'permit' | 'deny';
+  /** Categories no notification tells of without the patient's explicit consent, whatever the read defaults (src/consent/notification.ts). */
+  notificationsNeedConsent: string[];
 }
 
 export interface Policies {
@@ -43,6 +45,8 @@ export async function loadPolicies(texts: PolicyTexts): Promise<Policies> {
     rules.map((r) => r.slice(1)),
   );
   const defaults = JSON.parse(texts.defaults) as Defaults;
+  // Part 2 and behavioural health unless the deployment says otherwise; Part 2 always (the law).
+  defaults.notificationsNeedConsent = [...new Set(['sud', ...(defaults.notificationsNeedConsent ?? ['sud', 'bh'])])];
   if (defaults.treatment !== 'opt-in' && defaults.treatment !== 'opt-out') throw new Error("defaults.json: treatment must be 'opt-in' or 'opt-out'");
   return { consentModel: texts.consentModel, dua, defaults };
 }

@@ -1,20 +1,26 @@
+import { and, eq } from 'drizzle-orm';
+import { auditEvents } from '../db/schema.js';
 import type { PayloadContent } from '../subscriptions/bundle.js';
 import type { Resource } from '../fhir/types.js';
-import { categoriesOfColumn, categoryIndex } from '../consent/categories.js';
+import { categoriesOfColumn, categoryIndex, type Category } from '../consent/categories.js';
+import { decideNotification, PART2_NOTICE } from '../consent/notification.js';
 import { resolvePerson } from '../store/read.js';
-import { readVersion } from './versions.js';
+import { readVersion, type StoredVersion } from './versions.js';
 import type { GateContext } from './context.js';
+import { referenceFilter } from './dangling.js';
 
 /** An outbox event, as the gate needs it to decide a notification about it. */
 export interface NotificationEvent {
   id: string;
   topic: string;
-  /** `Encounter/<id>`. */
+  /** `Encounter/<id>` (or, for break-the-glass, the AuditEvent of the grant). */
   focus: string;
   versionId: number | null;
   patientId: string;
   encounterClass: string | null;
   occurred: string;
+  /** The subscriber's number for it, when it has one: named in the audit record of each send. */
+  eventNumber?: number;
 }
 
 /**
@@ -25,32 +31,70 @@ export interface NotificationEvent {
  */
 export type NotificationVerdict = { tell: false } | { tell: true; person: string; detail: 'full' | 'notice' };
 
-/** What one numbered event may say when it is sent: nothing past its number, or its focus (and resource). */
+/**
+ * What one numbered event may say when it is sent: nothing past its number (`disclosed:
+ * false`), or its focus (and resource), with the labels and notice that must travel with it.
+ */
 export interface NotificationRelease {
+  disclosed: boolean;
   focus?: string;
   resource?: Resource;
   security?: { system: string; code: string; display?: string }[];
   notice?: string;
 }
 
+export const BREAK_THE_GLASS_TOPIC = 'break-the-glass';
+
+interface Judged {
+  verdict: NotificationVerdict;
+  row?: StoredVersion;
+  categories: Category[];
+}
+
 /**
- * PLACEHOLDER (foundation): tells only of events whose Encounter carries no sensitive label
- * and whose read the recipient would be permitted. Replaced by the full rules of issue 15
- * (Part 2, behavioural health, the patient's notice choice).
+ * The rules (policies/precedence.md, "Notifications"): decided for purpose TREAT only, so
+ * break-the-glass never opens a push; a stay in a category the deployment lists under
+ * `notificationsNeedConsent` (sud, bh) is told only with her explicit consent, in full or as
+ * her notice choice; anything else as a read of the Encounter by the recipient would be.
  */
-export async function notificationVerdict(g: GateContext, e: NotificationEvent): Promise<NotificationVerdict> {
-  const row = await encounterOf(g, e);
-  if (!row) return { tell: false };
+async function judge(g: GateContext, e: NotificationEvent): Promise<Judged> {
   const person = (await resolvePerson(g.deps.db, e.patientId)) ?? e.patientId;
-  const categories = categoriesOfColumn(row.security, categoryIndex(g.deps.codeLists));
-  if (categories.some((c) => c !== 'normal')) return { tell: false };
-  const decision = await g.decide(person, { cls: 'Encounter', categories, purpose: 'TREAT', ...(row.dateStart ? { date: row.dateStart } : {}) });
-  return decision.permit ? { tell: true, person, detail: 'full' } : { tell: false };
+  if (e.topic === BREAK_THE_GLASS_TOPIC) return { verdict: await breakGlassVerdict(g, person), categories: [] };
+  const row = await encounterOf(g, e);
+  if (!row || row.patientId === null) return { verdict: { tell: false }, categories: [] };
+  // The Encounter may since have been re-filed under someone else: the event is about whom it names now.
+  const now = (await resolvePerson(g.deps.db, row.patientId)) ?? row.patientId;
+  if (now !== person) return { verdict: { tell: false }, categories: [] };
+  // Labels only add up: a stay since relabelled (a psychiatric diagnosis added later) is decided
+  // on what is known of it now as well as on the version that raised the event.
+  const current = e.versionId === null ? row : await encounterOf(g, { ...e, versionId: null });
+  const categories = categoriesOfColumn(`${row.security} ${current?.security ?? ''}`, categoryIndex(g.deps.codeLists));
+  const date = row.dateStart ? { date: row.dateStart } : {};
+  const detail = await decideNotification(
+    (cls) => g.decide(person, { cls, categories, purpose: 'TREAT', ...date }),
+    categories,
+    g.deps.consent.policies.defaults.notificationsNeedConsent,
+  );
+  return { verdict: detail ? { tell: true, person, detail } : { tell: false }, row, categories };
+}
+
+/** Her own record: a break-the-glass event is told to her, or to a caregiver she lets read her accounting, and to no one else. */
+async function breakGlassVerdict(g: GateContext, person: string): Promise<NotificationVerdict> {
+  const r = g.requester;
+  if (r.kind !== 'person' || r.patient !== person) return { tell: false };
+  if (r.role === 'patient') return { tell: true, person, detail: 'full' };
+  if (r.role === 'caregiver' && (await g.decide(person, { cls: 'AuditEvent', categories: ['normal'] })).permit) return { tell: true, person, detail: 'full' };
+  return { tell: false };
+}
+
+export async function notificationVerdict(g: GateContext, e: NotificationEvent): Promise<NotificationVerdict> {
+  return (await judge(g, e)).verdict;
 }
 
 /**
  * Before each send: decided again (a revocation since numbering withholds everything but the
- * number), audited as a disclosure before anything leaves, and rendered to what may be told.
+ * number, and a narrower choice since narrows it), audited before anything leaves, and
+ * rendered to what may be told. Withheld details are left out silently.
  */
 export async function releaseNotification(
   g: GateContext,
@@ -58,13 +102,93 @@ export async function releaseNotification(
   detail: 'full' | 'notice',
   payload: PayloadContent,
 ): Promise<NotificationRelease> {
-  const verdict = await notificationVerdict(g, e);
-  if (!verdict.tell) return {};
-  await g.audit({ interaction: 'read', query: e.focus, person: verdict.person, outcome: 'permit', purpose: 'TREAT' });
-  if (payload === 'empty') return {};
-  if (payload === 'id-only' || detail === 'notice') return { focus: e.focus };
-  const row = await encounterOf(g, e);
-  return row ? { focus: e.focus, resource: JSON.parse(row.content) as Resource } : { focus: e.focus };
+  const { verdict, row, categories } = await judge(g, e);
+  const subscription = g.requester.tokenId.replace(/^subscription-/, '');
+  const told = verdict.tell ? (verdict.detail === 'notice' || detail === 'notice' ? 'notice' : 'full') : undefined;
+  const person = verdict.tell ? verdict.person : ((await resolvePerson(g.deps.db, e.patientId)) ?? e.patientId);
+  await g.audit({
+    interaction: 'operation',
+    query: `Subscription/${subscription}/$notify?event=${e.eventNumber ?? ''}&topic=${e.topic}`,
+    person,
+    outcome: told ? 'permit' : 'deny',
+    // Her own notice of a break-the-glass is not a disclosure for treatment.
+    ...(e.topic === BREAK_THE_GLASS_TOPIC ? {} : { purpose: 'TREAT' }),
+    notification: {
+      subscription,
+      ...(e.eventNumber !== undefined ? { eventNumber: e.eventNumber } : {}),
+      topic: e.topic,
+      ...(told ? { told, focus: e.focus, occurred: e.occurred, ...(e.encounterClass ? { encounterClass: e.encounterClass } : {}) } : {}),
+    },
+  });
+  if (!told) return { disclosed: false };
+  const part2 = categories.includes(g.deps.codeLists.part2Category as Category);
+  const labels = part2 ? { security: [...(g.deps.codeLists.labelsOf.get(g.deps.codeLists.part2Category) ?? [])].map(coding), notice: PART2_NOTICE } : {};
+  if (payload === 'empty') return { disclosed: true, ...labels };
+  if (payload === 'full-resource' && e.topic === BREAK_THE_GLASS_TOPIC) {
+    const grant = await grantAudit(g, e.focus, person);
+    return { disclosed: true, focus: e.focus, ...(grant ? { resource: grant } : {}) };
+  }
+  if (payload === 'id-only' || !row) return { disclosed: true, focus: e.focus, ...labels };
+  const resource = told === 'notice' ? reduced(row) : withoutWithheld(JSON.parse(await referenceFilter(g, person).one(row.content)) as Resource);
+  return { disclosed: true, focus: e.focus, resource, ...labels };
+}
+
+const coding = (c: { system?: string; code?: string; display?: string }) => ({
+  system: c.system ?? '',
+  code: c.code ?? '',
+  ...(c.display ? { display: c.display } : {}),
+});
+
+/** The notice form: that there was a stay, of which class, when, and whose. No place, no reason, no marker of what is left out. */
+function reduced(row: StoredVersion): Resource {
+  const full = JSON.parse(row.content) as Resource & { status?: string; class?: unknown; period?: unknown; subject?: unknown };
+  return {
+    resourceType: 'Encounter',
+    id: row.id,
+    ...(full.status ? { status: full.status } : {}),
+    ...(full.class ? { class: full.class } : {}),
+    ...(full.period ? { period: full.period } : {}),
+    ...(full.subject ? { subject: full.subject } : {}),
+  };
+}
+
+/** The AuditEvent of a break-the-glass grant, as her accounting holds it: hers only. */
+async function grantAudit(g: GateContext, focus: string, person: string): Promise<Resource | undefined> {
+  const id = focus.startsWith('AuditEvent/') ? focus.slice('AuditEvent/'.length) : undefined;
+  if (!id) return undefined;
+  const [row] = await g.deps.audit.db.orm
+    .select({ content: auditEvents.content })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.id, id), eq(auditEvents.person, person)))
+    .limit(1);
+  return row ? (JSON.parse(row.content) as Resource) : undefined;
+}
+
+const isWithheld = (v: unknown) =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && (v as Record<string, unknown>).display === 'withheld' && !('reference' in v);
+
+/**
+ * A read marks a reference to what the reader may not see as `display: "withheld"`; a
+ * notification says nothing of it (issue 15: no marker, departing from Da Vinci Alerts' SHOULD).
+ * The element that held it goes too (a diagnosis entry without its condition still says there
+ * was one), and a list left empty with it.
+ */
+function withoutWithheld<T>(resource: T): T {
+  const clean = (node: Record<string, unknown>) => {
+    for (const key of Object.keys(node)) {
+      if (key === 'meta') continue;
+      const value = node[key];
+      if (isWithheld(value)) delete node[key];
+      else if (Array.isArray(value)) {
+        const kept = value.filter((item) => !isWithheld(item) && !(item && typeof item === 'object' && Object.values(item).some(isWithheld)));
+        kept.forEach((item) => item && typeof item === 'object' && !Array.isArray(item) && clean(item as Record<string, unknown>));
+        if (kept.length === 0 && value.length > 0) delete node[key];
+        else node[key] = kept;
+      } else if (value && typeof value === 'object') clean(value as Record<string, unknown>);
+    }
+  };
+  clean(resource as Record<string, unknown>);
+  return resource;
 }
 
 function encounterOf(g: GateContext, e: NotificationEvent) {

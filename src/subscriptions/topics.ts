@@ -24,6 +24,12 @@ export const TOPICS = {
     title: 'Encounter transfer',
     description: 'An emergency visit becomes an inpatient or observation stay, or a patient is discharged to another facility.',
   },
+  'break-the-glass': {
+    canonical: `${TOPIC_BASE}/break-the-glass`,
+    title: 'Emergency access to my record',
+    description:
+      "A clinician broke the glass on the patient's record (emergency access overriding her choices). Only the patient, or a caregiver she lets read her accounting, may subscribe; the focus is the AuditEvent of the grant.",
+  },
 } as const;
 
 export type TopicCode = keyof typeof TOPICS;
@@ -33,7 +39,10 @@ export function topicOfCanonical(canonical: string): TopicCode | undefined {
   return TOPIC_CODES.find((t) => TOPICS[t].canonical === canonical);
 }
 
-/** The filters each topic accepts (`Encounter?<name>=<value>`); anything else is refused with a 400. */
+/** Topics about the subscriber's own record: subscribed to with a patient-context token, filtered by nothing but the implied patient (patient-subscriptions.ts). */
+export const PATIENT_TOPICS: readonly TopicCode[] = ['break-the-glass'];
+
+/** The filters each encounter topic accepts (`Encounter?<name>=<value>`); anything else is refused with a 400. */
 export const TOPIC_FILTERS = ['patient', 'attributed-organization', 'class'] as const;
 export type TopicFilter = (typeof TOPIC_FILTERS)[number];
 

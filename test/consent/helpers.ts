@@ -61,3 +61,14 @@ export const analytics = (): Requester => ({
   organization: 'Organization/org-research',
   purposes: ['HRESCH', 'PUBHLTH'],
 });
+/** A provider organization's backend client (a source system), as recipientOf builds one for a subscription. */
+export const sourceClient = (org = 'Organization/clinic-oak-org', purposes: Purpose[] = ['TREAT'], dua = 'dua-clinic-oak'): Requester => ({
+  ...base,
+  kind: 'system',
+  subject: 'oak-backend',
+  clientId: 'oak-backend',
+  clientKind: 'source',
+  organization: org,
+  dua,
+  purposes,
+});

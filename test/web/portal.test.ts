@@ -181,6 +181,30 @@ describe('the patient portal', () => {
     expect(await page.getByRole('row', { name: /Maple Street/ }).textContent()).toMatch(/except .*behavioural health/);
   });
 
+  it('the patient lets Maple Street be told of a mental health stay, but not where or why', async () => {
+    const page = await context.newPage();
+    const hideMentalHealth = async (hide: boolean) => {
+      await page.getByLabel('Mental and behavioural health').setChecked(hide);
+      // The form posts back to the same URL: wait for the page it redirects to, not the URL.
+      await Promise.all([page.waitForEvent('load'), page.locator('form[action="/portal/choices/sensitive"] button').click()]);
+    };
+    await page.goto(`${base}/portal`);
+    // Hidden from everyone (previous test): that wins, and the page says so.
+    expect(await page.locator('#notice-current').textContent()).toMatch(/hide mental health information from everyone/);
+    await hideMentalHealth(false);
+    expect(await page.locator('#notice-current').textContent()).toMatch(/No organization is told/);
+    const option = (await page.locator('#notice-organization option').allTextContents()).find((t) => /Maple Street/.test(t))!;
+    await page.locator('#notice-organization').selectOption({ label: option });
+    await page.getByLabel('Tell them I was in hospital, not where or why').check();
+    await Promise.all([page.waitForEvent('load'), page.locator('form[action="/portal/choices/visit-notice"] button').click()]);
+    expect(await page.getByRole('status').textContent()).toMatch(/Saved/);
+    // What the page shows is read from her compiled lines: the choice is in force.
+    expect(await page.locator('#notice-current').textContent()).toMatch(/Told now: Maple Street/);
+    // As the next tests expect: mental health hidden from everyone again.
+    await hideMentalHealth(true);
+    expect(await page.locator('#notice-current').textContent()).toMatch(/hide mental health information from everyone/);
+  });
+
   it('previews her record exactly as a given clinician would get it', async () => {
     const page = await context.newPage();
     await page.goto(`${base}/portal`);

@@ -1,11 +1,12 @@
 import type { ConsentLine } from '../../gate/index.js';
 import type { Fetcher } from '../sign-in.js';
+import { ENCOUNTER_NOTICE } from '../../consent/notice-class.js';
 import { HIDEABLE } from './pages.js';
 
 /** Which portal choice a Consent records: its identifier (system and value). */
 const PORTAL_CHOICE = 'urn:consent-gateway:portal-choice';
 
-export type ChoiceKey = 'research' | 'hide-sensitive' | `organization:${string}` | `caregiver:${string}`;
+export type ChoiceKey = 'research' | 'hide-sensitive' | `organization:${string}` | `caregiver:${string}` | `visit-notice:${string}`;
 
 interface StoredConsent {
   id: string;
@@ -46,9 +47,13 @@ export async function saveChoice(fhir: Fetcher, patient: string, key: ChoiceKey,
 }
 
 /** What her compiled lines enforce, for the page: the portal shows what is in force, not what a resource says. */
-export function enforced(lines: readonly ConsentLine[]): { researchOptOut: boolean; hidden: string[] } {
+export function enforced(lines: readonly ConsentLine[]): { researchOptOut: boolean; hidden: string[]; noticeTo: string[] } {
   const everyone = lines.filter((l) => l.effect === 'deny' && l.actor === '*' && l.cls === '*');
   return {
+    // Hiding mental health from everyone wins over a notice to one organization (a deny comes first).
+    noticeTo: everyone.some((l) => l.purpose === '*' && l.label === 'bh')
+      ? []
+      : [...new Set(lines.filter((l) => l.effect === 'allow' && l.cls === ENCOUNTER_NOTICE && l.label === 'bh').map((l) => l.actor))],
     researchOptOut: everyone.some((l) => l.purpose === 'HRESCH' && (l.label === '*' || l.label === 'normal')),
     hidden: HIDEABLE.filter(([id]) => everyone.some((l) => l.purpose === '*' && l.label === id)).map(([id]) => id),
   };

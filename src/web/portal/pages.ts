@@ -1,5 +1,6 @@
 import { html } from 'hono/html';
 import { page } from '../layout.js';
+import type { ToldLine } from './told.js';
 
 export interface AccessRow {
   actor: string;
@@ -42,11 +43,15 @@ export interface DashboardModel {
   access: AccessRow[];
   organizations: { id: string; name: string }[];
   researchOptOut: boolean;
+  /** Organizations she lets be told of a mental health stay as a notice only (class and period). */
+  noticeTo?: string[];
   caregivers: { id: string; name: string }[];
   clinicians: { id: string; name: string }[];
   hidden: string[];
   today: string;
   history: HistoryRow[];
+  /** Plain sentences: who was told of her visits, and who opened her record in an emergency (told.ts). */
+  told?: ToldLine[];
   csrf: string;
   message?: { kind: 'ok' | 'error'; text: string };
   receipt?: string;
@@ -146,6 +151,31 @@ export function dashboardPage(m: DashboardModel) {
         </fieldset>
         <button type="submit">Save</button>
       </form>
+      <form class="card" method="post" action="/portal/choices/visit-notice">
+        <input type="hidden" name="csrf" value="${m.csrf}" />
+        <fieldset>
+          <legend>When I am in hospital for mental health care</legend>
+          <p>No one is told of such a stay unless you say so. You can let an organization be told that you were in hospital, and when, but not where or why.</p>
+          <p id="notice-current">
+            ${
+              m.hidden.includes('bh')
+                ? 'You hide mental health information from everyone (above), so no organization is told.'
+                : (m.noticeTo ?? []).length === 0
+                  ? 'No organization is told now.'
+                  : `Told now: ${(m.noticeTo ?? []).map((id) => m.organizations.find((o) => o.id === id)?.name ?? id).join(', ')}.`
+            }
+          </p>
+          <label for="notice-organization">Organization</label>
+          <select id="notice-organization" name="organization" required>
+            ${m.organizations.map((o) => html`<option value="${o.id}">${o.name}</option>`)}
+          </select>
+          <br />
+          <input type="radio" id="notice-on" name="choice" value="on" required /><label for="notice-on">Tell them I was in hospital, not where or why</label>
+          <br />
+          <input type="radio" id="notice-off" name="choice" value="off" /><label for="notice-off">Tell them nothing</label>
+        </fieldset>
+        <button type="submit">Save</button>
+      </form>
       <form class="card" method="post" action="/portal/choices/caregiver">
         <input type="hidden" name="csrf" value="${m.csrf}" />
         <fieldset>
@@ -164,6 +194,15 @@ export function dashboardPage(m: DashboardModel) {
         </fieldset>
         ${m.caregivers.length === 0 ? '' : html`<button type="submit">Save</button>`}
       </form>
+
+      <h2 id="told">Who was told about my visits</h2>
+      ${
+        (m.told ?? []).length === 0
+          ? html`<p>No one has been told of a hospital or emergency visit of yours, and no one has opened your record in an emergency.</p>`
+          : html`<ul class="told">
+              ${(m.told ?? []).map((t) => html`<li><time datetime="${t.when}">${t.when.slice(0, 10)}</time>: ${t.text}</li>`)}
+            </ul>`
+      }
 
       <h2 id="history">Who has accessed my record</h2>
       <div class="table-scroll">

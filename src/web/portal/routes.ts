@@ -4,6 +4,8 @@ import type { AppEnv } from '../../app-env.js';
 import { page } from '../layout.js';
 import { pageHeaders } from '../security.js';
 import { csrfOk, currentSession, fhirAs, gateAs, mountSignIn, saveSession, type AppFetch, type BaseSession, type Fetcher } from '../sign-in.js';
+import { ENCOUNTER_NOTICE, NOTICE_CLASS_SYSTEM } from '../../consent/notice-class.js';
+import { toldLines, type ToldEvent } from './told.js';
 import { CAREGIVER_CLASSES, caregiverPage, HIDEABLE, previewPage, dashboardPage, signedOutPage, type AccessRow, type HistoryRow } from './pages.js';
 import { html } from 'hono/html';
 import type { AccessExplanation, Gate } from '../../gate/index.js';
@@ -59,21 +61,27 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     const patientId = value.patient.replace(/^Patient\//, '');
     const access = gate ? await accessOf(gate, patientId, organizations) : [];
     const lines = gate ? await gate.choices(patientId) : undefined;
-    const { researchOptOut, hidden } = enforced(lines ?? []);
-    const history = await historyOf(fhir, value.patient);
+    const { researchOptOut, hidden, noticeTo } = enforced(lines ?? []);
+    const accounting = await accountingOf(fhir, value.patient);
+    const history = accounting.map(historyRow);
     const caregivers = await listCaregivers(fhir, value.patient);
     if (gate) access.push(...(await Promise.all(caregivers.map((g) => caregiverAccess(gate, fhir, patientId, g)))));
     const clinicians = await listClinicians(fhir, organizations);
+    // Clinicians are listed as "Name, Organization"; a sentence names the organization itself.
+    const names = new Map([...organizations.map((o) => [o.id, o.name] as const), ...clinicians.map((x) => [x.id, x.name.split(', ')[0]!] as const)]);
+    const told = toldLines(accounting, names);
     const page = dashboardPage({
       patientName: value.patient,
       access,
       organizations,
       researchOptOut,
+      noticeTo,
       caregivers,
       clinicians,
       hidden,
       today: new Date().toISOString().slice(0, 10),
       history,
+      told,
       csrf: value.csrf,
       ...(value.flash ? { message: value.flash } : {}),
       ...(value.receipt ? { receipt: value.receipt } : {}),
@@ -132,6 +140,22 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
           { role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: org.id } },
         ],
       });
+    } else if (kind === 'visit-notice') {
+      // "Tell my doctor I was in hospital, but not where or why", for stays in mental health care
+      // (the notice class, policies/precedence.md): class and period only, to this organization.
+      const organizations = await listOrganizations(fhir);
+      const org = organizations.find((o) => o.id === form['organization']);
+      if (!org) return flashBack(c, session, { kind: 'error', text: 'Please choose an organization from the list. Nothing was changed.' });
+      if (form['choice'] !== 'on' && form['choice'] !== 'off')
+        return flashBack(c, session, { kind: 'error', text: 'Please choose whether to tell them. Nothing was changed.' });
+      res = await saveChoice(fhir, patient, `visit-notice:${org.id}`, form['choice'] === 'on', {
+        type: 'permit',
+        actor: [
+          { role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: org.id } },
+        ],
+        class: [{ system: NOTICE_CLASS_SYSTEM, code: ENCOUNTER_NOTICE }],
+        securityLabel: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'PSY' }],
+      });
     } else if (kind === 'research') {
       if (form['choice'] !== 'out' && form['choice'] !== 'in')
         return flashBack(c, session, { kind: 'error', text: 'Please choose to be left out or included. Nothing was changed.' });
@@ -142,10 +166,9 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
       const hide = (Array.isArray(chosen) ? chosen : chosen === undefined ? [] : [chosen]).map(String);
       if (!hide.every((x) => HIDEABLE.some(([id]) => id === x)))
         return flashBack(c, session, { kind: 'error', text: 'Please choose from the listed kinds of information. Nothing was changed.' });
-      res = await saveChoice(fhir, patient, 'hide-sensitive', hide.length > 0, {
-        type: 'deny',
-        securityLabel: HIDEABLE.filter(([id]) => hide.includes(id)).map(([, code]) => ({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code })),
-      });
+      // Unhiding everything revokes the Consent; its provision must still be valid FHIR (no empty list).
+      const labels = HIDEABLE.filter(([id]) => hide.includes(id)).map(([, code]) => ({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code }));
+      res = await saveChoice(fhir, patient, 'hide-sensitive', hide.length > 0, { type: 'deny', ...(labels.length > 0 ? { securityLabel: labels } : {}) });
     } else if (kind === 'caregiver') {
       const caregivers = await listCaregivers(fhir, patient);
       const caregiver = caregivers.find((x) => x.id === form['caregiver']);
@@ -241,11 +264,16 @@ const CATEGORY_NAMES: Record<string, string> = {
   srh: 'sexual and reproductive health',
 };
 
-async function historyOf(fhir: Fetcher, patient: string): Promise<HistoryRow[]> {
+/** Her accounting of disclosures, newest first: read once for the access history and the sentences of what was told. */
+async function accountingOf(fhir: Fetcher, patient: string): Promise<AuditEventLike[]> {
   const res = await fhir(`/fhir/AuditEvent?patient=${encodeURIComponent(patient)}&_count=50`);
   if (!res.ok) return [];
   const bundle = (await res.json()) as { entry?: { resource: AuditEventLike }[] };
-  return (bundle.entry ?? []).map(({ resource: e }) => ({
+  return (bundle.entry ?? []).map((e) => e.resource);
+}
+
+function historyRow(e: AuditEventLike): HistoryRow {
+  return {
     when: e.recorded,
     who: e.agent?.find((a) => a.requestor)?.who?.reference ?? e.agent?.find((a) => a.requestor)?.who?.identifier?.value ?? 'unknown',
     organization: e.agent?.find((a) => a.type?.text === 'organization')?.who?.reference ?? '',
@@ -253,17 +281,16 @@ async function historyOf(fhir: Fetcher, patient: string): Promise<HistoryRow[]> 
     outcome: e.outcomeDesc ?? e.outcome ?? '',
     breakGlass: (e.extension ?? []).some((x) => x.url === 'urn:consent-gateway:break-glass' && x.valueBoolean),
     what: e.entity?.[0]?.what?.identifier?.value ?? '',
-  }));
+  };
 }
 
-interface AuditEventLike {
+interface AuditEventLike extends ToldEvent {
   recorded: string;
   outcome?: string;
   outcomeDesc?: string;
   extension?: { url: string; valueBoolean?: boolean }[];
   purposeOfEvent?: { coding?: { code?: string }[] }[];
   agent?: { type?: { text?: string }; requestor?: boolean; who?: { reference?: string; identifier?: { value?: string } } }[];
-  entity?: { what?: { identifier?: { value?: string } } }[];
 }
 
 /** The patient's registered caregivers (RelatedPerson records in their compartment). */
