@@ -23,8 +23,9 @@ export const ROLE_POLICY: Readonly<
   >
 > = {
   // People reading their own record (or one they care for) may keep an app signed in.
-  patient: { scopeContexts: ['patient'], purposes: ['PATRQT'], refresh: ['offline_access', 'online_access'] },
-  caregiver: { scopeContexts: ['patient'], purposes: ['FAMRQT'], refresh: ['offline_access', 'online_access'] },
+  // A patient (or her caregiver) may register an endpoint to be told when her record is opened in an emergency.
+  patient: { scopeContexts: ['patient'], manages: ['Subscription'], purposes: ['PATRQT'], refresh: ['offline_access', 'online_access'] },
+  caregiver: { scopeContexts: ['patient'], manages: ['Subscription'], purposes: ['FAMRQT'], refresh: ['offline_access', 'online_access'] },
   // Staff reach many people's records: refresh only while their sign-in session lasts.
   clinician: { scopeContexts: ['user'], purposes: ['TREAT', 'ETREAT'], refresh: ['online_access'] },
   researcher: { scopeContexts: ['user'], types: ['Group', 'MeasureReport'], purposes: ['HRESCH'], refresh: ['online_access'] },

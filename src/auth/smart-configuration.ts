@@ -26,13 +26,15 @@ export function granularScopesSupported(): string[] {
 
 /** Every resource scope listed for the authorization server: SMART v2 read/search and create/update, per type and wildcard. */
 export function supportedResourceScopes(): string[] {
-  const types = ['*', ...Object.keys(RESOURCE_TYPES), 'AuditEvent', 'MeasureReport'];
+  const types = ['*', ...Object.keys(RESOURCE_TYPES), 'AuditEvent', 'MeasureReport', 'List'];
   const scopes: string[] = [];
   for (const context of ['patient', 'user', 'system']) {
     for (const type of types) {
       scopes.push(`${context}/${type}.rs`);
       if (context === 'system') scopes.push(`${context}/${type}.cu`);
     }
+    // Subscriptions are managed in every context: an organization's backend, an operator, a patient for her own record.
+    scopes.push(`${context}/Subscription.cruds`);
   }
   return scopes;
 }

@@ -1,8 +1,7 @@
 import { and, asc, inArray, like } from 'drizzle-orm';
 import type { Requester } from '../auth/requester.js';
 import { notificationEvents } from '../db/schema.js';
-import { storedRoster } from '../metrics/attribution-data.js';
-import { listReleases } from '../release/store.js';
+import { rosterOf, storedRoster } from '../metrics/attribution-data.js';
 import { linkedPatientIds, resolvePerson } from '../store/read.js';
 import { recipientOf } from '../subscriptions/recipient.js';
 import type { TopicCode } from '../subscriptions/topics.js';
@@ -89,8 +88,7 @@ function digestRecipient(r: Requester, organization: string): Requester {
  * earlier year it holds (a release made in January has no roster for the new year yet).
  */
 async function attributedOn(g: GateContext, organization: string, year: number): Promise<Set<string>> {
-  const [release] = await listReleases(g.deps.db);
-  const rosterYear = release ? Math.max(...release.years.filter((y) => y <= year)) : -Infinity;
-  if (!release || !Number.isFinite(rosterYear)) return new Set();
-  return new Set((await storedRoster(g.deps.db, release.id, rosterYear, organization)).map((m) => m.person));
+  const roster = await rosterOf(g.deps.db, year);
+  if (!roster) return new Set();
+  return new Set((await storedRoster(g.deps.db, roster.releaseId, roster.year, organization)).map((m) => m.person));
 }

@@ -75,3 +75,27 @@ export async function storedRoster(db: Database, releaseId: string, year: number
     SELECT person, method, reason FROM attributions WHERE release_id = ${releaseId} AND year = ${year} AND organization = ${organization} ORDER BY person`);
   return rows.map((r) => ({ person: r.person, year, organization, method: r.method as Attribution['method'], reason: r.reason }));
 }
+
+/**
+ * Which roster answers "attributed on a date of `year`": the latest release's, for that year, or
+ * else for the most recent earlier year it holds. Rosters are computed per published calendar
+ * year, so an admission early in a year no release covers yet goes to the practice that had her
+ * last year, rather than to no one until the next release. Notifications and the daily digest
+ * both read attribution through this.
+ */
+export async function rosterOf(db: Database, year: number): Promise<{ releaseId: string; year: number } | undefined> {
+  const row = await db.orm.get<{ releaseId: string | null; year: number | null } | undefined>(sql`
+    WITH latest AS (SELECT id FROM releases ORDER BY version DESC LIMIT 1)
+    SELECT (SELECT id FROM latest) AS releaseId, MAX(year) AS year FROM attributions WHERE release_id = (SELECT id FROM latest) AND year <= ${year}`);
+  return row?.releaseId && row.year !== null && row.year !== undefined ? { releaseId: row.releaseId, year: row.year } : undefined;
+}
+
+/** The organization a person is attributed to by that roster (rosterOf), if any. */
+export async function attributedOrganization(db: Database, person: string, year: number): Promise<string | undefined> {
+  const roster = await rosterOf(db, year);
+  if (!roster) return undefined;
+  // Not on that year's roster is not attributed, even if an older roster had her.
+  const row = await db.orm.get<{ organization: string | null } | undefined>(sql`
+    SELECT organization FROM attributions WHERE release_id = ${roster.releaseId} AND year = ${roster.year} AND person = ${person}`);
+  return row?.organization ?? undefined;
+}

@@ -28,7 +28,9 @@ export function fixtureParticipants(): { organizations: OrganizationInput[]; cli
       sourceUri: source.uri,
       dua: `dua-${source.id}`,
       purposes: payer ? ['HPAYMT', 'HOPERAT'] : ['TREAT', 'HOPERAT'],
-      scope: payer ? 'system/*.cu system/*.rs' : 'system/*.cu',
+      // Providers also subscribe to their patients' admissions and discharges, read what they are
+      // told (the Encounter and its Patient) and their daily digest (a List).
+      scope: payer ? 'system/*.cu system/*.rs' : 'system/*.cu system/Subscription.cruds system/Encounter.rs system/Patient.rs system/List.rs',
     });
   }
   clients.push({

@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
 import { subscriptionEvents, subscriptions } from '../db/schema.js';
 import { createGate, type GateDeps } from '../gate/index.js';
 import { notificationBundle, type NotificationType, type PayloadContent } from './bundle.js';
-import { recipientOf } from './recipient.js';
+import { recipientOfSubscription } from './recipient.js';
 import { sendNotification, type SendResult } from './send.js';
 import { eventsAfter, headersOf, type SubscriptionRow } from './store.js';
 import { eventsToTell } from './tell.js';
@@ -56,7 +56,7 @@ export async function deliverNext(deps: DeliveryDeps, sub: SubscriptionRow): Pro
     type = 'heartbeat';
   }
   const payload = sub.payload as PayloadContent;
-  const events = await eventsToTell(deps.db, createGate(deps, recipientOf(sub)), numbered, payload);
+  const events = await eventsToTell(deps.db, createGate(deps, recipientOfSubscription(sub)), numbered, payload);
   const subscriptionUrl = `${deps.fhirBase}/Subscription/${sub.id}`;
   const bundle = notificationBundle(
     {

@@ -4,7 +4,7 @@ import { CLINICS } from '../synthetic/catalog.js';
 import { BACKPORT } from './bundle.js';
 import { newSecret } from './sign.js';
 import { insertSubscription, listSubscriptions, outboxHead, updateSubscription } from './store.js';
-import { TOPIC_CODES, TOPICS, type TopicCode } from './topics.js';
+import { PATIENT_TOPICS, TOPIC_CODES, TOPICS, type TopicCode } from './topics.js';
 
 /** Who owns the demo subscriptions: an administrative subscription names the operator, here the development start-up. */
 export const DEMO_OWNER = 'development-start';
@@ -28,7 +28,7 @@ export async function seedDemoSubscriptions(db: Database, opts: { baseUrl: strin
   for (const clinic of CLINICS) {
     const organization = `Organization/${clinic}-org`;
     const endpoint = demoReceiverUrl(opts.baseUrl, clinic);
-    for (const topic of TOPIC_CODES) {
+    for (const topic of TOPIC_CODES.filter((t) => !PATIENT_TOPICS.includes(t))) {
       const found = existing.find((s) => s.organization === organization && s.topic === topic);
       if (found) {
         if (found.endpoint !== endpoint)

@@ -3,7 +3,7 @@ import { notificationEvents, subscriptionEvents, subscriptions } from '../db/sch
 import type { Statement } from '../db/database.js';
 import { createGate, type Gate, type GateDeps } from '../gate/index.js';
 import { matchesFilters, personOfEvent } from './filters.js';
-import { recipientOf } from './recipient.js';
+import { recipientOfSubscription } from './recipient.js';
 import { filtersOf, pendingEvents, subscriptionsForTopics, type NotificationEventRecord, type SubscriptionRow } from './store.js';
 
 /** Outbox events taken per read: one atomic unit each, so a batch only bounds the read. */
@@ -73,6 +73,6 @@ function listensTo(sub: SubscriptionRow, event: NotificationEventRecord): boolea
 /** One gate per subscription per pass: its decisions are memoised under the subscription's own token id. */
 function gateFor(deps: GateDeps, sub: SubscriptionRow, gates: Map<string, Gate>): Gate {
   let gate = gates.get(sub.id);
-  if (!gate) gates.set(sub.id, (gate = createGate(deps, recipientOf(sub))));
+  if (!gate) gates.set(sub.id, (gate = createGate(deps, recipientOfSubscription(sub))));
   return gate;
 }

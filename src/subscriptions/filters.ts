@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
+import { attributedOrganization } from '../metrics/attribution-data.js';
 import { resolvePerson } from '../store/read.js';
 import type { NotificationEventRecord, SubscriptionFilter } from './store.js';
 
@@ -39,21 +39,4 @@ async function matchesOne(db: Database, f: SubscriptionFilter, event: Notificati
     default:
       return false;
   }
-}
-
-/**
- * The organization a person is attributed to on a date's year, from the latest release's
- * rosters. Rosters are computed per published calendar year, so an admission early in a year
- * that no release covers yet falls back to the most recent earlier year's roster: the practice
- * that had her last year is who should hear of it, rather than no one until the next release.
- */
-export async function attributedOrganization(db: Database, person: string, year: number): Promise<string | undefined> {
-  // The roster year first, then her line in it: not on that year's roster is not attributed,
-  // even if an older roster had her.
-  const row = await db.orm.get<{ organization: string | null } | undefined>(sql`
-    WITH latest AS (SELECT id FROM releases ORDER BY version DESC LIMIT 1),
-         roster AS (SELECT MAX(year) AS year FROM attributions WHERE release_id = (SELECT id FROM latest) AND year <= ${year})
-    SELECT organization FROM attributions
-    WHERE release_id = (SELECT id FROM latest) AND year = (SELECT year FROM roster) AND person = ${person}`);
-  return row?.organization ?? undefined;
 }

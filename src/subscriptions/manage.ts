@@ -8,6 +8,8 @@ import type { Requester } from '../auth/requester.js';
 import { FhirError } from '../fhir/errors.js';
 import { createGate, type GateDeps } from '../gate/index.js';
 import { handshake } from './handshake.js';
+import { mayPatientSubscribe } from './patient-subscriptions.js';
+import { PATIENT_TOPICS } from './topics.js';
 import { recipientOf } from './recipient.js';
 import { subscriptionResource } from './resource.js';
 import { newSecret } from './sign.js';
@@ -36,11 +38,10 @@ export async function createSubscription(deps: ManageDeps, requester: Requester,
   const now = deps.clock().toISOString();
   const spec = validated(deps, body, now);
   const id = deps.newId();
-  const recipient = await recipientFor(deps.db, deps.consent.policies, manager, spec.organization, now);
-  await checkReach(deps, spec, recipient, { id, owner: manager.owner }, now);
+  const columns = await reachOf(deps, requester, manager, spec, { id, owner: manager.owner }, undefined, now);
   await insertSubscription(deps.db, {
     id,
-    ...columnsOf(spec, recipient),
+    ...columns,
     owner: manager.owner,
     status: 'requested',
     secret: newSecret(),
@@ -95,9 +96,7 @@ export async function updateSubscription(
   const manager = managerOf(requester, 'u');
   if (spec.organization !== undefined && spec.organization !== current.organization)
     throw FhirError.of(400, 'value', 'The organization told cannot change; create another subscription', 'Subscription.extension.valueReference');
-  const recipient = await recipientFor(deps.db, deps.consent.policies, manager, current.organization, now);
-  await checkReach(deps, spec, recipient, current, now);
-  const columns = columnsOf(spec, recipient);
+  const columns = await reachOf(deps, requester, manager, spec, current, current.organization, now);
   const moved = columns.endpoint !== current.endpoint || columns.headers !== current.headers;
   const status = spec.off ? 'off' : moved || current.status === 'error' || current.status === 'off' ? 'requested' : current.status;
   await updateRow(deps.db, id, {
@@ -130,6 +129,39 @@ function validated(deps: ManageDeps, body: unknown, now: string): SubscriptionSp
   const result = validateSubscription(body, { mode: deps.config.mode, now });
   if (!result.ok) throw new FhirError(400, result.issues);
   return result.spec;
+}
+
+/**
+ * Who is told, under which agreement, with which filters: for an organization, its agreement
+ * and what its filters and payload may reach (checkReach); for a patient's own topic, her (or
+ * her caregiver) and the one patient filter naming her (mayPatientSubscribe). A topic about a
+ * patient's own record is hers alone, and an organization's topics are not hers to subscribe to.
+ */
+async function reachOf(
+  deps: ManageDeps,
+  requester: Requester,
+  manager: Manager,
+  spec: SubscriptionSpec,
+  sub: { id: string; owner: string },
+  organization: string | undefined,
+  now: string,
+): Promise<ReturnType<typeof columnsOf>> {
+  const patientTopic = PATIENT_TOPICS.includes(spec.topic);
+  if (manager.kind === 'person') {
+    if (!patientTopic) throw FhirError.of(400, 'value', `A patient's token may subscribe only to ${PATIENT_TOPICS.join(', ')}`, 'Subscription.criteria');
+    const grant = await mayPatientSubscribe(deps, requester, { topic: spec.topic, filters: spec.filters });
+    return { ...columnsOf(spec, { organization: grant.organization, dua: null }), filters: JSON.stringify(grant.filters) };
+  }
+  if (patientTopic)
+    throw FhirError.of(
+      400,
+      'value',
+      `The topic ${spec.topic} is about a patient's own record: only she (or her caregiver) subscribes to it`,
+      'Subscription.criteria',
+    );
+  const recipient = await recipientFor(deps.db, deps.consent.policies, manager, spec.organization ?? organization, now);
+  await checkReach(deps, spec, recipient, sub, now);
+  return columnsOf(spec, recipient);
 }
 
 function columnsOf(spec: SubscriptionSpec, recipient: Recipient) {

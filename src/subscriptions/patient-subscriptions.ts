@@ -4,7 +4,7 @@ import type { Database } from '../db/database.js';
 import { FhirError } from '../fhir/errors.js';
 import { parseReference } from '../fhir/references.js';
 import { resolvePerson } from '../store/read.js';
-import type { SubscriptionFilter, SubscriptionRow } from './store.js';
+import type { SubscriptionFilter } from './store.js';
 import { PATIENT_TOPICS, type TopicCode } from './topics.js';
 
 /** What a patient-context create asks for, as the Subscription API has parsed it. */
@@ -17,7 +17,7 @@ export interface PatientSubscriptionSpec {
 export interface PatientSubscriptionGrant {
   /** The person (patient_links) whose record it watches: the only `patient` filter value stored. */
   person: string;
-  /** `Patient/<id>` or `RelatedPerson/<id>`: the subscription's owner, and who recipientOfPatientSubscription rebuilds. */
+  /** `Patient/<id>` or `RelatedPerson/<id>`: the subscription's owner, and who recipientOf (recipient.ts) rebuilds. */
   owner: string;
   organization: string;
   filters: SubscriptionFilter[];
@@ -57,26 +57,4 @@ export async function mayPatientSubscribe(
     if (!d.permit) throw missing();
   }
   return { person, owner: requester.fhirUser, organization: requester.organization ?? '', filters: [{ name: 'patient', values: [person] }] };
-}
-
-/**
- * Who a patient's subscription is decided for at each send: the patient herself, or the
- * caregiver who registered it (decided again each time, so a withdrawn delegation stops it).
- */
-export function recipientOfPatientSubscription(sub: Pick<SubscriptionRow, 'id' | 'owner' | 'organization'>, person: string): Requester {
-  const caregiver = sub.owner.startsWith('RelatedPerson/');
-  return {
-    kind: 'person',
-    subject: sub.owner,
-    clientId: sub.owner,
-    role: caregiver ? 'caregiver' : 'patient',
-    fhirUser: sub.owner,
-    ...(sub.organization ? { organization: sub.organization } : {}),
-    patient: person,
-    scopes: [],
-    scope: '',
-    purposes: caregiver ? ['FAMRQT'] : ['PATRQT'],
-    tokenId: `subscription-${sub.id}`,
-    expiresAt: Number.MAX_SAFE_INTEGER,
-  };
 }

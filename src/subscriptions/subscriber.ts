@@ -8,7 +8,11 @@ import { FhirError } from '../fhir/errors.js';
 import { ORGANIZATION_EXTENSION } from './validate.js';
 
 /** Who manages a subscription: a backend client for its own organization, or an operator for any. */
-export type Manager = { kind: 'client'; owner: string; organization: string; dua: string | null } | { kind: 'operator'; owner: string };
+export type Manager =
+  | { kind: 'client'; owner: string; organization: string; dua: string | null }
+  | { kind: 'operator'; owner: string }
+  /** A patient, or her caregiver, for a topic about her own record (PATIENT_TOPICS): the owner is her fhirUser. */
+  | { kind: 'person'; owner: string };
 
 /** The organization told, and the agreement it is told under. */
 export interface Recipient {
@@ -22,11 +26,18 @@ const forbidden = (diagnostics: string) => FhirError.of(403, 'forbidden', diagno
  * Step one of every Subscription interaction: the token may use it. A backend client needs
  * `system/Subscription.<letter>` and a token for treatment (a notification is disclosed for
  * treatment, never for payment or research); an operator needs `user/Subscription.<letter>`.
- * Everyone else (patients, clinicians in an app, researchers) is refused.
+ * A patient or her caregiver needs `patient/Subscription.<letter>`, and only for topics about
+ * her own record (patient-subscriptions.ts). Everyone else (clinicians in an app, researchers) is refused.
  */
 export function managerOf(requester: Requester, letter: Letter): Manager {
+  if (requester.kind === 'person' && (requester.role === 'patient' || requester.role === 'caregiver')) {
+    if (!allows(requester.scopes, 'Subscription', letter, ['patient']) || !requester.fhirUser)
+      throw forbidden(`The token does not grant patient/Subscription.${letter}`);
+    return { kind: 'person', owner: requester.fhirUser };
+  }
   if (requester.kind === 'person') {
-    if (requester.role !== 'operator') throw forbidden('Subscriptions are made by an organization’s backend client, or by an operator');
+    if (requester.role !== 'operator')
+      throw forbidden('Subscriptions are made by an organization’s backend client, an operator, or a patient for her own record');
     if (!allows(requester.scopes, 'Subscription', letter, ['user'])) throw forbidden(`The token does not grant user/Subscription.${letter}`);
     return { kind: 'operator', owner: `operator:${requester.subject}` };
   }
@@ -41,7 +52,13 @@ export function managerOf(requester: Requester, letter: Letter): Manager {
  * treatment now. A client is told of its own organization's patients only; an operator names
  * a registered organization with ORGANIZATION_EXTENSION.
  */
-export async function recipientFor(db: Database, policies: Policies, manager: Manager, named: string | undefined, now: string): Promise<Recipient> {
+export async function recipientFor(
+  db: Database,
+  policies: Policies,
+  manager: Exclude<Manager, { kind: 'person' }>,
+  named: string | undefined,
+  now: string,
+): Promise<Recipient> {
   let recipient: Recipient;
   if (manager.kind === 'client') {
     if (named !== undefined && named !== manager.organization)

@@ -18,11 +18,13 @@ export async function eventsToTell(db: Database, gate: Gate, numbered: readonly 
   const told: EventToTell[] = [];
   for (const n of numbered) {
     const event = events.get(n.eventId);
-    const release = event ? await gate.releaseNotification(event, n.detail === 'notice' ? 'notice' : 'full', payload) : {};
+    const release = event
+      ? await gate.releaseNotification({ ...event, eventNumber: n.eventNumber }, n.detail === 'notice' ? 'notice' : 'full', payload)
+      : { disclosed: false };
     told.push({
       eventNumber: n.eventNumber,
       // The timestamp, like the focus, is said only of an event that may still be told.
-      ...(release.focus ? { timestamp: n.numberedAt, focus: release.focus } : {}),
+      ...(release.disclosed ? { timestamp: n.numberedAt, ...(release.focus ? { focus: release.focus } : {}) } : {}),
       ...(release.resource ? { resource: release.resource } : {}),
       ...(release.security ? { security: release.security } : {}),
       ...(release.notice ? { notice: release.notice } : {}),

@@ -63,10 +63,12 @@ describe('grantableScopes', () => {
     expect(granted('operator')).toEqual(['openid', 'fhirUser', 'profile', 'user/AuditEvent.rs']);
   });
 
-  it('lets an operator manage Subscriptions (administrative subscriptions), and no one else', () => {
-    const asked = ['user/Subscription.cruds', 'user/Subscription.c', 'user/AuditEvent.c', 'patient/Subscription.c'];
+  it('lets an operator manage Subscriptions (administrative subscriptions), a patient or caregiver her own (break-the-glass), and no one else', () => {
+    const asked = ['user/Subscription.cruds', 'user/Subscription.c', 'user/AuditEvent.c', 'patient/Subscription.c', 'patient/Observation.c'];
     expect(grantableScopes('operator', asked).granted).toEqual(['user/Subscription.cruds', 'user/Subscription.c']);
-    for (const role of ROLES.filter((r) => r !== 'operator')) expect(grantableScopes(role, asked).granted, role).toEqual([]);
+    for (const role of ['patient', 'caregiver'] as const) expect(grantableScopes(role, asked).granted, role).toEqual(['patient/Subscription.c']);
+    for (const role of ROLES.filter((r) => r !== 'operator' && r !== 'patient' && r !== 'caregiver'))
+      expect(grantableScopes(role, asked).granted, role).toEqual([]);
   });
 
   it('always grants openid and fhirUser; offline_access to patients and caregivers only, online_access to everyone', () => {

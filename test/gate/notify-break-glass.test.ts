@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { grantBreakGlass } from '../../src/consent/break-glass.js';
 import { createGate } from '../../src/gate/index.js';
-import { mayPatientSubscribe, recipientOfPatientSubscription } from '../../src/subscriptions/patient-subscriptions.js';
+import { mayPatientSubscribe } from '../../src/subscriptions/patient-subscriptions.js';
+import { recipientOfPatientSubscription } from '../../src/subscriptions/recipient.js';
 import { caregiver, clinician, patientSelf } from '../consent/helpers.js';
 import { actor, world } from './notify-world.js';
 

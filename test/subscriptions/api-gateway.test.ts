@@ -56,7 +56,8 @@ describe('subscribing on the running gateway', () => {
     const sub = (cs.rest[0].resource as Json[]).find((r) => r.type === 'Subscription')!;
     expect(sub.interaction.map((i: Json) => i.code).sort()).toEqual(['create', 'delete', 'read', 'search-type', 'update']);
     const topics = (sub.extension as Json[]).filter((e) => e.url.endsWith('capabilitystatement-subscriptiontopic-canonical')).map((e) => e.valueCanonical);
-    expect(topics).toHaveLength(3);
+    // The three stay topics, and break-the-glass (a patient's own).
+    expect(topics).toHaveLength(4);
     expect(sub.operation.map((o: Json) => o.name).sort()).toEqual(['events', 'status']);
   });
 });

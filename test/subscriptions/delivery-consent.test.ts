@@ -3,7 +3,7 @@ import { attributions, releases } from '../../src/db/schema.js';
 import { resolvePerson } from '../../src/store/read.js';
 import { deliverNext } from '../../src/subscriptions/deliver.js';
 import { dispatchPending } from '../../src/subscriptions/dispatch.js';
-import { attributedOrganization } from '../../src/subscriptions/filters.js';
+import { attributedOrganization } from '../../src/metrics/attribution-data.js';
 import { newSecret } from '../../src/subscriptions/sign.js';
 import { getSubscription } from '../../src/subscriptions/store.js';
 import { consentToOakwood, encounter, hoursAgo, putEntry, send, startReceiver, subscribe, world } from './delivery-world.js';

@@ -6,7 +6,7 @@ import { requesterOf } from '../../http/authenticate.js';
 import { fhirJson } from '../../http/fhir-response.js';
 import { createGate } from '../../gate/index.js';
 import { statusParameters, type PayloadContent } from '../../subscriptions/bundle.js';
-import { recipientOf } from '../../subscriptions/recipient.js';
+import { recipientOfSubscription } from '../../subscriptions/recipient.js';
 import { eventsAfter, getSubscription, type SubscriptionRow } from '../../subscriptions/store.js';
 import { eventsToTell } from '../../subscriptions/tell.js';
 import { TOPICS, type TopicCode } from '../../subscriptions/topics.js';
@@ -51,7 +51,7 @@ async function events(c: Context<AppEnv>): Promise<Response> {
   const numbered = (await eventsAfter(c.var.deps.db, sub.id, since - 1, Math.min(MAX_EVENTS_PER_QUERY, until - since + 1))).filter(
     (e) => e.eventNumber <= until,
   );
-  const list = await eventsToTell(c.var.deps.db, createGate(c.var.deps, recipientOf(sub)), numbered, told);
+  const list = await eventsToTell(c.var.deps.db, createGate(c.var.deps, recipientOfSubscription(sub)), numbered, told);
   const parameters = statusParameters({ ...statusOf(c, sub), type: 'query-event', events: list, payload: told });
   const entry: Record<string, unknown>[] = [{ fullUrl: `urn:uuid:${parameters.id}`, resource: parameters }];
   if (told !== 'empty') {
