@@ -30,6 +30,8 @@ export interface AppDeps {
   newId: () => string;
   /** Third-party files the pages use (Chart.js), read by the entry point; pages work without them. */
   webAssets?: Record<string, Asset>;
+  /** Called after an ingest commits (the notification outbox has news); the Node entry wakes delivery with it. */
+  onCommitted?: () => void;
   /** Where unexpected errors are reported; never sent to the client. */
   log: (event: string, detail: Record<string, unknown>) => void;
 }

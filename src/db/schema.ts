@@ -487,7 +487,6 @@ export const notificationEvents = sqliteTable(
     uniqueIndex('notification_events_once')
       .on(t.focus, t.topic)
       .where(sql`${t.topic} IN ('encounter-start', 'encounter-end')`),
-    index('notification_events_focus').on(t.focus),
   ],
 );
 

@@ -90,13 +90,14 @@ async function main(): Promise<void> {
   if (port !== config.port) config = loadConfig({ ...process.env, PORT: String(port) });
 
   const booted = await bootstrap(config, (line) => console.log(line));
-  const app = createApp(booted.deps);
-  handler = dispatch(getRequestListener(app.fetch), booted.provider.callback(), getRequestListener(booted.interactions.fetch), new URL(config.issuer).host);
-
   // After the migrations (bootstrap) and before the first request: what an earlier run left
   // numbered but unconfirmed is sent again now, and the outbox is polled for everyone's ingests.
   const notifier = createNotifier({ ...booted.deps, fhirBase: `${config.baseUrl}/fhir` }, { holder: `gateway pid ${process.pid}`, log: booted.deps.log });
   notifier.start();
+  // A write through this process's API wakes delivery at once rather than at the next poll.
+  const app = createApp({ ...booted.deps, onCommitted: () => notifier.wake() });
+  handler = dispatch(getRequestListener(app.fetch), booted.provider.callback(), getRequestListener(booted.interactions.fetch), new URL(config.issuer).host);
+
   booted.notes.push(`Notifications are delivered from the outbox by this process (progress for operators: ${config.baseUrl}/admin/notifications)`);
   for (const note of booted.notes) console.log(note);
   console.log(`Consent Gateway is running.

@@ -12,12 +12,15 @@ import { loadTrustState, trustRefusals } from './trust.js';
 import { coverageChangedStatement, coverageReplacedStatement } from '../consent/store.js';
 import { notificationEvents } from '../db/schema.js';
 import { outboxRows, raisedTopics } from '../subscriptions/outbox.js';
+import type { EncounterShape } from '../subscriptions/topics.js';
 
 export interface IngestDeps {
   db: Database;
   clock: () => Date;
   codeLists: CompiledCodeLists;
   newId: () => string;
+  /** Told after each unit commits: the outbox may hold news for delivery (src/subscriptions/runtime.ts wakes on it). */
+  onCommitted?: () => void;
 }
 
 export interface IngestRequest {
@@ -136,13 +139,14 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
             // A changed Coverage changes who is a payer's member: every process sees it at the next request, as with a consent change.
             ...plan.rows.filter((r) => r.type === 'Coverage' && r.patientId).map((r) => coverageChangedStatement(deps.db, r.patientId!)),
             // An admission and its notification event commit together or not at all (the outbox).
-            ...insertRows(notificationEvents, outboxRows(plan, now, deps.newId, raised)),
+            ...insertRows(notificationEvents, outboxRows(plan, now, deps.newId, raised, encountersOf(unit))),
             ...(request.mode === 'transaction' ? (request.alongside ?? []) : []),
             countIngestionStatement(deps.db, ingestionId, counts, last ? now : undefined),
           ]);
           return plan;
         });
         for (const row of plan.rows) written.push(row);
+        deps.onCommitted?.();
         break;
       } catch (err) {
         if (!isWriteConflict(err)) throw err;
@@ -264,6 +268,13 @@ function throwIfAnyRejected(outcomes: readonly (Outcome | undefined)[]): void {
     status,
     failures.flatMap((f) => f.issues.map((i) => ({ ...i, expression: i.expression ?? `Bundle.entry[${f.index}]` }))),
   );
+}
+
+/** The Encounters a unit writes, by id, as their objects (for the outbox's trigger). */
+function encountersOf(unit: readonly Prepared[]): Map<string, EncounterShape> {
+  const out = new Map<string, EncounterShape>();
+  for (const p of unit) if (p.type === 'Encounter') out.set(p.id, p.resource as EncounterShape);
+  return out;
 }
 
 function chunked<T>(items: readonly T[], size: number): T[][] {

@@ -1,4 +1,5 @@
 import { and, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
+import type { Database, Statement } from '../db/database.js';
 import { subscriptionEvents, subscriptions } from '../db/schema.js';
 import { createGate, type GateDeps } from '../gate/index.js';
 import { notificationBundle, type NotificationType, type PayloadContent } from './bundle.js';
@@ -94,6 +95,33 @@ function heartbeatDue(sub: SubscriptionRow, now: Date): boolean {
   return Date.parse(sub.lastSentAt ?? sub.created) + sub.heartbeatSeconds * 1000 <= now.getTime();
 }
 
+/**
+ * Confirmations that finish in the same turn of the event loop commit together: one fsync for
+ * many subscriptions, as the audit trail's group commit does. Each caller still waits for its
+ * own commit before it sends that subscription's next events, so a confirmation is durable
+ * before anything after it leaves; one lost to a crash is only sent again (never confirmed
+ * twice).
+ */
+const confirming = new WeakMap<Database, { statements: Statement[]; waiters: { done: () => void; failed: (e: unknown) => void }[] }>();
+
+function confirmTogether(db: Database, statements: Statement[]): Promise<void> {
+  return new Promise((done, failed) => {
+    let batch = confirming.get(db);
+    if (!batch) {
+      confirming.set(db, (batch = { statements: [], waiters: [] }));
+      setTimeout(() => {
+        confirming.delete(db);
+        db.atomic(batch!.statements).then(
+          () => batch!.waiters.forEach((w) => w.done()),
+          (err: unknown) => batch!.waiters.forEach((w) => w.failed(err)),
+        );
+      }, 0);
+    }
+    batch.statements.push(...statements);
+    batch.waiters.push({ done, failed });
+  });
+}
+
 async function recordSuccess(deps: DeliveryDeps, sub: SubscriptionRow, last: number | undefined, at: string): Promise<void> {
   // Back from error to active, but never over a status the Subscription API set meanwhile (off).
   const healthy = {
@@ -108,7 +136,7 @@ async function recordSuccess(deps: DeliveryDeps, sub: SubscriptionRow, last: num
     await deps.db.orm.update(subscriptions).set(healthy).where(eq(subscriptions.id, sub.id));
     return;
   }
-  await deps.db.atomic([
+  await confirmTogether(deps.db, [
     // Never backwards: `confirmed` only grows, whatever order two writes land in.
     deps.db.orm
       .update(subscriptions)

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { notificationEvents, subscriptionEvents, subscriptions } from '../db/schema.js';
 import type { Statement } from '../db/database.js';
 import { createGate, type Gate, type GateDeps } from '../gate/index.js';
@@ -6,16 +6,19 @@ import { matchesFilters, personOfEvent } from './filters.js';
 import { recipientOfSubscription } from './recipient.js';
 import { filtersOf, pendingEvents, subscriptionsForTopics, type NotificationEventRecord, type SubscriptionRow } from './store.js';
 
-/** Outbox events taken per read: one atomic unit each, so a batch only bounds the read. */
+/** Outbox events taken per atomic unit. */
 const BATCH = 200;
 
 /**
- * Numbers outbox events for the subscriptions that may hear of them, in commit order, one event
- * per atomic unit: its numbered rows, each subscription's eventsSinceStart and the event's
- * `dispatched = 1` commit together. A crash before the commit leaves the event pending and it is
- * dispatched again from scratch; after it, the event is done. So no number is given twice, and
- * none is skipped. Only one process dispatches (the runtime's lease), and within it one pass at
- * a time. Returns how many events it dispatched.
+ * Numbers outbox events for the subscriptions that may hear of them, in commit order. A batch
+ * of events is one atomic unit: their numbered rows, each subscription's eventsSinceStart and
+ * the events' `dispatched = 1` commit together. A crash before the commit leaves the whole batch
+ * pending and it is dispatched again from scratch; after it, the batch is done. So no number is
+ * given twice, and none is skipped. Only one process dispatches (the runtime's lease), and within
+ * it one pass at a time. Returns how many events it dispatched.
+ *
+ * The subscriptions are read once per batch, after its events: one created meanwhile starts at
+ * an outbox position at or past every event already read, so it misses none of its own.
  */
 export async function dispatchPending(deps: GateDeps, limit = Number.POSITIVE_INFINITY): Promise<number> {
   let done = 0;
@@ -23,45 +26,57 @@ export async function dispatchPending(deps: GateDeps, limit = Number.POSITIVE_IN
   while (done < limit) {
     const events = await pendingEvents(deps.db, Math.min(BATCH, limit - done));
     if (events.length === 0) break;
-    for (const event of events) {
-      await dispatchOne(deps, event, gates);
-      done++;
-    }
+    await dispatchBatch(deps, events, gates);
+    done += events.length;
   }
   return done;
 }
 
-async function dispatchOne(deps: GateDeps, event: NotificationEventRecord, gates: Map<string, Gate>): Promise<void> {
-  // Read fresh for each event: the number given is the subscription's count so far, plus one.
-  const candidates = (await subscriptionsForTopics(deps.db, [event.topic])).filter((s) => listensTo(s, event));
-  const person = await personOfEvent(deps.db, event);
+async function dispatchBatch(deps: GateDeps, events: readonly NotificationEventRecord[], gates: Map<string, Gate>): Promise<void> {
+  const listeners = (await subscriptionsForTopics(deps.db, [...new Set(events.map((e) => e.topic))])).map((sub) => ({
+    sub,
+    filters: filtersOf(sub),
+    // The number given is the subscription's count so far, plus one, advanced as the batch numbers.
+    next: sub.eventsSinceStart,
+  }));
   const numberedAt = deps.clock().toISOString();
   const statements: Statement[] = [];
-  for (const sub of candidates) {
-    if (!(await matchesFilters(deps.db, filtersOf(sub), event, person))) continue;
-    const verdict = await gateFor(deps, sub, gates).notificationVerdict(event);
-    // A withheld event gets no number: the numbers never show that there was something.
-    if (!verdict.tell) continue;
+  const counted = new Set<string>();
+  for (const event of events) {
+    const person = await personOfEvent(deps.db, event);
+    for (const l of listeners) {
+      if (l.sub.topic !== event.topic || !listensTo(l.sub, event)) continue;
+      if (!(await matchesFilters(deps.db, l.filters, event, person))) continue;
+      const verdict = await gateFor(deps, l.sub, gates).notificationVerdict(event);
+      // A withheld event gets no number: the numbers never show that there was something.
+      if (!verdict.tell) continue;
+      l.next += 1;
+      counted.add(l.sub.id);
+      statements.push(
+        deps.db.orm
+          .insert(subscriptionEvents)
+          .values({ subscriptionId: l.sub.id, eventNumber: l.next, eventId: event.id, person: verdict.person, detail: verdict.detail, numberedAt })
+          .onConflictDoNothing(),
+      );
+    }
+  }
+  for (const id of counted) {
+    // The count is what was numbered, not a counter bumped beside it: the two cannot drift.
     statements.push(
       deps.db.orm
-        .insert(subscriptionEvents)
-        .values({
-          subscriptionId: sub.id,
-          eventNumber: sub.eventsSinceStart + 1,
-          eventId: event.id,
-          person: verdict.person,
-          detail: verdict.detail,
-          numberedAt,
-        })
-        .onConflictDoNothing(),
-      // The count is what was numbered, not a counter bumped beside it: the two cannot drift.
-      deps.db.orm
         .update(subscriptions)
-        .set({ eventsSinceStart: sql`(SELECT COALESCE(MAX(event_number), 0) FROM subscription_events WHERE subscription_id = ${sub.id})` })
-        .where(eq(subscriptions.id, sub.id)),
+        .set({ eventsSinceStart: sql`(SELECT COALESCE(MAX(event_number), 0) FROM subscription_events WHERE subscription_id = ${id})` })
+        .where(eq(subscriptions.id, id)),
     );
   }
-  statements.push(deps.db.orm.update(notificationEvents).set({ dispatched: 1 }).where(eq(notificationEvents.seq, event.seq)));
+  const seqs = events.map((e) => e.seq);
+  for (let i = 0; i < seqs.length; i += deps.db.maxParams)
+    statements.push(
+      deps.db.orm
+        .update(notificationEvents)
+        .set({ dispatched: 1 })
+        .where(inArray(notificationEvents.seq, seqs.slice(i, i + deps.db.maxParams))),
+    );
   await deps.db.atomic(statements);
 }
 

@@ -1,4 +1,4 @@
-import { inArray } from 'drizzle-orm';
+import { and, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { notificationEvents } from '../db/schema.js';
 import type { Plan } from '../store/plan.js';
@@ -28,7 +28,9 @@ export async function raisedTopics(db: Database, plan: Plan): Promise<Set<string
     const rows = await db.orm
       .select({ focus: notificationEvents.focus, topic: notificationEvents.topic })
       .from(notificationEvents)
-      .where(inArray(notificationEvents.focus, focuses.slice(i, i + db.maxParams)));
+      // The topic condition, literally as the index states it (a bound parameter would not do),
+      // lets SQLite use the partial unique index on (focus, topic).
+      .where(and(sql.raw(`topic IN ('encounter-start', 'encounter-end')`), inArray(notificationEvents.focus, focuses.slice(i, i + db.maxParams))));
     for (const r of rows) raised.add(`${r.focus}|${r.topic}`);
   }
   return raised;
@@ -44,15 +46,20 @@ export function outboxRows(
   now: string,
   newId: () => string,
   raised: ReadonlySet<string> = new Set(),
+  written?: ReadonlyMap<string, EncounterShape>,
   maxAgeDays = NOTIFY_MAX_AGE_DAYS,
 ): NotificationEventRow[] {
   const rows: NotificationEventRow[] = [];
   const oldest = new Date(Date.parse(now) - maxAgeDays * 86_400_000).toISOString();
+  let replacedEncounters: Map<string, string> | undefined;
   for (const row of plan.rows) {
     if (row.type !== 'Encounter' || !row.patientId) continue;
-    const replaced = plan.replaced.find((r) => r.type === 'Encounter' && r.id === row.id);
-    const before = replaced ? (JSON.parse(replaced.content) as EncounterShape) : undefined;
-    for (const e of topicEvents(before, JSON.parse(row.content) as EncounterShape, now)) {
+    replacedEncounters ??= new Map(plan.replaced.filter((r) => r.type === 'Encounter').map((r) => [r.id, r.content]));
+    const replaced = replacedEncounters.get(row.id);
+    const before = replaced === undefined ? undefined : (JSON.parse(replaced) as EncounterShape);
+    // The resource as written, when the caller still holds it, saves parsing what it just serialised.
+    const after = written?.get(row.id) ?? (JSON.parse(row.content) as EncounterShape);
+    for (const e of topicEvents(before, after, now)) {
       if (e.occurred < oldest) continue;
       const focus = `Encounter/${row.id}`;
       if (ONCE.includes(e.topic) && raised.has(`${focus}|${e.topic}`)) continue;

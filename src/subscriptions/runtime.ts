@@ -1,9 +1,8 @@
-import { inArray } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import { subscriptions } from '../db/schema.js';
 import { deliverNext, type DeliveryDeps } from './deliver.js';
 import { dispatchPending } from './dispatch.js';
 import { deliveryLease } from './lease.js';
-import type { SubscriptionRow } from './store.js';
 
 export interface NotifierOptions {
   /** Who delivers, in words ("gateway pid 4242"): what the operators' page shows. */
@@ -30,7 +29,9 @@ export interface Notifier {
 }
 
 export const DEFAULT_POLL_MS = 100;
-export const DEFAULT_CONCURRENCY = 8;
+/** A wake-up waits this long, so a burst of commits is dispatched in one batch. */
+const WAKE_MS = 5;
+export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_LEASE_TTL_MS = 10_000;
 const STOP_WAIT_MS = 5000;
 
@@ -52,14 +53,28 @@ export function createNotifier(deps: DeliveryDeps, options: NotifierOptions): No
   let stopped = true;
 
   let current: Promise<void> = Promise.resolve();
+  let waiting = false;
+  let soonAt = Number.POSITIVE_INFINITY;
   const schedule = (ms: number) => {
     if (stopped) return;
+    soonAt = Date.now() + ms;
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => (current = tick()), ms);
   };
 
+  /**
+   * Look again within WAKE_MS: a burst of commits (or of freed slots) shares one tick, and a tick
+   * under way looks again as soon as it ends.
+   */
+  function soon(): void {
+    if (stopped) return;
+    if (running) again = true;
+    else if (soonAt > Date.now() + WAKE_MS) schedule(WAKE_MS);
+  }
+
   async function tick(): Promise<void> {
     timer = undefined;
+    soonAt = Number.POSITIVE_INFINITY;
     if (running) {
       again = true;
       return;
@@ -69,10 +84,12 @@ export function createNotifier(deps: DeliveryDeps, options: NotifierOptions): No
       if (await lease.hold()) {
         await dispatchPending(deps);
         const now = deps.clock();
-        for (const sub of await deliverable(deps)) {
-          if (inFlight.size >= concurrency) break;
-          if (!inFlight.has(sub.id) && isDue(sub, now)) run(sub.id);
-        }
+        // The longest unserved first, so a busy subscription cannot keep the others waiting
+        // behind the concurrency cap; whoever is left over is started as soon as a slot frees.
+        const due = (await dueNow(deps, now, concurrency * 2 + inFlight.size)).filter((id) => !inFlight.has(id));
+        const free = Math.max(0, concurrency - inFlight.size);
+        for (const id of due.slice(0, free)) run(id);
+        waiting = due.length > free;
       }
     } catch (err) {
       log('notify-error', { message: err instanceof Error ? err.message : String(err) });
@@ -99,6 +116,11 @@ export function createNotifier(deps: DeliveryDeps, options: NotifierOptions): No
         log('notify-error', { subscription: id, message: err instanceof Error ? err.message : String(err) });
       } finally {
         inFlight.delete(id);
+        // A slot is free and someone was left waiting for one: look again now, not at the next poll.
+        if (waiting) {
+          waiting = false;
+          soon();
+        }
       }
     })();
     inFlight.set(id, task);
@@ -118,24 +140,24 @@ export function createNotifier(deps: DeliveryDeps, options: NotifierOptions): No
       await Promise.race([current.then(() => Promise.allSettled([...inFlight.values()])), new Promise((r) => setTimeout(r, STOP_WAIT_MS))]);
       await lease.release().catch(() => undefined);
     },
-    wake() {
-      if (!stopped) schedule(0);
-    },
+    wake: soon,
   };
 }
 
-function deliverable(deps: DeliveryDeps): Promise<SubscriptionRow[]> {
-  return deps.db.orm
-    .select()
-    .from(subscriptions)
-    .where(inArray(subscriptions.status, ['active', 'error']));
-}
-
-/** Whether deliverNext would do anything now: events waiting and no retry pending, a heartbeat or the end due. */
-function isDue(sub: SubscriptionRow, now: Date): boolean {
+/**
+ * The subscriptions deliverNext would do something for now, longest unserved first: events
+ * waiting and no retry pending, a heartbeat due, or the end passed. Asked of the database
+ * with only the ids coming back, since it runs at every tick (each commit and each freed slot).
+ */
+async function dueNow(deps: DeliveryDeps, now: Date, limit: number): Promise<string[]> {
   const at = now.toISOString();
-  if (sub.end !== null && at >= sub.end) return true;
-  if (sub.nextAttemptAt !== null && at < sub.nextAttemptAt) return false;
-  if (sub.confirmed < sub.eventsSinceStart) return true;
-  return sub.heartbeatSeconds !== null && sub.heartbeatSeconds > 0 && Date.parse(sub.lastSentAt ?? sub.created) + sub.heartbeatSeconds * 1000 <= now.getTime();
+  const rows = await deps.db.orm.all<{ id: string }>(sql`
+    SELECT id FROM subscriptions
+    WHERE status IN ('active', 'error')
+      AND ((end IS NOT NULL AND end <= ${at})
+        OR ((next_attempt_at IS NULL OR next_attempt_at <= ${at})
+          AND (confirmed < events_since_start
+            OR (heartbeat_seconds > 0 AND (julianday(${at}) - julianday(COALESCE(last_sent_at, created))) * 86400 >= heartbeat_seconds))))
+    ORDER BY COALESCE(last_sent_at, '') LIMIT ${limit}`);
+  return rows.map((r) => r.id);
 }

@@ -22,7 +22,7 @@ export async function sendNotification(target: SendTarget, body: string, message
     const i = h.indexOf(':');
     if (i > 0) headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
   }
-  Object.assign(headers, await signatureHeaders(target.secret, messageId, body, now));
+  Object.assign(headers, signatureHeaders(target.secret, messageId, body, now));
   try {
     const res = await fetcher(target.endpoint, {
       method: 'POST',

@@ -14,7 +14,6 @@ CREATE TABLE `notification_events` (
 CREATE UNIQUE INDEX `notification_events_id_unique` ON `notification_events` (`id`);--> statement-breakpoint
 CREATE INDEX `notification_events_pending` ON `notification_events` (`dispatched`,`seq`);--> statement-breakpoint
 CREATE UNIQUE INDEX `notification_events_once` ON `notification_events` (`focus`,`topic`) WHERE "notification_events"."topic" IN ('encounter-start', 'encounter-end');--> statement-breakpoint
-CREATE INDEX `notification_events_focus` ON `notification_events` (`focus`);--> statement-breakpoint
 CREATE TABLE `subscription_events` (
 	`subscription_id` text NOT NULL,
 	`event_number` integer NOT NULL,
