@@ -1,5 +1,4 @@
 import type { Database } from '../db/database.js';
-import type { subscriptions } from '../db/schema.js';
 import { CLINICS } from '../synthetic/catalog.js';
 import { BACKPORT } from './bundle.js';
 import { newSecret } from './sign.js';
@@ -55,10 +54,9 @@ export async function seedDemoSubscriptions(db: Database, opts: { baseUrl: strin
         resource: JSON.stringify(resourceOf(id, organization, topic, endpoint)),
         created: now,
         updated: now,
-        // The outbox position it starts from (the column the Subscription API's migration adds).
         startSeq: head,
       };
-      await insertSubscription(db, row as typeof subscriptions.$inferInsert);
+      await insertSubscription(db, row);
       created++;
     }
   }

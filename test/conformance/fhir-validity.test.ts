@@ -484,6 +484,8 @@ describe('what the gateway emits is valid FHIR R4', () => {
           await expectStatus('Patient/$break-the-glass', `/Patient/${MARIA}/$break-the-glass`, tokens.chen!, (st) => st !== 404 && st !== 405 && st < 500, {
             method: 'POST',
           });
+        if (op.name === 'adt-digest')
+          await expectStatus('Organization/$adt-digest', '/Organization/clinic-oak-org/$adt-digest', tokens.chen!, (st) => st === 200);
         if (op.name === 'export') {
           const path = type === 'Patient' ? '/Patient/$export' : '/Group/payer-lakeshore-org/$export';
           await expectStatus(`${type}/$export`, path, tokens.payer!, (st) => st === 202, {

@@ -20,6 +20,12 @@ const OPS = {
   systemExport: { name: 'export', definition: `${BULK}/export` },
   access: { name: 'access', definition: 'urn:consent-gateway:OperationDefinition/access' },
   breakTheGlass: { name: 'break-the-glass', definition: 'urn:consent-gateway:OperationDefinition/break-the-glass' },
+  adtDigest: {
+    name: 'adt-digest',
+    definition: 'urn:consent-gateway:OperationDefinition/adt-digest',
+    documentation:
+      'GET Organization/{id}/$adt-digest?date=YYYY-MM-DD: the day’s admissions, discharges, ED visits and transfers of the organization’s attributed patients, as a List, each decided as its notification would be.',
+  },
 };
 
 const READS = ['read', 'vread', 'history-instance'];
@@ -37,7 +43,14 @@ function resourceEntry(type: string) {
   const searched = type !== 'Group';
   // Rosters are built from the latest release, not stored versions: read only.
   const interactions = [...(type === 'Group' ? ['read'] : READS), ...(searched ? ['search-type'] : []), ...(written(type) ? ['create', 'update'] : [])];
-  const operations = type === 'Patient' ? [OPS.everything, OPS.patientExport, OPS.access, OPS.breakTheGlass] : type === 'Group' ? [OPS.groupExport] : [];
+  const operations =
+    type === 'Patient'
+      ? [OPS.everything, OPS.patientExport, OPS.access, OPS.breakTheGlass]
+      : type === 'Group'
+        ? [OPS.groupExport]
+        : type === 'Organization'
+          ? [OPS.adtDigest]
+          : [];
   const includes = (INCLUDES_OF[type] ?? []).map((param) => `${type}:${param}`);
   return {
     type,
