@@ -1,5 +1,5 @@
 /**
- * npm run bench:notify [-- --rate 200 --seconds 20 --subscriptions 100 --patients 1000 --outage-minutes 10 --outage-rate 20]
+ * npm run bench:notify [-- --rate 200 --seconds 20 --warmup 3 --subscriptions 100 --patients 1000 --rounds 5 --outage-minutes 10 --outage-rate 20]
  *
  * Admission notifications, measured end to end in one run:
  *
@@ -10,6 +10,7 @@
  *    loop, as a subscriber's server would be). Each admission's latency runs from the moment
  *    its ingest committed to the moment the receiver had it. Every notification is decided,
  *    audited and signed as in production; the receiver does not verify signatures (the tests do).
+ *    A warm-up of `warmup` seconds at the same rate comes first and is not counted.
  * 2. The outbox's cost to ingest: the same admissions ingested with the outbox written (class
  *    EMER raises an event) and without it (class AMB raises none; nothing else differs), rounds
  *    alternating, no delivery running.
@@ -46,7 +47,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     subscriptions: { type: 'string', default: '100' },
     patients: { type: 'string', default: '1000' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '3' },
     'outage-minutes': { type: 'string', default: '10' },
     'outage-rate': { type: 'string', default: '20' },
   },
@@ -56,6 +58,7 @@ const SECONDS = Number(values.seconds);
 const SUBSCRIPTIONS = Number(values.subscriptions);
 const PATIENTS = Number(values.patients);
 const ROUNDS = Number(values.rounds);
+const WARMUP = Number(values.warmup);
 const OUTAGE_MINUTES = Number(values['outage-minutes']);
 const OUTAGE_RATE = Number(values['outage-rate']);
 
@@ -242,6 +245,10 @@ const receiver = await startReceiver();
 const w1 = await world('latency', SUBSCRIPTIONS, `http://127.0.0.1:${receiver.port}`);
 const notifier = createNotifier(w1.d, { holder: 'bench' });
 notifier.start();
+// Warm-up (compiled code, caches, connections), not measured: the same load for WARMUP seconds, drained.
+const warm = await steady({ ...w1.d, onCommitted: () => notifier.wake() }, RATE * WARMUP, RATE, 'warm');
+await waitFor(() => receiver.receipts.length >= warm.committed.size, 60_000);
+receiver.receipts.length = 0;
 const count = RATE * SECONDS;
 const run1 = await steady({ ...w1.d, onCommitted: () => notifier.wake() }, count, RATE, 'lat');
 const drained = await waitFor(() => receiver.receipts.length >= count, 120_000);

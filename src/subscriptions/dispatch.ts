@@ -4,7 +4,8 @@ import type { Statement } from '../db/database.js';
 import { createGate, type Gate, type GateDeps } from '../gate/index.js';
 import { matchesFilters, personOfEvent } from './filters.js';
 import { recipientOfSubscription } from './recipient.js';
-import { filtersOf, pendingEvents, subscriptionsForTopics, type NotificationEventRecord, type SubscriptionRow } from './store.js';
+import { PATIENT_TOPICS, type TopicCode } from './topics.js';
+import { filtersOf, inactiveClients, pendingEvents, subscriptionsForTopics, type NotificationEventRecord, type SubscriptionRow } from './store.js';
 
 /** Outbox events taken per atomic unit. */
 const BATCH = 200;
@@ -33,12 +34,25 @@ export async function dispatchPending(deps: GateDeps, limit = Number.POSITIVE_IN
 }
 
 async function dispatchBatch(deps: GateDeps, events: readonly NotificationEventRecord[], gates: Map<string, Gate>): Promise<void> {
-  const listeners = (await subscriptionsForTopics(deps.db, [...new Set(events.map((e) => e.topic))])).map((sub) => ({
-    sub,
-    filters: filtersOf(sub),
-    // The number given is the subscription's count so far, plus one, advanced as the batch numbers.
-    next: sub.eventsSinceStart,
-  }));
+  const subs = await subscriptionsForTopics(deps.db, [...new Set(events.map((e) => e.topic))]);
+  // A suspended client's subscriptions are told nothing, as its tokens are refused.
+  const suspended = await inactiveClients(
+    deps.db,
+    subs.map((s) => s.owner),
+  );
+  const listeners = subs
+    .filter((sub) => !suspended.has(sub.owner))
+    .map((sub) => ({
+      sub,
+      // An organization hears only of the people attributed to it, whatever else its filters say
+      // (a clinic is the attributed provider, not a watcher of the region); a patient's own topic
+      // is about her alone.
+      filters: PATIENT_TOPICS.includes(sub.topic as TopicCode)
+        ? filtersOf(sub)
+        : [...filtersOf(sub), { name: 'attributed-organization', values: [sub.organization] }],
+      // The number given is the subscription's count so far, plus one, advanced as the batch numbers.
+      next: sub.eventsSinceStart,
+    }));
   const numberedAt = deps.clock().toISOString();
   const statements: Statement[] = [];
   const counted = new Set<string>();

@@ -104,7 +104,8 @@ export async function updateSubscription(
     organization: current.organization,
     dua: current.dua,
     status,
-    ...(status === 'requested' ? { lastError: null } : {}),
+    // A new endpoint (or one resumed) has proved nothing yet: nothing is delivered until its handshake succeeds.
+    ...(status === 'requested' ? { lastError: null, lastSentAt: null } : {}),
     versionId: current.versionId + 1,
     updated: now,
   });

@@ -47,6 +47,7 @@ export function createNotifier(deps: DeliveryDeps, options: NotifierOptions): No
   const lease = deliveryLease(deps.db, options.holder, options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS);
   const log = options.log ?? (() => {});
   const inFlight = new Map<string, Promise<void>>();
+  const failingInFlight = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
   let again = false;
@@ -86,10 +87,25 @@ export function createNotifier(deps: DeliveryDeps, options: NotifierOptions): No
         const now = deps.clock();
         // The longest unserved first, so a busy subscription cannot keep the others waiting
         // behind the concurrency cap; whoever is left over is started as soon as a slot frees.
-        const due = (await dueNow(deps, now, concurrency * 2 + inFlight.size)).filter((id) => !inFlight.has(id));
-        const free = Math.max(0, concurrency - inFlight.size);
-        for (const id of due.slice(0, free)) run(id);
-        waiting = due.length > free;
+        const due = (await dueNow(deps, now, concurrency * 2 + inFlight.size)).filter((sub) => !inFlight.has(sub.id));
+        let free = Math.max(0, concurrency - inFlight.size);
+        // Endpoints that are failing (slow, down) get at most a quarter of the slots, so a few
+        // hanging endpoints, whoever registered them, cannot hold up everyone else's delivery.
+        let failingSlots = Math.max(1, Math.floor(concurrency / 4)) - failingInFlight.size;
+        const started: string[] = [];
+        for (const sub of due) {
+          if (free <= 0) break;
+          if (sub.failing) {
+            if (failingSlots <= 0) continue;
+            failingSlots--;
+            failingInFlight.add(sub.id);
+          }
+          run(sub.id);
+          started.push(sub.id);
+          free--;
+        }
+        // Someone is left who could start when a slot frees: look again then.
+        waiting = due.some((sub) => !started.includes(sub.id) && (!sub.failing || failingSlots > 0));
       }
     } catch (err) {
       log('notify-error', { message: err instanceof Error ? err.message : String(err) });
@@ -116,6 +132,7 @@ export function createNotifier(deps: DeliveryDeps, options: NotifierOptions): No
         log('notify-error', { subscription: id, message: err instanceof Error ? err.message : String(err) });
       } finally {
         inFlight.delete(id);
+        failingInFlight.delete(id);
         // A slot is free and someone was left waiting for one: look again now, not at the next poll.
         if (waiting) {
           waiting = false;
@@ -149,15 +166,19 @@ export function createNotifier(deps: DeliveryDeps, options: NotifierOptions): No
  * waiting and no retry pending, a heartbeat due, or the end passed. Asked of the database
  * with only the ids coming back, since it runs at every tick (each commit and each freed slot).
  */
-async function dueNow(deps: DeliveryDeps, now: Date, limit: number): Promise<string[]> {
+async function dueNow(deps: DeliveryDeps, now: Date, limit: number): Promise<{ id: string; failing: boolean }[]> {
   const at = now.toISOString();
-  const rows = await deps.db.orm.all<{ id: string }>(sql`
-    SELECT id FROM subscriptions
-    WHERE status IN ('active', 'error')
+  const rows = await deps.db.orm.all<{ id: string; failures: number }>(sql`
+    SELECT id, failures FROM subscriptions
+    -- Failing after a handshake that succeeded (last_sent_at) is retried; a failed handshake is not
+    -- delivered to at all: the subscriber must fix and PUT it.
+    WHERE (status = 'active' OR (status = 'error' AND last_sent_at IS NOT NULL))
+      AND (owner NOT IN (SELECT client_id FROM backend_clients WHERE status <> 'active'))
       AND ((end IS NOT NULL AND end <= ${at})
         OR ((next_attempt_at IS NULL OR next_attempt_at <= ${at})
           AND (confirmed < events_since_start
             OR (heartbeat_seconds > 0 AND (julianday(${at}) - julianday(COALESCE(last_sent_at, created))) * 86400 >= heartbeat_seconds))))
-    ORDER BY COALESCE(last_sent_at, '') LIMIT ${limit}`);
-  return rows.map((r) => r.id);
+    -- Healthy endpoints first, then the longest unserved: failing ones cannot take every slot.
+    ORDER BY failures > 0, COALESCE(last_sent_at, '') LIMIT ${limit}`);
+  return rows.map((r) => ({ id: r.id, failing: r.failures > 0 }));
 }

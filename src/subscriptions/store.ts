@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
-import { notificationEvents, subscriptionEvents, subscriptions } from '../db/schema.js';
+import { backendClients, notificationEvents, subscriptionEvents, subscriptions } from '../db/schema.js';
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 export type SubscriptionEventRow = typeof subscriptionEvents.$inferSelect;
@@ -47,13 +47,27 @@ export async function deleteSubscription(db: Database, id: string): Promise<void
   ]);
 }
 
-/** Subscriptions that may be numbered events of these topics now: active, or failing (their backlog is kept for when they return). */
+/**
+ * Subscriptions that are numbered events of these topics now: active, failing (their backlog
+ * is kept for when they return), or waiting for a handshake (a subscriber changing its endpoint
+ * must not lose what happens meanwhile; nothing is sent before the handshake succeeds).
+ */
 export async function subscriptionsForTopics(db: Database, topics: readonly string[]): Promise<SubscriptionRow[]> {
   if (topics.length === 0) return [];
   return db.orm
     .select()
     .from(subscriptions)
-    .where(and(inArray(subscriptions.topic, [...topics]), inArray(subscriptions.status, ['active', 'error'])));
+    .where(and(inArray(subscriptions.topic, [...topics]), inArray(subscriptions.status, ['requested', 'active', 'error'])));
+}
+
+/** Of these owners, the registered backend clients that are not active (suspended): their subscriptions are told nothing. */
+export async function inactiveClients(db: Database, owners: readonly string[]): Promise<Set<string>> {
+  if (owners.length === 0) return new Set();
+  const rows = await db.orm
+    .select({ clientId: backendClients.clientId, status: backendClients.status })
+    .from(backendClients)
+    .where(inArray(backendClients.clientId, [...new Set(owners)]));
+  return new Set(rows.filter((r) => r.status !== 'active').map((r) => r.clientId));
 }
 
 /** Outbox events not yet dispatched, in commit order. */

@@ -1,5 +1,7 @@
 /** Every bad Subscription the issue lists gets a 400 OperationOutcome naming the element, and nothing is stored or sent. */
 import fc from 'fast-check';
+import { attributeTo } from '../helpers/attribution.js';
+import { resolvePerson } from '../../src/store/read.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { ConsentEngine } from '../../src/consent/engine.js';
@@ -88,7 +90,8 @@ describe('the issue’s bad input', () => {
   });
   it('a patient filter naming someone the clinic may not see answers exactly as one naming no one', async () => {
     const oak = [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }];
-    // While Maria shares her record with Oakwood, Oakwood may follow her stays.
+    // While Maria, attributed to Oakwood, shares her record with it, Oakwood may follow her stays.
+    await attributeTo(s.db, 'Organization/clinic-oak-org', [(await resolvePerson(s.db, 'pa-1'))!]);
     expect((await s.consent('oak', s.tokens.maria, consentFor('oak', { type: 'permit', actor: oak }))).status).toBeLessThan(300);
     const allowed = await s.call('POST', '/fhir/Subscription', s.subTokens.oak, subscription(hook.url, { filters: ['Encounter?patient=Patient/pa-1'] }));
     expect(allowed.status).toBe(201);

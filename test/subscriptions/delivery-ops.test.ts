@@ -31,7 +31,16 @@ async function setup() {
   const tokens = {
     owner: await system('clinic-oak-backend', 'Organization/clinic-oak-org'),
     other: await system('clinic-maple-backend', 'Organization/clinic-maple-org'),
-    operator: await issuer.mint({ sub: 'alex', client_id: 'portal', role: 'operator', fhirUser: 'Practitioner/none', scope: 'openid' }),
+    // The owner's client, but a token for operations without Subscription scope (red team): $events is a read of the subscription.
+    ownerForOperations: await issuer.mint({
+      sub: 'clinic-oak-backend',
+      client_id: 'clinic-oak-backend',
+      client_kind: 'source',
+      organization: 'Organization/clinic-oak-org',
+      scope: 'system/*.cu',
+      purpose_of_use: ['HOPERAT'],
+    }),
+    operator: await issuer.mint({ sub: 'alex', client_id: 'portal', role: 'operator', fhirUser: 'Practitioner/none', scope: 'openid user/Subscription.rs' }),
   };
   const get = async (path: string, token?: string) => {
     const res = await app.request(`http://gateway.test${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
@@ -98,6 +107,12 @@ describe('$status and $events', () => {
       expect(body.resourceType).toBe('OperationOutcome');
       expect(body.issue![0]!.expression).toEqual([expression]);
     }
+  });
+
+  it('a token without Subscription read scope, or not for treatment, replays nothing', async () => {
+    const { get, tokens } = await setup();
+    expect((await get('/fhir/Subscription/oak-sub/$events', tokens.ownerForOperations)).status).toBe(403);
+    expect((await get('/fhir/Subscription/oak-sub/$status', tokens.ownerForOperations)).status).toBe(403);
   });
 
   it('an operator sees the numbers and the status, not what the recipient was told; and GET /admin/notifications shows progress', async () => {

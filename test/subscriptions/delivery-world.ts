@@ -16,6 +16,7 @@ import { patientSelf } from '../consent/helpers.js';
 import { tempDb, testDeps } from '../helpers/db.js';
 import { registerFixtureParticipants } from '../helpers/participants.js';
 import { consentFor } from '../helpers/scenario.js';
+import { attributeTo } from '../helpers/attribution.js';
 
 const ACT = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 
@@ -225,6 +226,8 @@ export async function world(opts: { patients?: string[]; clock?: () => Date; db?
   ]);
   const consents = new Map<string, string>();
   for (const id of patients) consents.set(id, (await consentToOakwood(deps, id)).id);
+  // Oakwood is their attributed practice: an organization is told only of its own patients.
+  await attributeTo(db, 'Organization/clinic-oak-org', await Promise.all(patients.map(async (id) => (await resolvePerson(db, id)) ?? id)));
   return { db, deps, delivery, consents };
 }
 

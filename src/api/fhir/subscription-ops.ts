@@ -5,9 +5,10 @@ import { FhirError } from '../../fhir/errors.js';
 import { requesterOf } from '../../http/authenticate.js';
 import { fhirJson } from '../../http/fhir-response.js';
 import { createGate } from '../../gate/index.js';
-import { statusParameters, type PayloadContent } from '../../subscriptions/bundle.js';
+import { statusParameters, type EventToTell, type PayloadContent } from '../../subscriptions/bundle.js';
 import { recipientOfSubscription } from '../../subscriptions/recipient.js';
-import { eventsAfter, getSubscription, type SubscriptionRow } from '../../subscriptions/store.js';
+import { readSubscription } from '../../subscriptions/manage.js';
+import { eventsAfter, type SubscriptionRow } from '../../subscriptions/store.js';
 import { eventsToTell } from '../../subscriptions/tell.js';
 import { TOPICS, type TopicCode } from '../../subscriptions/topics.js';
 
@@ -51,7 +52,10 @@ async function events(c: Context<AppEnv>): Promise<Response> {
   const numbered = (await eventsAfter(c.var.deps.db, sub.id, since - 1, Math.min(MAX_EVENTS_PER_QUERY, until - since + 1))).filter(
     (e) => e.eventNumber <= until,
   );
-  const list = await eventsToTell(c.var.deps.db, createGate(c.var.deps, recipientOfSubscription(sub)), numbered, told);
+  // An operator's replay is not a disclosure to the recipient: numbers only, nothing released or audited as told.
+  const list = isOperator(requester)
+    ? numbered.map((n): EventToTell => ({ eventNumber: n.eventNumber }))
+    : await eventsToTell(c.var.deps.db, createGate(c.var.deps, recipientOfSubscription(sub)), numbered, told);
   const parameters = statusParameters({ ...statusOf(c, sub), type: 'query-event', events: list, payload: told });
   const entry: Record<string, unknown>[] = [{ fullUrl: `urn:uuid:${parameters.id}`, resource: parameters }];
   if (told !== 'empty') {
@@ -63,13 +67,15 @@ async function events(c: Context<AppEnv>): Promise<Response> {
   return fhirJson(c, { resourceType: 'Bundle', type: 'history', entry });
 }
 
-/** The subscription, if the requester owns it or is an operator; otherwise the same 404 as an id that does not exist. */
+/**
+ * The subscription, as a read of it would find it (manage.ts: the token's Subscription scope
+ * and, for a client, purpose TREAT; its owner, the patient for her own, or an operator);
+ * otherwise the same 404 as an id that does not exist.
+ */
 async function ownedSubscription(c: Context<AppEnv>): Promise<SubscriptionRow> {
-  const requester = requesterOf(c);
   const id = c.req.param('id')!;
-  const sub = await getSubscription(c.var.deps.db, id);
-  const owns = sub !== undefined && (isOperator(requester) || (requester.kind === 'system' && requester.clientId === sub.owner));
-  if (!sub || !owns) throw FhirError.of(404, 'not-found', `Subscription/${id} is not known`);
+  const sub = await readSubscription(c.var.deps, requesterOf(c), id, 'r');
+  if (!sub) throw FhirError.of(404, 'not-found', `Subscription/${id} is not known`);
   return sub;
 }
 
