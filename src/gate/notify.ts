@@ -4,7 +4,7 @@ import type { PayloadContent } from '../subscriptions/bundle.js';
 import type { Resource } from '../fhir/types.js';
 import { categoriesOfColumn, categoryIndex, type Category } from '../consent/categories.js';
 import { decideNotification, PART2_NOTICE } from '../consent/notification.js';
-import { resolvePerson } from '../store/read.js';
+import { linkedPatientIds, resolvePerson } from '../store/read.js';
 import { readVersion, type StoredVersion } from './versions.js';
 import type { GateContext } from './context.js';
 import { referenceFilter } from './dangling.js';
@@ -128,8 +128,17 @@ export async function releaseNotification(
     const grant = await grantAudit(g, e.focus, person);
     return { disclosed: true, focus: e.focus, ...(grant ? { resource: grant } : {}) };
   }
+  if (told === 'notice') {
+    // The Encounter's id and its Patient's are the source's, and a source's ids name the
+    // facility: the notice points at nothing of the stay's own, and names her by the record the
+    // recipient's roster already shows it.
+    const focus = `urn:uuid:${e.id}`;
+    if (payload === 'id-only' || !row) return { disclosed: true, focus, ...labels };
+    const [known] = await linkedPatientIds(g.deps.db, person);
+    return { disclosed: true, focus, resource: reduced(row, e.id, known), ...labels };
+  }
   if (payload === 'id-only' || !row) return { disclosed: true, focus: e.focus, ...labels };
-  const resource = told === 'notice' ? reduced(row) : withoutWithheld(JSON.parse(await referenceFilter(g, person).one(row.content)) as Resource);
+  const resource = withoutWithheld(JSON.parse(await referenceFilter(g, person).one(row.content)) as Resource);
   return { disclosed: true, focus: e.focus, resource, ...labels };
 }
 
@@ -139,16 +148,22 @@ const coding = (c: { system?: string; code?: string; display?: string }) => ({
   ...(c.display ? { display: c.display } : {}),
 });
 
-/** The notice form: that there was a stay, of which class, when, and whose. No place, no reason, no marker of what is left out. */
-function reduced(row: StoredVersion): Resource {
-  const full = JSON.parse(row.content) as Resource & { status?: string; class?: unknown; period?: unknown; subject?: unknown };
+/**
+ * The notice form: that there was a stay, of which class, when, and whose. No place, no reason,
+ * no marker of what is left out: an id of the event's own, the class's code without its display
+ * (a source's display may name the unit), the period's two instants, and her roster record.
+ */
+function reduced(row: StoredVersion, id: string, patientId: string | undefined): Resource {
+  const full = JSON.parse(row.content) as Resource & { status?: string; class?: { system?: string; code?: string }; period?: { start?: string; end?: string } };
+  const cls = full.class?.code ? { ...(full.class.system ? { system: full.class.system } : {}), code: full.class.code } : undefined;
+  const period = full.period ? { ...(full.period.start ? { start: full.period.start } : {}), ...(full.period.end ? { end: full.period.end } : {}) } : undefined;
   return {
     resourceType: 'Encounter',
-    id: row.id,
+    id,
     ...(full.status ? { status: full.status } : {}),
-    ...(full.class ? { class: full.class } : {}),
-    ...(full.period ? { period: full.period } : {}),
-    ...(full.subject ? { subject: full.subject } : {}),
+    ...(cls ? { class: cls } : {}),
+    ...(period ? { period } : {}),
+    ...(patientId ? { subject: { reference: `Patient/${patientId}` } } : {}),
   };
 }
 

@@ -91,7 +91,8 @@ export function notificationBundle(s: StatusInput, fhirBase: string) {
     for (const e of s.events) {
       if (!e.focus) continue;
       entries.push({
-        fullUrl: `${fhirBase}/${e.focus}`,
+        // A notice's focus is an opaque urn:uuid of its own; everything else is a resource here.
+        fullUrl: e.focus.startsWith('urn:') ? e.focus : `${fhirBase}/${e.focus}`,
         ...(s.payload === 'full-resource' && e.resource ? { resource: e.resource } : {}),
         request: { method: 'PUT', url: e.focus },
         response: { status: '200' },

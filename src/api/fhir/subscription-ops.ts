@@ -61,7 +61,10 @@ async function events(c: Context<AppEnv>): Promise<Response> {
   if (told !== 'empty') {
     for (const e of list) {
       if (!e.focus) continue;
-      entry.push({ fullUrl: `${fhirBase(c)}/${e.focus}`, ...(told === 'full-resource' && e.resource ? { resource: e.resource } : {}) });
+      entry.push({
+        fullUrl: e.focus.startsWith('urn:') ? e.focus : `${fhirBase(c)}/${e.focus}`,
+        ...(told === 'full-resource' && e.resource ? { resource: e.resource } : {}),
+      });
     }
   }
   return fhirJson(c, { resourceType: 'Bundle', type: 'history', entry });
