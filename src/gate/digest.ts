@@ -6,7 +6,7 @@ import { linkedPatientIds, resolvePerson } from '../store/read.js';
 import { recipientOf } from '../subscriptions/recipient.js';
 import type { TopicCode } from '../subscriptions/topics.js';
 import { gateContext, type GateContext } from './context.js';
-import { notificationVerdict, type NotificationEvent } from './notify.js';
+import { notificationVerdict, part2Marking, type NotificationEvent } from './notify.js';
 import { requireScope } from './scope.js';
 
 /** What 002's report lists: admissions and ED visits, discharges and transfers (other topics of the outbox are not stays). */
@@ -21,6 +21,8 @@ export interface DigestEntry {
   patient: string;
   encounterClass: string | null;
   occurred: string;
+  /** For a Part 2 stay: the labels and the redisclosure notice the digest must carry, as a push would. */
+  marking?: { security: { system: string; code: string; display?: string }[]; notice: string };
 }
 
 /**
@@ -64,6 +66,7 @@ export async function adtDigest(g: GateContext, organization: string, date: stri
       encounterClass: e.encounterClass,
       occurred: e.occurred,
       person: verdict.person,
+      ...(verdict.part2 ? { marking: part2Marking(recipient) } : {}),
     });
   }
   if (entries.length === 0) await g.audit({ interaction: 'operation', query, outcome: 'not-found' });

@@ -29,7 +29,15 @@ export interface NotificationEvent {
  * payload allows) or `notice` (that there was a stay of this class, and when: no place, no
  * reason). Decided when the event is numbered: `tell: false` gets no number.
  */
-export type NotificationVerdict = { tell: false } | { tell: true; person: string; detail: 'full' | 'notice' };
+export type NotificationVerdict =
+  | { tell: false }
+  /** `part2`: the stay is 42 CFR Part 2 data, so whatever tells of it carries its label and the redisclosure notice. */
+  | { tell: true; person: string; detail: 'full' | 'notice'; part2?: true };
+
+/** What must travel with anything that tells of Part 2 data: its labels and the 42 CFR 2.32 notice. */
+export function part2Marking(g: GateContext): { security: { system: string; code: string; display?: string }[]; notice: string } {
+  return { security: [...(g.deps.codeLists.labelsOf.get(g.deps.codeLists.part2Category) ?? [])].map(coding), notice: PART2_NOTICE };
+}
 
 /**
  * What one numbered event may say when it is sent: nothing past its number (`disclosed:
@@ -88,7 +96,8 @@ async function breakGlassVerdict(g: GateContext, person: string): Promise<Notifi
 }
 
 export async function notificationVerdict(g: GateContext, e: NotificationEvent): Promise<NotificationVerdict> {
-  return (await judge(g, e)).verdict;
+  const { verdict, categories } = await judge(g, e);
+  return verdict.tell && categories.includes(g.deps.codeLists.part2Category as Category) ? { ...verdict, part2: true } : verdict;
 }
 
 /**
@@ -122,7 +131,7 @@ export async function releaseNotification(
   });
   if (!told) return { disclosed: false };
   const part2 = categories.includes(g.deps.codeLists.part2Category as Category);
-  const labels = part2 ? { security: [...(g.deps.codeLists.labelsOf.get(g.deps.codeLists.part2Category) ?? [])].map(coding), notice: PART2_NOTICE } : {};
+  const labels = part2 ? part2Marking(g) : {};
   if (payload === 'empty') return { disclosed: true, ...labels };
   if (payload === 'full-resource' && e.topic === BREAK_THE_GLASS_TOPIC) {
     const grant = await grantAudit(g, e.focus, person);

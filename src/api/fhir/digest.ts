@@ -54,9 +54,13 @@ function dateParam(c: Context<AppEnv>): string {
 
 /** The digest as a FHIR List (mode snapshot, no subject: it is about many patients). */
 export function digestList(organization: string, date: string, entries: readonly DigestEntry[], now: string) {
+  // A Part 2 stay on the list marks the whole List, as it marks a notification: its labels, and the redisclosure notice.
+  const marked = entries.find((e) => e.marking)?.marking;
   return {
     resourceType: 'List',
     id: `adt-digest-${organization.slice('Organization/'.length)}-${date}`,
+    ...(marked ? { meta: { security: marked.security } } : {}),
+    ...(marked ? { note: [{ text: marked.notice }] } : {}),
     status: 'current',
     mode: 'snapshot',
     title: `Admissions, discharges, emergency visits and transfers of attributed patients on ${date}`,
