@@ -50,6 +50,8 @@ const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   'content-length',
   'content-type',
   'content-encoding',
+  // Asks the receiver to answer 100 first, which fetch never waits for: every send would fail.
+  'expect',
   'webhook-id',
   'webhook-timestamp',
   'webhook-signature',
@@ -110,7 +112,8 @@ export function validateSubscription(value: unknown, ctx: ValidateContext): Vali
   const timeout = readNumber(channel, TIMEOUT, 'valueUnsignedInt', TIMEOUT_RANGE, bad);
   const maxCount = readNumber(channel, MAX_COUNT, 'valuePositiveInt', MAX_COUNT_RANGE, bad);
   const payload = readPayload(channel, bad);
-  const end = typeof value.end === 'string' ? value.end : null;
+  // As a UTC instant: delivery compares it with its clock as text, and an offset would shift it by hours.
+  const end = typeof value.end === 'string' && !Number.isNaN(Date.parse(value.end)) ? new Date(value.end).toISOString() : null;
   if (end !== null && !(Date.parse(end) > Date.parse(ctx.now))) bad('Subscription.end', 'end is in the past: such a subscription could never notify');
   const organization = readOrganization(value, bad);
   if (issues.length > 0 || !topic) return fail(issues);

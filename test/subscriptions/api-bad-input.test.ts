@@ -120,6 +120,8 @@ describe('more bad input', () => {
     ['a relative endpoint', subscription('/hook'), 'Subscription.channel.endpoint'],
     ['credentials in the endpoint', subscription('https://user:pw@clinic.example/hook'), 'Subscription.channel.endpoint'],
     ['a hop-by-hop header', subscription('x', { channel: { header: ['Transfer-Encoding: chunked'] } }), 'Subscription.channel.header[0]'],
+    // Red team: stored, it made every send fail.
+    ['an Expect header', subscription('x', { channel: { header: ['Expect: 100-continue'] } }), 'Subscription.channel.header[0]'],
     ['our signature header', subscription('x', { channel: { header: ['webhook-signature: v1,forged'] } }), 'Subscription.channel.header[0]'],
     ['a header with a line break', subscription('x', { channel: { header: ['X-A: b\r\nX-Injected: 1'] } }), 'Subscription.channel.header[0]'],
     ['a header without a colon', subscription('x', { channel: { header: ['Bearer abc'] } }), 'Subscription.channel.header[0]'],
@@ -204,5 +206,15 @@ describe('validateSubscription, whatever it is given', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('Subscription.end', () => {
+  // Red team: an end written with an offset was compared as text, ending it hours early (or late).
+  it('is kept as a UTC instant, whatever offset it is written in', () => {
+    const later = new Date(Date.now() + 90 * 60_000);
+    const local = new Date(later.getTime() - 5 * 3_600_000).toISOString().replace('Z', '-05:00');
+    const result = validateSubscription({ ...subscription('http://127.0.0.1:9/hook'), end: local }, { mode: 'development', now: new Date().toISOString() });
+    expect(result.ok && result.spec.end).toBe(later.toISOString());
   });
 });
