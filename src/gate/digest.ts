@@ -70,7 +70,24 @@ export async function adtDigest(g: GateContext, organization: string, date: stri
     });
   }
   if (entries.length === 0) await g.audit({ interaction: 'operation', query, outcome: 'not-found' });
-  for (const entry of entries) await g.audit({ interaction: 'operation', query, person: entry.person, outcome: 'permit', purpose: 'TREAT' });
+  // Each entry is audited as what it told, as a notification's send is: her accounting and the
+  // portal then say "Oakwood Family Medicine was told of your emergency visit on …" for it too.
+  for (const entry of entries)
+    await g.audit({
+      interaction: 'operation',
+      query,
+      person: entry.person,
+      outcome: 'permit',
+      purpose: 'TREAT',
+      notification: {
+        subscription: 'adt-digest',
+        topic: entry.topic,
+        told: entry.focus ? 'full' : 'notice',
+        focus: entry.focus ?? entry.patient,
+        occurred: entry.occurred,
+        ...(entry.encounterClass ? { encounterClass: entry.encounterClass } : {}),
+      },
+    });
   return entries.map(({ person: _person, ...entry }) => entry);
 }
 

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { toldLines, type ToldEvent } from '../../src/web/portal/told.js';
 import { putEntry, SOURCE_A } from '../helpers/fhir.js';
 import { consentFor, scenario } from '../helpers/scenario.js';
 
@@ -109,6 +110,15 @@ describe('the daily admission and discharge digest (Organization/{id}/$adt-diges
         .pluck()
         .get(s.personOf('pb-1'));
     expect(audited()).toBe(3);
+    // Red team: each entry is audited as what it told, so her portal says Oakwood was told of it.
+    const contents = (
+      s.db.sqlite.prepare("select content from audit_events where person = ? and content like '%adt-digest%'").pluck().all(s.personOf('pb-1')) as string[]
+    ).map((c) => JSON.parse(c) as ToldEvent);
+    expect(toldLines(contents, new Map([['Organization/clinic-oak-org', 'Oakwood Family Medicine']])).map((l) => l.text.split(' on ')[0])).toEqual([
+      'Oakwood Family Medicine was told of your emergency visit',
+      'Oakwood Family Medicine was told of your transfer (hospital stay)',
+      'Oakwood Family Medicine was told your hospital stay ended',
+    ]);
     expect(items(await digest(oakClient))).toEqual(items(list));
     expect(audited()).toBe(6);
     // Only stays: another topic of the outbox (the patient's own break-the-glass notice) is not in it.
