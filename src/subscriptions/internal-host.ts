@@ -15,7 +15,10 @@ export function isInternalHost(hostname: string): boolean {
   const v4 = ipv4(host) ?? ipv4(mappedV4(host));
   if (v4) return privateV4(v4);
   if (!host.includes(':')) return false;
-  return host === '::' || host === '::1' || /^f[cd][0-9a-f]{2}:/.test(host) || /^fe[89ab][0-9a-f]:/.test(host);
+  // An IPv6 literal is public only in global unicast (2000::/3), and not 6to4 (2002::/16), which
+  // embeds an IPv4 address. Everything else (loopback, unspecified, IPv4-compatible ::a.b.c.d,
+  // NAT64 64:ff9b::/96, unique and site-local, link-local, multicast) may lead inside (red team).
+  return !/^[23][0-9a-f]{0,3}:/.test(host) || /^2002:/.test(host);
 }
 
 function ipv4(host: string | undefined): number[] | undefined {

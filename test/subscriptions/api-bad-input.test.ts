@@ -85,6 +85,11 @@ describe('the issue’s bad input', () => {
     'https://0.0.0.0/',
     'https://[::ffff:127.0.0.1]/hook',
     'https://2130706433/hook',
+    // Red team: IPv4-compatible, NAT64, 6to4 and site-local IPv6 literals.
+    'https://[::7f00:1]/hook',
+    'https://[64:ff9b::a00:1]/hook',
+    'https://[2002:7f00:1::1]/hook',
+    'https://[fec0::1]/hook',
   ])('in production, an endpoint inside the gateway’s own network (%s): the handshake would reach it', async (endpoint) => {
     await refused(subscription(endpoint), 'Subscription.channel.endpoint', { app: s.production, match: /network/ });
   });
