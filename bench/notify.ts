@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { AuditLog } from '../src/audit/log.js';
+import { attributions, releases } from '../src/db/schema.js';
 import { ConsentEngine } from '../src/consent/engine.js';
 import { loadPolicies } from '../src/consent/policies.js';
 import { openSqlite, type SqliteDatabase } from '../src/db/sqlite.js';
@@ -168,6 +169,23 @@ async function world(name: string, subscriptions: number, endpoint: string | und
     await ingest(d, { source: SOURCE, channel: 'transaction', mode: 'transaction', entries: b.entries });
   }
   const personOf = db.sqlite.prepare('select person_id from patient_links where patient_id = ?').pluck();
+  // Every patient attributed to the clinic, as a release's roster would have it: an organization
+  // is told only of its attributed patients.
+  const year = new Date().getUTCFullYear();
+  await db.orm
+    .insert(releases)
+    .values({ id: 'bench', version: 1, issued: new Date().toISOString(), mode: 'suppression', years: String(year), epsilon: null, manifestJws: 'x' });
+  for (let i = 0; i < PATIENTS; i += 500)
+    await db.orm.insert(attributions).values(
+      Array.from({ length: Math.min(500, PATIENTS - i) }, (_, k) => ({
+        releaseId: 'bench',
+        year,
+        person: personOf.get(`bp-${i + k}`) as string,
+        organization: 'Organization/clinic-oak-org',
+        method: 'designation',
+        reason: 'bench',
+      })),
+    );
   const start = await outboxHead(db);
   const now = new Date().toISOString();
   for (let s = 0; s < subscriptions && endpoint; s++) {
@@ -248,13 +266,14 @@ notifier.start();
 // Warm-up (compiled code, caches, connections), not measured: the same load for WARMUP seconds, drained.
 const warm = await steady({ ...w1.d, onCommitted: () => notifier.wake() }, RATE * WARMUP, RATE, 'warm');
 await waitFor(() => receiver.receipts.length >= warm.committed.size, 60_000);
-receiver.receipts.length = 0;
+const warmed = receiver.receipts.length;
 const count = RATE * SECONDS;
 const run1 = await steady({ ...w1.d, onCommitted: () => notifier.wake() }, count, RATE, 'lat');
-const drained = await waitFor(() => receiver.receipts.length >= count, 120_000);
+const drained = await waitFor(() => receiver.receipts.length >= warmed + count, 120_000);
 await notifier.stop();
-const latencies = receiver.receipts.map((r) => r.at - run1.committed.get(r.focus)!).filter((x) => Number.isFinite(x));
-const span = (Math.max(...receiver.receipts.map((r) => r.at)) - Math.min(...[...run1.committed.values()])) / 1000;
+const measured = receiver.receipts.slice(warmed);
+const latencies = measured.map((r) => r.at - run1.committed.get(r.focus)!).filter((x) => Number.isFinite(x));
+const span = (Math.max(...measured.map((r) => r.at)) - Math.min(...[...run1.committed.values()])) / 1000;
 const ordered1 = inOrder(receiver.receipts);
 w1.close();
 
@@ -263,7 +282,7 @@ console.log(
   `  latency, ingest commit -> receipt   p50 ${fmt(pct(latencies, 50))} ms   p99 ${fmt(pct(latencies, 99))} ms   max ${fmt(Math.max(...latencies))} ms`,
 );
 console.log(
-  `  deliveries  ${fmt(receiver.receipts.length)} of ${fmt(count)} received${drained ? '' : ' (TIMED OUT)'}, ${fmt(receiver.receipts.length / span, 1)} /s over ${fmt(span, 1)} s; in order per subscription: ${ordered1 ? 'yes' : 'NO'}; admissions ingested at ${fmt(count / run1.seconds, 1)} /s`,
+  `  deliveries  ${fmt(measured.length)} of ${fmt(count)} received${drained ? '' : ' (TIMED OUT)'}, ${fmt(measured.length / span, 1)} /s over ${fmt(span, 1)} s; in order per subscription: ${ordered1 ? 'yes' : 'NO'}; admissions ingested at ${fmt(count / run1.seconds, 1)} /s`,
 );
 console.log(`  target p99 <= 1,000 ms at ${RATE}/s: ${pct(latencies, 99) <= 1000 && drained ? 'met' : 'MISSED'}`);
 
