@@ -37,8 +37,7 @@ import { ingest, readBundle } from '../src/ingest/index.js';
 import { defaultCodeLists } from '../src/labels/index.js';
 import type { DeliveryDeps } from '../src/subscriptions/deliver.js';
 import { createNotifier } from '../src/subscriptions/runtime.js';
-import { newSecret } from '../src/subscriptions/sign.js';
-import { insertSubscription, outboxHead } from '../src/subscriptions/store.js';
+import { insertSubscription, outboxHead, readySubscription } from '../src/subscriptions/store.js';
 import { TOPICS } from '../src/subscriptions/topics.js';
 import { registerFixtureParticipants } from '../test/helpers/participants.js';
 
@@ -191,27 +190,23 @@ async function world(name: string, subscriptions: number, endpoint: string | und
   for (let s = 0; s < subscriptions && endpoint; s++) {
     const mine: string[] = [];
     for (let p = s; p < PATIENTS; p += subscriptions) mine.push(personOf.get(`bp-${p}`) as string);
-    await insertSubscription(db, {
-      id: `bench-${s}`,
-      organization: 'Organization/clinic-oak-org',
-      owner: 'clinic-oak',
-      dua: 'dua-clinic-oak',
-      topic: 'encounter-start',
-      filters: JSON.stringify([{ name: 'patient', values: mine }]),
-      endpoint: `${endpoint}/s${s}`,
-      headers: '[]',
-      payload: 'id-only',
-      heartbeatSeconds: null,
-      timeoutSeconds: 10,
-      maxCount: 20,
-      status: 'active',
-      secret: newSecret(),
-      startSeq: start,
-      versionId: 1,
-      resource: JSON.stringify({ resourceType: 'Subscription', id: `bench-${s}`, criteria: TOPICS['encounter-start'].canonical }),
-      created: now,
-      updated: now,
-    });
+    await insertSubscription(
+      db,
+      readySubscription(
+        {
+          id: `bench-${s}`,
+          organization: 'Organization/clinic-oak-org',
+          owner: 'clinic-oak',
+          dua: 'dua-clinic-oak',
+          topic: 'encounter-start',
+          filters: JSON.stringify([{ name: 'patient', values: mine }]),
+          endpoint: `${endpoint}/s${s}`,
+          startSeq: start,
+          resource: JSON.stringify({ resourceType: 'Subscription', id: `bench-${s}`, criteria: TOPICS['encounter-start'].canonical }),
+        },
+        now,
+      ),
+    );
   }
   return { db, audit, d, close: () => (db.close(), audit.close()) };
 }

@@ -68,14 +68,15 @@ interface Judged {
 async function judge(g: GateContext, e: NotificationEvent): Promise<Judged> {
   const person = (await resolvePerson(g.deps.db, e.patientId)) ?? e.patientId;
   if (e.topic === BREAK_THE_GLASS_TOPIC) return { verdict: await breakGlassVerdict(g, person), categories: [] };
-  const row = await encounterOf(g, e);
+  // The Encounter as it is now, and the version that raised the event: one read while that is still the current one.
+  const current = await encounterOf(g, { ...e, versionId: null });
+  const row = current && (e.versionId === null || current.versionId === e.versionId) ? current : await encounterOf(g, e);
   if (!row || row.patientId === null) return { verdict: { tell: false }, categories: [] };
   // The Encounter may since have been re-filed under someone else: the event is about whom it names now.
   const now = (await resolvePerson(g.deps.db, row.patientId)) ?? row.patientId;
   if (now !== person) return { verdict: { tell: false }, categories: [] };
   // Labels only add up: a stay since relabelled (a psychiatric diagnosis added later) is decided
   // on what is known of it now as well as on the version that raised the event.
-  const current = e.versionId === null ? row : await encounterOf(g, { ...e, versionId: null });
   const categories = categoriesOfColumn(`${row.security} ${current?.security ?? ''}`, categoryIndex(g.deps.codeLists));
   const date = row.dateStart ? { date: row.dateStart } : {};
   const detail = await decideNotification(

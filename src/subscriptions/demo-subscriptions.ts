@@ -1,8 +1,7 @@
 import type { Database } from '../db/database.js';
 import { CLINICS } from '../synthetic/catalog.js';
 import { BACKPORT } from './bundle.js';
-import { newSecret } from './sign.js';
-import { insertSubscription, listSubscriptions, outboxHead, updateSubscription } from './store.js';
+import { insertSubscription, listSubscriptions, outboxHead, readySubscription, updateSubscription } from './store.js';
 import { PATIENT_TOPICS, TOPIC_CODES, TOPICS, type TopicCode } from './topics.js';
 
 /** Who owns the demo subscriptions: an administrative subscription names the operator, here the development start-up. */
@@ -35,28 +34,23 @@ export async function seedDemoSubscriptions(db: Database, opts: { baseUrl: strin
         continue;
       }
       const id = opts.newId();
-      const row = {
-        id,
-        organization,
-        owner: DEMO_OWNER,
-        dua: `dua-${clinic}`,
-        topic,
-        filters: JSON.stringify([{ name: 'attributed-organization', values: [organization] }]),
-        endpoint,
-        headers: '[]',
-        payload: 'id-only',
-        heartbeatSeconds: null,
-        timeoutSeconds: 10,
-        maxCount: 20,
-        status: 'active',
-        secret: newSecret(),
-        versionId: 1,
-        resource: JSON.stringify(resourceOf(id, organization, topic, endpoint)),
-        created: now,
-        updated: now,
-        startSeq: head,
-      };
-      await insertSubscription(db, row);
+      await insertSubscription(
+        db,
+        readySubscription(
+          {
+            id,
+            organization,
+            owner: DEMO_OWNER,
+            dua: `dua-${clinic}`,
+            topic,
+            filters: JSON.stringify([{ name: 'attributed-organization', values: [organization] }]),
+            endpoint,
+            startSeq: head,
+            resource: JSON.stringify(resourceOf(id, organization, topic, endpoint)),
+          },
+          now,
+        ),
+      );
       created++;
     }
   }

@@ -1,5 +1,5 @@
-import { inArray, sql } from 'drizzle-orm';
-import { subscriptions } from '../db/schema.js';
+import { sql } from 'drizzle-orm';
+import { getSubscription } from './store.js';
 import { deliverNext, type DeliveryDeps } from './deliver.js';
 import { dispatchPending } from './dispatch.js';
 import { deliveryLease } from './lease.js';
@@ -122,10 +122,7 @@ export function createNotifier(deps: DeliveryDeps, options: NotifierOptions): No
       try {
         for (;;) {
           if (stopped) return;
-          const [sub] = await deps.db.orm
-            .select()
-            .from(subscriptions)
-            .where(inArray(subscriptions.id, [id]));
+          const sub = await getSubscription(deps.db, id);
           if (!sub || (await deliverNext(deps, sub)) !== 'sent') return;
         }
       } catch (err) {

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
+import { newSecret } from './sign.js';
 import { backendClients, notificationEvents, subscriptionEvents, subscriptions } from '../db/schema.js';
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
@@ -21,7 +22,37 @@ export async function outboxHead(db: Database): Promise<number> {
   return row?.seq ?? 0;
 }
 
-export async function insertSubscription(db: Database, row: typeof subscriptions.$inferInsert): Promise<void> {
+type SubscriptionInsert = typeof subscriptions.$inferInsert;
+
+/**
+ * A subscription row stored ready to deliver (active), without the API's handshake: for the
+ * development seed, whose receiver is in this process, and for benchmarks and tests. What it
+ * does not name takes the API's defaults: id-only, no filter or header, 10 s timeout, 20 events
+ * per notification, a new secret.
+ */
+export function readySubscription(
+  fields: Pick<SubscriptionInsert, 'id' | 'organization' | 'owner' | 'topic' | 'endpoint' | 'startSeq'> & Partial<SubscriptionInsert>,
+  now: string,
+): SubscriptionInsert {
+  return {
+    dua: null,
+    filters: '[]',
+    headers: '[]',
+    payload: 'id-only',
+    heartbeatSeconds: null,
+    timeoutSeconds: 10,
+    maxCount: 20,
+    status: 'active',
+    secret: newSecret(),
+    versionId: 1,
+    resource: '{}',
+    created: now,
+    updated: now,
+    ...fields,
+  };
+}
+
+export async function insertSubscription(db: Database, row: SubscriptionInsert): Promise<void> {
   await db.orm.insert(subscriptions).values(row);
 }
 
@@ -36,7 +67,7 @@ export async function listSubscriptions(db: Database, owner?: string): Promise<S
   return owner === undefined ? q.orderBy(asc(subscriptions.created)) : q.where(eq(subscriptions.owner, owner)).orderBy(asc(subscriptions.created));
 }
 
-export async function updateSubscription(db: Database, id: string, set: Partial<typeof subscriptions.$inferInsert>): Promise<void> {
+export async function updateSubscription(db: Database, id: string, set: Partial<SubscriptionInsert>): Promise<void> {
   await db.orm.update(subscriptions).set(set).where(eq(subscriptions.id, id));
 }
 

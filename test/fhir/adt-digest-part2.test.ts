@@ -13,15 +13,7 @@ const today = new Date().toISOString().slice(0, 10);
 it('a consented Part 2 admission in the digest carries the Part 2 label and the redisclosure notice, as its push does', async () => {
   const s = await scenario();
   await s.oakwoodRoster();
-  const olga = await s.issuer.mint({
-    sub: 'olga',
-    client_id: 'portal',
-    role: 'patient',
-    fhirUser: 'Patient/pb-1',
-    patient: 'pb-1',
-    scope: 'patient/*.rs',
-    purpose_of_use: ['PATRQT'],
-  });
+  const olga = s.tokens.olga;
   const res = await s.consent(
     'olga-oak-sud',
     olga,

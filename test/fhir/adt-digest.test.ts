@@ -46,15 +46,7 @@ const items = (list: DigestList) => (list.entry ?? []).map((e) => `${e.flag.codi
  * helper's change to decide); the explicit permit holds with or without it.
  */
 const olgaPermitsOakwood = async () => {
-  const olga = await s.issuer.mint({
-    sub: 'olga',
-    client_id: 'portal',
-    role: 'patient',
-    fhirUser: 'Patient/pb-1',
-    patient: 'pb-1',
-    scope: 'patient/*.rs',
-    purpose_of_use: ['PATRQT'],
-  });
+  const olga = s.tokens.olga;
   const res = await s.consent(
     'olga-oak',
     olga,

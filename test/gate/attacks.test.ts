@@ -104,15 +104,7 @@ describe('vread decides the version on its own compartment', () => {
       });
     await s.seed(SOURCE_A, [hiv('pa-1')]);
     await s.seed(SOURCE_A, [hiv('pb-1')]);
-    const olga = await s.issuer.mint({
-      sub: 'olga',
-      client_id: 'portal',
-      role: 'patient',
-      fhirUser: 'Patient/pb-1',
-      patient: 'pb-1',
-      scope: 'patient/*.rs',
-      purpose_of_use: ['PATRQT'],
-    });
+    const olga = s.tokens.olga;
     expect((await s.get('/fhir/Observation/o-moved/_history/2', olga)).status).toBe(200);
     const old = await s.get('/fhir/Observation/o-moved/_history/1', olga);
     const none = await s.get('/fhir/Observation/o-moved/_history/9', olga);

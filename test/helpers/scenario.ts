@@ -125,6 +125,8 @@ export async function scenario() {
       scope: 'user/AuditEvent.rs',
       purpose_of_use: ['HSYSADMIN'],
     }),
+    // Another patient of the region (pb-1), for what one patient may see or do of another's.
+    olga: await person('olga', 'patient', 'Patient/pb-1', { patient: 'pb-1', scope: 'patient/*.rs', purpose_of_use: ['PATRQT'] }),
     stranger: await person('eve', 'patient', 'Patient/zz', { patient: 'zz', scope: 'patient/*.rs', purpose_of_use: ['PATRQT'] }),
     chenGlass: await person('dr.chen', 'clinician', 'Practitioner/clinic-oak-prac-chen', {
       organization: 'Organization/clinic-oak-org',

@@ -55,15 +55,7 @@ describe('$access', () => {
     noReasons(await other.text());
   });
   it("another patient cannot have Maria's access explained, and her own question answers as for a missing patient", async () => {
-    const olga = await s.issuer.mint({
-      sub: 'olga',
-      client_id: 'portal',
-      role: 'patient',
-      fhirUser: 'Patient/pb-1',
-      patient: 'pb-1',
-      scope: 'patient/*.rs',
-      purpose_of_use: ['PATRQT'],
-    });
+    const olga = s.tokens.olga;
     const a = await s.get('/fhir/Patient/pa-1/$access?actor=Organization/payer-lakeshore-org', olga);
     const b = await s.get('/fhir/Patient/zz-none/$access?actor=Organization/payer-lakeshore-org', olga);
     expect(a.status).toBe(b.status);

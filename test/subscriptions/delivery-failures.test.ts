@@ -1,23 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliverNext, ERROR_AFTER_MS, MAX_RETRY_MS, retryDelayMs } from '../../src/subscriptions/deliver.js';
 import { dispatchPending } from '../../src/subscriptions/dispatch.js';
-import { createNotifier, type Notifier } from '../../src/subscriptions/runtime.js';
+import { createNotifier } from '../../src/subscriptions/runtime.js';
 import { newSecret } from '../../src/subscriptions/sign.js';
 import { getSubscription } from '../../src/subscriptions/store.js';
-import { encounter, hoursAgo, putEntry, send, startReceiver, subscribe, until, world, type Receiver } from './delivery-world.js';
+import { encounter, hoursAgo, putEntry, send, subscribe, until, world, openedPerTest } from './delivery-world.js';
 
-const open: { notifier?: Notifier; receivers: Receiver[] } = { receivers: [] };
-afterEach(async () => {
-  await open.notifier?.stop();
-  open.notifier = undefined;
-  for (const r of open.receivers.splice(0)) await r.close().catch(() => undefined);
-});
-
-async function receiver(secret: string) {
-  const r = await startReceiver(secret);
-  open.receivers.push(r);
-  return r;
-}
+const { open, receiver } = openedPerTest();
 
 const unique = (xs: number[]) => new Set(xs).size === xs.length;
 

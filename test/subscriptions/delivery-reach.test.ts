@@ -2,21 +2,16 @@
  * Who is told, attacked as the red team did (issue 15): a clinic subscribing to the whole
  * region, a suspended client, an endpoint still proving itself, a handshake that failed.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { subscriptionEvents } from '../../src/db/schema.js';
 import { dispatchPending } from '../../src/subscriptions/dispatch.js';
-import { createNotifier, type Notifier } from '../../src/subscriptions/runtime.js';
+import { createNotifier } from '../../src/subscriptions/runtime.js';
 import { newSecret } from '../../src/subscriptions/sign.js';
 import { resolvePerson } from '../../src/store/read.js';
 import { attributeTo } from '../helpers/attribution.js';
-import { consentToOakwood, encounter, hoursAgo, patientEntry, send, startReceiver, subscribe, world, type Receiver } from './delivery-world.js';
+import { consentToOakwood, encounter, hoursAgo, patientEntry, send, subscribe, world, openedPerTest } from './delivery-world.js';
 
-const open: { notifier?: Notifier; receivers: Receiver[] } = { receivers: [] };
-afterEach(async () => {
-  await open.notifier?.stop();
-  open.notifier = undefined;
-  for (const r of open.receivers.splice(0)) await r.close().catch(() => undefined);
-});
+const { open, receiver } = openedPerTest();
 
 const numbered = async (db: Awaited<ReturnType<typeof world>>['db'], id: string) =>
   (await db.orm.select().from(subscriptionEvents)).filter((r) => r.subscriptionId === id).map((r) => r.eventNumber);
@@ -53,8 +48,7 @@ describe('nothing is sent to an endpoint that has not proved itself, and nothing
   it('while a changed endpoint handshakes, events are numbered and wait; after it succeeds they arrive in order', async () => {
     const { db, deps, delivery } = await world();
     const secret = newSecret();
-    const rx = await startReceiver(secret);
-    open.receivers.push(rx);
+    const rx = await receiver(secret);
     await subscribe(db, { id: 'moving', endpoint: rx.url, secret });
     db.sqlite.prepare("update subscriptions set status = 'requested', last_sent_at = null").run();
     open.notifier = createNotifier(delivery, { holder: 'test', pollMs: 20 });
@@ -72,8 +66,7 @@ describe('nothing is sent to an endpoint that has not proved itself, and nothing
   it('a subscription whose handshake failed is sent nothing until its subscriber fixes it', async () => {
     const { db, deps, delivery } = await world();
     const secret = newSecret();
-    const rx = await startReceiver(secret);
-    open.receivers.push(rx);
+    const rx = await receiver(secret);
     await subscribe(db, { id: 'unproved', endpoint: rx.url, secret });
     db.sqlite.prepare("update subscriptions set status = 'error', last_sent_at = null, last_error = 'handshake failed: the endpoint answered 500'").run();
     open.notifier = createNotifier(delivery, { holder: 'test', pollMs: 20 });

@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { afterEach } from 'vitest';
+import type { Notifier } from '../../src/subscriptions/runtime.js';
 import type { Database } from '../../src/db/database.js';
 import { ingest, readBundle } from '../../src/ingest/index.js';
 import { newSecret } from '../../src/subscriptions/sign.js';
-import { insertSubscription, outboxHead, type SubscriptionFilter } from '../../src/subscriptions/store.js';
+import { insertSubscription, outboxHead, readySubscription, type SubscriptionFilter } from '../../src/subscriptions/store.js';
 import { bundle, patient, putEntry, SOURCE_A } from '../helpers/fhir.js';
 import { exportJWK, generateKeyPair } from 'jose';
 import { createReceiptSigner } from '../../src/consent/receipt.js';
@@ -118,6 +120,22 @@ export async function startReceiver(secret: string) {
 }
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
+/** The notifier and receivers a test file's tests open, stopped and closed after each test. */
+export function openedPerTest() {
+  const open: { notifier?: Notifier; receivers: Receiver[] } = { receivers: [] };
+  afterEach(async () => {
+    await open.notifier?.stop();
+    open.notifier = undefined;
+    for (const r of open.receivers.splice(0)) await r.close().catch(() => undefined);
+  });
+  const receiver = async (secret: string) => {
+    const r = await startReceiver(secret);
+    open.receivers.push(r);
+    return r;
+  };
+  return { open, receiver };
+}
+
 export const hoursAgo = (now: Date, h: number) => new Date(now.getTime() - h * 3_600_000).toISOString();
 
 /** An Encounter as a hospital (source A) sends it. */
@@ -173,27 +191,28 @@ export async function subscribe(
 ) {
   const secret = opts.secret ?? newSecret();
   const created = opts.created ?? new Date().toISOString();
-  await insertSubscription(db, {
-    id: opts.id,
-    organization: opts.organization ?? 'Organization/clinic-oak-org',
-    owner: 'clinic-oak-backend',
-    dua: opts.dua ?? 'dua-clinic-oak',
-    topic: opts.topic ?? 'encounter-start',
-    filters: JSON.stringify(opts.filters ?? []),
-    endpoint: opts.endpoint,
-    headers: JSON.stringify(['Authorization: Bearer clinic-token']),
-    payload: opts.payload ?? 'id-only',
-    heartbeatSeconds: opts.heartbeatSeconds ?? null,
-    timeoutSeconds: opts.timeoutSeconds ?? 2,
-    maxCount: opts.maxCount ?? 10,
-    status: 'active',
-    secret,
-    startSeq: await outboxHead(db),
-    versionId: 1,
-    resource: '{}',
-    created,
-    updated: created,
-  });
+  await insertSubscription(
+    db,
+    readySubscription(
+      {
+        id: opts.id,
+        organization: opts.organization ?? 'Organization/clinic-oak-org',
+        owner: 'clinic-oak-backend',
+        dua: opts.dua ?? 'dua-clinic-oak',
+        topic: opts.topic ?? 'encounter-start',
+        filters: JSON.stringify(opts.filters ?? []),
+        endpoint: opts.endpoint,
+        headers: JSON.stringify(['Authorization: Bearer clinic-token']),
+        payload: opts.payload ?? 'id-only',
+        heartbeatSeconds: opts.heartbeatSeconds ?? null,
+        timeoutSeconds: opts.timeoutSeconds ?? 2,
+        maxCount: opts.maxCount ?? 10,
+        secret,
+        startSeq: await outboxHead(db),
+      },
+      created,
+    ),
+  );
   return secret;
 }
 

@@ -1,24 +1,13 @@
 import { eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { subscriptionEvents } from '../../src/db/schema.js';
 import { dispatchPending } from '../../src/subscriptions/dispatch.js';
-import { createNotifier, type Notifier } from '../../src/subscriptions/runtime.js';
+import { createNotifier } from '../../src/subscriptions/runtime.js';
 import { newSecret } from '../../src/subscriptions/sign.js';
 import { getSubscription } from '../../src/subscriptions/store.js';
-import { encounter, FHIR, hoursAgo, putEntry, send, startReceiver, subscribe, until, world, type Receiver } from './delivery-world.js';
+import { encounter, FHIR, hoursAgo, putEntry, send, subscribe, until, world, openedPerTest } from './delivery-world.js';
 
-const open: { notifier?: Notifier; receivers: Receiver[] } = { receivers: [] };
-afterEach(async () => {
-  await open.notifier?.stop();
-  open.notifier = undefined;
-  for (const r of open.receivers.splice(0)) await r.close().catch(() => undefined);
-});
-
-async function receiver(secret: string) {
-  const r = await startReceiver(secret);
-  open.receivers.push(r);
-  return r;
-}
+const { open, receiver } = openedPerTest();
 
 describe('delivery: an admission reaches the subscriber, signed, numbered, in order', () => {
   it('an ED visit ingested for a patient reaches the endpoint as event 1, signed and carrying its focus', async () => {

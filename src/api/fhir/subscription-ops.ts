@@ -5,7 +5,7 @@ import { FhirError } from '../../fhir/errors.js';
 import { requesterOf } from '../../http/authenticate.js';
 import { fhirJson } from '../../http/fhir-response.js';
 import { createGate } from '../../gate/index.js';
-import { statusParameters, type EventToTell, type PayloadContent } from '../../subscriptions/bundle.js';
+import { notificationBundle, statusParameters, type EventToTell, type PayloadContent } from '../../subscriptions/bundle.js';
 import { recipientOfSubscription } from '../../subscriptions/recipient.js';
 import { readSubscription } from '../../subscriptions/manage.js';
 import { eventsAfter, type SubscriptionRow } from '../../subscriptions/store.js';
@@ -56,18 +56,8 @@ async function events(c: Context<AppEnv>): Promise<Response> {
   const list = isOperator(requester)
     ? numbered.map((n): EventToTell => ({ eventNumber: n.eventNumber }))
     : await eventsToTell(c.var.deps.db, createGate(c.var.deps, recipientOfSubscription(sub)), numbered, told);
-  const parameters = statusParameters({ ...statusOf(c, sub), type: 'query-event', events: list, payload: told });
-  const entry: Record<string, unknown>[] = [{ fullUrl: `urn:uuid:${parameters.id}`, resource: parameters }];
-  if (told !== 'empty') {
-    for (const e of list) {
-      if (!e.focus) continue;
-      entry.push({
-        fullUrl: e.focus.startsWith('urn:') ? e.focus : `${fhirBase(c)}/${e.focus}`,
-        ...(told === 'full-resource' && e.resource ? { resource: e.resource } : {}),
-      });
-    }
-  }
-  return fhirJson(c, { resourceType: 'Bundle', type: 'history', entry });
+  // The same Bundle a notification is, so a replay carries what the push carried (a Part 2 stay's labels and notice too).
+  return fhirJson(c, notificationBundle({ ...statusOf(c, sub), type: 'query-event', events: list, payload: told }, fhirBase(c)));
 }
 
 /**
