@@ -569,6 +569,160 @@ export const subscriptionEvents = sqliteTable(
   ],
 );
 
+/**
+ * Versioned attribution rosters (Da Vinci ATR): one Group per provider organization × payer ×
+ * month, `roster-{org}-{payer}-{YYYY-MM}`. Each run makes a new version: drafts first, then the
+ * final one on the 1st. Versions and their members are never changed (triggers).
+ */
+export const rosterVersions = sqliteTable(
+  'roster_versions',
+  {
+    groupId: text('group_id').notNull(),
+    version: integer('version').notNull(),
+    /** `Organization/{id}` references. */
+    organization: text('organization').notNull(),
+    payer: text('payer').notNull(),
+    /** The month attributed, YYYY-MM. */
+    period: text('period').notNull(),
+    /** 'draft' or 'final' (ATR attribution-list-status). */
+    status: text('status').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.version] }), index('roster_versions_org').on(t.organization, t.period)],
+);
+
+/** The members of one roster version, with how each was attributed and what changed since the version before. */
+export const rosterMembers = sqliteTable(
+  'roster_members',
+  {
+    groupId: text('group_id').notNull(),
+    version: integer('version').notNull(),
+    person: text('person').notNull(),
+    /** ATR change type: new, nochange, changed, dropped. */
+    changeType: text('change_type').notNull(),
+    /** 'designation' or 'plurality'. */
+    method: text('method').notNull(),
+    reason: text('reason').notNull(),
+    periodStart: text('period_start').notNull(),
+    periodEnd: text('period_end').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.version, t.person] })],
+);
+
+/**
+ * A provider organization's dispute of one roster member (FHIR Task, owned by the payer, with a
+ * deadline). Accepted, it removes the member from later versions of that organization × payer
+ * roster, until she designates the organization herself.
+ */
+export const attributionDisputes = sqliteTable(
+  'attribution_disputes',
+  {
+    id: text('id').primaryKey(),
+    groupId: text('group_id').notNull(),
+    /** The roster version disputed. */
+    version: integer('version').notNull(),
+    person: text('person').notNull(),
+    organization: text('organization').notNull(),
+    payer: text('payer').notNull(),
+    /** Who filed it (the requester's subject). */
+    requester: text('requester').notNull(),
+    /** The reason code, and the evidence: free text and references offered (JSON). */
+    reason: text('reason').notNull(),
+    evidence: text('evidence').notNull(),
+    /** requested, accepted, rejected. */
+    status: text('status').notNull(),
+    createdAt: text('created_at').notNull(),
+    deadline: text('deadline').notNull(),
+    decidedAt: text('decided_at'),
+    decidedBy: text('decided_by'),
+    decisionNote: text('decision_note'),
+    /** The Task's versionId, for If-Match. */
+    versionId: integer('version_id').notNull().default(1),
+  },
+  (t) => [index('attribution_disputes_roster').on(t.organization, t.payer, t.status)],
+);
+
+/**
+ * Value-based contracts between a payer and a provider organization (Da Vinci VBPR
+ * `vbp-measure`): the terms as JSON, validated by src/performance/contract.ts.
+ */
+export const vbpContracts = sqliteTable('vbp_contracts', {
+  id: text('id').primaryKey(),
+  payer: text('payer').notNull(),
+  organization: text('organization').notNull(),
+  terms: text('terms').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+/**
+ * Reports for accountable providers, kept as made: gaps in care, performance (VBPR) and the
+ * multi-payer view. Immutable (triggers), retrievable by organization and date. `roster` names
+ * the roster version used (`Group/{id}/_history/{v}`), so a report can be reproduced.
+ */
+export const reports = sqliteTable(
+  'reports',
+  {
+    id: text('id').primaryKey(),
+    /** 'care-gaps', 'performance' or 'multi-payer'. */
+    kind: text('kind').notNull(),
+    organization: text('organization').notNull(),
+    payer: text('payer'),
+    contract: text('contract'),
+    periodStart: text('period_start').notNull(),
+    periodEnd: text('period_end').notNull(),
+    roster: text('roster'),
+    /** 'schedule', or the requester's subject. */
+    requestedBy: text('requested_by').notNull(),
+    createdAt: text('created_at').notNull(),
+    /** The FHIR content (a MeasureReport; for gaps, a summary); a gaps report's documents are in report_documents. */
+    content: text('content').notNull(),
+  },
+  (t) => [index('reports_org').on(t.organization, t.kind, t.createdAt)],
+);
+
+/** One patient's gaps-in-care document of a report (a DEQM gaps Bundle). */
+export const reportDocuments = sqliteTable(
+  'report_documents',
+  {
+    reportId: text('report_id').notNull(),
+    person: text('person').notNull(),
+    content: text('content').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.reportId, t.person] })],
+);
+
+/** Each DetectedIssue of a gaps report, so the provider can find it and remark on it. */
+export const careGaps = sqliteTable(
+  'care_gaps',
+  {
+    id: text('id').primaryKey(),
+    reportId: text('report_id').notNull(),
+    person: text('person').notNull(),
+    measure: text('measure').notNull(),
+    /** open-gap, closed-gap, prospective-gap, not-applicable. */
+    status: text('status').notNull(),
+  },
+  (t) => [index('care_gaps_report').on(t.reportId)],
+);
+
+/** Remarks a provider adds to a gap (PATCH). A remark never changes the gap's status. */
+export const gapRemarks = sqliteTable(
+  'gap_remarks',
+  {
+    id: text('id').primaryKey(),
+    gapId: text('gap_id').notNull(),
+    /** completed-elsewhere, attribution-incorrect, patient-declined, other. */
+    code: text('code').notNull(),
+    text: text('text'),
+    author: text('author').notNull(),
+    organization: text('organization').notNull(),
+    at: text('at').notNull(),
+    /** The dispute an attribution-incorrect remark opened (attribution_disputes.id). */
+    dispute: text('dispute'),
+  },
+  (t) => [index('gap_remarks_gap').on(t.gapId)],
+);
+
 export const schema = {
   notificationEvents,
   subscriptions,
@@ -600,5 +754,13 @@ export const schema = {
   duaLines,
   backendClients,
   participantsVersion,
+  rosterVersions,
+  rosterMembers,
+  attributionDisputes,
+  vbpContracts,
+  reports,
+  reportDocuments,
+  careGaps,
+  gapRemarks,
 };
 export type Schema = typeof schema;
