@@ -1,7 +1,7 @@
 import type { Attribution } from './attribution.js';
 import type { Segment } from './cost-utilization.js';
 import { ageOn, coveredMonths, primaryPlan, type PersonFacts } from './person.js';
-import { QUALITY_MEASURES } from './quality/index.js';
+import { calendarYear, QUALITY_MEASURES } from './quality/index.js';
 
 /** One person's additions to the tables for one year, before they are summed into cells. */
 export interface Contribution {
@@ -84,7 +84,7 @@ export function contribution(facts: PersonFacts, year: number, attribution: Attr
 
   const once: Record<string, number> = { members: 1 };
   for (const m of QUALITY_MEASURES) {
-    const r = m.evaluate(facts, year);
+    const r = m.evaluate(facts, calendarYear(year));
     if (!r.in) continue;
     if (r.excluded !== undefined) once[`${m.id}.exclusions`] = 1;
     else {

@@ -6,6 +6,12 @@ export interface PlanSpan extends CoverageSpan {
 }
 
 /**
+ * A dated fact, with the record it came from (`Type/id`) when it was read from one record: the
+ * evidence a gaps-in-care report lists. The population pipeline reads facts in bulk and leaves it out.
+ */
+export type Dated<T> = T & { date: string; ref?: string };
+
+/**
  * Everything the population metrics need about one linked person, read from their FHIR records
  * across all sources (Patient, Coverage, ExplanationOfBenefit, Encounter, Condition, Observation,
  * Procedure). Plain data: the measures and strata are pure functions of it.
@@ -21,11 +27,11 @@ export interface PersonFacts {
   claims: Claim[];
   stays: Stay[];
   /** ICD-10-CM codes with the date they were first known (onset, else recorded). */
-  diagnoses: { code: string; date: string }[];
-  hba1c: { date: string; percent: number }[];
-  bloodPressure: { date: string; systolic: number; diastolic: number }[];
-  /** Dates of screening mammograms (CPT 77067 and related). */
-  mammograms: string[];
+  diagnoses: Dated<{ code: string }>[];
+  hba1c: Dated<{ percent: number }>[];
+  bloodPressure: Dated<{ systolic: number; diastolic: number }>[];
+  /** Screening mammograms (CPT 77067 and related). */
+  mammograms: Dated<{}>[];
 }
 
 /** Age in whole years on a date (ISO). */

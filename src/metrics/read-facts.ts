@@ -142,7 +142,7 @@ export async function readFacts(db: Database, range: PersonRange): Promise<Map<s
       sql`, `,
     )})
     WHERE ${inRange} AND r.type = 'Procedure' AND +r.date_start IS NOT NULL AND coalesce(r.status, '') = 'completed'`);
-  for (const m of mammograms) of(m.person).mammograms.push(m.date.slice(0, 10));
+  for (const m of mammograms) of(m.person).mammograms.push({ date: m.date.slice(0, 10) });
 
   return people;
 }

@@ -131,7 +131,7 @@ export const arbitraryFacts = fc
       diagnoses: [...(diabetes ? [{ code: 'E11.9', date: `${YEAR - 1}-03-01` }] : []), ...(hypertension ? [{ code: 'I10', date: `${YEAR - 1}-03-01` }] : [])],
       hba1c: [],
       bloodPressure: hypertension ? [{ date: `${YEAR}-05-01`, systolic: 150, diastolic: 95 }] : [],
-      mammograms: mammogram ? [`${YEAR}-04-01`] : [],
+      mammograms: mammogram ? [{ date: `${YEAR}-04-01` }] : [],
     };
     const attribution = org ? { person: 'target', year: YEAR, organization: org, method: 'designation' as const, reason: 'test' } : undefined;
     return contribution(facts, YEAR, attribution, DEFAULT_CLIPPING);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PersonFacts } from '../../src/metrics/person.js';
-import { QUALITY_MEASURES } from '../../src/metrics/quality/index.js';
+import { calendarYear, QUALITY_MEASURES } from '../../src/metrics/quality/index.js';
 
 const measure = (id: string) => QUALITY_MEASURES.find((m) => m.id === id)!;
 
@@ -24,25 +24,28 @@ function person(over: Partial<PersonFacts>): PersonFacts {
 describe('breast cancer screening', () => {
   const bcs = measure('breast-cancer-screening');
   it('counts a woman of 65 screened 20 months before year end (inside the 27-month window)', () => {
-    expect(bcs.evaluate(person({ mammograms: ['2024-04-30'] }), 2025)).toEqual({ in: true, numerator: true });
+    expect(bcs.evaluate(person({ mammograms: [{ date: '2024-04-30' }] }), calendarYear(2025))).toEqual({ in: true, numerator: true });
   });
   it('does not count a mammogram 28 months before year end (30 September two years before)', () => {
-    expect(bcs.evaluate(person({ mammograms: ['2023-09-30'] }), 2025)).toEqual({ in: true, numerator: false });
-    expect(bcs.evaluate(person({ mammograms: ['2023-10-01'] }), 2025)).toEqual({ in: true, numerator: true });
+    expect(bcs.evaluate(person({ mammograms: [{ date: '2023-09-30' }] }), calendarYear(2025))).toEqual({ in: true, numerator: false });
+    expect(bcs.evaluate(person({ mammograms: [{ date: '2023-10-01' }] }), calendarYear(2025))).toEqual({ in: true, numerator: true });
   });
   it('leaves out men, women of 49 and of 75 on 31 December', () => {
-    expect(bcs.evaluate(person({ sex: 'male' }), 2025).in).toBe(false);
-    expect(bcs.evaluate(person({ birthDate: '1976-01-01' }), 2025).in).toBe(false); // 49
-    expect(bcs.evaluate(person({ birthDate: '1975-12-31' }), 2025).in).toBe(true); // 50 on 31 December
-    expect(bcs.evaluate(person({ birthDate: '1950-12-31' }), 2025).in).toBe(false); // 75
+    expect(bcs.evaluate(person({ sex: 'male' }), calendarYear(2025)).in).toBe(false);
+    expect(bcs.evaluate(person({ birthDate: '1976-01-01' }), calendarYear(2025)).in).toBe(false); // 49
+    expect(bcs.evaluate(person({ birthDate: '1975-12-31' }), calendarYear(2025)).in).toBe(true); // 50 on 31 December
+    expect(bcs.evaluate(person({ birthDate: '1950-12-31' }), calendarYear(2025)).in).toBe(false); // 75
   });
   it('excludes a bilateral mastectomy, with the reason', () => {
-    expect(bcs.evaluate(person({ diagnoses: [{ code: 'Z90.13', date: '2019-02-01' }] }), 2025)).toEqual({ in: true, excluded: 'bilateral mastectomy' });
+    expect(bcs.evaluate(person({ diagnoses: [{ code: 'Z90.13', date: '2019-02-01' }] }), calendarYear(2025))).toEqual({
+      in: true,
+      excluded: 'bilateral mastectomy',
+    });
   });
   it('needs 11 months of enrollment: covered from 1 March (10 months) is out, from 1 February (11) is in', () => {
     const from = (start: string) => person({ coverage: [{ person: 'p', segment: 'commercial', payer: 'x', start }] });
-    expect(bcs.evaluate(from('2025-03-01'), 2025).in).toBe(false);
-    expect(bcs.evaluate(from('2025-02-01'), 2025).in).toBe(true);
+    expect(bcs.evaluate(from('2025-03-01'), calendarYear(2025)).in).toBe(false);
+    expect(bcs.evaluate(from('2025-02-01'), calendarYear(2025)).in).toBe(true);
   });
 });
 
@@ -59,7 +62,7 @@ describe('HbA1c poor control (inverse)', () => {
             { date: '2025-09-01', percent: 8.2 },
           ],
         }),
-        2025,
+        calendarYear(2025),
       ),
     ).toEqual({ in: true, numerator: false });
     expect(
@@ -70,21 +73,21 @@ describe('HbA1c poor control (inverse)', () => {
             { date: '2025-09-01', percent: 9.1 },
           ],
         }),
-        2025,
+        calendarYear(2025),
       ),
     ).toEqual({ in: true, numerator: true });
   });
   it('9.0 exactly is not above 9', () => {
-    expect(a1c.evaluate(diabetic({ hba1c: [{ date: '2025-06-01', percent: 9.0 }] }), 2025)).toEqual({ in: true, numerator: false });
+    expect(a1c.evaluate(diabetic({ hba1c: [{ date: '2025-06-01', percent: 9.0 }] }), calendarYear(2025))).toEqual({ in: true, numerator: false });
   });
   it('counts no test in the year as poor control (a 2024 result does not carry over)', () => {
-    expect(a1c.evaluate(diabetic({ hba1c: [{ date: '2024-11-01', percent: 6.5 }] }), 2025)).toEqual({ in: true, numerator: true });
+    expect(a1c.evaluate(diabetic({ hba1c: [{ date: '2024-11-01', percent: 6.5 }] }), calendarYear(2025))).toEqual({ in: true, numerator: true });
   });
   it('leaves out people without diabetes, or diagnosed after the year, or aged 76', () => {
-    expect(a1c.evaluate(person({}), 2025).in).toBe(false);
-    expect(a1c.evaluate(person({ diagnoses: [{ code: 'E11.9', date: '2026-01-02' }] }), 2025).in).toBe(false);
-    expect(a1c.evaluate(diabetic({ birthDate: '1949-06-01' }), 2025).in).toBe(false);
-    expect(a1c.evaluate(person({ diagnoses: [{ code: 'E10.9', date: '2025-03-01' }] }), 2025).in).toBe(true);
+    expect(a1c.evaluate(person({}), calendarYear(2025)).in).toBe(false);
+    expect(a1c.evaluate(person({ diagnoses: [{ code: 'E11.9', date: '2026-01-02' }] }), calendarYear(2025)).in).toBe(false);
+    expect(a1c.evaluate(diabetic({ birthDate: '1949-06-01' }), calendarYear(2025)).in).toBe(false);
+    expect(a1c.evaluate(person({ diagnoses: [{ code: 'E10.9', date: '2025-03-01' }] }), calendarYear(2025)).in).toBe(true);
   });
 });
 
@@ -100,18 +103,18 @@ describe('controlling high blood pressure', () => {
             { date: '2025-10-10', systolic, diastolic },
           ],
         }),
-        2025,
+        calendarYear(2025),
       );
     expect(at(138, 88)).toEqual({ in: true, numerator: true });
     expect(at(140, 80)).toEqual({ in: true, numerator: false });
     expect(at(130, 90)).toEqual({ in: true, numerator: false });
   });
   it('no reading in the year is not controlled', () => {
-    expect(cbp.evaluate(hypertensive({}), 2025)).toEqual({ in: true, numerator: false });
+    expect(cbp.evaluate(hypertensive({}), calendarYear(2025))).toEqual({ in: true, numerator: false });
   });
   it('needs hypertension diagnosed by 30 June', () => {
-    expect(cbp.evaluate(person({ diagnoses: [{ code: 'I10', date: '2025-06-30' }] }), 2025).in).toBe(true);
-    expect(cbp.evaluate(person({ diagnoses: [{ code: 'I10', date: '2025-07-01' }] }), 2025).in).toBe(false);
+    expect(cbp.evaluate(person({ diagnoses: [{ code: 'I10', date: '2025-06-30' }] }), calendarYear(2025)).in).toBe(true);
+    expect(cbp.evaluate(person({ diagnoses: [{ code: 'I10', date: '2025-07-01' }] }), calendarYear(2025)).in).toBe(false);
   });
   it('excludes pregnancy in the year and end-stage renal disease, with reasons', () => {
     expect(
@@ -124,7 +127,7 @@ describe('controlling high blood pressure', () => {
             { code: 'Z34.90', date: '2025-04-01' },
           ],
         }),
-        2025,
+        calendarYear(2025),
       ),
     ).toEqual({ in: true, excluded: 'pregnancy in the year' });
     expect(
@@ -137,7 +140,7 @@ describe('controlling high blood pressure', () => {
             { code: 'Z34.90', date: '2024-04-01' },
           ],
         }),
-        2025,
+        calendarYear(2025),
       ),
     ).toEqual({ in: true, numerator: false });
     expect(
@@ -148,12 +151,12 @@ describe('controlling high blood pressure', () => {
             { code: 'N18.6', date: '2023-01-01' },
           ],
         }),
-        2025,
+        calendarYear(2025),
       ),
     ).toEqual({ in: true, excluded: 'end-stage renal disease' });
   });
   it('covers ages 18 to 85 on 31 December', () => {
-    expect(cbp.evaluate(hypertensive({ birthDate: '1940-01-01' }), 2025).in).toBe(true); // 85
-    expect(cbp.evaluate(hypertensive({ birthDate: '1939-12-31' }), 2025).in).toBe(false); // 86
+    expect(cbp.evaluate(hypertensive({ birthDate: '1940-01-01' }), calendarYear(2025)).in).toBe(true); // 85
+    expect(cbp.evaluate(hypertensive({ birthDate: '1939-12-31' }), calendarYear(2025)).in).toBe(false); // 86
   });
 });

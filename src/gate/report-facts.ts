@@ -1,0 +1,69 @@
+import { sql } from 'drizzle-orm';
+import type { Decision } from '../consent/decide.js';
+import type { Resource } from '../fhir/types.js';
+import { factsFromRecord, FACT_TYPES } from '../metrics/facts-from-record.js';
+import type { PersonFacts } from '../metrics/person.js';
+import { searchWhere } from '../search/sql.js';
+import type { SearchQuery } from '../search/params.js';
+import { linkedPatientIds } from '../store/read.js';
+import { purposeOf, type GateContext } from './context.js';
+import { referenceFilter } from './dangling.js';
+import { grantsFor, type Row } from './search.js';
+
+/** One member's metric inputs as the requester may see them, and the records they came from. */
+export interface VisibleFacts {
+  person: string;
+  /** A Patient id of hers the requester may read: what a report names her by. */
+  patientId: string;
+  facts: PersonFacts;
+  /** The records the facts were read from, by `Type/id`, as the requester would receive them. */
+  records: Map<string, Row>;
+  decisions: Decision[];
+}
+
+/** No search filters: every record of the granted classes. */
+const EVERY_RECORD: SearchQuery = { dates: [], tokens: [], includes: [], count: 0, offset: 0, sort: { column: 'lastUpdated', descending: false } };
+
+/**
+ * Reads each person's metric inputs through the gate, exactly as the requester may see them:
+ * only the classes its scope covers and `decide` permits, without the labels the decision
+ * withholds, with references to anything else withheld stripped (dangling.ts). A gap closed
+ * only by a hidden record therefore stays open for this requester, and nothing it receives
+ * points at the hidden record. A person of whom nothing is visible, or without a Patient record
+ * the requester may read, is left out, as if she did not exist. Nothing here is audited: the
+ * caller audits what it discloses (`auditDisclosure`).
+ */
+export async function* visibleFacts(g: GateContext, persons: readonly string[]): AsyncGenerator<VisibleFacts> {
+  for (const person of persons) {
+    const { grants, decisions } = await grantsFor(g, person, FACT_TYPES);
+    if (!grants.some((grant) => grant.type === 'Patient')) continue;
+    const ids = await linkedPatientIds(g.deps.db, person);
+    if (ids.length === 0) continue;
+    const rows = await g.deps.db.orm.all<Row>(
+      sql`SELECT type, id, content FROM resources WHERE ${searchWhere(ids, grants, EVERY_RECORD) ?? sql`0`} ORDER BY type, id`,
+    );
+    const visible = await referenceFilter(g, person).many(rows);
+    const patient = visible.find((r) => r.type === 'Patient');
+    if (!patient) continue;
+    const resources = visible.map((r) => JSON.parse(r.content) as Resource);
+    yield {
+      person,
+      patientId: patient.id,
+      facts: factsFromRecord(person, resources),
+      records: new Map(visible.map((r) => [`${r.type}/${r.id}`, r])),
+      decisions,
+    };
+  }
+}
+
+/** Audits what a report disclosed about one member: it goes in her accounting of disclosures. */
+export async function auditDisclosure(g: GateContext, member: Pick<VisibleFacts, 'person' | 'decisions'>, query: string): Promise<void> {
+  await g.audit({
+    interaction: 'operation',
+    query,
+    person: member.person,
+    outcome: 'permit',
+    reasons: member.decisions.flatMap((d) => d.reasons).slice(0, 6),
+    ...purposeOf(member.decisions.find((d) => d.permit)),
+  });
+}
