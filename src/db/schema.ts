@@ -723,6 +723,18 @@ export const gapRemarks = sqliteTable(
   (t) => [index('gap_remarks_gap').on(t.gapId)],
 );
 
+/** Each scheduled or on-demand run of the provider reports (src/reports/run.ts): what is due is what has no finished run. */
+export const reportRuns = sqliteTable('report_runs', {
+  /** `{kind}:{period}`, e.g. `roster-final:2026-01`, `performance:2025-Q4`. */
+  key: text('key').primaryKey(),
+  startedAt: text('started_at').notNull(),
+  finishedAt: text('finished_at'),
+  /** How many rosters or reports it made. */
+  made: integer('made'),
+  /** Why it failed, in one sentence (no PHI). */
+  error: text('error'),
+});
+
 export const schema = {
   notificationEvents,
   subscriptions,
@@ -762,5 +774,6 @@ export const schema = {
   reportDocuments,
   careGaps,
   gapRemarks,
+  reportRuns,
 };
 export type Schema = typeof schema;

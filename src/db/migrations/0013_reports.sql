@@ -46,6 +46,14 @@ CREATE TABLE `report_documents` (
 	PRIMARY KEY(`report_id`, `person`)
 );
 --> statement-breakpoint
+CREATE TABLE `report_runs` (
+	`key` text PRIMARY KEY NOT NULL,
+	`started_at` text NOT NULL,
+	`finished_at` text,
+	`made` integer,
+	`error` text
+);
+--> statement-breakpoint
 CREATE TABLE `reports` (
 	`id` text PRIMARY KEY NOT NULL,
 	`kind` text NOT NULL,
