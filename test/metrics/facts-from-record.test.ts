@@ -5,7 +5,10 @@ import type { Resource } from '../../src/fhir/types.js';
 import { factsFromRecord } from '../../src/metrics/facts-from-record.js';
 import type { PersonFacts } from '../../src/metrics/person.js';
 import { readFacts } from '../../src/metrics/read-facts.js';
-import { suiteDir } from '../helpers/db.js';
+import { ingest, readBundle } from '../../src/ingest/index.js';
+import { suiteDir, tempDb, testDeps } from '../helpers/db.js';
+import { bundle, patient, putEntry, SOURCE_A } from '../helpers/fhir.js';
+import { registerFixtureParticipants } from '../helpers/participants.js';
 import { loadRegion } from '../helpers/region.js';
 
 /**
@@ -47,7 +50,15 @@ function normal(f: PersonFacts): unknown {
       })
       .sort();
   const { person, birthDate, sex, state, zip, claims, ...lists } = f;
-  return { person, birthDate, sex, state, zip, claims: strip(summed(claims)), ...Object.fromEntries(Object.entries(lists).map(([k, v]) => [k, strip(v as object[])])) };
+  return {
+    person,
+    birthDate,
+    sex,
+    state,
+    zip,
+    claims: strip(summed(claims)),
+    ...Object.fromEntries(Object.entries(lists).map(([k, v]) => [k, strip(v as object[])])),
+  };
 }
 
 const empty = (person: string): PersonFacts => ({
@@ -84,4 +95,120 @@ describe('factsFromRecord and readFacts', () => {
     expect(all.some((f) => f.visitDiagnoses.length > 0)).toBe(true);
     expect(all.some((f) => f.diagnoses.length > 0 && f.claims.length > 0 && f.bloodPressure.length > 0)).toBe(true);
   }, 120_000);
+});
+
+const ICD = 'http://hl7.org/fhir/sid/icd-10-cm';
+const at = (resource: Record<string, unknown> & { resourceType: string; id: string }) =>
+  putEntry({ meta: { source: SOURCE_A }, subject: { reference: 'Patient/px-1' }, ...resource });
+const eob = (id: string, status: string, code: string, modifier: string | undefined, dx: string, start: string) =>
+  at({
+    resourceType: 'ExplanationOfBenefit',
+    id,
+    status,
+    subject: undefined,
+    patient: { reference: 'Patient/px-1' },
+    type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
+    use: 'claim',
+    created: start,
+    insurer: { reference: 'Organization/payer' },
+    provider: { reference: 'Organization/clinic' },
+    outcome: 'complete',
+    insurance: [{ focal: true, coverage: { reference: 'Coverage/c' } }],
+    billablePeriod: { start, end: start },
+    diagnosis: [{ sequence: 1, diagnosisCodeableConcept: { coding: [{ system: ICD, code: dx }] } }],
+    item: [
+      {
+        sequence: 1,
+        productOrService: { coding: [{ system: 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets', code }] },
+        ...(modifier ? { modifier: [{ coding: [{ code: modifier }] }] } : {}),
+      },
+    ],
+  });
+
+describe('factsFromRecord and readFacts on the exclusion facts the region does not carry', () => {
+  it('agree on hospice, mastectomy and visit facts from procedures, encounters and claims, void records left out by both', async () => {
+    const db = tempDb();
+    await registerFixtureParticipants(db);
+    const entries = [
+      putEntry(patient('px-1')),
+      at({
+        resourceType: 'Procedure',
+        id: 'mx-l',
+        status: 'completed',
+        performedDateTime: '2019-03-01',
+        code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '19303' }] },
+        bodySite: [{ coding: [{ system: 'http://snomed.info/sct', code: '80248007' }] }],
+      }),
+      at({
+        resourceType: 'Procedure',
+        id: 'mx-b',
+        status: 'completed',
+        performedDateTime: '2020-03-01',
+        code: { coding: [{ system: 'http://www.cms.gov/Medicare/Coding/ICD10', code: '0HTV0ZZ' }] },
+      }),
+      at({
+        resourceType: 'Procedure',
+        id: 'mx-x',
+        status: 'in-progress',
+        performedDateTime: '2021-03-01',
+        code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '19303' }] },
+      }),
+      at({
+        resourceType: 'Encounter',
+        id: 'stay',
+        status: 'finished',
+        class: { code: 'IMP' },
+        period: { start: '2025-03-01', end: '2025-03-10' },
+        hospitalization: { dischargeDisposition: { coding: [{ code: 'hosp' }] } },
+      }),
+      at({
+        resourceType: 'Encounter',
+        id: 'visit-1',
+        status: 'finished',
+        class: { code: 'AMB' },
+        type: [{ coding: [{ system: 'http://snomed.info/sct', code: '385763009' }] }],
+        period: { start: '2025-02-01' },
+        reasonCode: [{ coding: [{ system: ICD, code: 'I10' }] }],
+      }),
+      at({
+        resourceType: 'Encounter',
+        id: 'visit-2',
+        status: 'finished',
+        class: { code: 'AMB' },
+        period: { start: '2024-05-01' },
+        reasonCode: [{ coding: [{ system: ICD, code: 'I10' }] }],
+      }),
+      at({
+        resourceType: 'Encounter',
+        id: 'visit-x',
+        status: 'entered-in-error',
+        class: { code: 'AMB' },
+        period: { start: '2024-06-01' },
+        reasonCode: [{ coding: [{ system: ICD, code: 'I10' }] }],
+      }),
+      eob('claim-1', 'active', 'Q5001', 'RT', 'I10', '2025-04-01'),
+      eob('claim-x', 'entered-in-error', 'Q5002', undefined, 'I10', '2025-05-01'),
+    ];
+    const b = readBundle(bundle('transaction', entries, SOURCE_A));
+    if (Array.isArray(b)) throw new Error('bad bundle');
+    await ingest(testDeps(db), { source: SOURCE_A, channel: 'cli', mode: 'transaction', entries: b.entries });
+    const person = db.sqlite.prepare("SELECT person_id FROM patient_links WHERE patient_id = 'px-1'").pluck().get() as string;
+    const records = (
+      db.sqlite.prepare("SELECT content FROM resources WHERE patient_id = 'px-1' OR (type = 'Patient' AND id = 'px-1')").pluck().all() as string[]
+    ).map((c) => JSON.parse(c) as Resource);
+    const pure = factsFromRecord(person, records);
+    expect(normal(pure)).toEqual(normal((await readFacts(db, { from: person, to: person })).get(person)!));
+    expect(pure.services.map((s) => `${s.code}@${s.date}${s.site ? `/${s.site}` : ''} ${s.ref}`).sort()).toEqual([
+      '0HTV0ZZ@2020-03-01 Procedure/mx-b',
+      '19303@2019-03-01/80248007 Procedure/mx-l',
+      '385763009@2025-02-01 Encounter/visit-1',
+      'Q5001@2025-04-01/RT ExplanationOfBenefit/claim-1',
+      'hosp@2025-03-10 Encounter/stay',
+    ]);
+    expect(pure.visitDiagnoses.map((v) => `${v.code}@${v.date} ${v.ref}`).sort()).toEqual([
+      'I10@2024-05-01 Encounter/visit-2',
+      'I10@2025-02-01 Encounter/visit-1',
+      'I10@2025-04-01 ExplanationOfBenefit/claim-1',
+    ]);
+  });
 });
