@@ -2,6 +2,7 @@ import type { Resource } from '../fhir/types.js';
 import { searchValues } from '../store/search-values.js';
 import type { ServiceCategory } from './cost-utilization.js';
 import type { PersonFacts } from './person.js';
+import { EXCLUSION_SERVICES } from './quality/codes.js';
 import { segmentOfSopt } from './read-facts.js';
 
 /**
@@ -12,7 +13,19 @@ import { segmentOfSopt } from './read-facts.js';
  * test/metrics/facts-from-record.test.ts holds the two readers to the same answer.
  */
 export function factsFromRecord(person: string, records: readonly Resource[]): PersonFacts {
-  const p: PersonFacts = { person, sex: 'unknown', coverage: [], claims: [], stays: [], diagnoses: [], hba1c: [], bloodPressure: [], mammograms: [] };
+  const p: PersonFacts = {
+    person,
+    sex: 'unknown',
+    coverage: [],
+    claims: [],
+    stays: [],
+    diagnoses: [],
+    hba1c: [],
+    bloodPressure: [],
+    mammograms: [],
+    visitDiagnoses: [],
+    services: [],
+  };
   // The most recently updated Patient record decides demographics, as in readFacts.
   const patients = records.filter((r) => r.resourceType === 'Patient').sort((a, b) => updated(a).localeCompare(updated(b)));
   for (const r of patients) {
@@ -43,23 +56,40 @@ export function factsFromRecord(person: string, records: readonly Resource[]): P
       case 'ExplanationOfBenefit': {
         if (VOID.has(status)) break;
         const start = str(at(x, 'billablePeriod', 'start'));
+        const category = categoryOf(x);
         if (start) {
           const total = (code: string) =>
             ((x.total as Rec[] | undefined) ?? [])
               .filter((t) => at(t, 'category', 'coding', 0, 'code') === code)
               .reduce((n, t) => n + num(at(t, 'amount', 'value')), 0);
-          p.claims.push({ person, date: `${start.slice(0, 7)}-15`, category: categoryOf(x), paid: total('benefit'), allowed: total('eligible') });
+          p.claims.push({ person, date: `${start.slice(0, 7)}-15`, category, paid: total('benefit'), allowed: total('eligible') });
         }
         for (const d of (x.diagnosis as Rec[] | undefined) ?? []) {
           const code = str(at(d, 'diagnosisCodeableConcept', 'coding', 0, 'code'));
           if (code && start) p.diagnoses.push({ code, date: start.slice(0, 10), ref });
+          if (code && start && OUTPATIENT_CLAIMS.has(category)) p.visitDiagnoses.push({ code, date: start.slice(0, 10), ref });
         }
+        if (start)
+          for (const item of (x.item as Rec[] | undefined) ?? []) {
+            const code = str(at(item, 'productOrService', 'coding', 0, 'code'));
+            const site = str(at(item, 'modifier', 0, 'coding', 0, 'code'));
+            if (code && EXCLUSION_SERVICES.has(code)) p.services.push({ code, date: start.slice(0, 10), ...(site ? { site } : {}), ref });
+          }
         break;
       }
       case 'Encounter': {
         const cls = at(x, 'class', 'code');
-        if ((cls !== 'IMP' && cls !== 'EMER') || values.dateStart === null || VOID.has(status)) break;
+        if (values.dateStart === null || VOID.has(status)) break;
         const discharge = str(at(x, 'period', 'end'));
+        const date = values.dateStart.slice(0, 10);
+        for (const t of values.tokens) if (t.param === 'code' && EXCLUSION_SERVICES.has(t.code)) p.services.push({ code: t.code, date, ref });
+        const disposition = str(at(x, 'hospitalization', 'dischargeDisposition', 'coding', 0, 'code'));
+        if (disposition && EXCLUSION_SERVICES.has(disposition)) p.services.push({ code: disposition, date: (discharge ?? date).slice(0, 10), ref });
+        if (typeof cls === 'string' && OUTPATIENT_CLASSES.has(cls))
+          for (const reason of (x.reasonCode as Rec[] | undefined) ?? [])
+            for (const c of (reason.coding as Rec[] | undefined) ?? [])
+              if (c.system === ICD10CM && typeof c.code === 'string') p.visitDiagnoses.push({ code: c.code, date, ref });
+        if (cls !== 'IMP' && cls !== 'EMER') break;
         p.stays.push({
           person,
           kind: cls === 'IMP' ? 'inpatient' : 'ed',
@@ -94,6 +124,10 @@ export function factsFromRecord(person: string, records: readonly Resource[]): P
       case 'Procedure': {
         if (values.dateStart === null || status !== 'completed') break;
         if (values.tokens.some((t) => t.param === 'code' && CPT_MAMMOGRAPHY.has(t.code))) p.mammograms.push({ date: values.dateStart.slice(0, 10), ref });
+        const site = str(at(x, 'bodySite', 0, 'coding', 0, 'code'));
+        for (const t of values.tokens)
+          if (t.param === 'code' && EXCLUSION_SERVICES.has(t.code))
+            p.services.push({ code: t.code, date: values.dateStart.slice(0, 10), ...(site ? { site } : {}), ref });
         break;
       }
     }
@@ -111,6 +145,9 @@ const LOINC_BP_PANEL = '85354-9';
 const CPT_MAMMOGRAPHY = new Set(['77067', '77063', '77065', '77066']);
 const VOID = new Set(['entered-in-error', 'cancelled']);
 const FINAL = new Set(['final', 'amended', 'corrected']);
+/** Ambulatory, virtual and home health Encounters; professional and outpatient claims: the outpatient visits. */
+const OUTPATIENT_CLASSES = new Set(['AMB', 'VR', 'HH']);
+const OUTPATIENT_CLAIMS = new Set<ServiceCategory>(['professional', 'outpatient']);
 
 function at(node: unknown, ...path: (string | number)[]): unknown {
   let v = node;

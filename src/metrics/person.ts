@@ -32,6 +32,19 @@ export interface PersonFacts {
   bloodPressure: Dated<{ systolic: number; diastolic: number }>[];
   /** Screening mammograms (CPT 77067 and related). */
   mammograms: Dated<{}>[];
+  /**
+   * ICD-10-CM codes given at an outpatient visit, dated the visit's day: an ambulatory, virtual or
+   * home Encounter's reasonCode, or the diagnoses of a professional or outpatient claim. Two on
+   * different days confirm a chronic diagnosis (CMS165 hypertension); one day counted once.
+   */
+  visitDiagnoses: Dated<{ code: string }>[];
+  /**
+   * Coded services an exclusion reads (quality/codes.ts EXCLUSION_SERVICES only): a completed
+   * Procedure's code, a claim line's product or service, an Encounter's type (dated its start) or
+   * discharge disposition (dated its end). `site` is where the side is recorded: the Procedure's
+   * bodySite or the claim line's first modifier.
+   */
+  services: Dated<{ code: string; site?: string }>[];
 }
 
 /** Age in whole years on a date (ISO). */

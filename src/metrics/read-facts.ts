@@ -3,6 +3,7 @@ import { optedOutOfAggregates } from '../consent/aggregate-opt-out.js';
 import type { Database } from '../db/database.js';
 import type { Segment, ServiceCategory } from './cost-utilization.js';
 import type { PersonFacts } from './person.js';
+import { EXCLUSION_SERVICES } from './quality/codes.js';
 
 /** Source Payment Typology (https://nahdo.org/sopt) top-level codes to market segments; other payers have no segment. */
 export function segmentOfSopt(code: string | null): Segment | undefined {
@@ -24,6 +25,11 @@ const LOINC_HBA1C = '4548-4';
 const LOINC_BP_PANEL = '85354-9';
 const CPT_MAMMOGRAPHY = ['77067', '77063', '77065', '77066'];
 const VOID = sql`('entered-in-error', 'cancelled')`;
+const ICD10CM = 'http://hl7.org/fhir/sid/icd-10-cm';
+const SERVICES = sql`(${sql.join(
+  [...EXCLUSION_SERVICES].map((c) => sql`${c}`),
+  sql`, `,
+)})`;
 
 /** An inclusive range of person ids: the population is read in slices so memory stays flat. */
 export interface PersonRange {
@@ -41,7 +47,19 @@ export async function readFacts(db: Database, range: PersonRange): Promise<Map<s
   const of = (person: string): PersonFacts => {
     let p = people.get(person);
     if (!p) {
-      p = { person, sex: 'unknown', coverage: [], claims: [], stays: [], diagnoses: [], hba1c: [], bloodPressure: [], mammograms: [] };
+      p = {
+        person,
+        sex: 'unknown',
+        coverage: [],
+        claims: [],
+        stays: [],
+        diagnoses: [],
+        hba1c: [],
+        bloodPressure: [],
+        mammograms: [],
+        visitDiagnoses: [],
+        services: [],
+      };
       people.set(person, p);
     }
     return p;
@@ -143,6 +161,40 @@ export async function readFacts(db: Database, range: PersonRange): Promise<Map<s
     )})
     WHERE ${inRange} AND r.type = 'Procedure' AND +r.date_start IS NOT NULL AND coalesce(r.status, '') = 'completed'`);
   for (const m of mammograms) of(m.person).mammograms.push({ date: m.date.slice(0, 10) });
+
+  // Outpatient visits with their diagnoses: ambulatory, virtual and home Encounters' reasons, and
+  // professional and outpatient claims (the service categories of the claims query above).
+  const visits = await db.orm.all<{ person: string; code: string | null; date: string | null }>(sql`
+    SELECT l.person_id AS person, json_extract(c.value, '$.code') AS code, r.date_start AS date
+    ${linked}, json_each(r.content, '$.reasonCode') rc, json_each(rc.value, '$.coding') c
+    WHERE ${inRange} AND r.type = 'Encounter' AND json_extract(r.content, '$.class.code') IN ('AMB', 'VR', 'HH') AND +r.date_start IS NOT NULL
+      AND coalesce(r.status, '') NOT IN ${VOID} AND json_extract(c.value, '$.system') = ${ICD10CM}
+    UNION ALL
+    SELECT l.person_id, json_extract(d.value, '$.diagnosisCodeableConcept.coding[0].code'), json_extract(r.content, '$.billablePeriod.start')
+    ${linked}, json_each(r.content, '$.diagnosis') d WHERE ${inRange} AND r.type = 'ExplanationOfBenefit' AND coalesce(r.status, '') NOT IN ${VOID}
+      AND (json_extract(r.content, '$.type.coding[0].code') = 'professional' OR (coalesce(json_extract(r.content, '$.type.coding[0].code'), '') <> 'pharmacy'
+        AND coalesce(json_extract(r.content, '$.subType.coding[0].code'), '') <> 'inpatient'
+        AND coalesce(json_extract(r.content, '$.item[0].revenue.coding[0].code'), '') NOT LIKE '045%'))`);
+  for (const v of visits) if (v.code && v.date) of(v.person).visitDiagnoses.push({ code: v.code, date: v.date.slice(0, 10) });
+
+  // The services an exclusion reads (hospice, frailty, mastectomy), from procedures, Encounter
+  // types and discharge dispositions, and claim lines; filtered to those codes in SQL.
+  const services = await db.orm.all<{ person: string; code: string; date: string | null; site: string | null }>(sql`
+    SELECT l.person_id AS person, t.code AS code, r.date_start AS date,
+      CASE r.type WHEN 'Procedure' THEN json_extract(r.content, '$.bodySite[0].coding[0].code') END AS site
+    ${linked} CROSS JOIN resource_tokens t ON t.type = r.type AND t.id = r.id AND t.param = 'code' AND t.code IN ${SERVICES}
+    WHERE ${inRange} AND r.type IN ('Procedure', 'Encounter') AND +r.date_start IS NOT NULL
+      AND CASE r.type WHEN 'Procedure' THEN coalesce(r.status, '') = 'completed' ELSE coalesce(r.status, '') NOT IN ${VOID} END
+    UNION ALL
+    SELECT l.person_id, json_extract(r.content, '$.hospitalization.dischargeDisposition.coding[0].code'), coalesce(json_extract(r.content, '$.period.end'), r.date_start), NULL
+    ${linked} WHERE ${inRange} AND r.type = 'Encounter' AND +r.date_start IS NOT NULL AND coalesce(r.status, '') NOT IN ${VOID}
+      AND json_extract(r.content, '$.hospitalization.dischargeDisposition.coding[0].code') IN ${SERVICES}
+    UNION ALL
+    SELECT l.person_id, json_extract(i.value, '$.productOrService.coding[0].code'), json_extract(r.content, '$.billablePeriod.start'),
+      json_extract(i.value, '$.modifier[0].coding[0].code')
+    ${linked}, json_each(r.content, '$.item') i WHERE ${inRange} AND r.type = 'ExplanationOfBenefit' AND coalesce(r.status, '') NOT IN ${VOID}
+      AND json_extract(i.value, '$.productOrService.coding[0].code') IN ${SERVICES}`);
+  for (const v of services) if (v.date) of(v.person).services.push({ code: v.code, date: v.date.slice(0, 10), ...(v.site ? { site: v.site } : {}) });
 
   return people;
 }

@@ -132,6 +132,14 @@ export const arbitraryFacts = fc
       hba1c: [],
       bloodPressure: hypertension ? [{ date: `${YEAR}-05-01`, systolic: 150, diastolic: 95 }] : [],
       mammograms: mammogram ? [{ date: `${YEAR}-04-01` }] : [],
+      // Two outpatient visits on different days confirm the hypertension (CMS165).
+      visitDiagnoses: hypertension
+        ? [
+            { code: 'I10', date: `${YEAR - 1}-03-01` },
+            { code: 'I10', date: `${YEAR - 1}-09-01` },
+          ]
+        : [],
+      services: [],
     };
     const attribution = org ? { person: 'target', year: YEAR, organization: org, method: 'designation' as const, reason: 'test' } : undefined;
     return contribution(facts, YEAR, attribution, DEFAULT_CLIPPING);

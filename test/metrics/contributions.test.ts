@@ -17,6 +17,8 @@ const facts = (person: string): PersonFacts => ({
   hba1c: [],
   bloodPressure: [],
   mammograms: [],
+  visitDiagnoses: [],
+  services: [],
 });
 
 describe('per-person contributions', () => {

@@ -17,6 +17,8 @@ function person(over: Partial<PersonFacts>): PersonFacts {
     hba1c: [],
     bloodPressure: [],
     mammograms: [],
+    visitDiagnoses: [],
+    services: [],
     ...over,
   };
 }
@@ -93,7 +95,13 @@ describe('HbA1c poor control (inverse)', () => {
 
 describe('controlling high blood pressure', () => {
   const cbp = measure('blood-pressure-control');
-  const hypertensive = (over: Partial<PersonFacts>) => person({ sex: 'male', diagnoses: [{ code: 'I10', date: '2022-01-01' }], ...over });
+  // Hypertension confirmed by two outpatient visits on different days in 2024 (CMS165 / HEDIS CBP).
+  const twoVisits = [
+    { code: 'I10', date: '2024-03-01' },
+    { code: 'I10', date: '2024-09-01' },
+  ];
+  const hypertensive = (over: Partial<PersonFacts>) =>
+    person({ sex: 'male', diagnoses: [{ code: 'I10', date: '2022-01-01' }], visitDiagnoses: twoVisits, ...over });
   it('needs both numbers below the line on the last reading: 138/88 yes, 140/80 no, 130/90 no', () => {
     const at = (systolic: number, diastolic: number) =>
       cbp.evaluate(
@@ -112,9 +120,19 @@ describe('controlling high blood pressure', () => {
   it('no reading in the year is not controlled', () => {
     expect(cbp.evaluate(hypertensive({}), calendarYear(2025))).toEqual({ in: true, numerator: false });
   });
-  it('needs hypertension diagnosed by 30 June', () => {
-    expect(cbp.evaluate(person({ diagnoses: [{ code: 'I10', date: '2025-06-30' }] }), calendarYear(2025)).in).toBe(true);
-    expect(cbp.evaluate(person({ diagnoses: [{ code: 'I10', date: '2025-07-01' }] }), calendarYear(2025)).in).toBe(false);
+  it('needs the second hypertension visit by 30 June', () => {
+    const visits = (second: string) =>
+      person({
+        visitDiagnoses: [
+          { code: 'I10', date: '2025-01-15' },
+          { code: 'I10', date: second },
+        ],
+      });
+    expect(cbp.evaluate(visits('2025-06-30'), calendarYear(2025)).in).toBe(true);
+    expect(cbp.evaluate(visits('2025-07-01'), calendarYear(2025)).in).toBe(false);
+  });
+  it('does not take a problem-list hypertension alone: it must be confirmed at visits', () => {
+    expect(cbp.evaluate(person({ diagnoses: [{ code: 'I10', date: '2022-01-01' }] }), calendarYear(2025)).in).toBe(false);
   });
   it('excludes pregnancy in the year and end-stage renal disease, with reasons', () => {
     expect(
