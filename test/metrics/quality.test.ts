@@ -32,10 +32,10 @@ describe('breast cancer screening', () => {
     expect(bcs.evaluate(person({ mammograms: [{ date: '2023-09-30' }] }), calendarYear(2025))).toEqual({ in: true, numerator: false });
     expect(bcs.evaluate(person({ mammograms: [{ date: '2023-10-01' }] }), calendarYear(2025))).toEqual({ in: true, numerator: true });
   });
-  it('leaves out men, women of 49 and of 75 on 31 December', () => {
+  it('leaves out men, women of 51 and of 75 on 31 December (CMS125v12 starts at 52)', () => {
     expect(bcs.evaluate(person({ sex: 'male' }), calendarYear(2025)).in).toBe(false);
-    expect(bcs.evaluate(person({ birthDate: '1976-01-01' }), calendarYear(2025)).in).toBe(false); // 49
-    expect(bcs.evaluate(person({ birthDate: '1975-12-31' }), calendarYear(2025)).in).toBe(true); // 50 on 31 December
+    expect(bcs.evaluate(person({ birthDate: '1974-01-01' }), calendarYear(2025)).in).toBe(false); // 51
+    expect(bcs.evaluate(person({ birthDate: '1973-12-31' }), calendarYear(2025)).in).toBe(true); // 52 on 31 December
     expect(bcs.evaluate(person({ birthDate: '1950-12-31' }), calendarYear(2025)).in).toBe(false); // 75
   });
   it('excludes a bilateral mastectomy, with the reason', () => {

@@ -6,13 +6,13 @@ import { addMonths, dayAfter, enrolled, refsOf, within, type MeasurementPeriod, 
 /** From 1 October two years before a calendar period: the 27 months ending on the period's end. */
 const lookback = (end: string) => ({ start: dayAfter(addMonths(end, -27)), end });
 
-/** Women 50–74 with a screening mammogram in the 27 months ending on the period's last day (≈ CMS125). */
+/** Women 52–74 with a screening mammogram in the 27 months ending on the period's last day (≈ CMS125). */
 export const breastCancerScreening: QualityMeasure = {
   id: 'breast-cancer-screening',
   title: 'Breast cancer screening',
   inverse: false,
   definition:
-    'Denominator: women aged 50 to 74 on the last day of the measurement period (31 December), enrolled at least 11 months of it. ' +
+    'Denominator (CMS125v12 and later): women aged 52 to 74 on the last day of the measurement period (31 December), enrolled at least 11 months of it. ' +
     'Exclusions, following CMS125 (eCQM Breast Cancer Screening) and its Hospice and AdvancedIllnessandFrailty libraries: ' +
     'hospice care in the period (a hospice service or encounter, HCPCS Q5001-Q5010, S9126, T2042-T2046, CPT 99377-99378, SNOMED CT 385763009, or an inpatient discharge to hospice); ' +
     'a bilateral mastectomy on or before the last day (history of bilateral mastectomy ICD-10-CM Z90.13, ICD-10-PCS 0HTV0ZZ, a mastectomy CPT 19303, 19305-19307 with a bilateral site or modifier 50, ' +
@@ -23,7 +23,7 @@ export const breastCancerScreening: QualityMeasure = {
   evaluate(person, period) {
     if (person.sex !== 'female' || !person.birthDate || !enrolled(person, period)) return { in: false };
     const age = ageOn(person.birthDate, period.end);
-    if (age < 50 || age > 74) return { in: false };
+    if (age < 52 || age > 74) return { in: false };
     const excluded = exclusionOf(person, period);
     if (excluded) return { in: true, excluded: excluded.reason };
     return { in: true, numerator: person.mammograms.some((m) => within(m.date, lookback(period.end))) };
