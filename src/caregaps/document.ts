@@ -99,7 +99,10 @@ export function gapsDocument(input: GapsDocumentInput): GapsDocument {
       id: issueId,
       meta: { profile: [PROFILES.detectedIssue] },
       modifierExtension: [
-        { url: GAP_STATUS_EXTENSION, valueCodeableConcept: { coding: [{ system: GAPS_STATUS_SYSTEM, code: evaluation.status, display: DISPLAY[evaluation.status] }] } },
+        {
+          url: GAP_STATUS_EXTENSION,
+          valueCodeableConcept: { coding: [{ system: GAPS_STATUS_SYSTEM, code: evaluation.status, display: DISPLAY[evaluation.status] }] },
+        },
       ],
       status: 'final',
       code: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'CAREGAP', display: 'Caregap' }] },

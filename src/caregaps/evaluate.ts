@@ -39,7 +39,10 @@ export function evaluateGap(facts: PersonFacts, measure: QualityMeasure, period:
       : diagnoses.has(ref)
         ? ['initial-population', 'denominator']
         : ['numerator'];
-  const evidence = [{ ref: patientRef, criteria: ['initial-population', 'denominator'] as Population[] }, ...refs.map((ref) => ({ ref, criteria: criteriaOf(ref) }))];
+  const evidence = [
+    { ref: patientRef, criteria: ['initial-population', 'denominator'] as Population[] },
+    ...refs.map((ref) => ({ ref, criteria: criteriaOf(ref) })),
+  ];
   if (result.excluded !== undefined) {
     return { status: 'not-applicable', reason: result.excluded, populations: counts(1, 1, 1, 0), evidence };
   }

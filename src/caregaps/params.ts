@@ -73,14 +73,19 @@ export function parseCareGaps(pairs: readonly [string, string][], strict: boolea
   if (end < start) throw bad('periodEnd', `periodEnd (${end}) is before periodStart (${start})`, 'value');
 
   const statuses = values.get('status') ?? [];
-  if (statuses.length === 0) throw bad('status', 'status is required: open-gap, closed-gap, prospective-gap or not-applicable, repeated for several', 'required');
+  if (statuses.length === 0)
+    throw bad('status', 'status is required: open-gap, closed-gap, prospective-gap or not-applicable, repeated for several', 'required');
   for (const s of statuses) if (!(GAP_STATUSES as readonly string[]).includes(s)) throw bad('status', `status ${s} is not a gaps-status code`, 'value');
 
   const subject = subjectOf(one('subject'));
   const organization = reference(one('organization'), 'organization', 'Organization');
   const practitioner = reference(one('practitioner'), 'practitioner', 'Practitioner');
   if (!subject && !organization)
-    throw bad(subject === undefined && practitioner ? 'organization' : 'subject', 'give a subject, or an organization, or a practitioner and an organization', 'required');
+    throw bad(
+      subject === undefined && practitioner ? 'organization' : 'subject',
+      'give a subject, or an organization, or a practitioner and an organization',
+      'required',
+    );
 
   return { period: { start, end }, subject, organization, practitioner, statuses: new Set(statuses as GapStatus[]), measures: measuresOf(values, measureId) };
 }
@@ -108,7 +113,10 @@ function measuresOf(values: Map<string, string[]>, instance?: string): QualityMe
   ];
   for (const [by, value] of selectors) {
     const m = findMeasure(by, value);
-    if (!m) throw new FhirError(instance !== undefined && by === 'measureId' && value === instance ? 404 : 400, [{ code: 'not-found', diagnostics: `Measure ${value} is not known`, expression: by }]);
+    if (!m)
+      throw new FhirError(instance !== undefined && by === 'measureId' && value === instance ? 404 : 400, [
+        { code: 'not-found', diagnostics: `Measure ${value} is not known`, expression: by },
+      ]);
     if (!named.includes(m)) named.push(m);
   }
   return named.length > 0 ? QUALITY_MEASURES.filter((m) => named.includes(m)) : [...QUALITY_MEASURES];

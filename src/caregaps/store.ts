@@ -72,6 +72,9 @@ export async function readGapsDocument(db: Database, reportId: string, person: s
 
 /** A stored report's row (without its documents). */
 export async function readGapsReport(db: Database, reportId: string) {
-  const [row] = await db.orm.select().from(reports).where(and(eq(reports.id, reportId), eq(reports.kind, 'care-gaps')));
+  const [row] = await db.orm
+    .select()
+    .from(reports)
+    .where(and(eq(reports.id, reportId), eq(reports.kind, 'care-gaps')));
   return row;
 }

@@ -22,7 +22,11 @@ export function careGapsRoutes(): Hono<AppEnv> {
   routes.post('/Measure/:id/$care-gaps', async (c) => run(c, parametersPairs(await body(c)), c.req.param('id')));
   routes.get('/Measure', (c) => {
     requesterOf(c);
-    const entry = QUALITY_MEASURES.map((m) => ({ fullUrl: `${c.var.deps.config.baseUrl}/fhir/Measure/${m.id}`, resource: measureResource(m), search: { mode: 'match' } }));
+    const entry = QUALITY_MEASURES.map((m) => ({
+      fullUrl: `${c.var.deps.config.baseUrl}/fhir/Measure/${m.id}`,
+      resource: measureResource(m),
+      search: { mode: 'match' },
+    }));
     return fhirJson(c, { resourceType: 'Bundle', type: 'searchset', total: entry.length, entry });
   });
   routes.get('/Measure/:id', (c) => {
