@@ -44,8 +44,35 @@ export function measureResource(m: QualityMeasure) {
     description: m.definition,
     scoring: PROPORTION,
     improvementNotation: improvementNotation(m),
-    group: [{ population: POPULATIONS.map((code) => ({ id: code, code: populationCode(code) })) }],
+    group: [
+      {
+        population: POPULATIONS.map((code) => ({
+          id: code,
+          code: populationCode(code),
+          criteria: { description: criterion(m, code), language: 'text/cql', expression: DEFINE[code] },
+        })),
+      },
+    ],
   };
+}
+
+/**
+ * A population's criterion in words: its sentence of the measure's definition. R4 requires a
+ * criteria Expression in a known language, so it names the define an eCQM's CQL would have; no
+ * CQL library is published: the rule that runs is the TypeScript of src/metrics/quality. The
+ * initial population is the denominator: these measures have no separate one.
+ */
+const DEFINE: Record<Population, string> = {
+  'initial-population': 'Initial Population',
+  denominator: 'Denominator',
+  'denominator-exclusion': 'Denominator Exclusions',
+  numerator: 'Numerator',
+};
+
+function criterion(m: QualityMeasure, code: Population): string {
+  const label = code === 'numerator' ? 'Numerator' : code === 'denominator-exclusion' ? 'Exclusion' : 'Denominator';
+  const sentence = m.definition.split(/(?<=\.) (?=[A-Z][a-z]+(?: \([^)]*\))?s?:)/).find((s) => s.startsWith(label));
+  return sentence ?? (code === 'denominator-exclusion' ? 'None.' : m.definition);
 }
 
 /** The measures a `measureId`, `measureUrl` (with or without `|version`) or `measureIdentifier` names. */

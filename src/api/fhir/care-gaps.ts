@@ -22,6 +22,9 @@ export function careGapsRoutes(): Hono<AppEnv> {
   routes.post('/Measure/:id/$care-gaps', async (c) => run(c, parametersPairs(await body(c)), c.req.param('id')));
   routes.get('/Measure', (c) => {
     requesterOf(c);
+    // Three measures: no search parameters, so under strict handling any parameter is refused.
+    const unknown = [...new URL(c.req.url).searchParams.keys()].find((k) => k !== '_count' && k !== '_format');
+    if (unknown !== undefined && strictHandling(c)) throw FhirError.of(400, 'not-supported', `Measure has no search parameter ${unknown}`, unknown);
     const entry = QUALITY_MEASURES.map((m) => ({
       fullUrl: `${c.var.deps.config.baseUrl}/fhir/Measure/${m.id}`,
       resource: measureResource(m),
