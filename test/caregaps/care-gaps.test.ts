@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { careGaps, reportDocuments, reports } from '../../src/db/schema.js';
 import { rosterReference } from '../../src/rosters/types.js';
 import { SOURCE_A, SOURCE_B } from '../helpers/fhir.js';
+import { seedRoster } from '../helpers/rosters.js';
 import { consentFor } from '../helpers/scenario.js';
 import { expectValidFhir } from '../helpers/validate.js';
 import { ALL_STATUSES, bundlesOf, careGapsQuery, coverage, gapOf, gapsWorld, hba1c, PAYER_SOURCE, type GapsWorld } from './world.js';
@@ -162,6 +163,57 @@ describe('gaps on a roster', () => {
     for (const p of res.body.parameter) expectValidFhir(p.resource, 'a gaps Bundle');
   });
 });
+
+describe('who is asked about, and what is recorded', () => {
+  it('each patient whose document is returned has the disclosure in her accounting; one left out by the status filter does not', async () => {
+    const acct = async () => JSON.stringify((await (await w.get('/fhir/AuditEvent?patient=Patient/pa-1&_count=100', w.tokens.maria)).json()) as object);
+    expect(await acct()).not.toContain('care-gaps');
+    // Maria has no open gap here (not enrolled under a typed plan): she gets no Bundle, and no disclosure is recorded.
+    expect((await ask(w.tokens.payer, { subject: group(), status: 'open-gap' })).status).toBe(200);
+    expect(await acct()).not.toContain('care-gaps');
+    expect((await ask(w.tokens.payer, { subject: group() })).status).toBe(200);
+    expect(await acct()).toContain('care-gaps');
+  });
+
+  it("organization runs on the organization's own final rosters of the period's last month, and records each one", async () => {
+    const draft = await seedRosterDraft();
+    const res = await ask(w.tokens.chen, {
+      organization: 'Organization/clinic-oak-org',
+      practitioner: 'Practitioner/clinic-oak-prac-chen',
+      measureId: 'breast-cancer-screening',
+    });
+    expect(res.status).toBe(200);
+    expect([...bundlesOf(res.body).keys()].sort()).toEqual(['Ana', 'Bea', 'Carl', 'Hana', 'Maria']);
+    const [report] = await w.db.orm.select().from(reports);
+    expect(report!.roster).toBe(rosterReference(w.roster));
+    expect(report!.roster).not.toContain(draft.groupId);
+  });
+
+  it('POST Parameters answers as GET does', async () => {
+    const res = await w.send('POST', '/fhir/Measure/$care-gaps', w.tokens.chen, {
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'periodStart', valueDate: '2025-01-01' },
+        { name: 'periodEnd', valueDate: '2025-12-31' },
+        { name: 'subject', valueString: group() },
+        { name: 'status', valueCode: 'open-gap' },
+        { name: 'measureId', valueId: 'breast-cancer-screening' },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect([...bundlesOf(await res.json()).keys()]).toEqual(['Bea']);
+  });
+});
+
+/** A draft roster of Oakwood under another payer: a report by organization reads finals only. */
+const seedRosterDraft = () =>
+  seedRoster(w.db, {
+    organization: 'Organization/clinic-oak-org',
+    payer: 'Organization/payer-greatlakes-ma-org',
+    period: '2025-12',
+    status: 'draft',
+    persons: [w.personOf('pb-1')],
+  });
 
 describe('bad input changes nothing and says what is wrong', () => {
   it('an end before the start is 400 naming periodEnd', async () => {
