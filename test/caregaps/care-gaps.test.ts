@@ -1,12 +1,13 @@
 /** DEQM Measure/$care-gaps through the gate: issue 16 item 1's Done-when, attacks first. */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { readGapsDocument } from '../../src/caregaps/store.js';
 import { careGaps, reportDocuments, reports } from '../../src/db/schema.js';
 import { rosterReference } from '../../src/rosters/types.js';
 import { SOURCE_A, SOURCE_B } from '../helpers/fhir.js';
 import { seedRoster } from '../helpers/rosters.js';
 import { consentFor } from '../helpers/scenario.js';
 import { expectValidFhir } from '../helpers/validate.js';
-import { ALL_STATUSES, bundlesOf, careGapsQuery, coverage, gapOf, gapsWorld, hba1c, PAYER_SOURCE, type GapsWorld } from './world.js';
+import { ALL_STATUSES, bundlesOf, careGapsQuery, coverage, gapOf, gapsWorld, hba1c, LAKESHORE, OAK, PAYER_SOURCE, type GapsWorld } from './world.js';
 
 let w: GapsWorld;
 beforeEach(async () => {
@@ -50,6 +51,8 @@ describe('what the requester may not see', () => {
     expect(oak.text).not.toContain('"value":7.1');
     // Her records at clinic B are visible, but none was evaluated: nothing in her document names that source.
     expect(JSON.stringify(maria.bundle)).not.toContain(SOURCE_B);
+    // Nor does what was kept of the run.
+    expect(JSON.stringify(await w.db.orm.select().from(reportDocuments))).not.toContain('o-a1c-ok');
     // The same question about her by a requester who may see the result: closed.
     const river = await ask(w.tokens.riverside, { subject: 'Patient/pa-1', measureId: 'hba1c-poor-control' });
     expect(river.status).toBe(200);
@@ -153,6 +156,8 @@ describe('gaps on a roster', () => {
       p.resource.entry.filter((e: any) => e.resource.resourceType === 'DetectedIssue').map((e: any) => e.resource.id),
     );
     expect((await w.db.orm.select().from(careGaps)).map((g) => g.id).sort()).toEqual([...issues].sort());
+    const maria = body.parameter.find((p: any) => p.resource.entry[0].resource.subject.reference === 'Patient/pa-1').resource;
+    expect(await readGapsDocument(w.db, report!.id, w.personOf('pa-1'))).toEqual(maria);
     const composition = body.parameter[0].resource.entry[0].resource;
     expect(composition.extension[0].valueReference.reference).toBe(rosterReference(w.roster));
   });
@@ -187,6 +192,17 @@ describe('who is asked about, and what is recorded', () => {
     const [report] = await w.db.orm.select().from(reports);
     expect(report!.roster).toBe(rosterReference(w.roster));
     expect(report!.roster).not.toContain(draft.groupId);
+  });
+
+  it('a Group subject may name a version: the report reads and records that one', async () => {
+    const v2 = await seedRoster(w.db, { organization: OAK, payer: LAKESHORE, period: '2025-12', version: 2, persons: [w.personOf('pay-bea')] });
+    const latest = await ask(w.tokens.chen, { subject: group(), measureId: 'breast-cancer-screening' });
+    expect([...bundlesOf(latest.body).keys()]).toEqual(['Bea']);
+    const first = await ask(w.tokens.chen, { subject: `${group()}/_history/1`, measureId: 'breast-cancer-screening' });
+    expect([...bundlesOf(first.body).keys()].sort()).toEqual(['Ana', 'Bea', 'Carl', 'Hana', 'Maria']);
+    const rows = await w.db.orm.select().from(reports).orderBy(reports.createdAt);
+    expect(rows.map((r) => r.roster).sort()).toEqual([rosterReference(w.roster), rosterReference(v2)].sort());
+    expect((await ask(w.tokens.chen, { subject: `${group()}/_history/9` })).status).toBe(404);
   });
 
   it('POST Parameters answers as GET does', async () => {
@@ -229,6 +245,13 @@ describe('bad input changes nothing and says what is wrong', () => {
     expect(
       (await w.get('/fhir/Measure/nope/$care-gaps?periodStart=2025-01-01&periodEnd=2025-12-31&status=open-gap&subject=' + group(), w.tokens.chen)).status,
     ).toBe(404);
+  });
+  it('an unknown parameter is refused under handling=strict and ignored otherwise', async () => {
+    const path = careGapsQuery({ subject: group(), status: 'open-gap', colour: 'blue' });
+    const strict = await w.get(path, w.tokens.chen, { prefer: 'handling=strict' });
+    expect(strict.status).toBe(400);
+    expect(((await strict.json()) as any).issue[0].expression).toEqual(['colour']);
+    expect((await w.get(path, w.tokens.chen)).status).toBe(200);
   });
   it('no subject and no organization is 400; so is no status', async () => {
     expect((await ask(w.tokens.chen, { practitioner: 'Practitioner/clinic-oak-prac-chen' })).status).toBe(400);
