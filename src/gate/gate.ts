@@ -15,6 +15,8 @@ import { notificationVerdict, releaseNotification, type NotificationEvent, type 
 import type { PayloadContent } from '../subscriptions/bundle.js';
 import { maySubscribeTo } from './subscribe.js';
 import { adtDigest, type DigestEntry } from './digest.js';
+import { careGaps, type CareGapsAnswer } from './care-gaps.js';
+import type { CareGapsParams } from '../caregaps/params.js';
 
 /**
  * The one way patient data leaves the gateway, built once per request from its Requester (as
@@ -56,6 +58,8 @@ export interface Gate {
   maySubscribeTo(patientId: string): Promise<boolean>;
   /** An organization's daily admission and discharge digest (YYYY-MM-DD), each entry decided as its notification would be; empty for anyone else. */
   adtDigest(organization: string, date: string): Promise<DigestEntry[]>;
+  /** DEQM `Measure/$care-gaps` on what the requester may see, stored and audited; a subject it may not ask about throws 404 as if it did not exist. */
+  careGaps(params: CareGapsParams, base: string, query: string): Promise<CareGapsAnswer>;
 }
 
 export function createGate(deps: GateDeps, requester: Requester): Gate {
@@ -80,5 +84,6 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     releaseNotification: (event, detail, payload) => releaseNotification(g, event, detail, payload),
     maySubscribeTo: (patientId) => maySubscribeTo(g, patientId),
     adtDigest: (organization, date) => adtDigest(g, organization, date),
+    careGaps: (params, base, query) => careGaps(g, params, base, query),
   };
 }

@@ -160,7 +160,7 @@ describe('what the gateway emits is valid FHIR R4', () => {
     const types = cs.rest[0]!.resource.map((r) => r.type).filter((t) => t !== 'AuditEvent' && t !== 'Group' && t !== 'Subscription');
     const responses: [string, unknown][] = [];
     for (const type of types) {
-      const query = ['Practitioner', 'PractitionerRole', 'Organization', 'Location'].includes(type)
+      const query = ['Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Measure'].includes(type)
         ? '_count=5'
         : type === 'Patient'
           ? `_id=${MARIA}&_count=5`
@@ -402,7 +402,7 @@ describe('what the gateway emits is valid FHIR R4', () => {
       }[];
     };
     const rest = cs.rest[0]!;
-    const directory = ['Practitioner', 'PractitionerRole', 'Organization', 'Location'];
+    const directory = ['Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Measure'];
     const failures: string[] = [];
     const expectStatus = async (
       what: string,
@@ -417,6 +417,14 @@ describe('what the gateway emits is valid FHIR R4', () => {
     const issueCode = (body: Json | undefined) => (body as { issue?: { code?: string }[] } | undefined)?.issue?.[0]?.code;
     const sample: Record<string, string> = { date: 'ge2000-01-01', token: 'http://example.org|x', string: 'a', reference: `Patient/${MARIA}` };
     const strict = { headers: { prefer: 'handling=strict' } };
+    const careGapsQuery = `periodStart=2025-01-01&periodEnd=2025-12-31&status=open-gap&status=closed-gap&subject=Patient/${MARIA}`;
+    const careGapsBody = JSON.stringify({
+      resourceType: 'Parameters',
+      parameter: [...new URLSearchParams(careGapsQuery)].map(([name, value]) => ({
+        name,
+        [name.startsWith('period') ? 'valueDate' : name === 'status' ? 'valueCode' : 'valueString']: value,
+      })),
+    });
 
     for (const entry of rest.resource) {
       const { type } = entry;
@@ -484,6 +492,15 @@ describe('what the gateway emits is valid FHIR R4', () => {
           await expectStatus('Patient/$break-the-glass', `/Patient/${MARIA}/$break-the-glass`, tokens.chen!, (st) => st !== 404 && st !== 405 && st < 500, {
             method: 'POST',
           });
+        if (op.name === 'care-gaps')
+          for (const init of [undefined, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: careGapsBody }])
+            await expectStatus(
+              'Measure/$care-gaps',
+              init ? '/Measure/$care-gaps' : `/Measure/$care-gaps?${careGapsQuery}`,
+              tokens.chen!,
+              (st) => st === 200,
+              init,
+            );
         if (op.name === 'adt-digest')
           await expectStatus('Organization/$adt-digest', '/Organization/clinic-oak-org/$adt-digest', tokens.chen!, (st) => st === 200);
         if (op.name === 'export') {

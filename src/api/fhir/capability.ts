@@ -28,6 +28,29 @@ const OPS = {
   },
 };
 
+const CARE_GAPS = {
+  name: 'care-gaps',
+  definition: 'http://hl7.org/fhir/us/davinci-deqm/OperationDefinition/care-gaps',
+  documentation:
+    'GET or POST Measure/$care-gaps (or Measure/{id}/$care-gaps): periodStart, periodEnd, status (repeated), and subject (Patient/{id} or a roster Group/{id}) or organization (the requester’s own; with or without practitioner); measureId, measureUrl or measureIdentifier to choose measures. One DEQM gaps document Bundle per patient, computed on the records the requester may see; each run is stored with the roster version it used.',
+};
+
+/** The quality measures: directory data, and the type the gaps-in-care operation runs on. */
+const MEASURE = {
+  type: 'Measure',
+  documentation:
+    'The gateway’s quality measures (breast cancer screening, HbA1c poor control, controlling blood pressure): directory data, readable by any authenticated requester.',
+  interaction: [{ code: 'read' }, { code: 'search-type' }],
+  versioning: 'no-version',
+  readHistory: false,
+  updateCreate: false,
+  conditionalCreate: false,
+  conditionalRead: 'not-supported',
+  conditionalUpdate: false,
+  conditionalDelete: 'not-supported',
+  operation: [CARE_GAPS],
+};
+
 const READS = ['read', 'vread', 'history-instance'];
 
 /** Types sources write (create, update, transaction, batch). Consents are written by patients, through the consent API. */
@@ -153,7 +176,7 @@ export function capabilityStatement(config: { baseUrl: string; issuer: string },
             },
           ],
         },
-        resource: [...Object.keys(RESOURCE_TYPES).map(resourceEntry), AUDIT_EVENT, SUBSCRIPTION],
+        resource: [...Object.keys(RESOURCE_TYPES).map(resourceEntry), AUDIT_EVENT, SUBSCRIPTION, MEASURE],
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
         operation: [OPS.systemExport],
       },

@@ -4,6 +4,7 @@ import { smartConfiguration } from '../../auth/smart-configuration.js';
 import { fhirJson } from '../../http/fhir-response.js';
 import { attributionRoutes } from './attribution.js';
 import { capabilityStatement } from './capability.js';
+import { careGapsRoutes } from './care-gaps.js';
 import { digestRoutes } from './digest.js';
 import { exportRoutes } from './export.js';
 import { readRoutes } from './reads.js';
@@ -23,6 +24,7 @@ export function fhirRoutes(): Hono<AppEnv> {
   fhir.route('/', attributionRoutes());
   fhir.route('/', subscriptionOpsRoutes());
   fhir.route('/', digestRoutes());
+  fhir.route('/', careGapsRoutes());
   fhir.route('/', readRoutes());
   return fhir;
 }

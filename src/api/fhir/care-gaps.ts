@@ -1,0 +1,58 @@
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../../app-env.js';
+import { measureResource } from '../../caregaps/measures.js';
+import { parametersPairs, parseCareGaps, queryPairs } from '../../caregaps/params.js';
+import { FhirError } from '../../fhir/errors.js';
+import { requesterOf } from '../../http/authenticate.js';
+import { fhirJson } from '../../http/fhir-response.js';
+import { gateOf } from '../../http/gate.js';
+import { QUALITY_MEASURES } from '../../metrics/quality/index.js';
+import { strictHandling } from './paging.js';
+
+/**
+ * The quality measures as `Measure` (directory data: any authenticated requester) and Da Vinci
+ * DEQM `Measure/$care-gaps` (GET or POST Parameters, type or instance level), answered through
+ * the gate on what the requester may see.
+ */
+export function careGapsRoutes(): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  routes.get('/Measure/$care-gaps', (c) => run(c, queryPairs(new URL(c.req.url).searchParams)));
+  routes.post('/Measure/$care-gaps', async (c) => run(c, parametersPairs(await body(c))));
+  routes.get('/Measure/:id/$care-gaps', (c) => run(c, queryPairs(new URL(c.req.url).searchParams), c.req.param('id')));
+  routes.post('/Measure/:id/$care-gaps', async (c) => run(c, parametersPairs(await body(c)), c.req.param('id')));
+  routes.get('/Measure', (c) => {
+    requesterOf(c);
+    // Three measures: no search parameters, so under strict handling any parameter is refused.
+    const unknown = [...new URL(c.req.url).searchParams.keys()].find((k) => k !== '_count' && k !== '_format');
+    if (unknown !== undefined && strictHandling(c)) throw FhirError.of(400, 'not-supported', `Measure has no search parameter ${unknown}`, unknown);
+    const entry = QUALITY_MEASURES.map((m) => ({
+      fullUrl: `${c.var.deps.config.baseUrl}/fhir/Measure/${m.id}`,
+      resource: measureResource(m),
+      search: { mode: 'match' },
+    }));
+    return fhirJson(c, { resourceType: 'Bundle', type: 'searchset', total: entry.length, entry });
+  });
+  routes.get('/Measure/:id', (c) => {
+    requesterOf(c);
+    const m = QUALITY_MEASURES.find((q) => q.id === c.req.param('id'));
+    if (!m) throw FhirError.of(404, 'not-found', `Measure/${c.req.param('id')} is not known`);
+    return fhirJson(c, measureResource(m));
+  });
+  return routes;
+}
+
+async function body(c: Context<AppEnv>): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw FhirError.of(400, 'invalid', 'the body must be a FHIR JSON Parameters resource');
+  }
+}
+
+async function run(c: Context<AppEnv>, pairs: [string, string][], measureId?: string): Promise<Response> {
+  const gate = gateOf(c);
+  const params = parseCareGaps(pairs, strictHandling(c), measureId);
+  const url = new URL(c.req.url);
+  const answer = await gate.careGaps(params, c.var.deps.config.baseUrl, `${url.pathname}${url.search}`);
+  return fhirJson(c, answer.parameters, 200, { 'x-report-id': answer.reportId });
+}
