@@ -15,6 +15,9 @@ import { notificationVerdict, releaseNotification, type NotificationEvent, type 
 import type { PayloadContent } from '../subscriptions/bundle.js';
 import { maySubscribeTo } from './subscribe.js';
 import { adtDigest, type DigestEntry } from './digest.js';
+import { readRosterHistory, readRosterVersion, searchRosters, type VisibleRoster } from './roster-versions.js';
+import { decideDispute, openDispute, readDispute, searchDisputes } from './disputes.js';
+import type { Dispute, DisputeRequest } from '../rosters/dispute.js';
 
 /**
  * The one way patient data leaves the gateway, built once per request from its Requester (as
@@ -56,6 +59,15 @@ export interface Gate {
   maySubscribeTo(patientId: string): Promise<boolean>;
   /** An organization's daily admission and discharge digest (YYYY-MM-DD), each entry decided as its notification would be; empty for anyone else. */
   adtDigest(organization: string, date: string): Promise<DigestEntry[]>;
+  /** A monthly roster Group (the current version, or `version`), each member decided and audited; undefined for anyone but its organization and payer. */
+  rosterVersion(groupId: string, version?: number): Promise<VisibleRoster | undefined>;
+  rosterHistory(groupId: string): Promise<VisibleRoster[] | undefined>;
+  rosters(q: { period: string; organization?: string }, query: string): Promise<VisibleRoster[]>;
+  /** An organization's dispute of a draft roster's member, owned by the payer (throws 4xx, writing nothing, when refused). */
+  openDispute(req: DisputeRequest): Promise<Dispute>;
+  dispute(id: string): Promise<Dispute | undefined>;
+  disputes(q: { owner?: string; requester?: string; status?: string }, query: string): Promise<Dispute[]>;
+  decideDispute(id: string, decision: { status: 'accepted' | 'rejected'; note?: string }, ifMatch?: '*' | number[]): Promise<Dispute>;
 }
 
 export function createGate(deps: GateDeps, requester: Requester): Gate {
@@ -80,5 +92,12 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     releaseNotification: (event, detail, payload) => releaseNotification(g, event, detail, payload),
     maySubscribeTo: (patientId) => maySubscribeTo(g, patientId),
     adtDigest: (organization, date) => adtDigest(g, organization, date),
+    rosterVersion: (groupId, version) => readRosterVersion(g, groupId, version),
+    rosterHistory: (groupId) => readRosterHistory(g, groupId),
+    rosters: (q, query) => searchRosters(g, q, query),
+    openDispute: (req) => openDispute(g, req),
+    dispute: (id) => readDispute(g, id),
+    disputes: (q, query) => searchDisputes(g, q, query),
+    decideDispute: (id, decision, ifMatch) => decideDispute(g, id, decision, ifMatch),
   };
 }
