@@ -85,9 +85,15 @@ export async function openDispute(g: GateContext, req: DisputeRequest): Promise<
   return dispute;
 }
 
-/** A dispute is readable by the organization that filed it and the payer that owns it; by no one else. */
-function mayReadDispute(g: GateContext, d: Pick<Dispute, 'organization' | 'payer'>): boolean {
-  return mayReadRoster(g.requester, d);
+/**
+ * A dispute is readable by the organization that filed it and the payer that owns it, and only
+ * while the patient's decisions still let the reader see her on a roster: a Task names her, so
+ * one whose consent now denies the reader is answered as absent. Undefined: not readable.
+ */
+async function disputeDecision(g: GateContext, d: Pick<Dispute, 'organization' | 'payer' | 'person'>) {
+  if (!mayReadRoster(g.requester, d)) return undefined;
+  const decision = await g.decide(d.person, { cls: 'Group' });
+  return decision.permit ? decision : undefined;
 }
 
 const isPayerOf = (g: GateContext, payer: string) => g.requester.kind === 'system' && g.requester.clientKind === 'payer' && g.requester.organization === payer;
@@ -100,11 +106,12 @@ async function loadDispute(g: GateContext, id: string): Promise<Dispute | undefi
 export async function readDispute(g: GateContext, id: string): Promise<Dispute | undefined> {
   requireTaskScope(g, 'r');
   const d = await loadDispute(g, id);
-  if (!d || !mayReadDispute(g, d)) {
+  const decision = d ? await disputeDecision(g, d) : undefined;
+  if (!d || !decision) {
     await g.audit({ interaction: 'read', query: `Task/${id}`, outcome: 'not-found' });
     return undefined;
   }
-  await g.audit({ interaction: 'read', query: `Task/${id}`, person: d.person, outcome: 'permit', reasons: [] });
+  await g.audit({ interaction: 'read', query: `Task/${id}`, person: d.person, outcome: 'permit', reasons: decision.reasons, ...purposeOf(decision) });
   return d;
 }
 
@@ -124,8 +131,14 @@ export async function searchDisputes(g: GateContext, q: { owner?: string; reques
     .from(attributionDisputes)
     .where(and(...where))
     .orderBy(sql`${attributionDisputes.createdAt} DESC`);
-  const found = rows.map((row) => ({ ...row, evidence: JSON.parse(row.evidence) }) as Dispute);
-  for (const d of found) await g.audit({ interaction: 'search-type', query, person: d.person, outcome: 'permit', reasons: [] });
+  const found: Dispute[] = [];
+  for (const row of rows) {
+    const d = { ...row, evidence: JSON.parse(row.evidence) } as Dispute;
+    const decision = await disputeDecision(g, d);
+    if (!decision) continue;
+    await g.audit({ interaction: 'search-type', query, person: d.person, outcome: 'permit', reasons: decision.reasons, ...purposeOf(decision) });
+    found.push(d);
+  }
   if (found.length === 0) await g.audit({ interaction: 'search-type', query, outcome: 'not-found' });
   return found;
 }
@@ -143,9 +156,10 @@ export async function decideDispute(
 ): Promise<Dispute> {
   requireTaskScope(g, 'u');
   const db = g.deps.db;
-  const next = await db.exclusive(async () => {
+  const { next, seen } = await db.exclusive(async () => {
     const d = await loadDispute(g, id);
-    if (!d || !mayReadDispute(g, d)) throw notFound(id);
+    const seen = d ? await disputeDecision(g, d) : undefined;
+    if (!d || !seen) throw notFound(id);
     if (!isPayerOf(g, d.payer)) throw FhirError.of(403, 'forbidden', 'Only the payer that owns a dispute decides it', 'Task.owner');
     if (ifMatch && ifMatch !== '*' && !ifMatch.includes(d.versionId)) throw FhirError.of(412, 'conflict', `Task/${id} is at version ${d.versionId}`);
     if (d.status !== 'requested') throw FhirError.of(422, 'processing', `The dispute was already ${d.status}`, 'Task.status');
@@ -164,8 +178,8 @@ export async function decideDispute(
         .set({ status: next.status, decidedAt, decidedBy: next.decidedBy, decisionNote: next.decisionNote, versionId: next.versionId })
         .where(and(eq(attributionDisputes.id, id), eq(attributionDisputes.versionId, d.versionId))),
     ]);
-    return next;
+    return { next, seen };
   });
-  await g.audit({ interaction: 'update', query: `Task/${id}`, person: next.person, outcome: 'permit', reasons: [] });
+  await g.audit({ interaction: 'update', query: `Task/${id}`, person: next.person, outcome: 'permit', reasons: seen.reasons, ...purposeOf(seen) });
   return next;
 }

@@ -267,6 +267,22 @@ describe('attribution disputes (Task)', () => {
     expect((await w.dispute('pa-1', 1, w.payerWriter)).status).toBe(403);
   });
 
+  it('a dispute goes in her accounting; once her consent denies the payer, its Task is absent for the payer', async () => {
+    await w.run('draft');
+    const task = (await (await w.dispute('pa-1')).json()) as { id: string };
+    const audited = w.db.sqlite.prepare('select count(*) from audit_events where person = ? and content like ?').pluck();
+    expect(audited.get(w.personOf('pa-1'), `%Task/${task.id}%`)).toBe(1);
+    await w.consent(
+      'no-payer',
+      w.tokens.maria,
+      consentFor('no-payer', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: LAKESHORE } }] }),
+    );
+    expect((await w.get(`/fhir/Task/${task.id}`, w.payerWriter)).status).toBe(404);
+    expect((await w.send('PUT', `/fhir/Task/${task.id}`, w.payerWriter, { resourceType: 'Task', id: task.id, status: 'accepted' })).status).toBe(404);
+    expect(await (await w.get(`/fhir/Task`, w.payerWriter)).json()).toMatchObject({ total: 0 });
+    expect((await w.get(`/fhir/Task/${task.id}`, w.oakWriter)).status).toBe(200);
+  });
+
   it('a malformed dispute is a 400 naming the element', async () => {
     await w.run('draft');
     const res = await w.dispute('pay-3', 1, w.oakWriter, 'i-just-dont-like-her');
