@@ -2,7 +2,7 @@ import type { Requester } from '../auth/requester.js';
 import type { VisibleMember } from '../rosters/group.js';
 import { rosterMembersOf, rosterVersion, rosterVersionsOf, rostersForPeriod } from '../rosters/store.js';
 import type { RosterVersion } from '../rosters/types.js';
-import { linkedPatientIds } from '../store/read.js';
+import { sql } from 'drizzle-orm';
 import { purposeOf, type GateContext } from './context.js';
 import { requireScope } from './scope.js';
 
@@ -64,10 +64,24 @@ async function discloseMembers(g: GateContext, v: RosterVersion, query: string, 
   const members: VisibleMember[] = [];
   for (const m of await rosterMembersOf(g.deps.db, v.groupId, v.version)) {
     const decision = await g.decide(m.person, { cls: 'Group' });
-    const [patientId] = await linkedPatientIds(g.deps.db, m.person);
+    const patientId = await patientIdFor(g, m.person);
     if (!decision.permit || !patientId) continue;
     await g.audit({ interaction, query, person: m.person, outcome: 'permit', reasons: decision.reasons, ...purposeOf(decision) });
     members.push({ ...m, patientId });
   }
   return members;
+}
+
+/**
+ * The Patient id to name her by: preferably one from a source of the reader's own organization
+ * (a payer sees its member id), else the lowest, so the answer never depends on storage order.
+ */
+async function patientIdFor(g: GateContext, person: string): Promise<string | undefined> {
+  const row = await g.deps.db.orm.get<{ id: string } | undefined>(sql`
+    SELECT l.patient_id AS id FROM patient_links l
+      JOIN resources r ON r.type = 'Patient' AND r.id = l.patient_id
+      LEFT JOIN backend_clients b ON b.source_uri = r.source
+    WHERE l.person_id = ${person}
+    ORDER BY (b.organization IS NOT NULL AND b.organization = ${g.requester.organization ?? ''}) DESC, l.patient_id LIMIT 1`);
+  return row?.id;
 }
