@@ -17,6 +17,9 @@ import { maySubscribeTo } from './subscribe.js';
 import { adtDigest, type DigestEntry } from './digest.js';
 import { careGaps, type CareGapsAnswer } from './care-gaps.js';
 import type { CareGapsParams } from '../caregaps/params.js';
+import { readRosterHistory, readRosterVersion, searchRosters, type VisibleRoster } from './roster-versions.js';
+import { decideDispute, openDispute, readDispute, searchDisputes } from './disputes.js';
+import type { Dispute, DisputeRequest } from '../rosters/dispute.js';
 
 /**
  * The one way patient data leaves the gateway, built once per request from its Requester (as
@@ -60,6 +63,15 @@ export interface Gate {
   adtDigest(organization: string, date: string): Promise<DigestEntry[]>;
   /** DEQM `Measure/$care-gaps` on what the requester may see, stored and audited; a subject it may not ask about throws 404 as if it did not exist. */
   careGaps(params: CareGapsParams, base: string, query: string): Promise<CareGapsAnswer>;
+  /** A monthly roster Group (the current version, or `version`), each member decided and audited; undefined for anyone but its organization and payer. */
+  rosterVersion(groupId: string, version?: number): Promise<VisibleRoster | undefined>;
+  rosterHistory(groupId: string): Promise<VisibleRoster[] | undefined>;
+  rosters(q: { period: string; organization?: string }, query: string): Promise<VisibleRoster[]>;
+  /** An organization's dispute of a draft roster's member, owned by the payer (throws 4xx, writing nothing, when refused). */
+  openDispute(req: DisputeRequest): Promise<Dispute>;
+  dispute(id: string): Promise<Dispute | undefined>;
+  disputes(q: { owner?: string; requester?: string; status?: string }, query: string): Promise<Dispute[]>;
+  decideDispute(id: string, decision: { status: 'accepted' | 'rejected'; note?: string }, ifMatch?: '*' | number[]): Promise<Dispute>;
 }
 
 export function createGate(deps: GateDeps, requester: Requester): Gate {
@@ -85,5 +97,12 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     maySubscribeTo: (patientId) => maySubscribeTo(g, patientId),
     adtDigest: (organization, date) => adtDigest(g, organization, date),
     careGaps: (params, base, query) => careGaps(g, params, base, query),
+    rosterVersion: (groupId, version) => readRosterVersion(g, groupId, version),
+    rosterHistory: (groupId) => readRosterHistory(g, groupId),
+    rosters: (q, query) => searchRosters(g, q, query),
+    openDispute: (req) => openDispute(g, req),
+    dispute: (id) => readDispute(g, id),
+    disputes: (q, query) => searchDisputes(g, q, query),
+    decideDispute: (id, decision, ifMatch) => decideDispute(g, id, decision, ifMatch),
   };
 }

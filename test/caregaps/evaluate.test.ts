@@ -21,6 +21,8 @@ const woman = (extra: Partial<PersonFacts> = {}): PersonFacts => ({
   hba1c: [],
   bloodPressure: [],
   mammograms: [],
+  visitDiagnoses: [],
+  services: [],
   ...extra,
 });
 

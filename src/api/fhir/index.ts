@@ -8,6 +8,7 @@ import { careGapsRoutes } from './care-gaps.js';
 import { digestRoutes } from './digest.js';
 import { exportRoutes } from './export.js';
 import { readRoutes } from './reads.js';
+import { rosterRoutes } from './rosters.js';
 import { subscriptionOpsRoutes } from './subscription-ops.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { writeRoutes } from './writes.js';
@@ -19,6 +20,8 @@ export function fhirRoutes(): Hono<AppEnv> {
   fhir.get('/.well-known/smart-configuration', (c) => c.json(smartConfiguration(c.var.deps.config.issuer)));
   // Before the generic writes and reads: Subscription is not a stored clinical type.
   fhir.route('/', subscriptionRoutes());
+  // Before the generic writes too: a dispute is a Task no source writes.
+  fhir.route('/', rosterRoutes());
   fhir.route('/', writeRoutes());
   fhir.route('/', exportRoutes());
   fhir.route('/', attributionRoutes());
