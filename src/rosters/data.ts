@@ -21,7 +21,8 @@ export async function readRosterInputs(db: Database, period: string, madeAt: str
     PRIMARY_CARE_EM_CODES.map((c) => sql`${c}`),
     sql`, `,
   );
-  // patient_links first: the planner then walks each person's own records (CROSS JOIN fixes the order).
+  // patient_links first: the planner then walks each person's own records (CROSS JOIN fixes the order;
+  // `+r.date_start` keeps it on the compartment index, not a scan of every Encounter in the window per person).
   const designations = await db.orm.all<{ person: string; organization: string; recordedAt: string }>(sql`
     SELECT l.person_id AS person, json_extract(g.value, '$.reference') AS organization, r.last_updated AS recordedAt
     FROM patient_links l CROSS JOIN resources r, json_each(r.content, '$.generalPractitioner') g
@@ -29,7 +30,7 @@ export async function readRosterInputs(db: Database, period: string, madeAt: str
   const visits = await db.orm.all<{ person: string; organization: string; date: string }>(sql`
     SELECT l.person_id AS person, json_extract(r.content, '$.serviceProvider.reference') AS organization, r.date_start AS date
     FROM patient_links l CROSS JOIN resources r
-    WHERE r.patient_id = l.patient_id AND r.type = 'Encounter' AND r.date_start >= ${window.start} AND r.date_start <= ${`${window.end}T23:59:59.999Z`}
+    WHERE r.patient_id = l.patient_id AND r.type = 'Encounter' AND +r.date_start >= ${window.start} AND +r.date_start <= ${`${window.end}T23:59:59.999Z`}
       AND json_extract(r.content, '$.serviceProvider.reference') IS NOT NULL
       AND EXISTS (SELECT 1 FROM resource_tokens t WHERE t.type = r.type AND t.id = r.id AND t.param = 'code' AND t.code IN (${codes}))`);
   const coverages = await db.orm.all<{ person: string; content: string; writerOrganization: string | null }>(sql`
