@@ -3,7 +3,7 @@ import { gapsDocument } from '../caregaps/document.js';
 import type { CareGapsParams } from '../caregaps/params.js';
 import { storeGapsReport } from '../caregaps/store.js';
 import { FhirError } from '../fhir/errors.js';
-import { attributedMembers, rostersForPeriod, rosterVersion } from '../rosters/store.js';
+import { attributedMembers, latestFinalRosters, rosterVersion } from '../rosters/store.js';
 import { rosterReference, type RosterVersion } from '../rosters/types.js';
 import { resolvePerson } from '../store/read.js';
 import type { GateContext } from './context.js';
@@ -96,10 +96,13 @@ async function populationOf(g: GateContext, p: CareGapsParams): Promise<Populati
     const members = await attributedMembers(db, roster.groupId, roster.version);
     return { persons: members.map((m) => m.person), rosters: [roster], organization: roster.organization };
   }
-  // organization (with or without practitioner): only the requester's own; its final rosters of the period's last month, across payers.
+  // organization (with or without practitioner): only the requester's own; across payers, its latest final
+  // rosters as of the period's last month, or as of this month for a period still running (a prospective
+  // report is about the patients it has now; next month's roster does not exist yet).
   const organization = p.organization!;
   if (organization !== own) throw notKnown(organization);
-  const rosters = await rostersForPeriod(db, p.period.end.slice(0, 7), { organization, status: 'final' });
+  const month = [p.period.end.slice(0, 7), g.deps.clock().toISOString().slice(0, 7)].sort()[0]!;
+  const rosters = await latestFinalRosters(db, organization, month);
   const persons = new Set<string>();
   for (const r of rosters) for (const m of await attributedMembers(db, r.groupId, r.version)) persons.add(m.person);
   return { persons: [...persons].sort(), rosters, organization };
