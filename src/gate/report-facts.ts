@@ -39,8 +39,10 @@ export async function* visibleFacts(g: GateContext, persons: readonly string[]):
     if (!grants.some((grant) => grant.type === 'Patient')) continue;
     const ids = await linkedPatientIds(g.deps.db, person);
     if (ids.length === 0) continue;
+    // INDEXED BY: when every class withholds the same labels the WHERE reads `type IN (…)`, and
+    // the planner would walk the primary key over every record of those types for each person.
     const rows = await g.deps.db.orm.all<Row>(
-      sql`SELECT type, id, content FROM resources WHERE ${searchWhere(ids, grants, EVERY_RECORD) ?? sql`0`} ORDER BY type, id`,
+      sql`SELECT type, id, content FROM resources INDEXED BY resources_compartment WHERE ${searchWhere(ids, grants, EVERY_RECORD) ?? sql`0`} ORDER BY type, id`,
     );
     const visible = await referenceFilter(g, person).many(rows);
     const patient = visible.find((r) => r.type === 'Patient');

@@ -1,0 +1,48 @@
+import type { GateDeps } from '../gate/context.js';
+import { createGate } from '../gate/gate.js';
+import { QUALITY_MEASURES } from '../metrics/quality/index.js';
+import { runRosters } from '../rosters/run.js';
+import { rostersForPeriod } from '../rosters/store.js';
+import { reportRequester } from './requester.js';
+import type { ReportJobs } from './run.js';
+import { gapsPeriod } from './schedule.js';
+
+/** What the scheduled jobs need: the gate's parts and the FHIR base URL documents name. */
+export interface ReportDeps extends GateDeps {
+  fhirBase: string;
+}
+
+/**
+ * The scheduled runs, each through the same code as the on-demand requests:
+ * - rosters: every organization × payer roster of the month (src/rosters/run.ts);
+ * - gaps: for each final roster of the month, `$care-gaps` on that Group, decided as its
+ *   provider organization would be (treatment), so the report holds what the organization may
+ *   see and each disclosure is in the patient's accounting;
+ * - performance: each contract's quarterly report (src/performance), as its payer would be decided.
+ */
+export function reportJobs(deps: ReportDeps, performance: ReportJobs['performance']): ReportJobs {
+  return {
+    async rosters(period, status, now) {
+      return (await runRosters(deps.db, { period, status, now: now.toISOString() })).made.length;
+    },
+    async careGaps(month) {
+      let made = 0;
+      for (const roster of await rostersForPeriod(deps.db, month, { status: 'final' })) {
+        const gate = createGate(deps, reportRequester({ organization: roster.organization, kind: 'provider', run: `care-gaps:${month}` }));
+        await gate.careGaps(
+          {
+            period: gapsPeriod(month),
+            subject: { type: 'Group', id: roster.groupId, version: roster.version },
+            statuses: new Set(['open-gap', 'closed-gap', 'prospective-gap']),
+            measures: QUALITY_MEASURES,
+          },
+          deps.fhirBase,
+          `scheduled Measure/$care-gaps?subject=Group/${roster.groupId}/_history/${roster.version}`,
+        );
+        made++;
+      }
+      return made;
+    },
+    performance,
+  };
+}
