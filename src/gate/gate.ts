@@ -15,6 +15,10 @@ import { notificationVerdict, releaseNotification, type NotificationEvent, type 
 import type { PayloadContent } from '../subscriptions/bundle.js';
 import { maySubscribeTo } from './subscribe.js';
 import { adtDigest, type DigestEntry } from './digest.js';
+import { contractMeasureFor, evaluatePerformance, multiPayerFor, performanceReports, storedPerformanceReport } from './performance.js';
+import type { Resource } from '../fhir/types.js';
+import type { Quarter } from '../performance/quarter.js';
+import type { MultiPayerMeasure } from '../performance/multi-payer.js';
 
 /**
  * The one way patient data leaves the gateway, built once per request from its Requester (as
@@ -56,6 +60,15 @@ export interface Gate {
   maySubscribeTo(patientId: string): Promise<boolean>;
   /** An organization's daily admission and discharge digest (YYYY-MM-DD), each entry decided as its notification would be; empty for anyone else. */
   adtDigest(organization: string, date: string): Promise<DigestEntry[]>;
+  /** A value-based contract as its vbp-measure, for its payer and provider organization only. */
+  contractMeasure(contractId: string, baseUrl: string): Promise<Resource | undefined>;
+  /** Computes, audits and stores a contract's quarterly VBPR report, from the members' facts as its payer may see them. */
+  evaluatePerformance(contractId: string, quarter: Quarter, baseUrl: string, query: string): Promise<Resource | undefined>;
+  /** A stored performance report, for a party to its contract only. */
+  performanceReport(id: string): Promise<Resource | undefined>;
+  performanceReports(contractId: string, filter: { periodContains?: string; createdOn?: string }): Promise<Resource[]>;
+  /** A provider organization's measures across all its plans, as rates: for the organization only. */
+  multiPayer(organization: string, quarter: Quarter, query: string): Promise<MultiPayerMeasure[] | undefined>;
 }
 
 export function createGate(deps: GateDeps, requester: Requester): Gate {
@@ -80,5 +93,10 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     releaseNotification: (event, detail, payload) => releaseNotification(g, event, detail, payload),
     maySubscribeTo: (patientId) => maySubscribeTo(g, patientId),
     adtDigest: (organization, date) => adtDigest(g, organization, date),
+    contractMeasure: (contractId, baseUrl) => contractMeasureFor(g, contractId, baseUrl),
+    evaluatePerformance: (contractId, quarter, baseUrl, query) => evaluatePerformance(g, contractId, quarter, baseUrl, query),
+    performanceReport: (id) => storedPerformanceReport(g, id),
+    performanceReports: (contractId, filter) => performanceReports(g, contractId, filter),
+    multiPayer: (organization, quarter, query) => multiPayerFor(g, organization, quarter, query),
   };
 }

@@ -6,6 +6,7 @@ import { attributionRoutes } from './attribution.js';
 import { capabilityStatement } from './capability.js';
 import { digestRoutes } from './digest.js';
 import { exportRoutes } from './export.js';
+import { performanceRoutes } from './performance.js';
 import { readRoutes } from './reads.js';
 import { subscriptionOpsRoutes } from './subscription-ops.js';
 import { subscriptionRoutes } from './subscriptions.js';
@@ -23,6 +24,7 @@ export function fhirRoutes(): Hono<AppEnv> {
   fhir.route('/', attributionRoutes());
   fhir.route('/', subscriptionOpsRoutes());
   fhir.route('/', digestRoutes());
+  fhir.route('/', performanceRoutes());
   fhir.route('/', readRoutes());
   return fhir;
 }
