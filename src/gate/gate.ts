@@ -15,10 +15,9 @@ import { notificationVerdict, releaseNotification, type NotificationEvent, type 
 import type { PayloadContent } from '../subscriptions/bundle.js';
 import { maySubscribeTo } from './subscribe.js';
 import { adtDigest, type DigestEntry } from './digest.js';
-import { contractMeasureFor, evaluatePerformance, multiPayerFor, performanceReports, storedPerformanceReport } from './performance.js';
+import { contractMeasureFor, evaluatePerformance, multiPayerFor, performanceReports, storedPerformanceReport, type MultiPayer } from './performance.js';
 import type { Resource } from '../fhir/types.js';
 import type { Quarter } from '../performance/quarter.js';
-import type { MultiPayerMeasure } from '../performance/multi-payer.js';
 
 /**
  * The one way patient data leaves the gateway, built once per request from its Requester (as
@@ -68,7 +67,7 @@ export interface Gate {
   performanceReport(id: string): Promise<Resource | undefined>;
   performanceReports(contractId: string, filter: { periodContains?: string; createdOn?: string }): Promise<Resource[]>;
   /** A provider organization's measures across all its plans, as rates: for the organization only. */
-  multiPayer(organization: string, quarter: Quarter, query: string): Promise<MultiPayerMeasure[] | undefined>;
+  multiPayer(organization: string, quarter: Quarter, query: string): Promise<MultiPayer | undefined>;
 }
 
 export function createGate(deps: GateDeps, requester: Requester): Gate {

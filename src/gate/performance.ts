@@ -4,9 +4,9 @@ import { FhirError } from '../fhir/errors.js';
 import type { Resource } from '../fhir/types.js';
 import type { PersonFacts } from '../metrics/person.js';
 import { contractMeasure, type Contract } from '../performance/contract.js';
-import { performance, trailingYear, type RosterMonths } from '../performance/compute.js';
-import { multiPayerView, type MembersByPlan, type MultiPayerMeasure } from '../performance/multi-payer.js';
-import { opportunities } from '../performance/opportunity.js';
+import { performance, quarterFigures, trailingYear, type QuarterFigures, type RosterMonths } from '../performance/compute.js';
+import { multiPayerView, pooledFigures, type MembersByPlan, type MultiPayerMeasure } from '../performance/multi-payer.js';
+import { opportunities, type Opportunity } from '../performance/opportunity.js';
 import { quarterLabel, quarterMonths, quarterPeriod, yearBefore, type Quarter } from '../performance/quarter.js';
 import { performanceReport } from '../performance/report.js';
 import { contractById, putReport, reportById, reportsOfContract, type ReportRow } from '../performance/store.js';
@@ -149,30 +149,56 @@ export async function performanceReports(g: GateContext, contractId: string, f: 
     .map((r) => JSON.parse(r.content) as Resource);
 }
 
+/** The multi-payer view: the measures as rates, and cost opportunities over all plans together. */
+export interface MultiPayer {
+  measures: MultiPayerMeasure[];
+  opportunities: Opportunity[];
+}
+
 /**
  * A provider organization's quality measures across all its plans (multi-payer.ts), on the
- * trailing 12 months ending the quarter. Only the organization itself reads it; a payer (any
- * payer, even one of its plans) gets nothing, as if it did not exist. Each plan's members are
- * the quarter's last final roster under that plan, read as the organization may see them.
+ * trailing 12 months ending the quarter, with cost opportunities over all its plans pooled. Only
+ * the organization itself reads it; a payer (any payer, even one of its plans) gets nothing, as
+ * if it did not exist. Each plan's members are its final rosters of the quarter's months (the
+ * last month's for quality), read as the organization may see them.
  */
-export async function multiPayerFor(g: GateContext, organization: string, x: Quarter, query: string): Promise<MultiPayerMeasure[] | undefined> {
+export async function multiPayerFor(g: GateContext, organization: string, x: Quarter, query: string): Promise<MultiPayer | undefined> {
   requireScope(g.requester, 'MeasureReport', 'r');
   const r = g.requester;
   if (r.organization !== organization || r.clientKind === 'payer' || !(r.kind === 'system' || r.role === 'clinician')) return undefined;
-  const last = quarterMonths(x)[2]!;
-  const versions = await rostersForPeriod(g.deps.db, last, { organization, status: 'final' });
+  const months = quarterMonths(x);
+  const byPayer = new Map<string, Map<string, Set<string>>>();
+  const used: RosterVersion[] = [];
+  for (const month of months)
+    for (const v of await rostersForPeriod(g.deps.db, month, { organization, status: 'final' })) {
+      used.push(v);
+      const plan = byPayer.get(v.payer) ?? new Map<string, Set<string>>();
+      plan.set(month, new Set((await attributedMembers(g.deps.db, v.groupId, v.version)).map((m) => m.person)));
+      byPayer.set(v.payer, plan);
+    }
+  const persons = [...new Set([...byPayer.values()].flatMap((plan) => [...plan.values()].flatMap((s) => [...s])))].sort();
+  const facts = new Map<string, PersonFacts>();
+  for await (const f of visibleFacts(g, persons)) facts.set(f.person, f.facts);
   const byPlan = new Map<string, PersonFacts[]>();
-  for (const v of versions) {
-    const members = (await attributedMembers(g.deps.db, v.groupId, v.version)).map((m) => m.person);
-    const people: PersonFacts[] = [];
-    for await (const f of visibleFacts(g, members)) people.push(f.facts);
-    byPlan.set(v.payer, people);
+  const perPlan: QuarterFigures[] = [];
+  for (const [payer, plan] of byPayer) {
+    const last = [...(plan.get(months[2]!) ?? [])];
+    byPlan.set(
+      payer,
+      last.flatMap((p) => facts.get(p) ?? []),
+    );
+    perPlan.push(quarterFigures({ payer, qualityTargets: [] }, x, plan, [...facts.values()]));
   }
   await g.audit({
     interaction: 'operation',
-    query: `${query} rosters=${versions.map(rosterReference).join(',')}`,
+    query: `${query} rosters=${used.map(rosterReference).join(',')}`,
     outcome: 'permit',
     purpose: r.purposes[0] ?? 'HOPERAT',
   });
-  return multiPayerView(byPlan as MembersByPlan, trailingYear(x));
+  // No benchmark is common to all plans: the pooled opportunities are admissions and ED visits.
+  const pooled = pooledFigures(perPlan, quarterPeriod(x).end);
+  return {
+    measures: multiPayerView(byPlan as MembersByPlan, trailingYear(x)),
+    opportunities: opportunities({ benchmarkPmpm: Number.POSITIVE_INFINITY }, pooled),
+  };
 }

@@ -70,7 +70,12 @@ export function trailingYear(x: Quarter): MeasurementPeriod {
  * Utilization per 1,000 is annualised (× 12 × 1000 / member-months) as cost-utilization.ts does.
  * Quality: members attributed in any month of the quarter, on the trailing 12 months.
  */
-export function quarterFigures(contract: Contract, x: Quarter, rosters: RosterMonths, people: readonly PersonFacts[]): QuarterFigures {
+export function quarterFigures(
+  contract: Pick<Contract, 'payer' | 'qualityTargets'>,
+  x: Quarter,
+  rosters: RosterMonths,
+  people: readonly PersonFacts[],
+): QuarterFigures {
   const months = quarterMonths(x);
   const spans: CoverageSpan[] = [];
   const medical: Claim[] = [];
@@ -122,7 +127,7 @@ export function quarterFigures(contract: Contract, x: Quarter, rosters: RosterMo
   };
 }
 
-function qualityFigures(contract: Contract, people: readonly PersonFacts[], period: MeasurementPeriod): QualityFigure[] {
+function qualityFigures(contract: Pick<Contract, 'qualityTargets'>, people: readonly PersonFacts[], period: MeasurementPeriod): QualityFigure[] {
   const measures = contract.qualityTargets.map((t) => QUALITY_MEASURES.find((m) => m.id === t.measure)).filter((m): m is QualityMeasure => !!m);
   return measures.map((m) => {
     let numerator = 0;

@@ -2,7 +2,8 @@ import type { Resource } from '../fhir/types.js';
 import type { MultiPayerMeasure } from './multi-payer.js';
 import { quarterPeriod, type Quarter } from './quarter.js';
 import { trailingYear } from './compute.js';
-import { REPORTER } from './report.js';
+import type { Opportunity } from './opportunity.js';
+import { OPPORTUNITY_EXTENSION, REPORTER } from './report.js';
 
 const PERCENT = { unit: '%', system: 'http://unitsofmeasure.org', code: '%' };
 
@@ -11,10 +12,17 @@ const PERCENT = { unit: '%', system: 'http://unitsofmeasure.org', code: '%' };
  * rate as its score, each plan a stratum with its rate only (never a population count), and the
  * pooled denominator only where multi-payer.ts allows it.
  */
-export function multiPayerResource(organization: string, x: Quarter, view: readonly MultiPayerMeasure[], date: string): Resource {
+export function multiPayerResource(
+  organization: string,
+  x: Quarter,
+  view: readonly MultiPayerMeasure[],
+  opportunities: readonly Opportunity[],
+  date: string,
+): Resource {
   return {
     resourceType: 'MeasureReport',
     extension: [
+      ...opportunities.map((o) => ({ url: OPPORTUNITY_EXTENSION, valueString: `Across all plans: ${o.text}` })),
       {
         url: 'http://hl7.org/fhir/StructureDefinition/measurereport-category',
         valueCodeableConcept: { coding: [{ system: 'http://hl7.org/fhir/CodeSystem/measurereport-category', code: 'vbp' }] },

@@ -1,4 +1,5 @@
 import type { PersonFacts } from '../metrics/person.js';
+import type { QuarterFigures } from './compute.js';
 import { QUALITY_MEASURES, type MeasurementPeriod } from '../metrics/quality/index.js';
 
 /** One plan's count for one measure: never published, only turned into rates here. */
@@ -78,3 +79,39 @@ export function multiPayerView(byPlan: MembersByPlan, period: MeasurementPeriod)
 }
 
 const pct = (x: number) => Math.round(x * 100);
+
+/**
+ * The organization's cost and utilization over all its plans together, for the view's cost
+ * opportunities: sums only, so no plan's figures are in it. Quality is left out (it has its own rule).
+ */
+export function pooledFigures(perPlan: readonly QuarterFigures[], quarterEnd: string): QuarterFigures {
+  const total = (f: (q: QuarterFigures) => number) => perPlan.reduce((t, q) => t + f(q), 0);
+  const mm = total((q) => q.memberMonths);
+  const medicalPaid = round2(total((q) => q.medicalPaid));
+  const pharmacyPaid = round2(total((q) => q.pharmacyPaid));
+  const per = (n: number) => (mm ? round2(n / mm) : null);
+  const per1000 = (n: number) => (mm ? round2((n / mm) * 12 * 1000) : null);
+  const admissions = total((q) => q.admissions);
+  const edVisits = total((q) => q.edVisits);
+  const readmissions = total((q) => q.readmissions);
+  return {
+    memberMonths: mm,
+    medicalPaid,
+    pharmacyPaid,
+    inpatientPaid: round2(total((q) => q.inpatientPaid)),
+    edPaid: round2(total((q) => q.edPaid)),
+    medPmpm: per(medicalPaid),
+    rxPmpm: per(pharmacyPaid),
+    totalPmpm: per(medicalPaid + pharmacyPaid),
+    admissions,
+    edVisits,
+    readmissions,
+    admissionsPer1000: per1000(admissions),
+    edVisitsPer1000: per1000(edVisits),
+    readmissionsPer1000: per1000(readmissions),
+    quality: [],
+    paidThrough: perPlan.reduce((d, q) => (q.paidThrough < d ? q.paidThrough : d), quarterEnd),
+  };
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;

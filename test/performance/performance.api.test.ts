@@ -141,11 +141,24 @@ describe('bad input', () => {
 
 describe('the multi-payer view', () => {
   it('is for the organization itself; any payer is answered as for an organization that does not exist', async () => {
+    // A second plan: Olga on the organization's Great Lakes roster.
+    for (const period of ['2025-07', '2025-08', '2025-09'])
+      await seedRoster(s.db, {
+        organization: 'Organization/clinic-oak-org',
+        payer: 'Organization/payer-greatlakes-ma-org',
+        period,
+        persons: [s.personOf('pb-1')],
+      });
     const own = await s.get('/fhir/Organization/clinic-oak-org/$multi-payer?quarter=2025-Q3', s.tokens.chen);
     expect(own.status).toBe(200);
     const view = await json(own);
     expect(view.group.length).toBeGreaterThan(0);
-    for (const g of view.group) for (const st of g.stratifier[0].stratum) expect(st.population).toBeUndefined();
+    // Two plans: no count anywhere (no plan's, and no pooled one), and no pooled rate beside the slices.
+    expect(JSON.stringify(view)).not.toContain('"count"');
+    for (const g of view.group) {
+      expect(g.measureScore).toBeUndefined();
+      for (const st of g.stratifier[0].stratum) expect(['Organization/payer-greatlakes-ma-org', 'Organization/payer-lakeshore-org']).toContain(st.value.text);
+    }
     const [a, b] = [
       await s.get('/fhir/Organization/clinic-oak-org/$multi-payer?quarter=2025-Q3', s.tokens.payer),
       await s.get('/fhir/Organization/no-such-org/$multi-payer?quarter=2025-Q3', s.tokens.payer),
