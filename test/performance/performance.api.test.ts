@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { putContract } from '../../src/performance/store.js';
 import { putEntry } from '../helpers/fhir.js';
 import { seedRoster } from '../helpers/rosters.js';
-import { scenario } from '../helpers/scenario.js';
+import { consentFor, scenario } from '../helpers/scenario.js';
 import { FIXTURE_CONTRACT } from './fixtures.js';
 
 const PAYER_SOURCE = 'https://payer-lakeshore.example.org/fhir';
@@ -105,6 +105,21 @@ describe('VBPR performance reports: who reads them', () => {
       const search = await json(await s.get(`/fhir/MeasureReport?measure=${MEASURE}`, outsider));
       expect(search.total).toBe(0);
     }
+  });
+
+  it('counts only what the payer may see: her claims hidden from it by her consent are not in its figures, for either party', async () => {
+    const deny = consentFor('no-claims', {
+      type: 'deny',
+      actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/payer-lakeshore-org' } }],
+      class: [{ code: 'ExplanationOfBenefit' }],
+    });
+    expect((await s.consent('no-claims', s.tokens.maria, deny)).status).toBeLessThan(300);
+    // The provider organization asks; the figures are still the payer's view, not the clinic's.
+    const report = await json(await evaluate(s.tokens.chen));
+    const group = (code: string) => report.group.find((g: any) => g.code.coding[0].code === code);
+    expect(group('member-months').measureScore.value).toBe(3);
+    expect(group('med-cost-pmpm').measureScore.value).toBe(0);
+    expect(JSON.stringify(report)).not.toContain('eob-aug');
   });
 
   it('the contract is readable by its two parties as a vbp-measure', async () => {

@@ -21,7 +21,6 @@ export function performanceRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   routes.get('/Measure/:id', readMeasure);
   routes.post('/Measure/:id/$evaluate-measure', evaluate);
-  routes.get('/Measure/:id/$evaluate-measure', evaluate);
   routes.post('/Measure/:id/$performance', evaluate);
   routes.get('/MeasureReport/:id', readReport);
   routes.get('/MeasureReport', searchReports);
