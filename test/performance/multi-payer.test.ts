@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { multiPayerMeasure, MIN_PLAN_DENOMINATOR } from '../../src/performance/multi-payer.js';
 
@@ -51,5 +52,21 @@ describe('the multi-payer view publishes rates, never what reveals a plan’s sh
     const view = multiPayerMeasure('m', false, [P('a', 1, 3 * 5), P('b', 2, 3 * 5), P('c', 2, 3 * 5)]);
     for (const p of view.plans) expect(Number.isInteger(p.rate)).toBe(true);
     expect(Number.isInteger(view.pooledRate)).toBe(true);
+  });
+
+  it('with two plans, scaling each plan’s panel independently never changes the view: no share is recoverable (property)', () => {
+    const plan = fc.integer({ min: 1, max: 500 }).chain((d) => fc.tuple(fc.integer({ min: 0, max: d }), fc.constant(d)));
+    fc.assert(
+      fc.property(plan, plan, fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), ([n1, d1], [n2, d2], k, m) => {
+        const view = multiPayerMeasure('m', false, [P('a', n1, d1), P('b', n2, d2)]);
+        const scaled = multiPayerMeasure('m', false, [P('a', k * n1, k * d1), P('b', m * n2, m * d2)]);
+        // Scaling can lift a small plan over the cell size and show its rate: compare only where both show it.
+        const shown = (v: typeof view) => v.plans.every((p) => p.rate !== undefined);
+        if (shown(view) && shown(scaled)) expect(scaled).toEqual(view);
+        expect(view.pooledDenominator).toBeUndefined();
+        if (shown(view)) expect(view.pooledRate).toBeUndefined();
+      }),
+      { numRuns: 500 },
+    );
   });
 });
