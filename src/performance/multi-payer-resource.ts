@@ -13,6 +13,7 @@ const PERCENT = { unit: '%', system: 'http://unitsofmeasure.org', code: '%' };
  * pooled denominator only where multi-payer.ts allows it.
  */
 export function multiPayerResource(
+  baseUrl: string,
   organization: string,
   x: Quarter,
   view: readonly MultiPayerMeasure[],
@@ -30,14 +31,18 @@ export function multiPayerResource(
     ],
     status: 'complete',
     type: 'summary',
+    // The view is of several quality Measures at once; each group names its own (code.coding).
+    measure: `${baseUrl}/fhir/Measure/multi-payer-quality`,
     subject: { reference: organization },
     date,
     reporter: { reference: REPORTER },
     period: trailingYear(x),
     group: view.map((m) => ({
       id: m.measure,
-      code: { text: m.measure },
-      description: `${m.measure} across ${m.plansContributing} plan(s), rates in whole percent, ${quarterPeriod(x).end} trailing 12 months${m.inverse ? ' (lower is better)' : ''}`,
+      code: {
+        coding: [{ system: `${baseUrl}/fhir/Measure`, code: m.measure }],
+        text: `${m.measure} across ${m.plansContributing} plan(s), rates in whole percent, ${quarterPeriod(x).end} trailing 12 months${m.inverse ? ' (lower is better)' : ''}`,
+      },
       ...(m.pooledDenominator === undefined
         ? {}
         : {

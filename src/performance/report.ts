@@ -39,9 +39,15 @@ export function performanceReport(r: ReportInput): Resource {
   const { contract: c, performance: p } = r;
   const period = quarterPeriod(r.quarter);
   const baselinePeriod = quarterPeriod(yearBefore(r.quarter));
-  const group = (code: string, value: Value | null, baseline: Value | null, extra: object = {}): { extension?: object[]; [k: string]: unknown } => ({
-    code: { coding: [{ system: METRIC, code }] },
-    ...(extra as Record<string, unknown>),
+  // R4's MeasureReport.group has no description: what a group is, in words, is its code's text.
+  const group = (
+    code: string,
+    value: Value | null,
+    baseline: Value | null,
+    { description, ...extra }: { description?: string; [k: string]: unknown } = {},
+  ): { extension?: object[]; [k: string]: unknown } => ({
+    code: { coding: [{ system: METRIC, code }], ...(description ? { text: description } : {}) },
+    ...extra,
     ...(value === null ? {} : { measureScore: score(value) }),
     ...(baseline === null
       ? {}

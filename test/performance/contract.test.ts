@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import contracts from '../../fixtures/vbp-contracts.json' with { type: 'json' };
 import { contractMeasure, ContractError, validateContract } from '../../src/performance/contract.js';
+import { structureProblems } from '../helpers/validate.js';
 import { FIXTURE_CONTRACT } from './fixtures.js';
 
 const VBPR = 'http://hl7.org/fhir/us/davinci-vbpr';
@@ -50,5 +51,6 @@ describe('a contract as validated data', () => {
       ['composed-of', 'http://gw.test/fhir/Measure/hba1c-poor-control'],
     ]);
     expect(m.scoring).toBeUndefined();
+    expect(structureProblems(m)).toEqual([]);
   });
 });

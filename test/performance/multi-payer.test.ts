@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { multiPayerMeasure, MIN_PLAN_DENOMINATOR } from '../../src/performance/multi-payer.js';
+import { multiPayerResource } from '../../src/performance/multi-payer-resource.js';
+import { structureProblems } from '../helpers/validate.js';
 
 const P = (payer: string, numerator: number, denominator: number) => ({ payer, numerator, denominator });
 /** Every number the published view carries, however deep. */
@@ -46,6 +48,18 @@ describe('the multi-payer view publishes rates, never what reveals a plan’s sh
     // Another panel with other plan denominators (120, 60, 120) publishes the same: 36/120, 24/60, 60/120.
     const shifted = multiPayerMeasure('m', false, [P('a', 36, 120), P('b', 24, 60), P('c', 60, 120)]);
     expect(shifted).toEqual(view);
+  });
+
+  it('is published as a structurally valid R4 MeasureReport whose strata carry rates only', () => {
+    const m = multiPayerMeasure('m', false, [P('a', 30, 100), P('b', 40, 100), P('c', 50, 100)]);
+    const r = multiPayerResource('http://gw.test', 'Organization/clinic-oak-org', { year: 2025, q: 3 }, [m], [], '2025-10-01T00:00:00Z') as Record<string, any>;
+    expect(structureProblems(r)).toEqual([]);
+    expect(r.group[0].measureScore.value).toBe(40);
+    expect(r.group[0].stratifier[0].stratum.map((s: any) => Object.keys(s).sort())).toEqual([
+      ['measureScore', 'value'],
+      ['measureScore', 'value'],
+      ['measureScore', 'value'],
+    ]);
   });
 
   it('rounds rates to whole percent', () => {

@@ -4,6 +4,7 @@ import { performance, type QuarterFigures } from '../../src/performance/compute.
 import { opportunities } from '../../src/performance/opportunity.js';
 import { OPPORTUNITY_EXTENSION, performanceReport } from '../../src/performance/report.js';
 import { SAVINGS_FORMULA } from '../../src/performance/savings.js';
+import { structureProblems } from '../helpers/validate.js';
 import { FIXTURE_CONTRACT } from './fixtures.js';
 
 const VBPR = 'http://hl7.org/fhir/us/davinci-vbpr';
@@ -116,6 +117,10 @@ describe('the VBPR performance MeasureReport', () => {
     const quality = r.group.filter((g: any) => g.id === 'breast-cancer-screening');
     expect(quality).toHaveLength(1);
     expect(quality[0].extension[0].valueCanonical).toBe('http://gw.test/fhir/Measure/breast-cancer-screening');
+  });
+
+  it('is a structurally valid R4 MeasureReport', () => {
+    expect(structureProblems(r)).toEqual([]);
   });
 
   it('records the roster versions used, the formula, and the cost opportunities', () => {

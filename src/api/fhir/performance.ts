@@ -119,5 +119,5 @@ async function multiPayer(c: Context<AppEnv>): Promise<Response> {
   if (!ID.test(id)) throw notFound(`Organization/${id}`);
   const view = await gateOf(c).multiPayer(`Organization/${id}`, x, `Organization/${id}/$multi-payer?quarter=${quarterLabel(x)}`);
   if (!view) throw notFound(`Organization/${id}`);
-  return fhirJson(c, multiPayerResource(`Organization/${id}`, x, view.measures, view.opportunities, c.var.deps.clock().toISOString()));
+  return fhirJson(c, multiPayerResource(baseUrl(c), `Organization/${id}`, x, view.measures, view.opportunities, c.var.deps.clock().toISOString()));
 }
