@@ -9,10 +9,10 @@ import { multiPayerView, pooledFigures, type MembersByPlan, type MultiPayerMeasu
 import { opportunities, type Opportunity } from '../performance/opportunity.js';
 import { quarterLabel, quarterMonths, quarterPeriod, yearBefore, type Quarter } from '../performance/quarter.js';
 import { performanceReport } from '../performance/report.js';
-import { contractById, putReport, reportById, reportsOfContract, type ReportRow } from '../performance/store.js';
+import { contractById, contractsOf, putReport, reportById, reportsOfContract, type ReportRow } from '../performance/store.js';
 import { attributedMembers, rostersForPeriod } from '../rosters/store.js';
 import { rosterReference, type RosterVersion } from '../rosters/types.js';
-import { gateContext, type GateContext } from './context.js';
+import { gateContext, type GateContext, type GateDeps } from './context.js';
 import { visibleFacts } from './report-facts.js';
 import { requireScope } from './scope.js';
 
@@ -77,7 +77,14 @@ async function finalRosters(g: GateContext, c: Contract, months: readonly string
  * read as the contract's payer may see them (visibleFacts); the report is an aggregate, so one
  * audit event records it (with the roster versions it used), not one per member.
  */
-export async function evaluatePerformance(g: GateContext, contractId: string, x: Quarter, baseUrl: string, query: string): Promise<Resource | undefined> {
+export async function evaluatePerformance(
+  g: GateContext,
+  contractId: string,
+  x: Quarter,
+  baseUrl: string,
+  query: string,
+  requestedBy = g.requester.subject,
+): Promise<Resource | undefined> {
   requireScope(g.requester, 'MeasureReport', 'r');
   const c = await readContract(g, contractId);
   if (!c) return undefined;
@@ -116,11 +123,33 @@ export async function evaluatePerformance(g: GateContext, contractId: string, x:
     periodStart: period.start,
     periodEnd: period.end,
     roster: subject ? rosterReference(subject) : null,
-    requestedBy: g.requester.subject,
+    requestedBy,
     createdAt: date,
     content: JSON.stringify(report),
   });
   return report;
+}
+
+/**
+ * The quarterly run (schedule or `npm run reports`): every contract whose term covers the
+ * quarter, computed as its payer would ask for it, stored with requestedBy 'schedule'.
+ */
+export async function scheduledPerformance(deps: GateDeps, x: Quarter, baseUrl: string): Promise<string[]> {
+  const made: string[] = [];
+  const period = quarterPeriod(x);
+  for (const c of await contractsOf(deps.db)) {
+    if (period.end < c.term.start || period.start > c.term.end) continue;
+    const report = await evaluatePerformance(
+      gateContext(deps, payerRequester(c)),
+      c.id,
+      x,
+      baseUrl,
+      `schedule:performance?contract=${c.id}&quarter=${quarterLabel(x)}`,
+      'schedule',
+    );
+    if (report?.id) made.push(report.id);
+  }
+  return made;
 }
 
 const readable = async (g: GateContext, row: ReportRow | undefined): Promise<Resource | undefined> => {

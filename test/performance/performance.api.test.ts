@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { scheduledPerformance } from '../../src/gate/performance.js';
 import { putContract } from '../../src/performance/store.js';
 import { putEntry } from '../helpers/fhir.js';
 import { seedRoster } from '../helpers/rosters.js';
@@ -127,6 +128,19 @@ describe('VBPR performance reports: who reads them', () => {
       const m = await json(await s.get(`/fhir/Measure/${MEASURE}`, party));
       expect(m.identifier[0].value).toBe(FIXTURE_CONTRACT.id);
     }
+  });
+});
+
+describe('the quarterly run', () => {
+  it('makes one report per contract in term, as its payer would, kept as made', async () => {
+    const [id] = await scheduledPerformance(s.deps, { year: 2025, q: 3 }, 'http://gateway.test');
+    expect(await scheduledPerformance(s.deps, { year: 2027, q: 1 }, 'http://gateway.test')).toEqual([]);
+    const row = s.db.sqlite.prepare('select requested_by, roster from reports where id = ?').get(id) as { requested_by: string; roster: string };
+    expect(row.requested_by).toBe('schedule');
+    expect(row.roster).toMatch(/^Group\/roster-2025-09-[0-9a-f]+\/_history\/1$/);
+    // Immutable: the stored report cannot be rewritten.
+    expect(() => s.db.sqlite.prepare("update reports set content = '{}' where id = ?").run(id)).toThrow();
+    expect((await s.get(`/fhir/MeasureReport/${id}`, s.tokens.chen)).status).toBe(200);
   });
 });
 
