@@ -31,6 +31,7 @@ import { listReleases } from '../release/store.js';
 import { publishRelease, PublishRefused } from '../release/publish.js';
 import { startAdtFeed, type AdtFeed } from '../synthetic/adt-feed.js';
 import { seedDemoSubscriptions } from '../subscriptions/demo-subscriptions.js';
+import { seedContracts } from '../performance/seed.js';
 import { developmentSeed, fixtureParticipants, parseDuaCsv, participantOps, ParticipantRegistry, readParticipants } from '../participants/index.js';
 
 /** ID tokens live an hour, the longest of anything signed, so a replaced key is published at least that long. */
@@ -79,6 +80,7 @@ export async function bootstrap(config: Config, progress: ProgressSink = () => {
     // Participants first: the region's Coverages are accepted only from registered payer sources.
     await seedDevelopmentParticipants(config, deps, policyTexts.duas, notes);
     await loadDevelopmentFixtures(config, deps, db, notes, progress);
+    notes.push(`Value-based contracts (VBPR): ${await seedContracts(db)} from fixtures/vbp-contracts.json`);
     // So that /public/data.json is never empty: the fixture region's first release.
     if ((await listReleases(db)).length === 0) {
       progress('publishing the first release of the synthetic region: metrics, suppression and its disclosure audit (about 15 to 30 s per year of claims)...');

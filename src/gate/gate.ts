@@ -20,6 +20,9 @@ import type { CareGapsParams } from '../caregaps/params.js';
 import { readRosterHistory, readRosterVersion, searchRosters, type VisibleRoster } from './roster-versions.js';
 import { decideDispute, openDispute, readDispute, searchDisputes } from './disputes.js';
 import type { Dispute, DisputeRequest } from '../rosters/dispute.js';
+import { contractMeasureFor, evaluatePerformance, multiPayerFor, performanceReports, storedPerformanceReport, type MultiPayer } from './performance.js';
+import type { Resource } from '../fhir/types.js';
+import type { Quarter } from '../performance/quarter.js';
 
 /**
  * The one way patient data leaves the gateway, built once per request from its Requester (as
@@ -72,6 +75,15 @@ export interface Gate {
   dispute(id: string): Promise<Dispute | undefined>;
   disputes(q: { owner?: string; requester?: string; status?: string }, query: string): Promise<Dispute[]>;
   decideDispute(id: string, decision: { status: 'accepted' | 'rejected'; note?: string }, ifMatch?: '*' | number[]): Promise<Dispute>;
+  /** A value-based contract as its vbp-measure, for its payer and provider organization only. */
+  contractMeasure(contractId: string, baseUrl: string): Promise<Resource | undefined>;
+  /** Computes, audits and stores a contract's quarterly VBPR report, from the members' facts as its payer may see them. */
+  evaluatePerformance(contractId: string, quarter: Quarter, baseUrl: string, query: string): Promise<Resource | undefined>;
+  /** A stored performance report, for a party to its contract only. */
+  performanceReport(id: string): Promise<Resource | undefined>;
+  performanceReports(contractId: string, filter: { periodContains?: string; createdOn?: string }): Promise<Resource[]>;
+  /** A provider organization's measures across all its plans, as rates: for the organization only. */
+  multiPayer(organization: string, quarter: Quarter, query: string): Promise<MultiPayer | undefined>;
 }
 
 export function createGate(deps: GateDeps, requester: Requester): Gate {
@@ -104,5 +116,10 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     dispute: (id) => readDispute(g, id),
     disputes: (q, query) => searchDisputes(g, q, query),
     decideDispute: (id, decision, ifMatch) => decideDispute(g, id, decision, ifMatch),
+    contractMeasure: (contractId, baseUrl) => contractMeasureFor(g, contractId, baseUrl),
+    evaluatePerformance: (contractId, quarter, baseUrl, query) => evaluatePerformance(g, contractId, quarter, baseUrl, query),
+    performanceReport: (id) => storedPerformanceReport(g, id),
+    performanceReports: (contractId, filter) => performanceReports(g, contractId, filter),
+    multiPayer: (organization, quarter, query) => multiPayerFor(g, organization, quarter, query),
   };
 }

@@ -1,5 +1,7 @@
 import type { GateDeps } from '../gate/context.js';
 import { createGate } from '../gate/gate.js';
+import { scheduledPerformance } from '../gate/performance.js';
+import { parseQuarter } from '../performance/quarter.js';
 import { QUALITY_MEASURES } from '../metrics/quality/index.js';
 import { runRosters } from '../rosters/run.js';
 import { rostersForPeriod } from '../rosters/store.js';
@@ -7,9 +9,9 @@ import { reportRequester } from './requester.js';
 import type { ReportJobs } from './run.js';
 import { gapsPeriod } from './schedule.js';
 
-/** What the scheduled jobs need: the gate's parts and the FHIR base URL documents name. */
+/** What the scheduled jobs need: the gate's parts and the public base URL documents name. */
 export interface ReportDeps extends GateDeps {
-  fhirBase: string;
+  baseUrl: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface ReportDeps extends GateDeps {
  *   see and each disclosure is in the patient's accounting;
  * - performance: each contract's quarterly report (src/performance), as its payer would be decided.
  */
-export function reportJobs(deps: ReportDeps, performance: ReportJobs['performance']): ReportJobs {
+export function reportJobs(deps: ReportDeps): ReportJobs {
   return {
     async rosters(period, status, now) {
       return (await runRosters(deps.db, { period, status, now: now.toISOString() })).made.length;
@@ -36,13 +38,17 @@ export function reportJobs(deps: ReportDeps, performance: ReportJobs['performanc
             statuses: new Set(['open-gap', 'closed-gap', 'prospective-gap']),
             measures: QUALITY_MEASURES,
           },
-          deps.fhirBase,
+          deps.baseUrl,
           `scheduled Measure/$care-gaps?subject=Group/${roster.groupId}/_history/${roster.version}`,
         );
         made++;
       }
       return made;
     },
-    performance,
+    async performance(quarter) {
+      const x = parseQuarter(quarter);
+      if (!x) throw new RangeError(`${quarter} is not a quarter (YYYY-Qn)`);
+      return (await scheduledPerformance(deps, x, deps.baseUrl)).length;
+    },
   };
 }

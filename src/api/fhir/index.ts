@@ -7,6 +7,7 @@ import { capabilityStatement } from './capability.js';
 import { careGapsRoutes } from './care-gaps.js';
 import { digestRoutes } from './digest.js';
 import { exportRoutes } from './export.js';
+import { performanceRoutes } from './performance.js';
 import { readRoutes } from './reads.js';
 import { rosterRoutes } from './rosters.js';
 import { subscriptionOpsRoutes } from './subscription-ops.js';
@@ -27,6 +28,8 @@ export function fhirRoutes(): Hono<AppEnv> {
   fhir.route('/', attributionRoutes());
   fhir.route('/', subscriptionOpsRoutes());
   fhir.route('/', digestRoutes());
+  // Contracts' Measures (vbp-*) before the quality measures, whose reads answer 404 for any other id.
+  fhir.route('/', performanceRoutes());
   fhir.route('/', careGapsRoutes());
   fhir.route('/', readRoutes());
   return fhir;
