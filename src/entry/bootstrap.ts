@@ -32,6 +32,7 @@ import { publishRelease, PublishRefused } from '../release/publish.js';
 import { startAdtFeed, type AdtFeed } from '../synthetic/adt-feed.js';
 import { seedDemoSubscriptions } from '../subscriptions/demo-subscriptions.js';
 import { seedContracts } from '../performance/seed.js';
+import { startReportSchedule } from './report-schedule.js';
 import { developmentSeed, fixtureParticipants, parseDuaCsv, participantOps, ParticipantRegistry, readParticipants } from '../participants/index.js';
 
 /** ID tokens live an hour, the longest of anything signed, so a replaced key is published at least that long. */
@@ -128,6 +129,7 @@ export async function bootstrap(config: Config, progress: ProgressSink = () => {
   const interactions = interactionRoutes({ provider, db, fhirBase, limiter, log: deps.log });
   const sweeper = setInterval(() => void sweepExpired(db, deps.clock), 10 * 60_000);
   sweeper.unref();
+  const reportSchedule = await startReportSchedule(config, deps, notes, progress);
   const feed = await startDemo(config, deps, notes);
   return {
     db,
@@ -137,6 +139,7 @@ export async function bootstrap(config: Config, progress: ProgressSink = () => {
     notes,
     stop: () => {
       clearInterval(sweeper);
+      reportSchedule.stop();
       void feed?.stop();
       auditDb.close();
     },

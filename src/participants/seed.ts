@@ -9,6 +9,19 @@ import type { Actor, ClientInput, OrganizationInput } from './types.js';
  * operations; the analytics client reads only aggregates. Keys are added by the caller (the
  * development key pairs in KEYS_DIR/clients/).
  */
+/** What a provider organization's backend client reads for its reports (and the records gaps are computed on). */
+const PROVIDER_REPORT_SCOPES = [
+  'Group.rs',
+  'Task.crus',
+  'Measure.rs',
+  'MeasureReport.rs',
+  'DetectedIssue.rus',
+  'Bundle.rs',
+  ...['Patient', 'Encounter', 'Coverage', 'Condition', 'Observation', 'Procedure', 'ExplanationOfBenefit'].map((t) => `${t}.rs`),
+]
+  .map((s) => `system/${s}`)
+  .join(' ');
+
 export function fixtureParticipants(): { organizations: OrganizationInput[]; clients: Omit<ClientInput, 'jwks'>[] } {
   const organizations: OrganizationInput[] = SOURCES.map((s) => ({
     reference: `Organization/${s.organizationId}`,
@@ -29,8 +42,10 @@ export function fixtureParticipants(): { organizations: OrganizationInput[]; cli
       dua: `dua-${source.id}`,
       purposes: payer ? ['HPAYMT', 'HOPERAT'] : ['TREAT', 'HOPERAT'],
       // Providers also subscribe to their patients' admissions and discharges, read what they are
-      // told (the Encounter and its Patient) and their daily digest (a List).
-      scope: payer ? 'system/*.cu system/*.rs' : 'system/*.cu system/Subscription.cruds system/Encounter.rs system/Patient.rs system/List.rs',
+      // told (the Encounter and its Patient) and their daily digest (a List), and fetch their
+      // reports: rosters, disputes (Task), gaps in care (computed on the classes the token may
+      // read, so it needs those too) with their remarks, and performance reports.
+      scope: payer ? 'system/*.cu system/*.rs' : `system/*.cu system/Subscription.cruds system/List.rs ${PROVIDER_REPORT_SCOPES}`,
     });
   }
   clients.push({
