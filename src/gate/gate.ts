@@ -20,6 +20,8 @@ import type { CareGapsParams } from '../caregaps/params.js';
 import { readRosterHistory, readRosterVersion, searchRosters, type VisibleRoster } from './roster-versions.js';
 import { decideDispute, openDispute, readDispute, searchDisputes } from './disputes.js';
 import type { Dispute, DisputeRequest } from '../rosters/dispute.js';
+import type { RemarkRequest } from '../caregaps/remark.js';
+import { readStoredDocument, readStoredGap, remarkGap, reportsOf, type ReportSummary } from './stored-gaps.js';
 
 /**
  * The one way patient data leaves the gateway, built once per request from its Requester (as
@@ -72,6 +74,14 @@ export interface Gate {
   dispute(id: string): Promise<Dispute | undefined>;
   disputes(q: { owner?: string; requester?: string; status?: string }, query: string): Promise<Dispute[]>;
   decideDispute(id: string, decision: { status: 'accepted' | 'rejected'; note?: string }, ifMatch?: '*' | number[]): Promise<Dispute>;
+  /** A stored gap (DetectedIssue) of the requester's organization's report, with its remarks; undefined as if absent otherwise. */
+  storedGap(id: string): Promise<object | undefined>;
+  /** Appends a remark (never a status change); attribution-incorrect opens a dispute. 404 as if absent for anyone but the report's organization. */
+  remarkGap(id: string, remark: RemarkRequest): Promise<object>;
+  /** A stored gaps document by its Bundle id, if its organization asks and she still permits it. */
+  storedDocument(id: string): Promise<object | undefined>;
+  /** An organization's stored reports of a day (or the latest on or before it); undefined for anyone else. */
+  reports(organization: string, q: { date: string; le: boolean; kind: string }, query: string): Promise<ReportSummary[] | undefined>;
 }
 
 export function createGate(deps: GateDeps, requester: Requester): Gate {
@@ -104,5 +114,9 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     dispute: (id) => readDispute(g, id),
     disputes: (q, query) => searchDisputes(g, q, query),
     decideDispute: (id, decision, ifMatch) => decideDispute(g, id, decision, ifMatch),
+    storedGap: (id) => readStoredGap(g, id),
+    remarkGap: (id, remark) => remarkGap(g, id, remark, (r) => openDispute(g, { ...r, reason: 'attribution-incorrect', references: [] })),
+    storedDocument: (id) => readStoredDocument(g, id),
+    reports: (organization, q, query) => reportsOf(g, organization, q, query),
   };
 }

@@ -9,6 +9,7 @@ import { digestRoutes } from './digest.js';
 import { exportRoutes } from './export.js';
 import { readRoutes } from './reads.js';
 import { rosterRoutes } from './rosters.js';
+import { storedGapsRoutes } from './stored-gaps.js';
 import { subscriptionOpsRoutes } from './subscription-ops.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { writeRoutes } from './writes.js';
@@ -28,6 +29,7 @@ export function fhirRoutes(): Hono<AppEnv> {
   fhir.route('/', subscriptionOpsRoutes());
   fhir.route('/', digestRoutes());
   fhir.route('/', careGapsRoutes());
+  fhir.route('/', storedGapsRoutes());
   fhir.route('/', readRoutes());
   return fhir;
 }
