@@ -21,7 +21,7 @@ import { readRosterHistory, readRosterVersion, searchRosters, type VisibleRoster
 import { decideDispute, openDispute, readDispute, searchDisputes } from './disputes.js';
 import type { Dispute, DisputeRequest } from '../rosters/dispute.js';
 import type { RemarkRequest } from '../caregaps/remark.js';
-import { readStoredDocument, readStoredGap, remarkGap, reportsOf, type ReportSummary } from './stored-gaps.js';
+import { readStoredDocument, readStoredGap, remarkGap, reportsOf, storedGapsFile, type ReportSummary } from './stored-gaps.js';
 
 /**
  * The one way patient data leaves the gateway, built once per request from its Requester (as
@@ -64,7 +64,7 @@ export interface Gate {
   /** An organization's daily admission and discharge digest (YYYY-MM-DD), each entry decided as its notification would be; empty for anyone else. */
   adtDigest(organization: string, date: string): Promise<DigestEntry[]>;
   /** DEQM `Measure/$care-gaps` on what the requester may see, stored and audited; a subject it may not ask about throws 404 as if it did not exist. */
-  careGaps(params: CareGapsParams, base: string, query: string): Promise<CareGapsAnswer>;
+  careGaps(params: CareGapsParams, base: string, query: string, opts?: { deferAudit?: boolean }): Promise<CareGapsAnswer>;
   /** A monthly roster Group (the current version, or `version`), each member decided and audited; undefined for anyone but its organization and payer. */
   rosterVersion(groupId: string, version?: number): Promise<VisibleRoster | undefined>;
   rosterHistory(groupId: string): Promise<VisibleRoster[] | undefined>;
@@ -82,6 +82,8 @@ export interface Gate {
   storedDocument(id: string): Promise<object | undefined>;
   /** An organization's stored reports of a day (or the latest on or before it); undefined for anyone else. */
   reports(organization: string, q: { date: string; le: boolean; kind: string }, query: string): Promise<ReportSummary[] | undefined>;
+  /** An async $care-gaps run's NDJSON (one document per line) for the one who ran it, each member decided and audited as it is read. */
+  gapsFile(reportId: string, query: string): AsyncGenerator<string>;
 }
 
 export function createGate(deps: GateDeps, requester: Requester): Gate {
@@ -106,7 +108,7 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     releaseNotification: (event, detail, payload) => releaseNotification(g, event, detail, payload),
     maySubscribeTo: (patientId) => maySubscribeTo(g, patientId),
     adtDigest: (organization, date) => adtDigest(g, organization, date),
-    careGaps: (params, base, query) => careGaps(g, params, base, query),
+    careGaps: (params, base, query, opts) => careGaps(g, params, base, query, opts),
     rosterVersion: (groupId, version) => readRosterVersion(g, groupId, version),
     rosterHistory: (groupId) => readRosterHistory(g, groupId),
     rosters: (q, query) => searchRosters(g, q, query),
@@ -118,5 +120,6 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     remarkGap: (id, remark) => remarkGap(g, id, remark, (r) => openDispute(g, { ...r, reason: 'attribution-incorrect', references: [] })),
     storedDocument: (id) => readStoredDocument(g, id),
     reports: (organization, q, query) => reportsOf(g, organization, q, query),
+    gapsFile: (reportId, query) => storedGapsFile(g, reportId, query),
   };
 }

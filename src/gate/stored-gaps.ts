@@ -19,10 +19,11 @@ const notKnown = (ref: string) => FhirError.of(404, 'not-found', `${ref} is not 
  * Whether a stored document may be shown to the requester now: it must be its organization's
  * report, and she must still permit the requester every class the document holds (the Patient
  * and each record evaluated). Immutable storage does not outlive consent: a later denial hides
- * it, answered as if it did not exist. Returns the decisions, for the audit record.
+ * it, answered as if it did not exist. Returns the decisions, for the audit record. `asRunner`:
+ * the one who ran it (an async run's download, which may be the roster's payer) instead of the organization.
  */
-async function mayShow(g: GateContext, report: ReportRow, person: string, doc: Json) {
-  if (!g.requester.organization || report.organization !== g.requester.organization) return undefined;
+async function mayShow(g: GateContext, report: ReportRow, person: string, doc: Json, asRunner = false) {
+  if (asRunner ? report.requestedBy !== g.requester.subject : !g.requester.organization || report.organization !== g.requester.organization) return undefined;
   const classes = new Set<string>(['Patient']);
   for (const e of (doc.entry ?? []) as Json[]) if (!REPORT_TYPES.has(e.resource?.resourceType)) classes.add(String(e.resource?.resourceType));
   const decisions = [];
@@ -247,4 +248,32 @@ export async function reportsOf(
   }
   await g.audit({ interaction: 'operation', query, outcome: 'permit' });
   return out;
+}
+
+/**
+ * An async `$care-gaps` run's output as NDJSON, one stored document per line, for the one who
+ * ran it: like exportFile, each member is decided again as her line is read (one who has since
+ * withdrawn consent is left out) and audited into her accounting before her line leaves.
+ */
+export async function* storedGapsFile(g: GateContext, reportId: string, query: string): AsyncGenerator<string> {
+  const [report] = await g.deps.db.orm
+    .select()
+    .from(reports)
+    .where(and(eq(reports.id, reportId), eq(reports.kind, 'care-gaps')));
+  if (!report) return;
+  const rows = await g.deps.db.orm.select().from(reportDocuments).where(eq(reportDocuments.reportId, reportId)).orderBy(asc(reportDocuments.person));
+  for (const row of rows) {
+    const doc = JSON.parse(row.content) as Json;
+    const decisions = await mayShow(g, report, row.person, doc, true);
+    if (!decisions) continue;
+    await g.audit({
+      interaction: 'operation',
+      query,
+      person: row.person,
+      outcome: 'permit',
+      reasons: decisions.flatMap((d) => d.reasons).slice(0, 6),
+      ...purposeOf(decisions[0]),
+    });
+    yield `${row.content}\n`;
+  }
 }
