@@ -5,6 +5,7 @@ import { careGaps, gapRemarks, reportDocuments, reports } from '../db/schema.js'
 import { FhirError } from '../fhir/errors.js';
 import { attributedMembers } from '../rosters/store.js';
 import { purposeOf, type GateContext } from './context.js';
+import { visibleFacts, type VisibleFacts } from './report-facts.js';
 import { requireScope } from './scope.js';
 
 type Json = Record<string, any>;
@@ -17,22 +18,24 @@ const notKnown = (ref: string) => FhirError.of(404, 'not-found', `${ref} is not 
 
 /**
  * Whether a stored document may be shown to the requester now: it must be its organization's
- * report, and she must still permit the requester every class the document holds (the Patient
- * and each record evaluated). Immutable storage does not outlive consent: a later denial hides
- * it, answered as if it did not exist. Returns the decisions, for the audit record. `asRunner`:
- * the one who ran it (an async run's download, which may be the roster's payer) instead of the organization.
+ * report (`asRunner`: the one who ran it, for an async run's download), and every record it
+ * holds, the Patient it names included, must be one the requester may see now, as
+ * visibleFacts reads them. So a later denial hides it (consent wins over immutability), and a
+ * document computed in someone else's view (a payer's run on the organization's roster) is
+ * never shown with a record this reader may not see. Answered as if it did not exist.
+ * Returns the decisions, for the audit record.
  */
 async function mayShow(g: GateContext, report: ReportRow, person: string, doc: Json, asRunner = false) {
-  if (asRunner ? report.requestedBy !== g.requester.subject : !g.requester.organization || report.organization !== g.requester.organization) return undefined;
-  const classes = new Set<string>(['Patient']);
-  for (const e of (doc.entry ?? []) as Json[]) if (!REPORT_TYPES.has(e.resource?.resourceType)) classes.add(String(e.resource?.resourceType));
-  const decisions = [];
-  for (const cls of [...classes].sort()) {
-    const d = await g.decide(person, { cls });
-    if (!d.permit) return undefined;
-    decisions.push(d);
-  }
-  return decisions;
+  const who = asRunner ? report.requestedBy === g.requester.subject : !!g.requester.organization && report.organization === g.requester.organization;
+  if (!who) return undefined;
+  let seen: VisibleFacts | undefined;
+  for await (const v of visibleFacts(g, [person])) seen = v;
+  if (!seen) return undefined;
+  const entries = (doc.entry ?? []) as Json[];
+  const refs = entries.filter((e) => !REPORT_TYPES.has(e.resource?.resourceType)).map((e) => `${e.resource.resourceType}/${e.resource.id}`);
+  const subject = entries[0]?.resource?.subject?.reference;
+  if (typeof subject === 'string') refs.push(subject);
+  return refs.every((ref) => seen.records.has(ref)) ? seen.decisions : undefined;
 }
 
 interface Located {

@@ -50,6 +50,10 @@ const subjectName = (doc: any) => {
 describe('async $care-gaps', () => {
   it('kick-off, poll, download: one valid gaps document per line, each for a roster member, and only its owner may poll', async () => {
     const { statusUrl, manifest } = await manifestOf(w.tokens.chen, await kickOff(w.tokens.chen));
+    // Nothing has left yet, so nothing about Bea is in her accounting until the file is read.
+    const bea = w.personOf('pay-bea');
+    const beaAudits = () => w.db.sqlite.prepare("select count(*) from audit_events where person = ? and content like '%care-gaps%'").pluck().get(bea) as number;
+    expect(beaAudits()).toBe(0);
     expect(manifest.output).toHaveLength(1);
     expect(manifest.output[0]).toMatchObject({ type: 'Bundle' });
     // Someone else's status and file: as if there were none.
@@ -57,6 +61,7 @@ describe('async $care-gaps', () => {
     expect((await call(manifest.output[0]!.url, w.tokens.payer)).status).toBe(404);
     const docs = await lines(w.tokens.chen, manifest.output[0]!.url);
     expect(docs.length).toBe(manifest.output[0]!.count);
+    expect(beaAudits()).toBe(1);
     // Each line is about a member of the roster, and every member Oakwood may see has hers.
     const names = docs.map(subjectName);
     expect(names.every((n) => ['Ana', 'Bea', 'Carl', 'Hana', 'Maria'].includes(n))).toBe(true);

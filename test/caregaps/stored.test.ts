@@ -114,6 +114,37 @@ describe('who may see or remark on a stored gap', () => {
     expect((await w.get(`/fhir/DetectedIssue/${issueId}`, w.tokens.chen)).status).toBe(404);
     expect((await patch(issueId, w.oakWriter, remark('other'))).status).toBe(404);
   });
+
+  it("a payer's run on the organization's roster is never shown to the organization with a record it may not see", async () => {
+    // Hana's only mammogram (May 2025) sits in hospital A's feed; she denies Oakwood her Procedures of that
+    // month only, so Oakwood may still see the class but not that record; the payer may see it.
+    const denied = await w.send('POST', '/fhir/Consent', w.tokens.operator, {
+      ...consentFor('hana-no-oak', {
+        type: 'deny',
+        actor: [{ role: { text: 'recipient' }, reference: { reference: OAK } }],
+        class: [{ code: 'Procedure' }],
+        dataPeriod: { start: '2025-05-01', end: '2025-05-31' },
+      }),
+      id: undefined,
+      patient: { reference: 'Patient/ha-hana' },
+    });
+    expect(denied.status).toBe(201);
+    expect((await w.get('/fhir/Procedure/proc-hana', w.tokens.chen)).status).toBe(404);
+    const res = await w.get(
+      careGapsQuery({ status: ALL_STATUSES, subject: `Group/${w.roster.groupId}`, measureId: 'breast-cancer-screening' }),
+      w.tokens.payer,
+    );
+    expect(res.status).toBe(200);
+    const hana = bundlesOf(await res.json()).get('Hana')!;
+    expect(JSON.stringify(hana.bundle)).toContain('proc-hana');
+    const hidden = await w.get(`/fhir/Bundle/${hana.bundle.id}`, w.tokens.chen);
+    expect(hidden.status).toBe(404);
+    expect((await w.get(`/fhir/DetectedIssue/${gapOf(hana.entries, 'breast-cancer-screening')!.issue.id}`, w.tokens.chen)).status).toBe(404);
+    // Nor is it listed among Oakwood's reports' documents.
+    const today = new Date().toISOString().slice(0, 10);
+    const listed = JSON.stringify(await (await w.get(`/fhir/Organization/clinic-oak-org/$reports?date=${today}`, w.tokens.chen)).json());
+    expect(listed).not.toContain(hana.bundle.id);
+  });
 });
 
 describe('a remark', () => {
@@ -136,6 +167,29 @@ describe('a remark', () => {
     expect(again.mitigation).toHaveLength(1);
     expect(w.db.sqlite.prepare('select status from care_gaps where id = ?').pluck().get(id)).toBe('open-gap');
     expect((await oakRun()).bea!.status).toBe('open-gap');
+    // Audited as an operation on her.
+    const audited = w.db.sqlite
+      .prepare('select content from audit_events where person = ? and content like ?')
+      .pluck()
+      .all(w.personOf('pay-bea'), `%DetectedIssue/${id}%`) as string[];
+    expect(audited.map((c) => JSON.parse(c).subtype[0].code)).toEqual(expect.arrayContaining(['operation', 'read']));
+  });
+
+  it("the document's DetectedIssue fullUrl resolves to the stored gap", async () => {
+    const { byName, bea } = await oakRun();
+    const entry = byName.get('Bea')!.entries.find((e) => e.resource.id === bea!.issue.id)!;
+    const res = await w.get(new URL(entry.fullUrl).pathname, w.tokens.chen);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(entry.resource);
+  });
+
+  it('attribution-incorrect on a report from a final roster is refused as the roster rules say (422), and nothing is stored', async () => {
+    const { bea } = await oakRun();
+    const out = await patch(bea!.issue.id, w.oakWriter, remark('attribution-incorrect'));
+    expect(out.status).toBe(422);
+    expect(((await out.json()) as any).issue[0].diagnostics).toContain('draft');
+    expect(await remarks()).toEqual([]);
+    expect(w.db.sqlite.prepare('select count(*) from attribution_disputes').pluck().get()).toBe(0);
   });
 
   it('bad patches are refused with what is wrong, and nothing is stored', async () => {
@@ -270,5 +324,22 @@ describe('$reports by date', () => {
       expect((await hidden.text()).replace('clinic-oak-org', 'X')).toBe((await missing.text()).replace('no-org', 'X'));
     }
     expect((await w.get(`/fhir/Organization/clinic-oak-org/$reports?date=yesterday`, w.tokens.chen)).status).toBe(400);
+  });
+
+  it("kind=performance lists the organization's performance reports (id, date, contract)", async () => {
+    w.db.sqlite
+      .prepare(
+        "insert into reports (id, kind, organization, payer, contract, period_start, period_end, requested_by, created_at, content) values ('perf-1', 'performance', ?, ?, 'vbp-1', '2025-10-01', '2025-12-31', 'schedule', '2026-01-05T02:00:00.000Z', '{\"resourceType\":\"MeasureReport\"}')",
+      )
+      .run(OAK, LAKESHORE);
+    const body = (await (await w.get('/fhir/Organization/clinic-oak-org/$reports?date=2026-01-05&kind=performance', w.tokens.chen)).json()) as any;
+    expect(body.total).toBe(1);
+    expect(body.entry[0].resource.parameter).toEqual(
+      expect.arrayContaining([
+        { name: 'report', valueString: 'perf-1' },
+        { name: 'contract', valueString: 'vbp-1' },
+      ]),
+    );
+    expect(((await (await w.get('/fhir/Organization/clinic-oak-org/$reports?date=2026-01-05', w.tokens.chen)).json()) as any).total).toBe(0);
   });
 });
