@@ -82,6 +82,11 @@ export async function careGaps(g: GateContext, p: CareGapsParams, base: string, 
   return { reportId, parameters: { resourceType: 'Parameters', parameter: documents.map((d) => ({ name: 'return', resource: d.bundle })) } };
 }
 
+/** Throws the 404 a run would for a subject the requester may not ask about: an async kick-off answers it before its 202. */
+export async function checkCareGapsSubject(g: GateContext, p: CareGapsParams): Promise<void> {
+  await populationOf(g, p);
+}
+
 async function populationOf(g: GateContext, p: CareGapsParams): Promise<Population> {
   const { db } = g.deps;
   const own = g.requester.organization;

@@ -15,7 +15,7 @@ import { notificationVerdict, releaseNotification, type NotificationEvent, type 
 import type { PayloadContent } from '../subscriptions/bundle.js';
 import { maySubscribeTo } from './subscribe.js';
 import { adtDigest, type DigestEntry } from './digest.js';
-import { careGaps, type CareGapsAnswer } from './care-gaps.js';
+import { careGaps, checkCareGapsSubject, type CareGapsAnswer } from './care-gaps.js';
 import type { CareGapsParams } from '../caregaps/params.js';
 import { readRosterHistory, readRosterVersion, searchRosters, type VisibleRoster } from './roster-versions.js';
 import { decideDispute, openDispute, readDispute, searchDisputes } from './disputes.js';
@@ -65,6 +65,8 @@ export interface Gate {
   adtDigest(organization: string, date: string): Promise<DigestEntry[]>;
   /** DEQM `Measure/$care-gaps` on what the requester may see, stored and audited; a subject it may not ask about throws 404 as if it did not exist. */
   careGaps(params: CareGapsParams, base: string, query: string, opts?: { deferAudit?: boolean }): Promise<CareGapsAnswer>;
+  /** Throws the 404 careGaps would for a subject the requester may not ask about (before an async run's 202). */
+  checkCareGapsSubject(params: CareGapsParams): Promise<void>;
   /** A monthly roster Group (the current version, or `version`), each member decided and audited; undefined for anyone but its organization and payer. */
   rosterVersion(groupId: string, version?: number): Promise<VisibleRoster | undefined>;
   rosterHistory(groupId: string): Promise<VisibleRoster[] | undefined>;
@@ -109,6 +111,7 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     maySubscribeTo: (patientId) => maySubscribeTo(g, patientId),
     adtDigest: (organization, date) => adtDigest(g, organization, date),
     careGaps: (params, base, query, opts) => careGaps(g, params, base, query, opts),
+    checkCareGapsSubject: (params) => checkCareGapsSubject(g, params),
     rosterVersion: (groupId, version) => readRosterVersion(g, groupId, version),
     rosterHistory: (groupId) => readRosterHistory(g, groupId),
     rosters: (q, query) => searchRosters(g, q, query),

@@ -91,6 +91,19 @@ describe('async $care-gaps', () => {
     expect(JSON.stringify(docs)).not.toContain('pa-1');
   });
 
+  it("another organization's Group is refused at kick-off exactly as a nonexistent one, and no job is made", async () => {
+    const none = 'roster-2025-12-000000000000';
+    const ask = (token: string, group: string) =>
+      call(careGapsQuery({ status: ALL_STATUSES, subject: `Group/${group}` }), token, {
+        headers: { prefer: 'respond-async', accept: 'application/fhir+json' },
+      });
+    const hidden = await ask(w.tokens.riverside, w.roster.groupId);
+    const missing = await ask(w.tokens.riverside, none);
+    expect(hidden.status).toBe(404);
+    expect((await hidden.text()).replace(w.roster.groupId, 'X')).toBe((await missing.text()).replace(none, 'X'));
+    expect(w.db.sqlite.prepare('select count(*) from export_jobs').pluck().get()).toBe(0);
+  });
+
   it('DELETE cancels: the status and the file are gone', async () => {
     const { statusUrl, manifest } = await manifestOf(w.tokens.chen, await kickOff(w.tokens.chen));
     expect((await call(statusUrl, w.tokens.riverside, { method: 'DELETE' })).status).toBe(404);

@@ -77,6 +77,8 @@ const respondAsync = (c: Context<AppEnv>) =>
 async function kickOff(c: Context<AppEnv>, params: CareGapsParams, query: string): Promise<Response> {
   const gate = gateOf(c);
   const { deps } = c.var;
+  // A Group or organization it may not ask about is the same 404 as the synchronous run, before any job exists.
+  await gate.checkCareGapsSubject(params);
   const id = deps.newId();
   const transactionTime = deps.clock().toISOString();
   const request = `${deps.config.baseUrl}${query}`;
