@@ -130,6 +130,8 @@ export function gapsDocument(input: GapsDocumentInput): GapsDocument {
   const resource = (type: string, r: { id: string }) => ({ fullUrl: fullUrl(type, r.id), resource: r });
   const bundle = {
     resourceType: 'Bundle',
+    // Stored with its report: GET Bundle/{id} serves it again (src/gate/stored-gaps.ts).
+    id: input.newId(),
     meta: { profile: [PROFILES.bundle] },
     identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${crypto.randomUUID()}` },
     type: 'document',

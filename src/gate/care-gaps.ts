@@ -33,8 +33,9 @@ const notKnown = (ref: string) => FhirError.of(404, 'not-found', `${ref} is not 
  * closed only by a hidden record stays open for this requester and nothing answered names it.
  * A Patient or Group it may not ask about is answered exactly as one that does not exist.
  * Every run is stored, and each member whose document is returned is audited, before the answer.
+ * With `deferAudit` (a `Prefer: respond-async` run) nothing is returned, so nothing is audited here.
  */
-export async function careGaps(g: GateContext, p: CareGapsParams, base: string, query: string): Promise<CareGapsAnswer> {
+export async function careGaps(g: GateContext, p: CareGapsParams, base: string, query: string, opts: { deferAudit?: boolean } = {}): Promise<CareGapsAnswer> {
   const { deps, requester } = g;
   const population = await populationOf(g, p);
   const now = deps.clock().toISOString();
@@ -76,8 +77,14 @@ export async function careGaps(g: GateContext, p: CareGapsParams, base: string, 
     createdAt: now,
     documents,
   });
-  for (const member of audits) await auditDisclosure(g, member, query);
+  // An async run discloses nothing yet: each member is decided and audited again at download (storedGapsFile).
+  if (!opts.deferAudit) for (const member of audits) await auditDisclosure(g, member, query);
   return { reportId, parameters: { resourceType: 'Parameters', parameter: documents.map((d) => ({ name: 'return', resource: d.bundle })) } };
+}
+
+/** Throws the 404 a run would for a subject the requester may not ask about: an async kick-off answers it before its 202. */
+export async function checkCareGapsSubject(g: GateContext, p: CareGapsParams): Promise<void> {
+  await populationOf(g, p);
 }
 
 async function populationOf(g: GateContext, p: CareGapsParams): Promise<Population> {

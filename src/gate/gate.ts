@@ -15,7 +15,7 @@ import { notificationVerdict, releaseNotification, type NotificationEvent, type 
 import type { PayloadContent } from '../subscriptions/bundle.js';
 import { maySubscribeTo } from './subscribe.js';
 import { adtDigest, type DigestEntry } from './digest.js';
-import { careGaps, type CareGapsAnswer } from './care-gaps.js';
+import { careGaps, checkCareGapsSubject, type CareGapsAnswer } from './care-gaps.js';
 import type { CareGapsParams } from '../caregaps/params.js';
 import { readRosterHistory, readRosterVersion, searchRosters, type VisibleRoster } from './roster-versions.js';
 import { decideDispute, openDispute, readDispute, searchDisputes } from './disputes.js';
@@ -23,6 +23,8 @@ import type { Dispute, DisputeRequest } from '../rosters/dispute.js';
 import { contractMeasureFor, evaluatePerformance, multiPayerFor, performanceReports, storedPerformanceReport, type MultiPayer } from './performance.js';
 import type { Resource } from '../fhir/types.js';
 import type { Quarter } from '../performance/quarter.js';
+import type { RemarkRequest } from '../caregaps/remark.js';
+import { readStoredDocument, readStoredGap, remarkGap, reportsOf, storedGapsFile, type ReportSummary } from './stored-gaps.js';
 
 /**
  * The one way patient data leaves the gateway, built once per request from its Requester (as
@@ -65,7 +67,9 @@ export interface Gate {
   /** An organization's daily admission and discharge digest (YYYY-MM-DD), each entry decided as its notification would be; empty for anyone else. */
   adtDigest(organization: string, date: string): Promise<DigestEntry[]>;
   /** DEQM `Measure/$care-gaps` on what the requester may see, stored and audited; a subject it may not ask about throws 404 as if it did not exist. */
-  careGaps(params: CareGapsParams, base: string, query: string): Promise<CareGapsAnswer>;
+  careGaps(params: CareGapsParams, base: string, query: string, opts?: { deferAudit?: boolean }): Promise<CareGapsAnswer>;
+  /** Throws the 404 careGaps would for a subject the requester may not ask about (before an async run's 202). */
+  checkCareGapsSubject(params: CareGapsParams): Promise<void>;
   /** A monthly roster Group (the current version, or `version`), each member decided and audited; undefined for anyone but its organization and payer. */
   rosterVersion(groupId: string, version?: number): Promise<VisibleRoster | undefined>;
   rosterHistory(groupId: string): Promise<VisibleRoster[] | undefined>;
@@ -84,6 +88,16 @@ export interface Gate {
   performanceReports(contractId: string, filter: { periodContains?: string; createdOn?: string }): Promise<Resource[]>;
   /** A provider organization's measures across all its plans, as rates: for the organization only. */
   multiPayer(organization: string, quarter: Quarter, query: string): Promise<MultiPayer | undefined>;
+  /** A stored gap (DetectedIssue) of the requester's organization's report, with its remarks; undefined as if absent otherwise. */
+  storedGap(id: string): Promise<object | undefined>;
+  /** Appends a remark (never a status change); attribution-incorrect opens a dispute. 404 as if absent for anyone but the report's organization. */
+  remarkGap(id: string, remark: RemarkRequest): Promise<object>;
+  /** A stored gaps document by its Bundle id, if its organization asks and she still permits it. */
+  storedDocument(id: string): Promise<object | undefined>;
+  /** An organization's stored reports of a day (or the latest on or before it); undefined for anyone else. */
+  reports(organization: string, q: { date: string; le: boolean; kind: string }, query: string): Promise<ReportSummary[] | undefined>;
+  /** An async $care-gaps run's NDJSON (one document per line) for the one who ran it, each member decided and audited as it is read. */
+  gapsFile(reportId: string, query: string): AsyncGenerator<string>;
 }
 
 export function createGate(deps: GateDeps, requester: Requester): Gate {
@@ -108,7 +122,8 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     releaseNotification: (event, detail, payload) => releaseNotification(g, event, detail, payload),
     maySubscribeTo: (patientId) => maySubscribeTo(g, patientId),
     adtDigest: (organization, date) => adtDigest(g, organization, date),
-    careGaps: (params, base, query) => careGaps(g, params, base, query),
+    careGaps: (params, base, query, opts) => careGaps(g, params, base, query, opts),
+    checkCareGapsSubject: (params) => checkCareGapsSubject(g, params),
     rosterVersion: (groupId, version) => readRosterVersion(g, groupId, version),
     rosterHistory: (groupId) => readRosterHistory(g, groupId),
     rosters: (q, query) => searchRosters(g, q, query),
@@ -121,5 +136,10 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     performanceReport: (id) => storedPerformanceReport(g, id),
     performanceReports: (contractId, filter) => performanceReports(g, contractId, filter),
     multiPayer: (organization, quarter, query) => multiPayerFor(g, organization, quarter, query),
+    storedGap: (id) => readStoredGap(g, id),
+    remarkGap: (id, remark) => remarkGap(g, id, remark, (r) => openDispute(g, { ...r, reason: 'attribution-incorrect', references: [] })),
+    storedDocument: (id) => readStoredDocument(g, id),
+    reports: (organization, q, query) => reportsOf(g, organization, q, query),
+    gapsFile: (reportId, query) => storedGapsFile(g, reportId, query),
   };
 }

@@ -7,6 +7,10 @@ import { requesterOf } from '../../http/authenticate.js';
 import { fhirJson } from '../../http/fhir-response.js';
 import { gateOf } from '../../http/gate.js';
 import { QUALITY_MEASURES } from '../../metrics/quality/index.js';
+import { createExportJob, setExportJob } from '../../export/jobs.js';
+import { buildManifest } from '../../export/manifest.js';
+import type { CareGapsParams } from '../../caregaps/params.js';
+import { CARE_GAPS_LEVEL, ownerOf } from './export.js';
 import { strictHandling } from './paging.js';
 
 /**
@@ -53,6 +57,61 @@ async function run(c: Context<AppEnv>, pairs: [string, string][], measureId?: st
   const gate = gateOf(c);
   const params = parseCareGaps(pairs, strictHandling(c), measureId);
   const url = new URL(c.req.url);
+  if (respondAsync(c)) return kickOff(c, params, `${url.pathname}${url.search}`);
   const answer = await gate.careGaps(params, c.var.deps.config.baseUrl, `${url.pathname}${url.search}`);
   return fhirJson(c, answer.parameters, 200, { 'x-report-id': answer.reportId });
+}
+
+const respondAsync = (c: Context<AppEnv>) =>
+  (c.req.header('prefer') ?? '')
+    .split(/[,;]/)
+    .map((p) => p.trim().toLowerCase())
+    .includes('respond-async');
+
+/**
+ * A large roster's run, as Bulk Data: 202 with the status URL of an export job (the export
+ * routes' status, DELETE and file), the run stored in the background with no disclosure audited
+ * yet; the manifest's one `Bundle` file is read from the stored documents at download, each
+ * member decided again and audited then (gate.gapsFile).
+ */
+async function kickOff(c: Context<AppEnv>, params: CareGapsParams, query: string): Promise<Response> {
+  const gate = gateOf(c);
+  const { deps } = c.var;
+  // A Group or organization it may not ask about is the same 404 as the synchronous run, before any job exists.
+  await gate.checkCareGapsSubject(params);
+  const id = deps.newId();
+  const transactionTime = deps.clock().toISOString();
+  const request = `${deps.config.baseUrl}${query}`;
+  await createExportJob(deps.db, {
+    id,
+    owner: ownerOf(gate.requester),
+    requester: JSON.stringify(gate.requester),
+    level: CARE_GAPS_LEVEL,
+    groupId: '',
+    types: 'Bundle',
+    since: null,
+    transactionTime,
+    request,
+    ignored: '[]',
+  });
+  void (async () => {
+    const answer = await gate.careGaps(params, deps.config.baseUrl, query, { deferAudit: true });
+    const manifest = buildManifest({
+      transactionTime,
+      request,
+      fileUrl: (name) => `${deps.config.baseUrl}/fhir/$export-file/${id}/${name}`,
+      counts: [['Bundle', answer.parameters.parameter.length]],
+      ignored: [],
+    });
+    await setExportJob(
+      deps.db,
+      id,
+      { status: 'complete', snapshot: JSON.stringify({ reportId: answer.reportId }), manifest: JSON.stringify(manifest) },
+      'in-progress',
+    );
+  })().catch((err: unknown) => {
+    deps.log('error', { where: 'care-gaps', job: id, message: String(err) });
+    void setExportJob(deps.db, id, { status: 'error' }, 'in-progress');
+  });
+  return c.body(null, 202, { 'content-location': `${deps.config.baseUrl}/fhir/$export-status/${id}` });
 }

@@ -11,6 +11,9 @@ import { FhirError, type Issue } from '../../fhir/errors.js';
 import { gateOf } from '../../http/gate.js';
 import type { ExportLevel, ExportSnapshot } from '../../gate/index.js';
 
+/** export_jobs.level of an async `$care-gaps` run; its snapshot holds `{ reportId }` (no column of its own). */
+export const CARE_GAPS_LEVEL = 'care-gaps';
+
 /**
  * FHIR Bulk Data Access (v2) export: `Group/{id}/$export`, `Patient/$export` and `$export`.
  * Kick-off answers 202 with a status URL; the status answers 202 (X-Progress, Retry-After)
@@ -29,7 +32,7 @@ export function exportRoutes(): Hono<AppEnv> {
   return routes;
 }
 
-const ownerOf = (r: Requester) => `${r.clientId}|${r.subject}`;
+export const ownerOf = (r: Requester) => `${r.clientId}|${r.subject}`;
 
 /** The query a kick-off names in the audit trail and in each file's audit records. */
 const operationOf = (job: Pick<ExportJob, 'level' | 'groupId'>) =>
@@ -146,8 +149,14 @@ async function file(c: Context<AppEnv>): Promise<Response> {
   if (name === fileName(ERROR_FILE_TYPE) && ignored.length > 0) return c.body(ignoredNdjson(ignored), 200, NDJSON);
   const type = /^([A-Za-z]+)\.ndjson$/.exec(name)?.[1];
   if (!type || !job.types.split(',').includes(type)) throw FhirError.of(404, 'not-found', 'No such file in this export');
+  // An async $care-gaps run (src/api/fhir/care-gaps.ts): its one file is the stored documents, read from the report.
+  if (job.level === CARE_GAPS_LEVEL)
+    return ndjsonStream(c, gateOf(c).gapsFile((JSON.parse(job.snapshot ?? '{}') as { reportId?: string }).reportId ?? '', job.request ?? '$care-gaps'));
   const snapshot = { members: JSON.parse(job.members ?? '[]') as string[], files: JSON.parse(job.snapshot ?? '{}') as ExportSnapshot['files'] };
-  const chunks = gateOf(c).exportFile(job.groupId.split(',').filter(Boolean), snapshot, type, operationOf(job));
+  return ndjsonStream(c, gateOf(c).exportFile(job.groupId.split(',').filter(Boolean), snapshot, type, operationOf(job)));
+}
+
+function ndjsonStream(c: Context<AppEnv>, chunks: AsyncGenerator<string>): Response {
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {

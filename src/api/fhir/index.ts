@@ -10,6 +10,7 @@ import { exportRoutes } from './export.js';
 import { performanceRoutes } from './performance.js';
 import { readRoutes } from './reads.js';
 import { rosterRoutes } from './rosters.js';
+import { storedGapsRoutes } from './stored-gaps.js';
 import { subscriptionOpsRoutes } from './subscription-ops.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { writeRoutes } from './writes.js';
@@ -31,6 +32,7 @@ export function fhirRoutes(): Hono<AppEnv> {
   // Contracts' Measures (vbp-*) before the quality measures, whose reads answer 404 for any other id.
   fhir.route('/', performanceRoutes());
   fhir.route('/', careGapsRoutes());
+  fhir.route('/', storedGapsRoutes());
   fhir.route('/', readRoutes());
   return fhir;
 }
