@@ -26,7 +26,8 @@ export function granularScopesSupported(): string[] {
 
 /** Every resource scope listed for the authorization server: SMART v2 read/search and create/update, per type and wildcard. */
 export function supportedResourceScopes(): string[] {
-  const types = ['*', ...Object.keys(RESOURCE_TYPES), 'AuditEvent', 'MeasureReport', 'List'];
+  // Beside the stored types: the audit trail, the digest (List), and the provider reports (rosters, disputes, measures, gaps).
+  const types = ['*', ...Object.keys(RESOURCE_TYPES), 'AuditEvent', 'MeasureReport', 'List', 'Group', 'Task', 'Measure', 'DetectedIssue', 'Bundle'];
   const scopes: string[] = [];
   for (const context of ['patient', 'user', 'system']) {
     for (const type of types) {

@@ -11,11 +11,12 @@ import type { Actor, ClientInput, OrganizationInput } from './types.js';
  */
 /** What a provider organization's backend client reads for its reports (and the records gaps are computed on). */
 const PROVIDER_REPORT_SCOPES = [
+  // Filing a dispute (Task) and remarking on a gap (DetectedIssue) are creates and updates: system/*.cu.
   'Group.rs',
-  'Task.crus',
+  'Task.rs',
   'Measure.rs',
   'MeasureReport.rs',
-  'DetectedIssue.rus',
+  'DetectedIssue.rs',
   'Bundle.rs',
   ...['Patient', 'Encounter', 'Coverage', 'Condition', 'Observation', 'Procedure', 'ExplanationOfBenefit'].map((t) => `${t}.rs`),
 ]

@@ -4,7 +4,7 @@ import { scheduledPerformance } from '../gate/performance.js';
 import { parseQuarter } from '../performance/quarter.js';
 import { QUALITY_MEASURES } from '../metrics/quality/index.js';
 import { runRosters } from '../rosters/run.js';
-import { rostersForPeriod } from '../rosters/store.js';
+import { latestFinalRosters } from '../rosters/store.js';
 import { reportRequester } from './requester.js';
 import type { ReportJobs } from './run.js';
 import { gapsPeriod } from './schedule.js';
@@ -24,16 +24,21 @@ export interface ReportDeps extends GateDeps {
  */
 export function reportJobs(deps: ReportDeps): ReportJobs {
   return {
-    async rosters(period, status, now) {
-      return (await runRosters(deps.db, { period, status, now: now.toISOString() })).made.length;
+    async rosters(period, status) {
+      // Made now, whatever date the run is for: a designation counts if recorded before the roster is made.
+      return (await runRosters(deps.db, { period, status, now: deps.clock().toISOString() })).made.length;
     },
     async careGaps(month) {
       let made = 0;
-      for (const roster of await rostersForPeriod(deps.db, month, { status: 'final' })) {
+      const period = gapsPeriod(month);
+      // The rosters in force: this month's finals, or (January, closing out last year) December's;
+      // a pair without one that month keeps its latest earlier final.
+      const asOf = [month, period.end.slice(0, 7)].sort()[0]!;
+      for (const roster of await latestFinalRosters(deps.db, undefined, asOf)) {
         const gate = createGate(deps, reportRequester({ organization: roster.organization, kind: 'provider', run: `care-gaps:${month}` }));
         await gate.careGaps(
           {
-            period: gapsPeriod(month),
+            period,
             subject: { type: 'Group', id: roster.groupId, version: roster.version },
             statuses: new Set(['open-gap', 'closed-gap', 'prospective-gap']),
             measures: QUALITY_MEASURES,

@@ -86,12 +86,15 @@ export async function latestFinalRoster(db: Database, organization: string, paye
   return row as RosterVersion | undefined;
 }
 
-/** For each payer, an organization's most recent final roster on or before a month: what "its patients now" means for a report. */
-export async function latestFinalRosters(db: Database, organization: string, onOrBefore: string): Promise<RosterVersion[]> {
+/**
+ * For each payer, an organization's most recent final roster on or before a month (every
+ * organization's, without one): what "its patients now" means for a report.
+ */
+export async function latestFinalRosters(db: Database, organization: string | undefined, onOrBefore: string): Promise<RosterVersion[]> {
   return db.orm.all<RosterVersion>(sql`
     SELECT group_id AS groupId, version, organization, payer, period, status, created_at AS createdAt FROM roster_versions v
-    WHERE organization = ${organization} AND status = 'final' AND period <= ${onOrBefore}
+    WHERE ${organization === undefined ? sql`1` : sql`organization = ${organization}`} AND status = 'final' AND period <= ${onOrBefore}
       AND NOT EXISTS (SELECT 1 FROM roster_versions w WHERE w.organization = v.organization AND w.payer = v.payer AND w.status = 'final'
         AND w.period <= ${onOrBefore} AND (w.period > v.period OR (w.period = v.period AND w.version > v.version)))
-    ORDER BY payer`);
+    ORDER BY organization, payer`);
 }
