@@ -21,12 +21,14 @@ export function patientViewLoader(db: Database, policies: Pick<Policies, 'consen
     .orderBy(asc(consentLines.priority), asc(consentLines.consentId), asc(consentLines.ord))
     .prepare();
   // With each Coverage, the organization its writer is registered for: a Coverage counts only for that payer.
+  // `+type`: from the person's links into each record's compartment. Otherwise SQLite walks every
+  // Coverage of the exchange for each person (365 ms a decision at 100,000 patients, 0.7 ms so).
   const coverages = db.orm
     .select({ content: resources.content, writerOrganization: backendClients.organization })
     .from(resources)
     .innerJoin(patientLinks, eq(patientLinks.patientId, resources.patientId))
     .leftJoin(backendClients, eq(backendClients.sourceUri, resources.source))
-    .where(and(eq(patientLinks.personId, sql.placeholder('person')), eq(resources.type, 'Coverage')))
+    .where(and(eq(patientLinks.personId, sql.placeholder('person')), sql`+${resources.type} = 'Coverage'`))
     .prepare();
   const grants = db.orm
     .select()
