@@ -4,6 +4,7 @@ export const REMARK_SYSTEM = 'urn:consent-gateway:gap-remark';
 export const REMARK_CODES = ['completed-elsewhere', 'attribution-incorrect', 'patient-declined', 'other'] as const;
 export type RemarkCode = (typeof REMARK_CODES)[number];
 /** Ours: the dispute (Task) an attribution-incorrect remark opened. */
+export const REMARK_ORGANIZATION_EXTENSION = 'urn:consent-gateway:gap-remark-organization';
 export const REMARK_DISPUTE_EXTENSION = 'urn:consent-gateway:gap-remark-dispute';
 
 /** What a provider says about a gap: never a change of its status. */
@@ -72,9 +73,12 @@ export function parseRemarkPatch(contentType: string | undefined, body: string):
 /** One remark as a DetectedIssue.mitigation entry. Pure. */
 export function mitigationOf(r: Remark): object {
   return {
-    ...(r.dispute ? { extension: [{ url: REMARK_DISPUTE_EXTENSION, valueReference: { reference: `Task/${r.dispute}` } }] } : {}),
+    // Who remarked: an organization, which R4's mitigation.author (Practitioner, PractitionerRole) cannot name.
+    extension: [
+      { url: REMARK_ORGANIZATION_EXTENSION, valueReference: { reference: r.organization } },
+      ...(r.dispute ? [{ url: REMARK_DISPUTE_EXTENSION, valueReference: { reference: `Task/${r.dispute}` } }] : []),
+    ],
     action: { coding: [{ system: REMARK_SYSTEM, code: r.code }], ...(r.text ? { text: r.text } : {}) },
     date: r.at,
-    author: { reference: r.organization },
   };
 }

@@ -3,7 +3,7 @@ import { allows } from '../auth/scopes.js';
 import { mitigationOf, type Remark, type RemarkRequest } from '../caregaps/remark.js';
 import { careGaps, gapRemarks, reportDocuments, reports } from '../db/schema.js';
 import { FhirError } from '../fhir/errors.js';
-import { attributedMembers } from '../rosters/store.js';
+import { attributedMembers, rosterVersion } from '../rosters/store.js';
 import { purposeOf, type GateContext } from './context.js';
 import { visibleFacts, type VisibleFacts } from './report-facts.js';
 import { requireScope } from './scope.js';
@@ -149,13 +149,29 @@ export async function remarkGap(
   return withRemarks(found.issue, await remarksOf(g, gapId));
 }
 
-/** The roster version, of those the report read, that attributed her. */
+/**
+ * The roster version to dispute her membership on: the one the report read that attributed her,
+ * if it is still a draft. Most reports read final rosters, which are closed; then it is the
+ * same organization × payer's latest open draft (a month with no final yet) that still has her,
+ * so the dispute changes the next version. With none, the final one is returned and
+ * openDispute refuses it (422: only drafts).
+ */
 async function rosterHolding(g: GateContext, report: ReportRow, person: string) {
+  const { db } = g.deps;
   for (const ref of (report.roster ?? '').split(' ').filter(Boolean)) {
     const m = ROSTER_REF.exec(ref);
     if (!m) continue;
     const [groupId, version] = [m[1]!, Number(m[2])];
-    if ((await attributedMembers(g.deps.db, groupId, version)).some((x) => x.person === person)) return { groupId, version };
+    if (!(await attributedMembers(db, groupId, version)).some((x) => x.person === person)) continue;
+    const read = await rosterVersion(db, groupId, version);
+    if (!read || read.status === 'draft') return { groupId, version };
+    const drafts = await db.orm.all<{ groupId: string; version: number }>(sql`
+      SELECT group_id AS groupId, max(version) AS version FROM roster_versions v
+      WHERE organization = ${read.organization} AND payer = ${read.payer} AND period >= ${read.period}
+        AND NOT EXISTS (SELECT 1 FROM roster_versions f WHERE f.group_id = v.group_id AND f.status = 'final')
+      GROUP BY group_id ORDER BY period DESC`);
+    for (const d of drafts) if ((await attributedMembers(db, d.groupId, d.version)).some((x) => x.person === person)) return d;
+    return { groupId, version };
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 /** Stored gaps reports: remarks by PATCH, reading gaps and documents, $reports by date (issue 16 items 1 and 4). Attacks first. */
+import { seedRoster } from '../helpers/rosters.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { careGaps, gapRemarks } from '../../src/db/schema.js';
 import { runRosters } from '../../src/rosters/run.js';
@@ -157,9 +158,10 @@ describe('a remark', () => {
     expect(statusOf(issue)).toBe('open-gap');
     expect(issue.mitigation).toEqual([
       {
+        // Who remarked is an organization: R4's mitigation.author cannot name one, so it is an extension.
+        extension: [{ url: 'urn:consent-gateway:gap-remark-organization', valueReference: { reference: OAK } }],
         action: { coding: [{ system: REMARK, code: 'completed-elsewhere' }], text: 'done at the county clinic' },
         date: expect.any(String),
-        author: { reference: OAK },
       },
     ]);
     const again = (await (await w.get(`/fhir/DetectedIssue/${id}`, w.tokens.chen)).json()) as any;
@@ -183,7 +185,26 @@ describe('a remark', () => {
     expect(await res.json()).toEqual(entry.resource);
   });
 
-  it('attribution-incorrect on a report from a final roster is refused as the roster rules say (422), and nothing is stored', async () => {
+  it('attribution-incorrect on a report from a final roster disputes her on the open draft of the same organization and payer that has her', async () => {
+    const { bea } = await oakRun();
+    const draft = await seedRoster(w.db, {
+      organization: OAK,
+      payer: LAKESHORE,
+      period: '2026-01',
+      status: 'draft',
+      persons: ['pay-bea', 'pay-ana'].map(w.personOf),
+    });
+    const out = await patch(bea!.issue.id, w.oakWriter, remark('attribution-incorrect', 'moved away'));
+    expect(out.status).toBe(200);
+    const [dispute] = w.db.sqlite.prepare('select group_id, version, person from attribution_disputes').all() as {
+      group_id: string;
+      version: number;
+      person: string;
+    }[];
+    expect(dispute).toEqual({ group_id: draft.groupId, version: draft.version, person: w.personOf('pay-bea') });
+  });
+
+  it('attribution-incorrect on a report from a final roster with no open draft is refused as the roster rules say (422), and nothing is stored', async () => {
     const { bea } = await oakRun();
     const out = await patch(bea!.issue.id, w.oakWriter, remark('attribution-incorrect'));
     expect(out.status).toBe(422);
@@ -266,7 +287,7 @@ describe('a remark', () => {
     const res = await patch(bea!.issue.id, w.oakWriter, remark('attribution-incorrect', 'moved to Ohio'));
     expect(res.status).toBe(200);
     const issue = (await res.json()) as any;
-    const task = issue.mitigation[0].extension[0].valueReference.reference as string;
+    const task = issue.mitigation[0].extension.find((e: any) => e.url === 'urn:consent-gateway:gap-remark-dispute').valueReference.reference as string;
     expect(task).toMatch(/^Task\//);
     expect(statusOf(issue)).toBe('open-gap');
     const [stored] = await remarks();
