@@ -84,7 +84,13 @@ export async function careGaps(g: GateContext, p: CareGapsParams, base: string, 
 
 /** Throws the 404 a run would for a subject the requester may not ask about: an async kick-off answers it before its 202. */
 export async function checkCareGapsSubject(g: GateContext, p: CareGapsParams): Promise<void> {
-  await populationOf(g, p);
+  const population = await populationOf(g, p);
+  // A Patient of whom nothing is visible is refused here as the synchronous run refuses it, so
+  // kick-off answers a hidden Patient exactly as a nonexistent one (no 202 then 404 to tell them apart).
+  if (p.subject?.type === 'Patient') {
+    for await (const _ of visibleFacts(g, population.persons)) return;
+    throw notKnown(`Patient/${p.subject.id}`);
+  }
 }
 
 async function populationOf(g: GateContext, p: CareGapsParams): Promise<Population> {

@@ -104,6 +104,18 @@ describe('async $care-gaps', () => {
     expect(w.db.sqlite.prepare('select count(*) from export_jobs').pluck().get()).toBe(0);
   });
 
+  it('a Patient the requester may not see is refused at kick-off exactly as a nonexistent one (no 202 then 404 to tell them apart)', async () => {
+    const ask = (patient: string) =>
+      call(careGapsQuery({ status: ALL_STATUSES, subject: `Patient/${patient}` }), w.tokens.otherPayer, {
+        headers: { prefer: 'respond-async', accept: 'application/fhir+json' },
+      });
+    const hidden = await ask('pay-bea');
+    const missing = await ask('pay-nobody');
+    expect(hidden.status).toBe(404);
+    expect((await hidden.text()).replace('pay-bea', 'X')).toBe((await missing.text()).replace('pay-nobody', 'X'));
+    expect(w.db.sqlite.prepare('select count(*) from export_jobs').pluck().get()).toBe(0);
+  });
+
   it('DELETE cancels: the status and the file are gone', async () => {
     const { statusUrl, manifest } = await manifestOf(w.tokens.chen, await kickOff(w.tokens.chen));
     expect((await call(statusUrl, w.tokens.riverside, { method: 'DELETE' })).status).toBe(404);

@@ -110,6 +110,12 @@ async function kickOff(c: Context<AppEnv>, params: CareGapsParams, query: string
       'in-progress',
     );
   })().catch((err: unknown) => {
+    // A client's mistake found only in the run (e.g. a Patient of whom nothing is visible) is its
+    // 4xx OperationOutcome at the status URL; anything else is logged and a 500 there.
+    if (err instanceof FhirError && err.status < 500) {
+      void setExportJob(deps.db, id, { status: 'error', manifest: JSON.stringify({ status: err.status, issues: err.issues }) }, 'in-progress');
+      return;
+    }
     deps.log('error', { where: 'care-gaps', job: id, message: String(err) });
     void setExportJob(deps.db, id, { status: 'error' }, 'in-progress');
   });

@@ -128,6 +128,11 @@ async function ownedJob(c: Context<AppEnv>): Promise<ExportJob> {
 async function status(c: Context<AppEnv>): Promise<Response> {
   const job = await ownedJob(c);
   if (job.status === 'in-progress') return c.body(null, 202, { 'x-progress': 'taking the snapshot', 'retry-after': '1' });
+  if (job.status === 'error' && job.manifest) {
+    // A run that failed on the client's request keeps the answer it would have had at once.
+    const failed = JSON.parse(job.manifest) as { status: FhirError['status']; issues: FhirError['issues'] };
+    throw new FhirError(failed.status, failed.issues);
+  }
   if (job.status !== 'complete' || !job.manifest) throw FhirError.of(500, 'exception', 'The export failed; it has been logged');
   return c.body(job.manifest, 200, { 'content-type': 'application/json; charset=utf-8' });
 }
