@@ -52,7 +52,7 @@ export async function storeGapsReport(db: Database, r: GapsReport): Promise<void
           {
             kind: 'insert-rows' as const,
             table: reportDocuments,
-            rows: r.documents.map((d) => ({ reportId: r.id, person: d.person, content: JSON.stringify(d.bundle) })),
+            rows: r.documents.map((d) => ({ reportId: r.id, person: d.person, id: (d.bundle as { id: string }).id, content: JSON.stringify(d.bundle) })),
             onConflict: 'fail' as const,
           },
         ]

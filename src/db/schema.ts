@@ -680,15 +680,17 @@ export const reports = sqliteTable(
   (t) => [index('reports_org').on(t.organization, t.kind, t.createdAt)],
 );
 
-/** One patient's gaps-in-care document of a report (a DEQM gaps Bundle). */
+/** One patient's gaps-in-care document of a report (a DEQM gaps Bundle), readable as `Bundle/{id}`. */
 export const reportDocuments = sqliteTable(
   'report_documents',
   {
     reportId: text('report_id').notNull(),
     person: text('person').notNull(),
+    /** The Bundle's id. */
+    id: text('id').notNull(),
     content: text('content').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.reportId, t.person] })],
+  (t) => [primaryKey({ columns: [t.reportId, t.person] }), uniqueIndex('report_documents_id').on(t.id)],
 );
 
 /** Each DetectedIssue of a gaps report, so the provider can find it and remark on it. */

@@ -180,12 +180,7 @@ async function rosterHolding(g: GateContext, report: ReportRow, person: string) 
 export async function readStoredDocument(g: GateContext, bundleId: string): Promise<object | undefined> {
   requireScope(g.requester, 'Bundle', 'r');
   const query = `Bundle/${bundleId}`;
-  // The document's id is only inside its JSON (no column of its own): a scan, fine at report sizes.
-  const [row] = await g.deps.db.orm
-    .select()
-    .from(reportDocuments)
-    .where(sql`json_extract(${reportDocuments.content}, '$.id') = ${bundleId}`)
-    .limit(1);
+  const [row] = await g.deps.db.orm.select().from(reportDocuments).where(eq(reportDocuments.id, bundleId)).limit(1);
   const [report] = row ? await g.deps.db.orm.select().from(reports).where(eq(reports.id, row.reportId)) : [];
   const doc = row ? (JSON.parse(row.content) as Json) : undefined;
   const decisions = report && doc ? await mayShow(g, report, row!.person, doc) : undefined;

@@ -42,10 +42,12 @@ CREATE INDEX `gap_remarks_gap` ON `gap_remarks` (`gap_id`);--> statement-breakpo
 CREATE TABLE `report_documents` (
 	`report_id` text NOT NULL,
 	`person` text NOT NULL,
+	`id` text NOT NULL,
 	`content` text NOT NULL,
 	PRIMARY KEY(`report_id`, `person`)
 );
 --> statement-breakpoint
+CREATE UNIQUE INDEX `report_documents_id` ON `report_documents` (`id`);--> statement-breakpoint
 CREATE TABLE `report_runs` (
 	`key` text PRIMARY KEY NOT NULL,
 	`started_at` text NOT NULL,
