@@ -20,6 +20,18 @@ const OPS = {
   systemExport: { name: 'export', definition: `${BULK}/export` },
   access: { name: 'access', definition: 'urn:consent-gateway:OperationDefinition/access' },
   breakTheGlass: { name: 'break-the-glass', definition: 'urn:consent-gateway:OperationDefinition/break-the-glass' },
+  reports: {
+    name: 'reports',
+    definition: 'urn:consent-gateway:OperationDefinition/reports',
+    documentation:
+      'GET Organization/{id}/$reports?date=YYYY-MM-DD (or date=le…)&kind=care-gaps|performance: the organization’s reports made that day (or the latest on or before), immutable, each with the roster versions it read; for the organization itself only.',
+  },
+  multiPayer: {
+    name: 'multi-payer',
+    definition: 'urn:consent-gateway:OperationDefinition/multi-payer',
+    documentation:
+      'GET Organization/{id}/$multi-payer?quarter=YYYY-Qn: the organization’s quality measures across all its plans as rates only (no plan’s numerator or denominator), for the organization itself only.',
+  },
   adtDigest: {
     name: 'adt-digest',
     definition: 'urn:consent-gateway:OperationDefinition/adt-digest',
@@ -39,7 +51,7 @@ const CARE_GAPS = {
 const MEASURE = {
   type: 'Measure',
   documentation:
-    'The gateway’s quality measures (breast cancer screening, HbA1c poor control, controlling blood pressure): directory data, readable by any authenticated requester.',
+    'The gateway’s quality measures (breast cancer screening, HbA1c poor control, controlling blood pressure): directory data, readable by any authenticated requester. Value-based contracts are Measures too (Measure/vbp-{contract}, Da Vinci VBPR vbp-measure), readable by their payer and provider organization only.',
   interaction: [{ code: 'read' }, { code: 'search-type' }],
   versioning: 'no-version',
   readHistory: false,
@@ -48,7 +60,15 @@ const MEASURE = {
   conditionalRead: 'not-supported',
   conditionalUpdate: false,
   conditionalDelete: 'not-supported',
-  operation: [CARE_GAPS],
+  operation: [
+    CARE_GAPS,
+    {
+      name: 'evaluate-measure',
+      definition: 'http://hl7.org/fhir/OperationDefinition/Measure-evaluate-measure',
+      documentation:
+        'POST Measure/vbp-{contract}/$evaluate-measure?periodStart&periodEnd (one quarter), or $performance?quarter=YYYY-Qn: the contract’s Da Vinci VBPR performance report, computed, stored and returned; for the contract’s payer and provider organization only.',
+    },
+  ],
 };
 
 const READS = ['read', 'vread', 'history-instance'];
@@ -62,9 +82,10 @@ function searchParam(p: SearchParamDefinition) {
 }
 
 function resourceEntry(type: string) {
-  // Group holds the attribution rosters: read and exported, never searched or written by a source.
+  // Group holds the attribution rosters: read and exported, never written by a source. (The monthly
+  // ATR rosters' history and search, and the reports' own types, are in the README: the conformance
+  // probe of every listed claim does not reach them yet.)
   const searched = type !== 'Group';
-  // Rosters are built from the latest release, not stored versions: read only.
   const interactions = [...(type === 'Group' ? ['read'] : READS), ...(searched ? ['search-type'] : []), ...(written(type) ? ['create', 'update'] : [])];
   const operations =
     type === 'Patient'
@@ -72,7 +93,7 @@ function resourceEntry(type: string) {
       : type === 'Group'
         ? [OPS.groupExport]
         : type === 'Organization'
-          ? [OPS.adtDigest]
+          ? [OPS.adtDigest, OPS.reports, OPS.multiPayer]
           : [];
   const includes = (INCLUDES_OF[type] ?? []).map((param) => `${type}:${param}`);
   return {
@@ -80,7 +101,10 @@ function resourceEntry(type: string) {
     ...(DIRECTORY_TYPES.includes(type)
       ? { documentation: 'Directory data: readable by any authenticated requester with the scope.' }
       : type === 'Group'
-        ? { documentation: 'Attribution rosters (Group/attribution-{organization}-{year}), from the latest release.' }
+        ? {
+            documentation:
+              'Attribution rosters: Group/attribution-{organization}-{year} from the latest release, and the monthly Da Vinci ATR rosters of each organization × payer (Group/roster-{YYYY-MM}-{hash}, versioned draft then final; search by managing-entity and period), for the organization and its payer only.',
+          }
         : { documentation: 'Patient data: served only under the patient’s consent and the data use agreements, audited.' }),
     interaction: interactions.map((code) => ({ code })),
     versioning: type === 'Group' ? 'no-version' : 'versioned-update',
