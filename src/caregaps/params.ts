@@ -29,8 +29,11 @@ export const queryPairs = (params: URLSearchParams): [string, string][] => [...p
 export function parametersPairs(body: unknown): [string, string][] {
   const p = body as { resourceType?: unknown; parameter?: unknown };
   if (!p || p.resourceType !== 'Parameters') throw bad('Parameters', 'the body must be a Parameters resource');
-  const list = Array.isArray(p.parameter) ? (p.parameter as Record<string, unknown>[]) : [];
-  return list.map((entry) => {
+  const list = Array.isArray(p.parameter) ? (p.parameter as unknown[]) : [];
+  return list.map((item, i) => {
+    if (!item || typeof item !== 'object' || Array.isArray(item))
+      throw bad(`Parameters.parameter[${i}]`, 'each parameter must be an object with a name and a value');
+    const entry = item as Record<string, unknown>;
     const name = typeof entry.name === 'string' ? entry.name : '';
     const key = Object.keys(entry).find((k) => k.startsWith('value'));
     const value = key ? entry[key] : undefined;
@@ -71,6 +74,9 @@ export function parseCareGaps(pairs: readonly [string, string][], strict: boolea
   const start = date('periodStart');
   const end = date('periodEnd');
   if (end < start) throw bad('periodEnd', `periodEnd (${end}) is before periodStart (${start})`, 'value');
+  // The measures look back and forward by months: keep the dates where calendar arithmetic holds.
+  if (start < '1900-01-01' || end > '2199-12-31')
+    throw bad(start < '1900-01-01' ? 'periodStart' : 'periodEnd', 'the period must lie between 1900-01-01 and 2199-12-31', 'value');
 
   const statuses = values.get('status') ?? [];
   if (statuses.length === 0)

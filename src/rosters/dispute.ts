@@ -45,6 +45,8 @@ const FOCUS = /^Group\/([A-Za-z0-9.-]{1,64})\/_history\/([1-9]\d{0,8})$/;
 const PATIENT = /^Patient\/([A-Za-z0-9.-]{1,64})$/;
 
 type Json = Record<string, unknown>;
+/** An array where the JSON has one, else none: a malformed element is then a 400 of its own, never a TypeError. */
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const obj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
 const bad = (diagnostics: string, expression: string) => FhirError.of(400, 'invalid', diagnostics, expression);
 
@@ -54,7 +56,7 @@ export function parseDisputeTask(body: unknown): DisputeRequest {
   if (!t || t.resourceType !== 'Task') throw bad('The body must be a Task', 'Task');
   if (t.status !== 'requested') throw bad("A dispute is filed with status 'requested'", 'Task.status');
   if (t.intent !== 'order') throw bad("A dispute has intent 'order'", 'Task.intent');
-  const codings = (obj(t.code)?.coding as unknown[] | undefined) ?? [];
+  const codings = arr(obj(t.code)?.coding);
   if (!codings.some((c) => obj(c)?.system === TASK_CODE.system && obj(c)?.code === TASK_CODE.code))
     throw bad(`Task.code must be ${TASK_CODE.system}#${TASK_CODE.code}`, 'Task.code');
   const focus = FOCUS.exec(String(obj(t.focus)?.reference ?? ''));
@@ -66,9 +68,13 @@ export function parseDisputeTask(body: unknown): DisputeRequest {
   let text: string | undefined;
   const references: string[] = [];
   inputs.forEach((input, i) => {
-    const kind = (obj(input?.type)?.coding as unknown[] | undefined)?.map(obj).find((c) => c?.system === DISPUTE_INPUT_SYSTEM)?.code;
+    const kind = arr(obj(input?.type)?.coding)
+      .map(obj)
+      .find((c) => c?.system === DISPUTE_INPUT_SYSTEM)?.code;
     if (kind === 'reason') {
-      const code = (obj(input?.valueCodeableConcept)?.coding as unknown[] | undefined)?.map(obj).find((c) => c?.system === DISPUTE_REASON_SYSTEM)?.code;
+      const code = arr(obj(input?.valueCodeableConcept)?.coding)
+        .map(obj)
+        .find((c) => c?.system === DISPUTE_REASON_SYSTEM)?.code;
       if (!DISPUTE_REASONS.includes(code as DisputeReason)) throw bad(`The reason must be one of ${DISPUTE_REASONS.join(', ')}`, `Task.input[${i}]`);
       reason = code as DisputeReason;
     } else if (kind === 'text' && typeof input?.valueString === 'string') text = input.valueString.slice(0, 2000);

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../../app-env.js';
+import { isCalendarDate } from '../../fhir/calendar-date.js';
 import { FhirError } from '../../fhir/errors.js';
 import { fhirJson } from '../../http/fhir-response.js';
 import { gateOf } from '../../http/gate.js';
@@ -8,7 +9,6 @@ import { multiPayerResource } from '../../performance/multi-payer-resource.js';
 
 const CONTRACT_MEASURE = /^vbp-([A-Za-z0-9.-]{1,64})$/;
 const ID = /^[A-Za-z0-9.-]{1,64}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Da Vinci VBPR: a value-based contract as its `vbp-measure` (`Measure/vbp-{contract}`), its
@@ -60,8 +60,8 @@ function quarterParam(c: Context<AppEnv>): Quarter {
   }
   const start = c.req.query('periodStart');
   const end = c.req.query('periodEnd');
-  if (!start || !DATE.test(start)) throw FhirError.of(400, 'required', 'periodStart (YYYY-MM-DD) or quarter is required', 'periodStart');
-  if (!end || !DATE.test(end)) throw FhirError.of(400, 'required', 'periodEnd (YYYY-MM-DD) is required with periodStart', 'periodEnd');
+  if (!start || !isCalendarDate(start)) throw FhirError.of(400, 'required', 'periodStart (YYYY-MM-DD) or quarter is required', 'periodStart');
+  if (!end || !isCalendarDate(end)) throw FhirError.of(400, 'required', 'periodEnd (YYYY-MM-DD) is required with periodStart', 'periodEnd');
   if (end < start) throw FhirError.of(400, 'value', `periodEnd ${end} is before periodStart ${start}`, 'periodEnd');
   const x = quarterOf(start, end);
   if (!x)
@@ -98,10 +98,10 @@ async function searchReports(c: Context<AppEnv>, next: () => Promise<void>): Pro
   if (period !== undefined) {
     const x = parseQuarter(period);
     if (x) periodContains = quarterPeriod(x).start;
-    else if (DATE.test(period)) periodContains = period;
+    else if (isCalendarDate(period)) periodContains = period;
     else throw FhirError.of(400, 'value', 'period must be a quarter (2025-Q3) or a date (YYYY-MM-DD)', 'period');
   }
-  if (date !== undefined && !DATE.test(date)) throw FhirError.of(400, 'value', 'date must be YYYY-MM-DD (the day the report was made)', 'date');
+  if (date !== undefined && !isCalendarDate(date)) throw FhirError.of(400, 'value', 'date must be YYYY-MM-DD (the day the report was made)', 'date');
   const found = await gateOf(c).performanceReports(m[1]!, { ...(periodContains ? { periodContains } : {}), ...(date ? { createdOn: date } : {}) });
   return fhirJson(c, {
     resourceType: 'Bundle',

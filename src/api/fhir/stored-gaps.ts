@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../../app-env.js';
 import { parseRemarkPatch } from '../../caregaps/remark.js';
+import { isCalendarDate } from '../../fhir/calendar-date.js';
 import { FhirError } from '../../fhir/errors.js';
 import { fhirJson } from '../../http/fhir-response.js';
 import { gateOf } from '../../http/gate.js';
@@ -33,7 +34,7 @@ export function storedGapsRoutes(): Hono<AppEnv> {
     const gate = gateOf(c);
     const url = new URL(c.req.url);
     const date = DATE.exec(url.searchParams.get('date') ?? '');
-    if (!date) throw FhirError.of(400, 'invalid', 'date is required, as YYYY-MM-DD or leYYYY-MM-DD', 'date');
+    if (!date || !isCalendarDate(date[2]!)) throw FhirError.of(400, 'invalid', 'date is required, as YYYY-MM-DD or leYYYY-MM-DD', 'date');
     const kind = url.searchParams.get('kind') ?? 'care-gaps';
     if (!KINDS.has(kind)) throw FhirError.of(400, 'invalid', 'kind must be care-gaps or performance', 'kind');
     const organization = `Organization/${c.req.param('id')}`;
