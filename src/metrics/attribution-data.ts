@@ -4,7 +4,9 @@ import { attribute, PRIMARY_CARE_EM_CODES, type Attribution, type Designation, t
 
 /**
  * Reads what attribution needs for every person, in two queries: designations from their
- * Patient records (generalPractitioner naming an Organization) and their primary-care E&M
+ * Patient records as their plans keep them (generalPractitioner naming an Organization, on a
+ * record written by a registered payer's source: a practice's own record naming itself is its
+ * claim, not her choice, and any source could write one) and their primary-care E&M
  * visits (Encounters with an office E&M code, at their service provider).
  */
 export async function attributeAll(db: Database, year: number): Promise<Attribution[]> {
@@ -14,7 +16,8 @@ export async function attributeAll(db: Database, year: number): Promise<Attribut
   );
   const designations = await db.orm.all<{ person: string; organization: string; recordedAt: string }>(sql`
     SELECT l.person_id AS person, json_extract(g.value, '$.reference') AS organization, r.last_updated AS recordedAt
-    FROM resources r JOIN patient_links l ON l.patient_id = r.id, json_each(r.content, '$.generalPractitioner') g
+    FROM resources r JOIN patient_links l ON l.patient_id = r.id JOIN backend_clients b ON b.source_uri = r.source AND b.kind = 'payer',
+      json_each(r.content, '$.generalPractitioner') g
     WHERE r.type = 'Patient' AND json_extract(g.value, '$.reference') LIKE 'Organization/%'`);
   const visits = await db.orm.all<{ person: string; organization: string; date: string }>(sql`
     SELECT l.person_id AS person, json_extract(r.content, '$.serviceProvider.reference') AS organization, r.date_start AS date

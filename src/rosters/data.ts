@@ -25,7 +25,7 @@ export async function readRosterInputs(db: Database, period: string, madeAt: str
   // `+r.date_start` keeps it on the compartment index, not a scan of every Encounter in the window per person).
   const designations = await db.orm.all<{ person: string; organization: string; recordedAt: string }>(sql`
     SELECT l.person_id AS person, json_extract(g.value, '$.reference') AS organization, r.last_updated AS recordedAt
-    FROM patient_links l CROSS JOIN resources r, json_each(r.content, '$.generalPractitioner') g
+    FROM patient_links l CROSS JOIN resources r JOIN backend_clients b ON b.source_uri = r.source AND b.kind = 'payer', json_each(r.content, '$.generalPractitioner') g
     WHERE r.type = 'Patient' AND r.id = l.patient_id AND json_extract(g.value, '$.reference') LIKE 'Organization/%'`);
   const visits = await db.orm.all<{ person: string; organization: string; date: string }>(sql`
     SELECT l.person_id AS person, json_extract(r.content, '$.serviceProvider.reference') AS organization, r.date_start AS date

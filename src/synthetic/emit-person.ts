@@ -60,6 +60,8 @@ function emitRecords(plan: PersonPlan, ctx: EmitContext): Records {
         demo: plan.demo,
         localId,
         ...(designates ? { generalPractitioner: plan.pcpPractitioner } : {}),
+        // Her choice of primary care as her plan records it: what attribution counts as her designation.
+        ...(src.kind === 'payer' && plan.designatesPcp ? { designatedOrganization: source(plan.pcpClinic).organizationId } : {}),
       }),
     );
     patientIds.set(sid, id);

@@ -13,6 +13,8 @@ export interface PatientArgs {
   /** MRN at providers, member id at payers. */
   localId: string;
   generalPractitioner?: string;
+  /** A payer's record of the primary-care organization its member chose (the plan's PCP selection). */
+  designatedOrganization?: string;
 }
 
 /** Identifier systems are per source, e.g. https://clinic-oak.example.org/mrn. */
@@ -48,6 +50,7 @@ export function patientResource(a: PatientArgs): Patient {
   if (a.generalPractitioner !== undefined) {
     patient.generalPractitioner = [ref('Practitioner', a.generalPractitioner), ref('Organization', src.organizationId)];
   }
+  if (a.designatedOrganization !== undefined) patient.generalPractitioner = [ref('Organization', a.designatedOrganization)];
   patient.managingOrganization = ref('Organization', src.organizationId);
   return patient;
 }

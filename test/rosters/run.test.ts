@@ -64,6 +64,26 @@ describe('runRosters over the store', () => {
     expect(await rosterVersionsOf(s.db, await rosterGroupId(RIVERSIDE, LAKESHORE, '2026-04'))).toEqual([]);
   });
 
+  it("a practice's own record naming itself is not her designation: only her plan's record of her choice outranks the visits", async () => {
+    const s = await scenario();
+    const RIVERSIDE_SOURCE = 'https://hosp-riverside.example.org/fhir';
+    await s.seed(PAYER_SOURCE, [visit('e1', 'pay-1', OAK, '2025-05-01T10:00:00Z'), visit('e2', 'pay-1', OAK, '2025-06-01T10:00:00Z')]);
+    // The dishonest source: Riverside's EHR writes her record with itself as her primary care.
+    await s.seed(RIVERSIDE_SOURCE, [
+      putEntry({
+        resourceType: 'Patient',
+        id: 'riv-maria',
+        meta: { source: RIVERSIDE_SOURCE },
+        identifier: [{ system: 'http://hl7.org/fhir/sid/us-ssn', value: '900-00-0001' }],
+        generalPractitioner: [{ reference: RIVERSIDE }],
+      }),
+    ]);
+    expect(s.personOf('riv-maria')).toBe(s.personOf('pay-1'));
+    const run = await runRosters(s.db, { period: '2026-03', status: 'draft', now: new Date().toISOString() });
+    expect(run.made.map((m) => m.organization)).toEqual([OAK]);
+    expect(await rosterMembersOf(s.db, run.made[0]!.groupId, 1)).toMatchObject([{ method: 'plurality' }]);
+  });
+
   it('refuses a period that is not a month', async () => {
     const s = await scenario();
     await expect(runRosters(s.db, { period: '2026-3', status: 'draft', now: new Date().toISOString() })).rejects.toThrow(/YYYY-MM/);

@@ -26,10 +26,11 @@ describe('the named people are data in fixtures/', () => {
     expect(readFileSync(`${dir}/named.ts`, 'utf8')).toMatch(/from '\.\.\/\.\.\/fixtures\/named-people\.json' with \{ type: 'json' \}/);
   });
 
+  // The hash moved once on purpose since: payers' Patient records carry the member's choice of primary care (issue 16).
   it('leaves the region byte for byte as it was when the people were code (seed 7, 60 patients)', () => {
     const hash = createHash('sha256')
       .update(JSON.stringify(generateRegion({ patients: 60, seed: 7 })))
       .digest('hex');
-    expect(hash).toBe('0eb359c427463c7ec32f31e48428d30f7b4d831f0f1c3208aee1d37bd2c54930');
+    expect(hash).toBe('08217dd1746bc37f3dcf09d69a5ab29a1e527e8823838987a02119e116b1c0f1');
   });
 });
