@@ -33,6 +33,15 @@ export async function openDispute(g: GateContext, req: DisputeRequest): Promise<
     if (g.requester.organization !== v.organization)
       throw FhirError.of(403, 'forbidden', "Only the roster's organization disputes its members", 'Task.requester');
     if (v.status === 'final') throw FhirError.of(422, 'processing', 'Only a draft roster version can be disputed; this one is final', 'Task.focus');
+    // A draft superseded by a later version (another draft, or the month's final) is no longer open.
+    const latest = await rosterVersion(db, req.groupId);
+    if (latest && latest.version !== v.version)
+      throw FhirError.of(
+        422,
+        'processing',
+        `Only the roster's latest version can be disputed: version ${v.version} was superseded by version ${latest.version}${latest.status === 'final' ? ', which is final' : ''}`,
+        'Task.focus',
+      );
     const person = await resolvePerson(db, req.patientId);
     const member = person ? (await rosterMembersOf(db, v.groupId, v.version)).find((m) => m.person === person && m.changeType !== 'dropped') : undefined;
     // One the requester may not see is answered as one not on the roster: the answer reveals nothing.

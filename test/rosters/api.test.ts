@@ -231,6 +231,15 @@ describe('attribution disputes (Task)', () => {
     expect(w.disputes()).toBe(0);
   });
 
+  it('on a draft superseded by the month’s final (or a later draft): 422 naming Task.focus, and nothing stored', async () => {
+    await w.run('draft');
+    await w.run('final');
+    const res = await w.dispute('pay-3', 1);
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ issue: [{ expression: ['Task.focus'] }] });
+    expect(w.disputes()).toBe(0);
+  });
+
   it('on a member who is not on that version (or one hidden from the organization): 422 alike, nothing stored', async () => {
     await w.run('draft');
     const notOn = await w.dispute('pb-1');
