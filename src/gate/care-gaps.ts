@@ -69,7 +69,9 @@ export async function careGaps(g: GateContext, p: CareGapsParams, base: string, 
   const payers = [...new Set(population.rosters.map((r) => r.payer))];
   await storeGapsReport(deps.db, {
     id: reportId,
-    organization: population.organization,
+    // The report is the requester's, computed in its view: a payer's run on a practice's roster is
+    // the payer's, never listed to or read by the practice (whose view it is not).
+    organization: requester.organization ?? population.organization,
     ...(payers.length === 1 ? { payer: payers[0] } : {}),
     period: p.period,
     rosters,

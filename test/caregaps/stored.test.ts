@@ -347,6 +347,15 @@ describe('$reports by date', () => {
     expect((await w.get(`/fhir/Organization/clinic-oak-org/$reports?date=yesterday`, w.tokens.chen)).status).toBe(400);
   });
 
+  it("a payer's run on the organization's roster is the payer's: the organization's $reports never lists it (its counts are of the payer's view)", async () => {
+    const payerRun = await w.get(careGapsQuery({ status: ALL_STATUSES, subject: `Group/${w.roster.groupId}` }), w.tokens.payer);
+    expect(payerRun.status).toBe(200);
+    const today = new Date().toISOString().slice(0, 10);
+    const body = (await (await w.get(`/fhir/Organization/clinic-oak-org/$reports?date=${today}`, w.tokens.chen)).json()) as any;
+    expect(body.total).toBe(0);
+    expect(JSON.stringify(body)).not.toContain(payerRun.headers.get('x-report-id')!);
+  });
+
   it("kind=performance lists the organization's performance reports (id, date, contract)", async () => {
     w.db.sqlite
       .prepare(
