@@ -19,6 +19,8 @@ export interface PatientView {
   rules: ConsentRules | undefined;
   /** Organizations with a Coverage for this person now: a payer's "own members" (store.ts `membership`). */
   payers: ReadonlySet<string>;
+  /** Every period in which a payer counted her as a member (the same rule as `payers`), for reports about a past period. */
+  memberships?: readonly { payer: string; start?: string; end?: string }[];
   /** When membership next changes (a Coverage period starts or ends): the view must be reloaded then. */
   validUntil?: string;
   breakGlass: readonly { id: string; practitioner: string; expiresAt: string }[];
@@ -56,6 +58,11 @@ export interface DecisionRequest {
   categories?: readonly Category[];
   /** The resource's date, for provisions with a dataPeriod. */
   date?: string;
+  /**
+   * Judge a payer's "own member" relation over this period instead of now: a report about a past
+   * quarter (performance) is about those it covered then, not those it covers today.
+   */
+  memberDuring?: { start: string; end: string };
   /** Narrow to one of the token's purposes; otherwise any purpose the token carries may permit. */
   purpose?: Purpose;
   /** ISO instant of the decision. */
@@ -146,7 +153,13 @@ function decideOne(
   const subject = subjectOf(r);
   const org = r.organization ?? '';
   if (r.role !== 'caregiver') {
-    const rel = view.payers.has(org) ? 'member' : 'none';
+    const during = req.memberDuring;
+    const member = during
+      ? (view.memberships ?? []).some(
+          (m) => m.payer === org && (m.start ?? '') <= `${during.end}T23:59:59.999Z` && (m.end === undefined || m.end >= during.start),
+        )
+      : view.payers.has(org);
+    const rel = member ? 'member' : 'none';
     const [allowed, line] = duaDecision(policies, org, purpose, req.cls, category, rel, req.when);
     if (!allowed) return deny('dua', `dua:${org}`, `no data use agreement of ${org || 'this requester'} permits ${purpose} for ${req.cls}`);
     if (purpose === 'ETREAT') {

@@ -72,7 +72,7 @@ export class ConsentEngine {
     }
     const when = req.when ?? this.clock().toISOString();
     // Minute resolution: periods and grants are minutes-grained, and the memo must not outlive them by more.
-    const key = `${req.requester.subject}|${req.requester.clientId}|${req.requester.tokenId}|${req.cls}|${req.categories?.join(',') ?? '*'}|${req.purpose ?? ''}|${req.date ?? ''}|${when.slice(0, 16)}`;
+    const key = `${req.requester.subject}|${req.requester.clientId}|${req.requester.tokenId}|${req.cls}|${req.categories?.join(',') ?? '*'}|${req.purpose ?? ''}|${req.date ?? ''}|${req.memberDuring ? `${req.memberDuring.start}/${req.memberDuring.end}` : ''}|${when.slice(0, 16)}`;
     let decision = entry.decisions.get(key);
     if (!decision) {
       decision = decideWith(policies, entry.view, { ...req, when });

@@ -37,11 +37,12 @@ export function patientViewLoader(db: Database, policies: Pick<Policies, 'consen
     .prepare();
   return async (person, now) => {
     const [lineRows, coverageRows, grantRows] = await Promise.all([lines.all({ person }), coverages.all({ person }), grants.all({ person, now })]);
-    const { payers, validUntil } = membership(coverageRows as { content: string; writerOrganization: string | null }[], now);
+    const { payers, memberships, validUntil } = membership(coverageRows as { content: string; writerOrganization: string | null }[], now);
     return compilePatientView(policies, {
       person,
       lines: (lineRows as (typeof consentLines.$inferSelect)[]).map(lineOfRow),
       payers,
+      memberships,
       ...(validUntil ? { validUntil } : {}),
       breakGlass: (grantRows as (typeof breakGlass.$inferSelect)[]).map((g) => ({ id: g.id, practitioner: g.practitioner, expiresAt: g.expiresAt })),
     });
@@ -56,8 +57,9 @@ export function patientViewLoader(db: Database, policies: Pick<Policies, 'consen
 export function membership(
   coverages: readonly { content: string; writerOrganization: string | null }[],
   now: string,
-): { payers: Set<string>; validUntil?: string } {
+): { payers: Set<string>; memberships: { payer: string; start?: string; end?: string }[]; validUntil?: string } {
   const payers = new Set<string>();
+  const memberships: { payer: string; start?: string; end?: string }[] = [];
   let validUntil: string | undefined;
   const boundary = (instant: string) => {
     if (instant > now && (validUntil === undefined || instant < validUntil)) validUntil = instant;
@@ -69,10 +71,12 @@ export function membership(
     const end = coverage.period?.end ? parseFhirDate(coverage.period.end)?.[1] : undefined;
     if (start) boundary(start);
     if (end) boundary(end);
+    const own = (coverage.payor ?? []).some((p) => p.reference === writerOrganization);
+    if (own) memberships.push({ payer: writerOrganization, ...(start ? { start } : {}), ...(end ? { end } : {}) });
     if ((start && start > now) || (end && end < now)) continue;
-    for (const p of coverage.payor ?? []) if (p.reference === writerOrganization) payers.add(p.reference);
+    if (own) payers.add(writerOrganization);
   }
-  return validUntil ? { payers, validUntil } : { payers };
+  return validUntil ? { payers, memberships, validUntil } : { payers, memberships };
 }
 
 /** The statements that replace one Consent's lines and advance the change sequence, to run atomically with the Consent's own write. */

@@ -12,6 +12,8 @@ import { performanceReport } from '../performance/report.js';
 import { contractById, contractsOf, putReport, reportById, reportsOfContract, type ReportRow } from '../performance/store.js';
 import { attributedMembers, rostersForPeriod } from '../rosters/store.js';
 import { rosterReference, type RosterVersion } from '../rosters/types.js';
+import { factsFromRecord } from '../metrics/facts-from-record.js';
+import { reportRequester } from '../reports/requester.js';
 import { gateContext, type GateContext, type GateDeps } from './context.js';
 import { visibleFacts } from './report-facts.js';
 import { requireScope } from './scope.js';
@@ -61,6 +63,26 @@ export async function contractMeasureFor(g: GateContext, id: string, baseUrl: st
   return c && contractMeasure(baseUrl, c);
 }
 
+/**
+ * Each member's facts as BOTH parties to the contract may see them, for the one report they
+ * share: the records the payer may see (its members being those it covered in the period, not
+ * today) that the provider organization may also see. A member hidden from either party is
+ * left out altogether, so neither learns from the figures what the other may see of her.
+ */
+async function sharedFacts(g: GateContext, c: Contract, persons: readonly string[], during: { start: string; end: string }): Promise<PersonFacts[]> {
+  const asProvider = new Map<string, Set<string>>();
+  const provider = gateContext(g.deps, reportRequester({ organization: c.organization, kind: 'provider', run: `vbp-${c.id}` }));
+  for await (const v of visibleFacts(provider, persons)) asProvider.set(v.person, new Set(v.records.keys()));
+  const people: PersonFacts[] = [];
+  for await (const v of visibleFacts(gateContext(g.deps, payerRequester(c)), persons, { memberDuring: during })) {
+    const seen = asProvider.get(v.person);
+    if (!seen) continue;
+    const shared = [...v.records].filter(([ref]) => seen.has(ref)).map(([, row]) => JSON.parse(row.content) as Resource);
+    people.push(factsFromRecord(v.person, shared));
+  }
+  return people;
+}
+
 /** The latest final roster of the organization × payer for each month. */
 async function finalRosters(g: GateContext, c: Contract, months: readonly string[]): Promise<RosterVersion[]> {
   const out: RosterVersion[] = [];
@@ -95,8 +117,7 @@ export async function evaluatePerformance(
   const rosters = new Map<string, Set<string>>();
   for (const v of versions) rosters.set(v.period, new Set((await attributedMembers(g.deps.db, v.groupId, v.version)).map((m) => m.person)));
   const persons = [...new Set([...rosters.values()].flatMap((s) => [...s]))].sort();
-  const people: PersonFacts[] = [];
-  for await (const v of visibleFacts(gateContext(g.deps, payerRequester(c)), persons)) people.push(v.facts);
+  const people = await sharedFacts(g, c, persons, { start: quarterPeriod(yearBefore(x)).start, end: period.end });
   const perf = performance(c, x, rosters as RosterMonths, people);
   const current = versions.filter((v) => quarterMonths(x).includes(v.period));
   const subject = current.at(-1) ?? versions.at(-1);

@@ -30,12 +30,18 @@ const EVERY_RECORD: SearchQuery = { dates: [], tokens: [], includes: [], count: 
  * withholds, with references to anything else withheld stripped (dangling.ts). A gap closed
  * only by a hidden record therefore stays open for this requester, and nothing it receives
  * points at the hidden record. A person of whom nothing is visible, or without a Patient record
- * the requester may read, is left out, as if she did not exist. Nothing here is audited: the
+ * the requester may read, is left out, as if she did not exist. With `memberDuring`, a payer's
+ * members are those it covered at any time in that period (a report about a past quarter).
+ * Nothing here is audited: the
  * caller audits what it discloses (`auditDisclosure`).
  */
-export async function* visibleFacts(g: GateContext, persons: readonly string[]): AsyncGenerator<VisibleFacts> {
+export async function* visibleFacts(
+  g: GateContext,
+  persons: readonly string[],
+  opts: { memberDuring?: { start: string; end: string } } = {},
+): AsyncGenerator<VisibleFacts> {
   for (const person of persons) {
-    const { grants, decisions } = await grantsFor(g, person, FACT_TYPES);
+    const { grants, decisions } = await grantsFor(g, person, FACT_TYPES, opts.memberDuring);
     if (!grants.some((grant) => grant.type === 'Patient')) continue;
     const ids = await linkedPatientIds(g.deps.db, person);
     if (ids.length === 0) continue;

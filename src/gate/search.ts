@@ -30,13 +30,18 @@ const NOTHING: Found = { total: 0, rows: [], included: [] };
  * class the token's scope does not cover is not asked about; a denied class is left out; an
  * allowed one withholds its plan's labels.
  */
-export async function grantsFor(g: GateContext, person: string, types: readonly string[]): Promise<{ grants: ClassGrant[]; decisions: Decision[] }> {
+export async function grantsFor(
+  g: GateContext,
+  person: string,
+  types: readonly string[],
+  memberDuring?: { start: string; end: string },
+): Promise<{ grants: ClassGrant[]; decisions: Decision[] }> {
   const grants: ClassGrant[] = [];
   const decisions: Decision[] = [];
   for (const type of types) {
     const coverage = scopeCoverage(g.requester, type, 's', person);
     if (coverage.kind === 'none') continue;
-    const decision = await g.decide(person, { cls: type });
+    const decision = await g.decide(person, { cls: type, ...(memberDuring ? { memberDuring } : {}) });
     decisions.push(decision);
     // A granular scope (`?category=`) narrows the class in SQL, so totals count only what it reaches.
     const only = coverage.kind === 'some' ? { categories: coverage.categories } : {};

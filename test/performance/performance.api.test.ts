@@ -123,6 +123,36 @@ describe('VBPR performance reports: who reads them', () => {
     expect(JSON.stringify(report)).not.toContain('eob-aug');
   });
 
+  it('a member whose coverage has since ended still counts for the quarter she was covered in (the payer’s members then, not today)', async () => {
+    await s.seed(PAYER_SOURCE, [
+      putEntry({
+        resourceType: 'Coverage',
+        id: 'cov-sopt',
+        meta: { source: PAYER_SOURCE },
+        status: 'active',
+        type: { coding: [{ system: 'https://nahdo.org/sopt', code: '5' }] },
+        beneficiary: { reference: 'Patient/pay-1' },
+        payor: [{ reference: 'Organization/payer-lakeshore-org' }],
+        period: { start: '2024-01-01', end: '2025-09-30' },
+      }),
+    ]);
+    const report = await json(await evaluate(s.tokens.payer));
+    const group = (code: string) => report.group.find((g: any) => g.code.coding[0].code === code && g.code.coding[0].system === METRIC);
+    expect(group('member-months').measureScore.value).toBe(3);
+    expect(group('med-cost-pmpm').measureScore.value).toBe(80);
+  });
+
+  it('a member who hides her record from the provider organization is in neither party’s figures: the shared report tells neither what the other may see', async () => {
+    const deny = consentFor('no-oak', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: 'Organization/clinic-oak-org' } }] });
+    expect((await s.consent('no-oak', s.tokens.maria, deny)).status).toBeLessThan(300);
+    for (const party of [s.tokens.payer, s.tokens.chen]) {
+      const report = await json(await evaluate(party));
+      const group = (code: string) => report.group.find((g: any) => g.code.coding[0].code === code && g.code.coding[0].system === METRIC);
+      expect(group('member-months').measureScore.value).toBe(0);
+      expect(JSON.stringify(report)).not.toContain('eob-aug');
+    }
+  });
+
   it('the contract is readable by its two parties as a vbp-measure', async () => {
     for (const party of [s.tokens.payer, s.tokens.chen]) {
       const m = await json(await s.get(`/fhir/Measure/${MEASURE}`, party));
