@@ -1,7 +1,7 @@
 import type { Resource } from '../fhir/types.js';
 import { searchValues } from '../store/search-values.js';
 import type { ServiceCategory } from './cost-utilization.js';
-import type { PersonFacts } from './person.js';
+import { emptyFacts, type PersonFacts } from './person.js';
 import { EXCLUSION_SERVICES } from './quality/codes.js';
 import { segmentOfSopt } from './read-facts.js';
 
@@ -13,19 +13,7 @@ import { segmentOfSopt } from './read-facts.js';
  * test/metrics/facts-from-record.test.ts holds the two readers to the same answer.
  */
 export function factsFromRecord(person: string, records: readonly Resource[]): PersonFacts {
-  const p: PersonFacts = {
-    person,
-    sex: 'unknown',
-    coverage: [],
-    claims: [],
-    stays: [],
-    diagnoses: [],
-    hba1c: [],
-    bloodPressure: [],
-    mammograms: [],
-    visitDiagnoses: [],
-    services: [],
-  };
+  const p = emptyFacts(person);
   // The most recently updated Patient record decides demographics, as in readFacts.
   const patients = records.filter((r) => r.resourceType === 'Patient').sort((a, b) => updated(a).localeCompare(updated(b)));
   for (const r of patients) {

@@ -47,6 +47,21 @@ export interface PersonFacts {
   services: Dated<{ code: string; site?: string }>[];
 }
 
+/** A person with nothing on record yet: what both fact readers start from. */
+export const emptyFacts = (person: string): PersonFacts => ({
+  person,
+  sex: 'unknown',
+  coverage: [],
+  claims: [],
+  stays: [],
+  diagnoses: [],
+  hba1c: [],
+  bloodPressure: [],
+  mammograms: [],
+  visitDiagnoses: [],
+  services: [],
+});
+
 /** Age in whole years on a date (ISO). */
 export function ageOn(birthDate: string, date: string): number {
   const [by, bm, bd] = birthDate.slice(0, 10).split('-').map(Number) as [number, number, number];

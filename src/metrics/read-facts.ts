@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { optedOutOfAggregates } from '../consent/aggregate-opt-out.js';
 import type { Database } from '../db/database.js';
 import type { Segment, ServiceCategory } from './cost-utilization.js';
-import type { PersonFacts } from './person.js';
+import { emptyFacts, type PersonFacts } from './person.js';
 import { EXCLUSION_SERVICES } from './quality/codes.js';
 
 /** Source Payment Typology (https://nahdo.org/sopt) top-level codes to market segments; other payers have no segment. */
@@ -47,19 +47,7 @@ export async function readFacts(db: Database, range: PersonRange): Promise<Map<s
   const of = (person: string): PersonFacts => {
     let p = people.get(person);
     if (!p) {
-      p = {
-        person,
-        sex: 'unknown',
-        coverage: [],
-        claims: [],
-        stays: [],
-        diagnoses: [],
-        hba1c: [],
-        bloodPressure: [],
-        mammograms: [],
-        visitDiagnoses: [],
-        services: [],
-      };
+      p = emptyFacts(person);
       people.set(person, p);
     }
     return p;
