@@ -37,8 +37,9 @@ gateway's key (see "Checking a release").
 
 Each person is attributed to at most one primary-care organization per calendar year:
 
-1. the organization the patient designated (Patient.generalPractitioner naming an Organization),
-   the most recently recorded designation first;
+1. the organization the patient designated, as her health plan records it (Patient.generalPractitioner
+   naming an Organization, on a record from a registered payer's source; a practice's own record
+   naming itself is its claim, not her choice), the most recently recorded designation first;
 2. otherwise the organization with the most primary-care evaluation and management visits in the
    year (Encounters coded CPT ${PRIMARY_CARE_EM_CODES.join(', ')}, at the Encounter's service
    provider), a tie going to the organization seen most recently, then to the lower identifier;
