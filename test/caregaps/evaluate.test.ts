@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateGap } from '../../src/caregaps/evaluate.js';
 import { findMeasure, measureResource } from '../../src/caregaps/measures.js';
-import type { PersonFacts } from '../../src/metrics/person.js';
+import { emptyFacts, type PersonFacts } from '../../src/metrics/person.js';
 import { breastCancerScreening } from '../../src/metrics/quality/breast-cancer-screening.js';
 import { hba1cPoorControl } from '../../src/metrics/quality/hba1c-poor-control.js';
 import { calendarYear, QUALITY_MEASURES } from '../../src/metrics/quality/index.js';
@@ -11,18 +11,10 @@ import { expectValidFhir } from '../helpers/validate.js';
 const Y2025 = calendarYear(2025);
 const AFTER = '2026-02-01';
 const woman = (extra: Partial<PersonFacts> = {}): PersonFacts => ({
-  person: 'p1',
+  ...emptyFacts('p1'),
   birthDate: '1965-06-01',
   sex: 'female',
   coverage: [{ person: 'p1', segment: 'commercial', payer: 'Organization/payer', start: '2024-01-01' }],
-  claims: [],
-  stays: [],
-  diagnoses: [],
-  hba1c: [],
-  bloodPressure: [],
-  mammograms: [],
-  visitDiagnoses: [],
-  services: [],
   ...extra,
 });
 

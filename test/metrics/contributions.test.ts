@@ -2,23 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { contribution } from '../../src/metrics/contributions.js';
 import { costAndUtilization } from '../../src/metrics/cost-utilization.js';
 import { claims, coverage, stays } from './hand-built-members.js';
-import type { PersonFacts } from '../../src/metrics/person.js';
+import { emptyFacts, type PersonFacts } from '../../src/metrics/person.js';
 import { tabulate } from '../../src/metrics/tabulate.js';
 import zip3 from '../../policies/census-zip3.json' with { type: 'json' };
 
 // The hand-built members of cost-utilization.test.ts: the published tables must agree with it.
 const facts = (person: string): PersonFacts => ({
-  person,
+  ...emptyFacts(person),
   sex: 'unknown',
   coverage: coverage.filter((c) => c.person === person).map((c) => ({ ...c, payer: `Organization/${c.segment}-plan` })),
   claims: claims.filter((c) => c.person === person),
   stays: stays.filter((s) => s.person === person),
-  diagnoses: [],
-  hba1c: [],
-  bloodPressure: [],
-  mammograms: [],
-  visitDiagnoses: [],
-  services: [],
 });
 
 describe('per-person contributions', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PersonFacts } from '../../src/metrics/person.js';
+import { emptyFacts, type PersonFacts } from '../../src/metrics/person.js';
 import { calendarYear, QUALITY_MEASURES, type MeasureResult } from '../../src/metrics/quality/index.js';
 
 const measure = (id: string) => QUALITY_MEASURES.find((m) => m.id === id)!;
@@ -16,18 +16,10 @@ const bornToBe = (age: number) => `${2025 - age}-12-31`;
 /** A person covered all of 2024 and 2025, with nothing else on record. */
 function person(over: Partial<PersonFacts>): PersonFacts {
   return {
-    person: 'p',
+    ...emptyFacts('p'),
     sex: 'female',
     birthDate: bornToBe(60),
     coverage: [{ person: 'p', segment: 'medicare', payer: 'Organization/payer', start: '2024-01-01', end: '2025-12-31' }],
-    claims: [],
-    stays: [],
-    diagnoses: [],
-    hba1c: [],
-    bloodPressure: [],
-    mammograms: [],
-    visitDiagnoses: [],
-    services: [],
     ...over,
   };
 }

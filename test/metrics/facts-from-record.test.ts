@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite.js';
 import type { Resource } from '../../src/fhir/types.js';
 import { factsFromRecord } from '../../src/metrics/facts-from-record.js';
-import type { PersonFacts } from '../../src/metrics/person.js';
+import { emptyFacts, type PersonFacts } from '../../src/metrics/person.js';
 import { readFacts } from '../../src/metrics/read-facts.js';
 import { ingest, readBundle } from '../../src/ingest/index.js';
 import { suiteDir, tempDb, testDeps } from '../helpers/db.js';
@@ -62,17 +62,8 @@ function normal(f: PersonFacts): unknown {
 }
 
 const empty = (person: string): PersonFacts => ({
-  person,
+  ...emptyFacts(person),
   sex: 'unknown',
-  coverage: [],
-  claims: [],
-  stays: [],
-  diagnoses: [],
-  hba1c: [],
-  bloodPressure: [],
-  mammograms: [],
-  visitDiagnoses: [],
-  services: [],
 });
 
 describe('factsFromRecord and readFacts', () => {

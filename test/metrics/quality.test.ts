@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PersonFacts } from '../../src/metrics/person.js';
+import { emptyFacts, type PersonFacts } from '../../src/metrics/person.js';
 import { calendarYear, QUALITY_MEASURES } from '../../src/metrics/quality/index.js';
 
 const measure = (id: string) => QUALITY_MEASURES.find((m) => m.id === id)!;
@@ -7,18 +7,10 @@ const measure = (id: string) => QUALITY_MEASURES.find((m) => m.id === id)!;
 /** A person covered all of 2024 and 2025 by one commercial plan, with nothing else on record. */
 function person(over: Partial<PersonFacts>): PersonFacts {
   return {
-    person: 'p',
+    ...emptyFacts('p'),
     sex: 'female',
     birthDate: '1960-05-01',
     coverage: [{ person: 'p', segment: 'commercial', payer: 'Organization/payer', start: '2024-01-01', end: '2025-12-31' }],
-    claims: [],
-    stays: [],
-    diagnoses: [],
-    hba1c: [],
-    bloodPressure: [],
-    mammograms: [],
-    visitDiagnoses: [],
-    services: [],
     ...over,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PersonFacts } from '../../src/metrics/person.js';
+import { emptyFacts, type PersonFacts } from '../../src/metrics/person.js';
 import { validateContract } from '../../src/performance/contract.js';
 import { performance, quarterFigures, trailingYear } from '../../src/performance/compute.js';
 import { FIXTURE_CONTRACT } from './fixtures.js';
@@ -9,18 +9,9 @@ const GREATLAKES = 'Organization/payer-greatlakes-ma-org';
 const Q3 = { year: 2025, q: 3 };
 
 const facts = (person: string, f: Partial<PersonFacts>): PersonFacts => ({
-  person,
+  ...emptyFacts(person),
   sex: 'female',
   birthDate: '1965-05-01',
-  coverage: [],
-  claims: [],
-  stays: [],
-  diagnoses: [],
-  hba1c: [],
-  bloodPressure: [],
-  mammograms: [],
-  visitDiagnoses: [],
-  services: [],
   ...f,
 });
 const claim = (person: string, date: string, category: PersonFacts['claims'][number]['category'], paid: number) => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PersonFacts } from '../../src/metrics/person.js';
+import { emptyFacts, type PersonFacts } from '../../src/metrics/person.js';
 import { performance, type QuarterFigures } from '../../src/performance/compute.js';
 import { opportunities } from '../../src/performance/opportunity.js';
 import { OPPORTUNITY_EXTENSION, performanceReport } from '../../src/performance/report.js';
@@ -52,18 +52,12 @@ describe('cost opportunity, from the same figures', () => {
 
 describe('the VBPR performance MeasureReport', () => {
   const person: PersonFacts = {
-    person: 'A',
+    ...emptyFacts('A'),
     sex: 'female',
     birthDate: '1965-01-01',
     coverage: [{ person: 'A', segment: 'commercial', payer: FIXTURE_CONTRACT.payer, start: '2024-01-01' }],
     claims: [{ person: 'A', date: '2025-07-15', category: 'inpatient', paid: 900, allowed: 900 }],
     stays: [{ person: 'A', kind: 'inpatient', admit: '2025-07-10', discharge: '2025-07-12' }],
-    diagnoses: [],
-    hba1c: [],
-    bloodPressure: [],
-    mammograms: [],
-    visitDiagnoses: [],
-    services: [],
   };
   const rosters = new Map(['2025-07', '2025-08', '2025-09'].map((m) => [m, new Set(['A'])]));
   const p = performance(FIXTURE_CONTRACT, { year: 2025, q: 3 }, rosters, [person]);
