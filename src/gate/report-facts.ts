@@ -65,9 +65,14 @@ export async function* visibleFacts(
 }
 
 /** Audits what a report disclosed about one member: it goes in her accounting of disclosures. */
-export async function auditDisclosure(g: GateContext, member: Pick<VisibleFacts, 'person' | 'decisions'>, query: string): Promise<void> {
+export async function auditDisclosure(
+  g: GateContext,
+  member: Pick<VisibleFacts, 'person' | 'decisions'>,
+  query: string,
+  interaction: 'operation' | 'read' = 'operation',
+): Promise<void> {
   await g.audit({
-    interaction: 'operation',
+    interaction,
     query,
     person: member.person,
     outcome: 'permit',

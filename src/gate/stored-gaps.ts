@@ -5,7 +5,7 @@ import { careGaps, gapRemarks, reportDocuments, reports } from '../db/schema.js'
 import { FhirError } from '../fhir/errors.js';
 import { attributedMembers, rosterVersion } from '../rosters/store.js';
 import { purposeOf, type GateContext } from './context.js';
-import { visibleFacts, type VisibleFacts } from './report-facts.js';
+import { auditDisclosure, visibleFacts, type VisibleFacts } from './report-facts.js';
 import { requireScope } from './scope.js';
 
 type Json = Record<string, any>;
@@ -82,14 +82,7 @@ export async function readStoredGap(g: GateContext, gapId: string): Promise<obje
     await g.audit({ interaction: 'read', query, outcome: 'not-found' });
     return undefined;
   }
-  await g.audit({
-    interaction: 'read',
-    query,
-    person: found.person,
-    outcome: 'permit',
-    reasons: found.decisions.flatMap((d) => d.reasons).slice(0, 6),
-    ...purposeOf(found.decisions[0]),
-  });
+  await auditDisclosure(g, { person: found.person, decisions: found.decisions }, query, 'read');
   return withRemarks(found.issue, await remarksOf(g, gapId));
 }
 
@@ -138,14 +131,7 @@ export async function remarkGap(
     dispute,
   };
   await g.deps.db.atomic([g.deps.db.orm.insert(gapRemarks).values(remark)]);
-  await g.audit({
-    interaction: 'operation',
-    query,
-    person: found.person,
-    outcome: 'permit',
-    reasons: found.decisions.flatMap((d) => d.reasons).slice(0, 6),
-    ...purposeOf(found.decisions[0]),
-  });
+  await auditDisclosure(g, { person: found.person, decisions: found.decisions }, query, 'operation');
   return withRemarks(found.issue, await remarksOf(g, gapId));
 }
 
@@ -188,14 +174,7 @@ export async function readStoredDocument(g: GateContext, bundleId: string): Prom
     await g.audit({ interaction: 'read', query, outcome: 'not-found' });
     return undefined;
   }
-  await g.audit({
-    interaction: 'read',
-    query,
-    person: row!.person,
-    outcome: 'permit',
-    reasons: decisions.flatMap((d) => d.reasons).slice(0, 6),
-    ...purposeOf(decisions[0]),
-  });
+  await auditDisclosure(g, { person: row!.person, decisions: decisions }, query, 'read');
   return doc;
 }
 
