@@ -8,8 +8,10 @@ export interface Visit {
 /** A patient's own designation of a primary-care organization, from one source record. */
 export interface Designation {
   organization: string;
-  /** When the record carrying it was last updated: the newest designation wins. */
+  /** When it was recorded: the newest designation wins. */
   recordedAt: string;
+  /** The plan whose record carries it (monthly rosters count a plan's record for that plan's roster only). */
+  payer?: string;
 }
 
 export interface Attribution {

@@ -70,10 +70,12 @@ export function computeRosters(inputs: RosterInputs): ComputedRoster[] {
   const window = attributionWindow(inputs.period);
   const current = new Map<string, Map<string, Omit<RosterMember, 'changeType'>>>();
   for (const p of inputs.people) {
-    const designations = p.designations.filter((d) => d.recordedAt <= inputs.madeAt);
-    const a = attributeOver(window, designations, p.visits);
-    if (!a.organization || a.method === 'unattributed') continue;
+    const recorded = p.designations.filter((d) => d.recordedAt <= inputs.madeAt);
     for (const payer of membership(p.coverages, mid).payers) {
+      // Each plan's roster counts only its own record of her choice: another plan cannot move its members.
+      const designations = recorded.filter((d) => d.payer === undefined || d.payer === payer);
+      const a = attributeOver(window, designations, p.visits);
+      if (!a.organization || a.method === 'unattributed') continue;
       if (disputed(inputs.disputes, a.organization, payer, p.person, designations)) continue;
       const key = rosterKey(a.organization, payer);
       const members = current.get(key) ?? new Map();

@@ -23,8 +23,15 @@ export async function readRosterInputs(db: Database, period: string, madeAt: str
   );
   // patient_links first: the planner then walks each person's own records (CROSS JOIN fixes the order;
   // `+r.date_start` keeps it on the compartment index, not a scan of every Encounter in the window per person).
-  const designations = await db.orm.all<{ person: string; organization: string; recordedAt: string }>(sql`
-    SELECT l.person_id AS person, json_extract(g.value, '$.reference') AS organization, r.last_updated AS recordedAt
+  // A designation is a plan's record of her choice, for that plan (b.organization), dated from when the
+  // record first named the organization in its current run of versions: an update of her phone number is
+  // not a new choice (it would lift an accepted dispute), and a change to another organization and back is.
+  const designations = await db.orm.all<{ person: string; organization: string; recordedAt: string; payer: string }>(sql`
+    SELECT l.person_id AS person, json_extract(g.value, '$.reference') AS organization, b.organization AS payer,
+      coalesce((SELECT h.last_updated FROM resource_history h WHERE h.type = 'Patient' AND h.id = r.id AND h.version_id = 1 + coalesce(
+        (SELECT max(h2.version_id) FROM resource_history h2 WHERE h2.type = 'Patient' AND h2.id = r.id AND NOT EXISTS (
+          SELECT 1 FROM json_each(h2.content, '$.generalPractitioner') g2 WHERE json_extract(g2.value, '$.reference') = json_extract(g.value, '$.reference'))), 0)),
+        r.last_updated) AS recordedAt
     FROM patient_links l CROSS JOIN resources r JOIN backend_clients b ON b.source_uri = r.source AND b.kind = 'payer', json_each(r.content, '$.generalPractitioner') g
     WHERE r.type = 'Patient' AND r.id = l.patient_id AND json_extract(g.value, '$.reference') LIKE 'Organization/%'`);
   const visits = await db.orm.all<{ person: string; organization: string; date: string }>(sql`
@@ -46,7 +53,7 @@ export async function readRosterInputs(db: Database, period: string, madeAt: str
     if (!p) people.set(person, (p = { designations: [], visits: [], coverages: [] }));
     return p;
   };
-  for (const d of designations) of(d.person).designations.push({ organization: d.organization, recordedAt: d.recordedAt });
+  for (const d of designations) of(d.person).designations.push({ organization: d.organization, recordedAt: d.recordedAt, payer: d.payer });
   for (const v of visits) of(v.person).visits.push({ organization: v.organization, date: v.date });
   for (const c of coverages) of(c.person).coverages.push({ content: c.content, writerOrganization: c.writerOrganization });
   return {

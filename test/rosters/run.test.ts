@@ -84,6 +84,59 @@ describe('runRosters over the store', () => {
     expect(await rosterMembersOf(s.db, run.made[0]!.groupId, 1)).toMatchObject([{ method: 'plurality' }]);
   });
 
+  it("another plan's record cannot move a plan's member: each plan's roster counts only its own record of her choice", async () => {
+    const s = await scenario();
+    const GREATLAKES_SOURCE = 'https://payer-greatlakes-ma.example.org/fhir';
+    await s.seed(PAYER_SOURCE, [visit('e1', 'pay-1', OAK, '2025-05-01T10:00:00Z')]);
+    await s.seed(GREATLAKES_SOURCE, [
+      putEntry({
+        resourceType: 'Patient',
+        id: 'gl-maria',
+        meta: { source: GREATLAKES_SOURCE },
+        identifier: [{ system: 'http://hl7.org/fhir/sid/us-ssn', value: '900-00-0001' }],
+        generalPractitioner: [{ reference: RIVERSIDE }],
+      }),
+    ]);
+    expect(s.personOf('gl-maria')).toBe(s.personOf('pay-1'));
+    const run = await runRosters(s.db, { period: '2026-03', status: 'draft', now: new Date().toISOString() });
+    expect(run.made.map((m) => [m.organization, m.payer])).toEqual([[OAK, LAKESHORE]]);
+  });
+
+  it('an accepted dispute is not undone by an update of her record that keeps the same choice; a new choice of the organization undoes it', async () => {
+    const s = await scenario();
+    const designate = (org: string, phone: string) =>
+      s.seed(PAYER_SOURCE, [
+        putEntry({
+          resourceType: 'Patient',
+          id: 'pay-1',
+          meta: { source: PAYER_SOURCE },
+          identifier: [{ system: 'http://hl7.org/fhir/sid/us-ssn', value: '900-00-0001' }],
+          telecom: [{ system: 'phone', value: phone }],
+          generalPractitioner: [{ reference: org }],
+        }),
+      ]);
+    await designate(OAK, '555-0100');
+    const first = await runRosters(s.db, { period: '2026-03', status: 'draft', now: new Date().toISOString() });
+    expect(first.made.map((m) => m.organization)).toEqual([OAK]);
+    const person = s.personOf('pay-1');
+    s.db.sqlite
+      .prepare(
+        `insert into attribution_disputes (id, group_id, version, person, organization, payer, requester, reason, evidence, status, created_at, deadline, decided_at, decided_by)
+         values ('d1', ?, 1, ?, ?, ?, 'oak', 'not-our-patient', '{}', 'accepted', ?, ?, ?, 'payer-lakeshore')`,
+      )
+      .run(first.made[0]!.groupId, person, OAK, LAKESHORE, new Date().toISOString(), new Date(Date.now() + 86_400_000).toISOString(), new Date().toISOString());
+    await new Promise((r) => setTimeout(r, 5));
+    await designate(OAK, '555-0199');
+    const after = await runRosters(s.db, { period: '2026-03', status: 'draft', now: new Date().toISOString() });
+    expect(await rosterMembersOf(s.db, after.made[0]!.groupId, 2)).toMatchObject([{ person, changeType: 'dropped' }]);
+    // She chooses elsewhere, then Oakwood again: that is a new choice, after the dispute.
+    await designate(RIVERSIDE, '555-0199');
+    await designate(OAK, '555-0199');
+    const back = await runRosters(s.db, { period: '2026-03', status: 'draft', now: new Date().toISOString() });
+    const oak = back.made.find((m) => m.organization === OAK)!;
+    expect(await rosterMembersOf(s.db, oak.groupId, oak.version)).toMatchObject([{ person, changeType: 'new', method: 'designation' }]);
+  });
+
   it('refuses a period that is not a month', async () => {
     const s = await scenario();
     await expect(runRosters(s.db, { period: '2026-3', status: 'draft', now: new Date().toISOString() })).rejects.toThrow(/YYYY-MM/);
