@@ -43,7 +43,7 @@ export async function careGaps(g: GateContext, p: CareGapsParams, base: string, 
   const documents: Parameters<typeof storeGapsReport>[1]['documents'][number][] = [];
   const audits: Parameters<typeof auditDisclosure>[1][] = [];
   let seen = 0;
-  for await (const member of visibleFacts(g, population.persons)) {
+  for await (const member of visibleFacts(g, population.persons, { memberDuring: p.period })) {
     seen++;
     const sections = p.measures
       .map((measure) => ({ measure, evaluation: evaluateGap(member.facts, measure, p.period, now, `Patient/${member.patientId}`) }))
@@ -90,7 +90,7 @@ export async function checkCareGapsSubject(g: GateContext, p: CareGapsParams): P
   // A Patient of whom nothing is visible is refused here as the synchronous run refuses it, so
   // kick-off answers a hidden Patient exactly as a nonexistent one (no 202 then 404 to tell them apart).
   if (p.subject?.type === 'Patient') {
-    for await (const _ of visibleFacts(g, population.persons)) return;
+    for await (const _ of visibleFacts(g, population.persons, { memberDuring: p.period })) return;
     throw notKnown(`Patient/${p.subject.id}`);
   }
 }

@@ -1,3 +1,4 @@
+import { monthBounds } from '../rosters/compute.js';
 import { and, eq, or, sql, type SQL } from 'drizzle-orm';
 import { allows } from '../auth/scopes.js';
 import { attributionDisputes } from '../db/schema.js';
@@ -45,7 +46,8 @@ export async function openDispute(g: GateContext, req: DisputeRequest): Promise<
     const person = await resolvePerson(db, req.patientId);
     const member = person ? (await rosterMembersOf(db, v.groupId, v.version)).find((m) => m.person === person && m.changeType !== 'dropped') : undefined;
     // One the requester may not see is answered as one not on the roster: the answer reveals nothing.
-    const decision = member ? await g.decide(member.person, { cls: 'Group' }) : undefined;
+    const { first, last } = monthBounds(v.period);
+    const decision = member ? await g.decide(member.person, { cls: 'Group', memberDuring: { start: first, end: last } }) : undefined;
     if (!member || !decision?.permit) throw FhirError.of(422, 'processing', `Patient/${req.patientId} is not a member of that roster version`, 'Task.for');
     const [open] = await db.orm
       .select({ id: attributionDisputes.id })
@@ -99,9 +101,12 @@ export async function openDispute(g: GateContext, req: DisputeRequest): Promise<
  * while the patient's decisions still let the reader see her on a roster: a Task names her, so
  * one whose consent now denies the reader is answered as absent. Undefined: not readable.
  */
-async function disputeDecision(g: GateContext, d: Pick<Dispute, 'organization' | 'payer' | 'person'>) {
+async function disputeDecision(g: GateContext, d: Pick<Dispute, 'organization' | 'payer' | 'person' | 'groupId' | 'version'>) {
   if (!mayReadRoster(g.requester, d)) return undefined;
-  const decision = await g.decide(d.person, { cls: 'Group' });
+  // The payer judged as it stood in the disputed month: her coverage since ended must not hide the Task it owns.
+  const roster = await rosterVersion(g.deps.db, d.groupId, d.version);
+  const month = roster ? monthBounds(roster.period) : undefined;
+  const decision = await g.decide(d.person, { cls: 'Group', ...(month ? { memberDuring: { start: month.first, end: month.last } } : {}) });
   return decision.permit ? decision : undefined;
 }
 

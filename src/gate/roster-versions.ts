@@ -1,3 +1,4 @@
+import { monthBounds } from '../rosters/compute.js';
 import type { Requester } from '../auth/requester.js';
 import type { VisibleMember } from '../rosters/group.js';
 import { rosterMembersOf, rosterVersion, rosterVersionsOf, rostersForPeriod } from '../rosters/store.js';
@@ -62,8 +63,10 @@ export async function searchRosters(g: GateContext, q: { period: string; organiz
 /** Being on a roster is itself a disclosure about each member: decided per member, audited per member. */
 async function discloseMembers(g: GateContext, v: RosterVersion, query: string, interaction: 'read' | 'vread' | 'history-instance' | 'search-type') {
   const members: VisibleMember[] = [];
+  // A plan's members for its roster of a month are those it covered that month, not today.
+  const { first, last } = monthBounds(v.period);
   for (const m of await rosterMembersOf(g.deps.db, v.groupId, v.version)) {
-    const decision = await g.decide(m.person, { cls: 'Group' });
+    const decision = await g.decide(m.person, { cls: 'Group', memberDuring: { start: first, end: last } });
     const patientId = await patientIdFor(g, m.person);
     if (!decision.permit || !patientId) continue;
     await g.audit({ interaction, query, person: m.person, outcome: 'permit', reasons: decision.reasons, ...purposeOf(decision) });

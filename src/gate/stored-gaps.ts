@@ -29,7 +29,7 @@ async function mayShow(g: GateContext, report: ReportRow, person: string, doc: J
   const who = asRunner ? report.requestedBy === g.requester.subject : !!g.requester.organization && report.organization === g.requester.organization;
   if (!who) return undefined;
   let seen: VisibleFacts | undefined;
-  for await (const v of visibleFacts(g, [person])) seen = v;
+  for await (const v of visibleFacts(g, [person], { memberDuring: { start: report.periodStart, end: report.periodEnd } })) seen = v;
   if (!seen) return undefined;
   const entries = (doc.entry ?? []) as Json[];
   const refs = entries.filter((e) => !REPORT_TYPES.has(e.resource?.resourceType)).map((e) => `${e.resource.resourceType}/${e.resource.id}`);

@@ -223,6 +223,26 @@ describe('attribution disputes (Task)', () => {
     expect(membersOf((await read(w, `/fhir/Group/${w.groupId}`, w.tokens.chen)).body)).toEqual({ 'Patient/pa-1': 'nochange' });
   });
 
+  it('after her coverage ends, the payer still sees her on its roster of a month it covered her, and the dispute it owns', async () => {
+    await w.run('draft');
+    const filed = (await (await w.dispute('pay-3')).json()) as { id: string };
+    // Paula's plan ended in June 2026: March's roster and its dispute are still the payer's.
+    await w.seed(PAYER_SOURCE, [
+      putEntry({
+        resourceType: 'Coverage',
+        id: 'cov-3',
+        meta: { source: PAYER_SOURCE },
+        status: 'active',
+        beneficiary: { reference: 'Patient/pay-3' },
+        payor: [{ reference: LAKESHORE }],
+        period: { start: '2024-01-01', end: '2026-06-30' },
+      }),
+    ]);
+    const group = (await read(w, `/fhir/Group/${w.groupId}`, w.payerWriter)).body;
+    expect(group.member!.map((m) => m.entity.reference)).toContain('Patient/pay-3');
+    expect((await w.get(`/fhir/Task/${filed.id}`, w.payerWriter)).status).toBe(200);
+  });
+
   it('on a final version: 422 naming Task.focus, and nothing stored', async () => {
     await w.run('final');
     const res = await w.dispute('pay-3');
