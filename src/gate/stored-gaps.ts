@@ -189,6 +189,8 @@ export interface ReportSummary {
   content: Json;
   /** `Bundle/{id}` of each document the requester may still see. */
   documents: string[];
+  /** Care gaps only: the documents and the gaps by status, of those documents. */
+  counts: Record<string, number>;
 }
 
 /**
@@ -223,11 +225,20 @@ export async function reportsOf(
   const out: ReportSummary[] = [];
   for (const r of rows) {
     const documents: string[] = [];
+    const shown = new Set<string>();
     const docs = await g.deps.db.orm.select().from(reportDocuments).where(eq(reportDocuments.reportId, r.id)).orderBy(asc(reportDocuments.person));
     for (const d of docs) {
       const doc = JSON.parse(d.content) as Json;
-      if (doc.id && (await mayShow(g, r, d.person, doc))) documents.push(`Bundle/${doc.id}`);
+      if (doc.id && (await mayShow(g, r, d.person, doc))) {
+        documents.push(`Bundle/${doc.id}`);
+        shown.add(d.person);
+      }
     }
+    // Counted over the documents shown now, never the run's own totals: a member who has since
+    // withdrawn would otherwise be told apart by a total one higher than the list.
+    const counts: Record<string, number> = { documents: documents.length, 'open-gap': 0, 'closed-gap': 0, 'prospective-gap': 0, 'not-applicable': 0 };
+    for (const gap of await g.deps.db.orm.select().from(careGaps).where(eq(careGaps.reportId, r.id)))
+      if (shown.has(gap.person)) counts[gap.status] = (counts[gap.status] ?? 0) + 1;
     out.push({
       id: r.id,
       kind: r.kind,
@@ -237,6 +248,7 @@ export async function reportsOf(
       contract: r.contract,
       content: JSON.parse(r.content) as Json,
       documents,
+      counts: r.kind === 'care-gaps' ? counts : {},
     });
   }
   await g.audit({ interaction: 'operation', query, outcome: 'permit' });

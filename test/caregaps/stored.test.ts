@@ -356,6 +356,23 @@ describe('$reports by date', () => {
     expect(JSON.stringify(body)).not.toContain(payerRun.headers.get('x-report-id')!);
   });
 
+  it('counts only the documents it still lists: a member who withdraws after the run is not told apart by a total one higher', async () => {
+    await oakRun();
+    const denied = await w.send('POST', '/fhir/Consent', w.tokens.operator, {
+      ...consentFor('hana-no-oak-all', { type: 'deny', actor: [{ role: { text: 'recipient' }, reference: { reference: OAK } }] }),
+      id: undefined,
+      patient: { reference: 'Patient/ha-hana' },
+    });
+    expect(denied.status).toBe(201);
+    const today = new Date().toISOString().slice(0, 10);
+    const body = (await (await w.get(`/fhir/Organization/clinic-oak-org/$reports?date=${today}`, w.tokens.chen)).json()) as any;
+    const params = body.entry[0].resource.parameter as any[];
+    const listed = params.filter((p) => p.name === 'document').length;
+    expect(params.find((p) => p.name === 'documents').valueInteger).toBe(listed);
+    const gaps = ['open-gap', 'closed-gap', 'prospective-gap', 'not-applicable'].reduce((n, k) => n + params.find((p) => p.name === k).valueInteger, 0);
+    expect(gaps).toBe(w.db.sqlite.prepare('select count(*) from care_gaps where person <> ?').pluck().get(w.personOf('ha-hana')));
+  });
+
   it("kind=performance lists the organization's performance reports (id, date, contract)", async () => {
     w.db.sqlite
       .prepare(

@@ -57,10 +57,8 @@ export function storedGapsRoutes(): Hono<AppEnv> {
             { name: 'period', valuePeriod: r.period },
             ...r.rosters.map((roster) => ({ name: 'roster', valueReference: { reference: roster } })),
             ...(r.contract ? [{ name: 'contract', valueString: r.contract }] : []),
-            // The counts by status as stored with the run (care-gaps only).
-            ...((r.content.resourceType === 'Parameters' ? r.content.parameter : []) as { name: string }[]).filter(
-              (p) => p.name !== 'roster' && !p.name.startsWith('period'),
-            ),
+            // The counts of the documents listed (care-gaps only).
+            ...Object.entries(r.counts).map(([name, n]) => ({ name, valueInteger: n })),
             ...r.documents.map((d) => ({ name: 'document', valueReference: { reference: d } })),
           ],
         },
