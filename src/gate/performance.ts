@@ -249,6 +249,6 @@ export async function multiPayerFor(g: GateContext, organization: string, x: Qua
   const pooled = pooledFigures(perPlan, quarterPeriod(x).end);
   return {
     measures: multiPayerView(byPlan as MembersByPlan, trailingYear(x)),
-    opportunities: opportunities({ benchmarkPmpm: Number.POSITIVE_INFINITY }, pooled),
+    opportunities: opportunities({ benchmarkPmpm: Number.POSITIVE_INFINITY }, pooled, undefined, { coarse: true }),
   };
 }

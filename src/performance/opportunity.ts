@@ -20,7 +20,12 @@ export const DEFAULT_IMPROVEMENT_PERCENT = 10;
  * the period's average paid per admission, fewer ED visits at its average paid per visit, and
  * total cost PMPM brought down to the benchmark. Pure; no opportunity without a count to improve.
  */
-export function opportunities(contract: Pick<Contract, 'benchmarkPmpm'>, f: QuarterFigures, percent = DEFAULT_IMPROVEMENT_PERCENT): Opportunity[] {
+export function opportunities(
+  contract: Pick<Contract, 'benchmarkPmpm'>,
+  f: QuarterFigures,
+  percent = DEFAULT_IMPROVEMENT_PERCENT,
+  opts: { coarse?: boolean } = {},
+): Opportunity[] {
   const out: Opportunity[] = [];
   const per = (what: 'inpatient-admission' | 'ed-visit', count: number, paid: number, per1000: number | null, noun: string) => {
     if (count === 0 || per1000 === null) return;
@@ -30,7 +35,11 @@ export function opportunities(contract: Pick<Contract, 'benchmarkPmpm'>, f: Quar
       metric: what,
       improvementPercent: percent,
       savings,
-      text: `By reducing ${noun} per 1,000 by ${percent}% (from ${per1000} to ${round2(per1000 * (1 - percent / 100))}), at the period's average of $${money(average)} paid per ${noun.replace(/s$/, '')}, you would save $${money(savings)}.`,
+      // Coarse (the multi-payer view, pooled over plans): rates in whole numbers, savings to the
+      // thousand and no average, so no count or member-months can be solved back from the sentence.
+      text: opts.coarse
+        ? `By reducing ${noun} per 1,000 by ${percent}% (from about ${Math.round(per1000)}), you would save about $${thousands(savings)}.`
+        : `By reducing ${noun} per 1,000 by ${percent}% (from ${per1000} to ${round2(per1000 * (1 - percent / 100))}), at the period's average of $${money(average)} paid per ${noun.replace(/s$/, '')}, you would save $${money(savings)}.`,
       basis: { count, paid, per1000, averagePaid: round2(average), memberMonths: f.memberMonths },
     });
   };
@@ -52,4 +61,5 @@ export function opportunities(contract: Pick<Contract, 'benchmarkPmpm'>, f: Quar
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+const thousands = (x: number) => (Math.round(x / 1000) * 1000).toLocaleString('en-US');
 const money = (x: number) => round2(x).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });

@@ -45,6 +45,12 @@ describe('cost opportunity, from the same figures', () => {
     expect(os[0]).toMatchObject({ metric: 'med-rx-cost-pmpm', savings: 240_000, improvementPercent: 3.85 });
   });
 
+  it('coarse (the pooled multi-payer view): no average paid, savings to the thousand, so no count can be solved back', () => {
+    const [o] = opportunities(FIXTURE_CONTRACT, figures({ admissions: 7, inpatientPaid: 84_350, admissionsPer1000: 7 }), undefined, { coarse: true });
+    expect(o!.text).not.toMatch(/average/);
+    expect(o!.text).toMatch(/save about \$[\d,]*000\.$/);
+  });
+
   it('offers nothing where there is nothing to improve', () => {
     expect(opportunities(FIXTURE_CONTRACT, figures({ totalPmpm: 480 }))).toEqual([]);
   });
