@@ -32,7 +32,7 @@ export class FhirError extends Error {
   challenge?: string;
 
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 406 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 406 | 409 | 412 | 413 | 415 | 422 | 428 | 429 | 500 | 503,
     readonly issues: readonly Issue[],
   ) {
     super(issues.map((i) => i.diagnostics).join('; '));

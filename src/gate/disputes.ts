@@ -159,7 +159,7 @@ export async function searchDisputes(g: GateContext, q: { owner?: string; reques
 
 /**
  * The payer's decision on a dispute: only the payer that owns it, only from `requested`, and
- * only on the version the payer read (If-Match). The write is guarded by the version it read,
+ * only on the version the payer read (If-Match, required: 428 without it). The write is guarded by the version it read,
  * so a concurrent decision loses with 412 rather than overwriting.
  */
 export async function decideDispute(
@@ -177,6 +177,8 @@ export async function decideDispute(
     if (!isPayerOf(g, d.payer)) throw FhirError.of(403, 'forbidden', 'Only the payer that owns a dispute decides it', 'Task.owner');
     if (ifMatch && ifMatch !== '*' && !ifMatch.includes(d.versionId)) throw FhirError.of(412, 'conflict', `Task/${id} is at version ${d.versionId}`);
     if (d.status !== 'requested') throw FhirError.of(422, 'processing', `The dispute was already ${d.status}`, 'Task.status');
+    // A decision is on the version the payer read: without If-Match a replayed or blind PUT could decide it.
+    if (!ifMatch) throw FhirError.of(428, 'required', `Deciding Task/${id} needs If-Match with the version read (W/"${d.versionId}")`, 'If-Match');
     const decidedAt = g.deps.clock().toISOString();
     const next: Dispute = {
       ...d,

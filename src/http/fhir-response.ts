@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { operationOutcome, type Issue } from '../fhir/errors.js';
 
-export type HttpStatus = 200 | 201 | 202 | 400 | 401 | 403 | 404 | 405 | 406 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503;
+export type HttpStatus = 200 | 201 | 202 | 400 | 401 | 403 | 404 | 405 | 406 | 409 | 412 | 413 | 415 | 422 | 428 | 429 | 500 | 503;
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 

@@ -303,7 +303,7 @@ describe('a remark', () => {
     });
     const accepted = await w.app.request(`/fhir/${task}`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${w.payerWriter}`, 'content-type': 'application/fhir+json' },
+      headers: { authorization: `Bearer ${w.payerWriter}`, 'content-type': 'application/fhir+json', 'if-match': `W/"${t.meta.versionId}"` },
       body: JSON.stringify({ ...t, status: 'accepted' }),
     });
     expect(accepted.status).toBe(200);

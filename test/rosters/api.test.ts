@@ -197,8 +197,9 @@ describe('attribution disputes (Task)', () => {
     expect(task).toMatchObject({ status: 'requested', owner: { reference: LAKESHORE }, requester: { reference: OAK } });
     expect(Date.parse(task.restriction.period.end) - Date.now()).toBeGreaterThan(29 * 86_400_000);
 
-    // Only the owner decides; the filer may read but not accept; If-Match is honoured.
+    // Only the owner decides; the filer may read but not accept; If-Match is required and honoured.
     expect((await w.send('PUT', `/fhir/Task/${task.id}`, w.oakWriter, { ...task, status: 'accepted' })).status).toBe(403);
+    expect((await w.send('PUT', `/fhir/Task/${task.id}`, w.payerWriter, { ...task, status: 'accepted' })).status).toBe(428);
     const stale = await w.app.request(`/fhir/Task/${task.id}`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${w.payerWriter}`, 'content-type': 'application/fhir+json', 'if-match': 'W/"7"' },
