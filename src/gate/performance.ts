@@ -15,7 +15,7 @@ import { rosterReference, type RosterVersion } from '../rosters/types.js';
 import { factsFromRecord } from '../metrics/facts-from-record.js';
 import { reportRequester } from '../reports/requester.js';
 import { gateContext, type GateContext, type GateDeps } from './context.js';
-import { visibleFacts } from './report-facts.js';
+import { visibleFacts, visibleRecords } from './report-facts.js';
 import { requireScope } from './scope.js';
 
 /**
@@ -72,9 +72,10 @@ export async function contractMeasureFor(g: GateContext, id: string, baseUrl: st
 async function sharedFacts(g: GateContext, c: Contract, persons: readonly string[], during: { start: string; end: string }): Promise<PersonFacts[]> {
   const asProvider = new Map<string, Set<string>>();
   const provider = gateContext(g.deps, reportRequester({ organization: c.organization, kind: 'provider', run: `vbp-${c.id}` }));
-  for await (const v of visibleFacts(provider, persons)) asProvider.set(v.person, new Set(v.records.keys()));
+  // The provider's side needs only which records it may see; the payer's, their text (parsed once, the shared ones only).
+  for await (const v of visibleRecords(provider, persons, { contents: false })) asProvider.set(v.person, new Set(v.records.keys()));
   const people: PersonFacts[] = [];
-  for await (const v of visibleFacts(gateContext(g.deps, payerRequester(c)), persons, { memberDuring: during })) {
+  for await (const v of visibleRecords(gateContext(g.deps, payerRequester(c)), persons, { memberDuring: during })) {
     const seen = asProvider.get(v.person);
     if (!seen) continue;
     const shared = [...v.records].filter(([ref]) => seen.has(ref)).map(([, row]) => JSON.parse(row.content) as Resource);

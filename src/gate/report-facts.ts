@@ -40,6 +40,25 @@ export async function* visibleFacts(
   persons: readonly string[],
   opts: { memberDuring?: { start: string; end: string } } = {},
 ): AsyncGenerator<VisibleFacts> {
+  for await (const v of visibleRecords(g, persons, opts)) {
+    const rows = [...v.records.values()];
+    yield {
+      ...v,
+      facts: factsFromRecord(
+        v.person,
+        rows.map((r) => JSON.parse(r.content) as Resource),
+      ),
+    };
+  }
+}
+
+/** The same members' visible records (as visibleFacts reads them), unparsed: for a caller that keeps only some. */
+export async function* visibleRecords(
+  g: GateContext,
+  persons: readonly string[],
+  opts: { memberDuring?: { start: string; end: string }; contents?: boolean } = {},
+): AsyncGenerator<Omit<VisibleFacts, 'facts'>> {
+  const contents = opts.contents ?? true;
   for (const person of persons) {
     const { grants, decisions } = await grantsFor(g, person, FACT_TYPES, opts.memberDuring);
     if (!grants.some((grant) => grant.type === 'Patient')) continue;
@@ -48,19 +67,14 @@ export async function* visibleFacts(
     // INDEXED BY: when every class withholds the same labels the WHERE reads `type IN (…)`, and
     // the planner would walk the primary key over every record of those types for each person.
     const rows = await g.deps.db.orm.all<Row>(
-      sql`SELECT type, id, content FROM resources INDEXED BY resources_compartment WHERE ${searchWhere(ids, grants, EVERY_RECORD) ?? sql`0`} ORDER BY type, id`,
+      sql`SELECT type, id, ${contents ? sql`content` : sql`'' AS content`} FROM resources INDEXED BY resources_compartment WHERE ${searchWhere(ids, grants, EVERY_RECORD) ?? sql`0`} ORDER BY type, id`,
     );
-    const visible = await referenceFilter(g, person).many(rows);
+    // Only which records are visible (`contents: false`) needs no reference filter: it changes what a
+    // visible record says, never whether it is visible.
+    const visible = contents ? await referenceFilter(g, person).many(rows) : rows;
     const patient = visible.find((r) => r.type === 'Patient');
     if (!patient) continue;
-    const resources = visible.map((r) => JSON.parse(r.content) as Resource);
-    yield {
-      person,
-      patientId: patient.id,
-      facts: factsFromRecord(person, resources),
-      records: new Map(visible.map((r) => [`${r.type}/${r.id}`, r])),
-      decisions,
-    };
+    yield { person, patientId: patient.id, records: new Map(visible.map((r) => [`${r.type}/${r.id}`, r])), decisions };
   }
 }
 
