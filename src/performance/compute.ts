@@ -1,6 +1,6 @@
 import { costAndUtilization, type Claim, type CoverageSpan } from '../metrics/cost-utilization.js';
 import { coveredMonths, type PersonFacts } from '../metrics/person.js';
-import { QUALITY_MEASURES, type MeasurementPeriod, type QualityMeasure } from '../metrics/quality/index.js';
+import { measureCounts, QUALITY_MEASURES, type MeasurementPeriod, type QualityMeasure } from '../metrics/quality/index.js';
 import { addMonths, dayAfter } from '../metrics/quality/measure.js';
 import type { Contract } from './contract.js';
 import { quarterMonths, quarterPeriod, yearBefore, type Quarter } from './quarter.js';
@@ -130,14 +130,7 @@ export function quarterFigures(
 function qualityFigures(contract: Pick<Contract, 'qualityTargets'>, people: readonly PersonFacts[], period: MeasurementPeriod): QualityFigure[] {
   const measures = contract.qualityTargets.map((t) => QUALITY_MEASURES.find((m) => m.id === t.measure)).filter((m): m is QualityMeasure => !!m);
   return measures.map((m) => {
-    let numerator = 0;
-    let denominator = 0;
-    for (const p of people) {
-      const r = m.evaluate(p, period);
-      if (!r.in || r.excluded !== undefined) continue;
-      denominator++;
-      if (r.numerator) numerator++;
-    }
+    const { numerator, denominator } = measureCounts(m, people, period);
     const rate = denominator ? round4(numerator / denominator) : null;
     const target = contract.qualityTargets.find((t) => t.measure === m.id)?.rate;
     const met = target === undefined ? undefined : rate !== null && (m.inverse ? rate <= target : rate >= target);

@@ -1,6 +1,6 @@
 import type { PersonFacts } from '../metrics/person.js';
 import type { QuarterFigures } from './compute.js';
-import { QUALITY_MEASURES, type MeasurementPeriod } from '../metrics/quality/index.js';
+import { measureCounts, QUALITY_MEASURES, type MeasurementPeriod } from '../metrics/quality/index.js';
 
 /** One plan's count for one measure: never published, only turned into rates here. */
 export interface PlanCount {
@@ -63,17 +63,7 @@ export type MembersByPlan = ReadonlyMap<string, readonly PersonFacts[]>;
 /** The provider organization's measures across all its plans on one measurement period. */
 export function multiPayerView(byPlan: MembersByPlan, period: MeasurementPeriod): MultiPayerMeasure[] {
   return QUALITY_MEASURES.map((m) => {
-    const counts: PlanCount[] = [...byPlan].map(([payer, people]) => {
-      let numerator = 0;
-      let denominator = 0;
-      for (const p of people) {
-        const r = m.evaluate(p, period);
-        if (!r.in || r.excluded !== undefined) continue;
-        denominator++;
-        if (r.numerator) numerator++;
-      }
-      return { payer, numerator, denominator };
-    });
+    const counts: PlanCount[] = [...byPlan].map(([payer, people]) => ({ payer, ...measureCounts(m, people, period) }));
     return multiPayerMeasure(m.id, m.inverse, counts);
   });
 }

@@ -80,3 +80,16 @@ export function enrolled(person: PersonFacts, period: MeasurementPeriod): boolea
 
 /** The refs of the items that carry one. */
 export const refsOf = (items: readonly { ref?: string }[]): string[] => items.flatMap((i) => (i.ref ? [i.ref] : []));
+
+/** A measure's numerator and denominator over some people (exclusions counted in neither). */
+export function measureCounts(m: QualityMeasure, people: Iterable<PersonFacts>, period: MeasurementPeriod): { numerator: number; denominator: number } {
+  let numerator = 0;
+  let denominator = 0;
+  for (const p of people) {
+    const r = m.evaluate(p, period);
+    if (!r.in || r.excluded !== undefined) continue;
+    denominator++;
+    if (r.numerator) numerator++;
+  }
+  return { numerator, denominator };
+}
