@@ -13,6 +13,7 @@ import { assetRoutes } from './web/assets/routes.js';
 import { publicPages } from './web/public/routes.js';
 import { portalRoutes } from './web/portal/routes.js';
 import { clinicianRoutes } from './web/clinician/routes.js';
+import { operatorRoutes } from './web/operator/routes.js';
 import { participantRoutes } from './api/participants.js';
 import { notificationAdminRoutes } from './api/notifications.js';
 import { devRoutes } from './api/dev.js';
@@ -52,6 +53,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route(
     '/clinician',
     clinicianRoutes(() => app.fetch),
+  );
+  app.route(
+    '/operator',
+    operatorRoutes(() => app.fetch),
   );
   app.route('/admin/participants', participantRoutes());
   app.route('/admin/notifications', notificationAdminRoutes());

@@ -60,7 +60,7 @@ export function publicAppMetadata(baseUrl: string): ClientMetadata[] {
       client_name: 'Consent Gateway portal',
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      redirect_uris: [`${baseUrl}/portal/callback`, `${baseUrl}/clinician/callback`],
+      redirect_uris: [`${baseUrl}/portal/callback`, `${baseUrl}/clinician/callback`, `${baseUrl}/operator/callback`],
       token_endpoint_auth_method: 'none',
     },
   ];

@@ -3,8 +3,28 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 
 type Body = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-/** Every page: one h1 (in the body), a skip link, landmarks, and only our own CSS and scripts. */
-export function page(opts: { title: string; body: Body; scripts?: string[] }) {
+/** Which part of the site a page belongs to: it decides the navigation links, nothing else. */
+export type Area = 'public' | 'portal' | 'clinician' | 'operator';
+
+const NAV: Record<Area, readonly [string, string][]> = {
+  public: [
+    ['/public', 'Public data'],
+    ['/public/compare', 'Compare releases'],
+    ['/public/privacy-budget', 'Privacy budget'],
+  ],
+  portal: [['/portal', 'My record and choices']],
+  clinician: [['/clinician', 'My patients']],
+  operator: [['/operator', 'Operator console']],
+};
+
+/**
+ * Every page: one h1 (in the body), a skip link, landmarks, and only our own CSS and scripts.
+ * `banner` is shown above the h1 on every page of a kind that has one (the clinician's record
+ * says it may be incomplete, always; a caregiver sees whom he acts for), so it never depends on
+ * what was withheld.
+ */
+export function page(opts: { title: string; body: Body; scripts?: string[]; area?: Area; banner?: Body }) {
+  const links = NAV[opts.area ?? 'public'];
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -17,12 +37,11 @@ export function page(opts: { title: string; body: Body; scripts?: string[] }) {
         <a class="skip" href="#main">Skip to content</a>
         <header class="site">
           <nav aria-label="Site">
-            <a class="brand" href="/public">Consent Gateway</a>
-            <a href="/public">Public data</a>
-            <a href="/public/privacy-budget">Privacy budget</a>
+            <a class="brand" href="${links[0]![0]}">Consent Gateway</a>
+            ${links.map(([href, label]) => html`<a href="${href}">${label}</a>`)}
           </nav>
         </header>
-        <main id="main">${opts.body}</main>
+        <main id="main">${opts.banner ? html`<div class="banner" role="note">${opts.banner}</div>` : ''}${opts.body}</main>
         ${(opts.scripts ?? []).map((s) => html`<script src="/assets/${s}" defer></script>`)}
       </body>
     </html>`;

@@ -40,5 +40,10 @@ form.card select { display: block; margin: 0.25rem 0 0.75rem; padding: 0.4rem; f
 fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 0.5rem 0; }
 legend { font-weight: 600; }
 button { padding: 0.5rem 1.1rem; font-size: 1rem; border-radius: 4px; border: 0; background: var(--accent); color: #fff; cursor: pointer; margin-top: 0.5rem; }
+.banner { background: #eef4fb; border: 1px solid #b9cfe6; border-radius: 6px; padding: 0.6rem 0.9rem; margin: 0 0 1rem; }
+.field-error { color: var(--warn); font-weight: 600; margin: 0.25rem 0 0.5rem; }
+[aria-invalid="true"] { border: 2px solid var(--warn); }
+input, select, textarea { font: inherit; max-width: 100%; }
+img, canvas { max-width: 100%; }
 @media (max-width: 40rem) { h1 { font-size: 1.35rem; } .chart { height: 14rem; } }
 `;
