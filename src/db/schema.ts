@@ -194,6 +194,27 @@ export const breakGlass = sqliteTable(
 );
 
 /**
+ * The review of each break-the-glass grant, append-only: the patient (or the caregiver acting
+ * for her) asking for one (`requested`), and an operator's finding (`decided`, with `outcome`).
+ * A grant with no `decided` row is waiting for review; every grant is reviewed, asked for or not.
+ */
+export const breakGlassReviews = sqliteTable(
+  'break_glass_reviews',
+  {
+    id: text('id').primaryKey(),
+    grantId: text('grant_id').notNull(),
+    kind: text('kind', { enum: ['requested', 'decided'] }).notNull(),
+    /** Who: Patient/…, RelatedPerson/… (acting for her), or the operator's account. */
+    actor: text('actor').notNull(),
+    at: text('at').notNull(),
+    /** For `decided`: whether the emergency access was justified. */
+    outcome: text('outcome', { enum: ['appropriate', 'inappropriate'] }),
+    note: text('note'),
+  },
+  (t) => [index('break_glass_reviews_grant').on(t.grantId, t.kind)],
+);
+
+/**
  * The audit trail: FHIR AuditEvents in an append-only hash chain. Each row's hash covers the
  * previous row's hash and its own content, so changing or deleting any event breaks every hash
  * after it (checked by `npm run audit:verify`). `seq` is assigned by the writer, so two writers
