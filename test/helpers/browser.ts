@@ -80,7 +80,7 @@ export async function checkPageAtBothWidths(page: Page, name: string): Promise<v
 /**
  * Keyboard alone: pressing Tab from the top of the page reaches every visible link, button and
  * form field (none is skipped by a negative tabindex or hidden from focus), in at most `limit`
- * presses. Returns how many were reached.
+ * presses; a radio group counts as one stop, whichever of its radios takes the focus. Returns how many were reached.
  */
 export async function expectKeyboardReachable(page: Page, limit = 400): Promise<number> {
   const wanted = await page.evaluate(() => {
@@ -89,14 +89,24 @@ export async function expectKeyboardReachable(page: Page, limit = 400): Promise<
       const r = e.getBoundingClientRect();
       return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden' && !e.closest('[inert]') && !(e as HTMLInputElement).disabled;
     });
-    visible.forEach((e, i) => e.setAttribute('data-kb', String(i)));
-    return visible.length;
+    // A radio group is one Tab stop (arrow keys move within it, as the platform does): its first radio stands for it.
+    const groups = new Map<string, string>();
+    visible.forEach((e, i) => {
+      const radio =
+        e instanceof HTMLInputElement && e.type === 'radio' && e.name ? `${e.form ? [...document.forms].indexOf(e.form) : -1}|${e.name}` : undefined;
+      if (radio && groups.has(radio)) e.setAttribute('data-kb-group', groups.get(radio)!);
+      else {
+        e.setAttribute('data-kb', String(i));
+        if (radio) groups.set(radio, String(i));
+      }
+    });
+    return document.querySelectorAll('[data-kb]').length;
   });
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   const reached = new Set<string>();
   for (let i = 0; i < limit && reached.size < wanted; i++) {
     await page.keyboard.press('Tab');
-    const id = await page.evaluate(() => document.activeElement?.getAttribute('data-kb') ?? null);
+    const id = await page.evaluate(() => document.activeElement?.getAttribute('data-kb') ?? document.activeElement?.getAttribute('data-kb-group') ?? null);
     if (id !== null) reached.add(id);
   }
   const missed = await page.evaluate(
