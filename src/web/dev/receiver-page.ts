@@ -17,9 +17,9 @@ export function receiverPage(deliveries: readonly Delivery[], receivers: readonl
       ${
         deliveries.length === 0
           ? html`<p>Nothing received yet.</p>`
-          : html`<div class="table-scroll">
+          : html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="deliveries-1">
               <table>
-                <caption>
+                <caption id="deliveries-1">
                   Deliveries received
                 </caption>
                 <thead>

@@ -57,9 +57,9 @@ function results(q: { a: string; b: string; table: string }, c: Comparison, nois
       ${c.cells.length.toLocaleString('en-US')} cells in both; ${c.onlyA.toLocaleString('en-US')} only in ${q.a}, ${c.onlyB.toLocaleString('en-US')} only in
       ${q.b} (not shown).
     </p>
-    <div class="table-scroll">
+    <div class="table-scroll" tabindex="0" role="region" aria-labelledby="compare-1">
       <table class="compare">
-        <caption>
+        <caption id="compare-1">
           ${q.a} and ${q.b}, each cell as each published it. Rates are fractions, as in the files.
         </caption>
         <thead>

@@ -47,10 +47,11 @@ export function dictionaryPage(release: ReleaseRow, entries: readonly Entry[]) {
 
 function section(heading: string, columns: readonly string[], headings: readonly string[], entries: readonly Entry[]) {
   if (entries.length === 0) return '';
+  const slug = `dictionary-${heading.toLowerCase().replace(/[^a-z]+/g, '-')}`;
   return html`<h2>${heading}</h2>
-    <div class="table-scroll">
+    <div class="table-scroll" tabindex="0" role="region" aria-labelledby="${slug}">
       <table class="dictionary">
-        <caption>
+        <caption id="${slug}">
           ${heading} (${entries.length})
         </caption>
         <thead>

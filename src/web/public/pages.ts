@@ -27,9 +27,9 @@ export function catalogPage(releases: readonly ReleaseRow[]) {
         of care, by market segment, provider organization, area, age band and sex. Free to download and reuse (CC0).
       </p>
       ${latest ? html`<p><a href="/public/releases/${latest.id}">Latest release: ${latest.id}</a> (issued ${latest.issued.slice(0, 10)}, ${latest.years.join(', ')})</p>` : html`<p>No release has been published yet.</p>`}
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="table-1">
         <table>
-          <caption>
+          <caption id="table-1">
             All releases
           </caption>
           <thead>
@@ -93,9 +93,9 @@ export function releasePage(release: ReleaseRow, manifest: { population: { peopl
         data.pmpmChart,
         `The grey part of a bar, “${WITHHELD_TOGETHER}”, is that bar's published total less its published categories: each category in it is withheld, their sum is not.`,
       )}
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="table-2">
         <table>
-          <caption>
+          <caption id="table-2">
             Paid per member per month (USD), ${data.year}
           </caption>
           <thead>
@@ -120,9 +120,9 @@ export function releasePage(release: ReleaseRow, manifest: { population: { peopl
 
       <h2>Quality by provider organization, ${data.year}</h2>
       ${chart('quality', `Quality measure rates by attributed primary-care organization, ${data.year} (%)`, data.qualityChart)}
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="table-3">
         <table>
-          <caption>
+          <caption id="table-3">
             Quality rates (%), ${data.year}. Withheld cells say why; more on hover or focus.
           </caption>
           <thead>
@@ -145,9 +145,9 @@ export function releasePage(release: ReleaseRow, manifest: { population: { peopl
 
       <h2>Hospital use over time</h2>
       ${chart('utilization', 'Admissions and emergency visits per 1,000 member-years, by quarter, all payers', data.utilizationChart)}
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="table-4">
         <table>
-          <caption>
+          <caption id="table-4">
             Per 1,000 member-years, all payers
           </caption>
           <thead>
@@ -253,9 +253,9 @@ export function ledgerPage(ledger: LedgerSummary) {
         <dt>Remaining</dt>
         <dd>${ledger.remaining ?? '–'}</dd>
       </dl>
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="table-5">
         <table>
-          <caption>
+          <caption id="table-5">
             Spending
           </caption>
           <thead>
@@ -285,9 +285,9 @@ export function ledgerPage(ledger: LedgerSummary) {
           </tbody>
         </table>
       </div>
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="table-6">
         <table>
-          <caption>
+          <caption id="table-6">
             Changes of the lifetime budget
           </caption>
           <thead>
