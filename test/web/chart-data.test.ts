@@ -119,6 +119,8 @@ describe('withheld points in the charts', () => {
     const d = chartData(noisy, [2025], new Map());
     expect(d.qualityChart.datasets[0]!.intervals![0]).toEqual([48.6, 59.4]);
     for (const s of d.pmpmChart.datasets) expect(s.intervals).toBeUndefined();
+    expect(d.pmpmChart.intervalsInTable).toBe(true);
+    expect(data.pmpmChart.intervalsInTable).toBeUndefined();
     expect(d.pmpm[0]!.total).toEqual({ value: 150, interval: { low: 135, high: 165 } });
   });
 });

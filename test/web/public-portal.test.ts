@@ -152,6 +152,7 @@ describe('the public data portal', () => {
     const text = await (await fetch(`${base}/public/releases/v2`)).text();
     expect(text).toMatch(/is its 95% interval: with the noise this release added, the exact figure lies in that range 95 times in 100/);
     expect(text).toMatch(/\(95%: [\d,.]+–[\d,.]+\)/);
+    expect(text).toContain('A stacked part has no error bar: its 95% interval is in the table below.');
     const quality = chartsOf(text).find((c) => c.id === 'quality')!.spec;
     const bars = quality.datasets.flatMap((d) => (d.intervals ?? []).filter((iv) => iv !== null));
     expect(bars.length).toBeGreaterThan(0);

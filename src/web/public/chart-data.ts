@@ -33,6 +33,8 @@ export interface ChartSpec {
    * point would be; `intervals`: per point, its published 95% interval, drawn as an error bar.
    */
   datasets: ChartDataset[];
+  /** Stacked parts with intervals: an error bar per part would be misread against the stack, so the table gives them. */
+  intervalsInTable?: true;
   notPlotted: NotPlotted[];
 }
 
@@ -72,6 +74,7 @@ export function chartData(rows: readonly MetricRow[], years: readonly number[], 
       ),
       ...(remainder.some((v) => v !== null) ? [{ label: WITHHELD_TOGETHER, data: remainder, derived: true as const }] : []),
     ],
+    ...(pmpm.some((p) => p.parts.some((s) => 'value' in s && s.interval)) ? { intervalsInTable: true as const } : {}),
     notPlotted: notPlotted(pmpm.map((p) => ({ row: p.label, cells: categories.map((c, i) => [c, p.parts[i]!] as const) }))),
   };
 

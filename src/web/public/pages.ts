@@ -203,6 +203,7 @@ function chart(id: string, caption: string, spec: ChartSpec, derivedNote?: strin
     ${derivedNote && spec.datasets.some((d) => d.derived) ? html`<p class="chart-note">${derivedNote}</p>` : ''}
     ${spec.datasets.some((d) => d.withheld) ? html`<p class="chart-note" data-marker-note>${MARKER_MEANING}</p>` : ''}
     ${spec.datasets.some((d) => d.intervals) ? html`<p class="chart-note">Each black bar is the point's 95% interval (see above).</p>` : ''}
+    ${spec.intervalsInTable ? html`<p class="chart-note">A stacked part has no error bar: its 95% interval is in the table below.</p>` : ''}
     ${spec.notPlotted.map(notPlottedNote)}
     <script type="application/json">
       ${raw(json)}
