@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MetricRow } from '../../src/release/files/rows.js';
 import { ALL_ORGANIZATIONS, ALL_PAYERS, chartData, WITHHELD_TOGETHER } from '../../src/web/public/chart-data.js';
+import { withheld } from '../helpers/withheld-rows.js';
 
 const CATEGORIES = ['inpatient', 'outpatient', 'professional', 'ed', 'pharmacy'];
 const MEASURES = ['breast-cancer-screening.rate', 'hba1c-poor-control.rate', 'blood-pressure-control.rate'];
@@ -80,5 +82,45 @@ describe('the release page charts', () => {
     const cedar = data.quality.findIndex((q) => q.label === 'cedar');
     expect(data.qualityChart.labels[cedar]).toEqual(['cedar', '(not shown: see below)']);
     expect(data.qualityChart.notPlotted[0]!.points).toEqual([{ row: 'cedar', columns: expect.any(Array), all: true }]);
+  });
+});
+
+describe('withheld points in the charts', () => {
+  it('are marked where they would be, with the reason in words, and carry no value and no interval', () => {
+    const inpatient = data.pmpmChart.datasets.find((d) => d.label === 'outpatient')!;
+    // all payers, commercial, medicare, medicaid: outpatient is withheld in all but commercial.
+    expect(inpatient.data).toEqual([null, 0.5, null, null]);
+    expect(inpatient.withheld).toEqual(['for disclosure control', null, 'for disclosure control', 'for disclosure control']);
+    const cedar = data.quality.findIndex((q) => q.label === 'cedar');
+    for (const d of data.qualityChart.datasets) {
+      expect(d.data[cedar]).toBeNull();
+      expect(d.withheld![cedar]).toBe('for disclosure control');
+      expect(d.intervals?.[cedar] ?? null).toBeNull();
+    }
+  });
+
+  it('a dataset with nothing withheld carries no markers', () => {
+    expect(data.pmpmChart.datasets.find((d) => d.label === 'inpatient')!.withheld).toEqual([null, null, null, 'for disclosure control']);
+    const full = chartData(pmpmRows('segment', 120, [66, 0.5, 31, 21, 1.5], { segment: 'commercial' }), [2025], new Map());
+    for (const d of full.pmpmChart.datasets) expect(d.withheld, d.label).toBeUndefined();
+  });
+
+  it('attack: a withheld row that still carried its value, interval and noise changes nothing in the chart data', () => {
+    const clean = JSON.stringify(chartData(release, [2025], new Map()));
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 8 }), (hidden) => {
+        expect(JSON.stringify(chartData(withheld(release, hidden), [2025], new Map()))).toBe(clean);
+      }),
+    );
+  });
+
+  it('draws a published interval as an error bar, but none on a stacked part, whose interval is in the table', () => {
+    const noisy = release.map((r) => (r.value === null ? r : { ...r, interval_low: r.value * 0.9, interval_high: r.value * 1.1 }));
+    const d = chartData(noisy, [2025], new Map());
+    expect(d.qualityChart.datasets[0]!.intervals![0]).toEqual([48.6, 59.4]);
+    for (const s of d.pmpmChart.datasets) expect(s.intervals).toBeUndefined();
+    expect(d.pmpmChart.intervalsInTable).toBe(true);
+    expect(data.pmpmChart.intervalsInTable).toBeUndefined();
+    expect(d.pmpm[0]!.total).toEqual({ value: 150, interval: { low: 135, high: 165 } });
   });
 });

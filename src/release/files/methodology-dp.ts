@@ -136,6 +136,10 @@ Nothing below reads the data again, so it costs no privacy.
   n_low ÷ d_high to n_high ÷ d_low, with d at least 1).
 - A rate published without its parts (payer-confidential) has no interval: the interval and the
   parts' known noise would give the parts back.
+- The intervals and \`noise_sd\` cost no privacy: they are computed after the noise, from the
+  noisy figures and the mechanism's published parameters alone (post-processing), never from the
+  exact figures. A 95% interval means: with the noise this release added, the exact figure lies in
+  it 95 times in 100.
 
 ### Expected error
 

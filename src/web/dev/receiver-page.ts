@@ -8,6 +8,7 @@ const topicOf = (canonical: string | undefined) => canonical?.split('/').pop() ?
 export function receiverPage(deliveries: readonly Delivery[], receivers: readonly string[]) {
   return page({
     title: 'Demo receiver',
+    area: 'public',
     body: html`<h1>Demo receiver</h1>
       <p>
         Development only. Notifications the gateway delivered to the demo clinics' endpoints (${receivers.join(', ')}), newest first, each with whether its
@@ -16,36 +17,38 @@ export function receiverPage(deliveries: readonly Delivery[], receivers: readonl
       ${
         deliveries.length === 0
           ? html`<p>Nothing received yet.</p>`
-          : html`<table>
-              <caption>
-                Deliveries received
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Received</th>
-                  <th scope="col">Receiver</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Topic</th>
-                  <th scope="col">Event numbers</th>
-                  <th scope="col">Focus</th>
-                  <th scope="col">Signature</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${deliveries.map(
-                  (d) =>
-                    html`<tr>
-                      <td>${d.receivedAt}</td>
-                      <td>${d.receiver}</td>
-                      <td>${d.type ?? ''}</td>
-                      <td>${topicOf(d.topic)}</td>
-                      <td>${d.events.map((e) => e.eventNumber).join(', ')}</td>
-                      <td>${d.events.map((e) => e.focus ?? '').join(' ')}</td>
-                      <td>${d.signatureOk ? 'ok' : 'FAILED'}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
+          : html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="deliveries-1">
+              <table>
+                <caption id="deliveries-1">
+                  Deliveries received
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Received</th>
+                    <th scope="col">Receiver</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">Topic</th>
+                    <th scope="col">Event numbers</th>
+                    <th scope="col">Focus</th>
+                    <th scope="col">Signature</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${deliveries.map(
+                    (d) =>
+                      html`<tr>
+                        <td>${d.receivedAt}</td>
+                        <td>${d.receiver}</td>
+                        <td>${d.type ?? ''}</td>
+                        <td>${topicOf(d.topic)}</td>
+                        <td>${d.events.map((e) => e.eventNumber).join(', ')}</td>
+                        <td>${d.events.map((e) => e.focus ?? '').join(' ')}</td>
+                        <td>${d.signatureOk ? 'ok' : 'FAILED'}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
       }`,
   });
 }

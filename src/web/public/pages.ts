@@ -4,6 +4,7 @@ import { REASON_LABELS, REASONS } from '../../release/files/reasons.js';
 import type { ReleaseRow } from '../../release/store.js';
 import { page } from '../layout.js';
 import { WITHHELD_TOGETHER, type ChartSpec, type chartData, type NotPlotted, type Shown } from './chart-data.js';
+import { withheldWords } from './withheld.js';
 
 const FILES = [
   ['metrics.csv', 'CSV'],
@@ -19,15 +20,16 @@ export function catalogPage(releases: readonly ReleaseRow[]) {
   const [latest] = releases;
   return page({
     title: 'Public data',
+    area: 'public',
     body: html`<h1>Public health data</h1>
       <p class="lede">
         De-identified, multi-payer population metrics from this health information exchange: total cost of care per member per month, hospital use and quality
         of care, by market segment, provider organization, area, age band and sex. Free to download and reuse (CC0).
       </p>
       ${latest ? html`<p><a href="/public/releases/${latest.id}">Latest release: ${latest.id}</a> (issued ${latest.issued.slice(0, 10)}, ${latest.years.join(', ')})</p>` : html`<p>No release has been published yet.</p>`}
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="table-1">
         <table>
-          <caption>
+          <caption id="table-1">
             All releases
           </caption>
           <thead>
@@ -58,6 +60,7 @@ export function catalogPage(releases: readonly ReleaseRow[]) {
 export function releasePage(release: ReleaseRow, manifest: { population: { people: number; excludedByConsent: number } }, data: ReturnType<typeof chartData>) {
   return page({
     title: `Release ${release.id}`,
+    area: 'public',
     scripts: ['chart.umd.min.js', 'charts.js'],
     body: html`<h1>Release ${release.id}</h1>
       <dl class="facts">
@@ -80,6 +83,8 @@ export function releasePage(release: ReleaseRow, manifest: { population: { peopl
         ${FILES.map(([f, label]) => html`<li><a href="/public/datasets/${release.id}/${f}" download>${label}</a></li>`)}
       </ul>
       <p><a href="/public/releases/${release.id}/methodology">Methodology</a> · every rule used to compute and protect these numbers.</p>
+      <p><a href="/public/releases/${release.id}/dictionary">Data dictionary</a> · what every column, measure and code of the files means.</p>
+      ${release.mode === 'differential-privacy' ? html`<p class="chart-note">${INTERVAL_MEANING}</p>` : ''}
 
       <h2>Cost per member per month, ${data.year}</h2>
       ${chart(
@@ -88,9 +93,9 @@ export function releasePage(release: ReleaseRow, manifest: { population: { peopl
         data.pmpmChart,
         `The grey part of a bar, “${WITHHELD_TOGETHER}”, is that bar's published total less its published categories: each category in it is withheld, their sum is not.`,
       )}
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="table-2">
         <table>
-          <caption>
+          <caption id="table-2">
             Paid per member per month (USD), ${data.year}
           </caption>
           <thead>
@@ -115,10 +120,10 @@ export function releasePage(release: ReleaseRow, manifest: { population: { peopl
 
       <h2>Quality by provider organization, ${data.year}</h2>
       ${chart('quality', `Quality measure rates by attributed primary-care organization, ${data.year} (%)`, data.qualityChart)}
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="table-3">
         <table>
-          <caption>
-            Quality rates (%), ${data.year}. Suppressed cells say why on hover or focus.
+          <caption id="table-3">
+            Quality rates (%), ${data.year}. Withheld cells say why; more on hover or focus.
           </caption>
           <thead>
             <tr>
@@ -140,9 +145,9 @@ export function releasePage(release: ReleaseRow, manifest: { population: { peopl
 
       <h2>Hospital use over time</h2>
       ${chart('utilization', 'Admissions and emergency visits per 1,000 member-years, by quarter, all payers', data.utilizationChart)}
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="table-4">
         <table>
-          <caption>
+          <caption id="table-4">
             Per 1,000 member-years, all payers
           </caption>
           <thead>
@@ -167,8 +172,13 @@ export function releasePage(release: ReleaseRow, manifest: { population: { peopl
   });
 }
 
+/** One sentence on what an interval means, wherever one is shown. */
+export const INTERVAL_MEANING =
+  'Noise was added to every figure of this release to protect privacy. The range after a figure, and the error bar on a chart, is its 95% interval: with the noise this release added, the exact figure lies in that range 95 times in 100. It is worked out from the published figure and the published scale of the noise alone, so it reveals nothing more about anyone.';
+
 let tip = 0;
-function cell(s: Shown) {
+/** A table cell: the value (with its interval), "withheld: <reason>" with the long reason on hover or focus, or a dash. */
+export function cell(s: Shown) {
   if ('value' in s)
     return s.interval
       ? html`${s.value.toLocaleString('en-US')}
@@ -177,7 +187,9 @@ function cell(s: Shown) {
   if ('none' in s) return html`<span title="No one in the denominator">–</span>`;
   const id = `why-${++tip}`;
   return html`<span class="suppressed" tabindex="0" aria-describedby="${id}"
-    >Suppressed<span class="why" id="${id}" role="tooltip">${(REASONS as Record<string, string>)[s.suppressed] ?? s.suppressed}</span></span
+    >withheld: ${withheldWords(s.suppressed)}<span class="why" id="${id}" role="tooltip"
+      >${(REASONS as Record<string, string>)[s.suppressed] ?? s.suppressed}</span
+    ></span
   >`;
 }
 
@@ -188,12 +200,19 @@ function chart(id: string, caption: string, spec: ChartSpec, derivedNote?: strin
   return html`<figure data-chart="${id}">
     <figcaption id="${id}-caption">${caption}</figcaption>
     <div class="chart"><canvas role="img" aria-labelledby="${id}-caption"></canvas></div>
-    ${derivedNote && spec.datasets.some((d) => d.derived) ? html`<p class="chart-note">${derivedNote}</p>` : ''} ${spec.notPlotted.map(notPlottedNote)}
+    ${derivedNote && spec.datasets.some((d) => d.derived) ? html`<p class="chart-note">${derivedNote}</p>` : ''}
+    ${spec.datasets.some((d) => d.withheld) ? html`<p class="chart-note" data-marker-note>${MARKER_MEANING}</p>` : ''}
+    ${spec.datasets.some((d) => d.intervals) ? html`<p class="chart-note">Each black bar is the point's 95% interval (see above).</p>` : ''}
+    ${spec.intervalsInTable ? html`<p class="chart-note">A stacked part has no error bar: its 95% interval is in the table below.</p>` : ''}
+    ${spec.notPlotted.map(notPlottedNote)}
     <script type="application/json">
       ${raw(json)}
     </script>
   </figure>`;
 }
+
+const MARKER_MEANING =
+  'A hatched square marks each withheld value, where it would be drawn; every such square is the same size, whatever the value, and names its reason when pointed at.';
 
 function notPlottedNote(group: NotPlotted) {
   const why = (REASON_LABELS as Record<string, string>)[group.reason] ?? (group.reason === 'none' ? 'no one in the denominator' : group.reason);
@@ -207,6 +226,7 @@ function notPlottedNote(group: NotPlotted) {
 export function methodologyPage(release: ReleaseRow, text: string) {
   return page({
     title: `Methodology of ${release.id}`,
+    area: 'public',
     body: html`<h1>Methodology of release ${release.id}</h1>
       <p>
         <a href="/public/releases/${release.id}">Back to the release</a> ·
@@ -219,6 +239,7 @@ export function methodologyPage(release: ReleaseRow, text: string) {
 export function ledgerPage(ledger: LedgerSummary) {
   return page({
     title: 'Privacy budget',
+    area: 'public',
     body: html`<h1>Privacy budget</h1>
       <p class="lede">
         Releases protected with differential privacy each spend part of a lifetime privacy budget (epsilon). The budget is stored with the data: set from a
@@ -233,9 +254,9 @@ export function ledgerPage(ledger: LedgerSummary) {
         <dt>Remaining</dt>
         <dd>${ledger.remaining ?? '–'}</dd>
       </dl>
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="table-5">
         <table>
-          <caption>
+          <caption id="table-5">
             Spending
           </caption>
           <thead>
@@ -265,9 +286,9 @@ export function ledgerPage(ledger: LedgerSummary) {
           </tbody>
         </table>
       </div>
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="table-6">
         <table>
-          <caption>
+          <caption id="table-6">
             Changes of the lifetime budget
           </caption>
           <thead>
@@ -308,6 +329,7 @@ const SOURCE_TEXT: Record<string, string> = { policy: 'Set from the policy', ope
 export function notFoundPage(message: string) {
   return page({
     title: 'Not found',
+    area: 'public',
     body: html`<h1>Not found</h1>
       <p class="error" role="alert">${message}</p>
       <p><a href="/public">All releases</a></p>`,

@@ -6,6 +6,11 @@ import { isReleaseId, listReleases, readReleaseFile } from '../../release/store.
 import { organizationDirectory } from '../../directory/organizations.js';
 import { pageHeaders } from '../security.js';
 import { chartData } from './chart-data.js';
+import { comparePage } from './compare-page.js';
+import { readCompareQuery } from './compare-query.js';
+import { compareReleases } from './compare.js';
+import { parseCsv } from './csv.js';
+import { dictionaryPage } from './dictionary-page.js';
 import { catalogPage, ledgerPage, methodologyPage, notFoundPage, releasePage } from './pages.js';
 
 /** The public data portal: no login, server-rendered, charts drawn from our own scripts. */
@@ -33,6 +38,27 @@ export function publicPages(): Hono<AppEnv> {
     if (!release || !file) return c.html(notFoundPage('There is no release with that name.'), 404);
     return c.html(methodologyPage(release, file.content));
   });
+
+  app.get('/releases/:id/dictionary', async (c) => {
+    const release = await releaseOf(c.var.deps.db, c.req.param('id'));
+    const file = release && (await readReleaseFile(c.var.deps.db, release.id, 'dictionary.csv'));
+    if (!release || !file) return c.html(notFoundPage('There is no release with that name.'), 404);
+    return c.html(dictionaryPage(release, parseCsv(file.content)));
+  });
+
+  // A GET form: a comparison is a link one can share, and the form works without JavaScript.
+  app.get('/compare', async (c) => {
+    const releases = await listReleases(c.var.deps.db);
+    const query = readCompareQuery(
+      c.req.query(),
+      releases.map((r) => r.id),
+    );
+    if (!query.valid) return c.html(comparePage(releases, query), Object.keys(query.errors).length > 0 ? 400 : 200);
+    const { a, b, table } = query.valid;
+    return c.html(comparePage(releases, query, compareReleases(await rowsOf(c.var.deps.db, a), await rowsOf(c.var.deps.db, b), table)));
+  });
+  // Any other page under /public (the file routes are mounted before these pages).
+  app.get('*', (c) => c.html(notFoundPage('There is no such page.'), 404));
   return app;
 }
 
