@@ -34,6 +34,7 @@ pre.methodology { white-space: pre-wrap; background: #fff; border: 1px solid var
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
+.hash { overflow-wrap: anywhere; }
 tr.break-glass { background: #fff4e5; }
 form.card label { font-weight: 600; margin: 0 1rem 0 0.25rem; }
 form.card select { display: block; margin: 0.25rem 0 0.75rem; padding: 0.4rem; font-size: 1rem; max-width: 100%; }
