@@ -239,7 +239,7 @@ describe('the operator console', () => {
     expect(await again.locator('.field-error').textContent()).toMatch(/Choose whether/);
     expect(await again.getByLabel('Note').inputValue()).toBe('Checked the ED log');
 
-    await again.getByLabel('Appropriate', { exact: true }).check();
+    await again.getByLabel('Finding').selectOption('appropriate');
     await again.getByRole('button', { name: 'Record finding' }).click();
     await page.waitForURL(`${gw.base}/operator/reviews`);
     expect(await page.locator('main').textContent()).toMatch(/Finding recorded: appropriate/);

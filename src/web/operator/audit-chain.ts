@@ -58,7 +58,7 @@ function result(v: Verdict) {
     return html`<p class="banner" role="status">Audit chain intact: ${v.checked} events checked, last hash <code class="hash">${v.last.hash}</code>.</p>`;
   return html`<div role="alert">
     <p class="error">Audit chain BROKEN: ${v.problems.length} problem(s) in ${v.checked} events. It first breaks at event ${v.problems[0]!.seq}.</p>
-    <div class="table-scroll">
+    <div class="table-scroll" role="region" tabindex="0" aria-label="Where the chain breaks">
       <table>
         <caption>
           Where the chain breaks (first 20)

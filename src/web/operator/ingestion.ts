@@ -22,7 +22,7 @@ export function ingestionPages(app: Hono<AppEnv>): void {
         body: html`<h1>Ingestion and matching</h1>
           <h2 id="runs">Ingestion runs</h2>
           <p>The newest ${runs.length} runs. Rejected entries were answered to the sender with an OperationOutcome at the time; their issues are not kept.</p>
-          <div class="table-scroll">
+          <div class="table-scroll" role="region" tabindex="0" aria-labelledby="runs">
             <table aria-labelledby="runs">
               <thead>
                 <tr>
@@ -49,7 +49,7 @@ export function ingestionPages(app: Hono<AppEnv>): void {
             identifier${weak.total > weak.links.length ? html` (the newest ${weak.links.length} shown)` : ''}. The linker holds nothing back for review: these
             are the links a person should check.
           </p>
-          <div class="table-scroll">
+          <div class="table-scroll" role="region" tabindex="0" aria-labelledby="links">
             <table aria-labelledby="links">
               <thead>
                 <tr>

@@ -100,8 +100,8 @@ async function render(c: Context<AppEnv>, s: Signed, appFetch: AppFetch, state: 
         ${flash}${formRefused(state.errors)}
         <p class="lede">Suspending takes effect on the next request: a suspended client gets no new token, and the token it holds is refused.</p>
         <h2 id="organizations">Organizations</h2>
-        <div class="table-scroll">
-          <table aria-labelledby="organizations">
+        <div class="table-scroll" role="region" tabindex="0" aria-labelledby="organizations">
+          <table class="stack" aria-labelledby="organizations">
             <thead>
               <tr>
                 <th scope="col">Organization</th>
@@ -115,8 +115,8 @@ async function render(c: Context<AppEnv>, s: Signed, appFetch: AppFetch, state: 
                 (o) =>
                   html`<tr>
                     <th scope="row">${o.name}<br /><small>${o.reference}</small></th>
-                    <td>${o.kind}</td>
-                    <td>${o.status}</td>
+                    <td data-label="Kind">${o.kind}</td>
+                    <td data-label="Status">${o.status}</td>
                     <td>${statusForm(s, state, { kind: 'organizations', id: o.reference, label: o.name }, o.status)}</td>
                   </tr>`,
               )}
@@ -124,8 +124,8 @@ async function render(c: Context<AppEnv>, s: Signed, appFetch: AppFetch, state: 
           </table>
         </div>
         <h2 id="clients">Backend clients</h2>
-        <div class="table-scroll">
-          <table aria-labelledby="clients">
+        <div class="table-scroll" role="region" tabindex="0" aria-labelledby="clients">
+          <table class="stack" aria-labelledby="clients">
             <thead>
               <tr>
                 <th scope="col">Client</th>
@@ -142,11 +142,11 @@ async function render(c: Context<AppEnv>, s: Signed, appFetch: AppFetch, state: 
                 (cl) =>
                   html`<tr>
                     <th scope="row">${cl.name}<br /><small>${cl.clientId}</small></th>
-                    <td>${cl.kind}</td>
-                    <td>${cl.organization}</td>
-                    <td>${cl.scope}<br /><small>${cl.purposes.join(' ')}</small></td>
-                    <td>${cl.dua ?? '—'}</td>
-                    <td>${cl.status}</td>
+                    <td data-label="Kind">${cl.kind}</td>
+                    <td data-label="Organization">${cl.organization}</td>
+                    <td data-label="Scope" class="scopes">${cl.scope}<br /><small>${cl.purposes.join(' ')}</small></td>
+                    <td data-label="DUA">${cl.dua ?? '—'}</td>
+                    <td data-label="Status">${cl.status}</td>
                     <td>${statusForm(s, state, { kind: 'clients', id: cl.clientId, label: cl.clientId }, cl.status)}</td>
                   </tr>`,
               )}
@@ -154,8 +154,8 @@ async function render(c: Context<AppEnv>, s: Signed, appFetch: AppFetch, state: 
           </table>
         </div>
         <h2 id="duas">Data use agreements</h2>
-        <div class="table-scroll">
-          <table aria-labelledby="duas">
+        <div class="table-scroll" role="region" tabindex="0" aria-labelledby="duas">
+          <table class="stack" aria-labelledby="duas">
             <thead>
               <tr>
                 <th scope="col">Agreement</th>
@@ -172,10 +172,10 @@ async function render(c: Context<AppEnv>, s: Signed, appFetch: AppFetch, state: 
                   (v) =>
                     html`<tr>
                       <th scope="row">${d.id}<br /><small>${d.organization}</small></th>
-                      <td>${v.version}</td>
-                      <td>${v.start.slice(0, 10)} – ${v.end ? v.end.slice(0, 10) : 'open'}</td>
-                      <td>${v.lines.length}</td>
-                      <td>${v.status}</td>
+                      <td data-label="Version">${v.version}</td>
+                      <td data-label="Period">${v.start.slice(0, 10)} – ${v.end ? v.end.slice(0, 10) : 'open'}</td>
+                      <td data-label="Lines">${v.lines.length}</td>
+                      <td data-label="Status">${v.status}</td>
                       <td>${statusForm(s, state, { kind: 'duas', id: d.id, version: v.version, label: `${d.id} version ${v.version}` }, v.status)}</td>
                     </tr>`,
                 ),

@@ -30,7 +30,7 @@ export function releasePages(app: Hono<AppEnv>): void {
           </dl>
           <h2 id="releases">Releases</h2>
           ${o.releases.length === 0 ? html`<p>Nothing has been released yet.</p>` : ''}
-          <div class="table-scroll">
+          <div class="table-scroll" role="region" tabindex="0" aria-labelledby="releases">
             <table aria-labelledby="releases">
               <thead>
                 <tr>

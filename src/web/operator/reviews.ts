@@ -67,26 +67,32 @@ async function render(c: Context<AppEnv>, s: Signed, state: FormState, status: 2
           return html`<section class="card" aria-labelledby="grant-${g.id}">
             <h2 id="grant-${g.id}">${r.requests.length > 0 ? 'Asked about by the patient: ' : ''}Patient/${g.patientId}</h2>
             <dl class="facts">
-              <dt>Clinician</dt><dd>${g.practitioner}</dd>
-              <dt>Organization</dt><dd>${g.organization}</dd>
-              <dt>Reason given</dt><dd>${g.reason}</dd>
-              <dt>When</dt><dd>${g.startedAt} (until ${g.expiresAt})</dd>
+              <dt>Clinician</dt>
+              <dd>${g.practitioner}</dd>
+              <dt>Organization</dt>
+              <dd>${g.organization}</dd>
+              <dt>Reason given</dt>
+              <dd>${g.reason}</dd>
+              <dt>When</dt>
+              <dd>${g.startedAt} (until ${g.expiresAt})</dd>
               ${r.requests.map(
                 (q) =>
                   html`<dt>Patient's request</dt>
                     <dd>${q.at} by ${q.actor}${q.note ? `: ${q.note}` : ''}</dd>`,
               )}
             </dl>
-            <form method="post" action="/operator/reviews">
+            <form method="post" action="/operator/reviews" class="card">
               ${csrfField(s)}<input type="hidden" name="grant" value="${g.id}" />
-              <fieldset${fieldAttrs(state.errors, o)}>
-                <legend>Finding</legend>
-                <label><input type="radio" name="outcome" value="appropriate" ${chosen === 'appropriate' ? 'checked' : ''} /> Appropriate</label>
-                <label><input type="radio" name="outcome" value="inappropriate" ${chosen === 'inappropriate' ? 'checked' : ''} /> Inappropriate</label>
-                ${fieldError(state.errors, o)}
-              </fieldset>
+              <label for="${o}">Finding</label>
+              <select id="${o}" name="outcome" ${fieldAttrs(state.errors, o)}>
+                <option value="">Choose…</option>
+                <option value="appropriate" ${chosen === 'appropriate' ? 'selected' : ''}>Appropriate</option>
+                <option value="inappropriate" ${chosen === 'inappropriate' ? 'selected' : ''}>Inappropriate</option>
+              </select>
+              ${fieldError(state.errors, o)}
               <label for="${n}">Note</label>
-              <textarea id="${n}" name="note" rows="3" maxlength="${NOTE_MAX}"${fieldAttrs(state.errors, n)}>${state.grant === g.id ? (state.values?.[n] ?? '') : ''}</textarea>
+              <textarea id="${n}" name="note" rows="3" maxlength="${NOTE_MAX}" ${fieldAttrs(state.errors, n)}>
+${state.grant === g.id ? (state.values?.[n] ?? '') : ''}</textarea>
               ${fieldError(state.errors, n)}
               <button type="submit">Record finding</button>
             </form>
