@@ -28,18 +28,18 @@ describe('the operator console', () => {
     await gw?.stop();
   });
 
-  /** Signs in at /operator on the gateway's own pages, whichever of them appear; resolves where the sign-in lands. */
-  async function completeSignIn(page: Page, username: string) {
+  /** Signs in on the gateway's own pages, whichever of them appear; resolves where the sign-in lands (under `area`). */
+  async function completeSignIn(page: Page, username: string, area = '/operator') {
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password').fill(DEV_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    const back = page.waitForURL((u) => u.pathname.startsWith('/operator')).then(() => 'back' as const);
+    const back = page.waitForURL((u) => u.pathname.startsWith(area)).then(() => 'back' as const);
     const allow = page
       .getByRole('button', { name: 'Allow' })
       .waitFor()
       .then(() => 'allow' as const);
     if ((await Promise.race([back, allow])) === 'allow') await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL((u) => u.pathname.startsWith('/operator'));
+    await page.waitForURL((u) => u.pathname.startsWith(area));
   }
 
   async function signedIn(username: string, opts: { noScript?: boolean } = {}) {
@@ -63,7 +63,7 @@ describe('the operator console', () => {
   };
   const codeOf = (e: { subtype?: { code: string }[] }) => e.subtype?.at(-1)?.code;
 
-  it('is for operators only: anonymous sees the sign-in, a clinician is refused with a page, and another area’s session gets nothing', async () => {
+  it('is for operators only: anonymous sees the sign-in, a clinician is refused with a page and gets no session', async () => {
     const anon = await fetch(`${gw.base}/operator/participants`);
     expect(anon.status).toBe(200);
     expect(await anon.text()).toMatch(/href="\/operator\/login"/);
@@ -84,10 +84,34 @@ describe('the operator console', () => {
     await context.close();
   });
 
+  it('a session from another area, its cookie replayed at /operator, is refused with a page and reaches nothing', async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${gw.base}/portal`);
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await completeSignIn(page, 'maria', '/portal');
+    const cookie = (await context.cookies()).find((c) => c.name === 'cg_session')!;
+    expect(cookie.path).toBe('/portal');
+    for (const [method, path] of [
+      ['GET', '/operator/participants'],
+      ['GET', '/operator/reviews'],
+      ['POST', '/operator/audit/verify'],
+    ] as const) {
+      const res = await fetch(`${gw.base}${path}`, { method, headers: { cookie: `cg_session=${cookie.value}` } });
+      expect(res.status, path).toBe(403);
+      const text = await res.text();
+      expect(text).toMatch(/This console is for the exchange’s operators/);
+      expect(text).not.toMatch(/Backend clients|Patient\//);
+    }
+    await context.close();
+  });
+
   it('an operator can suspend a client and see its next request refused, with the token it already holds and a new token request alike', async () => {
     const before = await clientToken(gw, 'hosp-mercy', 'system/*.cu');
     const me = () => fetch(`${gw.base}/auth/me`, { headers: { authorization: `Bearer ${before}` } });
+    const fhirRead = () => fetch(`${gw.fhir}/Encounter?_count=1`, { headers: { authorization: `Bearer ${before}`, accept: 'application/fhir+json' } });
     expect((await me()).status).toBe(200);
+    expect((await fhirRead()).status).not.toBe(401);
 
     const { page } = alex;
     await page.goto(`${gw.base}/operator/participants`);
@@ -115,6 +139,9 @@ describe('the operator console', () => {
     const refused = await me();
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toMatch(/invalid_token/);
+    const fhirRefused = await fhirRead();
+    expect(fhirRefused.status).toBe(401);
+    expect((await fhirRefused.json()).resourceType).toBe('OperationOutcome');
     await expect(clientToken(gw, 'hosp-mercy', 'system/*.cu')).rejects.toMatchObject({ error: 'invalid_client' });
 
     await page.getByLabel('Reason for reinstating hosp-mercy (optional)').fill('Keys rotated');
