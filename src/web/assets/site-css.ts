@@ -37,7 +37,7 @@ dl.facts dd { margin: 0; }
 .hash { overflow-wrap: anywhere; }
 tr.break-glass { background: #fff4e5; }
 form.card label { font-weight: 600; margin: 0 1rem 0 0.25rem; }
-form.card textarea { display: block; width: 100%; box-sizing: border-box; margin: 0.25rem 0 0.75rem; }
+form.finding textarea { display: block; width: 100%; box-sizing: border-box; margin: 0.25rem 0 0.75rem; }
 form.card select { display: block; margin: 0.25rem 0 0.75rem; padding: 0.4rem; font-size: 1rem; max-width: 100%; }
 fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 0.5rem 0; }
 legend { font-weight: 600; }

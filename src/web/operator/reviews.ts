@@ -81,7 +81,7 @@ async function render(c: Context<AppEnv>, s: Signed, state: FormState, status: 2
                     <dd>${q.at} by ${q.actor}${q.note ? `: ${q.note}` : ''}</dd>`,
               )}
             </dl>
-            <form method="post" action="/operator/reviews" class="card">
+            <form method="post" action="/operator/reviews" class="card finding">
               ${csrfField(s)}<input type="hidden" name="grant" value="${g.id}" />
               <label for="${o}">Finding</label>
               <select id="${o}" name="outcome" ${fieldAttrs(state.errors, o)}>
