@@ -185,6 +185,8 @@ describe('the operator console', () => {
     const { page } = alex;
     await page.goto(`${gw.base}/operator/audit`);
     expect(await page.locator('main').textContent()).toMatch(/never run from the console/);
+    // A forged form token runs nothing (the exact count of runs is checked below).
+    expect((await page.request.post(`${gw.base}/operator/audit/verify`, { form: { csrf: 'forged' } })).status()).toBe(403);
     await page.getByRole('button', { name: 'Verify the chain now' }).click();
     expect(await page.locator('[role=status]').textContent()).toMatch(/Audit chain intact: \d+ events checked/);
 
@@ -259,6 +261,9 @@ describe('the operator console', () => {
     const asked = page.locator('section', { has: page.getByRole('heading', { name: /clinic-oak-pat-000001/ }) });
     expect(await asked.textContent()).toMatch(/Organization\/hosp-riverside-org[\s\S]*Seizure, no history[\s\S]*I was never at Riverside/);
 
+    // A forged form token records nothing.
+    const forged = await page.request.post(`${gw.base}/operator/reviews`, { form: { csrf: 'forged', grant: 'bg-asked', outcome: 'inappropriate', note: 'x' } });
+    expect(forged.status()).toBe(403);
     // No outcome: refused next to the field, the note kept.
     await asked.getByLabel('Note').fill('Checked the ED log');
     await asked.getByRole('button', { name: 'Record finding' }).click();
