@@ -20,7 +20,7 @@ import {
  * - `GET /`: every organization, backend client and DUA with its versions.
  * - `POST /organizations`, `POST /clients`, `POST /duas` (a new version of a DUA, creating it if new).
  * - `POST /organizations/{id}/suspend|resume`, `POST /clients/{id}/suspend|resume`,
- *   `POST /duas/{id}/versions/{n}/suspend|resume`, `POST /duas/{id}/versions/{n}/end` with `{"end": …}`.
+ *   `POST /duas/{id}/versions/{n}/suspend|resume` (optionally with `{"reason": …}`, kept in the audit trail), `POST /duas/{id}/versions/{n}/end` with `{"end": …}`.
  *
  * Operators only (a person token with role `operator`): anonymous 401, anyone else 403. Every
  * change goes through the same audited, all-or-nothing operations as the CLI; a refusal is an
@@ -75,8 +75,17 @@ async function setStatus(
   target: { target: 'organization' | 'client'; id: string } | { target: 'dua-version'; id: string; version: number },
 ) {
   const status: Status = c.req.param('action') === 'suspend' ? 'suspended' : 'active';
-  await refused(opsOf(c).setStatus({ ...target, status }, actorOf(c)));
+  const reason = await optionalReason(c);
+  await refused(opsOf(c).setStatus({ ...target, status, reason }, actorOf(c)));
   return c.json({ ...target, status });
+}
+
+/** A status change may carry a reason; without a body (as before) it has none. */
+async function optionalReason(c: Context<AppEnv>): Promise<string | undefined> {
+  if (!c.req.header('content-type')) return undefined;
+  const { reason } = await objectBody(c);
+  if (reason !== undefined && typeof reason !== 'string') throw FhirError.of(400, 'value', "'reason' must be a string");
+  return reason;
 }
 
 function opsOf(c: Context<AppEnv>): ParticipantOps {

@@ -3,7 +3,7 @@ export { ParticipantError } from './errors.js';
 export { normalisePeriod, periodsOverlap, findOverlap } from './period.js';
 export { checkJwks } from './jwks.js';
 export { validateDuaLines, parseDuaCsv, duaRules, type DuaCsvGroup } from './dua-lines.js';
-export { participantOps, type ParticipantOps, type OpsDeps, type StatusTarget } from './ops.js';
+export { participantOps, REASON_MAX, type ParticipantOps, type OpsDeps, type StatusTarget } from './ops.js';
 export { ParticipantRegistry } from './registry.js';
 export { findClient, readParticipants } from './store.js';
 export { changeAuditEvent, type ChangeAction } from './audit.js';

@@ -94,10 +94,14 @@ export function participantOps(deps: OpsDeps) {
         };
       }),
 
-    setStatus: (t: StatusTarget & { status: Status }, actor: Actor): Promise<void> => {
+    /** `reason`: why, as the operator wrote it (kept in the audit trail with the change); at most REASON_MAX characters. */
+    setStatus: (t: StatusTarget & { status: Status; reason?: string | undefined }, actor: Actor): Promise<void> => {
       const { status } = t;
       const target = t.target === 'dua-version' ? { kind: 'dua' as const, id: `${t.id}|${t.version}` } : { kind: t.target, id: t.id };
-      return change(status === 'suspended' ? 'suspend' : 'resume', target, [`status=${status}`], actor, (existing, now) => {
+      const reason = t.reason?.trim();
+      const facts = [`status=${status}`, ...(reason ? [`reason=${reason}`] : [])];
+      return change(status === 'suspended' ? 'suspend' : 'resume', target, facts, actor, (existing, now) => {
+        if (reason !== undefined && reason.length > REASON_MAX) throw new ParticipantError('invalid', [`the reason is longer than ${REASON_MAX} characters`]);
         if (!exists(existing, t))
           throw new ParticipantError('not-found', [
             `no ${t.target === 'dua-version' ? `DUA version ${t.id} ${t.version}` : `${t.target} '${t.id}'`} is registered`,
@@ -109,6 +113,9 @@ export function participantOps(deps: OpsDeps) {
 }
 
 export type ParticipantOps = ReturnType<typeof participantOps>;
+
+/** The longest reason a suspension or reinstatement may carry. */
+export const REASON_MAX = 500;
 export type { StatusTarget };
 
 function exists(p: Participants, t: StatusTarget): boolean {

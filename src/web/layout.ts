@@ -14,7 +14,14 @@ const NAV: Record<Area, readonly [string, string][]> = {
   ],
   portal: [['/portal', 'My record and choices']],
   clinician: [['/clinician', 'My patients']],
-  operator: [['/operator', 'Operator console']],
+  operator: [
+    ['/operator', 'Operator console'],
+    ['/operator/participants', 'Participants'],
+    ['/operator/audit', 'Audit chain'],
+    ['/operator/reviews', 'Reviews'],
+    ['/operator/ingestion', 'Ingestion'],
+    ['/operator/releases', 'Releases'],
+  ],
 };
 
 /**

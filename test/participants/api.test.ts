@@ -141,6 +141,20 @@ describe('the operator API (/admin/participants)', () => {
     expect((await me(tokens.operator)).status).toBe(200);
   });
 
+  it('takes a reason with a suspension and keeps it in the audit trail; a reason that is not a string is refused and changes nothing', async () => {
+    const { call, tokens, db } = await setup();
+    await call('POST', '/organizations', tokens.operator, ACME);
+    const bad = await call('POST', '/organizations/acme-org/suspend', tokens.operator, { reason: ['x'] });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).resourceType).toBe('OperationOutcome');
+    expect((await (await call('GET', '', tokens.operator)).json()).organizations[0].status).toBe('active');
+    expect((await call('POST', '/organizations/acme-org/suspend', tokens.operator, { reason: 'contract lapsed' })).status).toBe(200);
+    expect((await (await call('GET', '', tokens.operator)).json()).organizations[0].status).toBe('suspended');
+    const last = (await auditTrail(db)).at(-1)!;
+    expect([last.subtype.at(-1), last.outcome]).toEqual(['suspend', '0']);
+    expect(last.detail).toMatch(/reason=contract lapsed/);
+  });
+
   it('ends and suspends DUA versions', async () => {
     const { call, tokens } = await setup();
     await call('POST', '/organizations', tokens.operator, ACME);

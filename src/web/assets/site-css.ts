@@ -34,8 +34,10 @@ pre.methodology { white-space: pre-wrap; background: #fff; border: 1px solid var
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
+.hash { overflow-wrap: anywhere; }
 tr.break-glass { background: #fff4e5; }
 form.card label { font-weight: 600; margin: 0 1rem 0 0.25rem; }
+form.finding textarea { display: block; width: 100%; box-sizing: border-box; margin: 0.25rem 0 0.75rem; }
 form.card select { display: block; margin: 0.25rem 0 0.75rem; padding: 0.4rem; font-size: 1rem; max-width: 100%; }
 fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 0.5rem 0; }
 legend { font-weight: 600; }
@@ -46,4 +48,12 @@ button { padding: 0.5rem 1.1rem; font-size: 1rem; border-radius: 4px; border: 0;
 input, select, textarea { font: inherit; max-width: 100%; }
 img, canvas { max-width: 100%; }
 @media (max-width: 40rem) { h1 { font-size: 1.35rem; } .chart { height: 14rem; } }
+/* A table of records with a form per row (the operator's participants): on a phone each row is a card, each cell labelled. */
+@media (max-width: 40rem) {
+  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  table.stack tr { display: block; border-bottom: 1px solid var(--line); padding: 0.5rem 0; }
+  table.stack th, table.stack td { display: block; border: 0; padding: 0.15rem 0; }
+  table.stack td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; }
+}
+.scopes { overflow-wrap: anywhere; }
 `;

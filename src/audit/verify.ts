@@ -1,0 +1,58 @@
+import { asc, count, desc, gt, like } from 'drizzle-orm';
+import type { Database } from '../db/database.js';
+import { auditEvents } from '../db/schema.js';
+import { GENESIS, verifyChain, type ChainProblem } from './chain.js';
+
+export interface ChainVerdict {
+  checked: number;
+  problems: ChainProblem[];
+  last: { seq: number; hash: string };
+}
+
+/**
+ * Walks the whole audit chain from its first event, a page of rows at a time: the check of
+ * `npm run audit:verify` and of the operator console alike, so both always agree.
+ */
+export async function verifyWholeChain(db: Database, pageSize = 10_000): Promise<ChainVerdict> {
+  let start = { seq: 0, hash: GENESIS };
+  let checked = 0;
+  const problems: ChainProblem[] = [];
+  for (;;) {
+    const rows = await db.orm.select().from(auditEvents).where(gt(auditEvents.seq, start.seq)).orderBy(asc(auditEvents.seq)).limit(pageSize);
+    if (rows.length === 0) break;
+    const result = await verifyChain(rows, start);
+    checked += result.checked;
+    problems.push(...result.problems);
+    start = result.last;
+  }
+  return { checked, problems, last: start };
+}
+
+/** One problem in words, as the CLI and the console say it. */
+export function describeProblem(p: ChainProblem): string {
+  if (p.problem === 'gap') return 'events missing before it';
+  if (p.problem === 'prev-hash') return 'does not link to the event before it';
+  return 'content does not match its hash';
+}
+
+/** How long the chain is and where it ends, without walking it. */
+export async function chainHead(db: Database): Promise<{ events: number; head?: { seq: number; hash: string; recorded: string } }> {
+  const [{ n } = { n: 0 }] = await db.orm.select({ n: count() }).from(auditEvents);
+  const [head] = await db.orm
+    .select({ seq: auditEvents.seq, hash: auditEvents.hash, recorded: auditEvents.recorded })
+    .from(auditEvents)
+    .orderBy(desc(auditEvents.seq))
+    .limit(1);
+  return { events: n, ...(head ? { head } : {}) };
+}
+
+/** The newest event whose content holds `marker` (an audit subtype code, quoted as JSON holds it), parsed. */
+export async function lastEventMarked(db: Database, marker: string): Promise<Record<string, unknown> | undefined> {
+  const [row] = await db.orm
+    .select({ content: auditEvents.content })
+    .from(auditEvents)
+    .where(like(auditEvents.content, `%${marker}%`))
+    .orderBy(desc(auditEvents.seq))
+    .limit(1);
+  return row ? (JSON.parse(row.content) as Record<string, unknown>) : undefined;
+}

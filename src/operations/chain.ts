@@ -1,0 +1,47 @@
+import { chainHead, describeProblem, lastEventMarked, verifyWholeChain, type ChainVerdict } from '../audit/verify.js';
+import { operatorAuditEvent } from './audit-event.js';
+import type { OperationsDeps } from './deps.js';
+import type { Operator } from './operator.js';
+
+export interface ChainStatus {
+  events: number;
+  head?: { seq: number; hash: string; recorded: string };
+  /** The last check run from the console, as its own audit event says. */
+  lastVerification?: { at: string; by: string; outcome: string };
+}
+
+const VERIFY_MARKER = '"code":"audit-verify"';
+
+/** The chain's length, its head and the last check, read from the trail itself (a check is an event of it). */
+export async function chainStatus(deps: OperationsDeps, _operator: Operator): Promise<ChainStatus> {
+  const head = await chainHead(deps.audit.db);
+  const last = (await lastEventMarked(deps.audit.db, VERIFY_MARKER)) as
+    { recorded: string; outcomeDesc: string; agent: { who: { identifier: { value: string } } }[] } | undefined;
+  return { ...head, ...(last ? { lastVerification: { at: last.recorded, by: last.agent[0]!.who.identifier.value, outcome: last.outcomeDesc } } : {}) };
+}
+
+/**
+ * `audit:verify` on demand: the same walk as the CLI, over the whole chain, then an audit event
+ * saying who ran it and what it found (where the chain breaks, by event number). The event is
+ * appended after the walk, so it is never part of what it vouches for.
+ */
+export async function verifyOnDemand(deps: OperationsDeps, operator: Operator): Promise<ChainVerdict> {
+  const verdict = await verifyWholeChain(deps.audit.db);
+  const first = verdict.problems[0];
+  await deps.audit.record(
+    operatorAuditEvent({
+      id: deps.newId(),
+      when: deps.clock().toISOString(),
+      operator,
+      action: 'audit-verify',
+      what: { identifier: { system: 'urn:consent-gateway:audit', value: 'audit-chain' } },
+      facts: [`checked=${verdict.checked}`, `problems=${verdict.problems.length}`, `head=${verdict.last.hash}`],
+      outcome: first ? 'found-problems' : 'ok',
+      outcomeDesc: first
+        ? `broken: ${verdict.problems.length} problem(s) in ${verdict.checked} events, first at event ${first.seq} (${describeProblem(first)})`
+        : `intact: ${verdict.checked} events`,
+    }),
+    undefined,
+  );
+  return verdict;
+}

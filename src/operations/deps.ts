@@ -1,0 +1,10 @@
+import type { AuditLog } from '../audit/log.js';
+import type { Database } from '../db/database.js';
+
+/** What the console's operations need: the data, the audit trail (its own database), a clock and ids. */
+export interface OperationsDeps {
+  db: Database;
+  audit: AuditLog;
+  clock: () => Date;
+  newId: () => string;
+}
