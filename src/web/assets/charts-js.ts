@@ -12,12 +12,15 @@ export const CHARTS_JS = `
     var spec = JSON.parse(figure.querySelector('script[type="application/json"]').textContent);
     var canvas = figure.querySelector('canvas');
     // A derived dataset (arithmetic on published figures, explained under the chart) is grey.
-    spec.datasets.forEach(function (d, i) { var c = d.derived ? '#8a96a3' : palette[i % palette.length]; d.backgroundColor = c; d.borderColor = c; });
+    spec.datasets.forEach(function (d, i) { var c = d.derived ? '#8a96a3' : palette[i % palette.length]; d.backgroundColor = c; d.borderColor = c; if (spec.type === 'line') { d.tension = 0; d.pointRadius = 4; } });
     var chart = new Chart(canvas, {
       type: spec.type,
       data: { labels: spec.labels, datasets: spec.datasets },
       options: { responsive: true, maintainAspectRatio: false, animation: false,
-        scales: spec.stacked ? { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } : { y: { beginAtZero: true } },
+        // A line over time (a patient's HbA1c, blood pressure) starts near its values, not at zero,
+        // so a change of half a point can be seen; its labels are already readable dates.
+        scales: spec.type === 'line' ? { y: { beginAtZero: false, title: { display: !!spec.unit, text: spec.unit } } }
+          : spec.stacked ? { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } : { y: { beginAtZero: true } },
         plugins: { legend: { position: 'bottom' } } }
     });
     figure.setAttribute('data-drawn', 'true');
