@@ -49,7 +49,7 @@ export function inboxPage(m: { events: readonly InboxEvent[]; days: readonly str
       ${
         m.errors
           ? ''
-          : html`<div class="table-scroll">
+          : html`<div class="table-scroll" tabindex="0" role="region" aria-label="Table, scrolls sideways on a narrow screen">
               <table>
                 <caption>
                   Events, ${span}

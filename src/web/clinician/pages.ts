@@ -26,7 +26,7 @@ export function rosterPage(m: {
     body: html`<h1>Attributed patients</h1>
       <p class="lede">${m.organization}${m.year ? `, ${m.year}` : ''}. ${m.emergency ? 'You signed in for emergency access.' : ''}</p>
       ${m.message ? html`<p class="error" role="alert">${m.message}</p>` : ''}
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-label="Table, scrolls sideways on a narrow screen">
         <table>
           <caption>
             Patients attributed to your organization

@@ -52,7 +52,7 @@ function flagText(r: Result) {
 
 function resultsTable(results: readonly Result[], from: (s: string) => string) {
   if (results.length === 0) return html`<p>No lab or vital sign results in this record.</p>`;
-  return html`<div class="table-scroll">
+  return html`<div class="table-scroll" tabindex="0" role="region" aria-label="Table, scrolls sideways on a narrow screen">
     <table>
       <caption>
         Latest result of each test
@@ -102,7 +102,7 @@ function trendFigure(id: string, t: Trend) {
     <script type="application/json">
       ${raw(json)}
     </script>
-    <div class="table-scroll">
+    <div class="table-scroll" tabindex="0" role="region" aria-label="Table, scrolls sideways on a narrow screen">
       <table>
         <caption>
           ${t.name} results, oldest first
@@ -221,7 +221,7 @@ export function visitsPage(m: { id: string; name?: string; record: ReturnType<ty
       ${
         m.summary.pharmacyFills.length === 0
           ? html`<p>No pharmacy claims in this record.</p>`
-          : html`<div class="table-scroll">
+          : html`<div class="table-scroll" tabindex="0" role="region" aria-label="Table, scrolls sideways on a narrow screen">
               <table>
                 <caption>
                   Pharmacy claims, one line per drug
@@ -251,7 +251,7 @@ export function visitsPage(m: { id: string; name?: string; record: ReturnType<ty
             </div>`
       }
       <h2>By source</h2>
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-label="Table, scrolls sideways on a narrow screen">
         <table>
           <caption>
             Where this record came from

@@ -23,7 +23,7 @@ export function reportsPage(m: { reports: readonly StoredReport[] }) {
         Your organization's stored care-gap and performance reports from the last two weeks, and the latest of each kind before that. Each was computed on what
         its patients allow you to see, and is kept as it was made.
       </p>
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-label="Table, scrolls sideways on a narrow screen">
         <table>
           <caption>
             Stored reports, newest first
@@ -73,7 +73,7 @@ export function careGapsReportPage(r: StoredReport, rows: readonly (GapRow & { n
         <dd>${statusOf(r)}</dd>
       </dl>
       ${truncated ? html`<p>The first ${rows.length} rows are shown.</p>` : ''}
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-label="Table, scrolls sideways on a narrow screen">
         <table>
           <caption>
             Gaps by patient and measure
@@ -122,7 +122,7 @@ export function performanceReportPage(r: StoredReport, report: ReadableMeasureRe
       </dl>
       ${report.groups.map(
         (g) =>
-          html`<div class="table-scroll">
+          html`<div class="table-scroll" tabindex="0" role="region" aria-label="Table, scrolls sideways on a narrow screen">
             <table>
               <caption>
                 ${g.name}${g.score !== undefined ? ` · score ${g.score}` : ''}

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../../app-env.js';
 import { FHIR_ID } from '../../fhir/types.js';
 import { fhirAs, type AppFetch } from '../sign-in.js';
-import { daysEndingOn, parseDay } from './day-field.js';
+import { parseDay } from './day-field.js';
 import { clinicianSignedOut } from './pages.js';
 import { gapRows, readableReport, type StoredReport } from './reports.js';
 import { careGapsReportPage, performanceReportPage, reportNotFound, reportsPage } from './reports-pages.js';
@@ -15,7 +15,7 @@ const DOCUMENTS_SHOWN = 200;
 
 /**
  * The organization's stored care-gap and performance reports (`Organization/{id}/$reports`),
- * listed for the last two weeks (and the latest of each kind before that), each viewable as a
+ * the latest few of each kind, each viewable as a
  * table: the gaps patient by patient, the performance report's measures and counts.
  */
 export function reportsRoutes(appFetch: AppFetch): Hono<AppEnv> {
@@ -26,12 +26,8 @@ export function reportsRoutes(appFetch: AppFetch): Hono<AppEnv> {
     const today = c.var.deps.clock().toISOString().slice(0, 10);
     const fhir = fhirAs(c, appFetch, s.value.accessToken);
     const org = organizationId(s.value);
-    const queries = KINDS.flatMap((kind) => [`le${today}`, ...daysEndingOn(today, 14)].map((date) => ({ kind, date })));
-    const found = (await Promise.all(queries.map((q) => reportsOn(fhir, org, q.kind, q.date)))).flat();
-    const unique = [...new Map(found.map((r) => [r.id, r])).values()]
-      // A record page's run for one patient is stored too (DEQM stores every run): it is not the organization's report.
-      .filter((r) => r.kind !== 'care-gaps' || r.rosters.length > 0)
-      .sort((a, b) => b.created.localeCompare(a.created));
+    const found = (await Promise.all(KINDS.map((kind) => organizationReports(fhir, org, kind, today)))).flat();
+    const unique = [...new Map(found.map((r) => [r.id, r])).values()].sort((a, b) => b.created.localeCompare(a.created));
     return c.html(reportsPage({ reports: unique }));
   });
 
@@ -71,6 +67,29 @@ export function reportsRoutes(appFetch: AppFetch): Hono<AppEnv> {
     );
   });
   return app;
+}
+
+/** How many of the organization's own reports of each kind are listed, and how many days with reports are read back to find them. */
+const LISTED = 5;
+const DAYS_READ = 12;
+
+/**
+ * The organization's latest reports of a kind, walking back a day with reports at a time
+ * (`le{day}` finds the latest day, then that day's reports are all read). A record page's run
+ * for one patient is stored too (DEQM stores every run) but is not the organization's report,
+ * so it is passed over rather than hiding the reports behind it.
+ */
+async function organizationReports(fhir: Fhir, org: string, kind: Kind, today: string): Promise<StoredReport[]> {
+  const out: StoredReport[] = [];
+  let day = today;
+  for (let i = 0; i < DAYS_READ && out.length < LISTED; i++) {
+    const [latest] = await reportsOn(fhir, org, kind, `le${day}`);
+    if (!latest?.created) break;
+    const madeOn = latest.created.slice(0, 10);
+    out.push(...(await reportsOn(fhir, org, kind, madeOn)).filter((r) => r.kind !== 'care-gaps' || r.rosters.length > 0));
+    day = new Date(Date.parse(`${madeOn}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  }
+  return out.slice(0, LISTED);
 }
 
 interface ReportsBundle {
