@@ -240,3 +240,24 @@ describe('stored reports as tables', () => {
     expect(r.groups).toEqual([{ name: 'BP control', populations: [{ name: 'denominator', count: 40 }], score: '0.625' }]);
   });
 });
+
+describe('medications from pharmacy claims', () => {
+  const fill = (id: string, day: string, drug: string) => ({
+    resourceType: 'ExplanationOfBenefit',
+    id,
+    meta: src('pharm'),
+    type: { coding: [{ code: 'pharmacy' }] },
+    billablePeriod: { start: day },
+    item: [{ productOrService: { coding: [{ code: drug, display: drug }] } }],
+  });
+  it('lists drugs still being filled that no prescription names, and leaves out those stopped long before the last claim', () => {
+    const s = summarize([
+      fill('a', '2025-12-01', 'Lisinopril 10 mg'),
+      fill('b', '2025-11-01', 'Lisinopril 10 mg'),
+      fill('c', '2024-01-01', 'Amoxicillin 500 mg'),
+      fill('d', '2025-12-10', 'Metformin 500 mg'),
+      { resourceType: 'MedicationRequest', id: 'm', meta: src('oak'), status: 'active', medicationCodeableConcept: { text: 'Metformin' } },
+    ]);
+    expect(s.dispensed.map((f) => [f.drug, f.fills])).toEqual([['Lisinopril 10 mg', 2]]);
+  });
+});

@@ -332,7 +332,7 @@ describe('the clinician view', () => {
     const rows = page.locator('tbody tr');
     const gaps = rows.filter({ has: page.getByRole('link', { name: 'Care gaps' }) });
     expect(await gaps.count()).toBeGreaterThan(0);
-    expect(await gaps.first().textContent()).toMatch(/1 Jan 2025 to 31 Dec 2025[\s\S]*final · \d+ patients/);
+    expect(await gaps.first().textContent()).toMatch(/1 Jan 2025 to 31 Dec 2025[\s\S]*final · \d+ patients?/);
     await checkPageAtBothWidths(page, 'clinician-reports');
     await expectKeyboardReachable(page);
     const performance = rows.filter({ has: page.getByRole('link', { name: 'Performance' }) });
@@ -343,6 +343,15 @@ describe('the clinician view', () => {
     expect(await page.locator('tbody tr').first().locator('td').count()).toBe(3);
     await checkPageAtBothWidths(page, 'clinician-report-gaps');
     await expectKeyboardReachable(page);
+    // The record page's own $care-gaps run agrees with the organization's stored report: a gap open there is open on her summary, a closed one is not.
+    const first = page.locator('tbody tr').first();
+    const [measure, status] = [(await first.locator('td').nth(1).textContent())!, (await first.locator('td').nth(2).textContent())!];
+    const reportUrl = page.url();
+    await first.getByRole('link').click();
+    const gapsShown = (await page.locator('section[aria-labelledby="care-gaps"]').textContent())!;
+    if (status === 'Open Gap') expect(gapsShown).toContain(measure);
+    else expect(gapsShown).not.toContain(measure);
+    await page.goto(reportUrl);
     await page.goto(`${base}/clinician/reports`);
     if ((await performance.count()) > 0) {
       await performance.first().getByRole('link').click();

@@ -84,6 +84,41 @@ function resultsTable(results: readonly Result[], from: (s: string) => string) {
   </div>`;
 }
 
+/** Prescriptions, then what pharmacy claims say she is still filling that no prescription here names. */
+function medicationsCard(s: RecordSummary, from: (source: string) => string) {
+  return html`<section class="card" aria-labelledby="medications">
+    <h2 id="medications">Medications</h2>
+    ${s.medications.length === 0 && s.dispensed.length === 0 ? html`<p>No active medications recorded.</p>` : ''}
+    ${
+      s.medications.length > 0
+        ? html`<ul class="summary-list">
+            ${s.medications.map(
+              (i) =>
+                html`<li>
+                  <strong>${i.what}</strong>${i.detail ? html` · ${i.detail}` : ''}${i.when ? html` · Prescribed ${day(i.when)}` : ''}
+                  <small>(from ${from(i.source)})</small>
+                </li>`,
+            )}
+          </ul>`
+        : ''
+    }
+    ${
+      s.dispensed.length > 0
+        ? html`<p>Filled at a pharmacy (claims)${s.medications.length > 0 ? ', with no prescription here' : ''}:</p>
+            <ul class="summary-list">
+              ${s.dispensed.map(
+                (f) =>
+                  html`<li>
+                    <strong>${f.drug}</strong> · last filled ${day(f.last)} · ${f.fills} ${f.fills === 1 ? 'fill' : 'fills'} since ${day(f.first)}
+                    <small>(from ${from(f.source)})</small>
+                  </li>`,
+              )}
+            </ul>`
+        : ''
+    }
+  </section>`;
+}
+
 /** A trend as a line chart (drawn by /assets/charts.js) over a table that says the same without it. */
 function trendFigure(id: string, t: Trend) {
   if (t.points.length === 0) return html`<p>${t.sentence}</p>`;
@@ -147,8 +182,7 @@ export function summaryPage(m: { id: string; name?: string; summary: RecordSumma
         </p>
         <p data-trend="blood-pressure">${s.trends.bloodPressure.sentence}</p>
       </section>
-      ${lines('Active problems', s.problems, from, 'No active problems recorded.', 'Onset')}
-      ${lines('Medications', s.medications, from, 'No active medications recorded.', 'Prescribed')}
+      ${lines('Active problems', s.problems, from, 'No active problems recorded.', 'Onset')} ${medicationsCard(s, from)}
       ${lines('Allergies', s.allergies, from, 'No allergies recorded.', 'Recorded')}
       <section class="card" aria-labelledby="care-gaps">
         <h2 id="care-gaps">Open care gaps</h2>

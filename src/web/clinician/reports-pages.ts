@@ -8,10 +8,12 @@ const STATUS = ['open-gap', 'closed-gap', 'prospective-gap', 'not-applicable'];
 const period = (r: StoredReport) => `${dayText(r.period.start)} to ${dayText(r.period.end)}`;
 const link = (r: StoredReport) => `/clinician/reports/${r.kind}/${r.id}?day=${r.created.slice(0, 10)}`;
 
+const patientsText = (n: number) => `${n} ${n === 1 ? 'patient' : 'patients'}`;
+
 function statusOf(r: StoredReport) {
   if (r.kind !== 'care-gaps') return html`final${r.contract ? html` · contract ${r.contract}` : ''}`;
-  const parts = STATUS.filter((s) => (r.counts[s] ?? 0) > 0).map((s) => `${r.counts[s]} ${s.replace('-', ' ')}`);
-  return html`final · ${r.counts['documents'] ?? r.documents.length} patients${parts.length ? `: ${parts.join(', ')}` : ''}`;
+  const parts = STATUS.filter((s) => (r.counts[s] ?? 0) > 0).map((s) => `${r.counts[s]} ${s.replace('-', ' ')}${r.counts[s] === 1 ? '' : 's'}`);
+  return html`final · ${patientsText(r.counts['documents'] ?? r.documents.length)}${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }
 
 export function reportsPage(m: { reports: readonly StoredReport[] }) {

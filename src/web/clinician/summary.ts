@@ -26,6 +26,8 @@ export interface PharmacyFill {
 export interface RecordSummary {
   problems: Line[];
   medications: Line[];
+  /** Drugs still being filled (pharmacy claims) that no active prescription here names. */
+  dispensed: PharmacyFill[];
   allergies: Line[];
   immunizations: Line[];
   encounters: Encounter[];
@@ -96,6 +98,25 @@ export function activeMedications(resources: readonly Resource[], fills: readonl
       return { what, when: String(m['authoredOn'] ?? ''), source: sourceOf(m), ...(detail ? { detail } : {}) };
     })
     .sort(newestFirst);
+}
+
+/** A drug whose last fill is this close to the record's latest fill is still being taken, as far as claims can say. */
+const STILL_FILLED_DAYS = 180;
+
+/**
+ * Pharmacy fills of drugs that no active MedicationRequest names, still being filled as of the
+ * record's latest claim (not today's date: a record that ends in December reads the same in
+ * March). Claims are often the only medication list a record has.
+ */
+export function dispensedOnly(fills: readonly PharmacyFill[], medications: readonly Line[]): PharmacyFill[] {
+  const latest = fills
+    .map((f) => f.last)
+    .sort()
+    .pop();
+  if (!latest) return [];
+  const since = new Date(Date.parse(latest.slice(0, 10)) - STILL_FILLED_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const named = medications.map((m) => m.what.toLowerCase());
+  return fills.filter((f) => f.last.slice(0, 10) >= since && !named.some((n) => f.drug.toLowerCase().includes(n) || n.includes(f.drug.toLowerCase())));
 }
 
 /** Allergies that are not resolved or refuted, with criticality and the reactions recorded. */
@@ -172,9 +193,11 @@ export function recentEncounters(resources: readonly Resource[], limit = 8): Enc
  */
 export function summarize(resources: readonly Resource[]): RecordSummary {
   const fills = pharmacyFills(resources);
+  const medications = activeMedications(resources, fills);
   return {
     problems: activeProblems(resources),
-    medications: activeMedications(resources, fills),
+    medications,
+    dispensed: dispensedOnly(fills, medications),
     allergies: allergies(resources),
     immunizations: latestImmunizations(resources),
     encounters: recentEncounters(resources),
