@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn } from '../../src/cli/login-driver.js';
+import { clientToken } from '../helpers/gateway-tokens.js';
 import { checkPageAtBothWidths, expectAccessible, expectKeyboardReachable, launchBrowser, noScriptContext, screenshot } from '../helpers/browser.js';
 import { suiteDir } from '../helpers/db.js';
 import { startProcess, type Started } from '../helpers/process.js';
@@ -393,5 +394,101 @@ describe('the clinician view', () => {
     expect(await off.page.locator('[data-trend="hba1c"]').textContent()).toMatch(/HbA1c/);
     await off.context.close();
     await signed.context.close();
+  });
+
+  it('a lab with a reference range and an interpretation, a prescription, an allergy and a vaccine sent by a source appear on the summary with range and flag', async () => {
+    // Oakwood's EHR sends what the synthetic region does not carry yet, as any source would: one transaction.
+    const gw = { issuer: `${base}/oidc`, keysDir: join(dir.path, 'keys') } as Parameters<typeof clientToken>[0];
+    const source = await clientToken(gw, 'clinic-oak', 'system/*.cu');
+    const subject = { reference: `Patient/${MARIA}` };
+    const LOINC = 'http://loinc.org';
+    const resources = [
+      {
+        resourceType: 'Observation',
+        id: 'clinic-oak-obs-a1c-ranged',
+        status: 'final',
+        category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }],
+        code: { coding: [{ system: LOINC, code: '4548-4', display: 'Hemoglobin A1c/Hemoglobin.total in Blood' }], text: 'Hemoglobin A1c' },
+        subject,
+        effectiveDateTime: '2025-12-15',
+        valueQuantity: { value: 8.4, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
+        interpretation: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'H' }] }],
+        referenceRange: [{ low: { value: 4, unit: '%' }, high: { value: 5.6, unit: '%' } }],
+      },
+      {
+        resourceType: 'Observation',
+        id: 'clinic-oak-obs-ldl-ranged',
+        status: 'final',
+        category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }],
+        code: { coding: [{ system: LOINC, code: '13457-7' }], text: 'LDL cholesterol' },
+        subject,
+        effectiveDateTime: '2025-12-15',
+        valueQuantity: { value: 162, unit: 'mg/dL', system: 'http://unitsofmeasure.org', code: 'mg/dL' },
+        referenceRange: [{ high: { value: 100, unit: 'mg/dL' } }],
+      },
+      {
+        resourceType: 'MedicationRequest',
+        id: 'clinic-oak-medrx-metformin',
+        status: 'active',
+        intent: 'order',
+        medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '860975' }], text: 'Metformin 500 mg tablet' },
+        subject,
+        authoredOn: '2025-12-15',
+        dosageInstruction: [{ text: 'One tablet twice a day' }],
+      },
+      {
+        resourceType: 'AllergyIntolerance',
+        id: 'clinic-oak-allergy-penicillin',
+        clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] },
+        criticality: 'high',
+        code: { text: 'Penicillin' },
+        patient: subject,
+        reaction: [{ manifestation: [{ text: 'Hives' }] }],
+      },
+      {
+        resourceType: 'Immunization',
+        id: 'clinic-oak-imm-flu-2025',
+        status: 'completed',
+        vaccineCode: { coding: [{ system: 'http://hl7.org/fhir/sid/cvx', code: '158' }], text: 'Influenza vaccine' },
+        patient: subject,
+        occurrenceDateTime: '2025-10-01',
+      },
+    ];
+    const tx = await fetch(`${base}/fhir`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${source}`, 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: resources.map((r) => ({ resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}` } })),
+      }),
+    });
+    expect(tx.status, await tx.clone().text()).toBe(200);
+
+    const { context, page } = await signedInContext('dr.chen');
+    await page.goto(`${base}/clinician/patients/${MARIA}`);
+    expect(await page.locator('[data-trend="hba1c"]').textContent()).toMatch(
+      /^\s*HbA1c 8\.4% on 15 Dec 2025, rising: up from [\d.]+% on .*Reference range 4–5\.6%\. High/,
+    );
+    const results = page.locator('table:has(caption:has-text("Latest result")) tbody tr');
+    expect((await results.filter({ hasText: 'Hemoglobin A1c' }).locator('td').allTextContents()).map((t) => t.trim()).slice(0, 4)).toEqual([
+      'Hemoglobin A1c',
+      '8.4%',
+      '4–5.6%',
+      'High',
+    ]);
+    // No interpretation from the lab: the flag is ours, read from the range, and says so.
+    expect((await results.filter({ hasText: 'LDL' }).locator('td').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()).slice(0, 4)).toEqual([
+      'LDL cholesterol',
+      '162 mg/dL',
+      '≤ 100 mg/dL',
+      'High (outside range)',
+    ]);
+    const text = async (s: string) => ((await page.locator(`section[aria-labelledby="${s}"]`).textContent()) ?? '').replace(/\s+/g, ' ');
+    expect(await text('medications')).toMatch(/Metformin 500 mg tablet · One tablet twice a day/);
+    expect(await text('allergies')).toMatch(/Penicillin · criticality high; reaction: Hives/);
+    expect(await text('immunizations')).toMatch(/Influenza vaccine · Given 1 Oct 2025 \(from Oakwood Family Medicine\)/);
+    await checkPageAtBothWidths(page, 'clinician-summary-full');
+    await context.close();
   });
 });
