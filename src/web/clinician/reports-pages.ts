@@ -22,8 +22,8 @@ export function reportsPage(m: { reports: readonly StoredReport[] }) {
     area: 'clinician',
     body: html`<h1>Reports</h1>
       <p class="lede">
-        Your organization's stored care-gap and performance reports from the last two weeks, and the latest of each kind before that. Each was computed on what
-        its patients allow you to see, and is kept as it was made.
+        Your organization's latest stored care-gap and performance reports (one care-gap report per payer's roster). Each was computed on what its patients
+        allow you to see, and is kept as it was made.
       </p>
       <div class="table-scroll" tabindex="0" role="region" aria-label="Table, scrolls sideways on a narrow screen">
         <table>
