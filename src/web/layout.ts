@@ -13,7 +13,11 @@ const NAV: Record<Area, readonly [string, string][]> = {
     ['/public/privacy-budget', 'Privacy budget'],
   ],
   portal: [['/portal', 'My record and choices']],
-  clinician: [['/clinician', 'My patients']],
+  clinician: [
+    ['/clinician', 'My patients'],
+    ['/clinician/notifications', 'Notifications'],
+    ['/clinician/reports', 'Reports'],
+  ],
   operator: [
     ['/operator', 'Operator console'],
     ['/operator/participants', 'Participants'],

@@ -122,10 +122,15 @@ export const CHARTS_JS = `
     var chart = new Chart(canvas, {
       type: spec.type,
       data: { labels: spec.labels, datasets: spec.datasets.map(function (d) {
-        return { label: d.label, data: d.data, backgroundColor: d.backgroundColor, borderColor: d.borderColor };
+        var out = { label: d.label, data: d.data, backgroundColor: d.backgroundColor, borderColor: d.borderColor };
+        if (spec.type === 'line') { out.tension = 0; out.pointRadius = 4; }
+        return out;
       }) },
       options: { responsive: true, maintainAspectRatio: false, animation: false,
-        scales: spec.stacked ? { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } : { y: y },
+        // A line over time (a patient's HbA1c, blood pressure) starts near its values, not at zero,
+        // so a change of half a point can be seen; its labels are already readable dates.
+        scales: spec.type === 'line' ? { y: { beginAtZero: false, title: { display: !!spec.unit, text: spec.unit } } }
+          : spec.stacked ? { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } : { y: y },
         plugins: { legend: { position: 'bottom' } } },
       plugins: [gapsAndIntervals(spec)]
     });

@@ -47,6 +47,14 @@ button { padding: 0.5rem 1.1rem; font-size: 1rem; border-radius: 4px; border: 0;
 [aria-invalid="true"] { border: 2px solid var(--warn); }
 input, select, textarea { font: inherit; max-width: 100%; }
 img, canvas { max-width: 100%; }
+.flag { display: inline-block; background: #fde8e8; color: var(--warn); font-weight: 600; padding: 0 0.35rem; border-radius: 3px; }
+.muted { color: var(--muted); }
+nav.record-nav { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; margin: 0 0 0.5rem; }
+ul.summary-list { padding-left: 1.1rem; margin: 0.25rem 0; }
+ul.summary-list li { margin: 0.2rem 0; }
+.key-results p { margin: 0.3rem 0; font-size: 1.05rem; }
+details.card > summary { cursor: pointer; font-weight: 600; }
+form.inline { display: flex; flex-wrap: wrap; align-items: end; gap: 0.5rem 1rem; }
 @media (max-width: 40rem) { h1 { font-size: 1.35rem; } .chart { height: 14rem; } }
 /* A table of records with a form per row (the operator's participants): on a phone each row is a card, each cell labelled. */
 @media (max-width: 40rem) {

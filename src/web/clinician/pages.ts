@@ -1,10 +1,10 @@
 import { html } from 'hono/html';
 import { page } from '../layout.js';
-import type { groupRecord, Item } from './record.js';
 
 export function clinicianSignedOut(message?: string) {
   return page({
     title: 'Clinician view',
+    area: 'clinician',
     body: html`<h1>Clinician view</h1>
       ${message ? html`<p class="error" role="alert">${message}</p>` : ''}
       <p class="lede">Your organization's attributed patients and their longitudinal records, under each patient's consent.</p>
@@ -22,10 +22,11 @@ export function rosterPage(m: {
 }) {
   return page({
     title: 'My patients',
+    area: 'clinician',
     body: html`<h1>Attributed patients</h1>
       <p class="lede">${m.organization}${m.year ? `, ${m.year}` : ''}. ${m.emergency ? 'You signed in for emergency access.' : ''}</p>
       ${m.message ? html`<p class="error" role="alert">${m.message}</p>` : ''}
-      <div class="table-scroll">
+      <div class="table-scroll" tabindex="0" role="region" aria-label="Table, scrolls sideways on a narrow screen">
         <table>
           <caption>
             Patients attributed to your organization
@@ -64,56 +65,11 @@ export function rosterPage(m: {
   });
 }
 
-export function recordPage(m: { id: string; record: ReturnType<typeof groupRecord>; sourceNames: ReadonlyMap<string, string> }) {
-  const from = (i: Item) => m.sourceNames.get(i.source) ?? i.source;
-  return page({
-    title: 'Patient record',
-    body: html`<h1>${m.record.patient?.what || `Patient ${m.id}`}</h1>
-      <p><a href="/clinician">Back to my patients</a></p>
-      <h2>By visit</h2>
-      ${m.record.visits.map(
-        (v) =>
-          html`<section class="card">
-            <h3>
-              ${v.encounter ? html`${v.encounter.what}, ${v.encounter.when.slice(0, 10)} <small>(from ${from(v.encounter)})</small>` : 'Not tied to a visit'}
-            </h3>
-            <ul>
-              ${v.items.map((i) => html`<li>${i.type}: ${i.what}${i.when ? `, ${i.when.slice(0, 10)}` : ''} <small>(from ${from(i)})</small></li>`)}
-            </ul>
-          </section>`,
-      )}
-      <h2>By source</h2>
-      <div class="table-scroll">
-        <table>
-          <caption>
-            Where this record came from
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Source</th>
-              <th scope="col" class="num">Items</th>
-              <th scope="col">Kinds</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${m.record.sources.map(
-              (s) =>
-                html`<tr>
-                  <td>${m.sourceNames.get(s.source) ?? s.source}</td>
-                  <td class="num">${s.count}</td>
-                  <td>${s.types.join(', ')}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>`,
-  });
-}
-
 /** The same page whether the record is withheld or does not exist: nothing is hinted. */
 export function noAccessPage(m: { id: string; emergency: boolean; csrf: string; message?: string }) {
   return page({
     title: 'Record not available',
+    area: 'clinician',
     body: html`<h1>Record not available</h1>
       <p>There is no record you may see for <strong>${m.id}</strong>.</p>
       ${m.message ? html`<p class="error" role="alert">${m.message}</p>` : ''}

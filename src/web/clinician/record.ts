@@ -1,4 +1,6 @@
 import { displayName } from '../display.js';
+import { toResult } from './results.js';
+import { isPharmacyClaim } from './summary.js';
 /** A resource as the record page needs it. */
 export interface Item {
   type: string;
@@ -7,6 +9,8 @@ export interface Item {
   when: string;
   source: string;
   encounter?: string;
+  /** A pharmacy claim: shown one line per drug (summary.pharmacyFills), not one per fill. */
+  pharmacy?: boolean;
 }
 
 export interface VisitGroup {
@@ -16,7 +20,8 @@ export interface VisitGroup {
 
 /**
  * Groups a longitudinal record ($everything) by visit and by source. Pure. Only what the API
- * returned is used, so anything withheld leaves no trace: no counts, no empty slots.
+ * returned is used, so anything withheld leaves no trace: no counts, no empty slots. Pharmacy
+ * claims are left out of the visits: a year of monthly fills is one line per drug elsewhere.
  */
 export function groupRecord(resources: readonly Record<string, unknown>[]): {
   visits: VisitGroup[];
@@ -27,7 +32,7 @@ export function groupRecord(resources: readonly Record<string, unknown>[]): {
   const encounters = new Map(items.filter((i) => i.type === 'Encounter').map((e) => [`Encounter/${e.id}`, { encounter: e, items: [] as Item[] }]));
   const loose: Item[] = [];
   for (const i of items) {
-    if (i.type === 'Encounter' || i.type === 'Patient') continue;
+    if (i.type === 'Encounter' || i.type === 'Patient' || i.pharmacy) continue;
     const group = i.encounter ? encounters.get(i.encounter) : undefined;
     (group ? group.items : loose).push(i);
   }
@@ -75,5 +80,18 @@ function toItem(r: Record<string, unknown>): Item {
       '',
   );
   const encounter = (get('encounter.reference') as string | undefined) ?? (get('context.reference') as string | undefined);
-  return { type, id: String(r['id']), what: what || type, when, source: String(get('meta.source') ?? 'unknown'), ...(encounter ? { encounter } : {}) };
+  // A result reads with its value: "Hemoglobin A1c 8.1% (4.0–5.6%)", not just its name.
+  const result = type === 'Observation' ? toResult(r) : undefined;
+  const shown = result
+    ? `${result.what} ${result.value}${result.range ? ` (range ${result.range})` : ''}${result.flag ? `, ${result.flag}` : ''}`
+    : what || type;
+  return {
+    type,
+    id: String(r['id']),
+    what: shown,
+    when,
+    ...(isPharmacyClaim(r) ? { pharmacy: true } : {}),
+    source: String(get('meta.source') ?? 'unknown'),
+    ...(encounter ? { encounter } : {}),
+  };
 }

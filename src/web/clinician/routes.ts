@@ -1,18 +1,16 @@
-import { displayName } from '../display.js';
 import { FHIR_ID } from '../../fhir/types.js';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { organizationDirectory } from '../../directory/organizations.js';
 import type { AppEnv } from '../../app-env.js';
-import { listReleases } from '../../release/store.js';
 import { pageHeaders } from '../security.js';
-import { csrfOk, currentSession, fhirAs, mountSignIn, type AppFetch, type BaseSession } from '../sign-in.js';
-import { clinicianSignedOut, noAccessPage, recordPage, rosterPage } from './pages.js';
-import { groupRecord } from './record.js';
+import { csrfOk, fhirAs, mountSignIn, type AppFetch } from '../sign-in.js';
+import { inboxRoutes } from './inbox-routes.js';
+import { clinicianSignedOut, noAccessPage, rosterPage } from './pages.js';
+import { recordRoutes } from './record-routes.js';
+import { reportsRoutes } from './reports-routes.js';
+import { clinicianSession, measurementYear, patientNames, type ClinicianSession } from './session.js';
 
-interface Session extends BaseSession {
-  organization: string;
-  emergency: boolean;
-}
+type Session = ClinicianSession;
 
 const PATIENT_ID = FHIR_ID;
 
@@ -33,14 +31,13 @@ export function clinicianRoutes(appFetch: AppFetch): Hono<AppEnv> {
     session: (r, accessToken, csrf) => ({ accessToken, csrf, organization: r.organization!, emergency: r.purposes.includes('ETREAT') }),
     signedOut: (m) => clinicianSignedOut(m),
   });
-  const session = (c: Context<AppEnv>) => currentSession<Session>(c);
+  const session = clinicianSession;
 
   app.get('/', async (c) => {
     const s = await session(c);
     if (!s) return c.html(clinicianSignedOut());
     const fhir = fhirAs(c, appFetch, s.value.accessToken);
-    const [latest] = await listReleases(c.var.deps.db);
-    const year = latest ? Math.max(...latest.years) : undefined;
+    const year = await measurementYear(c);
     const orgId = s.value.organization.replace(/^Organization\//, '');
     let members: { id: string; method: string }[] = [];
     if (year) {
@@ -70,17 +67,9 @@ export function clinicianRoutes(appFetch: AppFetch): Hono<AppEnv> {
     return PATIENT_ID.test(id) ? c.redirect(`/clinician/patients/${id}`, 303) : c.redirect('/clinician', 303);
   });
 
-  app.get('/patients/:id', async (c) => {
-    const s = await session(c);
-    if (!s) return c.html(clinicianSignedOut('Please sign in.'), 401);
-    const id = c.req.param('id');
-    if (!PATIENT_ID.test(id)) return c.html(noAccessPage({ id: 'that id', emergency: false, csrf: s.value.csrf }), 404);
-    const res = await fhirAs(c, appFetch, s.value.accessToken)(`/fhir/Patient/${id}/$everything?_count=1000`);
-    if (!res.ok) return c.html(noAccessPage({ id, emergency: s.value.emergency, csrf: s.value.csrf }), 404);
-    const bundle = (await res.json()) as { entry?: { resource: Record<string, unknown> }[] };
-    const record = groupRecord((bundle.entry ?? []).map((e) => e.resource));
-    return c.html(recordPage({ id, record, sourceNames: (await organizationDirectory(c.var.deps.db)).bySource }));
-  });
+  app.route('/', recordRoutes(appFetch));
+  app.route('/', inboxRoutes(appFetch));
+  app.route('/', reportsRoutes(appFetch));
 
   app.post('/patients/:id/break-glass', async (c) => {
     const s = await session(c);
@@ -115,21 +104,4 @@ export function clinicianRoutes(appFetch: AppFetch): Hono<AppEnv> {
     return c.redirect(`/clinician/patients/${id}`, 303);
   });
   return app;
-}
-
-/** Each roster member's name, read as the clinician (so each read is decided and audited like any other). */
-async function patientNames(fhir: ReturnType<typeof fhirAs>, ids: readonly string[]): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  for (let i = 0; i < ids.length; i += 20) {
-    await Promise.all(
-      ids.slice(i, i + 20).map(async (id) => {
-        const res = await fhir(`/fhir/Patient/${id}`);
-        if (!res.ok) return;
-        const p = (await res.json()) as { name?: { given?: string[]; family?: string }[] };
-        const name = displayName(p.name);
-        if (name) names.set(id, name);
-      }),
-    );
-  }
-  return names;
 }
