@@ -13,3 +13,4 @@ export type { NotificationEvent, NotificationRelease, NotificationVerdict } from
 export type { DigestEntry } from './digest.js';
 export type { TheirGrant } from './break-glass-reviews.js';
 export type { ReviewRefusal } from '../consent/break-glass-review.js';
+export type { Reason } from '../consent/decide.js';

@@ -1,4 +1,4 @@
-import type { Reason } from '../../consent/decide.js';
+import type { Reason } from '../../gate/index.js';
 import type { Category } from '../../consent/categories.js';
 
 /**
