@@ -1,5 +1,5 @@
 import { requestReview, reviewsOf, type GrantReview, type ReviewRefusal } from '../consent/break-glass-review.js';
-import { resolvePerson } from '../store/read.js';
+import { readCurrent, resolvePerson } from '../store/read.js';
 import type { GateContext } from './context.js';
 
 /** One emergency opening of her record as she is told of it, with where its review stands. */
@@ -76,4 +76,21 @@ export async function askForReview(g: GateContext, patientId: string, grantId: s
     outcome: refusal === undefined ? 'permit' : refusal === 'unknown-grant' ? 'not-found' : 'deny',
   });
   return refusal;
+}
+
+/**
+ * Her name, for the pages of the caregiver registered for her (he acts for her, or reads what
+ * she shares, and the page must say for whom) and for her own. Her name only: nothing else of
+ * her Patient record, which a caregiver sees only if she shares it. Anyone else: undefined.
+ */
+export async function nameOfHers(g: GateContext, patientId: string): Promise<string | undefined> {
+  const r = g.requester;
+  const person = await resolvePerson(g.deps.db, patientId);
+  const hers = person !== undefined && r.kind === 'person' && (r.role === 'patient' || r.role === 'caregiver') && r.patient === person;
+  await g.audit({ interaction: 'operation', query: `Patient/${patientId}/$name`, ...(person ? { person } : {}), outcome: hers ? 'permit' : 'not-found' });
+  if (!hers) return undefined;
+  const row = await readCurrent(g.deps.db, 'Patient', patientId);
+  if (!row) return undefined;
+  const n = (JSON.parse(row.content) as { name?: { given?: string[]; family?: string }[] }).name?.[0];
+  return [n?.given?.join(' '), n?.family].filter(Boolean).join(' ') || undefined;
 }

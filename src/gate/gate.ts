@@ -24,7 +24,7 @@ import { contractMeasureFor, evaluatePerformance, multiPayerFor, performanceRepo
 import type { Resource } from '../fhir/types.js';
 import type { Quarter } from '../performance/quarter.js';
 import type { RemarkRequest } from '../caregaps/remark.js';
-import { askForReview, grantsOfHers, type TheirGrant } from './break-glass-reviews.js';
+import { askForReview, grantsOfHers, nameOfHers, type TheirGrant } from './break-glass-reviews.js';
 import type { ReviewRefusal } from '../consent/break-glass-review.js';
 import { readStoredDocument, readStoredGap, remarkGap, reportsOf, storedGapsFile, type ReportSummary } from './stored-gaps.js';
 
@@ -64,6 +64,8 @@ export interface Gate {
   breakGlassOfHers(patientId: string): Promise<TheirGrant[] | undefined>;
   /** She asks for a review of one of her grants; another patient's grant is 'unknown-grant', as one that does not exist. */
   askBreakGlassReview(patientId: string, grantId: string, note: string): Promise<ReviewRefusal | undefined>;
+  /** Her name only, for her pages and those of a caregiver registered for her (who must see for whom he acts); undefined for anyone else. */
+  nameOfPatient(patientId: string): Promise<string | undefined>;
   /** Whether the requester (a subscription's recipient) may be told of an event at all, and how much: decided at numbering. */
   notificationVerdict(event: NotificationEvent): Promise<NotificationVerdict>;
   /** Before each send: decided again, audited, and what the numbered event may say. */
@@ -126,6 +128,7 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     choices: (patientId) => enforcedChoices(g, patientId),
     breakGlassOfHers: (patientId) => grantsOfHers(g, patientId),
     askBreakGlassReview: (patientId, grantId, note) => askForReview(g, patientId, grantId, note),
+    nameOfPatient: (patientId) => nameOfHers(g, patientId),
     notificationVerdict: (event) => notificationVerdict(g, event),
     releaseNotification: (event, detail, payload) => releaseNotification(g, event, detail, payload),
     maySubscribeTo: (patientId) => maySubscribeTo(g, patientId),

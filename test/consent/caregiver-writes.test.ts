@@ -20,7 +20,7 @@ describe('a caregiver writing her consents', () => {
   it('without her delegation, a block he writes is refused and nothing changes', async () => {
     const res = await s.consent('block', s.tokens.daniel, consentFor('block', { type: 'deny', actor: recipient('Organization/clinic-oak-org') }));
     expect(res.status).toBe(403);
-    expect((await s.get('/fhir/Consent?patient=Patient/pa-1', s.tokens.maria).then((r) => r.json())) as { total?: number }).toMatchObject({ total: 0 });
+    expect((await (await s.get('/fhir/Consent?patient=Patient/pa-1', s.tokens.maria)).json()) as { total?: number }).toMatchObject({ total: 0 });
   });
 
   it('with it, he can block an organization for her', async () => {
@@ -36,7 +36,7 @@ describe('a caregiver writing her consents', () => {
     expect((await delegate()).status).toBe(201);
     const res = await s.consent('widen', s.tokens.daniel, consentFor('widen', { type: 'permit', actor: recipient(actor), class: [{ code: 'Condition' }] }));
     expect(res.status).toBe(403);
-    expect((await s.get('/fhir/Condition?patient=Patient/pa-1', s.tokens.daniel).then((r) => r.json())) as { total?: number }).toMatchObject({ total: 0 });
+    expect((await (await s.get('/fhir/Condition?patient=Patient/pa-1', s.tokens.daniel)).json()) as { total?: number }).toMatchObject({ total: 0 });
   });
 
   it('with it, he cannot open everything to everyone', async () => {

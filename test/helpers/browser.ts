@@ -89,8 +89,12 @@ export async function expectKeyboardReachable(page: Page, limit = 400): Promise<
       const r = e.getBoundingClientRect();
       return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden' && !e.closest('[inert]') && !(e as HTMLInputElement).disabled;
     });
-    visible.forEach((e, i) => e.setAttribute('data-kb', String(i)));
-    return visible.length;
+    // A radio group is one Tab stop (the arrow keys move within it): its radios share one mark.
+    const marks = visible.map((e, i) =>
+      e instanceof HTMLInputElement && e.type === 'radio' ? `radio:${e.form?.getAttribute('action') ?? ''}:${e.name}` : String(i),
+    );
+    visible.forEach((e, i) => e.setAttribute('data-kb', marks[i]!));
+    return new Set(marks).size;
   });
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   const reached = new Set<string>();
