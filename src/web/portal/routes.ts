@@ -149,7 +149,9 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     const caregivers = await listCaregivers(p.fhir, p.session.value.patient);
     const organizations = await listOrganizations(p.fhir);
     const names = namesOf(organizations, await listClinicians(p.fhir, organizations), caregivers);
-    const trail = [...back, ...(at ? [at] : ['first'])];
+    // The first page's own cursor (its snapshot, from its next link), so "newer" from the second page shows exactly it again.
+    const self = at ?? (accounting.older ? `${accounting.older.split('.')[0]}.0` : 'first');
+    const trail = [...back, self];
     const previous = back.at(-1);
     const newer =
       previous === undefined
