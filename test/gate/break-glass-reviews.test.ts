@@ -73,4 +73,13 @@ describe('her break-the-glass grants and their review', () => {
     expect(await daniel.askBreakGlassReview('pa-1', mine.grant, 'for her')).toBeUndefined();
     expect((await daniel.breakGlassOfHers('pa-1'))![0]!.requests[0]).toMatchObject({ actor: 'RelatedPerson/rp1', note: 'for her' });
   });
+
+  it("her name (and nothing else of her) for her and her registered caregiver; another patient's name for no one else", async () => {
+    const { w, her } = await setUp();
+    const name = await her.nameOfPatient('pa-1');
+    expect(name).toBeTruthy();
+    expect(await createGate(w.deps, caregiver('rp1', w.person)).nameOfPatient('pa-1')).toBe(name);
+    expect(await her.nameOfPatient('pb-1')).toBeUndefined();
+    expect(await createGate(w.deps, clinician()).nameOfPatient('pa-1')).toBeUndefined();
+  });
 });

@@ -30,14 +30,12 @@ const reason: fc.Arbitrary<Reason> = fc
       fc
         .constantFrom('operator', 'researcher')
         .map((x) => ({ layer: 'role' as const, effect: 'deny' as const, ref: x, detail: `a ${x} sees no patient-level data` })),
-      fc
-        .tuple(org, fc.constantFrom(...Object.keys(PURPOSES)), fc.constantFrom('Patient', 'Observation', 'Consent'))
-        .map(([o, p, c]) => ({
-          layer: 'dua' as const,
-          effect: 'deny' as const,
-          ref: `dua:${o}`,
-          detail: `no data use agreement of ${o} permits ${p} for ${c}`,
-        })),
+      fc.tuple(org, fc.constantFrom(...Object.keys(PURPOSES)), fc.constantFrom('Patient', 'Observation', 'Consent')).map(([o, p, c]) => ({
+        layer: 'dua' as const,
+        effect: 'deny' as const,
+        ref: `dua:${o}`,
+        detail: `no data use agreement of ${o} permits ${p} for ${c}`,
+      })),
       fc.constant({ layer: 'role' as const, effect: 'deny' as const, ref: 'break-glass', detail: 'only clinicians can break the glass' }),
       fc.constant({
         layer: 'law' as const,
@@ -51,23 +49,19 @@ const reason: fc.Arbitrary<Reason> = fc
         ref: '42 CFR Part 2',
         detail: 'substance use disorder records need a consent naming the recipient',
       }),
-      fc
-        .uuid()
-        .map((g) => ({
-          layer: 'break-glass' as const,
-          effect: 'permit' as const,
-          ref: `break-glass/${g}`,
-          detail: `emergency access until 2026-12-02T10:00:00Z (DUA 3)`,
-        })),
+      fc.uuid().map((g) => ({
+        layer: 'break-glass' as const,
+        effect: 'permit' as const,
+        ref: `break-glass/${g}`,
+        detail: `emergency access until 2026-12-02T10:00:00Z (DUA 3)`,
+      })),
       fc.constant({ layer: 'break-glass' as const, effect: 'deny' as const, ref: 'break-glass', detail: 'no active break-the-glass grant' }),
-      fc
-        .tuple(id, fc.nat(9), fc.boolean())
-        .map(([c, n, allow]) => ({
-          layer: 'consent' as const,
-          effect: allow ? ('permit' as const) : ('deny' as const),
-          ref: `Consent/${c}#${n}`,
-          detail: allow ? 'permitted by the patient' : 'denied by the patient',
-        })),
+      fc.tuple(id, fc.nat(9), fc.boolean()).map(([c, n, allow]) => ({
+        layer: 'consent' as const,
+        effect: allow ? ('permit' as const) : ('deny' as const),
+        ref: `Consent/${c}#${n}`,
+        detail: allow ? 'permitted by the patient' : 'denied by the patient',
+      })),
       fc.constant({ layer: 'default' as const, effect: 'deny' as const, ref: 'caregiver', detail: 'caregivers see only what the patient grants them' }),
       fc.constant({
         layer: 'default' as const,
@@ -75,14 +69,12 @@ const reason: fc.Arbitrary<Reason> = fc
         ref: 'default:treatment-opt-out',
         detail: 'treatment is shared unless the patient opts out',
       }),
-      fc
-        .constantFrom('opt-in', 'opt-out')
-        .map((x) => ({
-          layer: 'default' as const,
-          effect: 'deny' as const,
-          ref: `default:treatment-${x}`,
-          detail: 'treatment access needs the patient to opt in',
-        })),
+      fc.constantFrom('opt-in', 'opt-out').map((x) => ({
+        layer: 'default' as const,
+        effect: 'deny' as const,
+        ref: `default:treatment-${x}`,
+        detail: 'treatment access needs the patient to opt in',
+      })),
       fc.constant({
         layer: 'default' as const,
         effect: 'permit' as const,
