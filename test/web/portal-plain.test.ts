@@ -317,12 +317,20 @@ describe('the portal in plain language', { timeout: 180_000 }, () => {
     await page.goto(`${base}/portal`);
     const res = await page.request.get(`${base}/portal`);
     expect(res.headers()['cache-control']).toBe('no-store');
+    const csrf = (await page.locator('input[name="csrf"]').first().getAttribute('value'))!;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${base}/portal`);
     expect(await page.getByRole('link', { name: 'Sign in' }).count()).toBe(1);
     expect((await maria.cookies(`${base}/portal`)).some((c) => c.name === 'cg_session')).toBe(false);
     await page.goBack();
     expect(await page.locator('body').innerText()).not.toMatch(/Who can see my record|Maria (Elena|E) Alvarez/);
+    // A form posted after the session ended (an old tab) changes nothing.
+    expect(await post(page, '/portal/choices/research', `csrf=${csrf}&choice=out`)).toBe(401);
+    const fresh = await browser.newContext({ bypassCSP: true });
+    const again = await fresh.newPage();
+    await signInAs(again, 'maria');
+    expect(await again.locator('form[action="/portal/choices/research"]').innerText()).toMatch(/currently included in/);
+    await fresh.close();
   });
 });
 

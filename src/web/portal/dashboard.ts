@@ -288,7 +288,7 @@ export function dashboardPage(m: DashboardModel) {
       <h2 id="history">Who has accessed ${m.actingAs ? `${m.patientName}'s` : 'my'} record</h2>
       ${historyTable(m.history)}
       <p>
-        ${m.olderHistory ? html`<a href="/portal/history?at=${m.olderHistory}&amp;back=first">Older entries</a> · ` : ''}<a href="/portal/history">All of the access history</a>
+        ${m.olderHistory ? html`<a href="/portal/history?at=${m.olderHistory}&amp;back=${m.olderHistory.split('.')[0]}.0">Older entries</a> · ` : ''}<a href="/portal/history">All of the access history</a>
       </p>
 
       <h2 id="downloads">Download</h2>
