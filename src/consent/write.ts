@@ -91,6 +91,13 @@ export async function writeConsent(deps: ConsentWriteDeps, requester: Requester,
   if (requester.role === 'caregiver' && compiled.lines.some((l) => l.effect === 'allow' && l.label === 'sud')) {
     throw FhirError.of(403, 'forbidden', 'A caregiver cannot open substance use disorder (42 CFR Part 2) records; only the patient can', 'Consent.provision');
   }
+  // A delegation lets him act for her, not for himself: no allow may reach him (by his own
+  // reference, his organization, or everyone), so he cannot widen his own grant.
+  if (requester.role === 'caregiver') {
+    const him = new Set(['*', requester.fhirUser, requester.organization].filter((x): x is string => x !== undefined));
+    if (compiled.lines.some((l) => l.effect === 'allow' && him.has(l.actor)))
+      throw FhirError.of(403, 'forbidden', 'A caregiver cannot widen what he himself may see; only the patient can', 'Consent.provision');
+  }
   const actors = [...new Set(compiled.lines.map((l) => l.actor).filter((a) => a !== '*'))];
   const known = await existingActors(deps.db, actors);
   const unknown = actors.filter((a) => !known.has(a));

@@ -24,6 +24,8 @@ import { contractMeasureFor, evaluatePerformance, multiPayerFor, performanceRepo
 import type { Resource } from '../fhir/types.js';
 import type { Quarter } from '../performance/quarter.js';
 import type { RemarkRequest } from '../caregaps/remark.js';
+import { askForReview, grantsOfHers, nameOfHers, type TheirGrant } from './break-glass-reviews.js';
+import type { ReviewRefusal } from '../consent/break-glass-review.js';
 import { readStoredDocument, readStoredGap, remarkGap, reportsOf, storedGapsFile, type ReportSummary } from './stored-gaps.js';
 
 /**
@@ -58,6 +60,12 @@ export interface Gate {
   preview(patientId: string, actor: string): Promise<Row[] | undefined>;
   /** Her compiled consent lines: what is enforced, for the portal to show as her choices. */
   choices(patientId: string): Promise<readonly ConsentLine[] | undefined>;
+  /** Her break-the-glass grants with their reviews, for her or the caregiver acting for her; undefined (not found) for anyone else. */
+  breakGlassOfHers(patientId: string): Promise<TheirGrant[] | undefined>;
+  /** She asks for a review of one of her grants; another patient's grant is 'unknown-grant', as one that does not exist. */
+  askBreakGlassReview(patientId: string, grantId: string, note: string): Promise<ReviewRefusal | undefined>;
+  /** Her name only, for her pages and those of a caregiver registered for her (who must see for whom he acts); undefined for anyone else. */
+  nameOfPatient(patientId: string): Promise<string | undefined>;
   /** Whether the requester (a subscription's recipient) may be told of an event at all, and how much: decided at numbering. */
   notificationVerdict(event: NotificationEvent): Promise<NotificationVerdict>;
   /** Before each send: decided again, audited, and what the numbered event may say. */
@@ -118,6 +126,9 @@ export function createGate(deps: GateDeps, requester: Requester): Gate {
     whoCanSee: (patientId, actors, cls) => whoCanSee(g, patientId, actors, cls),
     preview: (patientId, actor) => previewAs(g, patientId, actor),
     choices: (patientId) => enforcedChoices(g, patientId),
+    breakGlassOfHers: (patientId) => grantsOfHers(g, patientId),
+    askBreakGlassReview: (patientId, grantId, note) => askForReview(g, patientId, grantId, note),
+    nameOfPatient: (patientId) => nameOfHers(g, patientId),
     notificationVerdict: (event) => notificationVerdict(g, event),
     releaseNotification: (event, detail, payload) => releaseNotification(g, event, detail, payload),
     maySubscribeTo: (patientId) => maySubscribeTo(g, patientId),

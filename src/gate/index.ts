@@ -11,3 +11,6 @@ export type { ConsentLine } from '../consent/compile.js';
 export { DIRECTORY_TYPES } from './scope.js';
 export type { NotificationEvent, NotificationRelease, NotificationVerdict } from './notify.js';
 export type { DigestEntry } from './digest.js';
+export type { TheirGrant } from './break-glass-reviews.js';
+export type { ReviewRefusal } from '../consent/break-glass-review.js';
+export type { Reason } from '../consent/decide.js';

@@ -82,10 +82,13 @@ describe('patient consents through /fhir/Consent', () => {
 
   it('lets a caregiver write consents only once the patient has delegated to them', async () => {
     const { send, consent, consentId, tokens } = await setup();
-    const byDaniel = consentBody('c2', { type: 'permit', actor: [actor('RelatedPerson/rp1')], class: [{ code: 'Observation' }] });
+    const byDaniel = consentBody('c2', { type: 'deny', actor: [actor('RelatedPerson/rp1')], class: [{ code: 'Observation' }] });
     expect((await consent('c2', tokens.daniel, byDaniel)).status).toBe(403);
     await consent('c1', tokens.maria, consentBody('c1', { type: 'permit', actor: [actor('RelatedPerson/rp1')], class: [{ code: 'Consent' }] }));
     expect((await consent('c2', tokens.daniel, byDaniel)).status).toBe(201);
+    // Acting for her is not acting for himself: he cannot widen his own grant (test/consent/caregiver-writes.test.ts).
+    const widen = consentBody('c3', { type: 'permit', actor: [actor('RelatedPerson/rp1')], class: [{ code: 'Observation' }] });
+    expect((await consent('c3', tokens.daniel, widen)).status).toBe(403);
   });
 
   it('rejects bad Consents with a 4xx OperationOutcome and stores nothing', async () => {

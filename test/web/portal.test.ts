@@ -81,8 +81,8 @@ describe('the patient portal', () => {
     const page = await context.newPage();
     await signInAs(page, 'maria');
     expect(await page.locator('h1').textContent()).toBe('My sharing choices');
-    const oakRow = page.getByRole('row', { name: /Oakwood/ });
-    expect(await oakRow.textContent()).toMatch(/Yes/);
+    const doctor = (name: RegExp) => page.locator('section[aria-labelledby="who-doctors"] li', { hasText: name });
+    expect(await doctor(/Oakwood/).textContent()).toMatch(/Oakwood Family Medicine: (Yes|Partly)\./);
     await screenshot(page, 'portal-before');
 
     await page.locator('#organization').selectOption({ label: (await page.locator('#organization option', { hasText: 'Oakwood' }).textContent())! });
@@ -90,7 +90,7 @@ describe('the patient portal', () => {
     await page.locator('form[action="/portal/choices/organization"] button').click();
     await page.waitForURL(`${base}/portal`);
     expect(await page.getByRole('status').textContent()).toMatch(/Saved/);
-    expect(await page.getByRole('row', { name: /Oakwood/ }).textContent()).toMatch(/No/);
+    expect(await doctor(/Oakwood/).textContent()).toMatch(/Oakwood Family Medicine: No\. .*you blocked them/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the receipt' }).click()]);
     expect(download.suggestedFilename()).toBe('consent-receipt.jws');
     await screenshot(page, 'portal-after');
@@ -98,7 +98,7 @@ describe('the patient portal', () => {
     expect((await read()).status).toBe(404);
     // Her access history shows the clinician's reads, the permitted one and the refused one.
     await page.reload();
-    expect(await page.locator('#history ~ div table').textContent()).toMatch(/clinic-oak-prac-chen/);
+    expect(await page.locator('#history ~ div table').textContent()).toMatch(/Sarah Chen/);
   });
 
   it('the patient opts out of research, and the next release leaves her out', async () => {
@@ -131,15 +131,17 @@ describe('the patient portal', () => {
     await page.locator('#until').evaluate((el) => el.removeAttribute('min'));
     await page.locator('#until').fill('2020-01-01');
     await page.locator('form[action="/portal/choices/caregiver"] button').click();
-    await page.waitForURL(`${base}/portal`);
-    expect(await page.getByRole('alert').textContent()).toMatch(/end date must be a real date after today/);
+    await page.waitForURL(/\/portal#change$/);
+    expect(await page.locator('#until-error').textContent()).toMatch(/end date must be after today/);
     await page.getByLabel('Test results and vital signs').check();
     const nextYear = `${new Date().getUTCFullYear() + 1}-06-30`;
     await page.locator('#until').fill(nextYear);
     await page.locator('form[action="/portal/choices/caregiver"] button').click();
     await page.waitForURL(`${base}/portal`);
     expect(await page.getByRole('status').textContent()).toMatch(/Saved/);
-    expect(await page.getByRole('row', { name: /\(caregiver\)/ }).textContent()).toMatch(new RegExp(`Test results and vital signs.*until ${nextYear}`));
+    expect(await page.locator('section[aria-labelledby="who-caregivers"]').textContent()).toMatch(
+      new RegExp(`can see: test results and vital signs until 30 June ${nextYear.slice(0, 4)}`),
+    );
 
     // Daniel signs in to the same portal, in his own browser.
     const his = await browser.newContext({ bypassCSP: true });
@@ -178,7 +180,9 @@ describe('the patient portal', () => {
     await page.waitForURL(`${base}/portal`);
     expect(await page.getByRole('status').textContent()).toMatch(/Saved/);
     expect(await page.getByLabel('Mental and behavioural health').isChecked()).toBe(true);
-    expect(await page.getByRole('row', { name: /Maple Street/ }).textContent()).toMatch(/except .*behavioural health/);
+    expect(await page.locator('section[aria-labelledby="who-doctors"] li', { hasText: 'Maple Street' }).textContent()).toMatch(
+      /Partly\. .*Mental health records are kept from them: you chose to hide them\./,
+    );
   });
 
   it('the patient lets Maple Street be told of a mental health stay, but not where or why', async () => {
@@ -190,7 +194,7 @@ describe('the patient portal', () => {
     };
     await page.goto(`${base}/portal`);
     // Hidden from everyone (previous test): that wins, and the page says so.
-    expect(await page.locator('#notice-current').textContent()).toMatch(/hide mental health information from everyone/);
+    expect(await page.locator('#notice-current').textContent()).toMatch(/hidden from everyone/);
     await hideMentalHealth(false);
     expect(await page.locator('#notice-current').textContent()).toMatch(/No organization is told/);
     const option = (await page.locator('#notice-organization option').allTextContents()).find((t) => /Maple Street/.test(t))!;
@@ -202,7 +206,7 @@ describe('the patient portal', () => {
     expect(await page.locator('#notice-current').textContent()).toMatch(/Told now: Maple Street/);
     // As the next tests expect: mental health hidden from everyone again.
     await hideMentalHealth(true);
-    expect(await page.locator('#notice-current').textContent()).toMatch(/hide mental health information from everyone/);
+    expect(await page.locator('#notice-current').textContent()).toMatch(/hidden from everyone/);
   });
 
   it('previews her record exactly as a given clinician would get it', async () => {
@@ -250,8 +254,8 @@ describe('the patient portal', () => {
       csrf,
     );
     await page.reload();
-    expect(await page.getByRole('alert').textContent()).toMatch(/choose an organization from the list/);
-    expect(await page.getByRole('row', { name: /Maple/ }).textContent()).toMatch(/Yes/);
+    expect(await page.locator('#organization-error').textContent()).toMatch(/choose an organization from the list/);
+    expect(await page.locator('section[aria-labelledby="who-doctors"] li', { hasText: 'Maple' }).textContent()).toMatch(/Maple Street[^:]*: (Yes|Partly)/);
   });
 
   it('sets the session cookie HttpOnly and SameSite, and every portal page passes axe-core', async () => {

@@ -8,11 +8,24 @@ const PORTAL_CHOICE = 'urn:consent-gateway:portal-choice';
 
 export type ChoiceKey = 'research' | 'hide-sensitive' | `organization:${string}` | `caregiver:${string}` | `visit-notice:${string}`;
 
-interface StoredConsent {
+export interface StoredConsent {
   id: string;
   status?: string;
+  dateTime?: string;
   identifier?: { system?: string; value?: string }[];
-  provision?: { period?: { end?: string }; class?: { code?: string }[] };
+  performer?: { reference?: string }[];
+  provision?: { period?: { end?: string }; class?: { code?: string }[]; actor?: { reference?: { reference?: string } }[]; securityLabel?: { code?: string }[] };
+}
+
+/** Her Consents that record portal choices, each with its choice key. */
+export async function portalConsents(fhir: Fetcher, patient: string): Promise<(StoredConsent & { key: string })[]> {
+  const res = await fhir(`/fhir/Consent?patient=${encodeURIComponent(patient)}&_count=1000`);
+  if (!res.ok) return [];
+  const bundle = (await res.json()) as { entry?: { resource: StoredConsent }[] };
+  return (bundle.entry ?? []).flatMap(({ resource: c }) => {
+    const key = c.identifier?.find((i) => i.system === PORTAL_CHOICE)?.value;
+    return key ? [{ ...c, key }] : [];
+  });
 }
 
 /** Her Consents that record one portal choice (she can read all of hers). */
@@ -26,8 +39,16 @@ export async function consentsFor(fhir: Fetcher, patient: string, key: ChoiceKey
 /**
  * Records a choice in one write: the Consent that holds it is updated in place (its id is the
  * server's, found by the choice's identifier), or a new one is created. `active: false` revokes.
+ * `performer`: who made the choice (her, or the caregiver acting for her), so she is shown his changes as his.
  */
-export async function saveChoice(fhir: Fetcher, patient: string, key: ChoiceKey, active: boolean, provision: object): Promise<Response | undefined> {
+export async function saveChoice(
+  fhir: Fetcher,
+  patient: string,
+  key: ChoiceKey,
+  active: boolean,
+  provision: object,
+  performer: string = patient,
+): Promise<Response | undefined> {
   const [existing] = await consentsFor(fhir, patient, key);
   if (!existing && !active) return undefined;
   const consent = {
@@ -38,6 +59,7 @@ export async function saveChoice(fhir: Fetcher, patient: string, key: ChoiceKey,
     scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
     category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
     patient: { reference: patient },
+    performer: [{ reference: performer }],
     dateTime: new Date().toISOString(),
     policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
     provision,

@@ -1,33 +1,65 @@
-import { displayName } from '../display.js';
 import { Hono, type Context } from 'hono';
+import { html } from 'hono/html';
 import type { AppEnv } from '../../app-env.js';
+import type { Gate, TheirGrant } from '../../gate/index.js';
+import { groupRecord } from '../clinician/record.js';
 import { page } from '../layout.js';
 import { pageHeaders } from '../security.js';
 import { csrfOk, currentSession, fhirAs, gateAs, mountSignIn, saveSession, type AppFetch, type BaseSession, type Fetcher } from '../sign-in.js';
-import { ENCOUNTER_NOTICE, NOTICE_CLASS_SYSTEM } from '../../consent/notice-class.js';
-import { toldLines, type ToldEvent } from './told.js';
-import { CAREGIVER_CLASSES, caregiverPage, HIDEABLE, previewPage, dashboardPage, signedOutPage, type AccessRow, type HistoryRow } from './pages.js';
-import { html } from 'hono/html';
-import type { AccessExplanation, Gate } from '../../gate/index.js';
-import { groupRecord } from '../clinician/record.js';
-import { consentsFor, enforced, saveChoice } from './choices.js';
+import { changesByOthers } from './changes.js';
+import { CHOICE_KINDS, parseChoice, typedValues, type ChoiceKind } from './choice-forms.js';
+import { enforced, portalConsents, saveChoice } from './choices.js';
+import { actingBanner, dashboardPage, type EmergencyLine, type FormState } from './dashboard.js';
+import { listCaregivers, listClinicians, listOrganizations, type Named } from './directory.js';
+import { historyPage } from './history-page.js';
+import { accountingPage, historyCsv, historyRow, isCursor, isOwnPortalVisit, wholeAccounting, type AuditEventLike } from './history.js';
+import { CAREGIVER_CLASSES, caregiverPage, previewPage, signedOutPage } from './pages.js';
+import { dayInWords } from './plain-words.js';
+import { reviewPage } from './review-page.js';
+import { visitNoticeLines } from './told.js';
+import { whoCanSeeHer } from './who-can-see.js';
 
 const SCOPE = 'openid fhirUser launch/patient patient/*.rs online_access';
+/** Rows of her accounting read per page of the history (her own portal visits are then left out). */
+const HISTORY_PAGE = 50;
 
 interface Session extends BaseSession {
   role: 'patient' | 'caregiver';
   patient: string;
+  /** Who is signed in (her Patient reference, or the caregiver's RelatedPerson). */
+  me?: string;
   receipt?: string;
+  form?: FormState;
+}
+
+/** Who is signed in and for whom, as every portal page needs it. */
+interface Portal {
+  session: { id: string; value: Session };
+  fhir: Fetcher;
+  gate: Gate | undefined;
+  patientId: string;
+  /** She herself, or a caregiver she has delegated her consents (the Consent class) to. */
+  mayChange: boolean;
+  /** The caregiver's name when he acts for her. */
+  actingAs?: string;
+  name: string;
 }
 
 /**
- * The patient portal: server-rendered pages that act through the FHIR API with the patient's
- * own token (obtained by code + PKCE, held server-side), so every rule of the API applies to
- * them too. Forms post back with a CSRF token; changes follow post/redirect/get.
+ * The patient portal: server-rendered pages that act through the FHIR API and the gate with the
+ * signed-in user's own token (code + PKCE, held server-side), so every rule of the API applies
+ * to them too. A caregiver she has delegated her consents to sees her pages and acts for her,
+ * under a banner that says so. Forms post back with a CSRF token; changes follow
+ * post/redirect/get, and a refused form comes back with its errors and what was typed.
  */
 export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(pageHeaders());
+  app.use(async function noStore(c, next) {
+    await next();
+    // A page of her record must not come back from the browser's cache after sign-out (the back button).
+    c.header('cache-control', 'no-store');
+  });
   mountSignIn<Session>(app, {
     path: '/portal',
     scope: SCOPE,
@@ -37,42 +69,55 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
       csrf,
       role: r.role === 'caregiver' ? 'caregiver' : 'patient',
       patient: r.role === 'patient' && r.fhirUser ? r.fhirUser : `Patient/${String(r.patient).replace(/^Patient\//, '')}`,
+      ...(r.fhirUser ? { me: r.fhirUser } : {}),
     }),
     signedOut: (m) => signedOutPage(m),
   });
-  const current = (c: Context<AppEnv>) => currentSession<Session>(c);
-  const fhirFor = (c: Context<AppEnv>, token: string) => fhirAs(c, appFetch, token);
+
+  async function portal(c: Context<AppEnv>): Promise<Portal | undefined> {
+    const session = await currentSession<Session>(c);
+    if (!session) return undefined;
+    const fhir = fhirAs(c, appFetch, session.value.accessToken);
+    const gate = await gateAs(c, session.value.accessToken);
+    const patientId = session.value.patient.replace(/^Patient\//, '');
+    const name = (gate ? await gate.nameOfPatient(patientId) : undefined) ?? 'the patient';
+    if (session.value.role === 'patient') return { session, fhir, gate, patientId, mayChange: true, name };
+    // Her compiled lines are explained only to a caregiver she has delegated her consents to.
+    const delegated = gate ? (await gate.choices(patientId)) !== undefined : false;
+    if (!delegated) return { session, fhir, gate, patientId, mayChange: false, name };
+    const me = session.value.me ?? '';
+    const caregiver = (await listCaregivers(fhir, session.value.patient)).find((x) => x.id === me);
+    return { session, fhir, gate, patientId, mayChange: true, name, actingAs: caregiver?.person ?? 'her caregiver' };
+  }
+  const banner = (p: Portal) => (p.actingAs ? actingBanner(p.name, p.actingAs) : undefined);
+  const signIn = (c: Context<AppEnv>) => c.html(signedOutPage('Your session has ended. Please sign in again.'), 401);
 
   app.get('/', async (c) => {
-    const session = await current(c);
-    if (!session) return c.html(signedOutPage());
-    const { value, id } = session;
-    const fhir = fhirFor(c, value.accessToken);
-    if (value.role === 'caregiver')
-      return c.html(
-        caregiverPage({
-          patient: value.patient,
-          csrf: value.csrf,
-          sections: await Promise.all(CAREGIVER_CLASSES.map(async ([cls, label]) => ({ label, items: await sharedItems(fhir, cls, value.patient) }))),
-        }),
+    const p = await portal(c);
+    if (!p) return c.html(signedOutPage());
+    const { session, fhir, gate, patientId } = p;
+    if (!p.mayChange) {
+      const sections = await Promise.all(
+        CAREGIVER_CLASSES.filter(([cls]) => cls !== 'Consent').map(async ([cls, label]) => ({
+          label,
+          items: await sharedItems(fhir, cls, session.value.patient),
+        })),
       );
+      return c.html(caregiverPage({ patientName: p.name, csrf: session.value.csrf, sections }));
+    }
     const organizations = await listOrganizations(fhir);
-    const gate = await gateAs(c, value.accessToken);
-    const patientId = value.patient.replace(/^Patient\//, '');
-    const access = gate ? await accessOf(gate, patientId, organizations) : [];
+    const caregivers = await listCaregivers(fhir, session.value.patient);
+    const clinicians = await listClinicians(fhir, organizations);
+    const names = namesOf(organizations, clinicians, caregivers);
     const lines = gate ? await gate.choices(patientId) : undefined;
     const { researchOptOut, hidden, noticeTo } = enforced(lines ?? []);
-    const accounting = await accountingOf(fhir, value.patient);
-    const history = accounting.map(historyRow);
-    const caregivers = await listCaregivers(fhir, value.patient);
-    if (gate) access.push(...(await Promise.all(caregivers.map((g) => caregiverAccess(gate, fhir, patientId, g)))));
-    const clinicians = await listClinicians(fhir, organizations);
-    // Clinicians are listed as "Name, Organization"; a sentence names the organization itself.
-    const names = new Map([...organizations.map((o) => [o.id, o.name] as const), ...clinicians.map((x) => [x.id, x.name.split(', ')[0]!] as const)]);
-    const told = toldLines(accounting, names);
-    const page = dashboardPage({
-      patientName: value.patient,
-      access,
+    const first = await accountingPage(fhir, session.value.patient, HISTORY_PAGE);
+    const view = dashboardPage({
+      patientName: p.name,
+      ...(p.actingAs ? { actingAs: p.actingAs } : {}),
+      who: gate
+        ? await whoCanSeeHer(gate, fhir, session.value.patient, organizations, caregivers)
+        : { doctors: [], plans: [], caregivers: [], mentalHealth: [] },
       organizations,
       researchOptOut,
       noticeTo,
@@ -80,288 +125,267 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
       clinicians,
       hidden,
       today: new Date().toISOString().slice(0, 10),
-      history,
-      told,
-      csrf: value.csrf,
-      ...(value.flash ? { message: value.flash } : {}),
-      ...(value.receipt ? { receipt: value.receipt } : {}),
+      history: rowsOf(first.events, session.value.patient, names, caregivers).slice(0, 10),
+      ...(first.older ? { olderHistory: first.older } : {}),
+      told: visitNoticeLines(first.events, names),
+      emergencies: gate ? emergencyLines((await gate.breakGlassOfHers(patientId)) ?? [], names, !!p.actingAs) : [],
+      changesByOthers: p.actingAs ? [] : changesByOthers(await portalConsents(fhir, session.value.patient), session.value.patient, names),
+      csrf: session.value.csrf,
+      ...(session.value.flash ? { message: session.value.flash } : {}),
+      ...(session.value.form ? { form: session.value.form } : {}),
+      ...(session.value.receipt ? { receipt: session.value.receipt } : {}),
     });
-    if (value.flash) await save(c, id, { ...value, flash: undefined });
-    return c.html(page);
+    if (session.value.flash || session.value.form) await saveSession(c, session.id, { ...session.value, flash: undefined, form: undefined } as Session);
+    return c.html(view);
+  });
+
+  app.get('/history', async (c) => {
+    const p = await portal(c);
+    if (!p) return signIn(c);
+    const at = c.req.query('at');
+    const back = (c.req.query('back') ?? '').split(',').filter((x) => x === 'first' || isCursor(x));
+    if (at !== undefined && !isCursor(at)) return c.redirect('/portal/history', 303);
+    const accounting = await accountingPage(p.fhir, p.session.value.patient, HISTORY_PAGE, at);
+    const caregivers = await listCaregivers(p.fhir, p.session.value.patient);
+    const organizations = await listOrganizations(p.fhir);
+    const names = namesOf(organizations, await listClinicians(p.fhir, organizations), caregivers);
+    // The first page's own cursor (its snapshot, from its next link), so "newer" from the second page shows exactly it again.
+    const self = at ?? (accounting.older ? `${accounting.older.split('.')[0]}.0` : 'first');
+    const trail = [...back, self];
+    const previous = back.at(-1);
+    const newer =
+      previous === undefined
+        ? undefined
+        : previous === 'first'
+          ? '/portal/history'
+          : `/portal/history?${new URLSearchParams({ at: previous, back: back.slice(0, -1).join(',') })}`;
+    const older = accounting.older ? `/portal/history?${new URLSearchParams({ at: accounting.older, back: trail.join(',') })}` : undefined;
+    const b = banner(p);
+    return c.html(
+      historyPage({
+        rows: rowsOf(accounting.events, p.session.value.patient, names, caregivers),
+        ...(older ? { older } : {}),
+        ...(newer ? { newer } : {}),
+        ...(b ? { banner: b } : {}),
+      }),
+    );
+  });
+
+  app.get('/download/access-history.csv', async (c) => {
+    const p = await portal(c);
+    if (!p) return signIn(c);
+    const caregivers = await listCaregivers(p.fhir, p.session.value.patient);
+    const organizations = await listOrganizations(p.fhir);
+    const names = namesOf(organizations, await listClinicians(p.fhir, organizations), caregivers);
+    const events = await wholeAccounting(p.fhir, p.session.value.patient);
+    const carers = new Set(caregivers.map((x) => x.id));
+    return c.body(historyCsv(events.map((e) => historyRow(e, p.session.value.patient, names, carers))), 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': 'attachment; filename="access-history.csv"',
+    });
+  });
+
+  app.get('/download/record.json', async (c) => {
+    const p = await portal(c);
+    if (!p) return signIn(c);
+    const bundle = await wholeRecord(p.fhir, p.patientId);
+    if (!bundle) return c.html(errorPage('The record cannot be downloaded just now. Please try again later.'), 503);
+    return c.body(JSON.stringify(bundle, null, 2), 200, {
+      'content-type': 'application/fhir+json; charset=utf-8',
+      'content-disposition': 'attachment; filename="my-health-record.json"',
+    });
   });
 
   app.get('/preview', async (c) => {
-    const session = await current(c);
-    if (!session || session.value.role !== 'patient') return c.html(signedOutPage('Please sign in.'), 401);
-    const clinicians = await listClinicians(fhirFor(c, session.value.accessToken));
+    const p = await portal(c);
+    if (!p || !p.mayChange) return signIn(c);
+    const organizations = await listOrganizations(p.fhir);
+    const clinicians = await listClinicians(p.fhir, organizations);
     const chosen = clinicians.find((x) => x.id === c.req.query('actor'));
-    if (!chosen) return flashBack(c, session, { kind: 'error', text: 'Please choose a clinician from the list.' });
-    const gate = await gateAs(c, session.value.accessToken);
-    const rows = gate ? await gate.preview(session.value.patient.replace(/^Patient\//, ''), chosen.id) : undefined;
+    if (!chosen) return flashBack(c, p.session, { kind: 'error', text: 'Please choose a clinician from the list.' });
+    const rows = p.gate ? await p.gate.preview(p.patientId, chosen.id) : undefined;
     if (!rows) return c.html(errorPage('The preview is not available just now.'), 503);
     const visible = rows.map((r) => JSON.parse(r.content) as Record<string, unknown>);
     const record = groupRecord(visible);
     const visits = record.visits.map((v) => ({
-      title: v.encounter ? `${v.encounter.what}, ${v.encounter.when.slice(0, 10)}` : 'Not tied to a visit',
-      items: v.items.map((i) => `${i.type}: ${i.what}${i.when ? `, ${i.when.slice(0, 10)}` : ''}`),
+      title: v.encounter ? `${v.encounter.what}, ${dayInWords(v.encounter.when)}` : 'Not tied to a visit',
+      items: v.items.map((i) => `${i.type}: ${i.what}${i.when ? `, ${dayInWords(i.when)}` : ''}`),
     }));
-    return c.html(previewPage({ clinician: chosen.name, visits, count: visible.length }));
+    const b = banner(p);
+    return c.html(previewPage({ clinician: chosen.name, visits, count: visible.length, ...(b ? { banner: b } : {}) }));
   });
 
   app.get('/receipt', async (c) => {
-    const session = await current(c);
+    const session = await currentSession<Session>(c);
     if (!session?.value.receipt) return c.html(signedOutPage('There is no receipt to download.'), 404);
     return c.body(session.value.receipt, 200, {
       'content-type': 'application/jose',
       'content-disposition': 'attachment; filename="consent-receipt.jws"',
-      'cache-control': 'no-store',
     });
   });
 
   app.post('/choices/:kind', async (c) => {
-    const session = await current(c);
-    if (!session) return c.html(signedOutPage('Your session has ended. Please sign in again.'), 401);
     const form = await c.req.parseBody({ all: true });
-    if (session.value.role !== 'patient') return c.html(errorPage('Only the patient can change these choices.'), 403);
-    if (!csrfOk(form, session.value)) return c.html(errorPage('This form has expired or did not come from this site. Nothing was changed.'), 403);
-    const fhir = fhirFor(c, session.value.accessToken);
-    const kind = c.req.param('kind');
-    const patient = session.value.patient;
-    let res: Response | undefined;
-    if (kind === 'organization') {
-      const organizations = await listOrganizations(fhir);
-      const org = organizations.find((o) => o.id === form['organization']);
-      if (!org) return flashBack(c, session, { kind: 'error', text: 'Please choose an organization from the list. Nothing was changed.' });
-      if (form['choice'] !== 'block' && form['choice'] !== 'allow')
-        return flashBack(c, session, { kind: 'error', text: 'Please choose to block or allow. Nothing was changed.' });
-      res = await saveChoice(fhir, patient, `organization:${org.id}`, form['choice'] === 'block', {
-        type: 'deny',
-        actor: [
-          { role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: org.id } },
-        ],
-      });
-    } else if (kind === 'visit-notice') {
-      // "Tell my doctor I was in hospital, but not where or why", for stays in mental health care
-      // (the notice class, policies/precedence.md): class and period only, to this organization.
-      const organizations = await listOrganizations(fhir);
-      const org = organizations.find((o) => o.id === form['organization']);
-      if (!org) return flashBack(c, session, { kind: 'error', text: 'Please choose an organization from the list. Nothing was changed.' });
-      if (form['choice'] !== 'on' && form['choice'] !== 'off')
-        return flashBack(c, session, { kind: 'error', text: 'Please choose whether to tell them. Nothing was changed.' });
-      res = await saveChoice(fhir, patient, `visit-notice:${org.id}`, form['choice'] === 'on', {
-        type: 'permit',
-        actor: [
-          { role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: org.id } },
-        ],
-        class: [{ system: NOTICE_CLASS_SYSTEM, code: ENCOUNTER_NOTICE }],
-        securityLabel: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'PSY' }],
-      });
-    } else if (kind === 'research') {
-      if (form['choice'] !== 'out' && form['choice'] !== 'in')
-        return flashBack(c, session, { kind: 'error', text: 'Please choose to be left out or included. Nothing was changed.' });
-      const reason = (code: string) => ({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code });
-      res = await saveChoice(fhir, patient, 'research', form['choice'] === 'out', { type: 'deny', purpose: [reason('HRESCH'), reason('PUBHLTH')] });
-    } else if (kind === 'sensitive') {
-      const chosen = form['hide'];
-      const hide = (Array.isArray(chosen) ? chosen : chosen === undefined ? [] : [chosen]).map(String);
-      if (!hide.every((x) => HIDEABLE.some(([id]) => id === x)))
-        return flashBack(c, session, { kind: 'error', text: 'Please choose from the listed kinds of information. Nothing was changed.' });
-      // Unhiding everything revokes the Consent; its provision must still be valid FHIR (no empty list).
-      const labels = HIDEABLE.filter(([id]) => hide.includes(id)).map(([, code]) => ({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code }));
-      res = await saveChoice(fhir, patient, 'hide-sensitive', hide.length > 0, { type: 'deny', ...(labels.length > 0 ? { securityLabel: labels } : {}) });
-    } else if (kind === 'caregiver') {
-      const caregivers = await listCaregivers(fhir, patient);
-      const caregiver = caregivers.find((x) => x.id === form['caregiver']);
-      if (!caregiver) return flashBack(c, session, { kind: 'error', text: 'Please choose a caregiver from the list. Nothing was changed.' });
-      const chosen = form['class'];
-      const classes = (Array.isArray(chosen) ? chosen : chosen === undefined ? [] : [chosen]).map(String);
-      if (classes.length === 0 || !classes.every((x) => CAREGIVER_CLASSES.some(([code]) => code === x)))
-        return flashBack(c, session, { kind: 'error', text: 'Please choose at least one kind of information to share. Nothing was changed.' });
-      const until = typeof form['until'] === 'string' ? form['until'] : '';
-      const today = new Date().toISOString().slice(0, 10);
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(until)) || until <= today)
-        return flashBack(c, session, { kind: 'error', text: 'The end date must be a real date after today. Nothing was changed.' });
-      res = await saveChoice(fhir, patient, `caregiver:${caregiver.id}`, true, {
-        type: 'permit',
-        period: { start: today, end: until },
-        actor: [
-          { role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'FAMMEMB' }] }, reference: { reference: caregiver.id } },
-        ],
-        class: classes.map((code) => ({ system: 'http://hl7.org/fhir/resource-types', code })),
-      });
-    } else {
-      return c.html(errorPage('There is no such choice.'), 404);
-    }
-    if (!res) return flashBack(c, session, { kind: 'ok', text: 'Saved. Your choice applies from now on.' });
+    const p = await portal(c);
+    if (!p) return signIn(c);
+    if (!p.mayChange) return c.html(errorPage('Only the patient, or a caregiver she has asked to act for her, can change these choices.'), 403);
+    if (!csrfOk(form, p.session.value)) return c.html(errorPage('This form has expired or did not come from this site. Nothing was changed.'), 403);
+    const kind = c.req.param('kind') as ChoiceKind;
+    if (!CHOICE_KINDS.includes(kind)) return c.html(errorPage('There is no such choice.'), 404);
+    const patient = p.session.value.patient;
+    const organizations = await listOrganizations(p.fhir);
+    const caregivers = await listCaregivers(p.fhir, patient);
+    const parsed = parseChoice(kind, form, {
+      organizations,
+      caregivers,
+      today: new Date().toISOString().slice(0, 10),
+      ...(p.actingAs && p.session.value.me ? { actingAs: p.session.value.me } : {}),
+    });
+    if (!parsed.ok) return refused(c, p.session, { kind, errors: parsed.errors, values: typedValues(form) });
+    const res = await saveChoice(p.fhir, patient, parsed.key, parsed.active, parsed.provision, p.session.value.me ?? patient);
+    if (!res) return flashBack(c, p.session, { kind: 'ok', text: 'Saved. The choice applies from now on.' });
     if (!res.ok) {
-      const outcome = (await res.json().catch(() => ({}))) as { issue?: { diagnostics?: string }[] };
-      return flashBack(c, session, { kind: 'error', text: `Not saved: ${outcome.issue?.[0]?.diagnostics ?? res.statusText}` });
+      // The API refused (for a caregiver: a change only she may make). Its diagnostics are for developers, not for her.
+      return flashBack(c, p.session, {
+        kind: 'error',
+        text:
+          res.status === 403
+            ? 'Nothing was changed: only the patient herself can make this change.'
+            : 'Nothing was changed: the choice could not be saved. Please try again.',
+      });
     }
-    return flashBack(c, session, { kind: 'ok', text: 'Saved. Your choice applies from now on.' }, res.headers.get('consent-receipt') ?? undefined);
+    return flashBack(c, p.session, { kind: 'ok', text: 'Saved. The choice applies from now on.' }, res.headers.get('consent-receipt') ?? undefined);
   });
+
+  app.get('/reviews/:grant', async (c) => {
+    const p = await portal(c);
+    if (!p || !p.mayChange) return signIn(c);
+    const line = await grantLine(p, c.req.param('grant'));
+    if (!line) return c.html(errorPage('There is no such emergency access to your record.'), 404);
+    const b = banner(p);
+    return c.html(reviewPage({ ...line, csrf: p.session.value.csrf, ...(b ? { banner: b } : {}) }));
+  });
+
+  app.post('/reviews/:grant', async (c) => {
+    const form = await c.req.parseBody();
+    const p = await portal(c);
+    if (!p) return signIn(c);
+    if (!p.mayChange) return c.html(errorPage('Only the patient, or a caregiver she has asked to act for her, can ask for a review.'), 403);
+    if (!csrfOk(form, p.session.value)) return c.html(errorPage('This form has expired or did not come from this site. Nothing was changed.'), 403);
+    const grant = c.req.param('grant');
+    const line = await grantLine(p, grant);
+    if (!line || !p.gate) return c.html(errorPage('There is no such emergency access to your record.'), 404);
+    const note = typeof form['note'] === 'string' ? form['note'].trim() : '';
+    const b = banner(p);
+    const again = (errors: Record<string, string>) =>
+      c.html(
+        reviewPage({ ...line, csrf: p.session.value.csrf, note: typeof form['note'] === 'string' ? form['note'] : '', errors, ...(b ? { banner: b } : {}) }),
+        400,
+      );
+    if (note.length === 0) return again({ note: 'Please say why you want this emergency access reviewed.' });
+    if (note.length > 1000) return again({ note: 'Please keep it to 1,000 characters.' });
+    const refusal = await p.gate.askBreakGlassReview(p.patientId, grant, note);
+    if (refusal === 'unknown-grant') return c.html(errorPage('There is no such emergency access to your record.'), 404);
+    return flashBack(c, p.session, {
+      kind: 'ok',
+      text: refusal
+        ? 'A review of this emergency access was already asked for or made; nothing new was added.'
+        : 'Your request for a review was sent. You will see the finding here.',
+    });
+  });
+
+  /** One of her grants as the review page shows it; undefined when it is not hers (as if it did not exist). */
+  async function grantLine(p: Portal, grant: string): Promise<EmergencyLine | undefined> {
+    const grants = p.gate ? ((await p.gate.breakGlassOfHers(p.patientId)) ?? []) : [];
+    const organizations = await listOrganizations(p.fhir);
+    const names = namesOf(organizations, await listClinicians(p.fhir, organizations), []);
+    return emergencyLines(grants, names, !!p.actingAs).find((l) => l.grant === grant);
+  }
 
   return app;
 }
 
-async function save(c: Context<AppEnv>, id: string, value: Session): Promise<void> {
-  await saveSession(c, id, value);
+async function flashBack(c: Context<AppEnv>, session: { id: string; value: Session }, flash: Session['flash'], receipt?: string) {
+  await saveSession(c, session.id, { ...session.value, flash, form: undefined, ...(receipt ? { receipt } : {}) } as Session);
+  return c.redirect('/portal', 303);
 }
 
-async function flashBack(c: Context<AppEnv>, session: { id: string; value: Session }, flash: Session['flash'], receipt?: string) {
-  await save(c, session.id, { ...session.value, flash, ...(receipt ? { receipt } : {}) });
-  return c.redirect('/portal', 303);
+/** A refused form: its errors and what was typed go to the page it redirects to, next to its fields. */
+async function refused(c: Context<AppEnv>, session: { id: string; value: Session }, form: FormState) {
+  await saveSession(c, session.id, { ...session.value, flash: undefined, form } as Session);
+  return c.redirect(`/portal#change`, 303);
 }
 
 const errorPage = (message: string) =>
   page({
     title: 'Not changed',
+    area: 'portal',
     body: html`<h1>Nothing was changed</h1>
       <p class="error" role="alert">${message}</p>
-      <p><a href="/portal">Back to my choices</a></p>`,
+      <p><a href="/portal">Back to the sharing choices</a></p>`,
   });
 
-/** Organizations in the exchange that can hold or ask for records (not the exchange itself). */
-async function listOrganizations(fhir: Fetcher): Promise<{ id: string; name: string }[]> {
-  const res = await fhir('/fhir/Organization?_count=100');
-  if (!res.ok) return [];
-  const bundle = (await res.json()) as { entry?: { resource: { id: string; name?: string } }[] };
-  return (bundle.entry ?? [])
-    .map((e) => ({ id: `Organization/${e.resource.id}`, name: e.resource.name ?? e.resource.id }))
-    .filter((o) => !/org-(hie|research)$/.test(o.id))
-    .sort((a, b) => a.name.localeCompare(b.name));
+/** People and organizations by reference, for sentences to name them. */
+function namesOf(organizations: readonly Named[], clinicians: readonly (Named & { person: string })[], caregivers: readonly (Named & { person: string })[]) {
+  return new Map<string, string>([
+    ...organizations.map((o) => [o.id, o.name] as const),
+    ...clinicians.map((x) => [x.id, x.person] as const),
+    ...caregivers.map((x) => [x.id, x.person] as const),
+  ]);
 }
 
-/**
- * What each organization's people could see of this patient now, decided by the same `decide`
- * as every real request (clinicians there for treatment, or the plan for payment), asked of the
- * gate as the patient herself.
- */
-async function accessOf(gate: Gate, patientId: string, organizations: { id: string; name: string }[]): Promise<AccessRow[]> {
-  const answers =
-    (await gate.whoCanSee(
-      patientId,
-      organizations.map((o) => o.id),
-      'Patient',
-    )) ?? [];
-  return answers.map((a, i) => accessRow(a, `${organizations[i]!.name} (${/\/payer-/.test(a.actor) ? 'the plan, for payment' : 'clinicians, for treatment'})`));
+function rowsOf(events: readonly AuditEventLike[], patient: string, names: ReadonlyMap<string, string>, caregivers: readonly Named[]) {
+  const carers = new Set(caregivers.map((x) => x.id));
+  return events.filter((e) => !isOwnPortalVisit(e, patient)).map((e) => historyRow(e, patient, names, carers));
 }
 
-function accessRow(a: AccessExplanation, name: string): AccessRow {
-  const k = a.classes[0]!;
-  return {
-    actor: a.actor,
-    name,
-    permit: k.permit,
-    withheld: (k.withheld ?? []).map((s) => CATEGORY_NAMES[s] ?? s),
-    reasons: (k.reasons ?? []).map((r) => r.detail),
-  };
-}
-
-const CATEGORY_NAMES: Record<string, string> = {
-  sud: 'substance use treatment records',
-  hiv: 'HIV information',
-  bh: 'behavioural health',
-  srh: 'sexual and reproductive health',
-};
-
-/** Her accounting of disclosures, newest first: read once for the access history and the sentences of what was told. */
-async function accountingOf(fhir: Fetcher, patient: string): Promise<AuditEventLike[]> {
-  const res = await fhir(`/fhir/AuditEvent?patient=${encodeURIComponent(patient)}&_count=50`);
-  if (!res.ok) return [];
-  const bundle = (await res.json()) as { entry?: { resource: AuditEventLike }[] };
-  return (bundle.entry ?? []).map((e) => e.resource);
-}
-
-function historyRow(e: AuditEventLike): HistoryRow {
-  return {
-    when: e.recorded,
-    who: e.agent?.find((a) => a.requestor)?.who?.reference ?? e.agent?.find((a) => a.requestor)?.who?.identifier?.value ?? 'unknown',
-    organization: e.agent?.find((a) => a.type?.text === 'organization')?.who?.reference ?? '',
-    purpose: e.purposeOfEvent?.[0]?.coding?.[0]?.code ?? '',
-    outcome: e.outcomeDesc ?? e.outcome ?? '',
-    breakGlass: (e.extension ?? []).some((x) => x.url === 'urn:consent-gateway:break-glass' && x.valueBoolean),
-    what: e.entity?.[0]?.what?.identifier?.value ?? '',
-  };
-}
-
-interface AuditEventLike extends ToldEvent {
-  recorded: string;
-  outcome?: string;
-  outcomeDesc?: string;
-  extension?: { url: string; valueBoolean?: boolean }[];
-  purposeOfEvent?: { coding?: { code?: string }[] }[];
-  agent?: { type?: { text?: string }; requestor?: boolean; who?: { reference?: string; identifier?: { value?: string } } }[];
-}
-
-/** The patient's registered caregivers (RelatedPerson records in their compartment). */
-async function listCaregivers(fhir: Fetcher, patient: string): Promise<{ id: string; name: string }[]> {
-  const res = await fhir(`/fhir/RelatedPerson?patient=${encodeURIComponent(patient)}&_count=50`);
-  if (!res.ok) return [];
-  const bundle = (await res.json()) as {
-    entry?: { resource: { id: string; name?: { given?: string[]; family?: string }[]; relationship?: { text?: string; coding?: { display?: string }[] }[] } }[];
-  };
-  return (bundle.entry ?? []).map(({ resource: r }) => {
-    const name = displayName(r.name) || r.id;
-    const rel = r.relationship?.[0]?.text ?? r.relationship?.[0]?.coding?.[0]?.display;
-    return { id: `RelatedPerson/${r.id}`, name: rel ? `${name} (${rel})` : name };
+/** Her grants in words: who opened her record, where, when and why, and where its review stands. */
+function emergencyLines(grants: readonly TheirGrant[], names: ReadonlyMap<string, string>, acting: boolean): EmergencyLine[] {
+  const yours = acting ? 'her' : 'your';
+  return grants.map((g) => {
+    const who = names.get(g.practitioner) ?? 'A clinician';
+    const at = names.get(g.organization) ? ` at ${names.get(g.organization)}` : '';
+    const asked = g.requests[0];
+    const review = g.decision
+      ? `Reviewed on ${dayInWords(g.decision.at)}: the exchange found it ${g.decision.outcome === 'appropriate' ? 'justified' : 'not justified'}${g.decision.note ? `: “${g.decision.note}”` : ''}.`
+      : asked
+        ? `A review was asked for on ${dayInWords(asked.at)}; it is waiting for an operator of the exchange.`
+        : 'Waiting for the exchange’s routine review.';
+    return {
+      grant: g.id,
+      text: `${who}${at} opened ${yours} record in an emergency on ${dayInWords(g.startedAt)} (until ${dayInWords(g.expiresAt)}). The reason given: “${g.reason}”.`,
+      review,
+      mayAsk: !g.decision && !asked,
+    };
   });
 }
 
-/** One kind of the patient's data as a caregiver's token reaches it; undefined when none of it is shared. */
+/** One kind of her data as a caregiver's token reaches it; undefined when none of it is shared. */
 async function sharedItems(fhir: Fetcher, cls: string, patient: string): Promise<string[] | undefined> {
   const res = await fhir(`/fhir/${cls}?patient=${encodeURIComponent(patient)}&_count=20`);
   if (!res.ok) return undefined;
-  const bundle = (await res.json()) as { total?: number; entry?: { resource: Record<string, unknown> }[] };
+  const bundle = (await res.json()) as { entry?: { resource: Record<string, unknown> }[] };
   const entries = bundle.entry ?? [];
   if (entries.length === 0) return undefined;
   return entries.map(({ resource: r }) => {
     const code = (r['code'] ?? (Array.isArray(r['type']) ? (r['type'] as unknown[])[0] : r['type'])) as
       { text?: string; coding?: { display?: string }[] } | undefined;
-    const when = String(r['effectiveDateTime'] ?? (r['period'] as { start?: string } | undefined)?.start ?? r['recordedDate'] ?? r['recorded'] ?? '').slice(
-      0,
-      10,
-    );
-    return `${code?.text ?? code?.coding?.[0]?.display ?? cls}${when ? `, ${when}` : ''}`;
+    const when = String(r['effectiveDateTime'] ?? (r['period'] as { start?: string } | undefined)?.start ?? r['recordedDate'] ?? r['recorded'] ?? '');
+    return `${code?.text ?? code?.coding?.[0]?.display ?? 'An entry'}${when ? `, ${dayInWords(when)}` : ''}`;
   });
 }
 
-/** Clinicians in the directory (PractitionerRole with an organization), named for the patient to pick from. */
-async function listClinicians(fhir: Fetcher, organizations?: readonly { id: string; name: string }[]): Promise<{ id: string; name: string }[]> {
-  const entries = async <T>(path: string): Promise<T[]> => {
+/** Her whole record as one FHIR Bundle: `$everything` with her own token, every page of it. */
+async function wholeRecord(fhir: Fetcher, patientId: string): Promise<object | undefined> {
+  const entries: unknown[] = [];
+  let path: string | undefined = `/fhir/Patient/${encodeURIComponent(patientId)}/$everything?_count=1000`;
+  for (let pages = 0; path && pages < 100; pages++) {
     const res = await fhir(path);
-    return res.ok ? (((await res.json()) as { entry?: { resource: T }[] }).entry ?? []).map((e) => e.resource) : [];
-  };
-  const roles = await entries<{ practitioner?: { reference?: string }; organization?: { reference?: string } }>('/fhir/PractitionerRole?_count=1000');
-  const people = new Map(
-    (await entries<{ id: string; name?: { given?: string[]; family?: string }[] }>('/fhir/Practitioner?_count=1000')).map((p) => [
-      `Practitioner/${p.id}`,
-      displayName(p.name),
-    ]),
-  );
-  // The dashboard has just read the organizations; the preview reads them here.
-  const orgs = new Map((organizations ?? (await listOrganizations(fhir))).map((o) => [o.id, o.name]));
-  const seen = new Map<string, string>();
-  for (const r of roles) {
-    const id = r.practitioner?.reference;
-    const org = r.organization?.reference;
-    if (id && org && !seen.has(id)) seen.set(id, `${people.get(id) || id}${orgs.has(org) ? `, ${orgs.get(org)}` : ''}`);
+    if (!res.ok) return undefined;
+    const bundle = (await res.json()) as { entry?: unknown[]; link?: { relation: string; url: string }[] };
+    entries.push(...(bundle.entry ?? []));
+    const next = bundle.link?.find((l) => l.relation === 'next')?.url;
+    path = next ? new URL(next).pathname + new URL(next).search : undefined;
   }
-  return [...seen].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** What a caregiver may see now, and until when (the end of the patient's grant to them). */
-async function caregiverAccess(gate: Gate, fhir: Fetcher, patientId: string, caregiver: { id: string; name: string }): Promise<AccessRow> {
-  const [consent] = await consentsFor(fhir, patientId, `caregiver:${caregiver.id}`);
-  const active = consent?.status === 'active';
-  const shared = active ? (consent?.provision?.class ?? []).map((k) => CAREGIVER_CLASSES.find(([code]) => code === k.code)?.[1] ?? k.code) : [];
-  const [answer] = (await gate.whoCanSee(patientId, [caregiver.id], 'Observation')) ?? [];
-  return {
-    actor: caregiver.id,
-    name: `${caregiver.name} (caregiver)`,
-    permit: active && shared.length > 0,
-    withheld: [],
-    reasons: active
-      ? [`You shared: ${shared.join(', ')}`, ...(consent?.provision?.period?.end ? [`until ${consent.provision.period.end}`] : [])]
-      : (answer?.classes[0]?.reasons?.map((r) => r.detail) ?? []),
-  };
+  return { resourceType: 'Bundle', type: 'searchset', timestamp: new Date().toISOString(), total: entries.length, entry: entries };
 }

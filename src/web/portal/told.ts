@@ -41,6 +41,11 @@ export function toldLines(events: readonly ToldEvent[], names: ReadonlyMap<strin
   return lines;
 }
 
+/** Only the sentences of who was told of her visits (emergency access is listed with its review, from the grants). */
+export function visitNoticeLines(events: readonly ToldEvent[], names: ReadonlyMap<string, string>): ToldLine[] {
+  return events.flatMap((e) => notificationLine(e, names) ?? []);
+}
+
 function notificationLine(e: ToldEvent, names: ReadonlyMap<string, string>): ToldLine | undefined {
   const details = new Map((e.entity ?? []).flatMap((x) => x.detail ?? []).map((d) => [d.type ?? '', d.valueString ?? '']));
   // A send that disclosed nothing (her consent withdrawn since) told no one anything.
