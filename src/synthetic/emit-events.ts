@@ -16,6 +16,8 @@ import type { SourceId } from './catalog.js';
 import type { EdVisit, InpatientStay, Mammography, OfficeVisit, PersonPlan, PharmacyFill, PlannedEvent } from './plan.js';
 import { ED_FACILITY_ALLOWED, MAMMOGRAPHY_ALLOWED, PROFESSIONAL_ALLOWED, amountsFor, inpatientAllowedRange } from './pricing.js';
 import type { Rng } from './prng.js';
+import { locationId, wardFor } from './locations.js';
+import { emitVisitLabs, type LabState } from './emit-labs.js';
 
 /** Where a person's resources go while the region is generated. */
 export interface EmitContext {
@@ -34,6 +36,7 @@ export interface PersonState {
   times: Rng;
   claims: Rng;
   charting: Rng;
+  labs: LabState;
 }
 
 function activeChronic(plan: PersonPlan, day: number, except?: DxKey): ChronicKey[] {
@@ -111,6 +114,7 @@ function office(e: OfficeVisit, state: PersonState, ctx: EmitContext): void {
     id: encounterId,
     cls: 'AMB',
     type: cptType(e.cpt),
+    location: locationId(e.clinic, 'site'),
     start: localDateTime(e.day, start),
     end: localDateTime(e.day, end),
   });
@@ -121,7 +125,8 @@ function office(e: OfficeVisit, state: PersonState, ctx: EmitContext): void {
   const obs = { uri: bundle.src.uri, patientId, encounterId };
   if (e.weightKg !== undefined) bundle.add(bodyWeight({ ...obs, id: bundle.nextId('obs'), effective: localDateTime(e.day, start + 3) }, e.weightKg));
   if (e.bp) bundle.add(bloodPressure({ ...obs, id: bundle.nextId('obs'), effective: localDateTime(e.day, start + 5) }, e.bp[0], e.bp[1]));
-  if (e.hba1c !== undefined) bundle.add(hba1c({ ...obs, id: bundle.nextId('obs'), effective: localDateTime(e.day, start + 10) }, e.hba1c));
+  if (atPcp) emitVisitLabs(e, { bundle, plan, labs: state.labs, patientId, encounterId, start });
+  else if (e.hba1c !== undefined) bundle.add(hba1c({ ...obs, id: bundle.nextId('obs'), effective: localDateTime(e.day, start + 10) }, e.hba1c));
   fileClaim(
     state,
     ctx,
@@ -152,6 +157,7 @@ function emergency(e: EdVisit, state: PersonState, ctx: EmitContext): void {
     patientId,
     cls: 'EMER',
     type: cptType(e.cpt),
+    location: locationId(e.hospital, 'ed'),
     start: localDateTime(e.day, start),
     end: localDateTime(e.day, end),
     practitioner: e.practitioner,
@@ -190,6 +196,7 @@ function inpatient(e: InpatientStay, state: PersonState, ctx: EmitContext): void
     organizationId: org,
     dx: e.dx,
     disposition: e.disposition,
+    location: wardFor(e.hospital, e.dx),
   });
   bundle.add(encounter);
   // The hospital re-records some of the person's known chronic problems as secondary diagnoses.

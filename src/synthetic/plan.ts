@@ -5,7 +5,9 @@
  * the same FHIR code as everybody else.
  */
 import type { ClinicId, HospitalId, PatientSourceId, PayerId } from './catalog.js';
+import type { PlannedAllergy } from './allergies.js';
 import type { ChronicKey, DispositionCode, DrugKey, DxKey } from './codes.js';
+import type { PlannedImmunization } from './immunizations.js';
 
 export type Gender = 'male' | 'female' | 'other' | 'unknown';
 
@@ -111,6 +113,8 @@ export interface PersonPlan {
   coverage: CoverageSpan[];
   /** Sorted by day. */
   events: PlannedEvent[];
+  allergies: PlannedAllergy[];
+  immunizations: PlannedImmunization[];
   /** Hand-written copies and ids for the named fixture patient. */
   recordOverrides?: Partial<Record<PatientSourceId, RecordDemo>>;
   patientIds?: Partial<Record<PatientSourceId, string>>;
