@@ -18,6 +18,9 @@ import { ED_FACILITY_ALLOWED, MAMMOGRAPHY_ALLOWED, PROFESSIONAL_ALLOWED, amounts
 import type { Rng } from './prng.js';
 import { locationId, wardFor } from './locations.js';
 import { emitVisitLabs, type LabState } from './emit-labs.js';
+import { type AncillaryDef, CONSULTS, IMAGING, PROCEDURES, RATES, drawAncillary } from './ancillary.js';
+import { CLINICIANS, type HospitalId } from './catalog.js';
+import { ageOnDay } from './dates.js';
 
 /** Where a person's resources go while the region is generated. */
 export interface EmitContext {
@@ -37,6 +40,7 @@ export interface PersonState {
   claims: Rng;
   charting: Rng;
   labs: LabState;
+  ancillary: Rng;
 }
 
 function activeChronic(plan: PersonPlan, day: number, except?: DxKey): ChronicKey[] {
@@ -142,6 +146,44 @@ function office(e: OfficeVisit, state: PersonState, ctx: EmitContext): void {
     },
     range(PROFESSIONAL_ALLOWED, e.cpt),
   );
+  if (ageOnDay(plan.demo.birthDate, e.day) >= 18) {
+    const later = e.day + state.ancillary.int(3, 21);
+    const imaging = drawAncillary(state.ancillary, RATES.officeImaging, IMAGING);
+    if (imaging) fileAncillary(state, ctx, imaging, plan.homeHospital, later, e.dx);
+    const procedure = drawAncillary(state.ancillary, RATES.officeProcedure, PROCEDURES);
+    if (procedure) fileAncillary(state, ctx, procedure, plan.homeHospital, later + state.ancillary.int(7, 30), e.dx);
+    const consult = drawAncillary(state.ancillary, RATES.officeConsult, CONSULTS);
+    // A referral is a consultation and a few follow-ups with the specialist.
+    const visits = consult ? 1 + state.ancillary.int(0, RATES.consultFollowUps) : 0;
+    for (let i = 0; i < visits && consult; i++) fileConsult(state, ctx, consult, plan.homeHospital, later + i * state.ancillary.int(21, 60), e.dx);
+  }
+}
+
+const RADIOLOGIST: ReadonlyMap<HospitalId, string> = new Map(
+  CLINICIANS.filter((c) => c.specialty === 'radiology').map((c) => [c.source as HospitalId, c.id] as const),
+);
+
+/** An imaging study or outpatient procedure: the hospital's facility claim and the physician's, claims only. */
+function fileAncillary(state: PersonState, ctx: EmitContext, a: AncillaryDef, hospital: HospitalId, day: number, dx: DxKey, encounterId?: string): void {
+  if (day > LAST_DAY) return;
+  const org = source(hospital).organizationId;
+  const product = cptCoding(a.cpt, a.display);
+  const base = { serviceStart: day, serviceEnd: day, providerOrganizationId: org, diagnoses: [dx], product, ...(encounterId ? { encounterId } : {}) };
+  const revenue = coding(SYSTEMS.revenue, a.revenue[0], a.revenue[1]);
+  fileClaim(state, ctx, { ...base, claimType: 'institutional', subType: 'outpatient', revenue }, a.facility);
+  const reader = a.revenue[0] === '0360' ? undefined : RADIOLOGIST.get(hospital);
+  fileClaim(state, ctx, { ...base, claimType: 'professional', ...(reader ? { practitioner: reader } : {}) }, a.professional);
+}
+
+function fileConsult(state: PersonState, ctx: EmitContext, a: AncillaryDef, hospital: HospitalId, day: number, dx: DxKey): void {
+  if (day > LAST_DAY) return;
+  const product = cptCoding(a.cpt, a.display);
+  fileClaim(
+    state,
+    ctx,
+    { claimType: 'professional', providerOrganizationId: source(hospital).organizationId, product, serviceStart: day, serviceEnd: day, diagnoses: [dx] },
+    a.professional,
+  );
 }
 
 function emergency(e: EdVisit, state: PersonState, ctx: EmitContext): void {
@@ -176,6 +218,8 @@ function emergency(e: EdVisit, state: PersonState, ctx: EmitContext): void {
     range(ED_FACILITY_ALLOWED, e.cpt),
   );
   fileClaim(state, ctx, { ...base, claimType: 'professional', practitioner: e.practitioner, product: cptCoding(e.cpt) }, range(PROFESSIONAL_ALLOWED, e.cpt));
+  const imaging = drawAncillary(state.ancillary, RATES.edImaging, IMAGING);
+  if (imaging) fileAncillary(state, ctx, imaging, e.hospital, e.day, e.dx, encounterId);
 }
 
 function inpatient(e: InpatientStay, state: PersonState, ctx: EmitContext): void {

@@ -127,6 +127,7 @@ export function emitPerson(plan: PersonPlan, ctx: EmitContext): void {
     claims: streamFor(ctx.seed, 'claims', plan.index),
     charting: streamFor(ctx.seed, 'charting', plan.index),
     labs: newLabState(ctx.seed, plan),
+    ancillary: streamFor(ctx.seed, 'ancillary', plan.index),
   };
   for (const event of plan.events) emitEvent(event, state, ctx);
   emitProblemList(plan, ctx, state);

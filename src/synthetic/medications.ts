@@ -26,6 +26,7 @@ export const DOSAGE: Readonly<Record<DrugKey, { text: string; perDay: number; ti
   buprenorphine: { text: 'Dissolve 2 tablets (16 mg / 4 mg) under the tongue once daily', perDay: 2, timesPerDay: 1, form: 'tablet' },
   atorvastatin: { text: 'Take 1 tablet (20 mg) by mouth once daily at bedtime', perDay: 1, timesPerDay: 1, form: 'tablet' },
   insulinGlargine: { text: 'Inject 30 units under the skin once daily at bedtime', perDay: 0.3, timesPerDay: 1, form: 'mL' },
+  biktarvy: { text: 'Take 1 tablet by mouth once daily', perDay: 1, timesPerDay: 1, form: 'tablet' },
   semaglutide: { text: 'Inject 1 mg under the skin once weekly', perDay: 0.1, timesPerDay: 1, form: 'mL', weekly: true },
 };
 

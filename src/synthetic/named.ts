@@ -84,6 +84,7 @@ export function mariaPlan(): PersonPlan {
     demo: MARIA,
     pcpClinic: 'clinic-oak',
     pcpPractitioner: CHEN,
+    homeHospital: 'hosp-mercy',
     designatesPcp: true,
     conditions: [{ key: 'diabetes' }, { key: 'hypertension' }, { key: 'mdd' }, { key: 'oud' }],
     coverage: [{ payer: 'payer-lakeshore', start: 0, end: isoToDay('2025-12-31') }],

@@ -89,6 +89,7 @@ export function planPerson(seed: number, index: number, faker: Faker, ssnTaken: 
     demo,
     pcpClinic,
     pcpPractitioner,
+    homeHospital,
     designatesPcp,
     conditions,
     coverage,

@@ -15,8 +15,10 @@ const UPTAKE: Readonly<Record<DrugKey, number>> = {
   buprenorphine: 0.5,
   // Statins for most adults with diabetes (ADA); basal insulin and a GLP-1 agonist for a minority.
   atorvastatin: 0.6,
-  insulinGlargine: 0.25,
-  semaglutide: 0.2,
+  insulinGlargine: 0.3,
+  semaglutide: 0.3,
+  // Nearly everyone diagnosed with HIV is on antiretroviral therapy (CDC: ~90% of those in care).
+  biktarvy: 0.9,
 };
 
 /** Chance a course is stopped inside the window (side effects, remission, a switch), after its second fill or later. */
@@ -28,6 +30,7 @@ const STOPS: Readonly<Record<DrugKey, number>> = {
   atorvastatin: 0.15,
   insulinGlargine: 0.1,
   semaglutide: 0.2,
+  biktarvy: 0.05,
 };
 
 export function planFills(rng: Rng, conditions: readonly ChronicCondition[], firstDay: number, adherence: Rng): PharmacyFill[] {

@@ -107,6 +107,8 @@ export interface PersonPlan {
   demo: Demographics;
   pcpClinic: ClinicId;
   pcpPractitioner: string;
+  /** Where their imaging and outpatient procedures are done. */
+  homeHospital: HospitalId;
   /** Whether the clinic record names the PCP in Patient.generalPractitioner. */
   designatesPcp: boolean;
   conditions: ChronicCondition[];
