@@ -64,7 +64,8 @@ export function emitVisitLabs(e: OfficeVisit, c: VisitLabContext): void {
     const panel = PANELS[key];
     const values = panelValues(labs.rng, key, labs.profile, e.hba1c);
     const ids = panel.analytes.map((analyte, i) => {
-      const id = bundle.nextId('lab');
+      // 'obs-lab' ids sort after the visit's own 'obs' ones, so a reader paging by id meets vitals and HbA1c first.
+      const id = bundle.nextId('obs-lab');
       bundle.add(labObservation(args(id), analyte, values[i] ?? 0));
       return id;
     });
