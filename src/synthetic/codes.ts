@@ -122,8 +122,8 @@ export const CPT_DISPLAY: Readonly<Record<string, string>> = {
   '77067': 'Screening mammography, bilateral (2-view study of each breast), including computer-aided detection (CAD) when performed',
 };
 
-export function cptCoding(code: string): Coding {
-  return { system: SYSTEMS.cpt, code, display: CPT_DISPLAY[code] ?? code };
+export function cptCoding(code: string, display?: string): Coding {
+  return { system: SYSTEMS.cpt, code, display: display ?? CPT_DISPLAY[code] ?? code };
 }
 
 export const NEW_PATIENT_CPT = [
@@ -167,6 +167,16 @@ export const DRUGS = {
   lisinopril: { rxnorm: '314076', display: 'lisinopril 10 MG Oral Tablet', quantity: 90, price: [4, 15] },
   sertraline: { rxnorm: '312941', display: 'sertraline 50 MG Oral Tablet', quantity: 90, price: [8, 40] },
   buprenorphine: { rxnorm: '351267', display: 'buprenorphine 8 MG / naloxone 2 MG Sublingual Tablet', quantity: 180, price: [150, 400] },
+  atorvastatin: { rxnorm: '617310', display: 'atorvastatin 20 MG Oral Tablet', quantity: 90, price: [6, 25] },
+  // Brand and biologic drugs drive most of real pharmacy spending; 90-day allowed amounts near net list prices.
+  insulinGlargine: { rxnorm: '274783', display: 'insulin glargine', quantity: 27, price: [900, 1350] },
+  semaglutide: { rxnorm: '1991302', display: 'semaglutide', quantity: 9, price: [2300, 2900] },
+  biktarvy: {
+    rxnorm: '1999563',
+    display: 'bictegravir 50 MG / emtricitabine 200 MG / tenofovir alafenamide 25 MG Oral Tablet',
+    quantity: 90,
+    price: [10500, 12500],
+  },
 } as const;
 
 export type DrugKey = keyof typeof DRUGS;
@@ -176,6 +186,10 @@ export const DRUG_INDICATION: Readonly<Record<DrugKey, ChronicKey>> = {
   lisinopril: 'hypertension',
   sertraline: 'mdd',
   buprenorphine: 'oud',
+  atorvastatin: 'diabetes',
+  insulinGlargine: 'diabetes',
+  semaglutide: 'diabetes',
+  biktarvy: 'hiv',
 };
 
 export const SOPT = {

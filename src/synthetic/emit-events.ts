@@ -16,6 +16,11 @@ import type { SourceId } from './catalog.js';
 import type { EdVisit, InpatientStay, Mammography, OfficeVisit, PersonPlan, PharmacyFill, PlannedEvent } from './plan.js';
 import { ED_FACILITY_ALLOWED, MAMMOGRAPHY_ALLOWED, PROFESSIONAL_ALLOWED, amountsFor, inpatientAllowedRange } from './pricing.js';
 import type { Rng } from './prng.js';
+import { locationId, wardFor } from './locations.js';
+import { emitVisitLabs, type LabState } from './emit-labs.js';
+import { type AncillaryDef, CONSULTS, IMAGING, PROCEDURES, RATES, drawAncillary } from './ancillary.js';
+import { CLINICIANS, type HospitalId } from './catalog.js';
+import { ageOnDay } from './dates.js';
 
 /** Where a person's resources go while the region is generated. */
 export interface EmitContext {
@@ -34,6 +39,8 @@ export interface PersonState {
   times: Rng;
   claims: Rng;
   charting: Rng;
+  labs: LabState;
+  ancillary: Rng;
 }
 
 function activeChronic(plan: PersonPlan, day: number, except?: DxKey): ChronicKey[] {
@@ -111,6 +118,7 @@ function office(e: OfficeVisit, state: PersonState, ctx: EmitContext): void {
     id: encounterId,
     cls: 'AMB',
     type: cptType(e.cpt),
+    location: locationId(e.clinic, 'site'),
     start: localDateTime(e.day, start),
     end: localDateTime(e.day, end),
   });
@@ -121,7 +129,8 @@ function office(e: OfficeVisit, state: PersonState, ctx: EmitContext): void {
   const obs = { uri: bundle.src.uri, patientId, encounterId };
   if (e.weightKg !== undefined) bundle.add(bodyWeight({ ...obs, id: bundle.nextId('obs'), effective: localDateTime(e.day, start + 3) }, e.weightKg));
   if (e.bp) bundle.add(bloodPressure({ ...obs, id: bundle.nextId('obs'), effective: localDateTime(e.day, start + 5) }, e.bp[0], e.bp[1]));
-  if (e.hba1c !== undefined) bundle.add(hba1c({ ...obs, id: bundle.nextId('obs'), effective: localDateTime(e.day, start + 10) }, e.hba1c));
+  if (atPcp) emitVisitLabs(e, { bundle, plan, labs: state.labs, patientId, encounterId, start });
+  else if (e.hba1c !== undefined) bundle.add(hba1c({ ...obs, id: bundle.nextId('obs'), effective: localDateTime(e.day, start + 10) }, e.hba1c));
   fileClaim(
     state,
     ctx,
@@ -136,6 +145,44 @@ function office(e: OfficeVisit, state: PersonState, ctx: EmitContext): void {
       diagnoses: [e.dx, ...activeChronic(plan, e.day, e.dx)],
     },
     range(PROFESSIONAL_ALLOWED, e.cpt),
+  );
+  if (ageOnDay(plan.demo.birthDate, e.day) >= 18) {
+    const later = e.day + state.ancillary.int(3, 21);
+    const imaging = drawAncillary(state.ancillary, RATES.officeImaging, IMAGING);
+    if (imaging) fileAncillary(state, ctx, imaging, plan.homeHospital, later, e.dx);
+    const procedure = drawAncillary(state.ancillary, RATES.officeProcedure, PROCEDURES);
+    if (procedure) fileAncillary(state, ctx, procedure, plan.homeHospital, later + state.ancillary.int(7, 30), e.dx);
+    const consult = drawAncillary(state.ancillary, RATES.officeConsult, CONSULTS);
+    // A referral is a consultation and a few follow-ups with the specialist.
+    const visits = consult ? 1 + state.ancillary.int(0, RATES.consultFollowUps) : 0;
+    for (let i = 0; i < visits && consult; i++) fileConsult(state, ctx, consult, plan.homeHospital, later + i * state.ancillary.int(21, 60), e.dx);
+  }
+}
+
+const RADIOLOGIST: ReadonlyMap<HospitalId, string> = new Map(
+  CLINICIANS.filter((c) => c.specialty === 'radiology').map((c) => [c.source as HospitalId, c.id] as const),
+);
+
+/** An imaging study or outpatient procedure: the hospital's facility claim and the physician's, claims only. */
+function fileAncillary(state: PersonState, ctx: EmitContext, a: AncillaryDef, hospital: HospitalId, day: number, dx: DxKey, encounterId?: string): void {
+  if (day > LAST_DAY) return;
+  const org = source(hospital).organizationId;
+  const product = cptCoding(a.cpt, a.display);
+  const base = { serviceStart: day, serviceEnd: day, providerOrganizationId: org, diagnoses: [dx], product, ...(encounterId ? { encounterId } : {}) };
+  const revenue = coding(SYSTEMS.revenue, a.revenue[0], a.revenue[1]);
+  fileClaim(state, ctx, { ...base, claimType: 'institutional', subType: 'outpatient', revenue }, a.facility);
+  const reader = a.revenue[0] === '0360' ? undefined : RADIOLOGIST.get(hospital);
+  fileClaim(state, ctx, { ...base, claimType: 'professional', ...(reader ? { practitioner: reader } : {}) }, a.professional);
+}
+
+function fileConsult(state: PersonState, ctx: EmitContext, a: AncillaryDef, hospital: HospitalId, day: number, dx: DxKey): void {
+  if (day > LAST_DAY) return;
+  const product = cptCoding(a.cpt, a.display);
+  fileClaim(
+    state,
+    ctx,
+    { claimType: 'professional', providerOrganizationId: source(hospital).organizationId, product, serviceStart: day, serviceEnd: day, diagnoses: [dx] },
+    a.professional,
   );
 }
 
@@ -152,6 +199,7 @@ function emergency(e: EdVisit, state: PersonState, ctx: EmitContext): void {
     patientId,
     cls: 'EMER',
     type: cptType(e.cpt),
+    location: locationId(e.hospital, 'ed'),
     start: localDateTime(e.day, start),
     end: localDateTime(e.day, end),
     practitioner: e.practitioner,
@@ -170,6 +218,8 @@ function emergency(e: EdVisit, state: PersonState, ctx: EmitContext): void {
     range(ED_FACILITY_ALLOWED, e.cpt),
   );
   fileClaim(state, ctx, { ...base, claimType: 'professional', practitioner: e.practitioner, product: cptCoding(e.cpt) }, range(PROFESSIONAL_ALLOWED, e.cpt));
+  const imaging = drawAncillary(state.ancillary, RATES.edImaging, IMAGING);
+  if (imaging) fileAncillary(state, ctx, imaging, e.hospital, e.day, e.dx, encounterId);
 }
 
 function inpatient(e: InpatientStay, state: PersonState, ctx: EmitContext): void {
@@ -190,6 +240,7 @@ function inpatient(e: InpatientStay, state: PersonState, ctx: EmitContext): void
     organizationId: org,
     dx: e.dx,
     disposition: e.disposition,
+    location: wardFor(e.hospital, e.dx),
   });
   bundle.add(encounter);
   // The hospital re-records some of the person's known chronic problems as secondary diagnoses.

@@ -7,6 +7,7 @@ import { SOURCES, source, type ClinicId, type PatientSourceId, type SourceId } f
 import type { ChronicKey } from './codes.js';
 import type { SourceBundle } from './bundle.js';
 import { isoToDay } from './dates.js';
+import { emitCareRecord } from './emit-care.js';
 import { emitEvent, type EmitContext, type PersonState } from './emit-events.js';
 
 export type { EmitContext };
@@ -15,6 +16,8 @@ import { conditionResource } from './fhir-clinical.js';
 import { patientResource } from './fhir-patient.js';
 import type { PersonPlan } from './plan.js';
 import { streamFor } from './prng.js';
+import { labProfile } from './labs.js';
+import type { LabState } from './emit-labs.js';
 import { carriesSsn, drawVariant, varyRecord, wantsNickname } from './variants.js';
 
 /** Every source holding a record for the person, in catalogue order for stable output. */
@@ -123,7 +126,15 @@ export function emitPerson(plan: PersonPlan, ctx: EmitContext): void {
     times: streamFor(ctx.seed, 'times', plan.index),
     claims: streamFor(ctx.seed, 'claims', plan.index),
     charting: streamFor(ctx.seed, 'charting', plan.index),
+    labs: newLabState(ctx.seed, plan),
+    ancillary: streamFor(ctx.seed, 'ancillary', plan.index),
   };
   for (const event of plan.events) emitEvent(event, state, ctx);
   emitProblemList(plan, ctx, state);
+  emitCareRecord(state, ctx);
+}
+
+function newLabState(seed: number, plan: PersonPlan): LabState {
+  const rng = streamFor(seed, 'labs', plan.index);
+  return { rng, profile: labProfile(rng, plan.demo.gender === 'female'), last: {} };
 }

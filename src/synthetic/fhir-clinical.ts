@@ -3,6 +3,8 @@ import { DX, type DispositionCode, DISPOSITIONS, type DxKey, MAMMOGRAPHY, SYSTEM
 import { concept, head, ref } from './fhir-common.js';
 import type { CodeableConcept, Concept, Condition, Encounter, Observation, Procedure } from './fhir-types.js';
 import { LAST_DAY, dayToIso } from './dates.js';
+import { interpretation, referenceRange } from './fhir-labs.js';
+import { HBA1C } from './labs.js';
 
 const ENCOUNTER_CLASS = {
   AMB: 'ambulatory',
@@ -24,6 +26,8 @@ export interface EncounterArgs {
   /** Main diagnosis first. */
   conditionIds?: readonly string[];
   disposition?: DispositionCode;
+  /** The Location (site or department) the encounter happened in. */
+  location?: string;
 }
 
 function reason(dx: DxKey): Concept {
@@ -53,6 +57,7 @@ export function encounterResource(a: EncounterArgs): Encounter {
     const d = DISPOSITIONS.find(([code]) => code === a.disposition);
     enc.hospitalization = { dischargeDisposition: concept(SYSTEMS.dischargeDisposition, a.disposition, d?.[1]) };
   }
+  if (a.location !== undefined) enc.location = [{ location: ref('Location', a.location), status: 'completed' }];
   enc.serviceProvider = ref('Organization', a.organizationId);
   return enc;
 }
@@ -147,6 +152,8 @@ export function hba1c(a: ObservationArgs, percent: number): Observation {
     encounter: ref('Encounter', a.encounterId),
     effectiveDateTime: a.effective,
     valueQuantity: { value: percent, unit: '%', system: SYSTEMS.ucum, code: '%' },
+    interpretation: interpretation(HBA1C, percent),
+    referenceRange: referenceRange(HBA1C),
   };
 }
 

@@ -29,3 +29,6 @@ export type { Period } from '@smile-cdr/fhirts/dist/FHIR-R4/Period.js';
 
 /** The package's CodeableConcept omits FHIR's `text` element; this restores it. */
 export type Concept = import('@smile-cdr/fhirts/dist/FHIR-R4/CodeableConcept.js').CodeableConcept & { text?: string };
+
+/** Resources whose fhirts classes are stricter than the JSON they describe: built as plain objects. */
+export type LooseResource = { resourceType: string; id: string; meta: { source: string } } & Record<string, unknown>;

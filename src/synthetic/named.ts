@@ -84,10 +84,18 @@ export function mariaPlan(): PersonPlan {
     demo: MARIA,
     pcpClinic: 'clinic-oak',
     pcpPractitioner: CHEN,
+    homeHospital: 'hosp-mercy',
     designatesPcp: true,
     conditions: [{ key: 'diabetes' }, { key: 'hypertension' }, { key: 'mdd' }, { key: 'oud' }],
     coverage: [{ payer: 'payer-lakeshore', start: 0, end: isoToDay('2025-12-31') }],
     events: sortEvents(events),
+    allergies: [{ allergen: 'penicillin', reaction: 'hives', severity: 'moderate', recordedDay: isoToDay('2024-01-16') }],
+    // Flu shots at her autumn visits, and a Tdap booster at the spring one.
+    immunizations: [
+      { vaccine: 'influenza', day: isoToDay('2024-10-15') },
+      { vaccine: 'tdap', day: isoToDay('2025-05-13') },
+      { vaccine: 'influenza', day: isoToDay('2025-11-11') },
+    ],
     recordOverrides: {
       'clinic-oak': exactRecord(MARIA, true),
       // The hospital registered her without SSN or middle name, in capitals, with ZIP+4.

@@ -12,6 +12,8 @@ import { makeDemographics } from './demographics.js';
 import { CLINIC_PREFERENCE, HOME_HOSPITAL } from './geography.js';
 import { planEd, planInpatient, planMammography, type HospitalContext } from './hospital-use.js';
 import { planFills } from './pharmacy.js';
+import { planAllergies } from './allergies.js';
+import { planImmunizations } from './immunizations.js';
 import type { InpatientStay, PersonPlan, PlannedEvent } from './plan.js';
 import { streamFor } from './prng.js';
 import { storyFor } from './stories.js';
@@ -76,17 +78,23 @@ export function planPerson(seed: number, index: number, faker: Faker, ssnTaken: 
   const stays = planInpatient(hospitalCtx);
   const ed = planEd(hospitalCtx);
   const mammography = planMammography(hospitalCtx);
-  const fills = planFills(streamFor(seed, 'pharmacy', index), conditions, firstDay);
+  const fills = planFills(streamFor(seed, 'pharmacy', index), conditions, firstDay, streamFor(seed, 'adherence', index));
 
   const outpatient = [...office, ...ed, ...mammography].filter((e) => !duringStay(stays, e.day));
+  const pcpDays = outpatient.filter((e) => e.kind === 'office' && e.clinic === pcpClinic).map((e) => e.day);
+  const allergies = planAllergies(streamFor(seed, 'allergies', index), pcpDays[0] ?? firstDay);
+  const immunizations = planImmunizations(streamFor(seed, 'immunizations', index), demo.birthDate, firstDay, pcpDays).filter((v) => !duringStay(stays, v.day));
   return {
     index,
     demo,
     pcpClinic,
     pcpPractitioner,
+    homeHospital,
     designatesPcp,
     conditions,
     coverage,
     events: sortEvents([...stays, ...outpatient, ...fills]),
+    allergies,
+    immunizations,
   };
 }

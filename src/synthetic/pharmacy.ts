@@ -13,9 +13,27 @@ const UPTAKE: Readonly<Record<DrugKey, number>> = {
   lisinopril: 0.8,
   sertraline: 0.6,
   buprenorphine: 0.5,
+  // Statins for most adults with diabetes (ADA); basal insulin and a GLP-1 agonist for a minority.
+  atorvastatin: 0.6,
+  insulinGlargine: 0.3,
+  semaglutide: 0.3,
+  // Nearly everyone diagnosed with HIV is on antiretroviral therapy (CDC: ~90% of those in care).
+  biktarvy: 0.9,
 };
 
-export function planFills(rng: Rng, conditions: readonly ChronicCondition[], firstDay: number): PharmacyFill[] {
+/** Chance a course is stopped inside the window (side effects, remission, a switch), after its second fill or later. */
+const STOPS: Readonly<Record<DrugKey, number>> = {
+  metformin: 0.08,
+  lisinopril: 0.08,
+  sertraline: 0.3,
+  buprenorphine: 0.25,
+  atorvastatin: 0.15,
+  insulinGlargine: 0.1,
+  semaglutide: 0.2,
+  biktarvy: 0.05,
+};
+
+export function planFills(rng: Rng, conditions: readonly ChronicCondition[], firstDay: number, adherence: Rng): PharmacyFill[] {
   const fills: PharmacyFill[] = [];
   for (const drug of Object.keys(DRUG_INDICATION) as DrugKey[]) {
     const roll = rng.next();
@@ -25,8 +43,10 @@ export function planFills(rng: Rng, conditions: readonly ChronicCondition[], fir
     if (!condition && drug === 'sertraline') condition = has(conditions, 'gad');
     if (!condition || roll >= UPTAKE[drug]) continue;
     const start = condition.diagnosedDay ?? firstDay + startOffset;
+    const stopsAfter = adherence.chance(STOPS[drug]) ? adherence.int(2, 6) : Infinity;
     const stop = Math.min(LAST_DAY, condition.resolvedDay ?? LAST_DAY);
-    for (let day = start; day <= stop; day += rng.int(85, 95)) fills.push({ kind: 'fill', day, drug });
+    let n = 0;
+    for (let day = start; day <= stop && n < stopsAfter; day += rng.int(85, 95), n++) fills.push({ kind: 'fill', day, drug });
   }
   return fills;
 }

@@ -5,7 +5,9 @@
  * the same FHIR code as everybody else.
  */
 import type { ClinicId, HospitalId, PatientSourceId, PayerId } from './catalog.js';
+import type { PlannedAllergy } from './allergies.js';
 import type { ChronicKey, DispositionCode, DrugKey, DxKey } from './codes.js';
+import type { PlannedImmunization } from './immunizations.js';
 
 export type Gender = 'male' | 'female' | 'other' | 'unknown';
 
@@ -105,12 +107,16 @@ export interface PersonPlan {
   demo: Demographics;
   pcpClinic: ClinicId;
   pcpPractitioner: string;
+  /** Where their imaging and outpatient procedures are done. */
+  homeHospital: HospitalId;
   /** Whether the clinic record names the PCP in Patient.generalPractitioner. */
   designatesPcp: boolean;
   conditions: ChronicCondition[];
   coverage: CoverageSpan[];
   /** Sorted by day. */
   events: PlannedEvent[];
+  allergies: PlannedAllergy[];
+  immunizations: PlannedImmunization[];
   /** Hand-written copies and ids for the named fixture patient. */
   recordOverrides?: Partial<Record<PatientSourceId, RecordDemo>>;
   patientIds?: Partial<Record<PatientSourceId, string>>;

@@ -9,6 +9,7 @@ import { SOURCES, source, type SourceId } from './catalog.js';
 import { WINDOW_END, WINDOW_START } from './dates.js';
 import { emitPerson, type EmitContext } from './emit-person.js';
 import { cliniciansOf, relatedChild, researchOrganization, sourceOrganization } from './fhir-directory.js';
+import { locationResources } from './fhir-location.js';
 import { DANIEL, MARIA_IDS, MARIA_SSN, mariaPlan, namedPeople } from './named.js';
 import { planPerson } from './person.js';
 import type { GenerateOptions, ManifestFile, Region, SourceFile } from './types.js';
@@ -43,6 +44,7 @@ export function generateRegion(opts: GenerateOptions): Region {
   for (const src of SOURCES) {
     const b = bundle(src.id);
     b.add(sourceOrganization(src));
+    for (const r of locationResources(src)) b.add(r);
     if (src.kind === 'hospital' || src.kind === 'clinic') for (const r of cliniciansOf(src)) b.add(r);
   }
   bundle('directory').add(researchOrganization(source('directory').uri));

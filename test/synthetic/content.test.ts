@@ -240,10 +240,15 @@ describe('every resource', () => {
   it('is one of the expected types', () => {
     const types = new Set(resources(r).map((x) => x.resourceType));
     expect([...types].sort()).toEqual([
+      'AllergyIntolerance',
       'Condition',
       'Coverage',
+      'DiagnosticReport',
       'Encounter',
       'ExplanationOfBenefit',
+      'Immunization',
+      'Location',
+      'MedicationRequest',
       'Observation',
       'Organization',
       'Patient',
