@@ -55,6 +55,7 @@ export function interactionRoutes(deps: InteractionDeps): Hono<Env> {
         granted,
         withheld,
         purposes: [...ROLE_POLICY[account.role].purposes].filter((p) => p !== 'ETREAT'),
+        forPatient: account.role === 'patient' || account.role === 'caregiver',
       }),
     );
   });

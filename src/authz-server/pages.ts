@@ -1,3 +1,5 @@
+import type { Purpose } from '../auth/purposes.js';
+import { purposeInWords, scopeInWords } from './scope-words.js';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { KoaContextWithOIDC } from 'oidc-provider';
@@ -47,24 +49,46 @@ export function loginPage(opts: { uid: string; clientName: string; error?: strin
   );
 }
 
-export function consentPage(opts: { uid: string; clientName: string; account: string; granted: string[]; withheld: string[]; purposes: string[] }) {
+/**
+ * The approval page says what the app asks for in words. Patients and caregivers see nothing
+ * else (no scope strings, no purpose codes); staff also get the technical details, folded away.
+ */
+export function consentPage(opts: {
+  uid: string;
+  clientName: string;
+  account: string;
+  granted: string[];
+  withheld: string[];
+  purposes: Purpose[];
+  forPatient: boolean;
+}) {
+  const whose = opts.forPatient ? 'your' : 'patients';
   return page(
     'Approve access',
     html`<h1>Approve access</h1>
       <p>Signed in as <strong>${opts.account}</strong>.</p>
-      <p><strong>${opts.clientName}</strong> asks for:</p>
+      <p><strong>${opts.clientName}</strong> asks to:</p>
       <ul>
-        ${opts.granted.map((s) => html`<li><code>${s}</code></li>`)}
+        ${[...new Set(opts.granted.map((s) => scopeInWords(s, whose)))].map((s) => html`<li>${s}</li>`)}
       </ul>
       ${
         opts.withheld.length > 0
-          ? html`<p>Not available to your role, so not granted:</p>
+          ? html`<p>It also asked for more than your role allows; that is not granted:</p>
               <ul>
-                ${opts.withheld.map((s) => html`<li><code>${s}</code></li>`)}
+                ${[...new Set(opts.withheld.map((s) => scopeInWords(s, whose)))].map((s) => html`<li>${s}</li>`)}
               </ul>`
           : ''
       }
-      <p>Purpose of use: ${opts.purposes.join(', ')}.</p>
+      <p>It will use them ${opts.purposes.map(purposeInWords).join(', or ')}.</p>
+      ${
+        opts.forPatient
+          ? ''
+          : html`<details>
+              <summary>Technical details</summary>
+              <p>Scopes: ${opts.granted.map((s) => html`<code>${s}</code> `)}${opts.withheld.length ? html`; withheld: ${opts.withheld.map((s) => html`<code>${s}</code> `)}` : ''}</p>
+              <p>Purpose of use: ${opts.purposes.join(', ')}</p>
+            </details>`
+      }
       <form method="post" action="/oidc/interaction/${opts.uid}/confirm"><button type="submit">Allow</button></form>
       <form method="post" action="/oidc/interaction/${opts.uid}/abort"><button type="submit" class="secondary">Deny</button></form>`,
   );

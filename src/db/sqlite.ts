@@ -15,6 +15,24 @@ export interface SqliteDatabase extends Database {
 }
 
 /**
+ * Two processes opening a new database at once (two `npm run publish`) both read "nothing
+ * applied" before either takes the write lock (drizzle reads the applied list outside its
+ * transaction); the second then fails on a table the first created, and its transaction rolls
+ * back. Running the migrator again reads the list afresh and applies only what is still missing.
+ */
+function migrateOnce(run: () => void): void {
+  try {
+    run();
+  } catch (first) {
+    try {
+      run();
+    } catch {
+      throw first;
+    }
+  }
+}
+
+/**
  * Opens (creating if needed) and migrates the SQLite database at `path`. Node only.
  *
  * WAL lets readers run while an ingest writes; `synchronous = FULL` because an HIE that
@@ -32,7 +50,7 @@ export function openSqlite(path: string, options: { synchronous?: 'FULL' | 'NORM
   // during bulk ingest instead of being re-read for every random-order key.
   sqlite.pragma('cache_size = -65536');
   const orm = drizzle(sqlite, { schema });
-  migrate(orm, { migrationsFolder });
+  migrateOnce(() => migrate(orm, { migrationsFolder }));
   const inserts = preparedInserts(sqlite);
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
   const runAll = sqlite.transaction((statements: readonly Statement[]) => {

@@ -69,6 +69,10 @@ export async function startLogin(
     nonce: login.nonce,
     code_challenge: challenge,
     code_challenge_method: 'S256',
+    // The pages always ask for the password: signing out of a page cannot end the authorization
+    // server's own sign-in session, so without this the next person at a shared computer would be
+    // let in as the last one with a single "Allow".
+    prompt: 'login',
   }))
     url.searchParams.set(k, v);
   return { url: url.href, login };

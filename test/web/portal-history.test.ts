@@ -11,7 +11,7 @@ const event = (who: string, client: string, extra: Partial<AuditEventLike> = {})
   subtype: [{ code: 'read' }],
   purposeOfEvent: [{ coding: [{ code: 'TREAT' }] }],
   agent: [
-    { requestor: true, who: { reference: who } },
+    { requestor: true, who: { reference: who }, role: [{ text: who.startsWith('Patient/') ? 'patient' : 'caregiver' }] },
     { type: { text: 'organization' }, who: { reference: 'Organization/clinic-oak-org' } },
     { type: { text: 'client' }, who: { identifier: { value: client } } },
   ],
@@ -21,9 +21,13 @@ const event = (who: string, client: string, extra: Partial<AuditEventLike> = {})
 
 describe('her access history', () => {
   it('leaves out her own portal visits, not her caregiver’s nor her own use of another app', () => {
-    expect(isOwnPortalVisit(event(MARIA, 'consent-portal'), MARIA)).toBe(true);
-    expect(isOwnPortalVisit(event(MARIA, 'smart-demo'), MARIA)).toBe(false);
-    expect(isOwnPortalVisit(event('RelatedPerson/clinic-oak-rp-daniel', 'consent-portal'), MARIA)).toBe(false);
+    expect(isOwnPortalVisit(event(MARIA, 'consent-portal'))).toBe(true);
+    // Her record at another source (a caregiver's session knows her as a person, not by this id) is still her.
+    expect(isOwnPortalVisit(event('Patient/hosp-mercy-pat-000007', 'consent-portal'))).toBe(true);
+    expect(isOwnPortalVisit(event(MARIA, 'smart-demo'))).toBe(false);
+    expect(isOwnPortalVisit(event('RelatedPerson/clinic-oak-rp-daniel', 'consent-portal'))).toBe(false);
+    // Another patient probing her id was refused: that stays in her history.
+    expect(isOwnPortalVisit(event('Patient/clinic-oak-pat-000099', 'consent-portal', { outcome: '4' }))).toBe(false);
   });
 
   it('names people and organizations, says what and why in words, and marks emergency access', () => {

@@ -1,5 +1,6 @@
 import { html } from 'hono/html';
 import { page } from '../layout.js';
+import { fieldAttrs, fieldError, type FieldErrors } from '../forms.js';
 
 export function clinicianSignedOut(message?: string) {
   return page({
@@ -66,7 +67,8 @@ export function rosterPage(m: {
 }
 
 /** The same page whether the record is withheld or does not exist: nothing is hinted. */
-export function noAccessPage(m: { id: string; emergency: boolean; csrf: string; message?: string }) {
+/** `reason` and `errors.reason`: a refused break-the-glass comes back with what was typed and the message beside the field. */
+export function noAccessPage(m: { id: string; emergency: boolean; csrf: string; message?: string; reason?: string; errors?: FieldErrors }) {
   return page({
     title: 'Record not available',
     area: 'clinician',
@@ -80,7 +82,8 @@ export function noAccessPage(m: { id: string; emergency: boolean; csrf: string; 
               <h2>Emergency access (break the glass)</h2>
               <p><strong>The patient will be told</strong>: this access, your name, your organization and your reason appear in their access history.</p>
               <label for="reason">Reason</label>
-              <textarea id="reason" name="reason" required minlength="5" maxlength="500" rows="3"></textarea>
+              ${fieldError(m.errors, 'reason')}
+              <textarea id="reason" name="reason" required minlength="5" maxlength="500" rows="3"${fieldAttrs(m.errors, 'reason')}>${m.reason ?? ''}</textarea>
               <button type="submit">Break the glass</button>
             </form>`
           : html`<p>

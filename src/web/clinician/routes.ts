@@ -1,3 +1,4 @@
+import { readableForms } from '../forms.js';
 import { FHIR_ID } from '../../fhir/types.js';
 import { Hono } from 'hono';
 import { organizationDirectory } from '../../directory/organizations.js';
@@ -22,7 +23,7 @@ const PATIENT_ID = FHIR_ID;
  */
 export function clinicianRoutes(appFetch: AppFetch): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use(pageHeaders());
+  app.use(pageHeaders(), readableForms('clinician'));
   mountSignIn<Session>(app, {
     path: '/clinician',
     scope: 'openid fhirUser user/*.rs online_access',
@@ -89,7 +90,16 @@ export function clinicianRoutes(appFetch: AppFetch): Hono<AppEnv> {
     if (!PATIENT_ID.test(id) || !s.value.emergency) return c.html(noAccessPage({ id, emergency: false, csrf: s.value.csrf }), 404);
     const reason = typeof form['reason'] === 'string' ? form['reason'].trim() : '';
     if (reason.length < 5 || reason.length > 500)
-      return c.html(noAccessPage({ id, emergency: true, csrf: s.value.csrf, message: 'Say why, in 5 to 500 characters.' }), 400);
+      return c.html(
+        noAccessPage({
+          id,
+          emergency: true,
+          csrf: s.value.csrf,
+          reason: typeof form['reason'] === 'string' ? form['reason'] : '',
+          errors: { reason: 'Say why, in 5 to 500 characters. Nothing was done.' },
+        }),
+        400,
+      );
     const res = await fhirAs(
       c,
       appFetch,

@@ -1,3 +1,4 @@
+import { readableForms } from '../forms.js';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { AppEnv } from '../../app-env.js';
@@ -23,7 +24,7 @@ const SCOPE = 'openid fhirUser online_access';
 /** The operator console: operators only, acting through the same audited operations as the admin API and the CLI. */
 export function operatorRoutes(appFetch: AppFetch): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use(pageHeaders());
+  app.use(pageHeaders(), readableForms('operator'));
   mountSignIn<Session>(app, {
     path: '/operator',
     scope: SCOPE,

@@ -12,7 +12,7 @@ export interface AuditEventLike extends ToldEvent {
   recorded: string;
   outcome?: string;
   purposeOfEvent?: { coding?: { code?: string }[] }[];
-  agent?: { type?: { text?: string }; requestor?: boolean; who?: { reference?: string; identifier?: { value?: string } } }[];
+  agent?: { type?: { text?: string }; requestor?: boolean; role?: { text?: string }[]; who?: { reference?: string; identifier?: { value?: string } } }[];
 }
 
 export interface HistoryRow {
@@ -67,8 +67,15 @@ const requestorOf = (e: AuditEventLike) => e.agent?.find((a) => a.requestor);
 const clientOf = (e: AuditEventLike) => e.agent?.find((a) => a.type?.text === 'client')?.who?.identifier?.value;
 const organizationOf = (e: AuditEventLike) => e.agent?.find((a) => a.type?.text === 'organization')?.who?.reference;
 
-/** Her own visit to the portal (or the portal's questions on her behalf). */
-export const isOwnPortalVisit = (e: AuditEventLike, patient: string) => requestorOf(e)?.who?.reference === patient && clientOf(e) === PORTAL_CLIENT;
+/**
+ * Her own visit to the portal (or the portal's questions on her behalf). Told by the role, not
+ * by her record id: a caregiver's session knows her as a person, not as the clinic's record
+ * her account names. A patient-role requester is permitted only her own record, so a permitted
+ * patient-role event in her accounting is hers; another patient probing her id was refused,
+ * and stays listed.
+ */
+export const isOwnPortalVisit = (e: AuditEventLike) =>
+  clientOf(e) === PORTAL_CLIENT && e.outcome === '0' && (requestorOf(e)?.role ?? []).some((r) => r.text === 'patient');
 
 /** `names`: people and organizations by reference; `caregivers`: her caregivers' references. */
 export function historyRow(e: AuditEventLike, patient: string, names: ReadonlyMap<string, string>, caregivers: ReadonlySet<string>): HistoryRow {

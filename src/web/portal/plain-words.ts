@@ -156,6 +156,12 @@ const RESOURCE_WORDS: Record<string, string> = {
   MeasureReport: 'a quality check',
 };
 
+/** A kind of record in her words ("Test results and vital signs"), never the FHIR type's name. */
+export function kindInWords(type: string): string {
+  const w = RESOURCE_WORDS[type] ?? 'other records';
+  return w[0]!.toUpperCase() + w.slice(1);
+}
+
 /** Why someone looked, from the purpose of use on the audit record. */
 export function purposeInWords(purpose: string | undefined): string {
   switch (purpose) {

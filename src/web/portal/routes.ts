@@ -1,3 +1,4 @@
+import { readableForms } from '../forms.js';
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import type { AppEnv } from '../../app-env.js';
@@ -14,7 +15,7 @@ import { listCaregivers, listClinicians, listOrganizations, type Named } from '.
 import { historyPage } from './history-page.js';
 import { accountingPage, historyCsv, historyRow, isCursor, isOwnPortalVisit, wholeAccounting, type AuditEventLike } from './history.js';
 import { CAREGIVER_CLASSES, caregiverPage, previewPage, signedOutPage } from './pages.js';
-import { dayInWords } from './plain-words.js';
+import { dayInWords, kindInWords } from './plain-words.js';
 import { reviewPage } from './review-page.js';
 import { visitNoticeLines } from './told.js';
 import { whoCanSeeHer } from './who-can-see.js';
@@ -54,7 +55,7 @@ interface Portal {
  */
 export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use(pageHeaders());
+  app.use(pageHeaders(), readableForms('portal'));
   app.use(async function noStore(c, next) {
     await next();
     // A page of her record must not come back from the browser's cache after sign-out (the back button).
@@ -179,7 +180,7 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     const names = namesOf(organizations, await listClinicians(p.fhir, organizations), caregivers);
     const events = await wholeAccounting(p.fhir, p.session.value.patient);
     const carers = new Set(caregivers.map((x) => x.id));
-    return c.body(historyCsv(events.map((e) => historyRow(e, p.session.value.patient, names, carers))), 200, {
+    return c.body(historyCsv(events.filter((e) => !isOwnPortalVisit(e)).map((e) => historyRow(e, p.session.value.patient, names, carers))), 200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': 'attachment; filename="access-history.csv"',
     });
@@ -209,7 +210,7 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     const record = groupRecord(visible);
     const visits = record.visits.map((v) => ({
       title: v.encounter ? `${v.encounter.what}, ${dayInWords(v.encounter.when)}` : 'Not tied to a visit',
-      items: v.items.map((i) => `${i.type}: ${i.what}${i.when ? `, ${dayInWords(i.when)}` : ''}`),
+      items: v.items.map((i) => `${kindInWords(i.type)}: ${i.what}${i.when ? `, ${dayInWords(i.when)}` : ''}`),
     }));
     const b = banner(p);
     return c.html(previewPage({ clinician: chosen.name, visits, count: visible.length, ...(b ? { banner: b } : {}) }));
@@ -336,7 +337,7 @@ function namesOf(organizations: readonly Named[], clinicians: readonly (Named & 
 
 function rowsOf(events: readonly AuditEventLike[], patient: string, names: ReadonlyMap<string, string>, caregivers: readonly Named[]) {
   const carers = new Set(caregivers.map((x) => x.id));
-  return events.filter((e) => !isOwnPortalVisit(e, patient)).map((e) => historyRow(e, patient, names, carers));
+  return events.filter((e) => !isOwnPortalVisit(e)).map((e) => historyRow(e, patient, names, carers));
 }
 
 /** Her grants in words: who opened her record, where, when and why, and where its review stands. */
