@@ -92,6 +92,8 @@ export const ACUTE = {
   copd: { icd: 'J44.1', display: 'Chronic obstructive pulmonary disease with (acute) exacerbation' },
   afib: { icd: 'I48.91', display: 'Unspecified atrial fibrillation' },
   delivery: { icd: 'O80', display: 'Encounter for full-term uncomplicated delivery' },
+  // Seen only on specialty-pharmacy claims: the rheumatologist who treats it is outside the exchange.
+  rheumatoidArthritis: { icd: 'M06.9', display: 'Rheumatoid arthritis, unspecified' },
   screeningMammogram: { icd: 'Z12.31', display: 'Encounter for screening mammogram for malignant neoplasm of breast', visitOnly: true },
 } as const satisfies Record<string, DxDef>;
 
@@ -177,11 +179,14 @@ export const DRUGS = {
     quantity: 90,
     price: [10500, 12500],
   },
+  // A biologic standing in for specialty drugs (RA, psoriasis, Crohn's): 40 mg every other week, six pens per 84-day fill,
+  // near 2017 list price before rebates (HCCI's pharmacy figure is before rebates). RxNorm 327361 is the adalimumab ingredient.
+  adalimumab: { rxnorm: '327361', display: 'adalimumab', quantity: 6, price: [12500, 15500] },
 } as const;
 
 export type DrugKey = keyof typeof DRUGS;
 
-export const DRUG_INDICATION: Readonly<Record<DrugKey, ChronicKey>> = {
+export const DRUG_INDICATION: Readonly<Record<DrugKey, DxKey>> = {
   metformin: 'diabetes',
   lisinopril: 'hypertension',
   sertraline: 'mdd',
@@ -190,7 +195,11 @@ export const DRUG_INDICATION: Readonly<Record<DrugKey, ChronicKey>> = {
   insulinGlargine: 'diabetes',
   semaglutide: 'diabetes',
   biktarvy: 'hiv',
+  adalimumab: 'rheumatoidArthritis',
 };
+
+/** Prescribed and followed by specialists outside the exchange: a pharmacy claim, no PCP MedicationRequest. */
+export const SPECIALIST_PRESCRIBED: ReadonlySet<DrugKey> = new Set(['adalimumab']);
 
 export const SOPT = {
   commercial: { code: '5', display: 'PRIVATE HEALTH INSURANCE' },

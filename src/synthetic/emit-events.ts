@@ -14,7 +14,7 @@ import { admissionType, bloodPressure, bodyWeight, conditionResource, cptType, e
 import type { SourceBundle } from './bundle.js';
 import type { SourceId } from './catalog.js';
 import type { EdVisit, InpatientStay, Mammography, OfficeVisit, PersonPlan, PharmacyFill, PlannedEvent } from './plan.js';
-import { ED_FACILITY_ALLOWED, MAMMOGRAPHY_ALLOWED, PROFESSIONAL_ALLOWED, amountsFor, inpatientAllowedRange } from './pricing.js';
+import { ED_FACILITY_ALLOWED, MAMMOGRAPHY_ALLOWED, PROFESSIONAL_ALLOWED, type PriceSetting, amountsFor, inpatientAllowedRange } from './pricing.js';
 import type { Rng } from './prng.js';
 import { locationId, wardFor } from './locations.js';
 import { emitVisitLabs, type LabState } from './emit-labs.js';
@@ -71,9 +71,14 @@ function fileClaim(state: PersonState, ctx: EmitContext, spec: ClaimSpec, allowe
       patientId: patientAt(state, span.payer),
       coverageId,
       createdDay: Math.min(LAST_DAY, spec.serviceEnd + state.claims.int(3, 21)),
-      amounts: amountsFor(state.claims, allowed[0], allowed[1], src.segment ?? 'commercial'),
+      amounts: amountsFor(state.claims, allowed[0], allowed[1], src.segment ?? 'commercial', settingOf(spec)),
     }),
   );
+}
+
+function settingOf(spec: ClaimSpec): PriceSetting {
+  if (spec.claimType === 'institutional') return spec.subType === 'inpatient' ? 'inpatient' : 'outpatient';
+  return spec.claimType === 'pharmacy' ? 'pharmacy' : 'professional';
 }
 
 function range(table: Readonly<Record<string, readonly [number, number]>>, code: string): readonly [number, number] {
@@ -299,7 +304,7 @@ function mammography(e: Mammography, state: PersonState, ctx: EmitContext): void
 function fill(e: PharmacyFill, state: PersonState, ctx: EmitContext): void {
   const drug = DRUGS[e.drug];
   const indication = DRUG_INDICATION[e.drug];
-  const treated = state.plan.conditions.some((c) => c.key === indication) ? indication : 'gad';
+  const treated = !isChronic(indication) || state.plan.conditions.some((c) => c.key === indication) ? indication : 'gad';
   fileClaim(
     state,
     ctx,

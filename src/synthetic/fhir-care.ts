@@ -1,6 +1,6 @@
 /** The medication list, allergy list and immunization record, as the PCP clinic keeps them. */
 import { ALLERGENS, REACTIONS, criticalityOf, type PlannedAllergy } from './allergies.js';
-import { DRUGS, DRUG_INDICATION, SYSTEMS, type ChronicKey, dxConcept } from './codes.js';
+import { DRUGS, DRUG_INDICATION, SYSTEMS, type ChronicKey, dxConcept, isChronic } from './codes.js';
 import { dayToIso, localDateTime } from './dates.js';
 import { coding, concept, head, ref } from './fhir-common.js';
 import type { LooseResource } from './fhir-types.js';
@@ -56,7 +56,8 @@ export function medicationRequest(a: MedicationRequestArgs): LooseResource {
 
 export function treatedCondition(drug: MedicationCourse['drug'], has: (key: ChronicKey) => boolean): ChronicKey {
   const indication = DRUG_INDICATION[drug];
-  return has(indication) ? indication : 'gad';
+  // Specialist-prescribed drugs never reach here (medicationCourses skips them); anything not on a problem list falls back as before.
+  return isChronic(indication) && has(indication) ? indication : 'gad';
 }
 
 export interface AllergyArgs extends Common {

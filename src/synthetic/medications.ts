@@ -3,7 +3,7 @@
  * fills, written by their PCP a few days before the first fill. A course whose
  * last fill runs out before the window ends was stopped.
  */
-import { type DrugKey } from './codes.js';
+import { type DrugKey, SPECIALIST_PRESCRIBED } from './codes.js';
 import { LAST_DAY } from './dates.js';
 import type { PlannedEvent } from './plan.js';
 
@@ -28,12 +28,13 @@ export const DOSAGE: Readonly<Record<DrugKey, { text: string; perDay: number; ti
   insulinGlargine: { text: 'Inject 30 units under the skin once daily at bedtime', perDay: 0.3, timesPerDay: 1, form: 'mL' },
   biktarvy: { text: 'Take 1 tablet by mouth once daily', perDay: 1, timesPerDay: 1, form: 'tablet' },
   semaglutide: { text: 'Inject 1 mg under the skin once weekly', perDay: 0.1, timesPerDay: 1, form: 'mL', weekly: true },
+  adalimumab: { text: 'Inject 40 mg under the skin every other week', perDay: 1 / 14, timesPerDay: 1, form: 'mL' },
 };
 
 export function medicationCourses(events: readonly PlannedEvent[]): MedicationCourse[] {
   const byDrug = new Map<DrugKey, MedicationCourse>();
   for (const e of events) {
-    if (e.kind !== 'fill') continue;
+    if (e.kind !== 'fill' || SPECIALIST_PRESCRIBED.has(e.drug)) continue;
     const c = byDrug.get(e.drug);
     if (!c) byDrug.set(e.drug, { drug: e.drug, firstFill: e.day, lastFill: e.day, fills: 1, status: 'active' });
     else {

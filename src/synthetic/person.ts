@@ -11,7 +11,7 @@ import { isoToDay } from './dates.js';
 import { makeDemographics } from './demographics.js';
 import { CLINIC_PREFERENCE, HOME_HOSPITAL } from './geography.js';
 import { planEd, planInpatient, planMammography, type HospitalContext } from './hospital-use.js';
-import { planFills } from './pharmacy.js';
+import { planFills, planSpecialtyFills } from './pharmacy.js';
 import { planAllergies } from './allergies.js';
 import { planImmunizations } from './immunizations.js';
 import type { InpatientStay, PersonPlan, PlannedEvent } from './plan.js';
@@ -78,7 +78,10 @@ export function planPerson(seed: number, index: number, faker: Faker, ssnTaken: 
   const stays = planInpatient(hospitalCtx);
   const ed = planEd(hospitalCtx);
   const mammography = planMammography(hospitalCtx);
-  const fills = planFills(streamFor(seed, 'pharmacy', index), conditions, firstDay, streamFor(seed, 'adherence', index));
+  const fills = [
+    ...planFills(streamFor(seed, 'pharmacy', index), conditions, firstDay, streamFor(seed, 'adherence', index)),
+    ...planSpecialtyFills(streamFor(seed, 'specialty', index), demo.birthDate, firstDay),
+  ];
 
   const outpatient = [...office, ...ed, ...mammography].filter((e) => !duringStay(stays, e.day));
   const pcpDays = outpatient.filter((e) => e.kind === 'office' && e.clinic === pcpClinic).map((e) => e.day);

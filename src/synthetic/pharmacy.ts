@@ -2,9 +2,9 @@
  * Maintenance prescriptions filled every ~90 days, so pharmacy claims (and
  * adherence-style measures) have a steady stream per treated condition.
  */
-import { DRUG_INDICATION, type DrugKey } from './codes.js';
+import { DRUG_INDICATION, type DrugKey, isChronic } from './codes.js';
 import { has } from './conditions.js';
-import { LAST_DAY } from './dates.js';
+import { LAST_DAY, ageOnDay } from './dates.js';
 import type { ChronicCondition, PharmacyFill } from './plan.js';
 import type { Rng } from './prng.js';
 
@@ -19,6 +19,7 @@ const UPTAKE: Readonly<Record<DrugKey, number>> = {
   semaglutide: 0.3,
   // Nearly everyone diagnosed with HIV is on antiretroviral therapy (CDC: ~90% of those in care).
   biktarvy: 0.9,
+  adalimumab: 0, // planned by planSpecialtyFills: its indication is not on the region's problem lists
 };
 
 /** Chance a course is stopped inside the window (side effects, remission, a switch), after its second fill or later. */
@@ -31,6 +32,7 @@ const STOPS: Readonly<Record<DrugKey, number>> = {
   insulinGlargine: 0.1,
   semaglutide: 0.2,
   biktarvy: 0.05,
+  adalimumab: 0.1,
 };
 
 export function planFills(rng: Rng, conditions: readonly ChronicCondition[], firstDay: number, adherence: Rng): PharmacyFill[] {
@@ -38,7 +40,9 @@ export function planFills(rng: Rng, conditions: readonly ChronicCondition[], fir
   for (const drug of Object.keys(DRUG_INDICATION) as DrugKey[]) {
     const roll = rng.next();
     const startOffset = rng.int(0, 60);
-    let condition = has(conditions, DRUG_INDICATION[drug]);
+    const indication = DRUG_INDICATION[drug];
+    if (!isChronic(indication)) continue;
+    let condition = has(conditions, indication);
     // Anxiety is also treated with sertraline when there is no depression diagnosis.
     if (!condition && drug === 'sertraline') condition = has(conditions, 'gad');
     if (!condition || roll >= UPTAKE[drug]) continue;
@@ -48,5 +52,21 @@ export function planFills(rng: Rng, conditions: readonly ChronicCondition[], fir
     let n = 0;
     for (let day = start; day <= stop && n < stopsAfter; day += rng.int(85, 95), n++) fills.push({ kind: 'fill', day, drug });
   }
+  return fills;
+}
+
+/**
+ * Share of adults on a specialty biologic (adalimumab standing in for the class). Calibration:
+ * about 1% of adults, which with 84-day fills near list price brings commercial pharmacy toward
+ * HCCI's share (docs/synthetic-calibration.md). One claim per fill, so claims volume barely moves.
+ */
+export const SPECIALTY_SHARE = 0.012;
+
+export function planSpecialtyFills(rng: Rng, birthDate: string, firstDay: number): PharmacyFill[] {
+  const roll = rng.next();
+  const start = firstDay + rng.int(0, 300);
+  if (roll >= SPECIALTY_SHARE || ageOnDay(birthDate, start) < 18) return [];
+  const fills: PharmacyFill[] = [];
+  for (let day = start; day <= LAST_DAY; day += rng.int(82, 88)) fills.push({ kind: 'fill', day, drug: 'adalimumab' });
   return fills;
 }

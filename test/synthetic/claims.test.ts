@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PRICE_LEVEL, type PriceSetting } from '../../src/synthetic/pricing.js';
 import { ageOn, daysBetween, idOf, ofType, region, type Res } from './helpers.js';
 
 const N = 300;
@@ -6,6 +7,10 @@ const r = region(N, 42);
 const person = (ref: string): number => r.truth[idOf(ref)]!;
 const code = (cc: { coding: { system: string; code: string }[] } | undefined, system: string) => cc?.coding.find((c) => c.system === system)?.code;
 const ICD = 'http://hl7.org/fhir/sid/icd-10-cm';
+const levels = (setting: PriceSetting): [number, number] => {
+  const all = Object.values(PRICE_LEVEL).map((l) => l[setting]);
+  return [Math.min(...all), Math.max(...all)];
+};
 
 describe('claims', () => {
   const eobs = ofType(r, 'ExplanationOfBenefit');
@@ -27,17 +32,19 @@ describe('claims', () => {
       const type = e.type.coding[0].code;
       const sub = e.subType?.coding[0].code;
       const product = e.item[0].productOrService.coding[0];
-      const range: [number, number] | undefined =
+      const table: [number, number, PriceSetting] | undefined =
         type === 'pharmacy'
-          ? [4, 12500]
+          ? [4, 15500, 'pharmacy']
           : type === 'institutional' && sub === 'inpatient'
-            ? [8000, 40000]
+            ? [8000, 40000, 'inpatient']
             : type === 'institutional' && product.code === '0450'
-              ? [800, 3000]
+              ? [800, 3000, 'outpatient']
               : type === 'professional' && /^992[01]/.test(product.code)
-                ? [100, 250]
+                ? [100, 250, 'professional']
                 : undefined;
-      if (range) expect(eligible >= range[0] && eligible <= range[1], `${type} ${product.code} ${eligible}`).toBe(true);
+      // The table's range at the lowest and highest segment price level (Medicaid to commercial).
+      const range = table && [table[0] * levels(table[2])[0] - 0.01, table[1] * levels(table[2])[1] + 0.01];
+      if (range) expect(eligible >= range[0]! && eligible <= range[1]!, `${type} ${product.code} ${eligible}`).toBe(true);
     }
   });
 

@@ -27,11 +27,12 @@ describe('the named people are data in fixtures/', () => {
   });
 
   // The hash moved on purpose since: payers' Patient records carry the member's choice of primary care (issue 16);
-  // the region gained prescriptions, allergies, immunizations, lab reports, locations and calibrated claims (issue 17).
+  // the region gained prescriptions, allergies, immunizations, lab reports, locations and calibrated claims (issue 17),
+  // and each payer segment pays its own price level (issue 17, item 6).
   it('leaves the region byte for byte as it was when the people were code (seed 7, 60 patients)', () => {
     const hash = createHash('sha256')
       .update(JSON.stringify(generateRegion({ patients: 60, seed: 7 })))
       .digest('hex');
-    expect(hash).toBe('e71f976d6f635bd90fef5caff1de211b0d11a1c34085393ad810a15afb9991d0');
+    expect(hash).toBe('dc6abac4017fd958699548162fc982d310a670a1409aeefcdb15def87b478bc5');
   });
 });
