@@ -85,7 +85,10 @@ export function consentPage(opts: {
           ? ''
           : html`<details>
               <summary>Technical details</summary>
-              <p>Scopes: ${opts.granted.map((s) => html`<code>${s}</code> `)}${opts.withheld.length ? html`; withheld: ${opts.withheld.map((s) => html`<code>${s}</code> `)}` : ''}</p>
+              <p>
+                Scopes:
+                ${opts.granted.map((s) => html`<code>${s}</code> `)}${opts.withheld.length ? html`; withheld: ${opts.withheld.map((s) => html`<code>${s}</code> `)}` : ''}
+              </p>
               <p>Purpose of use: ${opts.purposes.join(', ')}</p>
             </details>`
       }

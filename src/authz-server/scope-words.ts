@@ -32,7 +32,12 @@ export function scopeInWords(scope: string, whose: 'your' | 'patients'): string 
   if (!parsed) return 'Something this exchange does not offer';
   const what = parsed.type === '*' ? 'everything' : (TYPES[parsed.type] ?? 'other records');
   const writes = [...parsed.permissions].some((p) => p === 'c' || p === 'u' || p === 'd');
-  const where = parsed.context === 'patient' ? (whose === 'your' ? 'in your record' : 'in the record you may see') : 'of the patients you may see, under each one’s consent';
+  const where =
+    parsed.context === 'patient'
+      ? whose === 'your'
+        ? 'in your record'
+        : 'in the record you may see'
+      : 'of the patients you may see, under each one’s consent';
   return `${writes ? 'Read and change' : 'Read'} ${what} ${where}`;
 }
 

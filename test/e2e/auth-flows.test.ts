@@ -96,7 +96,7 @@ describe('SMART on FHIR flows against a running gateway, driven by openid-client
     expect(String(claims.scope)).not.toContain('patient/');
     expect(claims.patient).toBeUndefined();
     expect(consentHtml).toMatch(/SMART demo app/);
-    expect(consentHtml).toMatch(/Not available to your role[\s\S]*patient\/\*\.rs/);
+    expect(consentHtml).toMatch(/more than your role allows[\s\S]*withheld: <code>patient\/\*\.rs<\/code>/);
   });
 
   it('lets a clinician narrow the purpose to break-the-glass, and refuses a purpose the role lacks', async () => {

@@ -181,6 +181,15 @@ describe('the clinician view', () => {
     expect(await page.locator('table:has(caption:has-text("Latest result")) th').allTextContents()).toEqual(
       expect.arrayContaining(['Value', 'Reference range', 'Flag']),
     );
+    // The region's labs carry reference ranges and the lab's flag: Maria's latest HbA1c shows both.
+    const headers = await page.locator('table:has(caption:has-text("Latest result")) th').allTextContents();
+    const cellUnder = async (name: string) => (await row.locator('th, td').nth(headers.indexOf(name)).textContent())!.trim();
+    expect(await cellUnder('Reference range')).toMatch(/5\.6\s*%/);
+    expect(await cellUnder('Flag')).toMatch(/High/);
+    // Her prescriptions and her allergy, from the region, on the first screen's cards.
+    const summaryText = (await page.locator('main').textContent())!;
+    expect(summaryText).toMatch(/metformin/i);
+    expect(summaryText).toMatch(/penicillin/i);
     // Blood pressure reads as systolic/diastolic with its unit.
     expect(await page.locator('[data-trend="blood-pressure"]').textContent()).toMatch(/Blood pressure \d+\/\d+ mmHg on/);
     // With JavaScript the chart is drawn, from the same points as the table under it.

@@ -83,7 +83,7 @@ export function noAccessPage(m: { id: string; emergency: boolean; csrf: string; 
               <p><strong>The patient will be told</strong>: this access, your name, your organization and your reason appear in their access history.</p>
               <label for="reason">Reason</label>
               ${fieldError(m.errors, 'reason')}
-              <textarea id="reason" name="reason" required minlength="5" maxlength="500" rows="3"${fieldAttrs(m.errors, 'reason')}>${m.reason ?? ''}</textarea>
+              <textarea id="reason" name="reason" required minlength="5" maxlength="500" rows="3" ${fieldAttrs(m.errors, 'reason')}>${m.reason ?? ''}</textarea>
               <button type="submit">Break the glass</button>
             </form>`
           : html`<p>
