@@ -1,8 +1,7 @@
+import { demoAppToken } from '../helpers/demo-app-token.js';
 import { join } from 'node:path';
-import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn } from '../../src/cli/login-driver.js';
 import { clientToken } from '../helpers/gateway-tokens.js';
 import { checkPageAtBothWidths, expectAccessible, expectKeyboardReachable, launchBrowser, noScriptContext, screenshot } from '../helpers/browser.js';
 import { suiteDir } from '../helpers/db.js';
@@ -96,20 +95,7 @@ describe('the clinician view', () => {
 
   it('a blocked clinician sees "not available"; emergency access asks for a reason, says the patient will be told, and the patient sees it', async () => {
     // Maria blocks Riverside through the API with her own token (the portal test covers the page).
-    const config = await oidc.discovery(new URL(`${base}/oidc`), 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), {
-      execute: [oidc.allowInsecureRequests],
-    });
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: 'http://127.0.0.1/callback',
-      aud: `${base}/fhir`,
-      scope: 'openid launch/patient patient/*.rs',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state: 's',
-    });
-    const { callback } = await signIn(url, 'maria', PASSWORD);
-    const maria = (await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: 's' })).access_token;
+    const maria = await demoAppToken(base, 'maria', 'openid launch/patient patient/*.rs');
     const block = {
       resourceType: 'Consent',
       id: 'block-riverside',

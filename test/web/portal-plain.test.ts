@@ -1,8 +1,7 @@
+import { demoAppToken } from '../helpers/demo-app-token.js';
 import { join } from 'node:path';
-import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn } from '../../src/cli/login-driver.js';
 import { checkPageAtBothWidths, expectKeyboardReachable, launchBrowser, noScriptContext } from '../helpers/browser.js';
 import { suiteDir } from '../helpers/db.js';
 import { codesIn } from '../helpers/patient-words.js';
@@ -54,29 +53,7 @@ describe('the portal in plain language', { timeout: 180_000 }, () => {
     dir?.remove();
   });
 
-  async function clinicianToken(username: string, purpose?: string): Promise<string> {
-    const config = await oidc.discovery(new URL(`${base}/oidc`), 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), {
-      execute: [oidc.allowInsecureRequests],
-    });
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: 'http://127.0.0.1/callback',
-      aud: `${base}/fhir`,
-      scope: 'openid user/*.rs',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state: 's',
-    });
-    const { callback } = await signIn(url, username, PASSWORD);
-    return (
-      await oidc.authorizationCodeGrant(
-        config,
-        new URL(callback),
-        { pkceCodeVerifier: verifier, expectedState: 's' },
-        purpose ? { purpose_of_use: purpose } : {},
-      )
-    ).access_token;
-  }
+  const clinicianToken = (username: string, purpose?: string) => demoAppToken(base, username, 'openid user/*.rs', purpose ? { purpose_of_use: purpose } : {});
 
   async function signInAs(page: Page, username: string) {
     await page.goto(`${base}/portal`);

@@ -1,10 +1,9 @@
+import { demoAppToken } from '../helpers/demo-app-token.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn } from '../../src/cli/login-driver.js';
 import { expectAccessible, launchBrowser, screenshot } from '../helpers/browser.js';
 import { suiteDir } from '../helpers/db.js';
 import { startProcess, type Started } from '../helpers/process.js';
@@ -46,22 +45,7 @@ describe('the patient portal', () => {
   });
 
   /** A clinician's token through the real code + PKCE flow (openid-client as the app). */
-  async function clinicianToken(username: string): Promise<string> {
-    const config = await oidc.discovery(new URL(`${base}/oidc`), 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), {
-      execute: [oidc.allowInsecureRequests],
-    });
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: 'http://127.0.0.1/callback',
-      aud: `${base}/fhir`,
-      scope: 'openid user/*.rs',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state: 's',
-    });
-    const { callback } = await signIn(url, username, PASSWORD);
-    return (await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: 's' })).access_token;
-  }
+  const clinicianToken = (username: string) => demoAppToken(base, username, 'openid user/*.rs');
 
   async function signInAs(page: Page, username: string) {
     await page.goto(`${base}/portal`);
