@@ -1,3 +1,4 @@
+import { everyEntry } from '../fhir-pages.js';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../../app-env.js';
 import { organizationDirectory } from '../../directory/organizations.js';
@@ -63,10 +64,10 @@ async function readRecord(
   const id = c.req.param('id') ?? '';
   if (!FHIR_ID.test(id)) return { response: await c.html(noAccessPage({ id: 'that id', emergency: false, csrf: s.value.csrf }), 404) };
   const fhir = fhirAs(c, appFetch, s.value.accessToken);
-  const res = await fhir(`/fhir/Patient/${id}/$everything?_count=1000`);
-  if (!res.ok) return { response: await c.html(noAccessPage({ id, emergency: s.value.emergency, csrf: s.value.csrf }), 404) };
-  const bundle = (await res.json()) as { entry?: { resource: Resource }[] };
-  return { id, resources: (bundle.entry ?? []).map((e) => e.resource), fhir, session: s.value };
+  // Every page of it: a summary of the first thousand resources would leave out whatever sorts last.
+  const entries = await everyEntry<{ resource: Resource }>(fhir, `/fhir/Patient/${id}/$everything?_count=1000`);
+  if (!entries) return { response: await c.html(noAccessPage({ id, emergency: s.value.emergency, csrf: s.value.csrf }), 404) };
+  return { id, resources: entries.map((e) => e.resource), fhir, session: s.value };
 }
 
 /**

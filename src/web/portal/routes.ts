@@ -1,4 +1,5 @@
 import { readableForms } from '../forms.js';
+import { everyEntry } from '../fhir-pages.js';
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import type { AppEnv } from '../../app-env.js';
@@ -378,15 +379,7 @@ async function sharedItems(fhir: Fetcher, cls: string, patient: string): Promise
 
 /** Her whole record as one FHIR Bundle: `$everything` with her own token, every page of it. */
 async function wholeRecord(fhir: Fetcher, patientId: string): Promise<object | undefined> {
-  const entries: unknown[] = [];
-  let path: string | undefined = `/fhir/Patient/${encodeURIComponent(patientId)}/$everything?_count=1000`;
-  for (let pages = 0; path && pages < 100; pages++) {
-    const res = await fhir(path);
-    if (!res.ok) return undefined;
-    const bundle = (await res.json()) as { entry?: unknown[]; link?: { relation: string; url: string }[] };
-    entries.push(...(bundle.entry ?? []));
-    const next = bundle.link?.find((l) => l.relation === 'next')?.url;
-    path = next ? new URL(next).pathname + new URL(next).search : undefined;
-  }
+  const entries = await everyEntry<unknown>(fhir, `/fhir/Patient/${encodeURIComponent(patientId)}/$everything?_count=1000`);
+  if (!entries) return undefined;
   return { resourceType: 'Bundle', type: 'searchset', timestamp: new Date().toISOString(), total: entries.length, entry: entries };
 }
