@@ -65,8 +65,10 @@ export async function reviewsOf(db: Database, where: { person?: string; grantIds
       ),
     )
     .orderBy(breakGlassReviews.at);
+  const byGrant = new Map<string, typeof rows>();
+  for (const x of rows) byGrant.set(x.grantId, [...(byGrant.get(x.grantId) ?? []), x]);
   return grants.map((grant) => {
-    const mine = rows.filter((x) => x.grantId === grant.id);
+    const mine = byGrant.get(grant.id) ?? [];
     const decided = mine.find((x) => x.kind === 'decided');
     return {
       grant,

@@ -34,9 +34,13 @@ const mayAskAboutOthers = (r: Requester) => r.kind === 'person' && (r.role === '
  * patient, the caregiver she has delegated her consents (the Consent class) to, and operators.
  */
 async function mayExplain(g: GateContext, person: string): Promise<boolean> {
+  return (g.requester.kind === 'person' && g.requester.role === 'operator') || actsForPatient(g, person);
+}
+
+/** The patient herself, or the caregiver she has delegated her consents (the Consent class) to. */
+export async function actsForPatient(g: GateContext, person: string): Promise<boolean> {
   const r = g.requester;
   if (r.kind !== 'person') return false;
-  if (r.role === 'operator') return true;
   if (r.role === 'patient') return r.patient === person;
   if (r.role === 'caregiver' && r.patient === person) return (await g.decide(person, { cls: 'Consent', categories: ['normal'] })).permit;
   return false;

@@ -1,6 +1,7 @@
 import { requestReview, reviewsOf, type GrantReview, type ReviewRefusal } from '../consent/break-glass-review.js';
 import { readCurrent, resolvePerson } from '../store/read.js';
 import type { GateContext } from './context.js';
+import { actsForPatient } from './access.js';
 
 /** One emergency opening of her record as she is told of it, with where its review stands. */
 export interface TheirGrant {
@@ -14,23 +15,14 @@ export interface TheirGrant {
   decision?: GrantReview['decision'];
 }
 
-/**
- * Who may read her break-the-glass grants and ask for their review: she herself, or the
- * caregiver she has delegated her consents (the Consent class) to. Anyone else, and anyone
- * asking about a grant of another patient, is answered as if the grant did not exist.
- */
-async function actsForHer(g: GateContext, person: string): Promise<boolean> {
-  const r = g.requester;
-  if (r.kind !== 'person') return false;
-  if (r.role === 'patient') return r.patient === person;
-  if (r.role === 'caregiver' && r.patient === person) return (await g.decide(person, { cls: 'Consent', categories: ['normal'] })).permit;
-  return false;
-}
+// Who may read her break-the-glass grants and ask for their review: she, or the caregiver she
+// has delegated her consents to (actsForPatient). Anyone else, and anyone asking about a grant
+// of another patient, is answered as if the grant did not exist.
 
 /** `Patient/{id}/$break-glass-reviews`: her grants, newest first, each with its review; undefined (not found) for anyone else. */
 export async function grantsOfHers(g: GateContext, patientId: string): Promise<TheirGrant[] | undefined> {
   const person = await resolvePerson(g.deps.db, patientId);
-  const allowed = person !== undefined && (await actsForHer(g, person));
+  const allowed = person !== undefined && (await actsForPatient(g, person));
   await g.audit({
     interaction: 'operation',
     query: `Patient/${patientId}/$break-glass-reviews`,
@@ -57,7 +49,7 @@ export async function grantsOfHers(g: GateContext, patientId: string): Promise<T
  */
 export async function askForReview(g: GateContext, patientId: string, grantId: string, note: string): Promise<ReviewRefusal | undefined> {
   const person = await resolvePerson(g.deps.db, patientId);
-  const allowed = person !== undefined && (await actsForHer(g, person));
+  const allowed = person !== undefined && (await actsForPatient(g, person));
   const refusal =
     person && allowed
       ? await requestReview(g.deps.db, {

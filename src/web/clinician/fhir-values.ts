@@ -47,7 +47,7 @@ export function codes(v: unknown): string[] {
 }
 
 /** UCUM's "mm[Hg]" is what a clinician writes "mmHg". */
-export function unitText(q: Quantity | undefined): string {
+function unitText(q: Quantity | undefined): string {
   const u = q?.unit ?? q?.code ?? '';
   return u === 'mm[Hg]' ? 'mmHg' : u;
 }

@@ -7,7 +7,7 @@ import { clinicianSignedOut } from './pages.js';
 import { clinicianSession, organizationId, patientNames, type Fhir } from './session.js';
 
 /** Without a chosen day the inbox reads two weeks: long enough to cover a holiday, one digest per day. */
-export const INBOX_DAYS = 14;
+const INBOX_DAYS = 14;
 
 /**
  * The organization's notifications inbox: its daily admission and discharge digests

@@ -10,7 +10,7 @@ import type { Trend } from './trends.js';
  * On every record page, always the same words: shown only when something was withheld, it would
  * tell the clinician that something was (and, for a Part 2 program, what kind of thing).
  */
-export const RECORD_BANNER = 'Patients can restrict what is shared; this record may not be complete.';
+const RECORD_BANNER = 'Patients can restrict what is shared; this record may not be complete.';
 
 type Names = ReadonlyMap<string, string>;
 const day = (when: string) => (when ? dayText(when) : '');

@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../../app-env.js';
 import { organizationDirectory } from '../../directory/organizations.js';
 import { FHIR_ID } from '../../fhir/types.js';
+import { displayName } from '../display.js';
 import { fhirAs, type AppFetch } from '../sign-in.js';
 import { clinicianSignedOut, noAccessPage } from './pages.js';
 import { groupRecord } from './record.js';
@@ -51,8 +52,8 @@ export function recordRoutes(appFetch: AppFetch): Hono<AppEnv> {
 }
 
 function nameOf(resources: readonly Resource[]): { name?: string } {
-  const patient = groupRecord(resources.filter((r) => r['resourceType'] === 'Patient')).patient;
-  return patient?.what ? { name: patient.what } : {};
+  const name = displayName(resources.find((r) => r['resourceType'] === 'Patient')?.['name'] as Parameters<typeof displayName>[0]);
+  return name ? { name } : {};
 }
 
 async function readRecord(

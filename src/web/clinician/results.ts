@@ -17,9 +17,9 @@ export interface Result {
 }
 
 export const LOINC = 'http://loinc.org';
-export const BP_PANEL = '85354-9';
-export const SYSTOLIC = '8480-6';
-export const DIASTOLIC = '8462-4';
+const BP_PANEL = '85354-9';
+const SYSTOLIC = '8480-6';
+const DIASTOLIC = '8462-4';
 export const HBA1C = '4548-4';
 
 const HIGH = new Set(['H', 'HH', 'HU', '>']);
@@ -27,7 +27,7 @@ const LOW = new Set(['L', 'LL', 'LU', '<']);
 const ABNORMAL = new Set(['A', 'AA', 'POS', 'DET', 'R']);
 
 /** The lab's interpretation (v3 ObservationInterpretation), if it gave one that says out of range. */
-export function interpretationFlag(interpretation: unknown): Flag | undefined | 'normal' {
+function interpretationFlag(interpretation: unknown): Flag | undefined | 'normal' {
   const all = (Array.isArray(interpretation) ? interpretation : []).flatMap((c) => codes(c));
   if (all.some((c) => HIGH.has(c))) return 'high';
   if (all.some((c) => LOW.has(c))) return 'low';

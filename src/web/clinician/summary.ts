@@ -41,7 +41,7 @@ const of = (resources: readonly Resource[], type: string) => resources.filter((r
 const newestFirst = <T extends { when: string }>(a: T, b: T) => b.when.localeCompare(a.when);
 
 /** Active problems: a Condition whose clinical status is active, recurrence or relapse (no status: not known to be active, so not listed). */
-export function activeProblems(resources: readonly Resource[]): Line[] {
+function activeProblems(resources: readonly Resource[]): Line[] {
   return of(resources, 'Condition')
     .filter((c) => ['active', 'recurrence', 'relapse'].some((s) => hasCode(c['clinicalStatus'], s, CLINICAL) || hasCode(c['clinicalStatus'], s)))
     .filter((c) => !hasCode(c['verificationStatus'], 'entered-in-error') && !hasCode(c['verificationStatus'], 'refuted'))
@@ -76,7 +76,7 @@ export const isPharmacyClaim = (r: Resource) => r['resourceType'] === 'Explanati
 const drugOf = (m: Resource) => conceptText(m['medicationCodeableConcept']) ?? String(at(m, 'medicationReference.display') ?? 'Medication');
 
 /** Active prescriptions, each with its last pharmacy fill of the same drug when there is one (matched by code, else by name). */
-export function activeMedications(resources: readonly Resource[], fills: readonly PharmacyFill[] = pharmacyFills(resources)): Line[] {
+function activeMedications(resources: readonly Resource[], fills: readonly PharmacyFill[] = pharmacyFills(resources)): Line[] {
   const eobs = of(resources, 'ExplanationOfBenefit').filter(isPharmacyClaim);
   return of(resources, 'MedicationRequest')
     .filter((m) => m['status'] === 'active')
@@ -108,7 +108,7 @@ const STILL_FILLED_DAYS = 180;
  * record's latest claim (not today's date: a record that ends in December reads the same in
  * March). Claims are often the only medication list a record has.
  */
-export function dispensedOnly(fills: readonly PharmacyFill[], medications: readonly Line[]): PharmacyFill[] {
+function dispensedOnly(fills: readonly PharmacyFill[], medications: readonly Line[]): PharmacyFill[] {
   const latest = fills
     .map((f) => f.last)
     .sort()
@@ -146,7 +146,7 @@ export function allergies(resources: readonly Resource[]): Line[] {
 }
 
 /** The latest dose of each vaccine given (not-done and entered-in-error are not doses). */
-export function latestImmunizations(resources: readonly Resource[]): Line[] {
+function latestImmunizations(resources: readonly Resource[]): Line[] {
   const latest = new Map<string, Line>();
   for (const i of of(resources, 'Immunization').filter((i) => i['status'] === 'completed' || i['status'] === undefined)) {
     const what = conceptText(i['vaccineCode']) ?? 'Vaccine';
@@ -168,7 +168,7 @@ function encounterKind(e: Resource): Encounter['kind'] {
 const RANK = { admission: 0, emergency: 1, visit: 2 } as const;
 
 /** The most recent encounters: admissions first, then emergency visits, then the rest, each newest first. */
-export function recentEncounters(resources: readonly Resource[], limit = 8): Encounter[] {
+function recentEncounters(resources: readonly Resource[], limit = 8): Encounter[] {
   return of(resources, 'Encounter')
     .map((e) => {
       const type = conceptText(Array.isArray(e['type']) ? (e['type'] as unknown[])[0] : undefined) ?? conceptText(e['serviceType']);

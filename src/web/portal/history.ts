@@ -116,10 +116,16 @@ export function historyRow(e: AuditEventLike, patient: string, names: ReadonlyMa
 }
 
 /** A date and time in words, in UTC ("2 December 2026, 09:14 UTC"). */
-export const whenInWords = (iso: string) =>
-  Number.isNaN(Date.parse(iso))
-    ? ''
-    : `${new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'UTC' }).format(new Date(iso))} UTC`;
+const WHEN = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+  timeZone: 'UTC',
+});
+export const whenInWords = (iso: string) => (Number.isNaN(Date.parse(iso)) ? '' : `${WHEN.format(new Date(iso))} UTC`);
 
 /**
  * One CSV cell: quoted, quotes doubled, and a cell a spreadsheet would run as a formula

@@ -21,7 +21,7 @@ export interface Who {
 }
 
 /** Sensitive categories in her words, as a plural noun phrase. */
-export const CATEGORY_WORDS: Readonly<Record<Category, string>> = {
+const CATEGORY_WORDS: Readonly<Record<Category, string>> = {
   normal: 'your record',
   sud: 'substance use treatment records',
   hiv: 'HIV records',
@@ -32,7 +32,7 @@ export const CATEGORY_WORDS: Readonly<Record<Category, string>> = {
 const LAW_SUD = 'Substance use treatment records are private by law unless you name who may see them.';
 
 /** The category a reason is about: `decide` prefixes its detail with it ("bh: …"). */
-export function reasonCategory(r: Reason): Category | undefined {
+function reasonCategory(r: Reason): Category | undefined {
   const m = /^(normal|sud|hiv|bh|srh):/.exec(r.detail);
   return m ? (m[1] as Category) : undefined;
 }
@@ -40,7 +40,7 @@ export function reasonCategory(r: Reason): Category | undefined {
 const subject = (who: Who) => (who.kind === 'doctors' ? `Your doctors at ${who.name}` : who.name);
 
 /** Why they can or cannot see her record as a whole: one sentence from the reason for data of no sensitive kind. */
-export function mainSentence(who: Who, permit: boolean, reason: Reason | undefined): string {
+function mainSentence(who: Who, permit: boolean, reason: Reason | undefined): string {
   const s = subject(who);
   if (permit) {
     switch (reason?.layer) {
@@ -75,7 +75,7 @@ export function mainSentence(who: Who, permit: boolean, reason: Reason | undefin
 }
 
 /** One sentence for a sensitive category kept from someone who may otherwise see her record. */
-export function withheldSentence(category: Category, reason: Reason | undefined): string {
+function withheldSentence(category: Category, reason: Reason | undefined): string {
   const what = CATEGORY_WORDS[category];
   const What = what[0]!.toUpperCase() + what.slice(1);
   if (reason?.layer === 'law') return LAW_SUD;
@@ -105,10 +105,8 @@ export function categoryAnswer(who: Who, category: Category, permit: boolean, wi
 }
 
 /** A date in words ("1 December 2026"). */
-export const dayInWords = (iso: string) =>
-  Number.isNaN(Date.parse(iso))
-    ? ''
-    : new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(iso));
+const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+export const dayInWords = (iso: string) => (Number.isNaN(Date.parse(iso)) ? '' : DAY.format(new Date(iso)));
 
 /** A caregiver's share, in her words. `classes`: the words for each kind of information shared. */
 export function caregiverSentence(name: string, classes: readonly string[], until: string | undefined, actsForYou: boolean): string {

@@ -3,7 +3,7 @@ import { everyEntry } from '../fhir-pages.js';
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import type { AppEnv } from '../../app-env.js';
-import type { Gate, TheirGrant } from '../../gate/index.js';
+import type { ConsentLine, Gate, TheirGrant } from '../../gate/index.js';
 import { groupRecord } from '../clinician/record.js';
 import { page } from '../layout.js';
 import { pageHeaders } from '../security.js';
@@ -45,6 +45,9 @@ interface Portal {
   /** The caregiver's name when he acts for her. */
   actingAs?: string;
   name: string;
+  /** What deciding a caregiver's delegation already read, so a page does not read it again. */
+  lines?: ConsentLine[];
+  caregivers?: Awaited<ReturnType<typeof listCaregivers>>;
 }
 
 /**
@@ -85,11 +88,12 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     const name = (gate ? await gate.nameOfPatient(patientId) : undefined) ?? 'the patient';
     if (session.value.role === 'patient') return { session, fhir, gate, patientId, mayChange: true, name };
     // Her compiled lines are explained only to a caregiver she has delegated her consents to.
-    const delegated = gate ? (await gate.choices(patientId)) !== undefined : false;
-    if (!delegated) return { session, fhir, gate, patientId, mayChange: false, name };
+    const lines = gate ? await gate.choices(patientId) : undefined;
+    if (lines === undefined) return { session, fhir, gate, patientId, mayChange: false, name };
     const me = session.value.me ?? '';
-    const caregiver = (await listCaregivers(fhir, session.value.patient)).find((x) => x.id === me);
-    return { session, fhir, gate, patientId, mayChange: true, name, actingAs: caregiver?.person ?? 'her caregiver' };
+    const caregivers = await listCaregivers(fhir, session.value.patient);
+    const caregiver = caregivers.find((x) => x.id === me);
+    return { session, fhir, gate, patientId, mayChange: true, name, actingAs: caregiver?.person ?? 'her caregiver', lines: [...lines], caregivers };
   }
   const banner = (p: Portal) => (p.actingAs ? actingBanner(p.name, p.actingAs) : undefined);
   const signIn = (c: Context<AppEnv>) => c.html(signedOutPage('Your session has ended. Please sign in again.'), 401);
@@ -108,10 +112,10 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
       return c.html(caregiverPage({ patientName: p.name, csrf: session.value.csrf, sections }));
     }
     const organizations = await listOrganizations(fhir);
-    const caregivers = await listCaregivers(fhir, session.value.patient);
+    const caregivers = p.caregivers ?? (await listCaregivers(fhir, session.value.patient));
     const clinicians = await listClinicians(fhir, organizations);
     const names = namesOf(organizations, clinicians, caregivers);
-    const lines = gate ? await gate.choices(patientId) : undefined;
+    const lines = p.lines ?? (gate ? await gate.choices(patientId) : undefined);
     const { researchOptOut, hidden, noticeTo } = enforced(lines ?? []);
     const first = await accountingPage(fhir, session.value.patient, HISTORY_PAGE);
     const view = dashboardPage({
@@ -180,8 +184,7 @@ export function portalRoutes(appFetch: AppFetch): Hono<AppEnv> {
     const organizations = await listOrganizations(p.fhir);
     const names = namesOf(organizations, await listClinicians(p.fhir, organizations), caregivers);
     const events = await wholeAccounting(p.fhir, p.session.value.patient);
-    const carers = new Set(caregivers.map((x) => x.id));
-    return c.body(historyCsv(events.filter((e) => !isOwnPortalVisit(e)).map((e) => historyRow(e, p.session.value.patient, names, carers))), 200, {
+    return c.body(historyCsv(rowsOf(events, p.session.value.patient, names, caregivers)), 200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': 'attachment; filename="access-history.csv"',
     });

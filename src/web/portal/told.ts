@@ -5,6 +5,8 @@
  * an emergency on …, reason …"), read from her own accounting of disclosures. Pure.
  */
 
+import { dayInWords } from './plain-words.js';
+
 export interface ToldEvent {
   recorded: string;
   subtype?: { code?: string }[];
@@ -29,8 +31,6 @@ const CLASS_WORDS: Record<string, string> = {
   SS: 'short hospital stay',
 };
 
-const day = (iso: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(iso));
-
 /** `names`: organizations and practitioners by reference (the directory), for the sentences to name them. */
 export function toldLines(events: readonly ToldEvent[], names: ReadonlyMap<string, string>): ToldLine[] {
   const lines: ToldLine[] = [];
@@ -54,7 +54,7 @@ function notificationLine(e: ToldEvent, names: ReadonlyMap<string, string>): Tol
   const org = e.agent?.find((a) => a.type?.text === 'organization')?.who?.reference;
   const who = (org && names.get(org)) ?? 'A provider';
   const what = CLASS_WORDS[details.get('class') ?? ''] ?? 'hospital visit';
-  const on = day(details.get('occurred') || e.recorded);
+  const on = dayInWords(details.get('occurred') || e.recorded);
   const topic = details.get('topic');
   const text =
     topic === 'encounter-end'
@@ -74,5 +74,5 @@ function breakGlassLine(e: ToldEvent, names: ReadonlyMap<string, string>): ToldL
   const person = (practitioner && names.get(practitioner)) ?? 'A clinician';
   const at = org && names.get(org) ? ` at ${names.get(org)}` : '';
   const reason = /\(([\s\S]*)\)$/.exec(query)?.[1];
-  return { when: e.recorded, text: `${person}${at} opened your record in an emergency on ${day(e.recorded)}${reason ? `, reason: “${reason}”` : ''}` };
+  return { when: e.recorded, text: `${person}${at} opened your record in an emergency on ${dayInWords(e.recorded)}${reason ? `, reason: “${reason}”` : ''}` };
 }
