@@ -3,24 +3,37 @@ import type { Database } from '../db/database.js';
 import { auditEvents } from '../db/schema.js';
 import { insertRows } from '../store/write.js';
 import { chainHash, GENESIS } from './chain.js';
+import { compactAccess, type AccessRecord } from './event.js';
+import { accessRow, chainedText, eventRow, renderedText, type AuditRow, type UnchainedRow } from './rows.js';
 
 interface Pending {
-  content: string;
-  person: string | null;
-  id: string;
-  recorded: string;
+  row: UnchainedRow;
   done: () => void;
   failed: (err: unknown) => void;
 }
 
 /**
- * Appends AuditEvents to the hash chain with group commit: a request's event is committed before
- * its response is sent (the request awaits `record`), but events arriving while a commit is in
- * flight share the next one, so under load one fsync serves many requests.
+ * Appends events to the hash chain with group commit: a request's event is committed before
+ * its response is sent (the request awaits `access` or `record`), but events arriving while a
+ * commit is in flight share the next one, so under load one commit serves many requests.
+ *
+ * An access is stored as its compact facts (a few hundred bytes, src/audit/rows.ts), hashed as
+ * such, and rendered as a BALP AuditEvent only when someone reads it: building, hashing and
+ * writing two kilobytes of JSON per read was most of what a read cost.
  */
+/** A macrotask where the runtime has setImmediate (Node; Workers with nodejs_compat), else a timer. */
+const nextTurn = (): Promise<void> =>
+  new Promise((resolve) => (typeof globalThis.setImmediate === 'function' ? globalThis.setImmediate(resolve) : setTimeout(resolve, 0)));
+
 export class AuditLog {
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
+  /**
+   * Where the chain ends, as this writer left it, and the database's change counter then. While
+   * the counter has not moved no other connection has written, so the end is still this one and
+   * need not be read again; another process's append moves it, and the end is read afresh.
+   */
+  private head: { seq: number; hash: string; counter: number } | undefined;
 
   private readonly lastEvent;
 
@@ -29,16 +42,28 @@ export class AuditLog {
     this.lastEvent = db.orm.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1).prepare();
   }
 
+  /** An access to patient data (or a refusal of one): stored compact. */
+  access(record: AccessRecord): Promise<void> {
+    return this.enqueue(accessRow(compactAccess(record)));
+  }
+
+  /** An AuditEvent built by its caller (an operator's action, a release, a registry change): stored whole. */
   record(event: { id: string; recorded: string }, person: string | undefined): Promise<void> {
+    return this.enqueue(eventRow(event, person));
+  }
+
+  private enqueue(row: UnchainedRow): Promise<void> {
     return new Promise((done, failed) => {
-      this.pending.push({ content: JSON.stringify(event), person: person ?? null, id: event.id, recorded: event.recorded, done, failed });
+      this.pending.push({ row, done, failed });
       this.flushing ??= this.flush();
     });
   }
 
   private async flush(): Promise<void> {
-    // Let the requests of this turn of the event loop join the batch.
-    await Promise.resolve();
+    // Let the requests of this turn of the event loop join the batch: over HTTP, every request
+    // the poll phase read. (A microtask gathered only those already past their lookups, and
+    // commits of one or two events were most of what a read cost.)
+    await nextTurn();
     while (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];
@@ -52,19 +77,31 @@ export class AuditLog {
     this.flushing = undefined;
   }
 
+  /** The chain's end, and the change counter it was read at (see `head`). */
+  private async end(): Promise<{ seq: number; hash: string; counter: number | undefined }> {
+    const counter = this.db.changeCounter?.();
+    if (this.head && counter !== undefined && counter === this.head.counter) return this.head;
+    const [last] = (await this.lastEvent.all()) as { seq: number; hash: string }[];
+    return { ...(last ?? { seq: 0, hash: GENESIS }), counter };
+  }
+
   private async append(batch: Pending[], attempt = 0): Promise<void> {
     try {
       await this.db.exclusive(async () => {
-        const [last] = (await this.lastEvent.all()) as { seq: number; hash: string }[];
-        let seq = last?.seq ?? 0;
-        let prev = last?.hash ?? GENESIS;
-        const rows = [];
+        const last = await this.end();
+        let seq = last.seq;
+        let prev = last.hash;
+        const rows: AuditRow[] = [];
         for (const p of batch) {
-          const hash = chainHash(prev, p.content);
-          rows.push({ seq: ++seq, id: p.id, recorded: p.recorded, person: p.person, content: p.content, prevHash: prev, hash });
+          const hash = chainHash(prev, chainedText(p.row));
+          rows.push({ ...p.row, seq: ++seq, prevHash: prev, hash });
           prev = hash;
         }
+        this.head = undefined;
         await this.db.atomic(insertRows(auditEvents, rows));
+        // Our own commit leaves the counter as it was; another writer's moves it (and had it
+        // written in between, its rows would have taken our seq and failed this insert).
+        if (last.counter !== undefined) this.head = { seq, hash: prev, counter: last.counter };
       });
     } catch (err) {
       // Another process took the same place in the chain: read the new end and try again.
@@ -98,10 +135,21 @@ export async function eventsAboutAt(log: AuditLog, person: string, from: number,
     .limit(1)
     .offset(from);
   if (!start) return [];
-  return log.db.orm
-    .select({ content: auditEvents.content })
+  const rows = await log.db.orm
+    .select()
     .from(auditEvents)
     .where(and(eq(auditEvents.person, person), gte(auditEvents.seq, start.seq)))
     .orderBy(asc(auditEvents.seq))
     .limit(limit);
+  return rows.map((row) => ({ content: renderedText(row) }));
+}
+
+/** One event about this person by its id, rendered; undefined for an event about anyone else. */
+export async function eventAbout(log: AuditLog, person: string, id: string): Promise<string | undefined> {
+  const [row] = await log.db.orm
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.id, id), eq(auditEvents.person, person)))
+    .limit(1);
+  return row ? renderedText(row) : undefined;
 }

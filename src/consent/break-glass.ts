@@ -1,6 +1,5 @@
 import type { Requester } from '../auth/requester.js';
 import type { AuditLog } from '../audit/log.js';
-import { auditEvent } from '../audit/event.js';
 import type { Database } from '../db/database.js';
 import { breakGlass, notificationEvents } from '../db/schema.js';
 import { FhirError } from '../fhir/errors.js';
@@ -70,19 +69,16 @@ export async function grantBreakGlass(
   ]);
   deps.consent.invalidate(person);
   deps.log('break-glass', { by: requester.fhirUser, organization: requester.organization, patient: person, grant: id, expiresAt });
-  await deps.audit.record(
-    auditEvent({
-      requester,
-      interaction: 'operation',
-      query: `Patient/${person}/$break-the-glass (${reason.trim().slice(0, 200)})`,
-      person,
-      outcome: 'permit',
-      purpose: 'ETREAT',
-      breakGlass: true,
-      when: now.toISOString(),
-      id: auditId,
-    }),
+  await deps.audit.access({
+    requester,
+    interaction: 'operation',
+    query: `Patient/${person}/$break-the-glass (${reason.trim().slice(0, 200)})`,
     person,
-  );
+    outcome: 'permit',
+    purpose: 'ETREAT',
+    breakGlass: true,
+    when: now.toISOString(),
+    id: auditId,
+  });
   return { grant: `break-glass/${id}`, expiresAt };
 }

@@ -1,7 +1,6 @@
 import type { R4 } from '@smile-cdr/fhirts';
 import type { Requester } from '../auth/requester.js';
 import type { AuditLog } from '../audit/log.js';
-import { auditEvent } from '../audit/event.js';
 import type { Database } from '../db/database.js';
 import { FhirError } from '../fhir/errors.js';
 import { parseReference } from '../fhir/references.js';
@@ -116,18 +115,15 @@ export async function writeConsent(deps: ConsentWriteDeps, requester: Requester,
   if (!outcome.ok) throw new FhirError(outcome.status, outcome.issues);
   deps.consent.invalidate(person);
   deps.log('consent.changed', { by: requester.subject, role: requester.role, consent: `Consent/${id}`, status: consent.status, lines: compiled.lines.length });
-  await deps.audit.record(
-    auditEvent({
-      requester,
-      interaction: outcome.created ? 'create' : 'update',
-      query: `Consent/${id}`,
-      person,
-      outcome: 'permit',
-      when: deps.clock().toISOString(),
-      id: deps.newId(),
-    }),
+  await deps.audit.access({
+    requester,
+    interaction: outcome.created ? 'create' : 'update',
+    query: `Consent/${id}`,
     person,
-  );
+    outcome: 'permit',
+    when: deps.clock().toISOString(),
+    id: deps.newId(),
+  });
 
   const stored = (await readCurrent(deps.db, 'Consent', id))!;
   const receipt = await deps.signer.sign({

@@ -46,6 +46,13 @@ export interface Database {
    * there is none (D1), they must look every time.
    */
   changeCounter?(): number;
+  /**
+   * A number that grows whenever the data may have changed: any row this connection wrote
+   * (SQLite's total_changes) or another connection's commit (data_version). Caches of rows
+   * (src/store/lookups.ts) are kept only while it stands still; where there is none (D1), they
+   * are not kept at all.
+   */
+  generation?(): number;
 }
 
 /** A promise queue: each unit starts when the one before it has settled. */

@@ -215,10 +215,16 @@ export const breakGlassReviews = sqliteTable(
 );
 
 /**
- * The audit trail: FHIR AuditEvents in an append-only hash chain. Each row's hash covers the
- * previous row's hash and its own content, so changing or deleting any event breaks every hash
- * after it (checked by `npm run audit:verify`). `seq` is assigned by the writer, so two writers
- * that raced for the same place collide on the primary key instead of forking the chain.
+ * The audit trail, an append-only hash chain. Each row's hash covers the previous row's hash and
+ * the row's own fields (src/audit/rows.ts says which), so changing, deleting or reordering any
+ * event breaks every hash after it (checked by `npm run audit:verify`). `seq` is assigned by the
+ * writer, so two writers that raced for the same place collide on the primary key instead of
+ * forking the chain.
+ *
+ * Kinds: `access` (a read, search or write of patient data: the compact facts in columns, the
+ * BALP AuditEvent rendered when read), `event` (an operator's or publisher's AuditEvent, kept
+ * whole in `resource`), `v1` (an event written before the compact form, kept whole and hashed
+ * as it was).
  */
 export const auditEvents = sqliteTable(
   'audit_events',
@@ -228,7 +234,21 @@ export const auditEvents = sqliteTable(
     recorded: text('recorded').notNull(),
     /** The person whose data was accessed, for their accounting of disclosures. */
     person: text('person'),
-    content: text('content').notNull(),
+    kind: text('kind', { enum: ['access', 'event', 'v1'] }).notNull(),
+    interaction: text('interaction'),
+    query: text('query'),
+    outcome: text('outcome'),
+    purpose: text('purpose'),
+    agent: text('agent'),
+    role: text('role'),
+    organization: text('organization'),
+    client: text('client'),
+    token: text('token'),
+    breakGlass: integer('break_glass'),
+    reasons: text('reasons'),
+    detail: text('detail'),
+    /** The whole AuditEvent, for kinds `event` and `v1`. */
+    resource: text('resource'),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },

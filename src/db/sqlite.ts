@@ -53,6 +53,8 @@ export function openSqlite(path: string, options: { synchronous?: 'FULL' | 'NORM
   migrateOnce(() => migrate(orm, { migrationsFolder }));
   const inserts = preparedInserts(sqlite);
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+  // Both counters only grow, so their sum grows whenever either does.
+  const generation = sqlite.prepare('SELECT total_changes() + data_version FROM pragma_data_version()').pluck();
   const runAll = sqlite.transaction((statements: readonly Statement[]) => {
     for (const statement of statements) {
       if (isInsertRows(statement)) inserts(statement);
@@ -70,6 +72,7 @@ export function openSqlite(path: string, options: { synchronous?: 'FULL' | 'NORM
     },
     exclusive: createQueue(),
     changeCounter: () => dataVersion.get() as number,
+    generation: () => generation.get() as number,
     close: () => sqlite.close(),
   };
 }

@@ -1,5 +1,4 @@
-import { and, eq } from 'drizzle-orm';
-import { auditEvents } from '../db/schema.js';
+import { eventAbout } from '../audit/log.js';
 import type { PayloadContent } from '../subscriptions/bundle.js';
 import type { Resource } from '../fhir/types.js';
 import { categoriesOfColumn, categoryIndex, type Category } from '../consent/categories.js';
@@ -66,14 +65,14 @@ interface Judged {
  * her notice choice; anything else as a read of the Encounter by the recipient would be.
  */
 async function judge(g: GateContext, e: NotificationEvent): Promise<Judged> {
-  const person = (await resolvePerson(g.deps.db, e.patientId)) ?? e.patientId;
+  const person = (await resolvePerson(g.deps.db, e.patientId, g.generation())) ?? e.patientId;
   if (e.topic === BREAK_THE_GLASS_TOPIC) return { verdict: await breakGlassVerdict(g, person), categories: [] };
   // The Encounter as it is now, and the version that raised the event: one read while that is still the current one.
   const current = await encounterOf(g, { ...e, versionId: null });
   const row = current && (e.versionId === null || current.versionId === e.versionId) ? current : await encounterOf(g, e);
   if (!row || row.patientId === null) return { verdict: { tell: false }, categories: [] };
   // The Encounter may since have been re-filed under someone else: the event is about whom it names now.
-  const now = (await resolvePerson(g.deps.db, row.patientId)) ?? row.patientId;
+  const now = (await resolvePerson(g.deps.db, row.patientId, g.generation())) ?? row.patientId;
   if (now !== person) return { verdict: { tell: false }, categories: [] };
   // Labels only add up: a stay since relabelled (a psychiatric diagnosis added later) is decided
   // on what is known of it now as well as on the version that raised the event.
@@ -115,7 +114,7 @@ export async function releaseNotification(
   const { verdict, row, categories } = await judge(g, e);
   const subscription = g.requester.tokenId.replace(/^subscription-/, '');
   const told = verdict.tell ? (verdict.detail === 'notice' || detail === 'notice' ? 'notice' : 'full') : undefined;
-  const person = verdict.tell ? verdict.person : ((await resolvePerson(g.deps.db, e.patientId)) ?? e.patientId);
+  const person = verdict.tell ? verdict.person : ((await resolvePerson(g.deps.db, e.patientId, g.generation())) ?? e.patientId);
   await g.audit({
     interaction: 'operation',
     query: `Subscription/${subscription}/$notify?event=${e.eventNumber ?? ''}&topic=${e.topic}`,
@@ -144,7 +143,7 @@ export async function releaseNotification(
     // recipient's roster already shows it.
     const focus = `urn:uuid:${e.id}`;
     if (payload === 'id-only' || !row) return { disclosed: true, focus, ...labels };
-    const [known] = await linkedPatientIds(g.deps.db, person);
+    const [known] = await linkedPatientIds(g.deps.db, person, g.generation());
     return { disclosed: true, focus, resource: reduced(row, e.id, known), ...labels };
   }
   if (payload === 'id-only' || !row) return { disclosed: true, focus: e.focus, ...labels };
@@ -181,12 +180,8 @@ function reduced(row: StoredVersion, id: string, patientId: string | undefined):
 async function grantAudit(g: GateContext, focus: string, person: string): Promise<Resource | undefined> {
   const id = focus.startsWith('AuditEvent/') ? focus.slice('AuditEvent/'.length) : undefined;
   if (!id) return undefined;
-  const [row] = await g.deps.audit.db.orm
-    .select({ content: auditEvents.content })
-    .from(auditEvents)
-    .where(and(eq(auditEvents.id, id), eq(auditEvents.person, person)))
-    .limit(1);
-  return row ? (JSON.parse(row.content) as Resource) : undefined;
+  const text = await eventAbout(g.deps.audit, person, id);
+  return text ? (JSON.parse(text) as Resource) : undefined;
 }
 
 const isWithheld = (v: unknown) =>

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { onLoopback } from '../http/loopback.js';
 import { consentFor } from '../helpers/scenario.js';
 import { ALL_STATUSES, careGapsQuery, gapsWorld, OAK, type GapsWorld } from './world.js';
+import { auditTexts } from '../helpers/audit.js';
 
 let w: GapsWorld;
 let server: Awaited<ReturnType<typeof onLoopback>>;
@@ -52,7 +53,7 @@ describe('async $care-gaps', () => {
     const { statusUrl, manifest } = await manifestOf(w.tokens.chen, await kickOff(w.tokens.chen));
     // Nothing has left yet, so nothing about Bea is in her accounting until the file is read.
     const bea = w.personOf('pay-bea');
-    const beaAudits = () => w.db.sqlite.prepare("select count(*) from audit_events where person = ? and content like '%care-gaps%'").pluck().get(bea) as number;
+    const beaAudits = () => auditTexts(w.db.sqlite, { person: bea }).filter((c) => c.includes('care-gaps')).length;
     expect(beaAudits()).toBe(0);
     expect(manifest.output).toHaveLength(1);
     expect(manifest.output[0]).toMatchObject({ type: 'Bundle' });

@@ -7,6 +7,7 @@ import { rosterGroupId } from '../../src/rosters/store.js';
 import { patient, putEntry } from '../helpers/fhir.js';
 import { consentFor } from '../helpers/scenario.js';
 import { ALL_STATUSES, bundlesOf, careGapsQuery, gapOf, gapsWorld, LAKESHORE, OAK, PAYER_SOURCE, type GapsWorld } from './world.js';
+import { auditTexts } from '../helpers/audit.js';
 
 const REMARK = 'urn:consent-gateway:gap-remark';
 const GAP_STATUS = 'http://hl7.org/fhir/us/davinci-deqm/StructureDefinition/extension-gapStatus';
@@ -170,10 +171,7 @@ describe('a remark', () => {
     expect(w.db.sqlite.prepare('select status from care_gaps where id = ?').pluck().get(id)).toBe('open-gap');
     expect((await oakRun()).bea!.status).toBe('open-gap');
     // Audited as an operation on her.
-    const audited = w.db.sqlite
-      .prepare('select content from audit_events where person = ? and content like ?')
-      .pluck()
-      .all(w.personOf('pay-bea'), `%DetectedIssue/${id}%`) as string[];
+    const audited = auditTexts(w.db.sqlite, { person: w.personOf('pay-bea') }).filter((c) => c.includes(`DetectedIssue/${id}`));
     expect(audited.map((c) => JSON.parse(c).subtype[0].code)).toEqual(expect.arrayContaining(['operation', 'read']));
   });
 

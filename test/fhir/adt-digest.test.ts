@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { toldLines, type ToldEvent } from '../../src/web/portal/told.js';
 import { putEntry, SOURCE_A } from '../helpers/fhir.js';
 import { consentFor, scenario } from '../helpers/scenario.js';
+import { auditTexts } from '../helpers/audit.js';
 
 type Scenario = Awaited<ReturnType<typeof scenario>>;
 let s: Scenario;
@@ -96,16 +97,12 @@ describe('the daily admission and discharge digest (Organization/{id}/$adt-diges
     // Each entry names her by the Patient record her roster entry shows, and each is in her accounting of disclosures.
     const patients = new Set(list.entry!.map((e) => e.extension.find((x) => x.valueReference)!.valueReference!.reference));
     expect([...patients]).toEqual(['Patient/pb-1']);
-    const audited = () =>
-      s.db.sqlite
-        .prepare("select count(*) from audit_events where person = ? and content like '%adt-digest%' and content like '%permit%'")
-        .pluck()
-        .get(s.personOf('pb-1'));
+    const audited = () => auditTexts(s.db.sqlite, { person: s.personOf('pb-1') }).filter((c) => c.includes('adt-digest') && c.includes('permit')).length;
     expect(audited()).toBe(3);
     // Red team: each entry is audited as what it told, so her portal says Oakwood was told of it.
-    const contents = (
-      s.db.sqlite.prepare("select content from audit_events where person = ? and content like '%adt-digest%'").pluck().all(s.personOf('pb-1')) as string[]
-    ).map((c) => JSON.parse(c) as ToldEvent);
+    const contents = auditTexts(s.db.sqlite, { person: s.personOf('pb-1') })
+      .filter((c) => c.includes('adt-digest'))
+      .map((c) => JSON.parse(c) as ToldEvent);
     expect(toldLines(contents, new Map([['Organization/clinic-oak-org', 'Oakwood Family Medicine']])).map((l) => l.text.split(' on ')[0])).toEqual([
       'Oakwood Family Medicine was told of your emergency visit',
       'Oakwood Family Medicine was told of your transfer (hospital stay)',

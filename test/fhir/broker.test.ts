@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { asc } from 'drizzle-orm';
 import { verifyChain } from '../../src/audit/chain.js';
 import { auditEvents } from '../../src/db/schema.js';
+import { chainedText } from '../../src/audit/rows.js';
 import { consentFor, scenario } from '../helpers/scenario.js';
 
 type BundleJson = { total: number; entry: { resource: { resourceType: string; id: string } }[]; link: { relation: string; url: string }[] };
@@ -124,10 +125,10 @@ describe('the audit trail', () => {
     // Nobody else reads it, and they cannot tell whether there is anything to read.
     const theirs = await (await get('/fhir/AuditEvent?patient=Patient/pa-1', tokens.chen)).json();
     expect(theirs.total).toBe(0);
-    const rows = await db.orm.select().from(auditEvents).orderBy(asc(auditEvents.seq));
+    const rows = (await db.orm.select().from(auditEvents).orderBy(asc(auditEvents.seq))).map((r) => ({ ...r, content: chainedText(r) }));
     expect(rows.length).toBeGreaterThanOrEqual(5);
     expect((await verifyChain(rows)).problems).toEqual([]);
-    const tampered = rows.map((r, i) => (i === 1 ? { ...r, content: r.content.replace('"recorded":"', '"recorded":" ') } : r));
+    const tampered = rows.map((r, i) => (i === 1 ? { ...r, content: chainedText({ ...r, recorded: ` ${r.recorded}` }) } : r));
     expect((await verifyChain(tampered)).problems.map((p) => p.problem)).toContain('hash');
     expect((await verifyChain(rows.filter((_, i) => i !== 2))).problems.map((p) => p.problem)).toContain('gap');
   });

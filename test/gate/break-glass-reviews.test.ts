@@ -9,6 +9,7 @@ import { decideReview } from '../../src/consent/break-glass-review.js';
 import { createGate } from '../../src/gate/index.js';
 import { caregiver, clinician, patientSelf } from '../consent/helpers.js';
 import { actor, world } from './notify-world.js';
+import { auditTexts } from '../helpers/audit.js';
 
 const ortiz = clinician('hosp-mercy-prac-ortiz', 'Organization/hosp-mercy-org', ['ETREAT']);
 
@@ -52,7 +53,7 @@ describe('her break-the-glass grants and their review', () => {
     const [after] = (await her.breakGlassOfHers('pa-1'))!;
     expect(after!.requests.map((r) => r.note)).toEqual(['I was awake and said no']);
     expect(after!.decision).toMatchObject({ outcome: 'inappropriate', note: 'She was conscious.' });
-    const queries = (w.db.sqlite.prepare('select content from audit_events where person = ?').pluck().all(w.person) as string[]).map(
+    const queries = auditTexts(w.db.sqlite, { person: w.person }).map(
       (c) => (JSON.parse(c) as { entity: { what?: { identifier?: { value?: string } } }[] }).entity.at(-1)?.what?.identifier?.value,
     );
     expect(queries).toContain(`Patient/pa-1/$request-review?grant=${mine.grant}`);

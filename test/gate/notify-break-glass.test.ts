@@ -10,6 +10,7 @@ import { mayPatientSubscribe } from '../../src/subscriptions/patient-subscriptio
 import { recipientOfPatientSubscription } from '../../src/subscriptions/recipient.js';
 import { caregiver, clinician, patientSelf } from '../consent/helpers.js';
 import { actor, world } from './notify-world.js';
+import { auditTexts } from '../helpers/audit.js';
 
 const mercyDoctor = () => clinician('hosp-mercy-prac-ortiz', 'Organization/hosp-mercy-org', ['ETREAT']);
 
@@ -22,7 +23,7 @@ describe('break-the-glass', () => {
     const [event] = events;
     expect(event!.patientId).toBe(w.person);
     const auditId = event!.focus.replace('AuditEvent/', '');
-    const audit = w.db.sqlite.prepare('select content from audit_events where id = ?').pluck().get(auditId) as string;
+    const [audit] = auditTexts(w.db.sqlite, { id: auditId }) as [string];
     expect(JSON.parse(audit)).toMatchObject({ extension: [{ url: 'urn:consent-gateway:break-glass', valueBoolean: true }] });
 
     const hers = createGate(w.deps, recipientOfPatientSubscription({ id: 'sub-maria', owner: 'Patient/pa-1', organization: '' }, w.person));

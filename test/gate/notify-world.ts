@@ -17,6 +17,7 @@ import { bundle, patient, putEntry, SOURCE_A } from '../helpers/fhir.js';
 import { registerFixtureParticipants } from '../helpers/participants.js';
 import { consentFor } from '../helpers/scenario.js';
 import { patientSelf } from '../consent/helpers.js';
+import { auditTexts } from '../helpers/audit.js';
 
 const ICD = 'http://hl7.org/fhir/sid/icd-10-cm';
 export const OAK = 'Organization/clinic-oak-org';
@@ -114,7 +115,7 @@ export async function world() {
       scopes: parseScopes('system/*.rs'),
     });
   const auditDetails = () =>
-    (db.sqlite.prepare('select content from audit_events order by seq').pluck().all() as string[])
+    auditTexts(db.sqlite)
       .map((c) => JSON.parse(c) as { subtype: { code: string }[]; outcome: string; entity: { detail?: { type: string; valueString: string }[] }[] })
       .filter((e) => e.entity.some((x) => x.detail?.some((d) => d.type === 'subscription')));
   return { db, deps, person, admit, events, consent, gateFor, oak, oakReader, auditDetails };

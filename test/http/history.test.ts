@@ -5,6 +5,7 @@ import { auditEvents } from '../../src/db/schema.js';
 import { putEntry, SOURCE_A } from '../helpers/fhir.js';
 import { scenario } from '../helpers/scenario.js';
 import { onLoopback } from './loopback.js';
+import { auditTexts } from '../helpers/audit.js';
 
 const ICD = 'http://hl7.org/fhir/sid/icd-10-cm';
 type HistoryBundle = {
@@ -121,13 +122,8 @@ describe('instance history', () => {
     const { get, tokens, db, personOf } = await setup();
     await get('/fhir/Condition/c-flip/_history', tokens.chen);
     await get('/fhir/Condition/c-oud/_history', tokens.chen);
-    const events = (
-      await db.orm
-        .select({ content: auditEvents.content })
-        .from(auditEvents)
-        .where(eq(auditEvents.person, personOf('pa-1')))
-    )
-      .map((r) => JSON.parse(r.content))
+    const events = auditTexts(db.sqlite, { person: personOf('pa-1') })
+      .map((c) => JSON.parse(c))
       .filter((e) => e.subtype[0].code === 'history-instance');
     expect(events.map((e) => [e.entity.at(-1).what.identifier.value, e.outcome])).toEqual([
       ['Condition/c-flip/_history', '0'],
@@ -181,12 +177,7 @@ describe('instance history', () => {
     expect(versionsOf((await (await get('/fhir/Condition/c-moved/_history', tokens.maria)).json()) as HistoryBundle)).toEqual([2]);
     expect(versionsOf((await (await get('/fhir/Condition/c-moved/_history', tokens.chen)).json()) as HistoryBundle)).toEqual([2, 1]);
     for (const pid of ['pa-1', 'pb-1']) {
-      const told = (
-        await db.orm
-          .select({ content: auditEvents.content })
-          .from(auditEvents)
-          .where(eq(auditEvents.person, personOf(pid)))
-      ).filter((r) => r.content.includes('"Condition/c-moved/_history"'));
+      const told = auditTexts(db.sqlite, { person: personOf(pid) }).filter((c) => c.includes('"Condition/c-moved/_history"'));
       expect(told.length, pid).toBeGreaterThan(0);
     }
   });

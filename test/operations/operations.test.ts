@@ -6,6 +6,8 @@ import { AuditLog } from '../../src/audit/log.js';
 import { NOTE_MAX, chainStatus, operatorOf, parseFinding, recordFinding, reviewQueue, verifyOnDemand, type Operator } from '../../src/operations/index.js';
 import { tempDb } from '../helpers/db.js';
 import { ACME, auditTrail, CLI, testOps } from '../participants/helpers.js';
+import { auditRows } from '../helpers/audit.js';
+import { renderedText } from '../../src/audit/rows.js';
 
 const person = (role: Requester['role'], extra: Partial<Requester> = {}): Requester => ({
   kind: 'person',
@@ -92,7 +94,7 @@ describe('the audit chain, checked on demand', () => {
     expect((await verifyOnDemand(deps, alex)).problems).toEqual([]);
     expect((await chainStatus(deps, alex)).lastVerification).toMatchObject({ by: 'alex', outcome: 'intact: 5 events' });
 
-    db.sqlite.prepare("update audit_events set content = replace(content, 'e2', 'eX') where seq = 3").run();
+    db.sqlite.prepare("update audit_events set resource = replace(resource, 'e2', 'eX') where seq = 3").run();
     const broken = await verifyOnDemand(deps, alex);
     expect(broken.problems).toEqual([{ seq: 3, problem: 'hash' }]);
     const status = await chainStatus(deps, alex);
@@ -122,8 +124,7 @@ describe('break-the-glass findings', () => {
     expect(await recordFinding(deps, alex, { grantId: 'nope', outcome: 'appropriate', note: 'x' })).toBe('unknown-grant');
     expect((await reviewQueue(deps, alex)).map((r) => r.grant.id)).toEqual(['g2']);
 
-    const rows = db.sqlite.prepare('select person, content from audit_events order by seq').all() as { person: string | null; content: string }[];
-    const events = rows.map((r) => ({ person: r.person, e: JSON.parse(r.content) }));
+    const events = auditRows(db.sqlite).map((r) => ({ person: r.person, e: JSON.parse(renderedText(r)) }));
     const code = (e: { subtype: { code: string }[] }) => e.subtype.at(-1)!.code;
     expect(events.map((x) => [code(x.e), x.person, x.e.outcome])).toEqual([
       ['break-glass-view', 'pat-1', '0'],
@@ -134,7 +135,7 @@ describe('break-the-glass findings', () => {
       ['break-glass-view', 'pat-2', '0'],
     ]);
     // The operator's note about a patient stays in the review store, not in the trail.
-    expect(rows.map((r) => r.content).join('')).not.toMatch(/no emergency on record/);
+    expect(JSON.stringify(auditRows(db.sqlite))).not.toMatch(/no emergency on record/);
     expect(events[2]!.e.agent[0].who.identifier.value).toBe('alex');
   });
 });

@@ -1,8 +1,8 @@
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { AuditLog } from '../../src/audit/log.js';
-import { auditEvents } from '../../src/db/schema.js';
 import type { SqliteDatabase } from '../../src/db/sqlite.js';
 import { participantOps, type Actor, type ClientInput } from '../../src/participants/index.js';
+import { auditTexts } from '../helpers/audit.js';
 
 export const CLI: Actor = { via: 'cli', id: 'ops-user' };
 
@@ -27,9 +27,8 @@ export function testOps(db: SqliteDatabase, changed?: () => Promise<void>) {
 export async function auditTrail(
   db: SqliteDatabase,
 ): Promise<{ action: string; outcome: string; subtype: string[]; who: unknown; entity: string; detail: string }[]> {
-  const rows = await db.orm.select().from(auditEvents).orderBy(auditEvents.seq);
-  return rows.map((r) => {
-    const e = JSON.parse(r.content);
+  return auditTexts(db.sqlite).map((text) => {
+    const e = JSON.parse(text);
     return {
       action: e.action,
       outcome: e.outcome,

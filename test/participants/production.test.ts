@@ -9,6 +9,7 @@ import { addSigningKey } from '../../src/entry/keys-on-disk.js';
 import { suiteDir } from '../helpers/db.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { clientKeys } from './helpers.js';
+import { auditTexts } from '../helpers/audit.js';
 
 /**
  * A production-mode gateway process and the operator's CLI against its data directory: no
@@ -149,8 +150,8 @@ describe('participants in production, changed while the gateway runs', () => {
     // The audit trail names who changed what, each change once.
     const audit = new BetterSqlite3(join(gw.dataDir, 'audit.db'), { readonly: true });
     try {
-      const events = (audit.prepare('select content from audit_events').all() as { content: string }[])
-        .map((r) => JSON.parse(r.content))
+      const events = auditTexts(audit)
+        .map((text) => JSON.parse(text))
         .filter((e) => e.subtype?.some((s: { code: string }) => s.code === 'participants'));
       expect(events.map((e) => [e.subtype.at(-1).code, e.outcome])).toEqual([
         ['add-organization', '0'],

@@ -5,6 +5,7 @@ import { addSigningKey } from '../../src/entry/keys-on-disk.js';
 import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite.js';
 import { suiteDir } from '../helpers/db.js';
 import { databaseDigest, loadRegion, runCli } from '../helpers/region.js';
+import { auditResources } from '../helpers/audit.js';
 
 /**
  * The operator's commands as processes on a real data directory: the budget is the database's,
@@ -48,7 +49,7 @@ const digestOf = (d: string) => {
 const auditTrail = (d: string) => {
   const db = openSqlite(join(d, 'audit.db'));
   try {
-    return (db.sqlite.prepare('SELECT content FROM audit_events ORDER BY seq').pluck().all() as string[]).map((c) => JSON.parse(c) as Record<string, unknown>);
+    return auditResources(db.sqlite);
   } finally {
     db.close();
   }

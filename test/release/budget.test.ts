@@ -9,6 +9,7 @@ import { releaseStatements, writeRelease } from '../../src/release/store.js';
 import { suiteDir } from '../helpers/db.js';
 import { publisherDeps } from '../helpers/publisher.js';
 import { databaseDigest, loadRegion } from '../helpers/region.js';
+import { auditTexts } from '../helpers/audit.js';
 
 /**
  * The privacy budget bound to the data: bound once from the policy, changed only by the
@@ -43,7 +44,7 @@ function copy(): SqliteDatabase {
 const budgetRows = (db: SqliteDatabase) => db.sqlite.prepare('SELECT epsilon, previous, spent, source, operator FROM privacy_budget ORDER BY seq').all();
 /** The public dataset's events in the audit trail (the region's participants were registered there too). */
 const auditOf = (db: SqliteDatabase) =>
-  (db.sqlite.prepare('SELECT content FROM audit_events ORDER BY seq').pluck().all() as string[])
+  auditTexts(db.sqlite)
     .map((c) => JSON.parse(c) as { outcome: string; outcomeDesc: string; subtype: { code: string }[]; entity: { detail?: { valueString: string }[] }[] })
     .filter((e) => e.subtype.some((s) => s.code === 'public-dataset'));
 // The audit trail lives in the same file in these tests; a refusal is audited there, and nothing else changes.

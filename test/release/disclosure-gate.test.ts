@@ -12,6 +12,7 @@ import { suiteDir } from '../helpers/db.js';
 import { publisherDeps } from '../helpers/publisher.js';
 import { databaseDigest, loadRegion } from '../helpers/region.js';
 import zip3 from '../../policies/census-zip3.json' with { type: 'json' };
+import { auditTexts } from '../helpers/audit.js';
 
 /**
  * The publication gate: whatever method chose what to withhold, an exact release is published
@@ -210,8 +211,7 @@ describe('publishing through the gate', () => {
     expect(refusal).toBeInstanceOf(PublishRefused);
     expect((refusal as Error).message).toMatch(/^The disclosure audit refused this release: .+(past its protection|rates-only cell).*Nothing was published\.$/);
     expect(databaseDigest(db, ['audit_events'])).toBe(before);
-    const audited = db.sqlite.prepare(`SELECT content FROM audit_events ORDER BY seq DESC LIMIT 1`).get() as { content: string };
-    expect(audited.content).toContain('The disclosure audit refused this release');
+    expect(auditTexts(db.sqlite).at(-1)).toContain('The disclosure audit refused this release');
   }, 120_000);
 
   it('publishes what passes, and keeps the audit report (intervals, never values) with the release', async () => {

@@ -3,6 +3,7 @@ import { runRosters } from '../../src/rosters/run.js';
 import { rosterGroupId } from '../../src/rosters/store.js';
 import { consentFor, scenario } from '../helpers/scenario.js';
 import { patient, putEntry } from '../helpers/fhir.js';
+import { auditTexts } from '../helpers/audit.js';
 
 const PAYER_SOURCE = 'https://payer-lakeshore.example.org/fhir';
 const OAK = 'Organization/clinic-oak-org';
@@ -156,9 +157,9 @@ describe('monthly roster Groups', () => {
     expect(res.status).toBe(201);
     const { body } = await read(w, `/fhir/Group/${w.groupId}`, w.tokens.chen);
     expect(Object.keys(membersOf(body))).toEqual(['Patient/pay-3']);
-    const audited = w.db.sqlite.prepare("select count(*) from audit_events where person = ? and content like '%Group/roster-%'").pluck();
-    expect(audited.get(w.personOf('pay-3'))).toBe(1);
-    expect(audited.get(w.personOf('pa-1'))).toBe(0);
+    const audited = (person: string) => auditTexts(w.db.sqlite, { person }).filter((c) => c.includes('Group/roster-')).length;
+    expect(audited(w.personOf('pay-3'))).toBe(1);
+    expect(audited(w.personOf('pa-1'))).toBe(0);
   });
 
   it('search by month and organization lists the rosters the reader may see; history lists every version', async () => {
@@ -304,8 +305,8 @@ describe('attribution disputes (Task)', () => {
   it('a dispute goes in her accounting; once her consent denies the payer, its Task is absent for the payer', async () => {
     await w.run('draft');
     const task = (await (await w.dispute('pa-1')).json()) as { id: string };
-    const audited = w.db.sqlite.prepare('select count(*) from audit_events where person = ? and content like ?').pluck();
-    expect(audited.get(w.personOf('pa-1'), `%Task/${task.id}%`)).toBe(1);
+    const audited = (person: string, marker: string) => auditTexts(w.db.sqlite, { person }).filter((c) => c.includes(marker)).length;
+    expect(audited(w.personOf('pa-1'), `Task/${task.id}`)).toBe(1);
     await w.consent(
       'no-payer',
       w.tokens.maria,

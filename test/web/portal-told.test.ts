@@ -7,6 +7,7 @@ import { grantBreakGlass } from '../../src/consent/break-glass.js';
 import { toldLines, type ToldEvent } from '../../src/web/portal/told.js';
 import { clinician } from '../consent/helpers.js';
 import { actor, OAK, world } from '../gate/notify-world.js';
+import { auditTexts } from '../helpers/audit.js';
 
 const NAMES = new Map([
   [OAK, 'Oakwood Family Medicine'],
@@ -25,9 +26,7 @@ describe('what the portal says she was told of', () => {
     await w.consent('block', { type: 'deny', actor: actor(OAK) });
     await gate.releaseNotification({ ...event!, eventNumber: 1 }, 'full', 'id-only');
     await grantBreakGlass(w.deps, clinician('hosp-mercy-prac-ortiz', 'Organization/hosp-mercy-org', ['ETREAT']), 'pa-1', 'unconscious, allergies unknown');
-    const events = (w.db.sqlite.prepare('select content from audit_events where person = ? order by seq').pluck().all(w.person) as string[]).map(
-      (c) => JSON.parse(c) as ToldEvent,
-    );
+    const events = auditTexts(w.db.sqlite, { person: w.person }).map((c) => JSON.parse(c) as ToldEvent);
     expect(toldLines(events, NAMES).map((l) => l.text)).toEqual([
       `Oakwood Family Medicine was told of your emergency visit on ${day(event!.occurred)}`,
       `Dr Ana Ortiz at Mercy Hospital opened your record in an emergency on ${day(new Date().toISOString())}, reason: “unconscious, allergies unknown”`,
