@@ -1,9 +1,10 @@
 /**
- * npm run bench:fhir [-- --patients N]
+ * npm run bench:fhir [-- --patients N --connections 10,50]
  *
  * Over loopback with autocannon, in one run:
  * 1. reads: GET /fhir/Observation/{id} as a clinician (token verified, consent decided, audited
- *    before responding) against a bare hono + better-sqlite3 route returning the same JSON;
+ *    before responding) against a bare hono + better-sqlite3 route returning the same JSON, at
+ *    each number of connections given (a small table: throughput and p99 of each);
  * 2. searches: Observation?patient=…&code=…, a date range (date=ge…&date=le…) and an exclusion
  *    (code:not=…), each against a bare hono + better-sqlite3 route running the same filter as one
  *    raw SQL select and count (no token, no consent, no audit), in the same run;
@@ -13,93 +14,16 @@
 import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { Hono } from 'hono';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApp } from '../src/app.js';
-import { AuditLog } from '../src/audit/log.js';
-import { ConsentEngine } from '../src/consent/engine.js';
-import { loadPolicies } from '../src/consent/policies.js';
-import { openSqlite } from '../src/db/sqlite.js';
-import { readPolicyFiles } from '../src/entry/policy-files.js';
-import { ingest, readBundle } from '../src/ingest/index.js';
-import { defaultCodeLists } from '../src/labels/index.js';
-import { generateRegion } from '../src/synthetic/index.js';
-import { testIssuer } from '../test/helpers/tokens.js';
-import { exportJWK, generateKeyPair } from 'jose';
-import { developmentSeed, fixtureParticipants, parseDuaCsv, participantOps, ParticipantRegistry } from '../src/participants/index.js';
+import { fhirBenchRegion, MARIA } from './fhir-setup.js';
 
-const { values } = parseArgs({ options: { patients: { type: 'string', default: '200' } } });
-const work = mkdtempSync(join(tmpdir(), 'cg-bench-fhir-'));
-const db = openSqlite(join(work, 'bench.db'));
-const issuer = await testIssuer();
-const clock = () => new Date();
-// As the gateway runs it: agreements and clients from the database (the development seed), read through the registry.
-const policyTexts = await readPolicyFiles();
-const registry = await ParticipantRegistry.open(db, await loadPolicies(policyTexts), policyTexts.duaModel);
-const deps = {
-  db,
-  config: { baseUrl: 'http://gateway.test', maxBodyBytes: 1 << 24, issuer: 'http://gateway.test/oidc', mode: 'production' as const },
-  auth: { verifier: issuer.verifier },
-  clock,
-  codeLists: defaultCodeLists,
-  newId: () => crypto.randomUUID(),
-  log: () => undefined,
-  // As the gateway runs it: the audit trail in its own file with synchronous = NORMAL.
-  audit: new AuditLog(openSqlite(join(work, 'audit.db'), { synchronous: 'NORMAL' })),
-  consent: new ConsentEngine(db, registry, clock),
-  participants: registry,
-};
-const benchJwks = { keys: [await exportJWK((await generateKeyPair('ES256')).publicKey)] };
-const fixture = fixtureParticipants();
-await developmentSeed(participantOps({ ...deps, changed: () => registry.changed() }), {
-  organizations: fixture.organizations,
-  duas: parseDuaCsv(policyTexts.duas),
-  clients: fixture.clients.map((c) => ({ ...c, jwks: benchJwks })),
-});
+const { values } = parseArgs({ options: { patients: { type: 'string', default: '200' }, connections: { type: 'string', default: '10,50' } } });
+const connectionCounts = values.connections!.split(',').map(Number);
+if (connectionCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--connections takes a comma-separated list of positive integers');
+const { work, db, registry, token, app } = await fhirBenchRegion(Number(values.patients));
 
-// The region, plus about 1,000 observations for Maria so $everything has a full record to return.
-const MARIA = 'clinic-oak-pat-000001';
-const region = generateRegion({ patients: Number(values.patients), seed: 42 });
-for (const source of region.sources) {
-  const b = readBundle(source.bundle);
-  if (Array.isArray(b)) throw new Error('bad fixture');
-  await ingest(deps, { source: b.source, channel: 'cli', mode: b.mode, entries: b.entries });
-}
-const clinic = 'https://clinic-oak.example.org/fhir';
-const extra = Array.from({ length: 950 }, (_, i) => ({
-  resource: {
-    resourceType: 'Observation',
-    id: `bench-obs-${i}`,
-    meta: { source: clinic },
-    status: 'final',
-    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
-    code: { coding: [{ system: 'http://loinc.org', code: '29463-7' }] },
-    subject: { reference: `Patient/${MARIA}` },
-    effectiveDateTime: new Date(Date.UTC(2024, 0, 1) + i * 86_400_000 * 0.7).toISOString(),
-    valueQuantity: { value: 70 + (i % 20), unit: 'kg' },
-  },
-  request: { method: 'PUT', url: `Observation/bench-obs-${i}` },
-}));
-const eb = readBundle({ resourceType: 'Bundle', type: 'batch', meta: { source: clinic }, entry: extra });
-if (Array.isArray(eb)) throw new Error('bad');
-await ingest(deps, { source: clinic, channel: 'cli', mode: 'batch', entries: eb.entries });
-
-const token = await issuer.mint(
-  {
-    sub: 'dr.chen',
-    client_id: 'bench',
-    role: 'clinician',
-    fhirUser: 'Practitioner/clinic-oak-prac-chen',
-    organization: 'Organization/clinic-oak-org',
-    scope: 'user/*.rs',
-    purpose_of_use: ['TREAT'],
-  },
-  3000,
-);
-const app = createApp(deps);
 const gateway = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
 await new Promise((r) => gateway.once('listening', r));
 const gw = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
@@ -114,18 +38,24 @@ const bareBase = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
 
 const obsId = 'bench-obs-10';
 const auth = { authorization: `Bearer ${token}` };
-async function load(url: string, headers: Record<string, string> = {}) {
-  const r = await autocannon({ url, connections: 10, duration: 4, headers });
+async function load(url: string, headers: Record<string, string> = {}, connections = connectionCounts[0]!) {
+  const r = await autocannon({ url, connections, duration: 4, headers });
   if (r.non2xx > 0) throw new Error(`${url}: ${r.non2xx} non-2xx`);
   return { rps: r.requests.average, p99: r.latency.p99 };
 }
 await load(`${gw}/fhir/Observation/${obsId}`, auth);
-const reads: { ours: number; p99: number; bare: number; bareP99: number }[] = [];
-for (let round = 0; round < 3; round++) {
-  const b = await load(`${bareBase}/bare/Observation/${obsId}`);
-  const o = await load(`${gw}/fhir/Observation/${obsId}`, auth);
-  reads.push({ ours: o.rps, p99: o.p99, bare: b.rps, bareP99: b.p99 });
+type ReadRound = { ours: number; p99: number; bare: number; bareP99: number };
+const readsAt = new Map<number, ReadRound[]>();
+for (const connections of connectionCounts) {
+  const rounds: ReadRound[] = [];
+  for (let round = 0; round < 3; round++) {
+    const b = await load(`${bareBase}/bare/Observation/${obsId}`, {}, connections);
+    const o = await load(`${gw}/fhir/Observation/${obsId}`, auth, connections);
+    rounds.push({ ours: o.rps, p99: o.p99, bare: b.rps, bareP99: b.p99 });
+  }
+  readsAt.set(connections, rounds);
 }
+const reads = readsAt.get(connectionCounts[0]!)!;
 // Each search over the gateway, and its bare baseline: the same filter in raw SQL over the patient's linked records.
 const personOf = db.sqlite.prepare('SELECT person_id FROM patient_links WHERE patient_id = ?').pluck();
 const linkedIds = db.sqlite
@@ -217,6 +147,15 @@ console.log(
   `  read, bare       ${fmt(best.bare)} req/s  p99 ${best.bareP99} ms   (hono + better-sqlite3, same JSON)   rounds: ${reads.map((r) => fmt(r.bare)).join(', ')}`,
 );
 console.log(`  read ratio       ${((best.ours / best.bare) * 100).toFixed(1)}%   target >= 50%: ${best.ours / best.bare >= 0.5 ? 'met' : 'MISSED'}`);
+console.log('  reads by connections (best round by ratio; p99 of that round; target p99 <= 10 ms at 50)');
+console.log('    connections   ours req/s   ours p99   bare req/s   bare p99   ratio');
+for (const [connections, rounds] of readsAt) {
+  const r = rounds.reduce((a, b) => (b.ours / b.bare > a.ours / a.bare ? b : a));
+  const worstP99 = Math.max(...rounds.map((x) => x.p99));
+  console.log(
+    `    ${String(connections).padStart(11)}   ${fmt(r.ours).padStart(10)}   ${`${r.p99} ms`.padStart(8)}   ${fmt(r.bare).padStart(10)}   ${`${r.bareP99} ms`.padStart(8)}   ${((r.ours / r.bare) * 100).toFixed(1).padStart(5)}%   (worst p99 of the rounds ${worstP99} ms)`,
+  );
+}
 for (const c of searches)
   console.log(
     `  search ${c.name.padEnd(10)} ${fmt(c.ours.rps)} req/s  p99 ${c.ours.p99} ms   bare ${fmt(c.bare.rps)} req/s (${((c.ours.rps / c.bare.rps) * 100).toFixed(1)}%)   Observation?patient=…&${c.query} (${c.total} matches)`,

@@ -9,12 +9,17 @@ const GENERIC = new Set(['R', 'N', 'V', 'M', 'L', 'U']);
 
 /** Security label code → category, from the same code lists that label data at ingest. */
 export function categoryIndex(lists: CompiledCodeLists): ReadonlyMap<string, Category> {
-  const index = new Map<string, Category>();
+  // Built once per compiled lists: reads asked for it on every request.
+  let index = indexes.get(lists);
+  if (index) return index;
+  index = new Map<string, Category>();
   for (const [id, labels] of lists.labelsOf) {
     for (const label of labels) if (label.code && !GENERIC.has(label.code)) index.set(label.code, id as Category);
   }
+  indexes.set(lists, index);
   return index;
 }
+const indexes = new WeakMap<CompiledCodeLists, Map<string, Category>>();
 
 /** The categories of data carrying these security codes; `normal` when none is sensitive. */
 export function categoriesOf(codes: Iterable<string>, index: ReadonlyMap<string, Category>): Category[] {

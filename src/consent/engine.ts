@@ -31,9 +31,10 @@ interface Entry {
  *
  * Staleness: every consent change advances a global sequence (consent_versions). Before
  * answering, the engine asks whether anything changed since the sequence it last saw: on SQLite
- * that is `data_version`, free unless another connection committed; then one indexed query
- * lists the people changed since, and only they are dropped. So a revocation made by any
- * process is seen on the next request, without a timer.
+ * that is the database's generation (rows this connection wrote plus `data_version`, which
+ * moves when another connection commits), read once per request; only when it moved does one
+ * indexed query list the people changed since, and only they are dropped. So a revocation made
+ * by any process is seen on the next request, without a timer.
  */
 export class ConsentEngine {
   private readonly cache = new Map<string, Entry>();
@@ -63,7 +64,11 @@ export class ConsentEngine {
 
   /** `decide(requester, patient, class or resource, purpose)`: see decide.ts and policies/precedence.md. */
   async decide(person: string, req: Omit<DecisionRequest, 'when'> & { when?: string }): Promise<Decision> {
-    const entry = await this.entry(person);
+    return this.decideAt(person, req, this.db.generation?.());
+  }
+
+  private async decideAt(person: string, req: Omit<DecisionRequest, 'when'> & { when?: string }, generation: number | undefined): Promise<Decision> {
+    const entry = await this.entry(person, generation);
     const policies = this.policies;
     // Agreements changed (a new Policies): memoised decisions were made under the old ones.
     if (policies !== this.decidedUnder) {
@@ -80,6 +85,16 @@ export class ConsentEngine {
       entry.decisions.set(key, decision);
     }
     return decision;
+  }
+
+  /**
+   * Decisions for one request, which says how fresh its data is with `generation` (the
+   * database's generation as the request read it, src/gate/context.ts): a look for changes is
+   * then one comparison, not a query of SQLite's counter before every one of the handful of
+   * decisions a request makes, which cost more than deciding.
+   */
+  session(generation: () => number | undefined): (person: string, req: Omit<DecisionRequest, 'when'> & { when?: string }) => Promise<Decision> {
+    return (person, req) => this.decideAt(person, req, generation());
   }
 
   /** The patient's compiled consent lines, in priority order: what is enforced. */
@@ -109,8 +124,8 @@ export class ConsentEngine {
     return this.cache.size;
   }
 
-  private async entry(person: string): Promise<Entry> {
-    await this.refresh();
+  private async entry(person: string, generation = this.db.generation?.()): Promise<Entry> {
+    await this.refresh(generation);
     let entry = this.cache.get(person);
     // A Coverage period started or ended since the view was loaded: membership is different now.
     if (entry?.view.validUntil && entry.view.validUntil <= this.clock().toISOString()) {
@@ -129,8 +144,10 @@ export class ConsentEngine {
     return entry;
   }
 
-  private async refresh(): Promise<void> {
-    const counter = this.db.changeCounter?.();
+  private async refresh(generation: number | undefined): Promise<void> {
+    // The generation moves with this process's writes too, so a Coverage or consent written
+    // here is looked for as another process's would be (recheck() is then only a hint).
+    const counter = generation ?? this.db.changeCounter?.();
     if (counter !== undefined && counter === this.seenCounter && this.seenSeq >= 0) return;
     this.seenCounter = counter ?? -1;
     if ('refresh' in this.source) await this.source.refresh();

@@ -62,7 +62,7 @@ export async function explainAccess(
 ): Promise<AccessExplanation | undefined> {
   const r = g.requester;
   if (opts.actor !== undefined && !mayAskAboutOthers(r)) throw notExplained();
-  const person = await resolvePerson(g.deps.db, patientId);
+  const person = await resolvePerson(g.deps.db, patientId, g.generation());
   const explained = person !== undefined && (await mayExplain(g, person));
   const query = `Patient/${patientId}/$access?${opts.actor ? `actor=${opts.actor}&` : ''}class=${opts.classes.join(',')}`;
   if (opts.actor !== undefined && !explained) {
@@ -101,7 +101,7 @@ function explainedAccess(cls: string, d: Decision): ClassAccess {
  * explained.
  */
 export async function enforcedChoices(g: GateContext, patientId: string): Promise<readonly ConsentLine[] | undefined> {
-  const person = await resolvePerson(g.deps.db, patientId);
+  const person = await resolvePerson(g.deps.db, patientId, g.generation());
   const explained = person !== undefined && (await mayExplain(g, person));
   await g.audit({
     interaction: 'operation',
@@ -117,7 +117,7 @@ export async function enforcedChoices(g: GateContext, patientId: string): Promis
  * Only for those who may have access explained; one audit record for the whole question.
  */
 export async function whoCanSee(g: GateContext, patientId: string, actors: readonly string[], cls: string): Promise<AccessExplanation[] | undefined> {
-  const person = await resolvePerson(g.deps.db, patientId);
+  const person = await resolvePerson(g.deps.db, patientId, g.generation());
   const explained = person !== undefined && (await mayExplain(g, person));
   await g.audit({
     interaction: 'operation',
@@ -139,7 +139,7 @@ export async function whoCanSee(g: GateContext, patientId: string, actors: reado
  * its own labels and date. Only for those who may have access explained (the patient above all).
  */
 export async function previewAs(g: GateContext, patientId: string, actor: string): Promise<Row[] | undefined> {
-  const person = await resolvePerson(g.deps.db, patientId);
+  const person = await resolvePerson(g.deps.db, patientId, g.generation());
   if (!person || !(await mayExplain(g, person))) {
     await g.audit({ interaction: 'operation', query: `Patient/${patientId}/$preview?actor=${actor}`, ...(person ? { person } : {}), outcome: 'not-found' });
     return undefined;
@@ -149,7 +149,7 @@ export async function previewAs(g: GateContext, patientId: string, actor: string
   const all = await runSearch(
     g.deps.db,
     searchWhere(
-      await linkedPatientIds(g.deps.db, person),
+      await linkedPatientIds(g.deps.db, person, g.generation()),
       COMPARTMENT_TYPES.map((type) => ({ type, withhold: [] })),
       q,
     ),

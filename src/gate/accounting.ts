@@ -35,7 +35,7 @@ const NOTHING: AccountingPage = { total: 0, rows: [] };
  */
 export async function accountingOfDisclosures(g: GateContext, patientRef: string, count: number, cursor?: AccountingCursor): Promise<AccountingPage> {
   const r = g.requester;
-  const person = (await resolvePerson(g.deps.db, patientRef)) ?? patientRef;
+  const person = (await resolvePerson(g.deps.db, patientRef, g.generation())) ?? patientRef;
   const self = r.kind === 'person' && r.role === 'patient' && r.patient === person;
   const delegated =
     r.kind === 'person' && r.role === 'caregiver' && r.patient === person && (await g.decide(person, { cls: 'AuditEvent', categories: ['normal'] })).permit;

@@ -21,7 +21,7 @@ export interface TheirGrant {
 
 /** `Patient/{id}/$break-glass-reviews`: her grants, newest first, each with its review; undefined (not found) for anyone else. */
 export async function grantsOfHers(g: GateContext, patientId: string): Promise<TheirGrant[] | undefined> {
-  const person = await resolvePerson(g.deps.db, patientId);
+  const person = await resolvePerson(g.deps.db, patientId, g.generation());
   const allowed = person !== undefined && (await actsForPatient(g, person));
   await g.audit({
     interaction: 'operation',
@@ -48,7 +48,7 @@ export async function grantsOfHers(g: GateContext, patientId: string): Promise<T
  * either way; the store appends, so nothing half-changes.
  */
 export async function askForReview(g: GateContext, patientId: string, grantId: string, note: string): Promise<ReviewRefusal | undefined> {
-  const person = await resolvePerson(g.deps.db, patientId);
+  const person = await resolvePerson(g.deps.db, patientId, g.generation());
   const allowed = person !== undefined && (await actsForPatient(g, person));
   const refusal =
     person && allowed
@@ -77,7 +77,7 @@ export async function askForReview(g: GateContext, patientId: string, grantId: s
  */
 export async function nameOfHers(g: GateContext, patientId: string): Promise<string | undefined> {
   const r = g.requester;
-  const person = await resolvePerson(g.deps.db, patientId);
+  const person = await resolvePerson(g.deps.db, patientId, g.generation());
   const hers = person !== undefined && r.kind === 'person' && (r.role === 'patient' || r.role === 'caregiver') && r.patient === person;
   await g.audit({ interaction: 'operation', query: `Patient/${patientId}/$name`, ...(person ? { person } : {}), outcome: hers ? 'permit' : 'not-found' });
   if (!hers) return undefined;

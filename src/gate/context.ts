@@ -1,6 +1,6 @@
 import type { Requester } from '../auth/requester.js';
 import type { AuditLog } from '../audit/log.js';
-import { auditEvent, type AccessRecord } from '../audit/event.js';
+import type { AccessRecord } from '../audit/event.js';
 import type { ConsentEngine } from '../consent/engine.js';
 import type { Decision, DecisionRequest } from '../consent/decide.js';
 import type { Database } from '../db/database.js';
@@ -23,17 +23,40 @@ export interface GateContext {
   deps: GateDeps;
   requester: Requester;
   decide(person: string, req: Omit<DecisionRequest, 'when' | 'requester'>): Promise<Decision>;
+  /**
+   * The database's generation as this request read it (src/db/database.ts): its decisions and
+   * cached lookups are as fresh as that reading, taken when the request first needs it.
+   */
+  generation(): number | undefined;
   /** Waits until the event is committed: nothing leaves the gate before its audit record is durable. */
   audit(record: AuditRecord): Promise<void>;
 }
 
+/**
+ * How long a request trusts its reading of the database's generation. Most requests finish
+ * well within it and read it once; a long one (an export's stream) reads it again as it goes.
+ */
+const GENERATION_TRUSTED_MS = 5;
+
 export function gateContext(deps: GateDeps, requester: Requester): GateContext {
+  let generation: number | undefined;
+  let readAt = -Infinity;
+  const fresh = () => {
+    const now = performance.now();
+    if (now - readAt > GENERATION_TRUSTED_MS) {
+      generation = deps.db.generation?.();
+      readAt = now;
+    }
+    return generation;
+  };
+  const decide = deps.consent.session(fresh);
   return {
     deps,
     requester,
-    decide: (person, req) => deps.consent.decide(person, { ...req, requester }),
+    generation: fresh,
+    decide: (person, req) => decide(person, { ...req, requester }),
     audit: async (record) => {
-      await deps.audit.record(auditEvent({ ...record, requester, when: deps.clock().toISOString(), id: deps.newId() }), record.person);
+      await deps.audit.access({ ...record, requester, when: deps.clock().toISOString(), id: deps.newId() });
     },
   };
 }

@@ -54,10 +54,10 @@ export async function adtDigest(g: GateContext, organization: string, date: stri
   const entries: (DigestEntry & { person: string })[] = [];
   for (const e of events) {
     // Only her attributed organization hears of her stay; nobody else's is even decided.
-    if (!roster.has((await resolvePerson(g.deps.db, e.patientId)) ?? e.patientId)) continue;
+    if (!roster.has((await resolvePerson(g.deps.db, e.patientId, g.generation())) ?? e.patientId)) continue;
     const verdict = await notificationVerdict(recipient, e as NotificationEvent);
     if (!verdict.tell) continue;
-    const [patient] = await linkedPatientIds(g.deps.db, verdict.person);
+    const [patient] = await linkedPatientIds(g.deps.db, verdict.person, g.generation());
     if (!patient) continue;
     entries.push({
       topic: e.topic,

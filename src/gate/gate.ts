@@ -6,7 +6,7 @@ import type { SearchQuery } from '../search/params.js';
 import { accountingOfDisclosures, type AccountingCursor, type AccountingPage } from './accounting.js';
 import { enforcedChoices, explainAccess, previewAs, whoCanSee, type AccessExplanation } from './access.js';
 import type { ConsentLine } from '../consent/compile.js';
-import { gateContext, type GateDeps } from './context.js';
+import { gateContext, type GateContext, type GateDeps } from './context.js';
 import { readHistory, readResource, type HistoryPage } from './read.js';
 import { attributionRoster, exportFile, exportRosters, exportTransactionTime, planExport, type ExportLevel, type ExportSnapshot } from './rosters.js';
 import { everything, searchType, type Found, type Row } from './search.js';
@@ -108,49 +108,141 @@ export interface Gate {
   gapsFile(reportId: string, query: string): AsyncGenerator<string>;
 }
 
+/** What each request's gate holds: the request's view of the gate's parts. */
+interface Bound {
+  g: GateContext;
+}
+
+/**
+ * The methods, made once: every request's gate shares them (its own part is only the context),
+ * so building a gate per request allocates one small object, not forty closures.
+ */
+const methods: Omit<Gate, 'requester'> & ThisType<Bound> = {
+  read(type, id, vid) {
+    return readResource(this.g, type, id, vid);
+  },
+  history(type, id, page) {
+    return readHistory(this.g, type, id, page);
+  },
+  search(type, q, query) {
+    return searchType(this.g, type, q, query);
+  },
+  everything(patientId, q, query) {
+    return everything(this.g, patientId, q, query);
+  },
+  accounting(patientRef, count, cursor) {
+    return accountingOfDisclosures(this.g, patientRef, count, cursor);
+  },
+  roster(organization, year, groupId) {
+    return attributionRoster(this.g, organization, year, groupId);
+  },
+  exportRosters(level, groupId) {
+    return exportRosters(this.g, level, groupId);
+  },
+  exportTransactionTime() {
+    return exportTransactionTime(this.g);
+  },
+  planExport(rosters, types, since, at) {
+    return planExport(this.g, rosters, types, since, at);
+  },
+  exportFile(rosters, snapshot, type, query) {
+    return exportFile(this.g, rosters, snapshot, type, query);
+  },
+  explainAccess(patientId, opts) {
+    return explainAccess(this.g, patientId, opts);
+  },
+  whoCanSee(patientId, actors, cls) {
+    return whoCanSee(this.g, patientId, actors, cls);
+  },
+  preview(patientId, actor) {
+    return previewAs(this.g, patientId, actor);
+  },
+  choices(patientId) {
+    return enforcedChoices(this.g, patientId);
+  },
+  breakGlassOfHers(patientId) {
+    return grantsOfHers(this.g, patientId);
+  },
+  askBreakGlassReview(patientId, grantId, note) {
+    return askForReview(this.g, patientId, grantId, note);
+  },
+  nameOfPatient(patientId) {
+    return nameOfHers(this.g, patientId);
+  },
+  notificationVerdict(event) {
+    return notificationVerdict(this.g, event);
+  },
+  releaseNotification(event, detail, payload) {
+    return releaseNotification(this.g, event, detail, payload);
+  },
+  maySubscribeTo(patientId) {
+    return maySubscribeTo(this.g, patientId);
+  },
+  adtDigest(organization, date) {
+    return adtDigest(this.g, organization, date);
+  },
+  careGaps(params, base, query, opts) {
+    return careGaps(this.g, params, base, query, opts);
+  },
+  checkCareGapsSubject(params) {
+    return checkCareGapsSubject(this.g, params);
+  },
+  rosterVersion(groupId, version) {
+    return readRosterVersion(this.g, groupId, version);
+  },
+  rosterHistory(groupId) {
+    return readRosterHistory(this.g, groupId);
+  },
+  rosters(q, query) {
+    return searchRosters(this.g, q, query);
+  },
+  openDispute(req) {
+    return openDispute(this.g, req);
+  },
+  dispute(id) {
+    return readDispute(this.g, id);
+  },
+  disputes(q, query) {
+    return searchDisputes(this.g, q, query);
+  },
+  decideDispute(id, decision, ifMatch) {
+    return decideDispute(this.g, id, decision, ifMatch);
+  },
+  contractMeasure(contractId, baseUrl) {
+    return contractMeasureFor(this.g, contractId, baseUrl);
+  },
+  evaluatePerformance(contractId, quarter, baseUrl, query) {
+    return evaluatePerformance(this.g, contractId, quarter, baseUrl, query);
+  },
+  performanceReport(id) {
+    return storedPerformanceReport(this.g, id);
+  },
+  performanceReports(contractId, filter) {
+    return performanceReports(this.g, contractId, filter);
+  },
+  multiPayer(organization, quarter, query) {
+    return multiPayerFor(this.g, organization, quarter, query);
+  },
+  storedGap(id) {
+    return readStoredGap(this.g, id);
+  },
+  remarkGap(id, remark) {
+    return remarkGap(this.g, id, remark, (r) => openDispute(this.g, { ...r, reason: 'attribution-incorrect', references: [] }));
+  },
+  storedDocument(id) {
+    return readStoredDocument(this.g, id);
+  },
+  reports(organization, q, query) {
+    return reportsOf(this.g, organization, q, query);
+  },
+  gapsFile(reportId, query) {
+    return storedGapsFile(this.g, reportId, query);
+  },
+};
+
 export function createGate(deps: GateDeps, requester: Requester): Gate {
-  const g = gateContext(deps, requester);
-  return {
-    requester,
-    read: (type, id, vid) => readResource(g, type, id, vid),
-    history: (type, id, page) => readHistory(g, type, id, page),
-    search: (type, q, query) => searchType(g, type, q, query),
-    everything: (patientId, q, query) => everything(g, patientId, q, query),
-    accounting: (patientRef, count, cursor) => accountingOfDisclosures(g, patientRef, count, cursor),
-    roster: (organization, year, groupId) => attributionRoster(g, organization, year, groupId),
-    exportRosters: (level, groupId) => exportRosters(g, level, groupId),
-    exportTransactionTime: () => exportTransactionTime(g),
-    planExport: (rosters, types, since, at) => planExport(g, rosters, types, since, at),
-    exportFile: (rosters, snapshot, type, query) => exportFile(g, rosters, snapshot, type, query),
-    explainAccess: (patientId, opts) => explainAccess(g, patientId, opts),
-    whoCanSee: (patientId, actors, cls) => whoCanSee(g, patientId, actors, cls),
-    preview: (patientId, actor) => previewAs(g, patientId, actor),
-    choices: (patientId) => enforcedChoices(g, patientId),
-    breakGlassOfHers: (patientId) => grantsOfHers(g, patientId),
-    askBreakGlassReview: (patientId, grantId, note) => askForReview(g, patientId, grantId, note),
-    nameOfPatient: (patientId) => nameOfHers(g, patientId),
-    notificationVerdict: (event) => notificationVerdict(g, event),
-    releaseNotification: (event, detail, payload) => releaseNotification(g, event, detail, payload),
-    maySubscribeTo: (patientId) => maySubscribeTo(g, patientId),
-    adtDigest: (organization, date) => adtDigest(g, organization, date),
-    careGaps: (params, base, query, opts) => careGaps(g, params, base, query, opts),
-    checkCareGapsSubject: (params) => checkCareGapsSubject(g, params),
-    rosterVersion: (groupId, version) => readRosterVersion(g, groupId, version),
-    rosterHistory: (groupId) => readRosterHistory(g, groupId),
-    rosters: (q, query) => searchRosters(g, q, query),
-    openDispute: (req) => openDispute(g, req),
-    dispute: (id) => readDispute(g, id),
-    disputes: (q, query) => searchDisputes(g, q, query),
-    decideDispute: (id, decision, ifMatch) => decideDispute(g, id, decision, ifMatch),
-    contractMeasure: (contractId, baseUrl) => contractMeasureFor(g, contractId, baseUrl),
-    evaluatePerformance: (contractId, quarter, baseUrl, query) => evaluatePerformance(g, contractId, quarter, baseUrl, query),
-    performanceReport: (id) => storedPerformanceReport(g, id),
-    performanceReports: (contractId, filter) => performanceReports(g, contractId, filter),
-    multiPayer: (organization, quarter, query) => multiPayerFor(g, organization, quarter, query),
-    storedGap: (id) => readStoredGap(g, id),
-    remarkGap: (id, remark) => remarkGap(g, id, remark, (r) => openDispute(g, { ...r, reason: 'attribution-incorrect', references: [] })),
-    storedDocument: (id) => readStoredDocument(g, id),
-    reports: (organization, q, query) => reportsOf(g, organization, q, query),
-    gapsFile: (reportId, query) => storedGapsFile(g, reportId, query),
-  };
+  const gate = Object.create(methods) as Gate & Bound;
+  gate.g = gateContext(deps, requester);
+  (gate as { requester: Requester }).requester = requester;
+  return gate;
 }

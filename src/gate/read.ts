@@ -21,10 +21,12 @@ interface VersionVerdict {
 async function decideVersion(g: GateContext, row: StoredVersion): Promise<VersionVerdict> {
   if (DIRECTORY_TYPES.includes(row.type)) return { visible: true };
   const ref = row.type === 'Patient' ? row.id : row.patientId;
-  const person = ref ? ((await resolvePerson(g.deps.db, ref)) ?? ref) : undefined;
-  // A granular scope reaches only its categories: a version outside them is not found.
+  const person = ref ? ((await resolvePerson(g.deps.db, ref, g.generation())) ?? ref) : undefined;
+  // A granular scope reaches only its categories: a version outside them is not found. Only
+  // then is the resource parsed for its categories.
   const coverage = person ? scopeCoverage(g.requester, row.type, 'r', person) : undefined;
-  if (!person || !coverage || !reaches(coverage, categoryCodings(row.content))) return { ...(person ? { person } : {}), visible: false };
+  if (!person || !coverage || (coverage.kind !== 'all' && !reaches(coverage, categoryCodings(row.content))))
+    return { ...(person ? { person } : {}), visible: false };
   const categories = categoriesOfColumn(row.security, categoryIndex(g.deps.codeLists));
   const decision = await g.decide(person, { cls: row.type, categories, ...(row.dateStart ? { date: row.dateStart } : {}) });
   return { person, decision, visible: decision.permit };
@@ -37,7 +39,7 @@ async function decideVersion(g: GateContext, row: StoredVersion): Promise<Versio
  */
 export async function readResource(g: GateContext, type: string, id: string, vid?: string): Promise<StoredVersion | undefined> {
   requireScope(g.requester, type, 'r');
-  const row = await readVersion(g.deps.db, type, id, vid);
+  const row = await readVersion(g.deps.db, type, id, vid, g.generation());
   const query = vid === undefined ? `${type}/${id}` : `${type}/${id}/_history/${vid}`;
   if (row && DIRECTORY_TYPES.includes(type)) return row;
   const asked = row ? await decideVersion(g, row) : { visible: false };
@@ -127,7 +129,7 @@ export async function readHistory(
  * the person it was about keeps her version of it.
  */
 async function currentVisible(g: GateContext, type: string, id: string, row: StoredVersion, person: string | undefined): Promise<boolean> {
-  const current = await readVersion(g.deps.db, type, id, undefined);
+  const current = await readVersion(g.deps.db, type, id, undefined, g.generation());
   if (!current) return false;
   if (current.versionId === row.versionId) return true;
   const now = await decideVersion(g, current);

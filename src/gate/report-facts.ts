@@ -62,7 +62,7 @@ export async function* visibleRecords(
   for (const person of persons) {
     const { grants, decisions } = await grantsFor(g, person, FACT_TYPES, opts.memberDuring);
     if (!grants.some((grant) => grant.type === 'Patient')) continue;
-    const ids = await linkedPatientIds(g.deps.db, person);
+    const ids = await linkedPatientIds(g.deps.db, person, g.generation());
     if (ids.length === 0) continue;
     // INDEXED BY: when every class withholds the same labels the WHERE reads `type IN (…)`, and
     // the planner would walk the primary key over every record of those types for each person.

@@ -33,7 +33,7 @@ export async function attributionRoster(
   for (const m of stored) {
     if (!own && !(await g.deps.consent.payersOf(m.person)).has(r.organization!)) continue;
     const decision = await g.decide(m.person, { cls: 'Group' });
-    const [patientId] = await linkedPatientIds(g.deps.db, m.person);
+    const [patientId] = await linkedPatientIds(g.deps.db, m.person, g.generation());
     if (decision.permit && patientId) {
       members.push({ ...m, person: patientId });
       disclosed.push({ person: m.person, decision });
@@ -133,7 +133,9 @@ export async function planExport(
       const decision = await g.decide(person, { cls: type });
       if (decision.plan.kind === 'deny') continue;
       const withhold = codesOf(decision.plan.withhold, g.deps.codeLists);
-      const versions = (await snapshot.versions(type, await linkedPatientIds(g.deps.db, person))).filter((v) => !withheld(v.security, withhold));
+      const versions = (await snapshot.versions(type, await linkedPatientIds(g.deps.db, person, g.generation()))).filter(
+        (v) => !withheld(v.security, withhold),
+      );
       if (versions.length > 0) file[person] = versions.map((v) => [v.id, v.versionId]);
     }
     files[type] = file;

@@ -4,8 +4,7 @@ import { FhirError } from '../fhir/errors.js';
 
 export type Permission = 'r' | 's';
 
-/** Directory data: not about a patient, readable by any authenticated requester with the scope. */
-export const DIRECTORY_TYPES: readonly string[] = ['Organization', 'Practitioner', 'PractitionerRole', 'Location'];
+export { DIRECTORY_TYPES } from '../store/search-values.js';
 
 const contextsOf = (r: Requester): ('patient' | 'user' | 'system')[] => (r.kind === 'system' ? ['system'] : ['patient', 'user']);
 

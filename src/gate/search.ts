@@ -60,7 +60,7 @@ export async function searchType(g: GateContext, type: string, q: SearchQuery, q
     throw type === 'Patient'
       ? FhirError.of(400, 'required', 'Searching Patient needs _id: the patient', '_id')
       : FhirError.of(400, 'required', `Searching ${type} needs a patient (or subject) parameter`, 'patient');
-  const person = await samePerson(db, q.patients ?? [q.patient]);
+  const person = await samePerson(g, q.patients ?? [q.patient]);
   const { grants, decisions } = person ? await grantsFor(g, person, [type]) : { grants: [], decisions: [] };
   await g.audit({
     interaction: 'search-type',
@@ -72,7 +72,7 @@ export async function searchType(g: GateContext, type: string, q: SearchQuery, q
   });
   // An unknown patient and a patient the requester may not see give the same empty result.
   if (!person || grants.length === 0) return NOTHING;
-  const ids = await linkedPatientIds(db, person);
+  const ids = await linkedPatientIds(db, person, g.generation());
   const result = await runSearch(db, searchWhere(ids, grants, q), q);
   const included = q.includes.length > 0 ? await includes(g, person, ids, result.rows, q) : [];
   const filter = referenceFilter(g, person);
@@ -82,7 +82,7 @@ export async function searchType(g: GateContext, type: string, q: SearchQuery, q
 /** `Patient/{id}/$everything`: every class the requester may see, from every linked record. Undefined: not found. */
 export async function everything(g: GateContext, patientId: string, q: SearchQuery, query: string): Promise<Found | undefined> {
   const { db } = g.deps;
-  const person = await resolvePerson(db, patientId);
+  const person = await resolvePerson(db, patientId, g.generation());
   const types = (q.types ?? COMPARTMENT_TYPES).filter((t) => COMPARTMENT_TYPES.includes(t));
   const { grants, decisions } = person ? await grantsFor(g, person, types) : { grants: [], decisions: [] };
   await g.audit({
@@ -94,15 +94,15 @@ export async function everything(g: GateContext, patientId: string, q: SearchQue
     ...purposeOf(decisions.find((d) => d.permit)),
   });
   if (!person || grants.length === 0) return undefined;
-  const ids = await linkedPatientIds(db, person);
+  const ids = await linkedPatientIds(db, person, g.generation());
   const result = await runSearch(db, searchWhere(ids, grants, q), q);
   return { total: result.total, rows: await referenceFilter(g, person).many(result.rows), included: [] };
 }
 
 /** Repeated patient parameters are AND: they must all name records of one person, or nothing matches. */
-async function samePerson(db: GateContext['deps']['db'], patientIds: readonly string[]): Promise<string | undefined> {
+async function samePerson(g: GateContext, patientIds: readonly string[]): Promise<string | undefined> {
   const persons = new Set<string | undefined>();
-  for (const id of patientIds) persons.add(await resolvePerson(db, id));
+  for (const id of patientIds) persons.add(await resolvePerson(g.deps.db, id, g.generation()));
   const [person] = persons;
   return persons.size === 1 ? person : undefined;
 }
@@ -114,7 +114,7 @@ const INCLUDABLE = ['Practitioner', 'Organization', 'Encounter'];
  * Directory entries need only the scope; an Encounter is patient data, so it must be in the
  * patient's compartment and pass the same decision as a search for Encounters would.
  */
-async function includes(g: GateContext, person: string, patientIds: string[], rows: Row[], q: SearchQuery): Promise<Row[]> {
+async function includes(g: GateContext, person: string, patientIds: readonly string[], rows: Row[], q: SearchQuery): Promise<Row[]> {
   const wanted = new Map<string, Set<string>>();
   for (const row of rows) {
     const resource = JSON.parse(row.content) as Record<string, unknown>;

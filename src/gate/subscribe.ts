@@ -9,7 +9,7 @@ import type { GateContext } from './context.js';
  * `false`, so a subscriber cannot probe who is in the exchange by filtering on her.
  */
 export async function maySubscribeTo(g: GateContext, patientId: string): Promise<boolean> {
-  const person = await resolvePerson(g.deps.db, patientId);
+  const person = await resolvePerson(g.deps.db, patientId, g.generation());
   if (person === undefined) return false;
   // An organization is told only of the people attributed to it (dispatch applies the same rule to every event).
   const attributed = await attributedOrganization(g.deps.db, person, g.deps.clock().getUTCFullYear());

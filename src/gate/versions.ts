@@ -20,8 +20,8 @@ export interface StoredVersion {
 }
 
 /** The current version, or the one asked for. An earlier version is indexed from its own content, never the current one's. */
-export async function readVersion(db: Database, type: string, id: string, vid?: string): Promise<StoredVersion | undefined> {
-  const current = await readCurrent(db, type, id);
+export async function readVersion(db: Database, type: string, id: string, vid?: string, generation?: number): Promise<StoredVersion | undefined> {
+  const current = await readCurrent(db, type, id, generation);
   if (vid === undefined || (current && String(current.versionId) === vid)) return current;
   if (!/^\d{1,9}$/.test(vid)) return undefined;
   const [old] = await db.orm

@@ -4,6 +4,8 @@ import { matchKeys, patientLinks, resources } from '../db/schema.js';
 import type { Existing } from './plan.js';
 import { resourceKey } from './plan.js';
 import { chunks } from './write.js';
+import { RowCache } from './lookups.js';
+import { DIRECTORY_TYPES } from './search-values.js';
 
 /** Current versions of the given resources, keyed `Type/id`. */
 export async function loadExisting(db: Database, refs: readonly { type: string; id: string }[]): Promise<Map<string, Existing>> {
@@ -57,8 +59,12 @@ export async function loadPersonOfPatients(db: Database, patientIds: readonly st
 }
 
 /**
- * The per-request reads, prepared once per database: drizzle otherwise builds and prepares the
- * SQL on every call, which cost more than the lookup itself.
+ * The per-request reads, prepared once per database (drizzle otherwise builds and prepares the
+ * SQL on every call, which cost more than the lookup itself), and their caches.
+ *
+ * Bounds: 100,000 Patient ids (two short strings each, about 10 MB at most), 20,000 people's
+ * linked ids (a few ids each, about 4 MB), 10,000 directory entries (about 1 KB of JSON each,
+ * about 10 MB). Emptied by any write (src/store/lookups.ts).
  */
 function prepared(db: Database) {
   let p = preparedByDb.get(db);
@@ -79,23 +85,39 @@ function prepared(db: Database) {
         .from(resources)
         .where(and(eq(resources.type, sql.placeholder('type')), eq(resources.id, sql.placeholder('id'))))
         .prepare(),
+      persons: new RowCache<string | undefined>(db, 100_000),
+      links: new RowCache<readonly string[]>(db, 20_000),
+      directory: new RowCache<Current | undefined>(db, 10_000),
     };
     preparedByDb.set(db, p);
   }
   return p;
 }
 type Prepared = { all(v: Record<string, unknown>): unknown };
-const preparedByDb = new WeakMap<Database, { person: Prepared; linked: Prepared; current: Prepared }>();
+type Current = typeof resources.$inferSelect;
+const preparedByDb = new WeakMap<
+  Database,
+  {
+    person: Prepared;
+    linked: Prepared;
+    current: Prepared;
+    persons: RowCache<string | undefined>;
+    links: RowCache<readonly string[]>;
+    directory: RowCache<Current | undefined>;
+  }
+>();
+const DIRECTORY = new Set(DIRECTORY_TYPES);
 
-/** A person's source Patient ids: every record the index linked to them. */
-export async function linkedPatientIds(db: Database, person: string): Promise<string[]> {
-  return ((await prepared(db).linked.all({ person })) as { id: string }[]).map((r) => r.id);
+/** A person's source Patient ids: every record the index linked to them. `generation`: see RowCache.get. */
+export async function linkedPatientIds(db: Database, person: string, generation?: number): Promise<readonly string[]> {
+  const p = prepared(db);
+  return p.links.get(person, async () => ((await p.linked.all({ person })) as { id: string }[]).map((r) => r.id), generation);
 }
 
 /** The person a source Patient id belongs to: `Patient/{id}` from any source resolves to the one linked person. */
-export async function resolvePerson(db: Database, patientId: string): Promise<string | undefined> {
-  const [row] = (await prepared(db).person.all({ id: patientId })) as { personId: string }[];
-  return row?.personId;
+export async function resolvePerson(db: Database, patientId: string, generation?: number): Promise<string | undefined> {
+  const p = prepared(db);
+  return p.persons.get(patientId, async () => ((await p.person.all({ id: patientId })) as { personId: string }[])[0]?.personId, generation);
 }
 
 /** Every source record of a person, with the rule and reason that linked it. */
@@ -103,7 +125,9 @@ export async function linkedRecords(db: Database, personId: string) {
   return db.orm.select().from(patientLinks).where(eq(patientLinks.personId, personId)).orderBy(patientLinks.patientId);
 }
 
-export async function readCurrent(db: Database, type: string, id: string): Promise<typeof resources.$inferSelect | undefined> {
-  const [row] = (await prepared(db).current.all({ type, id })) as (typeof resources.$inferSelect)[];
-  return row;
+export async function readCurrent(db: Database, type: string, id: string, generation?: number): Promise<Current | undefined> {
+  const p = prepared(db);
+  const load = async () => ((await p.current.all({ type, id })) as Current[])[0];
+  // Directory entries (organizations, practitioners, locations) are read by every request that includes them.
+  return DIRECTORY.has(type) ? p.directory.get(`${type}/${id}`, load, generation) : load();
 }

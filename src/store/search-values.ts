@@ -122,6 +122,9 @@ export const COMPARTMENT_TYPES: readonly string[] = Object.entries(RESOURCE_TYPE
   .filter(([, spec]) => spec.patient)
   .map(([type]) => type);
 
+/** Directory data: not about a patient, readable by any authenticated requester with the scope. */
+export const DIRECTORY_TYPES: readonly string[] = ['Organization', 'Practitioner', 'PractitionerRole', 'Location'];
+
 export function isStoredType(type: string): boolean {
   return Object.hasOwn(RESOURCE_TYPES, type);
 }
