@@ -18,7 +18,9 @@ export interface Row {
 
 /** A page of matches, the total the requester may see, and the included resources. */
 export interface Found {
+  /** Unknown (-1) when the query asked for none (`_total=none`); `more` then says whether a next page exists. */
   total: number;
+  more?: boolean;
   rows: Row[];
   included: Row[];
 }
@@ -76,7 +78,12 @@ export async function searchType(g: GateContext, type: string, q: SearchQuery, q
   const result = await runSearch(db, searchWhere(ids, grants, q), q);
   const included = q.includes.length > 0 ? await includes(g, person, ids, result.rows, q) : [];
   const filter = referenceFilter(g, person);
-  return { total: result.total, rows: await filter.many(result.rows), included: await filter.many(included) };
+  return {
+    total: result.total,
+    ...(result.more !== undefined ? { more: result.more } : {}),
+    rows: await filter.many(result.rows),
+    included: await filter.many(included),
+  };
 }
 
 /** `Patient/{id}/$everything`: every class the requester may see, from every linked record. Undefined: not found. */
@@ -96,7 +103,12 @@ export async function everything(g: GateContext, patientId: string, q: SearchQue
   if (!person || grants.length === 0) return undefined;
   const ids = await linkedPatientIds(db, person, g.generation());
   const result = await runSearch(db, searchWhere(ids, grants, q), q);
-  return { total: result.total, rows: await referenceFilter(g, person).many(result.rows), included: [] };
+  return {
+    total: result.total,
+    ...(result.more !== undefined ? { more: result.more } : {}),
+    rows: await referenceFilter(g, person).many(result.rows),
+    included: [],
+  };
 }
 
 /** Repeated patient parameters are AND: they must all name records of one person, or nothing matches. */

@@ -183,4 +183,4 @@ export function searchParamsOf(type: string): readonly SearchParamDefinition[] {
 }
 
 /** The result parameters every search takes (search.html §3.1.1.5), handled by the parser itself. */
-export const RESULT_PARAMS: readonly string[] = ['_count', '_offset', '_sort', '_summary', '_elements', '_include', '_format'];
+export const RESULT_PARAMS: readonly string[] = ['_count', '_offset', '_sort', '_summary', '_total', '_elements', '_include', '_format'];

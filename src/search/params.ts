@@ -53,6 +53,8 @@ export interface SearchQuery {
   includes: { source: string; param: IncludeParam }[];
   /** `_summary=count` or `_count=0`: the total only. */
   summary?: 'count';
+  /** `_total=none`: no total, so a full page needs no count of every match (R4 search.html, _total). */
+  noTotal?: boolean;
   /** `_elements`: the top-level elements to keep. */
   elements?: string[];
   /** The _count asked for, when it was above MAX_COUNT and `count` was capped. */
@@ -252,6 +254,11 @@ function applyResultParam(q: SearchQuery, base: string, name: string, value: str
       q.sort = { column: m[2] === 'date' ? 'date' : 'lastUpdated', descending: m[1] === '-' };
       return;
     }
+    case '_total':
+      if (value === 'none') q.noTotal = true;
+      else if (value === 'accurate' || value === 'estimate') delete q.noTotal;
+      else return refuse(name, '_total must be none, estimate or accurate');
+      return;
     case '_summary':
       if (value === 'count') q.summary = 'count';
       else if (value !== 'false') return refuse(name, '_summary supports count and false', 'not-supported');

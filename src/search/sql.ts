@@ -48,13 +48,20 @@ export async function runSearch(
   db: Database,
   where: SQL | undefined,
   q: SearchQuery,
-): Promise<{ total: number; rows: { type: string; id: string; content: string }[] }> {
+): Promise<{ total: number; rows: { type: string; id: string; content: string }[]; more?: boolean }> {
   const column = q.sort.column === 'date' ? resources.dateStart : resources.lastUpdated;
   const direction = q.sort.descending ? sql`DESC` : sql`ASC`;
   // A raw select: the query builder's per-row mapping cost more than SQLite's work on a 1,000-row page.
+  // Without a total, one row past the page says whether there is a next one: one query, no count.
+  const limit = q.noTotal && q.summary !== 'count' ? q.count + 1 : q.count;
   const rows = await db.orm.all<{ type: string; id: string; content: string }>(
-    sql`SELECT ${resources.type} AS type, ${resources.id} AS id, ${resources.content} AS content FROM ${resources} WHERE ${where ?? sql`1`} ORDER BY ${column} ${direction}, ${resources.type} ${direction}, ${resources.id} ${direction} LIMIT ${q.count} OFFSET ${q.offset}`,
+    sql`SELECT ${resources.type} AS type, ${resources.id} AS id, ${resources.content} AS content FROM ${resources} WHERE ${where ?? sql`1`} ORDER BY ${column} ${direction}, ${resources.type} ${direction}, ${resources.id} ${direction} LIMIT ${limit} OFFSET ${q.offset}`,
   );
+  if (limit > q.count) {
+    const more = rows.length > q.count;
+    if (more) rows.pop();
+    return { total: -1, rows, more };
+  }
   // A first page that is not full already knows the total; only a full or later page needs the count.
   if (q.offset === 0 && rows.length < q.count) return { total: rows.length, rows };
   const [totalRow] = await db.orm.select({ n: count() }).from(resources).where(where);

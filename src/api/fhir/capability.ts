@@ -178,7 +178,7 @@ export function capabilityStatement(config: { baseUrl: string; issuer: string },
     rest: [
       {
         mode: 'server',
-        documentation: `Patient-level reads are served only to authenticated requesters under patient consent and data use agreements; what may not be seen answers as what does not exist. Searches: repeated parameters are AND, commas OR; _count up to ${MAX_COUNT} (more is capped, with an outcome entry); _summary=count; _elements; _sort=date|_lastUpdated (- for descending). JSON only: another Accept or _format is 406.`,
+        documentation: `Patient-level reads are served only to authenticated requesters under patient consent and data use agreements; what may not be seen answers as what does not exist. Searches: repeated parameters are AND, commas OR; _count up to ${MAX_COUNT} (more is capped, with an outcome entry); _summary=count; _total=none (no total, so a full page needs no count); _elements; _sort=date|_lastUpdated (- for descending). JSON only: another Accept or _format is 406.`,
         security: {
           cors: true,
           service: [

@@ -24,7 +24,7 @@ export function searchset(c: Context<AppEnv>, result: Found, q: SearchQuery, mor
   const url = new URL(c.req.url);
   const link = (offset: number) => `${base}${url.pathname}${queryString(url, q, offset)}`;
   const links = [{ relation: 'self', url: link(q.offset) }];
-  const more = q.summary !== 'count' && (moreOverride ?? q.offset + result.rows.length < result.total);
+  const more = q.summary !== 'count' && (moreOverride ?? (q.noTotal ? result.more === true : q.offset + result.rows.length < result.total));
   if (more) links.push({ relation: 'next', url: link(q.offset + q.count) });
   // A later page leads back: clients such as fhir-kit-client's prevPage follow `previous`.
   if (q.summary !== 'count' && q.offset > 0)
@@ -39,7 +39,9 @@ export function searchset(c: Context<AppEnv>, result: Found, q: SearchQuery, mor
           ...result.included.map((r) => entry(r, 'include')),
         ];
   if (q.countAsked !== undefined) entries.push(countCapped(q.countAsked));
-  const body = `{"resourceType":"Bundle","type":"searchset","total":${result.total},"link":${JSON.stringify(links)}${q.summary === 'count' && entries.length === 0 ? '' : `,"entry":[${entries.join(',')}]`}}`;
+  // Without a total asked for, none is given, whether or not anything may be seen: an empty answer and a refusal look alike.
+  const total = q.noTotal ? '' : `"total":${result.total},`;
+  const body = `{"resourceType":"Bundle","type":"searchset",${total}"link":${JSON.stringify(links)}${q.summary === 'count' && entries.length === 0 ? '' : `,"entry":[${entries.join(',')}]`}}`;
   return c.body(body, 200, { 'content-type': FHIR_JSON });
 }
 
