@@ -13,7 +13,8 @@ function referencesIn(content: string): string[] {
   for (let at = content.indexOf(MARKER); at >= 0; at = content.indexOf(MARKER, at + MARKER.length)) {
     const start = at + MARKER.length;
     // A versioned reference names the same resource: `Condition/c1/_history/2` is `Condition/c1`.
-    const value = content.slice(start, content.indexOf('"', start)).replace(/\/_history\/[^/]*$/, '');
+    const raw = content.slice(start, content.indexOf('"', start));
+    const value = raw.includes('/_history/') ? raw.replace(/\/_history\/[^/]*$/, '') : raw;
     const last = value.lastIndexOf('/');
     const prev = value.lastIndexOf('/', last - 1);
     if (last > 0) out.push(value.slice(prev + 1));

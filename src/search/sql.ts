@@ -44,6 +44,9 @@ function categoryCondition(categories: NonNullable<ClassGrant['categories']>): S
   return sql`EXISTS (SELECT 1 FROM resource_tokens t WHERE t.type = ${resources.type} AND t.id = ${resources.id} AND t.param = 'category' AND (${sql.join(anyOf, sql` OR `)}))`;
 }
 
+/** Page sizes from which the keys are sorted before the JSON is read (see runSearch). */
+const KEYS_FIRST = 200;
+
 export async function runSearch(
   db: Database,
   where: SQL | undefined,
@@ -54,8 +57,14 @@ export async function runSearch(
   // A raw select: the query builder's per-row mapping cost more than SQLite's work on a 1,000-row page.
   // Without a total, one row past the page says whether there is a next one: one query, no count.
   const limit = q.noTotal && q.summary !== 'count' ? q.count + 1 : q.count;
+  const order = sql`ORDER BY ${column} ${direction}, ${resources.type} ${direction}, ${resources.id} ${direction}`;
+  // A large page's keys first, then their JSON by rowid: sorting whole rows under a LIMIT carried
+  // every resource's JSON through SQLite's sorter (1.6 ms against 0.9 ms for a page of 1,000).
+  // A small page (a search's 50) is quicker in one step.
   const rows = await db.orm.all<{ type: string; id: string; content: string }>(
-    sql`SELECT ${resources.type} AS type, ${resources.id} AS id, ${resources.content} AS content FROM ${resources} WHERE ${where ?? sql`1`} ORDER BY ${column} ${direction}, ${resources.type} ${direction}, ${resources.id} ${direction} LIMIT ${limit} OFFSET ${q.offset}`,
+    limit >= KEYS_FIRST
+      ? sql`SELECT r.type AS type, r.id AS id, r.content AS content FROM (SELECT rowid AS rid, ${column} AS k1, ${resources.type} AS k2, ${resources.id} AS k3 FROM ${resources} WHERE ${where ?? sql`1`} ${order} LIMIT ${limit} OFFSET ${q.offset}) k CROSS JOIN ${resources} r ON r.rowid = k.rid ORDER BY k.k1 ${direction}, k.k2 ${direction}, k.k3 ${direction}`
+      : sql`SELECT ${resources.type} AS type, ${resources.id} AS id, ${resources.content} AS content FROM ${resources} WHERE ${where ?? sql`1`} ${order} LIMIT ${limit} OFFSET ${q.offset}`,
   );
   if (limit > q.count) {
     const more = rows.length > q.count;
