@@ -4,8 +4,10 @@
  * Ingests the N-patient synthetic region through the real pipeline (validation, labels, search
  * columns, matching, provenance, one transaction per source file) into a fresh SQLite file, and,
  * in the same run, inserts the same resources as bare JSON rows with a prepared better-sqlite3
- * statement. Both start from the files' JSON text and use the same pragmas. Rounds alternate
- * between the two so a noisy neighbour hurts both alike; the best round of each is reported.
+ * statement. Both read the region's files from disk one at a time, each side in a process of
+ * its own (bench/ingest-run.ts) whose peak memory is reported, with the same pragmas. Rounds
+ * alternate between the two so a noisy neighbour hurts both alike; the best round of each is
+ * reported.
  *
  * Then one large transaction: a 20,000-entry and a 100,000-entry Bundle (about 16 MB) ingested
  * in process, their times and ratio (linear is 5x), and the 100,000 one again POSTed to the
@@ -21,8 +23,8 @@ import { ConsentEngine } from '../src/consent/engine.js';
 import { loadPolicies } from '../src/consent/policies.js';
 import { readPolicyFiles } from '../src/entry/policy-files.js';
 import { sourceClaims, testIssuer } from '../test/helpers/tokens.js';
-import BetterSqlite3 from 'better-sqlite3';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,7 +32,6 @@ import { openSqlite } from '../src/db/sqlite.js';
 import { ingest, readBundle } from '../src/ingest/index.js';
 import { defaultCodeLists } from '../src/labels/index.js';
 import { generateRegion } from '../src/synthetic/index.js';
-import { registerFixtureParticipants } from '../test/helpers/participants.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,71 +44,61 @@ const { values } = parseArgs({
 const patients = Number(values.patients);
 const rounds = Number(values.rounds);
 
-// The generated objects are dropped once serialised, so their heap does not slow either side.
-const { files, total } = (() => {
-  const region = generateRegion({ patients, seed: Number(values.seed) });
-  return { files: region.sources.map((s) => JSON.stringify(s.bundle)), total: region.sources.reduce((n, s) => n + (s.bundle.entry?.length ?? 0), 0) };
-})();
+// The region is written to files, one per source, as it would arrive; the generated objects
+// are dropped once written. Each side of each round then runs in its own process
+// (bench/ingest-run.ts), reading the files one at a time, so its peak memory is its own.
 const work = mkdtempSync(join(tmpdir(), 'cg-bench-'));
-
-async function ours(round: number): Promise<number> {
-  const db = openSqlite(join(work, `ours-${round}.db`));
-  let id = 0;
-  const deps = { db, clock: () => new Date(), codeLists: defaultCodeLists, newId: () => `b${round}-${++id}` };
-  // As development mode does before loading the region: payers' Coverages come only from registered sources.
-  await registerFixtureParticipants(db);
-  const started = performance.now();
-  for (const text of files) {
-    const bundle = readBundle(JSON.parse(text));
-    if (Array.isArray(bundle)) throw new Error('bad fixture');
-    const { outcomes } = await ingest(deps, { source: bundle.source, channel: 'cli', mode: bundle.mode, entries: bundle.entries });
-    if (outcomes.some((o) => !o.ok)) throw new Error('fixture entry rejected');
-  }
-  const seconds = (performance.now() - started) / 1000;
-  db.close();
-  return total / seconds;
-}
-
-function baseline(round: number): number {
-  const db = new BetterSqlite3(join(work, `raw-${round}.db`));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('cache_size = -65536');
-  db.exec('CREATE TABLE raw (type TEXT NOT NULL, id TEXT NOT NULL, content TEXT NOT NULL, PRIMARY KEY (type, id))');
-  const insert = db.prepare('INSERT INTO raw (type, id, content) VALUES (?, ?, ?)');
-  const insertAll = db.transaction((entries: { resource: { resourceType: string; id: string } }[]) => {
-    for (const { resource } of entries) insert.run(resource.resourceType, resource.id, JSON.stringify(resource));
+const regionDir = join(work, 'region');
+const { total, files, largestMb } = (() => {
+  mkdirSync(regionDir);
+  const region = generateRegion({ patients, seed: Number(values.seed) });
+  let largest = 0;
+  region.sources.forEach((s, i) => {
+    const text = JSON.stringify(s.bundle);
+    largest = Math.max(largest, text.length);
+    writeFileSync(join(regionDir, `${String(i).padStart(3, '0')}.json`), text);
   });
-  const started = performance.now();
-  for (const text of files) insertAll(JSON.parse(text).entry);
-  const seconds = (performance.now() - started) / 1000;
-  db.close();
-  return total / seconds;
+  return { total: region.sources.reduce((n, s) => n + (s.bundle.entry?.length ?? 0), 0), files: region.sources.length, largestMb: largest / 1e6 };
+})();
+
+function side(name: 'ours' | 'baseline', round: number): { rate: number; peakRssMb: number } {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'bench/ingest-run.ts', '--side', name, '--dir', regionDir, '--db', join(work, `${name}-${round}.db`)],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
-const oursRates: number[] = [];
-const baseRates: number[] = [];
+const oursRuns: { rate: number; peakRssMb: number }[] = [];
+const baseRuns: { rate: number; peakRssMb: number }[] = [];
 for (let r = 0; r < rounds; r++) {
-  baseRates.push(baseline(r));
-  oursRates.push(await ours(r));
+  baseRuns.push(side('baseline', r));
+  oursRuns.push(side('ours', r));
 }
-rmSync(work, { recursive: true, force: true });
 
 const best = (xs: number[]) => Math.max(...xs);
+const oursRates = oursRuns.map((x) => x.rate);
+const baseRates = baseRuns.map((x) => x.rate);
 const ratio = best(oursRates) / best(baseRates);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-console.log(`bench:ingest  patients=${patients} resources=${total} files=${files.length} rounds=${rounds}`);
+console.log(`bench:ingest  patients=${patients} resources=${total} files=${files} (largest ${largestMb.toFixed(0)} MB) rounds=${rounds}`);
 console.log(`  ours      ${fmt(best(oursRates))} resources/s   (rounds: ${oursRates.map(fmt).join(', ')})`);
 console.log(`  baseline  ${fmt(best(baseRates))} resources/s   bare better-sqlite3 insert of the same JSON rows (rounds: ${baseRates.map(fmt).join(', ')})`);
 console.log(
   `  ratio     ${(ratio * 100).toFixed(1)}% of baseline   target >= 50% and >= 20,000 resources/s: ${ratio >= 0.5 && best(oursRates) >= 20_000 ? 'met' : 'MISSED'}`,
 );
-// Peak resident memory of this process so far (both sides and the region's files in memory):
-// compare runs at two sizes (--patients 1000, then 5000) for how memory grows with the region.
-console.log(
-  `  peak RSS  ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB after the rounds (the region's JSON text: ${(files.reduce((n, f) => n + f.length, 0) / 1e6).toFixed(0)} MB)`,
-);
-if (values.large === '0') process.exit(0);
+// Peak resident memory of each side's process: compare runs at two sizes (--patients 1000, then
+// 5000) for how memory grows with the region. Both sides hold one source file at a time.
+const maxRss = (runs: { peakRssMb: number }[]) => Math.max(...runs.map((x) => x.peakRssMb));
+console.log(`  peak RSS  ours ${maxRss(oursRuns).toFixed(0)} MB, baseline ${maxRss(baseRuns).toFixed(0)} MB (each in its own process)`);
+if (values.large === '0') {
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
 
 // One large transaction. Lean Observations (about 160 bytes each, as a lab feed sends them) for
 // 1,000 patients, the first 1,000 entries being the Patients.

@@ -53,6 +53,22 @@ export interface Database {
    * are not kept at all.
    */
   generation?(): number;
+  /**
+   * A write too large to hold in memory at once: its statements are handed over in parts and
+   * applied together, in one transaction, at `commit`. Until then nothing is visible to any
+   * reader, on this connection or another. Where there is none (D1), callers collect the parts
+   * and send one `atomic` batch.
+   */
+  staged?(): StagedWrite;
+}
+
+export interface StagedWrite {
+  /** Keeps these statements, in order, after the ones added before. */
+  add(statements: readonly Statement[]): void;
+  /** Applies everything added, all or nothing, then forgets it. */
+  commit(): Promise<void>;
+  /** Forgets everything added; nothing was written. */
+  discard(): void;
 }
 
 /** A promise queue: each unit starts when the one before it has settled. */

@@ -6,6 +6,7 @@ import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { createQueue, isInsertRows, type Database, type InsertRows, type Orm, type Statement } from './database.js';
 import { schema } from './schema.js';
+import { stagedWrite } from './sqlite-staging.js';
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -55,12 +56,13 @@ export function openSqlite(path: string, options: { synchronous?: 'FULL' | 'NORM
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
   // Both counters only grow, so their sum grows whenever either does.
   const generation = sqlite.prepare('SELECT total_changes() + data_version FROM pragma_data_version()').pluck();
+  const run = (statement: Statement) => {
+    if (isInsertRows(statement)) inserts(statement);
+    // On this driver every built statement runs synchronously.
+    else (statement as unknown as { run(): unknown }).run();
+  };
   const runAll = sqlite.transaction((statements: readonly Statement[]) => {
-    for (const statement of statements) {
-      if (isInsertRows(statement)) inserts(statement);
-      // On this driver every built statement runs synchronously.
-      else (statement as unknown as { run(): unknown }).run();
-    }
+    for (const statement of statements) run(statement);
   });
   return {
     sqlite,
@@ -73,6 +75,7 @@ export function openSqlite(path: string, options: { synchronous?: 'FULL' | 'NORM
     exclusive: createQueue(),
     changeCounter: () => dataVersion.get() as number,
     generation: () => generation.get() as number,
+    staged: () => stagedWrite(sqlite, run),
     close: () => sqlite.close(),
   };
 }

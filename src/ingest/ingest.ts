@@ -1,7 +1,7 @@
 import type { Database, Statement } from '../db/database.js';
 import { FhirError, type Issue } from '../fhir/errors.js';
 import type { CompiledCodeLists } from '../labels/index.js';
-import { planWrites, resourceKey, type IndexState, type Outcome, type Plan, type Prepared } from '../store/plan.js';
+import { planWrites, resourceKey, type Outcome, type Plan, type Prepared } from '../store/plan.js';
 import { loadExisting, loadPersonForKeys, loadPersonOfPatients } from '../store/read.js';
 import { countIngestionStatement, insertRows, planStatements, startIngestionStatement } from '../store/write.js';
 import type { BundleMode, EntryRead, WriteRequest } from './entries.js';
@@ -109,43 +109,28 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   const started = deps.clock().toISOString();
   const source = request.source ?? prepared[0]?.source ?? 'unknown';
   const units = request.mode === 'transaction' ? [prepared] : chunked(prepared, BATCH_CHUNK);
-  const written: Plan['rows'] = [];
+  const touched = new Map<string, { created: number; updated: number }>();
   for (let u = 0; u < units.length; u++) {
     const unit = units[u]!;
-    const last = u === units.length - 1;
+    const context: UnitContext = {
+      deps,
+      request,
+      ingestionId,
+      outcomes,
+      start: u === 0 ? { source, startedAt: started, rejectedBefore: request.entries.length - prepared.length } : undefined,
+      last: u === units.length - 1,
+    };
     for (let attempt = 1; ; attempt++) {
       try {
         // In-process units still queue, so they rarely meet; other processes meet the write's guards.
-        const plan = await deps.db.exclusive(async () => {
-          const state = await loadState(deps.db, unit);
-          // Small units finish before a yield would matter; only large ones give way.
-          if (unit.length > STEP) await nextTurn();
-          const now = deps.clock().toISOString();
-          const plan = await planInSteps(unit, state, now, ingestionId);
-          for (const o of plan.outcomes) outcomes[o.index] = o;
-          if (request.mode === 'transaction') throwIfAnyRejected(outcomes);
-          const counts = {
-            written: plan.rows.length,
-            unchanged: plan.outcomes.filter((o) => o.ok && !o.changed).length,
-            rejected: plan.outcomes.filter((o) => !o.ok).length + (u === 0 ? request.entries.length - prepared.length : 0),
-          };
-          if (unit.length > STEP) await nextTurn();
-          const raised = await raisedTopics(deps.db, plan);
-          await deps.db.atomic([
-            ...(u === 0 ? [startIngestionStatement(deps.db, { id: ingestionId, source, channel: request.channel, startedAt: started })] : []),
-            // Whoever a replaced Coverage covered before (read before the row changes), then after.
-            ...plan.replaced.filter((r) => r.type === 'Coverage').map((r) => coverageReplacedStatement(deps.db, r.id)),
-            ...planStatements(deps.db, plan),
-            // A changed Coverage changes who is a payer's member: every process sees it at the next request, as with a consent change.
-            ...plan.rows.filter((r) => r.type === 'Coverage' && r.patientId).map((r) => coverageChangedStatement(deps.db, r.patientId!)),
-            // An admission and its notification event commit together or not at all (the outbox).
-            ...insertRows(notificationEvents, outboxRows(plan, now, deps.newId, raised, encountersOf(unit))),
-            ...(request.mode === 'transaction' ? (request.alongside ?? []) : []),
-            countIngestionStatement(deps.db, ingestionId, counts, last ? now : undefined),
-          ]);
-          return plan;
-        });
-        for (const row of plan.rows) written.push(row);
+        const written = await deps.db.exclusive(() => writeUnit(context, unit));
+        for (const [patientId, n] of written) {
+          const t = touched.get(patientId);
+          if (t) {
+            t.created += n.created;
+            t.updated += n.updated;
+          } else touched.set(patientId, n);
+        }
         deps.onCommitted?.();
         break;
       } catch (err) {
@@ -167,7 +152,95 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
       }
     }
   }
-  return { ingestionId, outcomes: outcomes as Outcome[], touched: await touchedPeople(deps.db, written) };
+  return { ingestionId, outcomes: outcomes as Outcome[], touched: await touchedPeople(deps.db, touched) };
+}
+
+interface UnitContext {
+  deps: IngestDeps;
+  request: IngestRequest;
+  ingestionId: string;
+  outcomes: (Outcome | undefined)[];
+  /** Set for the first unit, which opens the ingestion row. */
+  start: { source: string; startedAt: string; rejectedBefore: number } | undefined;
+  /** The last unit closes it. */
+  last: boolean;
+}
+
+/** Resources a unit created and updated, by the Patient whose compartment they are in. */
+type Written = Map<string, { created: number; updated: number }>;
+
+/**
+ * Reads, plans and writes one atomic unit (a whole transaction, or a batch chunk), STEP entries
+ * at a time. Each step's statements are handed to the write as soon as they are planned and
+ * its rows dropped, so a large transaction holds one step's rows in memory, not all of them;
+ * the write lands whole, or not at all, at the end (Database.staged). A step sees the match keys
+ * earlier steps gave a person, as one plan would. It does not need to see their rows otherwise:
+ * a Bundle names each resource once (rejectDuplicates).
+ */
+async function writeUnit(context: UnitContext, unit: readonly Prepared[]): Promise<Written> {
+  const { deps, request, ingestionId, outcomes } = context;
+  const db = deps.db;
+  // One step needs no staging; neither does D1, which takes the statements as one batch.
+  const staged = unit.length > STEP && db.staged ? db.staged() : undefined;
+  const collected: Statement[] = [];
+  const write = (statements: readonly Statement[]) => (staged ? staged.add(statements) : collected.push(...statements));
+  const now = deps.clock().toISOString();
+  const personForKey = new Map<string, string>();
+  const counts = { written: 0, unchanged: 0, rejected: context.start?.rejectedBefore ?? 0 };
+  const written: Written = new Map();
+  let failed = false;
+  try {
+    if (context.start)
+      write([startIngestionStatement(db, { id: ingestionId, source: context.start.source, channel: request.channel, startedAt: context.start.startedAt })]);
+    for (let i = 0; i < unit.length; i += STEP) {
+      if (i > 0) await nextTurn();
+      const step = unit.slice(i, i + STEP);
+      const state = await loadState(db, step);
+      const plan = planWrites(step, { ...state, personForKey: new Map([...state.personForKey, ...personForKey]) }, now, ingestionId);
+      for (const k of plan.keys) personForKey.set(k.key, k.personId);
+      for (const o of plan.outcomes) {
+        outcomes[o.index] = o;
+        if (!o.ok) counts.rejected++;
+        else if (!o.changed) counts.unchanged++;
+      }
+      counts.written += plan.rows.length;
+      // A transaction with any refusal writes nothing; its later steps are still planned, so the answer lists every problem.
+      if (request.mode === 'transaction' && plan.outcomes.some((o) => !o.ok)) failed = true;
+      if (failed) continue;
+      tally(written, plan.rows);
+      const raised = await raisedTopics(db, plan);
+      write([
+        // Whoever a replaced Coverage covered before (read before the row changes), then after.
+        ...plan.replaced.filter((r) => r.type === 'Coverage').map((r) => coverageReplacedStatement(db, r.id)),
+        ...planStatements(db, plan),
+        // A changed Coverage changes who is a payer's member: every process sees it at the next request, as with a consent change.
+        ...plan.rows.filter((r) => r.type === 'Coverage' && r.patientId).map((r) => coverageChangedStatement(db, r.patientId!)),
+        // An admission and its notification event commit together or not at all (the outbox).
+        ...insertRows(notificationEvents, outboxRows(plan, now, deps.newId, raised, encountersOf(step))),
+      ]);
+    }
+    if (failed) throwIfAnyRejected(outcomes);
+    write([
+      ...(request.mode === 'transaction' ? (request.alongside ?? []) : []),
+      countIngestionStatement(db, ingestionId, counts, context.last ? now : undefined),
+    ]);
+    if (staged) await staged.commit();
+    else await db.atomic(collected);
+    return written;
+  } finally {
+    staged?.discard();
+  }
+}
+
+function tally(written: Written, rows: readonly Plan['rows'][number][]): void {
+  for (const row of rows) {
+    const patientId = row.type === 'Patient' ? row.id : row.patientId;
+    if (!patientId) continue;
+    let n = written.get(patientId);
+    if (!n) written.set(patientId, (n = { created: 0, updated: 0 }));
+    if (row.versionId === 1) n.created++;
+    else n.updated++;
+  }
 }
 
 /**
@@ -183,36 +256,8 @@ function isWriteConflict(err: unknown): boolean {
   return false;
 }
 
-/**
- * planWrites over the unit in steps, yielding between them. The same plan as one call: each
- * step sees the match keys earlier steps gave a person, as one call would.
- */
-async function planInSteps(unit: readonly Prepared[], state: IndexState, now: string, ingestionId: string): Promise<Plan> {
-  const whole: Plan = { outcomes: [], rows: [], replaced: [], tokens: [], links: [], keys: [] };
-  const personForKey = new Map(state.personForKey);
-  for (let i = 0; i < unit.length; i += STEP) {
-    if (i > 0) await nextTurn();
-    const part = planWrites(unit.slice(i, i + STEP), { ...state, personForKey }, now, ingestionId);
-    for (const k of part.keys) personForKey.set(k.key, k.personId);
-    for (const name of Object.keys(whole) as (keyof Plan)[]) {
-      const into = whole[name] as unknown[];
-      for (const item of part[name]) into.push(item);
-    }
-  }
-  return whole;
-}
-
-/** The people written rows are about: a Patient row is its own compartment; others name theirs in patientId. */
-async function touchedPeople(db: Database, rows: readonly Plan['rows'][number][]): Promise<Touched[]> {
-  const byPatient = new Map<string, { created: number; updated: number }>();
-  for (const row of rows) {
-    const patientId = row.type === 'Patient' ? row.id : row.patientId;
-    if (!patientId) continue;
-    let n = byPatient.get(patientId);
-    if (!n) byPatient.set(patientId, (n = { created: 0, updated: 0 }));
-    if (row.versionId === 1) n.created++;
-    else n.updated++;
-  }
+/** The people a unit's rows are about, by person: a Patient row is its own compartment; others name theirs in patientId. */
+async function touchedPeople(db: Database, byPatient: ReadonlyMap<string, { created: number; updated: number }>): Promise<Touched[]> {
   const personOf = await loadPersonOfPatients(db, [...byPatient.keys()]);
   const byPerson = new Map<string, Touched>();
   for (const [patientId, n] of byPatient) {
