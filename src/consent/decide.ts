@@ -1,3 +1,4 @@
+import { nextDuaBoundary } from './boundaries.js';
 import type { Requester } from '../auth/requester.js';
 import type { Purpose } from '../auth/purposes.js';
 import { SENSITIVE, type Category } from './categories.js';
@@ -106,18 +107,18 @@ export function decideWith(policies: Policies, view: PatientView, req: DecisionR
 const DENY: QueryPlan = { kind: 'deny' };
 
 /**
- * A DUA answer, memoised on the Policies object itself (per day, since lines have periods): a
- * change of agreements builds new Policies, so an old answer can never outlive its agreement.
+ * A DUA answer, memoised on the Policies object itself: a change of agreements builds new
+ * Policies, so an old answer can never outlive its agreement. Within one Policies an answer
+ * holds until the next instant at which any agreement's period starts or ends.
  */
 function duaDecision(policies: Policies, org: string, purpose: string, cls: string, category: string, rel: string, when: string): [boolean, string[]] {
   const memo = (policies.duaMemo ??= new Map());
-  const key = `${org}|${purpose}|${cls}|${category}|${rel}|${when.slice(0, 10)}`;
-  let answer = memo.get(key);
-  if (!answer) {
-    answer = policies.dua.enforceExSync(org, purpose, cls, category, rel, when) as [boolean, string[]];
-    if (memo.size > 100_000) memo.clear();
-    memo.set(key, answer);
-  }
+  const key = `${org}|${purpose}|${cls}|${category}|${rel}`;
+  const hit = memo.get(key);
+  if (hit && hit.from <= when && (hit.until === undefined || when < hit.until)) return hit.answer;
+  const answer = policies.dua.enforceExSync(org, purpose, cls, category, rel, when) as [boolean, string[]];
+  if (memo.size > 100_000) memo.clear();
+  memo.set(key, { answer, from: when, until: nextDuaBoundary(policies, when) });
   return answer;
 }
 

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import { boundariesOf, earliest, nextBoundary, nextDuaBoundary } from './boundaries.js';
 import { decideWith, type Decision, type DecisionRequest, type PatientView } from './decide.js';
 import type { Policies } from './policies.js';
 import { changedSinceQuery, latestSeq, patientViewLoader } from './store.js';
@@ -22,7 +23,16 @@ export interface PolicySource {
 
 interface Entry {
   view: PatientView;
-  decisions: Map<string, Decision>;
+  decisions: Map<string, Memo>;
+  /** Every instant at which one of her lines or grants starts or ends, sorted: where a decision may change. */
+  boundaries?: readonly string[];
+}
+
+/** A decision and the span of time in which it holds: from when it was made to the next boundary. */
+interface Memo {
+  decision: Decision;
+  from: string;
+  until: string | undefined;
 }
 
 /**
@@ -76,14 +86,18 @@ export class ConsentEngine {
       this.decidedUnder = policies;
     }
     const when = req.when ?? this.clock().toISOString();
-    // Minute resolution: periods and grants are minutes-grained, and the memo must not outlive them by more.
-    const key = `${req.requester.subject}|${req.requester.clientId}|${req.requester.tokenId}|${req.cls}|${req.categories?.join(',') ?? '*'}|${req.purpose ?? ''}|${req.date ?? ''}|${req.memberDuring ? `${req.memberDuring.start}/${req.memberDuring.end}` : ''}|${when.slice(0, 16)}`;
-    let decision = entry.decisions.get(key);
-    if (!decision) {
-      decision = decideWith(policies, entry.view, { ...req, when });
-      if (entry.decisions.size >= this.maxDecisions) entry.decisions.delete(entry.decisions.keys().next().value!);
-      entry.decisions.set(key, decision);
-    }
+    // No time in the key: a remembered decision holds until the next instant at which one of her
+    // lines or grants starts or ends (a grant expiring at 10:00:30 ends there, not at the next
+    // minute). A decision asked about an explicit instant (a report about the past) is its own.
+    const key = `${req.requester.subject}|${req.requester.clientId}|${req.requester.tokenId}|${req.cls}|${req.categories?.join(',') ?? '*'}|${req.purpose ?? ''}|${req.date ?? ''}|${req.memberDuring ? `${req.memberDuring.start}/${req.memberDuring.end}` : ''}|${req.when ?? ''}`;
+    const memo = entry.decisions.get(key);
+    if (memo && memo.from <= when && (memo.until === undefined || when < memo.until)) return memo.decision;
+    const decision = decideWith(policies, entry.view, { ...req, when });
+    entry.boundaries ??= boundariesOf(entry.view);
+    // The agreements have periods too: the decision holds until the first of either's boundaries.
+    const until = earliest(nextBoundary(entry.boundaries, when), nextDuaBoundary(policies, when));
+    if (!memo && entry.decisions.size >= this.maxDecisions) entry.decisions.delete(entry.decisions.keys().next().value!);
+    entry.decisions.set(key, { decision, from: when, until });
     return decision;
   }
 

@@ -24,7 +24,9 @@ export interface Policies {
   dua: Enforcer;
   defaults: Defaults;
   /** DUA answers already computed for these agreements (decide.ts); new agreements, new Policies, empty memo. */
-  duaMemo?: Map<string, [boolean, string[]]>;
+  duaMemo?: Map<string, { answer: [boolean, string[]]; from: string; until: string | undefined }>;
+  /** Every start and end of an agreement's period, sorted (boundaries.ts). */
+  duaBoundaries?: readonly string[];
 }
 
 const within = (when: string, start: string, end: string) => (start === '' || when >= start) && (end === '' || when <= end);
