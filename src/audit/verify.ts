@@ -33,10 +33,28 @@ export async function verifyWholeChain(db: Database, pageSize = 10_000): Promise
     for (const row of rows) {
       if (row.kind !== 'v1') compact = true;
       else if (compact || !row.resource?.startsWith('{"resourceType":"AuditEvent"')) problems.push({ seq: row.seq, problem: 'kind' });
+      else if (!legacyColumnsAgree(row)) problems.push({ seq: row.seq, problem: 'columns' });
     }
     start = result.last;
   }
   return { checked, problems, last: start };
+}
+
+/**
+ * A legacy row's hash covers only its AuditEvent text, so its columns (which the accounting of
+ * disclosures and the console select by) must say what that text says: its id, its time, and
+ * the patient it names. Otherwise one edit of `person` would take it out of her accounting.
+ */
+function legacyColumnsAgree(row: { id: string; recorded: string; person: string | null; resource: string | null }): boolean {
+  let event: { id?: unknown; recorded?: unknown; entity?: { what?: { reference?: unknown }; role?: { code?: unknown } }[] };
+  try {
+    event = JSON.parse(row.resource!) as typeof event;
+  } catch {
+    return false;
+  }
+  if (event.id !== row.id || event.recorded !== row.recorded) return false;
+  const patients = (event.entity ?? []).filter((e) => e.role?.code === '1').map((e) => e.what?.reference);
+  return row.person === null ? patients.length === 0 : patients.includes(`Patient/${row.person}`);
 }
 
 /** One problem in words, as the CLI and the console say it. */
@@ -44,6 +62,7 @@ export function describeProblem(p: ChainProblem): string {
   if (p.problem === 'gap') return 'events missing before it';
   if (p.problem === 'prev-hash') return 'does not link to the event before it';
   if (p.problem === 'kind') return 'claims the old form among events in the compact one';
+  if (p.problem === 'columns') return 'its columns do not say what its hashed event says';
   return 'content does not match its hash';
 }
 

@@ -168,7 +168,7 @@ describe('the chain over compact rows', () => {
       const hash = chainHash(prev, content);
       db.sqlite
         .prepare("insert into audit_events (seq, id, recorded, person, kind, resource, prev_hash, hash) values (?, ?, ?, 'person-maria', 'v1', ?, ?, ?)")
-        .run(seq, `ev-${id}`, '2026-01-01T00:00:00.000Z', content, prev, hash);
+        .run(seq, `ev-${id}`, '2026-12-02T10:00:00.000Z', content, prev, hash);
       prev = hash;
     }
     const log = new AuditLog(db);
@@ -195,6 +195,29 @@ describe('the chain over compact rows', () => {
     } finally {
       a.close();
       b.close();
+    }
+  });
+
+  it('detects a legacy row whose columns no longer say what its hashed event says (person, time, id)', async () => {
+    // Found by the red team: a legacy row is hashed as its AuditEvent text alone, so an edit of its
+    // person column took the event out of her accounting unseen.
+    const edits = [
+      "update audit_events set person = 'someone-else' where seq = 1",
+      'update audit_events set person = null where seq = 1',
+      "update audit_events set recorded = '2020-01-01T00:00:00.000Z' where seq = 1",
+      "update audit_events set id = 'ev-other' where seq = 1",
+    ];
+    for (const edit of edits) {
+      const db = tempDb();
+      const content = JSON.stringify(auditEvent(read('old-1')));
+      db.sqlite
+        .prepare(
+          "insert into audit_events (seq, id, recorded, person, kind, resource, prev_hash, hash) values (1, 'ev-old-1', ?, 'person-maria', 'v1', ?, ?, ?)",
+        )
+        .run('2026-12-02T10:00:00.000Z', content, GENESIS, chainHash(GENESIS, content));
+      expect((await verifyWholeChain(db)).problems, 'the untouched legacy row').toEqual([]);
+      db.sqlite.prepare(edit).run();
+      expect((await verifyWholeChain(db)).problems, edit).toEqual([{ seq: 1, problem: 'columns' }]);
     }
   });
 });
