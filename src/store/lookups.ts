@@ -7,16 +7,21 @@ import type { Database } from '../db/database.js';
  * directory entry is seen by the very next request, exactly as without the cache. Where the
  * database offers no generation (D1, read by many isolates), nothing is cached.
  *
- * The oldest entry goes first once `max` are held (insertion order; entries are small and a
- * write empties the cache anyway, so recency bookkeeping would cost more than it saves).
+ * The oldest entry goes first once `max` are held (insertion order; a write empties the cache
+ * anyway, so recency bookkeeping would cost more than it saves), or once their weights (their
+ * characters: a row's text, an id list's ids) would pass `maxWeight`. A count alone does not
+ * bound memory when one entry may be a megabyte (a directory entry is whatever its source sent).
  */
 export class RowCache<V> {
   private readonly entries = new Map<string, V>();
+  private readonly weights = new Map<string, number>();
+  private weight = 0;
   private seen = -1;
 
   constructor(
     private readonly db: Database,
     readonly max: number,
+    private readonly budget?: { weigh: (value: V) => number; maxWeight: number },
   ) {}
 
   /**
@@ -28,18 +33,39 @@ export class RowCache<V> {
     if (generation === undefined) return load();
     if (generation !== this.seen) {
       this.entries.clear();
+      this.weights.clear();
+      this.weight = 0;
       this.seen = generation;
     }
     if (this.entries.has(key)) return this.entries.get(key)!;
     const value = await load();
-    if (this.seen === generation) {
-      if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(key, value);
-    }
+    if (this.seen === generation && !this.entries.has(key)) this.keep(key, value);
     return value;
+  }
+
+  private keep(key: string, value: V): void {
+    const w = this.budget ? this.budget.weigh(value) : 0;
+    // Heavier than the whole budget: answered, never kept.
+    if (this.budget && w > this.budget.maxWeight) return;
+    while (this.entries.size > 0 && (this.entries.size >= this.max || (this.budget && this.weight + w > this.budget.maxWeight))) {
+      const oldest = this.entries.keys().next().value!;
+      this.weight -= this.weights.get(oldest) ?? 0;
+      this.entries.delete(oldest);
+      this.weights.delete(oldest);
+    }
+    this.entries.set(key, value);
+    if (this.budget) {
+      this.weights.set(key, w);
+      this.weight += w;
+    }
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The weight held now (characters), for tests of the bound. */
+  get held(): number {
+    return this.weight;
   }
 }

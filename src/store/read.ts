@@ -85,9 +85,10 @@ function prepared(db: Database) {
         .from(resources)
         .where(and(eq(resources.type, sql.placeholder('type')), eq(resources.id, sql.placeholder('id'))))
         .prepare(),
+      // Bounds (docs/benchmarks.md): ids are short, but a person may have many records and a directory entry may be large.
       persons: new RowCache<string | undefined>(db, 100_000),
-      links: new RowCache<readonly string[]>(db, 20_000),
-      directory: new RowCache<Current | undefined>(db, 10_000),
+      links: new RowCache<readonly string[]>(db, 20_000, { weigh: (ids) => ids.reduce((n, id) => n + id.length + 16, 0), maxWeight: 4_000_000 }),
+      directory: new RowCache<Current | undefined>(db, 10_000, { weigh: (row) => (row ? row.content.length + 256 : 16), maxWeight: 8_000_000 }),
     };
     preparedByDb.set(db, p);
   }

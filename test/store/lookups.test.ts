@@ -81,3 +81,21 @@ describe('RowCache', () => {
     expect(cache.size).toBe(0);
   });
 });
+
+describe('the weight bound of a row cache', () => {
+  it('never holds more than its weight or its count, however large the rows (red team: 40 one-MiB directory entries were all kept)', async () => {
+    const { default: fc } = await import('fast-check');
+    const db = { generation: () => 1 } as unknown as Database;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 5_000 })), { maxLength: 60 }), async (ops) => {
+        const cache = new RowCache<string>(db, 8, { weigh: (v) => v.length, maxWeight: 10_000 });
+        for (const [key, size] of ops) {
+          const value = await cache.get(`k${key}`, async () => 'x'.repeat(size));
+          expect(value.length === size || cache.size > 0).toBe(true);
+          expect(cache.held).toBeLessThanOrEqual(10_000);
+          expect(cache.size).toBeLessThanOrEqual(8);
+        }
+      }),
+    );
+  });
+});
