@@ -6,7 +6,7 @@ import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { createQueue, isInsertRows, type Database, type InsertRows, type Orm, type Statement } from './database.js';
 import { schema } from './schema.js';
-import { stagedWrite } from './sqlite-staging.js';
+import { applyHere, applyOnWorker, stagedWrite } from './sqlite-staging.js';
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -61,6 +61,8 @@ export function openSqlite(path: string, options: { synchronous?: 'FULL' | 'NORM
     // On this driver every built statement runs synchronously.
     else (statement as unknown as { run(): unknown }).run();
   };
+  // A large write is applied on a thread of its own, where another thread can open the same file.
+  const writer = sqlite.memory ? undefined : applyOnWorker(sqlite.name, options.synchronous ?? 'FULL');
   const runAll = sqlite.transaction((statements: readonly Statement[]) => {
     for (const statement of statements) run(statement);
   });
@@ -75,8 +77,11 @@ export function openSqlite(path: string, options: { synchronous?: 'FULL' | 'NORM
     exclusive: createQueue(),
     changeCounter: () => dataVersion.get() as number,
     generation: () => generation.get() as number,
-    staged: () => stagedWrite(sqlite, run),
-    close: () => sqlite.close(),
+    staged: () => stagedWrite(writer ? writer.apply : applyHere(sqlite)),
+    close: () => {
+      void writer?.close();
+      sqlite.close();
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { loadExisting, loadPersonForKeys, loadPersonOfPatients } from '../store/
 import { countIngestionStatement, insertRows, planStatements, startIngestionStatement } from '../store/write.js';
 import type { BundleMode, EntryRead, WriteRequest } from './entries.js';
 import { prepare } from './prepare.js';
+import { nextTurn, STEP } from './turns.js';
 import { propagateLabels } from './propagate.js';
 import { resolveReferences } from './references.js';
 import { loadTrustState, trustRefusals } from './trust.js';
@@ -52,23 +53,12 @@ export interface Touched {
 /** Entries per atomic unit in batch mode: large enough to amortise a commit, small enough to keep a write lock short. */
 const BATCH_CHUNK = 2000;
 
-/** Entries prepared or planned between two turns of the event loop, so a large transaction does not hold it for seconds. */
-const STEP = 2000;
-
 /**
  * Attempts at a unit before answering 409. Reads happen outside the write, so another process
  * (or request) may write the same resource in between; the write's own guards (the primary keys
  * of resources, history, links and match keys) then fail it, and the unit is read and planned again.
  */
 const ATTEMPTS = 5;
-
-/**
- * A macrotask, not a microtask: lets timers and sockets (e.g. /healthz) run between steps.
- * setImmediate where the runtime has it (Node, and Workers with nodejs_compat): setTimeout(0)
- * waits at least a millisecond, which added up to several percent of a region's ingest.
- */
-const nextTurn = (): Promise<void> =>
-  new Promise((resolve) => (typeof globalThis.setImmediate === 'function' ? globalThis.setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /**
  * Writes entries with matching, labels and provenance.

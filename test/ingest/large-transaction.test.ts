@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FhirError } from '../../src/fhir/errors.js';
 import { ingest, readBundle } from '../../src/ingest/index.js';
 import { webSessions } from '../../src/db/schema.js';
+import type { SqliteDatabase } from '../../src/db/sqlite.js';
 import { tempDb, testDeps } from '../helpers/db.js';
 import { bundle, observation, patient, putEntry, SOURCE_A } from '../helpers/fhir.js';
 
@@ -25,6 +26,24 @@ function largeTransaction(last?: Record<string, unknown>) {
   const read = readBundle(bundle('transaction', entries));
   if (Array.isArray(read)) throw new Error(JSON.stringify(read));
   return read;
+}
+
+/** Counts the parts handed to the staged write, to know when a step has been staged. */
+function countStagedParts(db: SqliteDatabase): { parts: number } {
+  const counter = { parts: 0 };
+  const staged = db.staged!.bind(db);
+  db.staged = () => {
+    const write = staged();
+    return {
+      add: (statements) => {
+        write.add(statements);
+        counter.parts++;
+      },
+      commit: () => write.commit(),
+      discard: () => write.discard(),
+    };
+  };
+  return counter;
 }
 
 /** Runs `work` and, at every turn of the event loop until it settles, calls `look`. */
@@ -51,22 +70,25 @@ describe('a transaction larger than one planning step', () => {
     const deps = testDeps(db);
     const other = new BetterSqlite3(db.sqlite.name, { readonly: true });
     const count = (on: BetterSqlite3.Database) => on.prepare("SELECT count(*) FROM resources WHERE id LIKE 'lt-%'").pluck().get() as number;
-    const staging = () => db.sqlite.prepare("SELECT count(*) FROM sqlite_temp_master WHERE type = 'table' AND name LIKE 'staged_%'").pluck().get() as number;
-    let sawStaging = 0;
-    const seen = new Set<number>();
+    const staged = countStagedParts(db);
+    let halfway = 0;
+    const seen: number[] = [];
     const b = largeTransaction();
     const run = await watching(ingest(deps, { source: SOURCE_A, channel: 'transaction', mode: 'transaction', entries: b.entries }), () => {
-      if (staging() > 0) sawStaging++;
-      seen.add(count(db.sqlite));
-      seen.add(count(other));
+      // Parts: the ingestion row, then each step's rows.
+      if (staged.parts >= 2) halfway++;
+      seen.push(count(db.sqlite), count(other));
     });
     expect(run.error).toBeUndefined();
-    // The watcher ran while steps were being staged, so it looked at the write half-way.
-    expect(sawStaging).toBeGreaterThan(1);
-    expect([...seen]).toEqual([0]);
+    // The watcher looked after a step was staged, and before the write was applied.
+    expect(halfway).toBeGreaterThan(0);
+    // Nothing, then (once the writer thread committed, before the promise settled) everything: never a part.
+    const whole = PATIENTS + OBSERVATIONS;
+    expect(seen.every((n) => n === 0 || n === whole)).toBe(true);
+    expect(seen.slice(seen.indexOf(whole) < 0 ? seen.length : seen.indexOf(whole)).every((n) => n === whole)).toBe(true);
+    expect(seen[0]).toBe(0);
     expect(count(db.sqlite)).toBe(PATIENTS + OBSERVATIONS);
     expect(count(other)).toBe(PATIENTS + OBSERVATIONS);
-    expect(staging()).toBe(0);
     other.close();
   });
 
@@ -86,7 +108,6 @@ describe('a transaction larger than one planning step', () => {
     expect(n('SELECT count(*) FROM patient_links')).toBe(0);
     expect(n('SELECT count(*) FROM match_keys')).toBe(0);
     expect(n('SELECT count(*) FROM ingestions')).toBe(0);
-    expect(n("SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'staged_%'")).toBe(0);
     // And the same Bundle without the bad entry then goes in whole.
     const again = largeTransaction();
     const { outcomes } = await ingest(deps, { source: SOURCE_A, channel: 'transaction', mode: 'transaction', entries: again.entries });
@@ -100,11 +121,12 @@ describe('a transaction larger than one planning step', () => {
     const other = new BetterSqlite3(db.sqlite.name);
     // A writer on another connection that found the database locked would wait here, then fail.
     other.pragma('busy_timeout = 100');
-    const staging = () => db.sqlite.prepare("SELECT count(*) FROM sqlite_temp_master WHERE type = 'table' AND name LIKE 'staged_%'").pluck().get() as number;
+    const staged = countStagedParts(db);
     const writes: number[] = [];
     const b = largeTransaction();
     const run = await watching(ingest(deps, { source: SOURCE_A, channel: 'transaction', mode: 'transaction', entries: b.entries }), () => {
-      if (staging() === 0 || writes.length > 0) return;
+      // Once the first step was planned and staged.
+      if (staged.parts < 2 || writes.length > 0) return;
       const started = performance.now();
       // A sign-in's session row on this connection, and another process's write: both land at once, half-way through the ingest.
       db.orm.insert(webSessions).values({ idHash: 'mid-ingest', kind: 'session', data: '{}', expiresAt: '2999-01-01' }).run();
@@ -123,13 +145,14 @@ describe('a transaction larger than one planning step', () => {
     const db = tempDb();
     const deps = testDeps(db);
     const other = new BetterSqlite3(db.sqlite.name);
-    const staging = () => db.sqlite.prepare("SELECT count(*) FROM sqlite_temp_master WHERE type = 'table' AND name LIKE 'staged_%'").pluck().get() as number;
+    const staged = countStagedParts(db);
     let wrote = false;
-    const lastId = `lt-o${OBSERVATIONS - 1}`;
+    // In the first step: already staged when the other process writes it, so the conflict is met only at the commit.
+    const lastId = 'lt-o0';
     const b = largeTransaction();
     const run = await watching(ingest(deps, { source: SOURCE_A, channel: 'transaction', mode: 'transaction', entries: b.entries }), () => {
-      if (wrote || staging() === 0) return;
-      // The same source's gateway process, writing the transaction's last resource before this one commits.
+      if (staged.parts < 2 || wrote) return;
+      // The same source's other gateway process, writing one of the transaction's resources before this one commits.
       const content = JSON.stringify({ resourceType: 'Observation', id: lastId, meta: { source: SOURCE_A, versionId: '1' }, status: 'preliminary' });
       other
         .prepare(
@@ -150,7 +173,6 @@ describe('a transaction larger than one planning step', () => {
     expect(n("SELECT version_id FROM resources WHERE type = 'Observation' AND id = ?", lastId)).toBe(2);
     expect(n('SELECT count(*) FROM resource_history WHERE id = ?', lastId)).toBe(1);
     expect(n('SELECT count(*) FROM ingestions')).toBe(1);
-    expect(n("SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'staged_%'")).toBe(0);
     other.close();
   });
 });

@@ -7,7 +7,7 @@ import { fhirJson } from '../../http/fhir-response.js';
 import { unauthorized } from '../../http/authenticate.js';
 import type { Requester } from '../../auth/requester.js';
 import { allows } from '../../auth/scopes.js';
-import { ingest, readBundle, validateResource, type EntryRead, type IngestResult, type Outcome } from '../../ingest/index.js';
+import { ingest, readBundleInSteps, validateResource, type EntryRead, type IngestResult, type Outcome } from '../../ingest/index.js';
 import { isStoredType } from '../../store/search-values.js';
 import { FhirError, operationOutcome } from '../../fhir/errors.js';
 import { FHIR_ID, type Resource } from '../../fhir/types.js';
@@ -53,7 +53,7 @@ export function writeRoutes(): Hono<AppEnv> {
 
   fhir.post('/', requireWriter(), limitBody(), async (c) => {
     const body = await readJson(c);
-    const bundle = readBundle(body);
+    const bundle = await readBundleInSteps(body);
     if (Array.isArray(bundle)) throw new FhirError(400, bundle);
     const requester = c.var.requester!;
     if (bundle.source && bundle.source !== requester.source)
