@@ -6,7 +6,7 @@
 const NODE_ONLY_PACKAGES = 'node_modules/(better-sqlite3|oidc-provider|@hono/node-server)/';
 // Where Node-only code may live: the Node entry point and what only it loads.
 const NODE_SIDE =
-  '^src/(entry/(node|bootstrap|deps|ingest-file|keys-on-disk|policy-files|publisher|startup-error)\\.ts|cli/|authz-server/|db/sqlite(-staging)?\\.ts)';
+  '^src/(entry/(node|bootstrap|deps|ingest-file|keys-on-disk|policy-files|publisher|startup-error)\\.ts|cli/|authz-server/|db/sqlite(-staging)?\\.ts|db/sqlite-writer\\.worker\\.mjs)';
 // Raw record access: the gate (and the domain code it calls) reads through these; handlers and pages never do.
 const STORAGE = '^src/(db/|store/(read|write|plan)\\.ts|search/sql\\.ts|consent/(engine|decide|view|store)\\.ts)|node_modules/drizzle-orm/';
 

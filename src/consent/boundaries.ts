@@ -1,4 +1,3 @@
-import type { PatientView } from './decide.js';
 import type { Policies } from './policies.js';
 
 /**
@@ -26,7 +25,7 @@ export function earliest(a: string | undefined, b: string | undefined): string |
 }
 
 /** Her consent lines' periods and her break-the-glass grants' ends. */
-export function boundariesOf(view: PatientView): readonly string[] {
+export function boundariesOf(view: { lines: readonly { start: string; end: string }[]; breakGlass: readonly { expiresAt: string }[] }): readonly string[] {
   const all = new Set<string>();
   for (const line of view.lines) {
     if (line.start) all.add(line.start);
