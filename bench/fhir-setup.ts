@@ -37,8 +37,8 @@ export async function fhirBenchRegion(patients: number) {
     codeLists: defaultCodeLists,
     newId: () => crypto.randomUUID(),
     log: () => undefined,
-    // As the gateway runs it: the audit trail in its own file with synchronous = NORMAL.
-    audit: new AuditLog(openSqlite(join(work, 'audit.db'), { synchronous: 'NORMAL' })),
+    // As the gateway runs it: the audit trail in its own file, synchronous = FULL, committed on a writer thread.
+    audit: new AuditLog(openSqlite(join(work, 'audit.db'), { commits: 'thread' })),
     consent: new ConsentEngine(db, registry, clock),
     participants: registry,
   };

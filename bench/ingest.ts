@@ -173,7 +173,7 @@ const app = createApp({
   codeLists: defaultCodeLists,
   newId: () => crypto.randomUUID(),
   log: () => undefined,
-  audit: new AuditLog(openSqlite(join(work, 'audit.db'), { synchronous: 'NORMAL' })),
+  audit: new AuditLog(openSqlite(join(work, 'audit.db'), { commits: 'thread' })),
 });
 const token = await issuer.mint(sourceClaims(LAB, 'system/*.cu'), 3600);
 const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });

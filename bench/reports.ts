@@ -122,8 +122,8 @@ async function gatewayDeps(path: string) {
   return {
     db,
     consent: new ConsentEngine(db, registry, clock),
-    // As the gateway keeps it: the audit trail in its own file with synchronous = NORMAL.
-    audit: new AuditLog(openSqlite(`${path}.audit`, { synchronous: 'NORMAL' })),
+    // As the gateway keeps it: the audit trail in its own file, synchronous = FULL, committed on a writer thread.
+    audit: new AuditLog(openSqlite(`${path}.audit`, { commits: 'thread' })),
     clock,
     newId: () => crypto.randomUUID(),
     codeLists: defaultCodeLists,

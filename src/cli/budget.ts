@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   const policy = budgetPolicy();
   await mkdir(config.dataDir, { recursive: true });
   const db = openSqlite(join(config.dataDir, 'gateway.db'));
-  const auditDb = openSqlite(join(config.dataDir, 'audit.db'), { synchronous: 'NORMAL' });
+  const auditDb = openSqlite(join(config.dataDir, 'audit.db'));
   try {
     if (!change) {
       const view = await showBudget(db, policy);

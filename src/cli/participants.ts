@@ -185,7 +185,7 @@ async function main(): Promise<number> {
   await mkdir(config.dataDir, { recursive: true });
   const db = openSqlite(join(config.dataDir, 'gateway.db'));
   // The audit trail's own file, as the gateway keeps it (see src/entry/bootstrap.ts).
-  const auditDb = openSqlite(join(config.dataDir, 'audit.db'), { synchronous: 'NORMAL' });
+  const auditDb = openSqlite(join(config.dataDir, 'audit.db'));
   const ops = participantOps({ db, audit: new AuditLog(auditDb), clock: () => new Date(), newId: () => crypto.randomUUID() });
   const actor: Actor = { via: 'cli', id: process.env.SUDO_USER ?? process.env.USER ?? userInfo().username };
   try {

@@ -64,7 +64,7 @@ async function main(): Promise<number> {
   const operator = { via: 'cli' as const, id: values.operator?.trim() || user, osUser: user };
   const db = openSqlite(join(config.dataDir, 'gateway.db'));
   // The audit trail's own file, as the gateway keeps it (see src/entry/bootstrap.ts).
-  const auditDb = openSqlite(join(config.dataDir, 'audit.db'), { synchronous: 'NORMAL' });
+  const auditDb = openSqlite(join(config.dataDir, 'audit.db'));
   try {
     const ring = await loadSigningKeys(config.keysDir, new Date(), 3600, { generateIfNone: config.mode === 'development' });
     const published = await publishRelease(publishDeps(db, ring.signing.privateJwk, new AuditLog(auditDb), operator, { waitMs: wait * 1000 }), {

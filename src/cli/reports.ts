@@ -48,7 +48,7 @@ async function main(): Promise<number> {
   const only = values.only ? parseOnly(values.only) : undefined;
   const config = loadConfig(process.env);
   const db = openSqlite(join(config.dataDir, 'gateway.db'));
-  const auditDb = openSqlite(join(config.dataDir, 'audit.db'), { synchronous: 'NORMAL' });
+  const auditDb = openSqlite(join(config.dataDir, 'audit.db'));
   try {
     const texts = await readPolicyFiles();
     const registry = await ParticipantRegistry.open(db, await loadPolicies(texts), texts.duaModel);

@@ -1,14 +1,14 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/sqlite-core';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { isInsertRows, type InsertRows, type StagedWrite, type Statement } from './database.js';
 
 /** One statement of the final transaction, as SQL text and its parameters. */
-interface Step {
+export interface Step {
   sql: string;
   params: unknown[];
 }
@@ -19,10 +19,38 @@ interface Stage {
 }
 
 /**
- * Applies a staged write's steps, with the scratch file attached as `stage`, in one
- * transaction: on a worker thread where the database is a file, else on this connection.
+ * Runs steps in one transaction, with a staged write's scratch file (if any) attached as
+ * `stage`: on a worker thread where the database is a file, else on this connection.
  */
-export type ApplyStaged = (scratch: string, steps: readonly Step[]) => Promise<void>;
+export type ApplyStaged = (scratch: string | undefined, steps: readonly Step[]) => Promise<void>;
+
+const PREFIX = 'cg-staging-';
+let swept = false;
+
+/**
+ * Scratch directories of processes that died mid-write (kill -9 leaves no `finally`): their
+ * writes never happened, so their rows are garbage. Each directory is named after its process;
+ * once per process, those of processes no longer running are removed (found by the red team).
+ */
+function sweepOrphans(): void {
+  if (swept) return;
+  swept = true;
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(/^cg-staging-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}
 
 /**
  * A large write (see Database.staged) on SQLite. Its rows wait in a scratch file of their own
@@ -46,7 +74,8 @@ export function stagedWrite(apply: ApplyStaged): StagedWrite {
 
   const open = (): BetterSqlite3.Database => {
     if (scratch) return scratch;
-    dir = mkdtempSync(join(tmpdir(), 'cg-staging-'));
+    sweepOrphans();
+    dir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
     scratch = new BetterSqlite3(join(dir, 'stage.db'));
     scratch.pragma('journal_mode = OFF');
     scratch.pragma('synchronous = OFF');
@@ -129,13 +158,13 @@ export function stagedWrite(apply: ApplyStaged): StagedWrite {
 /** Applies on this connection, blocking it: for a database with no file another thread could open. */
 export function applyHere(sqlite: BetterSqlite3.Database): ApplyStaged {
   return async (scratch, steps) => {
-    sqlite.prepare('ATTACH DATABASE ? AS stage').run(scratch);
+    if (scratch) sqlite.prepare('ATTACH DATABASE ? AS stage').run(scratch);
     try {
       sqlite.transaction(() => {
         for (const { sql, params } of steps) sqlite.prepare(sql).run(...params);
       })();
     } finally {
-      sqlite.exec('DETACH DATABASE stage');
+      if (scratch) sqlite.exec('DETACH DATABASE stage');
     }
   };
 }

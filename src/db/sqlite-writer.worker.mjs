@@ -1,11 +1,21 @@
-// The thread that applies a staged write (src/db/sqlite-staging.ts) to the database, so that
-// the one transaction that copies a large write into place (its B-tree inserts, its fsync)
-// does not stop the gateway's event loop. Plain JavaScript: a worker thread is loaded by Node
-// itself, outside tsx and vitest's transforms.
+// The thread that runs a connection's writes where they would otherwise stop the gateway's
+// event loop (src/db/sqlite-staging.ts): the transaction that copies a large staged write into
+// place, and the audit trail's commits, each with its fsync. Plain JavaScript: a worker thread
+// is loaded by Node itself, outside tsx and vitest's transforms.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 let db;
+// Statements by their text: the audit trail sends the same INSERT for every batch.
+const statements = new Map();
+const prepared = (sql) => {
+  let statement = statements.get(sql);
+  if (!statement) {
+    if (statements.size >= 200) statements.clear();
+    statements.set(sql, (statement = db.prepare(sql)));
+  }
+  return statement;
+};
 const open = () => {
   if (db) return db;
   db = new Database(workerData.path);

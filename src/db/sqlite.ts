@@ -6,7 +6,7 @@ import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { createQueue, isInsertRows, type Database, type InsertRows, type Orm, type Statement } from './database.js';
 import { schema } from './schema.js';
-import { applyHere, applyOnWorker, stagedWrite } from './sqlite-staging.js';
+import { applyHere, applyOnWorker, stagedWrite, type Step } from './sqlite-staging.js';
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -40,7 +40,17 @@ function migrateOnce(run: () => void): void {
  * acknowledged a write must still have it after a power cut, and with WAL that costs one
  * fsync per committed chunk, not per row.
  */
-export function openSqlite(path: string, options: { synchronous?: 'FULL' | 'NORMAL' } = {}): SqliteDatabase {
+export interface SqliteOptions {
+  synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * 'thread': every `atomic` write is committed by a worker thread with its own connection, so
+   * its fsync does not stop the event loop; the caller awaits the commit all the same. For the
+   * audit trail, which commits constantly and must be durable (FULL) before a response leaves.
+   */
+  commits?: 'here' | 'thread';
+}
+
+export function openSqlite(path: string, options: SqliteOptions = {}): SqliteDatabase {
   const sqlite = new BetterSqlite3(path);
   // First, so that the pragmas and migrations below wait for another connection instead of failing.
   sqlite.pragma('busy_timeout = 5000');
@@ -66,13 +76,16 @@ export function openSqlite(path: string, options: { synchronous?: 'FULL' | 'NORM
   const runAll = sqlite.transaction((statements: readonly Statement[]) => {
     for (const statement of statements) run(statement);
   });
+  const onThread = options.commits === 'thread' && writer ? writer : undefined;
   return {
     sqlite,
     orm: orm as unknown as Orm,
     driver: 'sqlite',
     maxParams: 32_000,
     async atomic(statements) {
-      if (statements.length > 0) runAll(statements);
+      if (statements.length === 0) return;
+      if (onThread) await onThread.apply(undefined, statements.flatMap(asSteps));
+      else runAll(statements);
     },
     exclusive: createQueue(),
     changeCounter: () => dataVersion.get() as number,
@@ -85,16 +98,30 @@ export function openSqlite(path: string, options: { synchronous?: 'FULL' | 'NORM
   };
 }
 
+/** The INSERT for rows of one table with these keys (property names) and conflict rule. */
+function insertSql(table: SQLiteTable, keys: readonly string[], onConflict: InsertRows['onConflict']): string {
+  const columns = getTableColumns(table);
+  const names = keys.map((k) => `"${columns[k]!.name}"`);
+  const verb = onConflict === 'ignore' ? 'INSERT OR IGNORE' : 'INSERT';
+  return `${verb} INTO "${getTableConfig(table).name}" (${names.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`;
+}
+
+/** A statement as SQL text and parameters, for a connection on another thread: rows become one INSERT each. */
+function asSteps(statement: Statement): Step[] {
+  if (!isInsertRows(statement)) return [(statement as unknown as { toSQL(): Step }).toSQL()];
+  if (statement.rows.length === 0) return [];
+  const keys = Object.keys(statement.rows[0]!);
+  const sql = insertSql(statement.table, keys, statement.onConflict);
+  return statement.rows.map((row) => ({ sql, params: keys.map((k) => row[k] ?? null) }));
+}
+
 /** Inserts rows through one prepared statement per table, column set and conflict rule, made once. */
 function preparedInserts(sqlite: BetterSqlite3.Database): (insert: InsertRows) => void {
   const cache = new Map<string, { statement: BetterSqlite3.Statement; keys: string[] }>();
-  const prepare = (table: SQLiteTable, keys: string[], onConflict: InsertRows['onConflict']) => {
-    const columns = getTableColumns(table);
-    const names = keys.map((k) => `"${columns[k]!.name}"`);
-    const verb = onConflict === 'ignore' ? 'INSERT OR IGNORE' : 'INSERT';
-    const sql = `${verb} INTO "${getTableConfig(table).name}" (${names.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`;
-    return { statement: sqlite.prepare(sql), keys };
-  };
+  const prepare = (table: SQLiteTable, keys: string[], onConflict: InsertRows['onConflict']) => ({
+    statement: sqlite.prepare(insertSql(table, keys, onConflict)),
+    keys,
+  });
   return function insert({ table, rows, onConflict }) {
     if (rows.length === 0) return;
     const keys = Object.keys(rows[0]!);

@@ -65,11 +65,12 @@ export async function bootstrap(config: Config, progress: ProgressSink = () => {
 
   const ring = await loadSigningKeys(config.keysDir, now, LONGEST_TOKEN_SECONDS, { generateIfNone: config.mode === 'development' });
   if (ring.generated) notes.push(`Generated a signing key in ${config.keysDir}/`);
-  // The audit trail lives in its own file (audit.db) with synchronous = NORMAL: in WAL mode a
-  // commit then survives the process dying (what the audit promise needs) without an fsync per
-  // batch, and its constant commits do not wake the consent engine's change check on the data
-  // file. Clinical data keeps FULL.
-  const auditDb = openDataFile(config, 'audit.db', { synchronous: 'NORMAL' });
+  // The audit trail lives in its own file (audit.db), so its constant commits do not wake the
+  // consent engine's change check on the data file. synchronous = FULL: a response leaves only
+  // once its event would survive a power cut, not only the process dying. Its commits (and their
+  // fsync) run on a writer thread, so the event loop serves other requests meanwhile, whose
+  // events gather into the next commit.
+  const auditDb = openDataFile(config, 'audit.db', { synchronous: 'FULL', commits: 'thread' });
   const policyTexts = await readPolicyFiles();
   // Agreements and backend clients come from the database, re-read when they change (src/participants/).
   const participants = await ParticipantRegistry.open(db, await loadPolicies(policyTexts), policyTexts.duaModel);

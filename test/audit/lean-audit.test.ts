@@ -177,26 +177,30 @@ describe('the chain over compact rows', () => {
     expect((await eventsAboutAt(log, 'person-maria', 0, 10)).map((r) => JSON.parse(r.content).id)).toEqual(['ev-old-1', 'ev-old-2', 'ev-new-1']);
   });
 
-  it('two writers on one file (the gateway and a CLI) never fork the chain, though each keeps the end it wrote', async () => {
-    const dir = tempDir();
-    const a = openSqlite(join(dir, 'audit.db'), { synchronous: 'NORMAL' });
-    const b = openSqlite(join(dir, 'audit.db'), { synchronous: 'NORMAL' });
-    try {
-      const gateway = new AuditLog(a);
-      const cli = new AuditLog(b);
-      for (let i = 0; i < 20; i++) {
-        await gateway.access(read(`g${i}`));
-        if (i % 3 === 0) await cli.record({ id: `cli-${i}`, recorded: '2026-12-02T10:00:00.000Z' }, undefined);
-        if (i % 5 === 0) await Promise.all([gateway.access(read(`g${i}b`)), cli.record({ id: `cli-${i}b`, recorded: '2026-12-02T10:00:00.000Z' }, undefined)]);
+  it.each(['here', 'thread'] as const)(
+    'two writers on one file (the gateway and a CLI) never fork the chain, though each keeps the end it wrote (gateway commits %s)',
+    async (commits) => {
+      const dir = tempDir();
+      const a = openSqlite(join(dir, 'audit.db'), { commits });
+      const b = openSqlite(join(dir, 'audit.db'));
+      try {
+        const gateway = new AuditLog(a);
+        const cli = new AuditLog(b);
+        for (let i = 0; i < 20; i++) {
+          await gateway.access(read(`g${i}`));
+          if (i % 3 === 0) await cli.record({ id: `cli-${i}`, recorded: '2026-12-02T10:00:00.000Z' }, undefined);
+          if (i % 5 === 0)
+            await Promise.all([gateway.access(read(`g${i}b`)), cli.record({ id: `cli-${i}b`, recorded: '2026-12-02T10:00:00.000Z' }, undefined)]);
+        }
+        const verdict = await verifyWholeChain(a);
+        expect(verdict.problems).toEqual([]);
+        expect(verdict.checked).toBe(20 + 7 + 4 * 2);
+      } finally {
+        a.close();
+        b.close();
       }
-      const verdict = await verifyWholeChain(a);
-      expect(verdict.problems).toEqual([]);
-      expect(verdict.checked).toBe(20 + 7 + 4 * 2);
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    },
+  );
 
   it('detects a legacy row whose columns no longer say what its hashed event says (person, time, id)', async () => {
     // Found by the red team: a legacy row is hashed as its AuditEvent text alone, so an edit of its
