@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { foreignKey, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, foreignKey, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * The current version of every stored resource. Earlier versions move to
@@ -47,6 +47,13 @@ export const resourceHistory = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.type, t.id, t.versionId] })],
 );
+
+/**
+ * Never holds a row: a write inserts into it only when something it relied on changed under it
+ * (src/store/write.ts `unchangedGuards`), and the CHECK then fails the whole transaction, which
+ * is planned again. SQLite has no RAISE outside triggers; this is the portable way to abort.
+ */
+export const writeGuards = sqliteTable('write_guards', { ok: integer('ok').notNull() }, (t) => [check('write_guards_never', sql`${t.ok} = 1`)]);
 
 /** Token search values (code, category) of current versions: one row per coding. */
 export const resourceTokens = sqliteTable(

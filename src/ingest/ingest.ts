@@ -3,7 +3,7 @@ import { FhirError, type Issue } from '../fhir/errors.js';
 import type { CompiledCodeLists } from '../labels/index.js';
 import { planWrites, resourceKey, type Outcome, type Plan, type Prepared } from '../store/plan.js';
 import { loadExisting, loadPersonForKeys, loadPersonOfPatients } from '../store/read.js';
-import { countIngestionStatement, insertRows, planStatements, startIngestionStatement } from '../store/write.js';
+import { countIngestionStatement, insertRows, planStatements, startIngestionStatement, unchangedGuards } from '../store/write.js';
 import type { BundleMode, EntryRead, WriteRequest } from './entries.js';
 import { prepare } from './prepare.js';
 import { nextTurn, STEP } from './turns.js';
@@ -178,6 +178,7 @@ async function writeUnit(context: UnitContext, unit: readonly Prepared[]): Promi
   const personForKey = new Map<string, string>();
   const counts = { written: 0, unchanged: 0, rejected: context.start?.rejectedBefore ?? 0 };
   const written: Written = new Map();
+  const coverages = new Set<string>();
   let failed = false;
   try {
     if (context.start)
@@ -186,7 +187,10 @@ async function writeUnit(context: UnitContext, unit: readonly Prepared[]): Promi
       if (i > 0) await nextTurn();
       const step = unit.slice(i, i + STEP);
       const state = await loadState(db, step);
-      const plan = planWrites(step, { ...state, personForKey: new Map([...state.personForKey, ...personForKey]) }, now, ingestionId);
+      // The keys earlier steps gave people, then those stored (no copy: a copy per step grows with the Bundle).
+      const stored = state.personForKey;
+      const keysSoFar = { get: (key: string) => personForKey.get(key) ?? stored.get(key) } as ReadonlyMap<string, string>;
+      const plan = planWrites(step, { ...state, personForKey: keysSoFar }, now, ingestionId);
       for (const k of plan.keys) personForKey.set(k.key, k.personId);
       for (const o of plan.outcomes) {
         outcomes[o.index] = o;
@@ -198,19 +202,26 @@ async function writeUnit(context: UnitContext, unit: readonly Prepared[]): Promi
       if (request.mode === 'transaction' && plan.outcomes.some((o) => !o.ok)) failed = true;
       if (failed) continue;
       tally(written, plan.rows);
+      for (const r of plan.rows) if (r.type === 'Coverage' && r.patientId) coverages.add(r.patientId);
       const raised = await raisedTopics(db, plan);
       write([
         // Whoever a replaced Coverage covered before (read before the row changes), then after.
         ...plan.replaced.filter((r) => r.type === 'Coverage').map((r) => coverageReplacedStatement(db, r.id)),
         ...planStatements(db, plan),
-        // A changed Coverage changes who is a payer's member: every process sees it at the next request, as with a consent change.
-        ...plan.rows.filter((r) => r.type === 'Coverage' && r.patientId).map((r) => coverageChangedStatement(db, r.patientId!)),
+        ...unchangedGuards(
+          db,
+          plan.outcomes.flatMap((o) => (o.ok && !o.changed ? [o] : [])),
+        ),
         // An admission and its notification event commit together or not at all (the outbox).
         ...insertRows(notificationEvents, outboxRows(plan, now, deps.newId, raised, encountersOf(step))),
       ]);
     }
     if (failed) throwIfAnyRejected(outcomes);
     write([
+      // A changed Coverage changes who is a payer's member: every process sees it at the next
+      // request, as with a consent change. After every step's links: the person it covers may be
+      // linked by a Patient record in a later step (found by the red team).
+      ...[...coverages].map((patientId) => coverageChangedStatement(db, patientId)),
       ...(request.mode === 'transaction' ? (request.alongside ?? []) : []),
       countIngestionStatement(db, ingestionId, counts, context.last ? now : undefined),
     ]);
@@ -234,14 +245,15 @@ function tally(written: Written, rows: readonly Plan['rows'][number][]): void {
 }
 
 /**
- * Another writer got there first: a primary key or UNIQUE constraint failed, or the database
- * stayed locked past busy_timeout. better-sqlite3 says so in a SqliteError's code, D1 only in
- * its message, and drizzle may wrap either (the original is then the cause).
+ * Another writer got there first: a primary key or UNIQUE constraint failed, a write guard saw a
+ * resource change under the plan (write_guards), or the database stayed locked past
+ * busy_timeout. better-sqlite3 says so in a SqliteError's code, D1 only in its message, and
+ * drizzle may wrap either (the original is then the cause).
  */
 function isWriteConflict(err: unknown): boolean {
   for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
     if (typeof e.code === 'string' && /^SQLITE_(CONSTRAINT_PRIMARYKEY|CONSTRAINT_UNIQUE|BUSY)/.test(e.code)) return true;
-    if (/UNIQUE constraint failed|SQLITE_BUSY|database is locked/i.test(String(e.message ?? ''))) return true;
+    if (/UNIQUE constraint failed|SQLITE_BUSY|database is locked|CHECK constraint failed: write_guards/i.test(String(e.message ?? ''))) return true;
   }
   return false;
 }

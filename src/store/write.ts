@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Database, Statement } from '../db/database.js';
-import { ingestions, matchKeys, patientLinks, resourceHistory, resources, resourceTokens } from '../db/schema.js';
+import { ingestions, matchKeys, patientLinks, resourceHistory, resources, resourceTokens, writeGuards } from '../db/schema.js';
 import type { Plan } from './plan.js';
 
 /** Rows for one table, written by the driver in its fastest way (see InsertRows). */
@@ -50,6 +50,40 @@ export function planStatements(db: Database, plan: Plan): Statement[] {
   );
   // 'fail', not 'ignore': a key another writer gave a person meanwhile must send this plan back to be redone.
   statements.push(...insertRows(matchKeys, plan.keys));
+  return statements;
+}
+
+/**
+ * Guards for resources a plan found unchanged and so does not write: if, by the time the write
+ * commits, another writer has given any of them a new version, the write fails (write_guards'
+ * CHECK) and is planned again. A written resource has its own guards (the keys of its row and of
+ * its history); an unchanged one would otherwise have none, and a transaction planned in steps
+ * could then mix what it read at its first step with what another process wrote since.
+ */
+export function unchangedGuards(db: Database, unchanged: readonly { type: string; id: string; versionId: number }[]): Statement[] {
+  const statements: Statement[] = [];
+  // Five parameters an entry: two in the first list, three in the second.
+  for (const part of chunks(unchanged, Math.max(1, Math.floor(db.maxParams / 5)))) {
+    const keys = sql.join(
+      part.map((r) => sql`(${r.type}, ${r.id})`),
+      sql`, `,
+    );
+    const versions = sql.join(
+      part.map((r) => sql`(${r.type}, ${r.id}, ${r.versionId})`),
+      sql`, `,
+    );
+    statements.push(
+      db.orm.insert(writeGuards).select(
+        db.orm
+          .select({ ok: sql<number>`0`.as('ok') })
+          .from(resources)
+          .where(
+            sql`(${resources.type}, ${resources.id}) IN (VALUES ${keys}) AND (${resources.type}, ${resources.id}, ${resources.versionId}) NOT IN (VALUES ${versions})`,
+          )
+          .limit(1),
+      ) as unknown as Statement,
+    );
+  }
   return statements;
 }
 
