@@ -1,3 +1,4 @@
+import type { JSONWebKeySet } from 'jose';
 import type { Requester } from './auth/requester.js';
 import type { TokenVerifier } from './auth/verify.js';
 import type { AuditLog } from './audit/log.js';
@@ -24,6 +25,8 @@ export interface AppDeps {
   audit: AuditLog;
   /** Signs consent receipts with the gateway's key; where there is no key (a Worker), consents are not written there. */
   signer?: ReceiptSigner;
+  /** The gateway's published public keys, which sign the audit trail's anchors: the console's audit check verifies them. */
+  anchorKeys?: JSONWebKeySet;
   clock: () => Date;
   codeLists: CompiledCodeLists;
   /** Server-assigned ids (POST) and ingestion ids. */

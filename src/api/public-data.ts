@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppEnv } from '../app-env.js';
+import { listAnchors } from '../audit/anchors.js';
 import { ledgerSummary } from '../release/budget/store.js';
 import { dcatCatalog, resolveDataset } from '../release/files/dcat.js';
 import { sha256Hex } from '../release/build.js';
@@ -16,6 +17,14 @@ const FILE_NAME = /^[a-z0-9-]{1,40}\.(csv|json|md|jws)$/;
 export function publicRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], exposeHeaders: ['ETag', 'Content-Length'] }));
+
+  // The audit trail's signed anchors (src/audit/anchors.ts), newest first: keep copies, and
+  // `npm run audit:verify -- --anchors <file>` shows whether the trail still holds what they sign.
+  app.get('/audit-anchors', async (c) => {
+    const anchors = await listAnchors(c.var.deps.audit.db);
+    const body = { issuer: c.var.deps.config.baseUrl, jwks_uri: `${c.var.deps.config.issuer}/jwks`, anchors };
+    return send(c, JSON.stringify(body), 'application/json', 'no-cache');
+  });
 
   app.get('/data.json', async (c) => {
     const releases = await listReleases(c.var.deps.db);

@@ -3,6 +3,8 @@ import type { Database } from '../db/database.js';
 import { auditEvents } from '../db/schema.js';
 import { GENESIS, verifyChain, type ChainProblem } from './chain.js';
 import { chainedText } from './rows.js';
+import { listAnchors, verifyAnchors, type AnchorProblem } from './anchors.js';
+import type { JSONWebKeySet } from 'jose';
 
 export interface ChainVerdict {
   checked: number;
@@ -55,6 +57,22 @@ function legacyColumnsAgree(row: { id: string; recorded: string; person: string 
   if (event.id !== row.id || event.recorded !== row.recorded) return false;
   const patients = (event.entity ?? []).filter((e) => e.role?.code === '1').map((e) => e.what?.reference);
   return row.person === null ? patients.length === 0 : patients.includes(`Patient/${row.person}`);
+}
+
+export interface TrailVerdict extends ChainVerdict {
+  anchors: { checked: number; problems: AnchorProblem[] };
+}
+
+/**
+ * The chain, then the signed anchors (the trail's own, and `saved` copies kept elsewhere) against
+ * it: what `npm run audit:verify` and the console's check both run. Without keys, anchors cannot
+ * be checked and are reported as such by the caller.
+ */
+export async function verifyTrail(db: Database, anchorKeys: JSONWebKeySet | undefined, saved: readonly string[] = []): Promise<TrailVerdict> {
+  const chain = await verifyWholeChain(db);
+  const anchors = [...(await listAnchors(db, 1_000_000)).map((a) => a.jws), ...saved];
+  if (!anchorKeys) return { ...chain, anchors: { checked: 0, problems: [] } };
+  return { ...chain, anchors: { checked: anchors.length, problems: await verifyAnchors(db, anchors, anchorKeys) } };
 }
 
 /** One problem in words, as the CLI and the console say it. */

@@ -49,6 +49,17 @@ export const resourceHistory = sqliteTable(
 );
 
 /**
+ * Signed checkpoints of the audit chain (src/audit/anchors.ts): each a JWS over the chain's head
+ * at `seq`. Kept here and published at /public/audit-anchors, so that copies held by others can
+ * show later that the chain once reached this far with this hash.
+ */
+export const auditAnchors = sqliteTable('audit_anchors', {
+  seq: integer('seq').primaryKey(),
+  issuedAt: text('issued_at').notNull(),
+  jws: text('jws').notNull(),
+});
+
+/**
  * Never holds a row: a write inserts into it only when something it relied on changed under it
  * (src/store/write.ts `unchangedGuards`), and the CHECK then fails the whole transaction, which
  * is planned again. SQLite has no RAISE outside triggers; this is the portable way to abort.

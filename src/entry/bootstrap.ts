@@ -1,3 +1,5 @@
+import { publicJwks } from '../keys/index.js';
+import { anchorSigner, startAnchoring } from '../audit/anchors.js';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -77,6 +79,7 @@ export async function bootstrap(config: Config, progress: ProgressSink = () => {
   // Access tokens verify only against live keys; retired ones are published for receipts and manifests.
   const deps = { ...nodeDeps(db, config, new ConsentEngine(db, participants, () => new Date()), ring.live, auditDb), participants };
   deps.signer = createReceiptSigner(ring.signing.privateJwk, config.baseUrl);
+  deps.anchorKeys = publicJwks(ring.published);
 
   if (config.mode === 'development') {
     // Participants first: the region's Coverages are accepted only from registered payer sources.
@@ -128,6 +131,10 @@ export async function bootstrap(config: Config, progress: ProgressSink = () => {
   });
   const limiter = new LoginLimiter({ windowMs: 15 * 60_000, perAccount: 5, perAddress: 20, clock: Date.now });
   const interactions = interactionRoutes({ provider, db, fhirBase, limiter, log: deps.log });
+  // Signed anchors of the audit chain, every minute, published at /public/audit-anchors.
+  const anchoring = startAnchoring(auditDb, anchorSigner(ring.signing.privateJwk, config.baseUrl), deps.clock, (err) =>
+    deps.log('audit-anchor-failed', { message: err instanceof Error ? err.message : String(err) }),
+  );
   const sweeper = setInterval(() => void sweepExpired(db, deps.clock), 10 * 60_000);
   sweeper.unref();
   const reportSchedule = await startReportSchedule(config, deps, notes, progress);
@@ -139,6 +146,7 @@ export async function bootstrap(config: Config, progress: ProgressSink = () => {
     interactions,
     notes,
     stop: () => {
+      anchoring.stop();
       clearInterval(sweeper);
       reportSchedule.stop();
       void feed?.stop();

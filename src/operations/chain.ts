@@ -1,4 +1,5 @@
-import { chainHead, describeProblem, lastEventMarked, verifyWholeChain, type ChainVerdict } from '../audit/verify.js';
+import { describeAnchorProblem } from '../audit/anchors.js';
+import { chainHead, describeProblem, lastEventMarked, verifyTrail, type TrailVerdict } from '../audit/verify.js';
 import { operatorAuditEvent } from './audit-event.js';
 import type { OperationsDeps } from './deps.js';
 import type { Operator } from './operator.js';
@@ -25,9 +26,11 @@ export async function chainStatus(deps: OperationsDeps, _operator: Operator): Pr
  * saying who ran it and what it found (where the chain breaks, by event number). The event is
  * appended after the walk, so it is never part of what it vouches for.
  */
-export async function verifyOnDemand(deps: OperationsDeps, operator: Operator): Promise<ChainVerdict> {
-  const verdict = await verifyWholeChain(deps.audit.db);
+export async function verifyOnDemand(deps: OperationsDeps, operator: Operator): Promise<TrailVerdict> {
+  const verdict = await verifyTrail(deps.audit.db, deps.anchorKeys);
   const first = verdict.problems[0];
+  const anchor = verdict.anchors.problems[0];
+  const count = verdict.problems.length + verdict.anchors.problems.length;
   await deps.audit.record(
     operatorAuditEvent({
       id: deps.newId(),
@@ -35,11 +38,19 @@ export async function verifyOnDemand(deps: OperationsDeps, operator: Operator): 
       operator,
       action: 'audit-verify',
       what: { identifier: { system: 'urn:consent-gateway:audit', value: 'audit-chain' } },
-      facts: [`checked=${verdict.checked}`, `problems=${verdict.problems.length}`, `head=${verdict.last.hash}`],
-      outcome: first ? 'found-problems' : 'ok',
+      facts: [
+        `checked=${verdict.checked}`,
+        `problems=${verdict.problems.length}`,
+        `head=${verdict.last.hash}`,
+        `anchors=${verdict.anchors.checked}`,
+        `anchor-problems=${verdict.anchors.problems.length}`,
+      ],
+      outcome: count > 0 ? 'found-problems' : 'ok',
       outcomeDesc: first
-        ? `broken: ${verdict.problems.length} problem(s) in ${verdict.checked} events, first at event ${first.seq} (${describeProblem(first)})`
-        : `intact: ${verdict.checked} events`,
+        ? `broken: ${count} problem(s) in ${verdict.checked} events, first at event ${first.seq} (${describeProblem(first)})`
+        : anchor
+          ? `broken: an anchor ${describeAnchorProblem(anchor)}`
+          : `intact: ${verdict.checked} events${deps.anchorKeys ? `, ${verdict.anchors.checked} anchor(s) hold` : ''}`,
     }),
     undefined,
   );

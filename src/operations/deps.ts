@@ -1,3 +1,4 @@
+import type { JSONWebKeySet } from 'jose';
 import type { AuditLog } from '../audit/log.js';
 import type { Database } from '../db/database.js';
 
@@ -7,4 +8,6 @@ export interface OperationsDeps {
   audit: AuditLog;
   clock: () => Date;
   newId: () => string;
+  /** The keys that sign the audit trail's anchors; without them the check walks the chain alone. */
+  anchorKeys?: JSONWebKeySet;
 }

@@ -66,7 +66,8 @@ describe('fhir-kit-client as Dr Chen', () => {
   });
 
   it('leaves a tamper-evident audit trail that audit:verify checks', async () => {
-    const env = { ...process.env, DATA_DIR: gw.dataDir };
+    // The gateway's keys: they signed the trail's anchors.
+    const env = { ...process.env, DATA_DIR: gw.dataDir, KEYS_DIR: gw.keysDir };
     const ok = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/audit-verify.ts'], { env, encoding: 'utf8' });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/intact: \d+ events/);

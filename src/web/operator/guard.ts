@@ -43,8 +43,8 @@ export async function operatorRequest(c: Context<AppEnv>): Promise<Signed | Resp
 
 /** The console's operations with this app's dependencies. */
 export function opsDeps(c: Context<AppEnv>): OperationsDeps {
-  const { db, audit, clock, newId } = c.var.deps;
-  return { db, audit, clock, newId };
+  const { db, audit, clock, newId, anchorKeys } = c.var.deps;
+  return { db, audit, clock, newId, ...(anchorKeys ? { anchorKeys } : {}) };
 }
 
 /** A forged or stale form token changes nothing, and says so. */

@@ -1,0 +1,154 @@
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils';
+import { desc, eq, sql } from 'drizzle-orm';
+import { createLocalJWKSet, importJWK, jwtVerify, SignJWT, type JSONWebKeySet, type JWK } from 'jose';
+import type { Database } from '../db/database.js';
+import { auditAnchors, auditEvents } from '../db/schema.js';
+
+/**
+ * Signed anchors of the audit trail, in the manner of a transparency log's signed tree heads
+ * (RFC 6962, Trillian, Rekor). A hash chain alone shows an edit only to someone who knows where
+ * it ended: whoever can write the file can cut its newest events off, or change one and
+ * recompute every later hash, and the chain still verifies. An anchor is the chain's head (its
+ * sequence number and hash) signed with the gateway's key at a moment; published, and kept by
+ * anyone who fetched it, it shows later that the trail once reached that far with that hash.
+ *
+ * On Node the trail is one chain ('gateway'); the claims carry a list of chain heads and their
+ * Merkle root, so that the per-patient chains of the Worker (issue 19) fit the same form and one
+ * verifier serves both.
+ */
+export const ANCHOR_TYPE = 'audit-anchor+jwt';
+export const NODE_CHAIN = 'gateway';
+
+export interface ChainHead {
+  chain: string;
+  seq: number;
+  hash: string;
+}
+
+export interface AnchorClaims {
+  chains: ChainHead[];
+  /** RFC 6962 Merkle tree hash over the heads, sorted by chain name, each leaf `chain|seq|hash`. */
+  root: string;
+}
+
+/** RFC 6962 section 2.1: leaves hashed with a 0x00 prefix, nodes with 0x01, split at the largest power of two below n. */
+export function merkleRoot(leaves: readonly string[]): string {
+  const tree = (items: readonly Uint8Array[]): Uint8Array => {
+    if (items.length === 0) return sha256(new Uint8Array());
+    if (items.length === 1) return sha256(concatBytes(new Uint8Array([0]), items[0]!));
+    let k = 1;
+    while (k * 2 < items.length) k *= 2;
+    return sha256(concatBytes(new Uint8Array([1]), tree(items.slice(0, k)), tree(items.slice(k))));
+  };
+  return bytesToHex(tree(leaves.map((l) => utf8ToBytes(l))));
+}
+
+export function anchorClaims(heads: readonly ChainHead[]): AnchorClaims {
+  const chains = [...heads].sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
+  return { chains, root: merkleRoot(chains.map((h) => `${h.chain}|${h.seq}|${h.hash}`)) };
+}
+
+export type AnchorSigner = (claims: AnchorClaims) => Promise<string>;
+
+/** Signs anchors with the gateway's signing key (the one that signs consent receipts), under its issuer. */
+export function anchorSigner(privateJwk: JWK, issuer: string): AnchorSigner {
+  const key = importJWK(privateJwk, 'ES256');
+  return async (claims) =>
+    new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: 'ES256', kid: privateJwk.kid!, typ: ANCHOR_TYPE })
+      .setIssuer(issuer)
+      .setIssuedAt()
+      .sign(await key);
+}
+
+/**
+ * Anchors the trail's head now, unless the newest anchor already covers it. Returns the anchored
+ * sequence number, or undefined when there was nothing new.
+ */
+export async function anchorNow(db: Database, sign: AnchorSigner, clock: () => Date): Promise<number | undefined> {
+  const [head] = await db.orm.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);
+  if (!head) return undefined;
+  const [newest] = await db.orm.select({ seq: auditAnchors.seq }).from(auditAnchors).orderBy(desc(auditAnchors.seq)).limit(1);
+  if (newest && newest.seq >= head.seq) return undefined;
+  const jws = await sign(anchorClaims([{ chain: NODE_CHAIN, seq: head.seq, hash: head.hash }]));
+  await db.atomic([db.orm.insert(auditAnchors).values({ seq: head.seq, issuedAt: clock().toISOString(), jws }).onConflictDoNothing()]);
+  return head.seq;
+}
+
+/** The newest anchors first, as /public/audit-anchors publishes them. */
+export async function listAnchors(db: Database, limit = 100): Promise<{ seq: number; issuedAt: string; jws: string }[]> {
+  return db.orm.select().from(auditAnchors).orderBy(desc(auditAnchors.seq)).limit(limit);
+}
+
+export type AnchorProblem = { anchor: number; seq?: number; problem: 'signature' | 'root' | 'missing' | 'changed' };
+
+/**
+ * Checks anchors (the file's own, and any copies kept elsewhere) against the trail: each must be
+ * signed by one of the gateway's published keys, its root must be its heads' root, and the
+ * trail must still hold each anchored event with the anchored hash. `issuer`, when given, must
+ * be the anchor's too (the key is what proves it is the gateway's; the issuer is its base URL,
+ * which a CLI run may not know). An event cut off or
+ * re-hashed at or below an anchored sequence number is found; one after the newest anchor is
+ * not (so anchors are made at least every minute).
+ */
+export async function verifyAnchors(db: Database, anchors: readonly string[], jwks: JSONWebKeySet, issuer?: string): Promise<AnchorProblem[]> {
+  const keys = createLocalJWKSet(jwks);
+  const problems: AnchorProblem[] = [];
+  const hashAt = db.orm
+    .select({ hash: auditEvents.hash })
+    .from(auditEvents)
+    .where(eq(auditEvents.seq, sql.placeholder('seq')))
+    .prepare();
+  for (let i = 0; i < anchors.length; i++) {
+    let claims: AnchorClaims;
+    try {
+      const verified = await jwtVerify(anchors[i]!, keys, { ...(issuer ? { issuer } : {}), typ: ANCHOR_TYPE });
+      claims = verified.payload as unknown as AnchorClaims;
+    } catch {
+      problems.push({ anchor: i, problem: 'signature' });
+      continue;
+    }
+    if (!Array.isArray(claims.chains) || anchorClaims(claims.chains).root !== claims.root) {
+      problems.push({ anchor: i, problem: 'root' });
+      continue;
+    }
+    for (const head of claims.chains) {
+      if (head.chain !== NODE_CHAIN) continue;
+      const [row] = (await hashAt.all({ seq: head.seq })) as { hash: string }[];
+      if (!row) problems.push({ anchor: i, seq: head.seq, problem: 'missing' });
+      else if (row.hash !== head.hash) problems.push({ anchor: i, seq: head.seq, problem: 'changed' });
+    }
+  }
+  return problems;
+}
+
+/** One anchor problem in words, as the CLI says it. */
+export function describeAnchorProblem(p: AnchorProblem): string {
+  if (p.problem === 'signature') return 'is not signed by any of the gateway\u2019s published keys';
+  if (p.problem === 'root') return 'its root is not the root of its chain heads';
+  if (p.problem === 'missing') return `anchors event ${p.seq}, which the trail no longer holds (events were removed)`;
+  return `anchors event ${p.seq} with another hash (the trail was rewritten up to there)`;
+}
+
+/**
+ * Anchors the trail every `everyMs` (a minute by default: what may be cut off unseen is at most
+ * the last minute's events) and once now. Errors go to `onError` and the next tick tries again.
+ */
+export function startAnchoring(
+  db: Database,
+  sign: AnchorSigner,
+  clock: () => Date,
+  onError: (err: unknown) => void,
+  everyMs = 60_000,
+): { stop(): void; now(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  const now = (): Promise<void> =>
+    (running ??= anchorNow(db, sign, clock)
+      .then(() => undefined, onError)
+      .finally(() => (running = undefined)));
+  const timer = setInterval(() => void now(), everyMs);
+  (timer as { unref?: () => void }).unref?.();
+  void now();
+  return { stop: () => clearInterval(timer), now };
+}
