@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils';
 import { desc, eq, sql } from 'drizzle-orm';
-import { createLocalJWKSet, importJWK, jwtVerify, SignJWT, type JSONWebKeySet, type JWK } from 'jose';
+import { createLocalJWKSet, decodeJwt, importJWK, jwtVerify, SignJWT, type JSONWebKeySet, type JWK } from 'jose';
 import type { Database } from '../db/database.js';
 import { auditAnchors, auditEvents } from '../db/schema.js';
 
@@ -69,11 +69,27 @@ export function anchorSigner(privateJwk: JWK, issuer: string): AnchorSigner {
 export async function anchorNow(db: Database, sign: AnchorSigner, clock: () => Date): Promise<number | undefined> {
   const [head] = await db.orm.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);
   if (!head) return undefined;
-  const [newest] = await db.orm.select({ seq: auditAnchors.seq }).from(auditAnchors).orderBy(desc(auditAnchors.seq)).limit(1);
-  if (newest && newest.seq >= head.seq) return undefined;
+  const [newest] = await db.orm.select().from(auditAnchors).orderBy(desc(auditAnchors.seq)).limit(1);
+  // Covered only if the newest anchor really signs this head: its row's number is not trusted
+  // alone (red team: a row renumbered far ahead stopped all later anchoring).
+  if (newest && newest.seq === head.seq && signedSeq(newest.jws) === head.seq) return undefined;
   const jws = await sign(anchorClaims([{ chain: NODE_CHAIN, seq: head.seq, hash: head.hash }]));
-  await db.atomic([db.orm.insert(auditAnchors).values({ seq: head.seq, issuedAt: clock().toISOString(), jws }).onConflictDoNothing()]);
+  const issuedAt = clock().toISOString();
+  await db.atomic([
+    db.orm.insert(auditAnchors).values({ seq: head.seq, issuedAt, jws }).onConflictDoUpdate({ target: auditAnchors.seq, set: { issuedAt, jws } }),
+  ]);
   return head.seq;
+}
+
+/** The sequence number an anchor's payload gives the gateway's chain, read without checking its signature. */
+function signedSeq(jws: string): number | undefined {
+  try {
+    const chains = (decodeJwt(jws) as { chains?: ChainHead[] }).chains;
+    const seq = chains?.find((c) => c.chain === NODE_CHAIN)?.seq;
+    return typeof seq === 'number' ? seq : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The newest anchors first, as /public/audit-anchors publishes them. */
@@ -81,7 +97,7 @@ export async function listAnchors(db: Database, limit = 100): Promise<{ seq: num
   return db.orm.select().from(auditAnchors).orderBy(desc(auditAnchors.seq)).limit(limit);
 }
 
-export type AnchorProblem = { anchor: number; seq?: number; problem: 'signature' | 'root' | 'missing' | 'changed' };
+export type AnchorProblem = { anchor: number; seq?: number; problem: 'signature' | 'root' | 'missing' | 'changed' | 'row' };
 
 /**
  * Checks anchors (the file's own, and any copies kept elsewhere) against the trail: each must be
@@ -92,7 +108,12 @@ export type AnchorProblem = { anchor: number; seq?: number; problem: 'signature'
  * re-hashed at or below an anchored sequence number is found; one after the newest anchor is
  * not (so anchors are made at least every minute).
  */
-export async function verifyAnchors(db: Database, anchors: readonly string[], jwks: JSONWebKeySet, issuer?: string): Promise<AnchorProblem[]> {
+export async function verifyAnchors(
+  db: Database,
+  anchors: readonly (string | { seq: number; jws: string })[],
+  jwks: JSONWebKeySet,
+  issuer?: string,
+): Promise<AnchorProblem[]> {
   const keys = createLocalJWKSet(jwks);
   const problems: AnchorProblem[] = [];
   const hashAt = db.orm
@@ -101,9 +122,11 @@ export async function verifyAnchors(db: Database, anchors: readonly string[], jw
     .where(eq(auditEvents.seq, sql.placeholder('seq')))
     .prepare();
   for (let i = 0; i < anchors.length; i++) {
+    const anchor = anchors[i]!;
+    const jws = typeof anchor === 'string' ? anchor : anchor.jws;
     let claims: AnchorClaims;
     try {
-      const verified = await jwtVerify(anchors[i]!, keys, { ...(issuer ? { issuer } : {}), typ: ANCHOR_TYPE });
+      const verified = await jwtVerify(jws, keys, { ...(issuer ? { issuer } : {}), typ: ANCHOR_TYPE });
       claims = verified.payload as unknown as AnchorClaims;
     } catch {
       problems.push({ anchor: i, problem: 'signature' });
@@ -113,6 +136,10 @@ export async function verifyAnchors(db: Database, anchors: readonly string[], jw
       problems.push({ anchor: i, problem: 'root' });
       continue;
     }
+    // A row of the file's own anchors must be numbered as its signed head (red team: an old anchor
+    // copied into the newest row, the events after it then cut off).
+    const own = claims.chains.find((c) => c.chain === NODE_CHAIN);
+    if (typeof anchor !== 'string' && own?.seq !== anchor.seq) problems.push({ anchor: i, seq: anchor.seq, problem: 'row' });
     for (const head of claims.chains) {
       if (head.chain !== NODE_CHAIN) continue;
       const [row] = (await hashAt.all({ seq: head.seq })) as { hash: string }[];
@@ -127,6 +154,7 @@ export async function verifyAnchors(db: Database, anchors: readonly string[], jw
 export function describeAnchorProblem(p: AnchorProblem): string {
   if (p.problem === 'signature') return 'is not signed by any of the gateway\u2019s published keys';
   if (p.problem === 'root') return 'its root is not the root of its chain heads';
+  if (p.problem === 'row') return `is stored as the anchor of event ${p.seq} but signs another (the trail's anchors were edited)`;
   if (p.problem === 'missing') return `anchors event ${p.seq}, which the trail no longer holds (events were removed)`;
   return `anchors event ${p.seq} with another hash (the trail was rewritten up to there)`;
 }

@@ -1,4 +1,4 @@
-import { asc, count, desc, gt, like } from 'drizzle-orm';
+import { and, asc, count, desc, gt, inArray, like } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { auditEvents } from '../db/schema.js';
 import { GENESIS, verifyChain, type ChainProblem } from './chain.js';
@@ -22,7 +22,13 @@ export async function verifyWholeChain(db: Database, pageSize = 10_000): Promise
   let compact = false;
   const problems: ChainProblem[] = [];
   for (;;) {
-    const rows = await db.orm.select().from(auditEvents).where(gt(auditEvents.seq, start.seq)).orderBy(asc(auditEvents.seq)).limit(pageSize);
+    // The first page from the very bottom: a row numbered 0 or below is an insertion, not before the chain (red team).
+    const rows = await db.orm
+      .select()
+      .from(auditEvents)
+      .where(checked === 0 ? undefined : gt(auditEvents.seq, start.seq))
+      .orderBy(asc(auditEvents.seq))
+      .limit(pageSize);
     if (rows.length === 0) break;
     const result = await verifyChain(
       rows.map((row) => ({ seq: row.seq, content: chainedText(row), prevHash: row.prevHash, hash: row.hash })),
@@ -33,13 +39,38 @@ export async function verifyWholeChain(db: Database, pageSize = 10_000): Promise
     // A row passed off as one written before the compact form (hashed as bare text) would dodge
     // the fields the compact hash covers: legacy rows are whole AuditEvents, and only come first.
     for (const row of rows) {
-      if (row.kind !== 'v1') compact = true;
+      if (row.kind !== 'access' && row.kind !== 'event' && row.kind !== 'v1') problems.push({ seq: row.seq, problem: 'kind' });
+      else if (row.kind !== 'v1') compact = true;
       else if (compact || !row.resource?.startsWith('{"resourceType":"AuditEvent"')) problems.push({ seq: row.seq, problem: 'kind' });
       else if (!legacyColumnsAgree(row)) problems.push({ seq: row.seq, problem: 'columns' });
+      // A column its kind does not hash must be empty, or it could say anything (red team: a forged
+      // "verified" event in an access row's unused `resource`).
+      if (!unhashedColumnsEmpty(row)) problems.push({ seq: row.seq, problem: 'columns' });
     }
     start = result.last;
   }
   return { checked, problems, last: start };
+}
+
+/** The columns an access hashes (src/audit/rows.ts); an event or legacy row hashes its `resource` instead. */
+const ACCESS_ONLY = [
+  'interaction',
+  'query',
+  'outcome',
+  'purpose',
+  'agent',
+  'role',
+  'organization',
+  'client',
+  'token',
+  'breakGlass',
+  'reasons',
+  'detail',
+] as const;
+
+function unhashedColumnsEmpty(row: Record<string, unknown>): boolean {
+  if (row.kind === 'access') return row.resource === null;
+  return ACCESS_ONLY.every((c) => row[c] === null || row[c] === undefined);
 }
 
 /**
@@ -70,7 +101,7 @@ export interface TrailVerdict extends ChainVerdict {
  */
 export async function verifyTrail(db: Database, anchorKeys: JSONWebKeySet | undefined, saved: readonly string[] = []): Promise<TrailVerdict> {
   const chain = await verifyWholeChain(db);
-  const anchors = [...(await listAnchors(db, 1_000_000)).map((a) => a.jws), ...saved];
+  const anchors = [...(await listAnchors(db, 1_000_000)).map((a) => ({ seq: a.seq, jws: a.jws })), ...saved];
   if (!anchorKeys) return { ...chain, anchors: { checked: 0, problems: [] } };
   return { ...chain, anchors: { checked: anchors.length, problems: await verifyAnchors(db, anchors, anchorKeys) } };
 }
@@ -100,7 +131,7 @@ export async function lastEventMarked(db: Database, marker: string): Promise<Rec
   const [row] = await db.orm
     .select({ resource: auditEvents.resource })
     .from(auditEvents)
-    .where(like(auditEvents.resource, `%${marker}%`))
+    .where(and(inArray(auditEvents.kind, ['event', 'v1']), like(auditEvents.resource, `%${marker}%`)))
     .orderBy(desc(auditEvents.seq))
     .limit(1);
   return row?.resource ? (JSON.parse(row.resource) as Record<string, unknown>) : undefined;

@@ -85,11 +85,17 @@ export class ConsentEngine {
       for (const e of this.cache.values()) e.decisions.clear();
       this.decidedUnder = policies;
     }
-    const when = req.when ?? this.clock().toISOString();
+    // One spelling of an instant (UTC, milliseconds): periods and grants are compared with it as
+    // text, so 08:00:40-02:00 must not sort before a deny starting at 10:00:30Z (red team).
+    const when = req.when === undefined ? this.clock().toISOString() : canonicalInstant(req.when);
+    // A decision about another instant than now: her view as it was then (a cached view holds the
+    // grants and memberships of now), and nothing remembered (red team: a grant that had expired
+    // was honoured for a question about the hours it ran, or the other way round).
+    if (req.when !== undefined) return decideWith(policies, await this.loadView(person, when), { ...req, when });
     // No time in the key: a remembered decision holds until the next instant at which one of her
     // lines or grants starts or ends (a grant expiring at 10:00:30 ends there, not at the next
-    // minute). A decision asked about an explicit instant (a report about the past) is its own.
-    const key = `${req.requester.subject}|${req.requester.clientId}|${req.requester.tokenId}|${req.cls}|${req.categories?.join(',') ?? '*'}|${req.purpose ?? ''}|${req.date ?? ''}|${req.memberDuring ? `${req.memberDuring.start}/${req.memberDuring.end}` : ''}|${req.when ?? ''}`;
+    // minute).
+    const key = `${req.requester.subject}|${req.requester.clientId}|${req.requester.tokenId}|${req.cls}|${req.categories?.join(',') ?? '*'}|${req.purpose ?? ''}|${req.date ?? ''}|${req.memberDuring ? `${req.memberDuring.start}/${req.memberDuring.end}` : ''}`;
     const memo = entry.decisions.get(key);
     if (memo && memo.from <= when && (memo.until === undefined || when < memo.until)) return memo.decision;
     const decision = decideWith(policies, entry.view, { ...req, when });
@@ -176,4 +182,10 @@ export class ConsentEngine {
       if (seq > this.seenSeq) this.seenSeq = seq;
     }
   }
+}
+
+function canonicalInstant(when: string): string {
+  const t = Date.parse(when);
+  if (Number.isNaN(t)) throw new RangeError(`not an instant: ${when}`);
+  return new Date(t).toISOString();
 }

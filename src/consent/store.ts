@@ -61,8 +61,10 @@ export function membership(
   const payers = new Set<string>();
   const memberships: { payer: string; start?: string; end?: string }[] = [];
   let validUntil: string | undefined;
+  // At or after now: a period ending at exactly this instant still counts her now, and must be
+  // looked at again the moment after (red team: `>` left such a view valid for ever).
   const boundary = (instant: string) => {
-    if (instant > now && (validUntil === undefined || instant < validUntil)) validUntil = instant;
+    if (instant >= now && (validUntil === undefined || instant < validUntil)) validUntil = instant;
   };
   for (const { content, writerOrganization } of coverages) {
     const coverage = JSON.parse(content) as { status?: string; payor?: { reference?: string }[]; period?: { start?: string; end?: string } };
