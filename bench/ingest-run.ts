@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openSqlite } from '../src/db/sqlite.js';
-import { ingest, readBundle } from '../src/ingest/index.js';
+import { ingestFile } from '../src/entry/ingest-file.js';
 import { defaultCodeLists } from '../src/labels/index.js';
 import { registerFixtureParticipants } from '../test/helpers/participants.js';
 
@@ -28,9 +28,8 @@ async function ours(): Promise<number> {
   let total = 0;
   const started = performance.now();
   for (const path of paths) {
-    const bundle = readBundle(JSON.parse(readFileSync(path, 'utf8')));
-    if (Array.isArray(bundle)) throw new Error('bad fixture');
-    const { outcomes } = await ingest(deps, { source: bundle.source, channel: 'cli', mode: bundle.mode, entries: bundle.entries });
+    // As `npm run ingest` reads a file.
+    const { outcomes } = await ingestFile(deps, path);
     if (outcomes.some((o) => !o.ok)) throw new Error('fixture entry rejected');
     total += outcomes.length;
   }

@@ -136,16 +136,14 @@ export async function verifyAnchors(
       problems.push({ anchor: i, problem: 'root' });
       continue;
     }
+    const head = claims.chains.find((c) => c.chain === NODE_CHAIN);
     // A row of the file's own anchors must be numbered as its signed head (red team: an old anchor
     // copied into the newest row, the events after it then cut off).
-    const own = claims.chains.find((c) => c.chain === NODE_CHAIN);
-    if (typeof anchor !== 'string' && own?.seq !== anchor.seq) problems.push({ anchor: i, seq: anchor.seq, problem: 'row' });
-    for (const head of claims.chains) {
-      if (head.chain !== NODE_CHAIN) continue;
-      const [row] = (await hashAt.all({ seq: head.seq })) as { hash: string }[];
-      if (!row) problems.push({ anchor: i, seq: head.seq, problem: 'missing' });
-      else if (row.hash !== head.hash) problems.push({ anchor: i, seq: head.seq, problem: 'changed' });
-    }
+    if (typeof anchor !== 'string' && head?.seq !== anchor.seq) problems.push({ anchor: i, seq: anchor.seq, problem: 'row' });
+    if (!head) continue;
+    const [row] = (await hashAt.all({ seq: head.seq })) as { hash: string }[];
+    if (!row) problems.push({ anchor: i, seq: head.seq, problem: 'missing' });
+    else if (row.hash !== head.hash) problems.push({ anchor: i, seq: head.seq, problem: 'changed' });
   }
   return problems;
 }
