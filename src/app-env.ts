@@ -1,7 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
 import type { Requester } from './auth/requester.js';
 import type { TokenVerifier } from './auth/verify.js';
-import type { AuditLog } from './audit/log.js';
+import type { AuditTrail } from './audit/trail.js';
 import type { Config } from './config/config.js';
 import type { ConsentEngine } from './consent/engine.js';
 import type { ReceiptSigner } from './consent/receipt.js';
@@ -22,7 +22,7 @@ export interface AppDeps {
   /** Registered backend clients and agreements (Node); where absent (the Worker, some tests) system tokens are not checked against a registry. */
   participants?: ParticipantRegistry;
   /** The append-only, hash-chained audit trail. */
-  audit: AuditLog;
+  audit: AuditTrail;
   /** Signs consent receipts with the gateway's key; where there is no key (a Worker), consents are not written there. */
   signer?: ReceiptSigner;
   /** The gateway's published public keys, which sign the audit trail's anchors: the console's audit check verifies them. */

@@ -1,7 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppEnv } from '../app-env.js';
-import { listAnchors } from '../audit/anchors.js';
 import { ledgerSummary } from '../release/budget/store.js';
 import { dcatCatalog, resolveDataset } from '../release/files/dcat.js';
 import { sha256Hex } from '../release/build.js';
@@ -21,7 +20,7 @@ export function publicRoutes(): Hono<AppEnv> {
   // The audit trail's signed anchors (src/audit/anchors.ts), newest first: keep copies, and
   // `npm run audit:verify -- --anchors <file>` shows whether the trail still holds what they sign.
   app.get('/audit-anchors', async (c) => {
-    const anchors = await listAnchors(c.var.deps.audit.db);
+    const anchors = await c.var.deps.audit.anchors();
     const body = { issuer: c.var.deps.config.baseUrl, jwks_uri: `${c.var.deps.config.issuer}/jwks`, anchors };
     return send(c, JSON.stringify(body), 'application/json', 'no-cache');
   });

@@ -2,9 +2,13 @@ import { and, asc, count, desc, eq, gte } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { auditEvents } from '../db/schema.js';
 import { insertRows } from '../store/write.js';
-import { chainHash, GENESIS } from './chain.js';
+import type { JSONWebKeySet } from 'jose';
+import { GENESIS } from './chain.js';
+import { listAnchors } from './anchors.js';
 import { compactAccess, type AccessRecord } from './event.js';
-import { accessRow, chainedText, eventRow, renderedText, type AuditRow, type UnchainedRow } from './rows.js';
+import { accessRow, eventRow, linkRows, renderedText, type UnchainedRow } from './rows.js';
+import type { AuditTrail, StoredAnchor } from './trail.js';
+import { chainHead, lastEventMarked, verifyTrail, type TrailVerdict } from './verify.js';
 
 interface Pending {
   row: UnchainedRow;
@@ -25,7 +29,7 @@ interface Pending {
 const nextTurn = (): Promise<void> =>
   new Promise((resolve) => (typeof globalThis.setImmediate === 'function' ? globalThis.setImmediate(resolve) : setTimeout(resolve, 0)));
 
-export class AuditLog {
+export class AuditLog implements AuditTrail {
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
   /**
@@ -89,25 +93,47 @@ export class AuditLog {
     try {
       await this.db.exclusive(async () => {
         const last = await this.end();
-        let seq = last.seq;
-        let prev = last.hash;
-        const rows: AuditRow[] = [];
-        for (const p of batch) {
-          const hash = chainHash(prev, chainedText(p.row));
-          rows.push({ ...p.row, seq: ++seq, prevHash: prev, hash });
-          prev = hash;
-        }
+        const rows = linkRows(
+          last,
+          batch.map((p) => p.row),
+        );
+        const end = rows[rows.length - 1]!;
         this.head = undefined;
         await this.db.atomic(insertRows(auditEvents, rows));
         // Our own commit leaves the counter as it was; another writer's moves it (and had it
         // written in between, its rows would have taken our seq and failed this insert).
-        if (last.counter !== undefined) this.head = { seq, hash: prev, counter: last.counter };
+        if (last.counter !== undefined) this.head = { seq: end.seq, hash: end.hash, counter: last.counter };
       });
     } catch (err) {
       // Another process took the same place in the chain: read the new end and try again.
       if (attempt < 5 && /UNIQUE|PRIMARY KEY/i.test(String(err))) return this.append(batch, attempt + 1);
       throw err;
     }
+  }
+
+  countAbout(person: string): Promise<number> {
+    return countEventsAbout(this, person);
+  }
+
+  eventsAboutAt(person: string, from: number, limit: number): Promise<{ content: string }[]> {
+    return eventsAboutAt(this, person, from, limit);
+  }
+
+  eventAbout(person: string, id: string): Promise<string | undefined> {
+    return eventAbout(this, person, id);
+  }
+
+  anchors(limit?: number): Promise<StoredAnchor[]> {
+    return listAnchors(this.db, limit);
+  }
+
+  async status(marker: string) {
+    const lastMarked = await lastEventMarked(this.db, marker);
+    return { ...(await chainHead(this.db)), ...(lastMarked ? { lastMarked } : {}) };
+  }
+
+  verify(anchorKeys: JSONWebKeySet | undefined): Promise<TrailVerdict> {
+    return verifyTrail(this.db, anchorKeys);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { auditEvents } from '../db/schema.js';
+import { chainHash } from './chain.js';
 import { renderAccess, type CompactAccess } from './event.js';
 
 export type AuditRow = typeof auditEvents.$inferSelect;
@@ -88,4 +89,16 @@ export function renderedText(row: UnchainedRow): string {
       detail: row.detail,
     }),
   );
+}
+
+/** Rows given their places after `last`: consecutive numbers, each hash over the one before and its own text. */
+export function linkRows(last: { seq: number; hash: string }, rows: readonly UnchainedRow[]): AuditRow[] {
+  let seq = last.seq;
+  let prev = last.hash;
+  return rows.map((row) => {
+    const hash = chainHash(prev, chainedText(row));
+    const linked = { ...row, seq: ++seq, prevHash: prev, hash };
+    prev = hash;
+    return linked;
+  });
 }

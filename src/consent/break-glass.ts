@@ -1,5 +1,5 @@
 import type { Requester } from '../auth/requester.js';
-import type { AuditLog } from '../audit/log.js';
+import type { AuditTrail } from '../audit/trail.js';
 import type { Database } from '../db/database.js';
 import { breakGlass, notificationEvents } from '../db/schema.js';
 import { FhirError } from '../fhir/errors.js';
@@ -11,7 +11,7 @@ import { bumpStatement } from './store.js';
 export interface BreakGlassDeps {
   db: Database;
   consent: ConsentEngine;
-  audit: AuditLog;
+  audit: AuditTrail;
   clock: () => Date;
   newId: () => string;
   log: (event: string, detail: Record<string, unknown>) => void;
@@ -39,35 +39,37 @@ export async function grantBreakGlass(
   const expiresAt = new Date(now.getTime() + deps.consent.policies.defaults.breakGlassHours * 3600_000).toISOString();
   const id = deps.newId();
   const auditId = deps.newId();
-  await deps.db.atomic([
-    ...insertRows(breakGlass, [
-      {
-        id,
-        patientId: person,
-        practitioner: requester.fhirUser,
-        organization: requester.organization ?? '',
-        reason: reason.trim(),
-        startedAt: now.toISOString(),
-        expiresAt,
-      },
+  const practitioner = requester.fhirUser;
+  await deps.consent.writing(person, () =>
+    deps.db.atomic([
+      ...insertRows(breakGlass, [
+        {
+          id,
+          patientId: person,
+          practitioner,
+          organization: requester.organization ?? '',
+          reason: reason.trim(),
+          startedAt: now.toISOString(),
+          expiresAt,
+        },
+      ]),
+      bumpStatement(deps.db, person),
+      // Her notice of it commits with the grant (the outbox): a grant can never go untold. The
+      // focus is the grant's AuditEvent, recorded below under this id, which she can read.
+      ...insertRows(notificationEvents, [
+        {
+          id: `break-glass-${id}`,
+          topic: 'break-the-glass',
+          focus: `AuditEvent/${auditId}`,
+          versionId: null,
+          patientId: person,
+          encounterClass: null,
+          occurred: now.toISOString(),
+          recorded: now.toISOString(),
+        },
+      ]),
     ]),
-    bumpStatement(deps.db, person),
-    // Her notice of it commits with the grant (the outbox): a grant can never go untold. The
-    // focus is the grant's AuditEvent, recorded below under this id, which she can read.
-    ...insertRows(notificationEvents, [
-      {
-        id: `break-glass-${id}`,
-        topic: 'break-the-glass',
-        focus: `AuditEvent/${auditId}`,
-        versionId: null,
-        patientId: person,
-        encounterClass: null,
-        occurred: now.toISOString(),
-        recorded: now.toISOString(),
-      },
-    ]),
-  ]);
-  deps.consent.invalidate(person);
+  );
   deps.log('break-glass', { by: requester.fhirUser, organization: requester.organization, patient: person, grant: id, expiresAt });
   await deps.audit.access({
     requester,

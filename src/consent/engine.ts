@@ -9,6 +9,27 @@ export interface EngineOptions {
   maxPatients?: number;
   /** Decisions memoised per patient view. */
   maxDecisionsPerPatient?: number;
+  /**
+   * Where each patient's consent version lives, when not in this database's change counter (the
+   * Worker: her Durable Object). A view is then kept only while her version stands still, asked
+   * once per request, and the database-wide look for changes (which catches a Coverage or link
+   * changed by ingest) runs at most every `sweepMs`.
+   */
+  versions?: ConsentVersions;
+  sweepMs?: number;
+}
+
+/**
+ * A patient's consent version held outside the database (src/entry/worker/patient-object.ts).
+ * A write that changes her decisions is bracketed: `changing` before it (her version moves and
+ * is unsettled, so no view read meanwhile is kept), `changed` once it committed (it moves again
+ * and settles). A writer killed in between leaves her unsettled until its lease runs out, then
+ * settled at a version no earlier view holds: views are read afresh, never kept stale.
+ */
+export interface ConsentVersions {
+  current(person: string): Promise<{ version: number; settled: boolean }>;
+  changing(person: string): Promise<void>;
+  changed(person: string): Promise<void>;
 }
 
 /**
@@ -23,6 +44,8 @@ export interface PolicySource {
 
 interface Entry {
   view: PatientView;
+  /** Her version (ConsentVersions) when the view was read; undefined where the database's counter serves. */
+  version?: number;
   decisions: Map<string, Memo>;
   /** Every instant at which one of her lines or grants starts or ends, sorted: where a decision may change. */
   boundaries?: readonly string[];
@@ -55,6 +78,11 @@ export class ConsentEngine {
   private readonly loadView: (person: string, now: string) => Promise<PatientView>;
   private changed: ReturnType<typeof changedSinceQuery> | undefined;
   private decidedUnder: Policies | undefined;
+  private readonly versions: ConsentVersions | undefined;
+  private readonly sweepMs: number;
+  private sweptAt = -Infinity;
+  /** This process wrote (recheck): look at the next decision, not at the next pace. */
+  private sweepNow = false;
 
   constructor(
     private readonly db: Database,
@@ -64,6 +92,8 @@ export class ConsentEngine {
   ) {
     this.maxPatients = options.maxPatients ?? 50_000;
     this.maxDecisions = options.maxDecisionsPerPatient ?? 256;
+    this.versions = options.versions;
+    this.sweepMs = options.sweepMs ?? 1000;
     // The consent model's text never changes while running (only agreements do), so the first Policies' serves.
     this.loadView = patientViewLoader(db, this.policies);
   }
@@ -77,8 +107,13 @@ export class ConsentEngine {
     return this.decideAt(person, req, this.db.generation?.());
   }
 
-  private async decideAt(person: string, req: Omit<DecisionRequest, 'when'> & { when?: string }, generation: number | undefined): Promise<Decision> {
-    const entry = await this.entry(person, generation);
+  private async decideAt(
+    person: string,
+    req: Omit<DecisionRequest, 'when'> & { when?: string },
+    generation: number | undefined,
+    asked?: Map<string, Promise<{ version: number; settled: boolean }>>,
+  ): Promise<Decision> {
+    const entry = await this.entry(person, generation, asked);
     const policies = this.policies;
     // Agreements changed (a new Policies): memoised decisions were made under the old ones.
     if (policies !== this.decidedUnder) {
@@ -92,6 +127,8 @@ export class ConsentEngine {
     // grants and memberships of now), and nothing remembered (red team: a grant that had expired
     // was honoured for a question about the hours it ran, or the other way round).
     if (req.when !== undefined) return decideWith(policies, await this.loadView(person, when), { ...req, when });
+    // Her version is unsettled (a write is under way): this view was read for this decision only.
+    if (this.cache.get(person) !== entry) return decideWith(policies, entry.view, { ...req, when });
     // No time in the key: a remembered decision holds until the next instant at which one of her
     // lines or grants starts or ends (a grant expiring at 10:00:30 ends there, not at the next
     // minute).
@@ -114,7 +151,24 @@ export class ConsentEngine {
    * decisions a request makes, which cost more than deciding.
    */
   session(generation: () => number | undefined): (person: string, req: Omit<DecisionRequest, 'when'> & { when?: string }) => Promise<Decision> {
-    return (person, req) => this.decideAt(person, req, generation());
+    // Her version is asked once per request, whatever number of decisions it makes.
+    const asked = new Map<string, Promise<{ version: number; settled: boolean }>>();
+    return (person, req) => this.decideAt(person, req, generation(), asked);
+  }
+
+  /**
+   * Runs a write that changes her decisions (a Consent, a break-the-glass grant) so that every
+   * process sees it at its next request: bracketed by her version where it lives elsewhere, and
+   * her view here dropped.
+   */
+  async writing<T>(person: string, work: () => Promise<T>): Promise<T> {
+    await this.versions?.changing(person);
+    try {
+      return await work();
+    } finally {
+      this.cache.delete(person);
+      await this.versions?.changed(person);
+    }
   }
 
   /** The patient's compiled consent lines, in priority order: what is enforced. */
@@ -133,20 +187,38 @@ export class ConsentEngine {
    */
   recheck(): void {
     this.seenCounter = -1;
-  }
-
-  /** Drop a person's cached view (after this process changed their consents). */
-  invalidate(person: string): void {
-    this.cache.delete(person);
+    this.sweepNow = true;
   }
 
   get size(): number {
     return this.cache.size;
   }
 
-  private async entry(person: string, generation = this.db.generation?.()): Promise<Entry> {
+  private async entry(
+    person: string,
+    generation = this.db.generation?.(),
+    asked?: Map<string, Promise<{ version: number; settled: boolean }>>,
+  ): Promise<Entry> {
     await this.refresh(generation);
     let entry = this.cache.get(person);
+    const now = this.clock().toISOString();
+    if (this.versions) {
+      let ask = asked?.get(person);
+      if (!ask) {
+        ask = this.versions.current(person);
+        asked?.set(person, ask);
+      }
+      const { version, settled } = await ask;
+      if (!settled) {
+        this.cache.delete(person);
+        return { view: await this.loadView(person, now), decisions: new Map() };
+      }
+      if (entry && entry.version !== version) {
+        this.cache.delete(person);
+        entry = undefined;
+      }
+      if (!entry) return this.keep(person, { view: await this.loadView(person, now), decisions: new Map(), version });
+    }
     // A Coverage period started or ended since the view was loaded: membership is different now.
     if (entry?.view.validUntil && entry.view.validUntil <= this.clock().toISOString()) {
       this.cache.delete(person);
@@ -158,7 +230,10 @@ export class ConsentEngine {
       this.cache.set(person, entry);
       return entry;
     }
-    entry = { view: await this.loadView(person, this.clock().toISOString()), decisions: new Map() };
+    return this.keep(person, { view: await this.loadView(person, now), decisions: new Map() });
+  }
+
+  private keep(person: string, entry: Entry): Entry {
     if (this.cache.size >= this.maxPatients) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(person, entry);
     return entry;
@@ -169,6 +244,13 @@ export class ConsentEngine {
     // here is looked for as another process's would be (recheck() is then only a hint).
     const counter = generation ?? this.db.changeCounter?.();
     if (counter !== undefined && counter === this.seenCounter && this.seenSeq >= 0) return;
+    // Versions held elsewhere answer for consents and grants; the look for other changes is paced.
+    if (this.versions && counter === undefined && this.seenSeq >= 0) {
+      const t = this.clock().getTime();
+      if (!this.sweepNow && t - this.sweptAt < this.sweepMs) return;
+      this.sweepNow = false;
+      this.sweptAt = t;
+    }
     this.seenCounter = counter ?? -1;
     if ('refresh' in this.source) await this.source.refresh();
     if (this.seenSeq < 0) {

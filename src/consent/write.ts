@@ -1,6 +1,6 @@
 import type { R4 } from '@smile-cdr/fhirts';
 import type { Requester } from '../auth/requester.js';
-import type { AuditLog } from '../audit/log.js';
+import type { AuditTrail } from '../audit/trail.js';
 import type { Database } from '../db/database.js';
 import { FhirError } from '../fhir/errors.js';
 import { parseReference } from '../fhir/references.js';
@@ -24,7 +24,7 @@ const STATUSES = ['active', 'inactive', 'draft', 'proposed', 'rejected', 'entere
 export interface ConsentWriteDeps {
   db: Database;
   consent: ConsentEngine;
-  audit: AuditLog;
+  audit: AuditTrail;
   signer?: ReceiptSigner;
   codeLists: CompiledCodeLists;
   clock: () => Date;
@@ -103,17 +103,19 @@ export async function writeConsent(deps: ConsentWriteDeps, requester: Requester,
   if (unknown.length > 0) throw FhirError.of(400, 'value', `Unknown actor: ${unknown.join(', ')}`, 'Consent.provision');
 
   consent.meta = originMeta(consent.meta, operator);
-  const written = await ingest(deps, {
-    source: CONSENT_SOURCE,
-    channel: 'rest',
-    mode: 'transaction',
-    entries: [{ ok: true, request: { index: 0, method: 'PUT', type: 'Consent', id, resource: consent } }],
-    alongside: replaceLinesStatements(deps.db, person, id, compiled.lines),
-    consentAuthor: true,
-  });
+  // Bracketed by her version, so every isolate's next decision about her reads this one.
+  const written = await deps.consent.writing(person, () =>
+    ingest(deps, {
+      source: CONSENT_SOURCE,
+      channel: 'rest',
+      mode: 'transaction',
+      entries: [{ ok: true, request: { index: 0, method: 'PUT', type: 'Consent', id, resource: consent } }],
+      alongside: replaceLinesStatements(deps.db, person, id, compiled.lines),
+      consentAuthor: true,
+    }),
+  );
   const outcome = written.outcomes[0]!;
   if (!outcome.ok) throw new FhirError(outcome.status, outcome.issues);
-  deps.consent.invalidate(person);
   deps.log('consent.changed', { by: requester.subject, role: requester.role, consent: `Consent/${id}`, status: consent.status, lines: compiled.lines.length });
   await deps.audit.access({
     requester,

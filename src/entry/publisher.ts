@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import type { JWK } from 'jose';
 import type { Database } from '../db/database.js';
-import type { AuditLog } from '../audit/log.js';
+import type { AuditTrail } from '../audit/trail.js';
 import type { Zip3Table } from '../deid/index.js';
 import type { Operator } from '../release/audit.js';
 import { parseBudgetPolicy, type BudgetPolicy } from '../release/budget/policy.js';
@@ -26,7 +26,7 @@ export function osUser(): string {
 export function publishDeps(
   db: Database,
   signingKey: JWK,
-  audit: AuditLog,
+  audit: AuditTrail,
   operator: Operator,
   options: { waitMs?: number; clock?: () => Date } = {},
 ): PublishDeps {

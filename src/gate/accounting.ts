@@ -1,4 +1,3 @@
-import { countEventsAbout, eventsAboutAt } from '../audit/log.js';
 import { FhirError } from '../fhir/errors.js';
 import { resolvePerson } from '../store/read.js';
 import type { GateContext } from './context.js';
@@ -39,7 +38,7 @@ export async function accountingOfDisclosures(g: GateContext, patientRef: string
   const self = r.kind === 'person' && r.role === 'patient' && r.patient === person;
   const delegated =
     r.kind === 'person' && r.role === 'caregiver' && r.patient === person && (await g.decide(person, { cls: 'AuditEvent', categories: ['normal'] })).permit;
-  const snapshot = self || delegated ? await countEventsAbout(g.deps.audit, person) : 0;
+  const snapshot = self || delegated ? await g.deps.audit.countAbout(person) : 0;
   await g.audit({ interaction: 'search-type', query: `AuditEvent?patient=${patientRef}`, person, outcome: self || delegated ? 'permit' : 'not-found' });
   if (!self && !delegated) return NOTHING;
   const at = cursor ?? { snapshot, skip: 0 };
@@ -48,7 +47,7 @@ export async function accountingOfDisclosures(g: GateContext, patientRef: string
     throw FhirError.of(400, 'value', '_cursor is not one this server gave: follow the next link of the page before', '_cursor');
   const end = at.snapshot - at.skip;
   const from = Math.max(0, end - count);
-  const rows = (await eventsAboutAt(g.deps.audit, person, from, end - from)).reverse();
+  const rows = (await g.deps.audit.eventsAboutAt(person, from, end - from)).reverse();
   // Her consents and the reasons behind decisions are hers: a caregiver she has not delegated
   // them to sees who looked and when, not which Consent decided or what it said.
   const private_ = delegated && !(await g.decide(person, { cls: 'Consent', categories: ['normal'] })).permit;

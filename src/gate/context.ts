@@ -1,5 +1,5 @@
 import type { Requester } from '../auth/requester.js';
-import type { AuditLog } from '../audit/log.js';
+import type { AuditTrail } from '../audit/trail.js';
 import type { AccessRecord } from '../audit/event.js';
 import type { ConsentEngine } from '../consent/engine.js';
 import type { Decision, DecisionRequest } from '../consent/decide.js';
@@ -10,7 +10,7 @@ import type { CompiledCodeLists } from '../labels/index.js';
 export interface GateDeps {
   db: Database;
   consent: ConsentEngine;
-  audit: AuditLog;
+  audit: AuditTrail;
   clock: () => Date;
   newId: () => string;
   codeLists: CompiledCodeLists;

@@ -1,4 +1,3 @@
-import { eventAbout } from '../audit/log.js';
 import type { PayloadContent } from '../subscriptions/bundle.js';
 import type { Resource } from '../fhir/types.js';
 import { categoriesOfColumn, categoryIndex, type Category } from '../consent/categories.js';
@@ -180,7 +179,7 @@ function reduced(row: StoredVersion, id: string, patientId: string | undefined):
 async function grantAudit(g: GateContext, focus: string, person: string): Promise<Resource | undefined> {
   const id = focus.startsWith('AuditEvent/') ? focus.slice('AuditEvent/'.length) : undefined;
   if (!id) return undefined;
-  const text = await eventAbout(g.deps.audit, person, id);
+  const text = await g.deps.audit.eventAbout(person, id);
   return text ? (JSON.parse(text) as Resource) : undefined;
 }
 

@@ -1,5 +1,5 @@
 import { describeAnchorProblem } from '../audit/anchors.js';
-import { chainHead, describeProblem, lastEventMarked, verifyTrail, type TrailVerdict } from '../audit/verify.js';
+import { describeProblem, type TrailVerdict } from '../audit/verify.js';
 import { operatorAuditEvent } from './audit-event.js';
 import type { OperationsDeps } from './deps.js';
 import type { Operator } from './operator.js';
@@ -15,9 +15,8 @@ const VERIFY_MARKER = '"code":"audit-verify"';
 
 /** The chain's length, its head and the last check, read from the trail itself (a check is an event of it). */
 export async function chainStatus(deps: OperationsDeps, _operator: Operator): Promise<ChainStatus> {
-  const head = await chainHead(deps.audit.db);
-  const last = (await lastEventMarked(deps.audit.db, VERIFY_MARKER)) as
-    { recorded: string; outcomeDesc: string; agent: { who: { identifier: { value: string } } }[] } | undefined;
+  const { lastMarked, ...head } = await deps.audit.status(VERIFY_MARKER);
+  const last = lastMarked as { recorded: string; outcomeDesc: string; agent: { who: { identifier: { value: string } } }[] } | undefined;
   return { ...head, ...(last ? { lastVerification: { at: last.recorded, by: last.agent[0]!.who.identifier.value, outcome: last.outcomeDesc } } : {}) };
 }
 
@@ -27,7 +26,7 @@ export async function chainStatus(deps: OperationsDeps, _operator: Operator): Pr
  * appended after the walk, so it is never part of what it vouches for.
  */
 export async function verifyOnDemand(deps: OperationsDeps, operator: Operator): Promise<TrailVerdict> {
-  const verdict = await verifyTrail(deps.audit.db, deps.anchorKeys);
+  const verdict = await deps.audit.verify(deps.anchorKeys);
   const first = verdict.problems[0];
   const anchor = verdict.anchors.problems[0];
   const count = verdict.problems.length + verdict.anchors.problems.length;

@@ -1,11 +1,11 @@
 import type { JSONWebKeySet } from 'jose';
-import type { AuditLog } from '../audit/log.js';
+import type { AuditTrail } from '../audit/trail.js';
 import type { Database } from '../db/database.js';
 
 /** What the console's operations need: the data, the audit trail (its own database), a clock and ids. */
 export interface OperationsDeps {
   db: Database;
-  audit: AuditLog;
+  audit: AuditTrail;
   clock: () => Date;
   newId: () => string;
   /** The keys that sign the audit trail's anchors; without them the check walks the chain alone. */

@@ -1,4 +1,4 @@
-import type { AuditLog } from '../audit/log.js';
+import type { AuditTrail } from '../audit/trail.js';
 import type { Database, Statement } from '../db/database.js';
 import { changeAuditEvent, type ChangeAction, type ChangeRecord } from './audit.js';
 import { ParticipantError } from './errors.js';
@@ -8,7 +8,7 @@ import { validateClient, validateDuaEnd, validateDuaVersion, validateOrganizatio
 
 export interface OpsDeps {
   db: Database;
-  audit: AuditLog;
+  audit: AuditTrail;
   clock: () => Date;
   newId: () => string;
   /** Called after a change committed, so this process's registry reloads at once (others notice through the change sequence). */

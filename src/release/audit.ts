@@ -1,4 +1,4 @@
-import type { AuditLog } from '../audit/log.js';
+import type { AuditTrail } from '../audit/trail.js';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
 
@@ -66,6 +66,6 @@ export function ledgerAuditEvent(id: string, r: LedgerChange) {
 }
 
 /** Appends the change to the audit trail; awaited, so it is durable before the command reports. */
-export function recordLedgerChange(audit: AuditLog, newId: () => string, change: LedgerChange): Promise<void> {
+export function recordLedgerChange(audit: AuditTrail, newId: () => string, change: LedgerChange): Promise<void> {
   return audit.record(ledgerAuditEvent(newId(), change), undefined);
 }

@@ -1,4 +1,4 @@
-import type { AuditLog } from '../audit/log.js';
+import type { AuditTrail } from '../audit/trail.js';
 import type { Database } from '../db/database.js';
 import { cryptoWords, DEFAULT_CLIPPING, DEFAULT_RULES, gateRelease, loadSolver, type Solver, type Zip3Table } from '../deid/index.js';
 import { recordLedgerChange, type Operator } from './audit.js';
@@ -29,7 +29,7 @@ export interface PublishDeps {
   /** How an exact release chooses what to withhold (compute.ts); the gate checks whatever it chooses. */
   suppression?: Suppression;
   /** Where publishing, and every refusal of it, is recorded. */
-  audit: AuditLog;
+  audit: AuditTrail;
   operator: Operator;
   newId?: () => string;
   /** How long to wait for another publisher, and what it is told while this one holds the lock. */

@@ -141,7 +141,7 @@ describe('audit trail tamper evidence against the anchors (attacks by the red te
       agent: [{ who: { identifier: { value: 'alice-the-auditor' } } }],
     };
     db.sqlite.prepare('UPDATE audit_events SET resource = ? WHERE seq = 2').run(JSON.stringify(fake));
-    const status = await chainStatus({ audit: { db } } as never, {} as never);
+    const status = await chainStatus({ audit: new AuditLog(db) } as never, {} as never);
     expect(status.lastVerification?.by).toBeUndefined();
     const verdict = await verifyTrail(db, jwks);
     expect(await problemsOf(verdict), 'an anchored access row was changed (its resource column) and verify passed').not.toEqual([]);

@@ -7,6 +7,7 @@
  * Found by the red team: audit.db ran with NORMAL. It now runs FULL, its commits on a writer
  * thread (src/db/sqlite.ts, commits: 'thread') whose connection takes the same setting.
  */
+import type { AuditLog } from '../../src/audit/log.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
@@ -27,7 +28,7 @@ describe('audit durability', () => {
     await addSigningKey(env.KEYS_DIR, new Date());
     const booted = await bootstrap(loadConfig(env));
     try {
-      const auditDb = booted.deps.audit.db as unknown as { sqlite: { pragma(s: string, o: { simple: true }): unknown } };
+      const auditDb = (booted.deps.audit as AuditLog).db as unknown as { sqlite: { pragma(s: string, o: { simple: true }): unknown } };
       const journal = auditDb.sqlite.pragma('journal_mode', { simple: true });
       const sync = auditDb.sqlite.pragma('synchronous', { simple: true });
       expect(journal).toBe('wal');

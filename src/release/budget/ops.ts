@@ -1,4 +1,4 @@
-import type { AuditLog } from '../../audit/log.js';
+import type { AuditTrail } from '../../audit/trail.js';
 import type { Database } from '../../db/database.js';
 import { recordLedgerChange, type Operator } from '../audit.js';
 import { LedgerBusy, withLedgerLock, type LockOptions } from '../lock.js';
@@ -8,7 +8,7 @@ import { budgetStatement, readBudget, type BudgetRow } from './store.js';
 
 export interface BudgetDeps {
   db: Database;
-  audit: AuditLog;
+  audit: AuditTrail;
   clock: () => Date;
   operator: Operator;
   newId?: () => string;
