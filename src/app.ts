@@ -17,6 +17,7 @@ import { operatorRoutes } from './web/operator/routes.js';
 import { participantRoutes } from './api/participants.js';
 import { notificationAdminRoutes } from './api/notifications.js';
 import { devRoutes } from './api/dev.js';
+import { auditRoutes } from './api/audit.js';
 
 export type { AppDeps, AppEnv } from './app-env.js';
 
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.route('/admin/participants', participantRoutes());
   app.route('/admin/notifications', notificationAdminRoutes());
+  app.route('/admin/audit', auditRoutes());
   // The demo receiver exists only in development: in production there is no such route at all.
   if (deps.config.mode === 'development') app.route('/dev', devRoutes());
   app.get('/auth/me', (c) => {

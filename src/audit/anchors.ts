@@ -97,7 +97,7 @@ export async function listAnchors(db: Database, limit = 100): Promise<{ seq: num
   return db.orm.select().from(auditAnchors).orderBy(desc(auditAnchors.seq)).limit(limit);
 }
 
-export type AnchorProblem = { anchor: number; seq?: number; problem: 'signature' | 'root' | 'missing' | 'changed' | 'row' };
+export type AnchorProblem = { anchor: number; chain?: string; seq?: number; problem: 'signature' | 'root' | 'missing' | 'changed' | 'row' };
 
 /**
  * Checks anchors (the file's own, and any copies kept elsewhere) against the trail: each must be
@@ -124,16 +124,9 @@ export async function verifyAnchors(
   for (let i = 0; i < anchors.length; i++) {
     const anchor = anchors[i]!;
     const jws = typeof anchor === 'string' ? anchor : anchor.jws;
-    let claims: AnchorClaims;
-    try {
-      const verified = await jwtVerify(jws, keys, { ...(issuer ? { issuer } : {}), typ: ANCHOR_TYPE });
-      claims = verified.payload as unknown as AnchorClaims;
-    } catch {
-      problems.push({ anchor: i, problem: 'signature' });
-      continue;
-    }
-    if (!Array.isArray(claims.chains) || anchorClaims(claims.chains).root !== claims.root) {
-      problems.push({ anchor: i, problem: 'root' });
+    const claims = await openAnchor(jws, keys, issuer);
+    if (typeof claims === 'string') {
+      problems.push({ anchor: i, problem: claims });
       continue;
     }
     const head = claims.chains.find((c) => c.chain === NODE_CHAIN);
@@ -148,13 +141,26 @@ export async function verifyAnchors(
   return problems;
 }
 
+/** An anchor's claims if it is signed by one of `keys` and its root is its heads' root; else which of the two fails. */
+export async function openAnchor(jws: string, keys: ReturnType<typeof createLocalJWKSet>, issuer?: string): Promise<AnchorClaims | 'signature' | 'root'> {
+  let claims: AnchorClaims;
+  try {
+    claims = (await jwtVerify(jws, keys, { ...(issuer ? { issuer } : {}), typ: ANCHOR_TYPE })).payload as unknown as AnchorClaims;
+  } catch {
+    return 'signature';
+  }
+  const wellFormed =
+    Array.isArray(claims.chains) && claims.chains.every((h) => typeof h?.chain === 'string' && Number.isSafeInteger(h.seq) && typeof h.hash === 'string');
+  return wellFormed && anchorClaims(claims.chains).root === claims.root ? claims : 'root';
+}
+
 /** One anchor problem in words, as the CLI says it. */
 export function describeAnchorProblem(p: AnchorProblem): string {
   if (p.problem === 'signature') return 'is not signed by any of the gateway\u2019s published keys';
   if (p.problem === 'root') return 'its root is not the root of its chain heads';
   if (p.problem === 'row') return `is stored as the anchor of event ${p.seq} but signs another (the trail's anchors were edited)`;
-  if (p.problem === 'missing') return `anchors event ${p.seq}, which the trail no longer holds (events were removed)`;
-  return `anchors event ${p.seq} with another hash (the trail was rewritten up to there)`;
+  if (p.problem === 'missing') return `anchors event ${p.seq}${p.chain ? ` of chain ${p.chain}` : ''}, which the trail no longer holds (events were removed)`;
+  return `anchors event ${p.seq}${p.chain ? ` of chain ${p.chain}` : ''} with another hash (the trail was rewritten up to there)`;
 }
 
 /**

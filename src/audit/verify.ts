@@ -2,7 +2,7 @@ import { and, asc, count, desc, gt, inArray, like } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { auditEvents } from '../db/schema.js';
 import { GENESIS, verifyChain, type ChainProblem } from './chain.js';
-import { chainedText } from './rows.js';
+import { chainedText, type AuditRow } from './rows.js';
 import { listAnchors, verifyAnchors, type AnchorProblem } from './anchors.js';
 import type { JSONWebKeySet } from 'jose';
 
@@ -17,39 +17,51 @@ export interface ChainVerdict {
  * `npm run audit:verify` and of the operator console alike, so both always agree.
  */
 export async function verifyWholeChain(db: Database, pageSize = 10_000): Promise<ChainVerdict> {
+  return walkChain((after, limit) => {
+    const q = db.orm.select().from(auditEvents);
+    return (after === undefined ? q : q.where(gt(auditEvents.seq, after))).orderBy(asc(auditEvents.seq)).limit(limit);
+  }, pageSize);
+}
+
+/**
+ * Walks one chain a page at a time, from its very bottom (`rows(undefined, n)`: a row numbered 0
+ * or below is an insertion, not before the chain; red team), checking each row's link and hash
+ * and that it hashes every column it has: the same walk for the Node file and a Worker chain.
+ */
+export async function walkChain(rows: (after: number | undefined, limit: number) => Promise<AuditRow[]>, pageSize = 10_000): Promise<ChainVerdict> {
   let start = { seq: 0, hash: GENESIS };
   let checked = 0;
-  let compact = false;
+  const compact = { seen: false };
   const problems: ChainProblem[] = [];
   for (;;) {
-    // The first page from the very bottom: a row numbered 0 or below is an insertion, not before the chain (red team).
-    const rows = await db.orm
-      .select()
-      .from(auditEvents)
-      .where(checked === 0 ? undefined : gt(auditEvents.seq, start.seq))
-      .orderBy(asc(auditEvents.seq))
-      .limit(pageSize);
-    if (rows.length === 0) break;
+    const page = await rows(checked === 0 ? undefined : start.seq, pageSize);
+    if (page.length === 0) break;
     const result = await verifyChain(
-      rows.map((row) => ({ seq: row.seq, content: chainedText(row), prevHash: row.prevHash, hash: row.hash })),
+      page.map((row) => ({ seq: row.seq, content: chainedText(row), prevHash: row.prevHash, hash: row.hash })),
       start,
     );
     checked += result.checked;
-    problems.push(...result.problems);
-    // A row passed off as one written before the compact form (hashed as bare text) would dodge
-    // the fields the compact hash covers: legacy rows are whole AuditEvents, and only come first.
-    for (const row of rows) {
-      if (row.kind !== 'access' && row.kind !== 'event' && row.kind !== 'v1') problems.push({ seq: row.seq, problem: 'kind' });
-      else if (row.kind !== 'v1') compact = true;
-      else if (compact || !row.resource?.startsWith('{"resourceType":"AuditEvent"')) problems.push({ seq: row.seq, problem: 'kind' });
-      else if (!legacyColumnsAgree(row)) problems.push({ seq: row.seq, problem: 'columns' });
-      // A column its kind does not hash must be empty, or it could say anything (red team: a forged
-      // "verified" event in an access row's unused `resource`).
-      if (!unhashedColumnsEmpty(row)) problems.push({ seq: row.seq, problem: 'columns' });
-    }
+    problems.push(...result.problems, ...formProblems(page, compact));
     start = result.last;
   }
   return { checked, problems, last: start };
+}
+
+/** Rows whose kind or unhashed columns let them say what their hash does not cover. */
+function formProblems(rows: readonly AuditRow[], compact: { seen: boolean }): ChainProblem[] {
+  const problems: ChainProblem[] = [];
+  // A row passed off as one written before the compact form (hashed as bare text) would dodge
+  // the fields the compact hash covers: legacy rows are whole AuditEvents, and only come first.
+  for (const row of rows) {
+    if (row.kind !== 'access' && row.kind !== 'event' && row.kind !== 'v1') problems.push({ seq: row.seq, problem: 'kind' });
+    else if (row.kind !== 'v1') compact.seen = true;
+    else if (compact.seen || !row.resource?.startsWith('{"resourceType":"AuditEvent"')) problems.push({ seq: row.seq, problem: 'kind' });
+    else if (!legacyColumnsAgree(row)) problems.push({ seq: row.seq, problem: 'columns' });
+    // A column its kind does not hash must be empty, or it could say anything (red team: a forged
+    // "verified" event in an access row's unused `resource`).
+    if (!unhashedColumnsEmpty(row)) problems.push({ seq: row.seq, problem: 'columns' });
+  }
+  return problems;
 }
 
 /** The columns an access hashes (src/audit/rows.ts); an event or legacy row hashes its `resource` instead. */

@@ -11,3 +11,9 @@ export interface OperationsDeps {
   /** The keys that sign the audit trail's anchors; without them the check walks the chain alone. */
   anchorKeys?: JSONWebKeySet;
 }
+
+/** The console's share of a larger set of dependencies (the app's). */
+export function operationsDeps(d: OperationsDeps): OperationsDeps {
+  const { db, audit, clock, newId, anchorKeys } = d;
+  return { db, audit, clock, newId, ...(anchorKeys ? { anchorKeys } : {}) };
+}

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { createTokenVerifier, type TokenVerifier } from '../../src/auth/verify.js';
 
 export const ISSUER = 'http://gateway.test/oidc';
@@ -7,6 +7,8 @@ export const AUDIENCE = 'http://gateway.test/fhir';
 export interface TestIssuer {
   verifier: TokenVerifier;
   jwks: { keys: object[] };
+  /** The private key, for a deployment that holds the gateway's key itself (the Worker's GATEWAY_SIGNING_JWK). */
+  privateJwk: JWK;
   /** Signs an access token as the gateway's authorization server would. */
   mint(claims: JWTPayload, ttlSeconds?: number): Promise<string>;
 }
@@ -16,11 +18,12 @@ export interface TestIssuer {
  * authorization server (the end-to-end tests run the real one).
  */
 export async function testIssuer(clock: () => Date = () => new Date()): Promise<TestIssuer> {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
   const jwks = { keys: [publicJwk] };
   return {
     jwks,
+    privateJwk: { ...(await exportJWK(privateKey)), kid: 'test-key', alg: 'ES256' },
     verifier: createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, keys: createLocalJWKSet(jwks), clock }),
     mint: (claims, ttlSeconds = 300) => {
       const now = Math.floor(clock().getTime() / 1000);

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import type { AppEnv } from '../../app-env.js';
-import { operatorOf, type Operator, type OperationsDeps } from '../../operations/index.js';
+import { operationsDeps, operatorOf, type Operator, type OperationsDeps } from '../../operations/index.js';
 import { page } from '../layout.js';
 import { currentSession, saveSession, type BaseSession } from '../sign-in.js';
 
@@ -43,8 +43,7 @@ export async function operatorRequest(c: Context<AppEnv>): Promise<Signed | Resp
 
 /** The console's operations with this app's dependencies. */
 export function opsDeps(c: Context<AppEnv>): OperationsDeps {
-  const { db, audit, clock, newId, anchorKeys } = c.var.deps;
-  return { db, audit, clock, newId, ...(anchorKeys ? { anchorKeys } : {}) };
+  return operationsDeps(c.var.deps);
 }
 
 /** A forged or stale form token changes nothing, and says so. */

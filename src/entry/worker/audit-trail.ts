@@ -1,0 +1,110 @@
+import type { JSONWebKeySet } from 'jose';
+import { verifyChains, type ChainSource } from '../../audit/chains.js';
+import { compactAccess, type AccessRecord } from '../../audit/event.js';
+import { accessRow, eventRow, type UnchainedRow } from '../../audit/rows.js';
+import type { AuditTrail, StoredAnchor } from '../../audit/trail.js';
+import type { TrailVerdict } from '../../audit/verify.js';
+import type { ConsentVersions } from '../../consent/engine.js';
+import { anchorObject, chainObject, patientChain, SHARDS, type WorkerEnv } from './objects.js';
+import { callObject } from './retry.js';
+
+const shardChain = (n: number) => `shard:${n}`;
+
+/** FNV-1a over the id: events about no one spread evenly over the shard chains. */
+function shardOf(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % SHARDS;
+}
+
+/** The chain a row belongs to: hers, or a shard's for an event about no one. */
+export function chainOf(row: Pick<UnchainedRow, 'id' | 'person'>): string {
+  return row.person ? patientChain(row.person) : shardChain(shardOf(row.id));
+}
+
+/**
+ * The audit trail on the Worker: one chain per patient in her Durable Object, eight shard
+ * chains for events about no one, and the anchor object over them all. An append resolves once
+ * her object has made it durable; a retried append is idempotent (by event id), so a
+ * `retryable` error is retried and an `overloaded` one is not.
+ */
+export class ObjectAuditTrail implements AuditTrail {
+  constructor(private readonly env: Pick<WorkerEnv, 'PATIENT' | 'ANCHOR'>) {}
+
+  access(record: AccessRecord): Promise<void> {
+    return this.append(accessRow(compactAccess(record)));
+  }
+
+  record(event: { id: string; recorded: string }, person: string | undefined): Promise<void> {
+    return this.append(eventRow(event, person));
+  }
+
+  private async append(row: UnchainedRow): Promise<void> {
+    const chain = chainOf(row);
+    await callObject(() => chainObject(this.env, chain).append(chain, [row]), { idempotent: true });
+  }
+
+  countAbout(person: string): Promise<number> {
+    return this.read(patientChain(person), (o) => o.count());
+  }
+
+  async eventsAboutAt(person: string, from: number, limit: number): Promise<{ content: string }[]> {
+    if (limit <= 0) return [];
+    return (await this.read(patientChain(person), (o) => o.at(from, limit))).map((content) => ({ content }));
+  }
+
+  eventAbout(person: string, id: string): Promise<string | undefined> {
+    return this.read(patientChain(person), (o) => o.event(id));
+  }
+
+  anchors(limit = 100): Promise<StoredAnchor[]> {
+    return callObject(() => anchorObject(this.env).anchors(limit), { idempotent: true });
+  }
+
+  async status(marker: string) {
+    const { events } = await callObject(() => anchorObject(this.env).totals(), { idempotent: true });
+    let lastMarked: Record<string, unknown> | undefined;
+    for (let n = 0; n < SHARDS; n++) {
+      const found = await this.read(shardChain(n), (o) => o.lastMarked(marker));
+      if (found && (!lastMarked || String(found.recorded) > String(lastMarked.recorded))) lastMarked = found;
+    }
+    return { events, ...(lastMarked ? { lastMarked } : {}) };
+  }
+
+  verify(anchorKeys: JSONWebKeySet | undefined): Promise<TrailVerdict> {
+    return verifyChains(this.source(), anchorKeys);
+  }
+
+  /** The trail as the verifier reads it: every chain the anchor object lists, and every shard. */
+  source(): ChainSource {
+    return {
+      chainNames: async () => {
+        const names = new Set(Array.from({ length: SHARDS }, (_, n) => shardChain(n)));
+        for (let after = ''; ;) {
+          const page = await callObject(() => anchorObject(this.env).heads(after, 5_000), { idempotent: true });
+          for (const h of page) names.add(h.chain);
+          if (page.length < 5_000) return [...names];
+          after = page[page.length - 1]!.chain;
+        }
+      },
+      rows: (chain, after, limit) => this.read(chain, (o) => o.rows(after, limit)),
+      hashAt: (chain, seq) => this.read(chain, (o) => o.hashAt(seq)),
+      anchors: async () => (await this.anchors(1_000_000)).map((a) => a.jws),
+    };
+  }
+
+  private read<T>(chain: string, call: (o: ReturnType<typeof chainObject>) => Promise<T>): Promise<T> {
+    return callObject(() => call(chainObject(this.env, chain)), { idempotent: true });
+  }
+}
+
+/** Her consent version in her object: what the consent engine asks once per request on the Worker. */
+export function objectConsentVersions(env: Pick<WorkerEnv, 'PATIENT'>): ConsentVersions {
+  const her = (person: string) => chainObject(env, patientChain(person));
+  return {
+    current: (person) => callObject(() => her(person).current(), { idempotent: true }),
+    // Moving the version twice is harmless: these are idempotent for the engine's purpose.
+    changing: (person) => callObject(() => her(person).changing(), { idempotent: true }),
+    changed: (person) => callObject(() => her(person).changed(), { idempotent: true }),
+  };
+}
