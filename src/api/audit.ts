@@ -1,8 +1,7 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.js';
-import { FhirError } from '../fhir/errors.js';
-import { requesterOf } from '../http/authenticate.js';
-import { chainStatus, operationsDeps, operatorOf, verifyOnDemand, type Operator } from '../operations/index.js';
+import { chainStatus, operationsDeps, verifyOnDemand } from '../operations/index.js';
+import { operatorFrom, operatorOnly } from './operator-only.js';
 
 /**
  * The operator's audit API (mounted at /admin/audit), the console's check as JSON, the same on
@@ -16,17 +15,12 @@ import { chainStatus, operationsDeps, operatorOf, verifyOnDemand, type Operator 
  */
 export function auditRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.get('/', async (c) => c.json(await chainStatus(operationsDeps(c.var.deps), operator(c))));
+  app.use(operatorOnly('check the audit trail'));
+  app.get('/', async (c) => c.json(await chainStatus(operationsDeps(c.var.deps), operatorFrom(c))));
   app.post('/verify', async (c) => {
-    const verdict = await verifyOnDemand(operationsDeps(c.var.deps), operator(c));
+    const verdict = await verifyOnDemand(operationsDeps(c.var.deps), operatorFrom(c));
     const intact = verdict.problems.length === 0 && verdict.anchors.problems.length === 0;
     return c.json({ intact, ...verdict });
   });
   return app;
-}
-
-function operator(c: Context<AppEnv>): Operator {
-  const op = operatorOf(requesterOf(c));
-  if (!op) throw FhirError.of(403, 'forbidden', 'Only an operator may check the audit trail');
-  return op;
 }

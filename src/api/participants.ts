@@ -3,6 +3,7 @@ import { requesterOf } from '../http/authenticate.js';
 import { FhirError, type IssueCode } from '../fhir/errors.js';
 import { limitBody, readJson } from '../http/body.js';
 import type { AppEnv } from '../app-env.js';
+import { operatorOnly } from './operator-only.js';
 import {
   ParticipantError,
   participantOps,
@@ -29,7 +30,7 @@ import {
  */
 export function participantRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use(operatorOnly(), limitBody());
+  app.use(operatorOnly('manage participants'), managed(), limitBody());
 
   app.get('/', async (c) => c.json(await opsOf(c).list()));
 
@@ -61,10 +62,8 @@ export function participantRoutes(): Hono<AppEnv> {
   return app;
 }
 
-function operatorOnly(): MiddlewareHandler<AppEnv> {
-  return async function operatorOnly(c, next) {
-    const requester = requesterOf(c);
-    if (requester.kind !== 'person' || requester.role !== 'operator') throw FhirError.of(403, 'forbidden', 'Only an operator may manage participants');
+function managed(): MiddlewareHandler<AppEnv> {
+  return async function managed(c, next) {
     if (!c.var.deps.participants) throw FhirError.of(404, 'not-supported', 'Participants are not managed by this deployment');
     await next();
   };
