@@ -44,7 +44,7 @@ export async function registeredClientMetadata(db: Database, clientId: string): 
  * Public SMART apps for people (PKCE, no secret). `smart-demo` is a native-style app: as RFC 8252
  * asks, its loopback redirect may use any port.
  */
-export function publicAppMetadata(baseUrl: string): ClientMetadata[] {
+export function publicAppMetadata(baseUrl: string, trustedGateways: readonly string[] = []): ClientMetadata[] {
   return [
     {
       client_id: 'smart-demo',
@@ -60,7 +60,8 @@ export function publicAppMetadata(baseUrl: string): ClientMetadata[] {
       client_name: 'Consent Gateway portal',
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      redirect_uris: [`${baseUrl}/portal/callback`, `${baseUrl}/clinician/callback`, `${baseUrl}/operator/callback`],
+      // The pages of this gateway and of the trusted ones (a Worker) sign in as this client.
+      redirect_uris: [baseUrl, ...trustedGateways].flatMap((b) => [`${b}/portal/callback`, `${b}/clinician/callback`, `${b}/operator/callback`]),
       token_endpoint_auth_method: 'none',
     },
   ];

@@ -7,12 +7,15 @@ import type { Database } from '../db/database.js';
 import { authenticate, findAccount } from './accounts.js';
 import type { LoginLimiter } from './login-limiter.js';
 import { consentPage, loginPage, page } from './pages.js';
+import { resourceNamed } from './resource-servers.js';
 import { html } from 'hono/html';
 
 export interface InteractionDeps {
   provider: Provider;
   db: Database;
   fhirBase: string;
+  /** The trusted gateways' FHIR bases (TRUSTED_GATEWAYS), which a sign-in may name as its `aud`. */
+  otherFhirBases?: readonly string[];
   limiter: LoginLimiter;
   /** The audit trail of sign-ins: who, from where, and the outcome; never the password. */
   log: (event: string, detail: Record<string, unknown>) => void;
@@ -102,12 +105,14 @@ export function interactionRoutes(deps: InteractionDeps): Hono<Env> {
     // Every granted scope is an OP scope (they are all in the provider's `scopes`); the FHIR ones
     // are also granted for the FHIR resource server, which is what puts them in the access token.
     const resource = granted.filter((s) => s.includes('/') && s !== 'launch/patient');
+    // For the server the app named (`aud`, checked at the authorization request): ours or a trusted gateway's.
+    const server = resourceNamed(details.params.aud, new Set([deps.fhirBase, ...(deps.otherFhirBases ?? [])]), deps.fhirBase);
     if (granted.length > 0) grant.addOIDCScope(granted.join(' '));
-    if (resource.length > 0) grant.addResourceScope(deps.fhirBase, resource.join(' '));
+    if (resource.length > 0) grant.addResourceScope(server, resource.join(' '));
     // Scopes the role may not have are rejected outright, so the app gets a narrower token rather than another prompt.
     if (withheld.length > 0) {
       grant.rejectOIDCScope(withheld.join(' '));
-      grant.rejectResourceScope(deps.fhirBase, withheld.join(' '));
+      grant.rejectResourceScope(server, withheld.join(' '));
     }
     const grantId = await grant.save();
     deps.log('consent.granted', { username: accountId, client: details.params.client_id, scope: granted.join(' ') });

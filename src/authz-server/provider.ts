@@ -11,14 +11,17 @@ import { drizzleAdapterFactory } from './adapter.js';
 import { EXTRA_CLIENT_PROPERTIES } from './clients.js';
 import { renderError } from './pages.js';
 import { shadowOf, toHandles } from './structured-tokens.js';
+import { resourceNamed } from './resource-servers.js';
 
 /** SMART Backend Services: a client assertion expires at most five minutes after it is checked. */
 const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 
 export interface ProviderOptions {
   issuer: string;
-  /** The FHIR base URL: the one resource server, and the audience of every access token. */
+  /** This gateway's FHIR base URL: the default resource server, and the audience of its tokens. */
   fhirBase: string;
+  /** Other gateways' FHIR bases (TRUSTED_GATEWAYS): a token asked for one has it as its audience. */
+  otherFhirBases?: readonly string[];
   db: Database;
   clock: () => Date;
   /** Private signing JWKs, newest first: the first signs. */
@@ -36,6 +39,7 @@ export interface ProviderOptions {
 /** oidc-provider as a SMART on FHIR authorization server: code + PKCE for people, client_credentials for machines. */
 export function createProvider(options: ProviderOptions): Provider {
   const { fhirBase, db } = options;
+  const resourceServers = new Set([fhirBase, ...(options.otherFhirBases ?? [])]);
   const staticResourceScopes = supportedResourceScopes();
   const configuration: Configuration = {
     adapter: drizzleAdapterFactory(db, options.clock, options.findClient),
@@ -49,8 +53,8 @@ export function createProvider(options: ProviderOptions): Provider {
     enabledJWA: { clientAuthSigningAlgValues: ['ES256', 'ES384', 'RS384'], idTokenSigningAlgValues: ['ES256'], userinfoSigningAlgValues: ['ES256'] },
     clientDefaults: { id_token_signed_response_alg: 'ES256', grant_types: ['authorization_code'], response_types: ['code'] },
     extraClientMetadata: { properties: [...EXTRA_CLIENT_PROPERTIES] },
-    // SMART's `aud`: the resource server the app will call. Only ours: an app naming another
-    // (a counterfeit server collecting tokens) is refused before anyone signs in. SMART requires
+    // SMART's `aud`: the resource server the app will call. Only ours (or a trusted gateway's): an
+    // app naming another (a counterfeit server collecting tokens) is refused before anyone signs in. SMART requires
     // it of every request for FHIR scopes; a plain OpenID sign-in names no resource server.
     extraParams: {
       aud(ctx, value) {
@@ -59,7 +63,7 @@ export function createProvider(options: ProviderOptions): Provider {
             throw new errors.InvalidRequest(`aud is required: this server's FHIR base URL (${fhirBase})`);
           return;
         }
-        if (String(value).replace(/\/$/, '') !== fhirBase) throw new errors.InvalidRequest(`aud must be this server's FHIR base URL (${fhirBase})`);
+        if (!resourceServers.has(String(value).replace(/\/$/, ''))) throw new errors.InvalidRequest(`aud must be this server's FHIR base URL (${fhirBase})`);
       },
     },
     assertJwtClientAuthClaimsAndHeader: async (_ctx, claims) => {
@@ -83,13 +87,14 @@ export function createProvider(options: ProviderOptions): Provider {
       revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       resourceIndicators: {
         enabled: true,
-        defaultResource: () => fhirBase,
+        // The resource a sign-in names by SMART's `aud` (checked above): this gateway's, or a trusted one's.
+        defaultResource: (ctx) => resourceNamed(ctx.oidc.params?.aud, resourceServers, fhirBase),
         useGrantedResource: () => true,
         getResourceServerInfo: (ctx, resource, client) => {
-          if (resource !== fhirBase) throw new errors.InvalidTarget();
+          if (!resourceServers.has(resource)) throw new errors.InvalidTarget();
           return {
             scope: [...staticResourceScopes, ...granularScopes(ctx, client?.metadata().scope as string | undefined)].join(' '),
-            audience: fhirBase,
+            audience: resource,
             accessTokenTTL: options.accessTokenTtl,
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: 'ES256' } },
@@ -127,7 +132,7 @@ export function createProvider(options: ProviderOptions): Provider {
   };
   const provider = new Provider(options.issuer, configuration);
   provider.use(offlineAccessAsksConsent);
-  provider.use(toHandles({ issuer: options.issuer, audience: fhirBase, keys: options.signingKeys, clock: options.clock }));
+  provider.use(toHandles({ issuer: options.issuer, audience: [...resourceServers], keys: options.signingKeys, clock: options.clock }));
   provider.use(addPatientToTokenResponse);
   return provider;
 }

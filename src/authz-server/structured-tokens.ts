@@ -43,7 +43,7 @@ export async function shadowOf(_ctx: unknown, token: unknown, jwt: { payload: Re
 }
 
 /** Koa middleware for the provider: a JWT in `token` becomes its handle once verified; anything else stays as it is. */
-export function toHandles(options: { issuer: string; audience: string; keys: JWK[]; clock: () => Date }) {
+export function toHandles(options: { issuer: string; audience: string[]; keys: JWK[]; clock: () => Date }) {
   const publicKeys = createLocalJWKSet({ keys: options.keys.map(({ d: _d, key_ops: _ops, ...pub }) => pub) });
 
   async function handleOf(token: string): Promise<string> {

@@ -38,6 +38,22 @@ const schema = z.object({
   OIDC_ISSUER: z.url().optional(),
   /** Where a Worker fetches the issuer's public keys; defaults to OIDC_ISSUER/jwks. */
   OIDC_JWKS_URL: z.url().optional(),
+  /**
+   * Other deployments of this gateway that trust this authorization server (a Worker, say), as
+   * comma-separated origins: their FHIR bases are resource servers a token may be asked for, and
+   * the pages' sign-in may return to their /portal, /clinician and /operator. Each is an exact
+   * origin (no path), so no token is ever issued for a server not named here.
+   */
+  TRUSTED_GATEWAYS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().refine((o) => isOrigin(o), 'each must be an http(s) origin, such as https://worker.example.org, with no path'))),
   /** Access-token lifetime in seconds: short, because a token is a bearer credential. */
   ACCESS_TOKEN_TTL: z.coerce.number().int().min(30).max(3600).default(300),
   /**
@@ -64,6 +80,13 @@ const schema = z.object({
 
 export type Env = z.input<typeof schema>;
 
+/** `https://host[:port]` exactly (a trailing slash allowed): no path, query or credentials. */
+function isOrigin(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === text.replace(/\/$/, '');
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -76,6 +99,8 @@ export interface Config {
   maxBodyBytes: number;
   issuer: string;
   jwksUrl: string;
+  /** Origins of other gateways whose FHIR bases this authorization server issues tokens for (TRUSTED_GATEWAYS). */
+  trustedGateways: string[];
   accessTokenTtl: number;
   refreshTokenTtl: number;
   devPassword: string;
@@ -106,6 +131,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxBodyBytes: e.MAX_BODY_BYTES,
     issuer,
     jwksUrl: e.OIDC_JWKS_URL ?? `${issuer}/jwks`,
+    trustedGateways: e.TRUSTED_GATEWAYS.map((o) => o.replace(/\/$/, '')),
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
     refreshTokenTtl: e.REFRESH_TOKEN_TTL,
     devPassword: e.DEV_PASSWORD,

@@ -118,19 +118,21 @@ export async function bootstrap(config: Config, progress: ProgressSink = () => {
   const provider = createProvider({
     issuer: config.issuer,
     fhirBase,
+    otherFhirBases: config.trustedGateways.map((o) => `${o}/fhir`),
     db,
     clock: deps.clock,
     // oidc-provider publishes every key it holds and signs with the first that may sign, so all
     // but the signing key are marked verification-only.
     signingKeys: ring.published.map((k) => (k === ring.signing ? k.privateJwk : { ...k.privateJwk, key_ops: ['verify'] })),
-    clients: publicAppMetadata(config.baseUrl),
+    clients: publicAppMetadata(config.baseUrl, config.trustedGateways),
     findClient: (id) => registeredClientMetadata(db, id),
     cookieKeys: await loadCookieKeys(config.keysDir),
     accessTokenTtl: config.accessTokenTtl,
     refreshTokenTtl: config.refreshTokenTtl,
   });
   const limiter = new LoginLimiter({ windowMs: 15 * 60_000, perAccount: 5, perAddress: 20, clock: Date.now });
-  const interactions = interactionRoutes({ provider, db, fhirBase, limiter, log: deps.log });
+  const otherFhirBases = config.trustedGateways.map((o) => `${o}/fhir`);
+  const interactions = interactionRoutes({ provider, db, fhirBase, otherFhirBases, limiter, log: deps.log });
   // Signed anchors of the audit chain, every minute, published at /public/audit-anchors.
   const anchoring = startAnchoring(auditDb, anchorSigner(ring.signing.privateJwk, config.baseUrl), deps.clock, (err) =>
     deps.log('audit-anchor-failed', { message: err instanceof Error ? err.message : String(err) }),

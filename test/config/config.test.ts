@@ -13,4 +13,14 @@ describe('the privacy budget is not a setting', () => {
     expect(() => loadConfig({ LIFETIME_EPSILON: '5', PORT: 'x' })).toThrow(/LIFETIME_EPSILON[\s\S]*PORT/);
     expect(loadConfig({})).not.toHaveProperty('lifetimeEpsilon');
   });
+
+  it('takes trusted gateways only as exact http(s) origins, so no token is issued for a path or a look-alike', () => {
+    expect(loadConfig({ TRUSTED_GATEWAYS: 'https://worker.example.org, http://127.0.0.1:8788/' }).trustedGateways).toEqual([
+      'https://worker.example.org',
+      'http://127.0.0.1:8788',
+    ]);
+    expect(loadConfig({}).trustedGateways).toEqual([]);
+    for (const bad of ['https://worker.example.org/fhir', 'javascript:alert(1)', 'worker.example.org', 'https://a.example.org?x=1'])
+      expect(() => loadConfig({ TRUSTED_GATEWAYS: bad }), bad).toThrow(/TRUSTED_GATEWAYS/);
+  });
 });

@@ -43,7 +43,7 @@ const D1_ID = '00000000-0000-0000-0000-000000000000';
  * whose JWKS a loopback server publishes and the Worker fetches for real; the same key is the
  * Worker's signing key, so its anchors verify against that JWKS.
  */
-export async function startWorkers(options: { replica?: boolean; vars?: Record<string, string> } = {}): Promise<LocalWorkers> {
+export async function startWorkers(options: { replica?: boolean; vars?: Record<string, string>; port?: number } = {}): Promise<LocalWorkers> {
   const dir = mkdtempSync(join(tmpdir(), 'cg-worker-'));
   const bundle = join(dir, 'bundle');
   execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', bundle], { env: ENV, stdio: 'pipe', cwd: ROOT });
@@ -60,7 +60,7 @@ export async function startWorkers(options: { replica?: boolean; vars?: Record<s
     GATEWAY_SIGNING_JWK: JSON.stringify(issuer.privateJwk),
     ...options.vars,
   };
-  const worker = (workerName: string, objectsOf?: string): WorkerOptions => ({
+  const worker = (workerName: string, objectsOf?: string, port = 0): WorkerOptions => ({
     name: workerName,
     modules: true,
     scriptPath: join(bundle, 'worker.js'),
@@ -74,13 +74,13 @@ export async function startWorkers(options: { replica?: boolean; vars?: Record<s
       PATIENT: { className: 'PatientObject', useSQLite: true, ...(objectsOf ? { scriptName: objectsOf } : {}) },
       ANCHOR: { className: 'AnchorObject', useSQLite: true, ...(objectsOf ? { scriptName: objectsOf } : {}) },
     },
-    unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+    unsafeDirectSockets: [{ host: '127.0.0.1', port }],
   });
   const agent = new Agent({ pipelining: 0, connections: 64 });
   let out = '';
   const start = () =>
     new Miniflare({
-      workers: [worker(name), ...(options.replica ? [worker(`${name}-replica`, name)] : [])],
+      workers: [worker(name, undefined, options.port), ...(options.replica ? [worker(`${name}-replica`, name)] : [])],
       log: new Log(process.env.WORKER_DEBUG ? LogLevel.DEBUG : LogLevel.ERROR),
       d1Persist: join(dir, 'v3', 'd1'),
       durableObjectsPersist: join(dir, 'v3', 'do'),
