@@ -2,6 +2,14 @@ import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ClaimsError, requesterFromClaims, type Requester } from './requester.js';
 
 /** Why a token was refused. The message goes in WWW-Authenticate; it never says more than the RFC 6750 error. */
+/**
+ * The issuer's keys could not be had (a remote JWKS that timed out, failed, or was not a key
+ * set): the token may be perfectly good, so this is the server's problem, not the client's.
+ */
+export class KeysUnavailable extends Error {
+  override name = 'KeysUnavailable';
+}
+
 export class TokenError extends Error {
   constructor(
     readonly code: 'invalid_token' | 'insufficient_scope' | 'missing_token',
@@ -62,6 +70,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
       });
       return requesterFromClaims(payload);
     } catch (err) {
+      if (keysFailed(err)) throw new KeysUnavailable('the issuer’s keys could not be fetched');
       if (err instanceof errors.JOSEError || err instanceof ClaimsError) throw new TokenError('invalid_token', describe(err));
       throw err;
     }
@@ -87,6 +96,17 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     },
     clear: () => cache.clear(),
   };
+}
+
+/**
+ * Whether verification failed for want of keys rather than because of the token: jose's remote
+ * key set timed out, got a non-200 answer (a generic JOSEError with that message) or something
+ * that is not a key set, or the fetch itself threw (a network error is not a JOSEError).
+ */
+function keysFailed(err: unknown): boolean {
+  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) return true;
+  if (err instanceof errors.JOSEError) return err.code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set/.test(err.message);
+  return !(err instanceof ClaimsError) && err instanceof Error && (err.name === 'TypeError' || err.name === 'AbortError');
 }
 
 function describe(err: Error): string {

@@ -14,7 +14,8 @@ export type IssueCode =
   | 'forbidden'
   | 'security'
   | 'processing'
-  | 'exception';
+  | 'exception'
+  | 'transient';
 
 export interface Issue {
   code: IssueCode;

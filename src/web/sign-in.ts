@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Requester } from '../auth/requester.js';
+import { KeysUnavailable } from '../auth/verify.js';
 import { createGate, type Gate } from '../gate/index.js';
 import type { AppEnv } from '../app-env.js';
 import { finishLogin, refreshTokens, revokeToken, startLogin, type LoginState, type Tokens } from './oidc-client.js';
@@ -77,7 +78,14 @@ export function mountSignIn<S extends BaseSession>(
     if (!login) return c.html(opts.signedOut('This sign-in has expired or was not started here. Please sign in again.'), 400);
     const result = await finishLogin(c.var.deps.config.issuer, CLIENT_ID, login, new URL(c.req.url).searchParams);
     if (!result.ok) return c.html(opts.signedOut(result.message), 400);
-    const requester = await c.var.deps.auth.verifier.verify(result.accessToken);
+    let requester: Requester;
+    try {
+      requester = await c.var.deps.auth.verifier.verify(result.accessToken);
+    } catch (err) {
+      // The issuer's keys could not be fetched (a Worker fetches them): her sign-in was fine, so she is told to try again.
+      if (err instanceof KeysUnavailable) return c.html(opts.signedOut('Signing in could not be finished just now. Please try again in a moment.'), 503);
+      throw err;
+    }
     const refused = opts.allow(requester);
     if (refused) return c.html(opts.signedOut(refused), 403);
     const lifetime = result.refreshToken ? SESSION_SECONDS : result.expiresIn;
