@@ -1,8 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { importJWK, type JWK } from 'jose';
-import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible, launchBrowser, screenshot } from '../helpers/browser.js';
@@ -10,6 +6,7 @@ import { demoAppToken } from '../helpers/demo-app-token.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { DEV_PASSWORD } from '../helpers/gateway-tokens.js';
 import { startWorkers, type LocalWorkers } from '../helpers/wrangler.js';
+import { seedWorker, sourceToken } from '../../scripts/worker-seed.js';
 
 const MARIA = 'clinic-oak-pat-000001';
 const PART_2 = /opioid|F11|buprenorphine|suboxone|naloxone|methadone/i;
@@ -26,16 +23,6 @@ describe('the portal and the clinician pages on the Worker', () => {
   let base: string;
   let browser: Browser;
 
-  /** A token from the Node authorization server for a backend client, asked for the Worker's FHIR base (RFC 8707). */
-  async function clientTokenFor(clientId: string, scope: string, resource = `${base}/fhir`) {
-    const jwk = JSON.parse(readFileSync(join(gw.keysDir, 'clients', `${clientId}.private.json`), 'utf8')) as JWK;
-    const key = (await importJWK(jwk, 'ES256')) as CryptoKey;
-    const config = await oidc.discovery(new URL(gw.issuer), clientId, {}, oidc.PrivateKeyJwt(key, { [oidc.modifyAssertion]: (h) => void (h.kid = jwk.kid) }), {
-      execute: [oidc.allowInsecureRequests],
-    });
-    return (await oidc.clientCredentialsGrant(config, { scope, resource })).access_token;
-  }
-
   beforeAll(async () => {
     // The Worker's origin must be known to the authorization server before either starts.
     const port = await new Promise<number>((resolve) => {
@@ -48,29 +35,8 @@ describe('the portal and the clinician pages on the Worker', () => {
     gw = await startGateway({ patients: 12, env: { TRUSTED_GATEWAYS: base } });
     w = await startWorkers({ port, vars: { PUBLIC_BASE_URL: base, OIDC_ISSUER: gw.issuer, OIDC_JWKS_URL: `${gw.issuer}/jwks` } });
 
-    // The same synthetic region the Node gateway loaded, sent to the Worker by each source with
-    // its own token (the directory, which has no client of its own, by the clinic). The payers'
-    // without their Coverage: the Worker has no participants registry yet, so no payer source is
-    // registered in its D1 and it refuses their Coverage, as it should (docs/scaling.md). Their
-    // Patient records still matter: the authorization server names one as her launch patient.
-    const manifest = JSON.parse(readFileSync(join(gw.fixturesDir, 'manifest.json'), 'utf8')) as { files: { id: string; kind: string; fileName: string }[] };
-    for (const file of manifest.files) {
-      const bundle = JSON.parse(readFileSync(join(gw.fixturesDir, file.fileName), 'utf8')) as {
-        entry: { resource: { resourceType: string; meta?: object } }[];
-      };
-      bundle.entry = bundle.entry.filter((e) => e.resource.resourceType !== 'Coverage');
-      // Relayed by the clinic, the directory's entries are the clinic's to vouch for: their meta.source goes.
-      if (file.kind === 'directory') for (const e of bundle.entry) delete e.resource.meta;
-      const token = await clientTokenFor(file.kind === 'directory' ? 'clinic-oak' : file.id, 'system/*.cu');
-      for (let i = 0; i < bundle.entry.length; i += 100) {
-        const res = await w.fetch(`${base}/fhir`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: bundle.entry.slice(i, i + 100) }),
-        });
-        expect(res.status, `${file.id}: ${await res.clone().text()}`).toBe(200);
-      }
-    }
+    // The same synthetic region the Node gateway loaded, sent by its sources (scripts/worker-seed.ts).
+    await seedWorker({ worker: base, issuer: gw.issuer, keysDir: gw.keysDir, fixturesDir: gw.fixturesDir, fetch: w.fetch });
     browser = await launchBrowser();
   }, 240_000);
 
@@ -161,7 +127,9 @@ describe('the portal and the clinician pages on the Worker', () => {
   }, 90_000);
 
   it('issues tokens only for the servers it names: another server is refused, and each server refuses the other’s tokens', async () => {
-    await expect(clientTokenFor('clinic-oak', 'system/*.cu', 'http://127.0.0.1:1/fhir')).rejects.toMatchObject({ error: 'invalid_target' });
+    await expect(
+      sourceToken({ worker: base, issuer: gw.issuer, keysDir: gw.keysDir }, 'clinic-oak', 'system/*.cu', 'http://127.0.0.1:1/fhir'),
+    ).rejects.toMatchObject({ error: 'invalid_target' });
     await expect(demoAppToken(gw.base, 'dr.chen', 'openid user/*.rs', {}, 'http://127.0.0.1:1/fhir')).rejects.toThrow();
     const forWorker = await demoAppToken(gw.base, 'dr.chen', 'openid user/*.rs', {}, `${base}/fhir`);
     expect((await fetch(`${gw.fhir}/Patient/${MARIA}`, { headers: { authorization: `Bearer ${forWorker}` } })).status).toBe(401);

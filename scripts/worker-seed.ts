@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importJWK, type JWK } from 'jose';
+import * as oidc from 'openid-client';
+
+/**
+ * Loads a Node gateway's synthetic region (its fixture files) into a Worker, the way its sources
+ * would send it: each source with a token of its own from the Node authorization server, asked
+ * for the Worker's FHIR base (RFC 8707 `resource`; the Node deployment names the Worker in
+ * TRUSTED_GATEWAYS), in transactions of 100 entries.
+ *
+ * - The directory has no client of its own: the clinic relays it, without its meta.source.
+ * - The payers' Coverage is left out: the Worker has no participants registry yet, so no payer
+ *   source is registered in its D1, and it refuses their Coverage as it should.
+ */
+export async function seedWorker(options: {
+  worker: string;
+  issuer: string;
+  keysDir: string;
+  fixturesDir: string;
+  fetch?: (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<Response>;
+}): Promise<{ resources: number }> {
+  const send = options.fetch ?? fetch;
+  const manifest = JSON.parse(readFileSync(join(options.fixturesDir, 'manifest.json'), 'utf8')) as { files: { id: string; kind: string; fileName: string }[] };
+  let resources = 0;
+  for (const file of manifest.files) {
+    const bundle = JSON.parse(readFileSync(join(options.fixturesDir, file.fileName), 'utf8')) as {
+      entry: { resource: { resourceType: string; meta?: object } }[];
+    };
+    const entries = bundle.entry.filter((e) => e.resource.resourceType !== 'Coverage');
+    if (file.kind === 'directory') for (const e of entries) delete e.resource.meta;
+    const token = await sourceToken(options, file.kind === 'directory' ? 'clinic-oak' : file.id);
+    for (let i = 0; i < entries.length; i += 100) {
+      const res = await send(`${options.worker}/fhir`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: entries.slice(i, i + 100) }),
+      });
+      if (res.status !== 200) throw new Error(`${file.id}: the Worker refused entries ${i} to ${i + 99}: ${res.status} ${await res.text()}`);
+      resources += Math.min(100, entries.length - i);
+    }
+  }
+  return { resources };
+}
+
+/** A backend client's token (private_key_jwt with its development key) for the Worker's FHIR base. */
+export async function sourceToken(
+  options: { worker: string; issuer: string; keysDir: string },
+  clientId: string,
+  scope = 'system/*.cu',
+  resource = `${options.worker}/fhir`,
+) {
+  const jwk = JSON.parse(readFileSync(join(options.keysDir, 'clients', `${clientId}.private.json`), 'utf8')) as JWK;
+  const key = (await importJWK(jwk, 'ES256')) as CryptoKey;
+  const config = await oidc.discovery(
+    new URL(options.issuer),
+    clientId,
+    {},
+    oidc.PrivateKeyJwt(key, { [oidc.modifyAssertion]: (h) => void (h.kid = jwk.kid) }),
+    {
+      execute: [oidc.allowInsecureRequests],
+    },
+  );
+  return (await oidc.clientCredentialsGrant(config, { scope, resource })).access_token;
+}
