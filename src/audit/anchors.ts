@@ -3,6 +3,7 @@ import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils';
 import { desc, eq, sql } from 'drizzle-orm';
 import { createLocalJWKSet, decodeJwt, importJWK, jwtVerify, SignJWT, type JSONWebKeySet, type JWK } from 'jose';
 import type { Database } from '../db/database.js';
+import { GENESIS } from './chain.js';
 import { auditAnchors, auditEvents } from '../db/schema.js';
 
 /**
@@ -27,10 +28,23 @@ export interface ChainHead {
 }
 
 export interface AnchorClaims {
-  chains: ChainHead[];
+  /**
+   * The heads, in the open: Node's one chain ('gateway'). A sealed anchor (the Worker's, whose
+   * chains are named after patients) leaves them out and signs only their root and count; its
+   * heads are kept beside it, unpublished, and checked against the signed root.
+   */
+  chains?: ChainHead[];
   /** RFC 6962 Merkle tree hash over the heads, sorted by chain name, each leaf `chain|seq|hash`. */
   root: string;
+  /** How many heads the root covers (a sealed anchor's). */
+  size?: number;
+  /** A sealed anchor's number (1, 2, …) and the SHA-256 of the anchor before it: anchors form a chain of their own, so one deleted, replaced or reordered is found. */
+  n?: number;
+  prev?: string;
 }
+
+/** An anchor whose heads have been checked against its signed root: open, or sealed with its kept heads. */
+export type OpenedAnchor = AnchorClaims & { chains: ChainHead[] };
 
 /** RFC 6962 section 2.1: leaves hashed with a 0x00 prefix, nodes with 0x01, split at the largest power of two below n. */
 export function merkleRoot(leaves: readonly string[]): string {
@@ -44,9 +58,24 @@ export function merkleRoot(leaves: readonly string[]): string {
   return bytesToHex(tree(leaves.map((l) => utf8ToBytes(l))));
 }
 
-export function anchorClaims(heads: readonly ChainHead[]): AnchorClaims {
+export function anchorClaims(heads: readonly ChainHead[]): OpenedAnchor {
   const chains = [...heads].sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
   return { chains, root: merkleRoot(chains.map((h) => `${h.chain}|${h.seq}|${h.hash}`)) };
+}
+
+/**
+ * Sealed claims: the root and count of the heads, and not the heads. A chain's name says whose
+ * trail it is (`patient:<person>`) and its seq how often she was looked at; published, the heads
+ * would tell anyone which patients the exchange holds and how busy their records are.
+ */
+export function sealedAnchorClaims(heads: readonly ChainHead[], n: number, previous: string | undefined): AnchorClaims {
+  const { root, chains } = anchorClaims(heads);
+  return { root, size: chains.length, n, prev: previous === undefined ? GENESIS : anchorDigest(previous) };
+}
+
+/** What a sealed anchor's `prev` holds for the anchor before it: the SHA-256 of its JWS text. */
+export function anchorDigest(jws: string): string {
+  return bytesToHex(sha256(utf8ToBytes(jws)));
 }
 
 export type AnchorSigner = (claims: AnchorClaims) => Promise<string>;
@@ -97,7 +126,12 @@ export async function listAnchors(db: Database, limit = 100): Promise<{ seq: num
   return db.orm.select().from(auditAnchors).orderBy(desc(auditAnchors.seq)).limit(limit);
 }
 
-export type AnchorProblem = { anchor: number; chain?: string; seq?: number; problem: 'signature' | 'root' | 'missing' | 'changed' | 'row' };
+export type AnchorProblem = {
+  anchor: number;
+  chain?: string;
+  seq?: number;
+  problem: 'signature' | 'root' | 'missing' | 'changed' | 'row' | 'heads' | 'sequence';
+};
 
 /**
  * Checks anchors (the file's own, and any copies kept elsewhere) against the trail: each must be
@@ -141,23 +175,41 @@ export async function verifyAnchors(
   return problems;
 }
 
-/** An anchor's claims if it is signed by one of `keys` and its root is its heads' root; else which of the two fails. */
-export async function openAnchor(jws: string, keys: ReturnType<typeof createLocalJWKSet>, issuer?: string): Promise<AnchorClaims | 'signature' | 'root'> {
+/**
+ * An anchor's claims with its heads, if it is signed by one of `keys` and its root is its heads'
+ * root: the heads it carries, or for a sealed anchor the heads kept beside it (`kept`). Else what
+ * fails: the signature; the root; or, for a sealed anchor, 'heads' when none were kept (they
+ * were deleted with it) or they are not what it sealed (they were edited).
+ */
+export async function openAnchor(
+  jws: string,
+  keys: ReturnType<typeof createLocalJWKSet>,
+  issuer?: string,
+  kept?: readonly ChainHead[],
+): Promise<OpenedAnchor | 'signature' | 'root' | 'heads'> {
   let claims: AnchorClaims;
   try {
     claims = (await jwtVerify(jws, keys, { ...(issuer ? { issuer } : {}), typ: ANCHOR_TYPE })).payload as unknown as AnchorClaims;
   } catch {
     return 'signature';
   }
+  const sealed = claims.chains === undefined;
+  const heads: unknown = sealed ? kept : claims.chains;
   const wellFormed =
-    Array.isArray(claims.chains) && claims.chains.every((h) => typeof h?.chain === 'string' && Number.isSafeInteger(h.seq) && typeof h.hash === 'string');
-  return wellFormed && anchorClaims(claims.chains).root === claims.root ? claims : 'root';
+    Array.isArray(heads) &&
+    heads.every((h: Partial<ChainHead> | null) => typeof h?.chain === 'string' && Number.isSafeInteger(h.seq) && typeof h.hash === 'string');
+  if (!wellFormed) return sealed ? 'heads' : 'root';
+  const opened = anchorClaims(heads as ChainHead[]);
+  if (opened.root !== claims.root || (sealed && claims.size !== opened.chains.length)) return sealed ? 'heads' : 'root';
+  return { ...claims, chains: opened.chains };
 }
 
 /** One anchor problem in words, as the CLI says it. */
 export function describeAnchorProblem(p: AnchorProblem): string {
   if (p.problem === 'signature') return 'is not signed by any of the gateway\u2019s published keys';
   if (p.problem === 'root') return 'its root is not the root of its chain heads';
+  if (p.problem === 'sequence') return 'does not follow the anchor before it (anchors were deleted, replaced or reordered)';
+  if (p.problem === 'heads') return 'the chain heads it seals are gone or not what it signed (the anchor object was edited)';
   if (p.problem === 'row') return `is stored as the anchor of event ${p.seq} but signs another (the trail's anchors were edited)`;
   if (p.problem === 'missing') return `anchors event ${p.seq}${p.chain ? ` of chain ${p.chain}` : ''}, which the trail no longer holds (events were removed)`;
   return `anchors event ${p.seq}${p.chain ? ` of chain ${p.chain}` : ''} with another hash (the trail was rewritten up to there)`;

@@ -20,7 +20,7 @@ export interface ChainRow {
   hash: string;
 }
 
-export type ChainProblem = { chain?: string; seq: number; problem: 'gap' | 'prev-hash' | 'hash' | 'kind' | 'columns' };
+export type ChainProblem = { chain?: string; seq: number; problem: 'gap' | 'prev-hash' | 'hash' | 'kind' | 'columns' | 'ahead' };
 
 /** Checks rows in seq order: consecutive numbers, each linked to the one before, each hash right. */
 export async function verifyChain(

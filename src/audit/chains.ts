@@ -1,5 +1,7 @@
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
-import { merkleRoot, openAnchor, type AnchorProblem, type ChainHead } from './anchors.js';
+import { anchorDigest, merkleRoot, openAnchor, type AnchorProblem, type ChainHead, type OpenedAnchor } from './anchors.js';
+import { GENESIS } from './chain.js';
+import type { StoredAnchor } from './trail.js';
 import type { ChainProblem } from './chain.js';
 import type { AuditRow } from './rows.js';
 import { walkChain, type TrailVerdict } from './verify.js';
@@ -9,14 +11,16 @@ import { walkChain, type TrailVerdict } from './verify.js';
  * a shard's for events about no one (src/entry/worker/), or an export of either over HTTP.
  */
 export interface ChainSource {
-  /** Every chain the trail knows of (the anchor object's heads). */
+  /** Every chain the trail knows of (the anchor object's heads), with the head last reported for it if any. */
   chainNames(): Promise<string[]>;
+  /** The head each chain last reported for anchoring: none may be past the chain's real end. */
+  reported?(): Promise<ReadonlyMap<string, number>>;
   /** A chain's rows in seq order, from its very bottom when `after` is undefined. */
   rows(chain: string, after: number | undefined, limit: number): Promise<AuditRow[]>;
   /** The hash a chain holds at `seq`, if it holds that event. */
   hashAt(chain: string, seq: number): Promise<string | undefined>;
-  /** Every signed anchor (JWS), the trail's own. */
-  anchors(): Promise<string[]>;
+  /** Every signed anchor, the trail's own, with its stored number and a sealed anchor's kept heads. */
+  anchors(): Promise<Pick<StoredAnchor, 'seq' | 'jws' | 'heads'>[]>;
 }
 
 export interface ChainsVerdict extends TrailVerdict {
@@ -35,10 +39,15 @@ export async function verifyChains(
   saved: readonly string[] = [],
   pageSize = 1000,
 ): Promise<ChainsVerdict> {
-  const jwsList = [...(await source.anchors()), ...saved];
+  const own = await source.anchors();
+  // A saved copy of a sealed anchor is checked with the heads the trail kept for it: if the
+  // trail no longer has it (deleted with the chains it covered), the copy's heads are 'heads'.
+  const keptFor = new Map(own.map((a) => [a.jws, a.heads]));
+  const list = [...own, ...saved.map((jws) => ({ jws, heads: keptFor.get(jws) }))];
   const keys = jwks ? createLocalJWKSet(jwks) : undefined;
-  const opened = keys ? await Promise.all(jwsList.map((jws) => openAnchor(jws, keys))) : [];
+  const opened = keys ? await Promise.all(list.map((a) => openAnchor(a.jws, keys, undefined, a.heads))) : [];
   const names = new Set(await source.chainNames());
+  const reported = (await source.reported?.()) ?? new Map<string, number>();
   for (const claims of opened) if (typeof claims !== 'string') for (const h of claims.chains) names.add(h.chain);
 
   const problems: ChainProblem[] = [];
@@ -49,9 +58,13 @@ export async function verifyChains(
     checked += verdict.checked;
     problems.push(...verdict.problems.map((p) => ({ ...p, chain })));
     heads.push({ chain, ...verdict.last });
+    // A head reported past the chain's end: events cut off, or a forged report that would stop
+    // the chain from being anchored again (the anchor object signs only heads that moved).
+    const head = reported.get(chain);
+    if (head !== undefined && head > verdict.last.seq) problems.push({ chain, seq: head, problem: 'ahead' });
   }
 
-  const anchorProblems: AnchorProblem[] = [];
+  const anchorProblems: AnchorProblem[] = sequenceProblems(own, opened);
   for (let i = 0; i < opened.length; i++) {
     const claims = opened[i]!;
     if (typeof claims === 'string') {
@@ -69,6 +82,27 @@ export async function verifyChains(
     chains: names.size,
     problems,
     last: { seq: checked, hash: merkleRoot(heads.map((h) => `${h.chain}|${h.seq}|${h.hash}`)) },
-    anchors: { checked: keys ? jwsList.length : 0, problems: anchorProblems },
+    anchors: { checked: keys ? list.length : 0, problems: anchorProblems },
   };
+}
+
+/**
+ * The trail's own sealed anchors must form an unbroken chain from number 1: each stored under its
+ * signed number, each naming the one before it by digest. One deleted, replaced by another's
+ * copy, or reordered breaks it. (Anchors cut off the newest end are found only by saved copies.)
+ */
+function sequenceProblems(own: readonly Pick<StoredAnchor, 'seq' | 'jws'>[], opened: readonly (OpenedAnchor | string)[]): AnchorProblem[] {
+  const problems: AnchorProblem[] = [];
+  const sealed = own
+    .map((a, i) => ({ ...a, i, claims: opened[i] }))
+    .filter((a) => typeof a.claims !== 'string' && a.claims?.n !== undefined)
+    .sort((a, b) => a.seq - b.seq);
+  let expected = { n: 1, prev: GENESIS };
+  for (const a of sealed) {
+    const claims = a.claims as OpenedAnchor;
+    if (claims.n !== a.seq) problems.push({ anchor: a.i, seq: a.seq, problem: 'row' });
+    if (claims.n !== expected.n || claims.prev !== expected.prev) problems.push({ anchor: a.i, seq: claims.n, problem: 'sequence' });
+    expected = { n: claims.n! + 1, prev: anchorDigest(a.jws) };
+  }
+  return problems;
 }

@@ -132,8 +132,8 @@ export class AuditLog implements AuditTrail {
     return { ...(await chainHead(this.db)), ...(lastMarked ? { lastMarked } : {}) };
   }
 
-  verify(anchorKeys: JSONWebKeySet | undefined): Promise<TrailVerdict> {
-    return verifyTrail(this.db, anchorKeys);
+  verify(anchorKeys: JSONWebKeySet | undefined, saved: readonly string[] = []): Promise<TrailVerdict> {
+    return verifyTrail(this.db, anchorKeys, saved);
   }
 }
 

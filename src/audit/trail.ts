@@ -1,3 +1,4 @@
+import type { ChainHead } from './anchors.js';
 import type { JSONWebKeySet } from 'jose';
 import type { AccessRecord } from './event.js';
 import type { TrailVerdict } from './verify.js';
@@ -7,6 +8,8 @@ export interface StoredAnchor {
   seq: number;
   issuedAt: string;
   jws: string;
+  /** A sealed anchor's heads, kept for the verifier and never published (src/audit/anchors.ts). */
+  heads?: ChainHead[];
 }
 
 /**
@@ -26,14 +29,16 @@ export interface AuditTrail {
   eventsAboutAt(person: string, from: number, limit: number): Promise<{ content: string }[]>;
   /** One event about this person by its id, rendered; undefined for an event about anyone else. */
   eventAbout(person: string, id: string): Promise<string | undefined>;
-  /** The signed anchors, newest first, as /public/audit-anchors publishes them. */
+  /** The signed anchors, newest first (/public/audit-anchors publishes them without their kept heads). */
   anchors(limit?: number): Promise<StoredAnchor[]>;
   /** The console's view: how many events, where the (gateway's) chain ends, and the last check's event. */
   status(marker: string): Promise<{
     events: number;
     head?: { seq: number; hash: string; recorded: string };
+    /** Chains with events after their last anchored head (the Worker's; events reported to the anchor object only). */
+    unanchored?: number;
     lastMarked?: Record<string, unknown>;
   }>;
   /** Every chain walked and the anchors checked against them (with `anchorKeys`), as `audit:verify` does. */
-  verify(anchorKeys: JSONWebKeySet | undefined): Promise<TrailVerdict>;
+  verify(anchorKeys: JSONWebKeySet | undefined, saved?: readonly string[]): Promise<TrailVerdict>;
 }

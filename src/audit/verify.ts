@@ -121,6 +121,7 @@ export async function verifyTrail(db: Database, anchorKeys: JSONWebKeySet | unde
 /** One problem in words, as the CLI and the console say it. */
 export function describeProblem(p: ChainProblem): string {
   if (p.problem === 'gap') return 'events missing before it';
+  if (p.problem === 'ahead') return 'was reported for anchoring, but the chain ends before it (events were cut off, or the report was forged)';
   if (p.problem === 'prev-hash') return 'does not link to the event before it';
   if (p.problem === 'kind') return 'claims the old form among events in the compact one';
   if (p.problem === 'columns') return 'its columns do not say what its hashed event says';

@@ -7,6 +7,8 @@ import type { Operator } from './operator.js';
 export interface ChainStatus {
   events: number;
   head?: { seq: number; hash: string; recorded: string };
+  /** On the Worker: chains with events after their last anchored head (0 once the anchor object has signed every reported head). */
+  unanchored?: number;
   /** The last check run from the console, as its own audit event says. */
   lastVerification?: { at: string; by: string; outcome: string };
 }
@@ -25,8 +27,8 @@ export async function chainStatus(deps: OperationsDeps, _operator: Operator): Pr
  * saying who ran it and what it found (where the chain breaks, by event number). The event is
  * appended after the walk, so it is never part of what it vouches for.
  */
-export async function verifyOnDemand(deps: OperationsDeps, operator: Operator): Promise<TrailVerdict> {
-  const verdict = await deps.audit.verify(deps.anchorKeys);
+export async function verifyOnDemand(deps: OperationsDeps, operator: Operator, saved: readonly string[] = []): Promise<TrailVerdict> {
+  const verdict = await deps.audit.verify(deps.anchorKeys, saved);
   const first = verdict.problems[0];
   const anchor = verdict.anchors.problems[0];
   const count = verdict.problems.length + verdict.anchors.problems.length;

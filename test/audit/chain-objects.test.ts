@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { anchorClaims, anchorSigner } from '../../src/audit/anchors.js';
+import { anchorSigner, sealedAnchorClaims, type ChainHead } from '../../src/audit/anchors.js';
 import { ChainStore, type SqlExec } from '../../src/audit/chain-store.js';
 import { verifyChains, type ChainSource } from '../../src/audit/chains.js';
 import { eventRow } from '../../src/audit/rows.js';
@@ -22,12 +22,17 @@ const sqlOf = (db: Database.Database): SqlExec => ({
 });
 const event = (id: string) => eventRow({ id, recorded: '2026-12-03T10:00:00.000Z' }, 'person-1');
 
-function trail(stores: Map<string, ChainStore>, anchors: string[] = []): ChainSource {
+function trail(
+  stores: Map<string, ChainStore>,
+  anchors: { seq: number; jws: string; heads?: ChainHead[] }[] = [],
+  reported = new Map<string, number>(),
+): ChainSource {
   return {
     chainNames: async () => [...stores.keys()],
     rows: async (chain, after, limit) => stores.get(chain)?.rows(after, limit) ?? [],
     hashAt: async (chain, seq) => stores.get(chain)?.hashAt(seq),
     anchors: async () => anchors,
+    reported: async () => reported,
   };
 }
 
@@ -60,9 +65,37 @@ describe('a chain in an object', () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const jwk = { ...(await exportJWK(privateKey)), kid: 'k1', alg: 'ES256' };
     const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] };
-    const anchor = await anchorSigner(jwk, 'https://gateway.test')(anchorClaims([...stores].map(([chain, s]) => ({ chain, ...s.head() }))));
+    const heads = [...stores].map(([chain, s]) => ({ chain, ...s.head() }));
+    const sign = anchorSigner(jwk, 'https://gateway.test');
+    const jws = await sign(sealedAnchorClaims(heads, 1, undefined));
+    const anchor = { seq: 1, jws, heads };
     const clean = await verifyChains(trail(stores, [anchor]), jwks);
     expect([clean.checked, clean.problems, clean.anchors.problems]).toEqual([4, [], []]);
+    // What is published names no patient: only the root and how many heads it covers.
+    expect(Buffer.from(jws.split('.')[1]!, 'base64url').toString()).not.toMatch(/patient|p1|p2/);
+
+    // The kept heads edited (a chain cut back, its head moved down with it), or deleted: the signed root no longer matches.
+    for (const kept of [[{ ...heads[0]!, seq: 1 }, heads[1]!], [heads[0]!], [], undefined]) {
+      const verdict = await verifyChains(trail(stores, [{ seq: 1, jws, ...(kept ? { heads: kept } : {}) }]), jwks);
+      expect(verdict.anchors.problems, JSON.stringify(kept)).toEqual([{ anchor: 0, problem: 'heads' }]);
+    }
+    // A copy saved by someone else, after the trail's own anchor was deleted with its heads: found.
+    const deleted = await verifyChains(trail(stores, []), jwks, [jws]);
+    expect(deleted.anchors.problems).toEqual([{ anchor: 0, problem: 'heads' }]);
+
+    // The anchors chain among themselves: the second names the first. One deleted, or replaced by a copy of another, breaks it.
+    b.append([event('e-4')]);
+    const heads2 = [{ chain: 'patient:p1', ...b.head() }];
+    const second = { seq: 2, jws: await sign(sealedAnchorClaims(heads2, 2, jws)), heads: heads2 };
+    const both = await verifyChains(trail(stores, [second, anchor]), jwks);
+    expect(both.anchors.problems).toEqual([]);
+    expect((await verifyChains(trail(stores, [second]), jwks)).anchors.problems).toEqual([{ anchor: 0, seq: 2, problem: 'sequence' }]);
+    const copied = await verifyChains(trail(stores, [{ ...anchor, seq: 2 }, anchor]), jwks);
+    expect(copied.anchors.problems).toEqual(expect.arrayContaining([{ anchor: 0, seq: 2, problem: 'row' }]));
+
+    // A head reported past the chain's end (a forged report that would stop her chain being anchored again): found.
+    const ahead = await verifyChains(trail(stores, [second, anchor], new Map([['patient:p1', 1e9]])), jwks);
+    expect(ahead.problems).toContainEqual({ chain: 'patient:p1', seq: 1e9, problem: 'ahead' });
 
     // At rest, one field of the second row changed, and every hash after it recomputed would not help: the anchor holds the old head.
     const row = db.prepare('SELECT row FROM audit_chain WHERE seq = 2').get() as { row: string };

@@ -47,13 +47,14 @@ describe('Worker scale-out: per-patient objects, anchors, revocation across isol
       anchors: { checked: number; problems: { chain?: string; problem: string }[] };
     };
   };
-  const anchoredHeads = async () => {
-    const body = (await (await w.fetch(`${w.primary}/public/audit-anchors`)).json()) as { anchors: { jws: string }[] };
-    const heads = new Map<string, number>();
-    for (const a of body.anchors)
-      for (const h of (decodeJwt(a.jws) as { chains: { chain: string; seq: number }[] }).chains) heads.set(h.chain, Math.max(heads.get(h.chain) ?? 0, h.seq));
-    return heads;
+  /** The operator's status: events reported to the anchor object, and chains with events not yet anchored. */
+  const status = async () => {
+    const res = await w.fetch(`${w.primary}/admin/audit`, { headers: { authorization: `Bearer ${operator}` } });
+    const { events, unanchored } = (await res.json()) as { events: number; unanchored: number };
+    return { events, unanchored };
   };
+  /** Waits until every stored event is reported and every head anchored: `stored` is what a verify just walked, plus its own event. */
+  const allAnchored = (stored: number, timeout = 20_000) => expect.poll(status, { timeout, interval: 250 }).toEqual({ events: stored + 1, unanchored: 0 });
   /** The SQLite file of the object holding `chain`, found by the name it keeps. */
   const objectFile = (chain: string) => {
     const dir = join(w.doDir, `${w.name}-PatientObject`);
@@ -68,6 +69,23 @@ describe('Worker scale-out: per-patient objects, anchors, revocation across isol
       }
     }
     throw new Error(`no object file for ${chain}`);
+  };
+  /** Her read made to look like a search, and every hash after it recomputed: the chain alone still verifies. Returns seq -> new hash. */
+  const rewrite = (chain: string) => {
+    const db = new Database(objectFile(chain));
+    const rows = db.prepare('SELECT seq, row FROM audit_chain ORDER BY seq').all() as { seq: number; row: string }[];
+    const hashes = new Map<number, string>();
+    let prev = '0'.repeat(64);
+    for (const r of rows) {
+      const parsed = JSON.parse(r.row) as UnchainedRow;
+      const row = parsed.interaction === 'read' ? { ...parsed, interaction: 'search-type' } : parsed;
+      const hash = chainHash(prev, chainedText(row));
+      db.prepare('UPDATE audit_chain SET row = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(JSON.stringify(row), prev, hash, r.seq);
+      hashes.set(r.seq, hash);
+      prev = hash;
+    }
+    db.close();
+    return hashes;
   };
   const personOf = async (id: string) => {
     const res = await w.fetch(`${w.primary}/fhir/AuditEvent?patient=Patient/${id}&_count=1`, {
@@ -121,20 +139,16 @@ describe('Worker scale-out: per-patient objects, anchors, revocation across isol
     expect((await mine.json()).total).toBe(1 + HOT);
 
     // Every chain's newest event is anchored once the heads are reported and the alarm runs.
-    const hotPerson = await personOf('hot-1');
-    await expect
-      .poll(
-        async () => {
-          const heads = await anchoredHeads();
-          return [heads.get(`patient:${hotPerson}`) ?? 0, [...heads.keys()].filter((k) => k.startsWith('patient:')).length];
-        },
-        { timeout: 20_000, interval: 500 },
-      )
-      .toEqual([1 + HOT + 2, N + 1]); // her ingest, the reads, her two accounting searches
+    const walked = await verify();
+    await allAnchored(walked.checked);
+    // What is published names no patient: sealed anchors sign only the root and the count of heads.
+    const published = await (await w.fetch(`${w.primary}/public/audit-anchors`)).text();
+    expect(published).not.toMatch(/patient:|sp-|hot-/);
+    for (const { jws } of (JSON.parse(published) as { anchors: { jws: string }[] }).anchors) expect(decodeJwt(jws)).not.toHaveProperty('chains');
     const after = await verify();
     expect(after.intact, JSON.stringify([after.problems.slice(0, 5), after.anchors.problems.slice(0, 5)])).toBe(true);
     // Nothing lost: every read and search made one event, and the check before made its own.
-    expect(after.checked - before.checked).toBe(1 + N + HOT + 2); // the check before, the reads, her two accounting searches
+    expect(after.checked - before.checked).toBe(1 + N + HOT + 1 + 1); // the check before, the reads, her accounting search, the walk above
     expect(after.chains).toBeGreaterThanOrEqual(N + 1);
     expect(after.anchors.checked).toBeGreaterThan(0);
   }, 240_000);
@@ -180,17 +194,9 @@ describe('Worker scale-out: per-patient objects, anchors, revocation across isol
   }, 60_000);
 
   it('finds an edited row, a chain rewritten with its hashes recomputed, and a patient’s chain deleted whole', async () => {
-    const [edited, rewritten, deleted] = await Promise.all(['sp-1', 'sp-2', 'sp-3'].map(personOf));
-    // Her chain, and the rewritten one, are anchored as they stand now (their searches included).
-    await expect
-      .poll(
-        async () => {
-          const heads = await anchoredHeads();
-          return [heads.get(`patient:${rewritten}`), heads.get(`patient:${deleted}`)];
-        },
-        { timeout: 10_000 },
-      )
-      .toEqual([3, 3]); // her ingest, her read, the search that found her person
+    const [edited, rewritten, deleted, resealed] = await Promise.all(['sp-1', 'sp-2', 'sp-3', 'sp-4'].map(personOf));
+    // Every chain is anchored as it stands now (the searches that found their persons included).
+    await allAnchored((await verify()).checked, 10_000);
 
     let editedSeq = 0;
     // An attacker at the objects' storage, while the gateway is down (a running object keeps its pages cached).
@@ -205,17 +211,7 @@ describe('Worker scale-out: per-patient objects, anchors, revocation across isol
       db.close();
 
       // 2. The same edit, then every hash after it recomputed: the chain alone still verifies.
-      db = new Database(objectFile(`patient:${rewritten}`));
-      const rows = db.prepare('SELECT seq, row FROM audit_chain ORDER BY seq').all() as { seq: number; row: string }[];
-      let prev = '0'.repeat(64);
-      for (const r of rows) {
-        const parsed = JSON.parse(r.row) as UnchainedRow;
-        const row = parsed.interaction === 'read' ? { ...parsed, interaction: 'search-type' } : parsed;
-        const hash = chainHash(prev, chainedText(row));
-        db.prepare('UPDATE audit_chain SET row = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(JSON.stringify(row), prev, hash, r.seq);
-        prev = hash;
-      }
-      db.close();
+      rewrite(`patient:${rewritten}`);
 
       // 3. Her events deleted, and her chain struck from the anchor object's list.
       db = new Database(objectFile(`patient:${deleted}`));
@@ -229,6 +225,7 @@ describe('Worker scale-out: per-patient objects, anchors, revocation across isol
         ),
       );
       db.prepare('DELETE FROM heads WHERE chain = ?').run(`patient:${deleted}`);
+
       db.close();
     });
 
@@ -239,5 +236,28 @@ describe('Worker scale-out: per-patient objects, anchors, revocation across isol
     const anchorProblems = verdict.anchors.problems.map((p) => `${p.chain} ${p.problem}`);
     expect(anchorProblems).toContain(`patient:${rewritten} changed`);
     expect(anchorProblems).toContain(`patient:${deleted} missing`);
+    // 4. Then a chain rewritten, and the heads the anchor object keeps beside its sealed anchors
+    // rewritten to match: its rows verify alone, no kept head names its old hashes, but the
+    // signed roots no longer match what is kept.
+    await w.restart(() => {
+      const forged = rewrite(`patient:${resealed}`);
+      const anchorDir = join(w.doDir, `${w.name}-AnchorObject`);
+      const db = new Database(
+        join(
+          anchorDir,
+          readdirSync(anchorDir).find((f) => f.endsWith('.sqlite'))!,
+        ),
+      );
+      for (const a of db.prepare('SELECT n, heads FROM anchors').all() as { n: number; heads: string }[]) {
+        const heads = (JSON.parse(a.heads) as { chain: string; seq: number; hash: string }[]).map((h) =>
+          h.chain === `patient:${resealed}` ? { ...h, hash: forged.get(h.seq)! } : h,
+        );
+        db.prepare('UPDATE anchors SET heads = ? WHERE n = ?').run(JSON.stringify(heads), a.n);
+      }
+      db.close();
+    });
+    const resealedVerdict = await verify();
+    expect(resealedVerdict.problems.filter((p) => p.chain === `patient:${resealed}`)).toEqual([]);
+    expect(resealedVerdict.anchors.problems.map((p) => p.problem)).toContain('heads');
   }, 60_000);
 });

@@ -62,34 +62,39 @@ export class ObjectAuditTrail implements AuditTrail {
   }
 
   async status(marker: string) {
-    const { events } = await callObject(() => anchorObject(this.env).totals(), { idempotent: true });
+    const { events, unanchored } = await callObject(() => anchorObject(this.env).totals(), { idempotent: true });
     let lastMarked: Record<string, unknown> | undefined;
     for (let n = 0; n < SHARDS; n++) {
       const found = await this.read(shardChain(n), (o) => o.lastMarked(marker));
       if (found && (!lastMarked || String(found.recorded) > String(lastMarked.recorded))) lastMarked = found;
     }
-    return { events, ...(lastMarked ? { lastMarked } : {}) };
+    return { events, unanchored, ...(lastMarked ? { lastMarked } : {}) };
   }
 
-  verify(anchorKeys: JSONWebKeySet | undefined): Promise<TrailVerdict> {
-    return verifyChains(this.source(), anchorKeys);
+  verify(anchorKeys: JSONWebKeySet | undefined, saved: readonly string[] = []): Promise<TrailVerdict> {
+    return verifyChains(this.source(), anchorKeys, saved);
   }
 
   /** The trail as the verifier reads it: every chain the anchor object lists, and every shard. */
   source(): ChainSource {
-    return {
-      chainNames: async () => {
-        const names = new Set(Array.from({ length: SHARDS }, (_, n) => shardChain(n)));
+    // The anchor object's heads, read once per check: the chains it lists and what each reported.
+    let heads: Promise<Map<string, number>> | undefined;
+    const reported = () =>
+      (heads ??= (async () => {
+        const all = new Map<string, number>();
         for (let after = ''; ;) {
           const page = await callObject(() => anchorObject(this.env).heads(after, 5_000), { idempotent: true });
-          for (const h of page) names.add(h.chain);
-          if (page.length < 5_000) return [...names];
+          for (const h of page) all.set(h.chain, h.seq);
+          if (page.length < 5_000) return all;
           after = page[page.length - 1]!.chain;
         }
-      },
+      })());
+    return {
+      chainNames: async () => [...new Set([...Array.from({ length: SHARDS }, (_, n) => shardChain(n)), ...(await reported()).keys()])],
+      reported,
       rows: (chain, after, limit) => this.read(chain, (o) => o.rows(after, limit)),
       hashAt: (chain, seq) => this.read(chain, (o) => o.hashAt(seq)),
-      anchors: async () => (await this.anchors(1_000_000)).map((a) => a.jws),
+      anchors: () => this.anchors(1_000_000),
     };
   }
 

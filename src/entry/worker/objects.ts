@@ -31,7 +31,7 @@ export interface AnchorObjectRpc {
   report(chain: string, seq: number, hash: string): Promise<void>;
   anchors(limit: number): Promise<StoredAnchor[]>;
   heads(after: string, limit: number): Promise<{ chain: string; seq: number; hash: string }[]>;
-  totals(): Promise<{ chains: number; events: number }>;
+  totals(): Promise<{ chains: number; events: number; unanchored: number }>;
   anchorNow(): Promise<number | undefined>;
 }
 
