@@ -23,7 +23,16 @@ export default defineConfig({
         },
       },
       // The fifth red team's attacks on the Worker run workerd too.
-      { test: { ...shared, name: 'worker', include: ['test/worker/**/*.test.ts', 'test/redteam5/**/*.test.ts'] } },
+      {
+        test: {
+          ...shared,
+          name: 'worker',
+          include: ['test/worker/**/*.test.ts', 'test/redteam5/**/*.test.ts'],
+          // One file at a time: each starts its own workerd (both isolates, every object, D1), and
+          // two of them at once on two cores starved each other's requests past their timeouts.
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });
