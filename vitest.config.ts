@@ -19,15 +19,15 @@ export default defineConfig({
           ...shared,
           name: 'gateway',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/worker/**', 'test/redteam5/**'],
+          exclude: ['test/worker/**', 'test/redteam5/**', 'test/redteam6/**'],
         },
       },
-      // The fifth red team's attacks on the Worker run workerd too.
+      // The fifth and sixth red teams' attacks on the Worker run workerd too.
       {
         test: {
           ...shared,
           name: 'worker',
-          include: ['test/worker/**/*.test.ts', 'test/redteam5/**/*.test.ts'],
+          include: ['test/worker/**/*.test.ts', 'test/redteam5/**/*.test.ts', 'test/redteam6/**/*.test.ts'],
           // One file at a time: each starts its own workerd (both isolates, every object, D1), and
           // two of them at once on two cores starved each other's requests past their timeouts.
           fileParallelism: false,

@@ -14,6 +14,7 @@ export interface SqlExec {
 /** One stored link of a chain: its place, the row it chains (JSON), and the hashes. */
 interface Link {
   seq: number;
+  id: string;
   row: string;
   prev_hash: string;
   hash: string;
@@ -83,9 +84,11 @@ export class ChainStore {
    */
   rows(after: number | undefined, limit: number): AuditRow[] {
     const links = (after === undefined
-      ? this.sql.exec('SELECT seq, row, prev_hash, hash FROM audit_chain ORDER BY seq LIMIT ?', limit)
-      : this.sql.exec('SELECT seq, row, prev_hash, hash FROM audit_chain WHERE seq > ? ORDER BY seq LIMIT ?', after, limit)) as unknown as Link[];
-    return links.map((l) => ({ ...parseRow(l.row), seq: l.seq, prevHash: l.prev_hash, hash: l.hash }));
+      ? this.sql.exec('SELECT seq, id, row, prev_hash, hash FROM audit_chain ORDER BY seq LIMIT ?', limit)
+      : this.sql.exec('SELECT seq, id, row, prev_hash, hash FROM audit_chain WHERE seq > ? ORDER BY seq LIMIT ?', after, limit)) as unknown as Link[];
+    // The id as its column holds it (the one event(id) finds the row by), so an id column edited
+    // apart from the hashed row fails the hash (red team 6: two rows' ids swapped).
+    return links.map((l) => ({ ...parseRow(l.row), id: l.id, seq: l.seq, prevHash: l.prev_hash, hash: l.hash }));
   }
 
   hashAt(seq: number): string | undefined {

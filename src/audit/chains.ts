@@ -13,8 +13,11 @@ import { walkChain, type TrailVerdict } from './verify.js';
 export interface ChainSource {
   /** Every chain the trail knows of (the anchor object's heads), with the head last reported for it if any. */
   chainNames(): Promise<string[]>;
-  /** The head each chain last reported for anchoring: none may be past the chain's real end. */
-  reported?(): Promise<ReadonlyMap<string, number>>;
+  /**
+   * The head each chain last reported for anchoring (none may be past the chain's real end), and
+   * how far the anchor object says it anchored it (never past what its anchors cover).
+   */
+  reported?(): Promise<ReadonlyMap<string, { seq: number; anchored: number }>>;
   /** A chain's rows in seq order, from its very bottom when `after` is undefined. */
   rows(chain: string, after: number | undefined, limit: number): Promise<AuditRow[]>;
   /** The hash a chain holds at `seq`, if it holds that event. */
@@ -47,7 +50,10 @@ export async function verifyChains(
   const keys = jwks ? createLocalJWKSet(jwks) : undefined;
   const opened = keys ? await Promise.all(list.map((a) => openAnchor(a.jws, keys, undefined, a.heads))) : [];
   const names = new Set(await source.chainNames());
-  const reported = (await source.reported?.()) ?? new Map<string, number>();
+  const reported = (await source.reported?.()) ?? new Map<string, { seq: number; anchored: number }>();
+  // How far the anchors that opened cover each chain.
+  const covered = new Map<string, number>();
+  for (const claims of opened) if (typeof claims !== 'string') for (const h of claims.chains) covered.set(h.chain, Math.max(covered.get(h.chain) ?? 0, h.seq));
   for (const claims of opened) if (typeof claims !== 'string') for (const h of claims.chains) names.add(h.chain);
 
   const problems: ChainProblem[] = [];
@@ -60,8 +66,10 @@ export async function verifyChains(
     heads.push({ chain, ...verdict.last });
     // A head reported past the chain's end: events cut off, or a forged report that would stop
     // the chain from being anchored again (the anchor object signs only heads that moved).
+    // And an anchored mark past what any anchor covers: forged, it would keep her later events from ever being anchored.
     const head = reported.get(chain);
-    if (head !== undefined && head > verdict.last.seq) problems.push({ chain, seq: head, problem: 'ahead' });
+    if (head !== undefined && head.seq > verdict.last.seq) problems.push({ chain, seq: head.seq, problem: 'ahead' });
+    else if (head !== undefined && head.anchored > (covered.get(chain) ?? 0)) problems.push({ chain, seq: head.anchored, problem: 'ahead' });
   }
 
   const anchorProblems: AnchorProblem[] = sequenceProblems(own, opened);

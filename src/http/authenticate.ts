@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Requester } from '../auth/requester.js';
 import { FhirError } from '../fhir/errors.js';
 import type { AppEnv } from '../app-env.js';
-import { KeysUnavailable, TokenError } from '../auth/verify.js';
+import { TokenError } from '../auth/verify.js';
 
 // RFC 6750 b64token.
 const TOKEN_SYNTAX = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -27,13 +27,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
           requester = await verifier.verify(token);
         } catch (err) {
           if (err instanceof TokenError) throw unauthorized(err.code, err.message);
-          // Not the client's fault: its token may be good. A 401 would make it sign the person in again.
-          if (err instanceof KeysUnavailable)
-            throw FhirError.of(
-              503,
-              'transient',
-              'The token could not be checked just now (the authorization server’s keys are unavailable); try again shortly',
-            );
+          // KeysUnavailable goes on to onError (src/http/errors.ts): a 503, not the client's fault.
           throw err;
         }
       }

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { KeysUnavailable } from '../auth/verify.js';
 import { FhirError } from '../fhir/errors.js';
 import type { AppEnv } from '../app-env.js';
 import { outcomeResponse } from './fhir-response.js';
@@ -16,6 +17,17 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
   }
   if (err instanceof HTTPException && err.status < 500) {
     return outcomeResponse(err.status as 400, [{ code: 'invalid', diagnostics: err.message || 'Bad request' }]);
+  }
+  // The issuer's keys could not be fetched (the Worker fetches them): the client's token may be
+  // good, so not a 401 (it would sign the person in again), and not our 500. From any route, pages included.
+  if (err instanceof KeysUnavailable) {
+    return outcomeResponse(
+      503,
+      [{ code: 'transient', diagnostics: 'The token could not be checked just now (the authorization server’s keys are unavailable); try again shortly' }],
+      {
+        'retry-after': '30',
+      },
+    );
   }
   if (storageUnavailable(err)) {
     c.var.deps?.log('error', { method: c.req.method, path: new URL(c.req.url).pathname, name: err.name, message: err.message });

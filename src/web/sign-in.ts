@@ -170,7 +170,9 @@ export function fhirAs(c: Context<AppEnv>, appFetch: AppFetch, token: string): F
 export async function gateAs(c: Context<AppEnv>, token: string): Promise<Gate | undefined> {
   try {
     return createGate(c.var.deps, await c.var.deps.auth.verifier.verify(token));
-  } catch {
+  } catch (err) {
+    // Keys that cannot be fetched are not a signed-out session: a 503 (src/http/errors.ts).
+    if (err instanceof KeysUnavailable) throw err;
     return undefined;
   }
 }

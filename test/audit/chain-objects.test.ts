@@ -25,7 +25,7 @@ const event = (id: string) => eventRow({ id, recorded: '2026-12-03T10:00:00.000Z
 function trail(
   stores: Map<string, ChainStore>,
   anchors: { seq: number; jws: string; heads?: ChainHead[] }[] = [],
-  reported = new Map<string, number>(),
+  reported = new Map<string, { seq: number; anchored: number }>(),
 ): ChainSource {
   return {
     chainNames: async () => [...stores.keys()],
@@ -94,8 +94,20 @@ describe('a chain in an object', () => {
     expect(copied.anchors.problems).toEqual(expect.arrayContaining([{ anchor: 0, seq: 2, problem: 'row' }]));
 
     // A head reported past the chain's end (a forged report that would stop her chain being anchored again): found.
-    const ahead = await verifyChains(trail(stores, [second, anchor], new Map([['patient:p1', 1e9]])), jwks);
+    const ahead = await verifyChains(trail(stores, [second, anchor], new Map([['patient:p1', { seq: 1e9, anchored: 0 }]])), jwks);
     expect(ahead.problems).toContainEqual({ chain: 'patient:p1', seq: 1e9, problem: 'ahead' });
+    // Or marked as anchored further than any anchor covers it (so her later events would never be anchored): found.
+    const marked = await verifyChains(trail(stores, [second, anchor], new Map([['patient:p1', { seq: 4, anchored: 1e9 }]])), jwks);
+    expect(marked.problems).toContainEqual({ chain: 'patient:p1', seq: 1e9, problem: 'ahead' });
+    expect((await verifyChains(trail(stores, [second, anchor], new Map([['patient:p1', { seq: 4, anchored: 4 }]])), jwks)).problems).toEqual([]);
+
+    // The id column, which event(id) finds a row by, swapped between two rows apart from the hashed row: found.
+    const ids = db.prepare('SELECT seq, id FROM audit_chain WHERE seq IN (1, 3) ORDER BY seq').all() as { seq: number; id: string }[];
+    db.prepare('UPDATE audit_chain SET id = ? WHERE seq = ?').run('swap', 1);
+    db.prepare('UPDATE audit_chain SET id = ? WHERE seq = ?').run(ids[0]!.id, 3);
+    db.prepare('UPDATE audit_chain SET id = ? WHERE seq = ?').run(ids[1]!.id, 1);
+    const swapped = await verifyChains(trail(new Map([['patient:p1', new ChainStore(sqlOf(db))]])), jwks);
+    expect(swapped.problems.filter((p) => p.problem === 'hash').map((p) => p.seq)).toEqual(expect.arrayContaining([1, 3]));
 
     // At rest, one field of the second row changed, and every hash after it recomputed would not help: the anchor holds the old head.
     const row = db.prepare('SELECT row FROM audit_chain WHERE seq = 2').get() as { row: string };
@@ -136,6 +148,11 @@ describe('her consent version in her object', () => {
             if (s.k === 'end') v.changed();
             inWrite = live.length;
           } else if (s.k === 'read') {
+            // A writer past its lease (30 s; a write takes milliseconds) is counted out: the
+            // guarantee is for writes that finish within it, and the store cannot tell one still
+            // running from one that died.
+            for (let i = live.length - 1; i >= 0; i--) if (live[i]! + 30_000 <= now) live.splice(i, 1);
+            inWrite = live.length;
             const c = v.current(now);
             // While a live writer is within its lease, no view is kept.
             if (live.some((t) => t + 30_000 > now)) expect(c.settled).toBe(false);

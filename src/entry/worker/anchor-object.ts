@@ -86,8 +86,13 @@ export class AnchorObject extends DurableObject<WorkerEnv> {
     return rows.map((r) => ({ seq: r.n, issuedAt: r.issued_at, jws: r.jws, ...(r.heads !== null ? { heads: keptHeads(r.heads) } : {}) }));
   }
 
-  heads(after: string, limit: number): ChainHead[] {
-    return this.sql.exec('SELECT chain, seq, hash FROM heads WHERE chain > ? ORDER BY chain LIMIT ?', after, Math.min(limit, 5_000)) as unknown as ChainHead[];
+  /** Each chain's reported head, and how far the object says it has anchored it (which the verifier checks against the anchors). */
+  heads(after: string, limit: number): (ChainHead & { anchored: number })[] {
+    return this.sql.exec(
+      'SELECT chain, seq, hash, anchored_seq AS anchored FROM heads WHERE chain > ? ORDER BY chain LIMIT ?',
+      after,
+      Math.min(limit, 5_000),
+    ) as unknown as (ChainHead & { anchored: number })[];
   }
 
   /** Chains reported, their events, and how many of them have events after their last anchored head. */

@@ -78,13 +78,13 @@ export class ObjectAuditTrail implements AuditTrail {
   /** The trail as the verifier reads it: every chain the anchor object lists, and every shard. */
   source(): ChainSource {
     // The anchor object's heads, read once per check: the chains it lists and what each reported.
-    let heads: Promise<Map<string, number>> | undefined;
+    let heads: Promise<Map<string, { seq: number; anchored: number }>> | undefined;
     const reported = () =>
       (heads ??= (async () => {
-        const all = new Map<string, number>();
+        const all = new Map<string, { seq: number; anchored: number }>();
         for (let after = ''; ;) {
           const page = await callObject(() => anchorObject(this.env).heads(after, 5_000), { idempotent: true });
-          for (const h of page) all.set(h.chain, h.seq);
+          for (const h of page) all.set(h.chain, { seq: h.seq, anchored: h.anchored });
           if (page.length < 5_000) return all;
           after = page[page.length - 1]!.chain;
         }

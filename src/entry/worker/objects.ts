@@ -30,7 +30,7 @@ export interface ChainObjectRpc {
 export interface AnchorObjectRpc {
   report(chain: string, seq: number, hash: string): Promise<void>;
   anchors(limit: number): Promise<StoredAnchor[]>;
-  heads(after: string, limit: number): Promise<{ chain: string; seq: number; hash: string }[]>;
+  heads(after: string, limit: number): Promise<{ chain: string; seq: number; hash: string; anchored: number }[]>;
   totals(): Promise<{ chains: number; events: number; unanchored: number }>;
   anchorNow(): Promise<number | undefined>;
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import type { AppEnv } from '../../app-env.js';
+import { KeysUnavailable } from '../../auth/verify.js';
 import { operationsDeps, operatorOf, type Operator, type OperationsDeps } from '../../operations/index.js';
 import { page } from '../layout.js';
 import { currentSession, saveSession, type BaseSession } from '../sign-in.js';
@@ -35,7 +36,11 @@ export function operatorSignedOut(message?: string) {
 export async function operatorRequest(c: Context<AppEnv>): Promise<Signed | Response> {
   const session = await currentSession<Session>(c);
   if (!session) return c.html(operatorSignedOut(), c.req.method === 'GET' ? 200 : 401);
-  const requester = await c.var.deps.auth.verifier.verify(session.value.accessToken).catch(() => undefined);
+  // Keys that cannot be fetched are not a refusal: KeysUnavailable goes on to be a 503.
+  const requester = await c.var.deps.auth.verifier.verify(session.value.accessToken).catch((err: unknown) => {
+    if (err instanceof KeysUnavailable) throw err;
+    return undefined;
+  });
   const operator = operatorOf(requester);
   if (!operator) return c.html(operatorSignedOut(REFUSED), 403);
   return { session, operator };
