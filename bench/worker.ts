@@ -17,7 +17,7 @@
  * the code's cost, not Cloudflare's capacity (docs/scaling.md).
  */
 import { parseArgs } from 'node:util';
-import { sourceClaims } from '../test/helpers/tokens.js';
+import { clinicianClaims, OPERATOR_CLAIMS, patientClaims, sourceClaims } from '../test/helpers/tokens.js';
 import { startWorkers } from '../test/helpers/wrangler.js';
 
 const { values } = parseArgs({
@@ -38,17 +38,8 @@ const w = await startWorkers({ replica: true, vars: { AUDIT_REPORT_MS: '1000', A
 const bases = [w.primary, w.replica!];
 try {
   const source = await w.issuer.mint(sourceClaims('urn:bench:worker'));
-  const operator = await w.issuer.mint({ sub: 'ops', client_id: 'console', role: 'operator', scope: 'openid', purpose_of_use: ['HOPERAT'] });
-  const patientToken = (id: string) =>
-    w.issuer.mint({
-      sub: `u-${id}`,
-      client_id: 'portal',
-      role: 'patient',
-      fhirUser: `Patient/${id}`,
-      patient: id,
-      scope: 'patient/*.* openid',
-      purpose_of_use: ['PATRQT'],
-    });
+  const operator = await w.issuer.mint(OPERATOR_CLAIMS);
+  const patientToken = (id: string) => w.issuer.mint(patientClaims(id));
   const send = (base: string, path: string, token: string, init: { method?: string; body?: object } = {}) =>
     w.fetch(`${base}${path}`, {
       method: init.method ?? 'GET',
@@ -113,15 +104,7 @@ try {
 
   // Revocation across isolates: her clinic's agreement lets the clinician read; each round she
   // denies him through the primary, and the very next read through the replica must be refused.
-  const clinician = await w.issuer.mint({
-    sub: 'dr.bench',
-    client_id: 'ehr',
-    role: 'clinician',
-    fhirUser: 'Practitioner/dr-bench',
-    organization: 'Organization/clinic-oak-org',
-    scope: 'user/*.rs openid',
-    purpose_of_use: ['TREAT'],
-  });
+  const clinician = await w.issuer.mint(clinicianClaims('dr.bench', 'dr-bench'));
   const her = await patientToken('bw-revoke');
   const consent = {
     resourceType: 'Consent',

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { importJWK, type JWK } from 'jose';
-import * as oidc from 'openid-client';
+import { clientToken } from '../test/helpers/gateway-tokens.js';
 
 /**
  * Loads a Node gateway's synthetic region (its fixture files) into a Worker, the way its sources
@@ -44,22 +43,11 @@ export async function seedWorker(options: {
 }
 
 /** A backend client's token (private_key_jwt with its development key) for the Worker's FHIR base. */
-export async function sourceToken(
+export function sourceToken(
   options: { worker: string; issuer: string; keysDir: string },
   clientId: string,
   scope = 'system/*.cu',
   resource = `${options.worker}/fhir`,
 ) {
-  const jwk = JSON.parse(readFileSync(join(options.keysDir, 'clients', `${clientId}.private.json`), 'utf8')) as JWK;
-  const key = (await importJWK(jwk, 'ES256')) as CryptoKey;
-  const config = await oidc.discovery(
-    new URL(options.issuer),
-    clientId,
-    {},
-    oidc.PrivateKeyJwt(key, { [oidc.modifyAssertion]: (h) => void (h.kid = jwk.kid) }),
-    {
-      execute: [oidc.allowInsecureRequests],
-    },
-  );
-  return (await oidc.clientCredentialsGrant(config, { scope, resource })).access_token;
+  return clientToken(options, clientId, scope, undefined, resource);
 }

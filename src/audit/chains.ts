@@ -11,7 +11,7 @@ import { walkChain, type TrailVerdict } from './verify.js';
  * a shard's for events about no one (src/entry/worker/), or an export of either over HTTP.
  */
 export interface ChainSource {
-  /** Every chain the trail knows of (the anchor object's heads), with the head last reported for it if any. */
+  /** Every chain the trail knows of (the anchor object's heads, and the shards). */
   chainNames(): Promise<string[]>;
   /**
    * The head each chain last reported for anchoring (none may be past the chain's real end), and
@@ -51,10 +51,14 @@ export async function verifyChains(
   const opened = keys ? await Promise.all(list.map((a) => openAnchor(a.jws, keys, undefined, a.heads))) : [];
   const names = new Set(await source.chainNames());
   const reported = (await source.reported?.()) ?? new Map<string, { seq: number; anchored: number }>();
-  // How far the anchors that opened cover each chain.
+  // Every chain an anchor names is walked, and how far the anchors that opened cover each.
   const covered = new Map<string, number>();
-  for (const claims of opened) if (typeof claims !== 'string') for (const h of claims.chains) covered.set(h.chain, Math.max(covered.get(h.chain) ?? 0, h.seq));
-  for (const claims of opened) if (typeof claims !== 'string') for (const h of claims.chains) names.add(h.chain);
+  for (const claims of opened)
+    if (typeof claims !== 'string')
+      for (const h of claims.chains) {
+        names.add(h.chain);
+        covered.set(h.chain, Math.max(covered.get(h.chain) ?? 0, h.seq));
+      }
 
   const problems: ChainProblem[] = [];
   const heads: ChainHead[] = [];
@@ -73,6 +77,14 @@ export async function verifyChains(
   }
 
   const anchorProblems: AnchorProblem[] = sequenceProblems(own, opened);
+  // A head named by several anchors (a saved copy of the trail's own, a chain that did not move) is read once.
+  const hashes = new Map<string, Promise<string | undefined>>();
+  const hashAt = (chain: string, seq: number) => {
+    const key = `${chain}|${seq}`;
+    let hash = hashes.get(key);
+    if (!hash) hashes.set(key, (hash = source.hashAt(chain, seq)));
+    return hash;
+  };
   for (let i = 0; i < opened.length; i++) {
     const claims = opened[i]!;
     if (typeof claims === 'string') {
@@ -80,7 +92,7 @@ export async function verifyChains(
       continue;
     }
     for (const h of claims.chains) {
-      const hash = await source.hashAt(h.chain, h.seq);
+      const hash = await hashAt(h.chain, h.seq);
       if (hash === undefined) anchorProblems.push({ anchor: i, chain: h.chain, seq: h.seq, problem: 'missing' });
       else if (hash !== h.hash) anchorProblems.push({ anchor: i, chain: h.chain, seq: h.seq, problem: 'changed' });
     }

@@ -41,8 +41,11 @@ export async function personToken(gw: Gateway, username: keyof typeof PEOPLE, sc
   return tokens.access_token;
 }
 
-/** An access token for a registered backend client (SMART Backend Services, private_key_jwt with its development key). */
-export async function clientToken(gw: Gateway, clientId: string, scope: string, purpose?: string) {
+/**
+ * An access token for a registered backend client (SMART Backend Services, private_key_jwt with
+ * its development key), for the gateway's own FHIR base or, with `resource`, a trusted one's.
+ */
+export async function clientToken(gw: Pick<Gateway, 'issuer' | 'keysDir'>, clientId: string, scope: string, purpose?: string, resource?: string) {
   const jwk = JSON.parse(readFileSync(join(gw.keysDir, 'clients', `${clientId}.private.json`), 'utf8')) as JWK;
   const key = (await importJWK(jwk, 'ES256')) as CryptoKey;
   const config = await oidc.discovery(
@@ -54,6 +57,6 @@ export async function clientToken(gw: Gateway, clientId: string, scope: string, 
       execute: [oidc.allowInsecureRequests],
     },
   );
-  const tokens = await oidc.clientCredentialsGrant(config, { scope, ...(purpose ? { purpose_of_use: purpose } : {}) });
+  const tokens = await oidc.clientCredentialsGrant(config, { scope, ...(purpose ? { purpose_of_use: purpose } : {}), ...(resource ? { resource } : {}) });
   return tokens.access_token;
 }

@@ -51,3 +51,33 @@ export function sourceClaims(source: string, scope = 'system/*.cu') {
     purpose_of_use: ['TREAT'],
   };
 }
+
+/** Claims of a patient's own token (the portal's), for Patient/{id}. */
+export function patientClaims(id: string) {
+  return {
+    sub: `u-${id}`,
+    client_id: 'portal',
+    role: 'patient',
+    fhirUser: `Patient/${id}`,
+    patient: id,
+    scope: 'patient/*.* openid',
+    purpose_of_use: ['PATRQT'],
+  };
+}
+
+/** Claims of an operator's token (the console's). */
+export const OPERATOR_CLAIMS = { sub: 'ops', client_id: 'console', role: 'operator', scope: 'openid', purpose_of_use: ['HOPERAT'] };
+
+/** Claims of a clinician's token at Oakwood (whose data use agreement in policies/duas.csv lets its clinicians read for treatment). */
+export function clinicianClaims(sub: string, practitioner: string, extra: Record<string, unknown> = {}) {
+  return {
+    sub,
+    client_id: 'ehr',
+    role: 'clinician',
+    fhirUser: `Practitioner/${practitioner}`,
+    organization: 'Organization/clinic-oak-org',
+    scope: 'user/*.rs openid',
+    purpose_of_use: ['TREAT'],
+    ...extra,
+  };
+}

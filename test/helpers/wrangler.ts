@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,10 @@ export interface LocalWorkers {
    * connections under load (the client's next request on one fails with ECONNRESET).
    */
   fetch(url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Response>;
+  /** The SQLite file of the object holding `chain` (found by the name it keeps), where an attacker with storage access would edit. */
+  objectFile(chain: string): string;
+  /** The anchor object's SQLite file. */
+  anchorFile(): string;
   /** What the workers printed (errors the app reports go here, never to a client). */
   logs(): string;
   /** Stops the runtime, runs `meanwhile` (an attacker at the storage, say), and starts it again over the same files. */
@@ -107,6 +112,26 @@ export async function startWorkers(options: { replica?: boolean; vars?: Record<s
     issuer,
     fetch: (url, init) => undiciFetch(url, { ...init, dispatcher: agent }) as unknown as Promise<Response>,
     logs: () => out,
+    objectFile: (chain) => {
+      const objects = join(dir, 'v3', 'do', `${name}-PatientObject`);
+      for (const f of readdirSync(objects).filter((f) => f.endsWith('.sqlite'))) {
+        const db = new Database(join(objects, f));
+        try {
+          const hasMeta = db.prepare("SELECT name FROM sqlite_master WHERE name = 'chain_meta'").get() !== undefined;
+          const row = hasMeta ? (db.prepare('SELECT name FROM chain_meta').get() as { name: string } | undefined) : undefined;
+          if (row?.name === chain) return join(objects, f);
+        } finally {
+          db.close();
+        }
+      }
+      throw new Error(`no object file for ${chain}`);
+    },
+    anchorFile: () => {
+      const objects = join(dir, 'v3', 'do', `${name}-AnchorObject`);
+      const file = readdirSync(objects).find((f) => f.endsWith('.sqlite'));
+      if (!file) throw new Error('no anchor object file');
+      return join(objects, file);
+    },
     restart: async (meanwhile) => {
       await mf.dispose();
       meanwhile?.();

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { sourceClaims } from '../helpers/tokens.js';
+import { clinicianClaims, OPERATOR_CLAIMS, patientClaims, sourceClaims } from '../helpers/tokens.js';
 import { startWorkers, type LocalWorkers } from '../helpers/wrangler.js';
 
 export const SOURCE = 'urn:test:worker';
@@ -39,28 +39,9 @@ export interface Rig {
 export async function startRig(vars: Record<string, string> = { AUDIT_REPORT_MS: '200', ANCHOR_EVERY_MS: '500' }): Promise<Rig> {
   const w = await startWorkers({ replica: true, vars });
   const source = await w.issuer.mint(sourceClaims(SOURCE));
-  const operator = await w.issuer.mint({ sub: 'ops', client_id: 'console', role: 'operator', scope: 'openid', purpose_of_use: ['HOPERAT'] });
-  const patientToken = (id: string) =>
-    w.issuer.mint({
-      sub: `u-${id}`,
-      client_id: 'portal',
-      role: 'patient',
-      fhirUser: `Patient/${id}`,
-      patient: id,
-      scope: 'patient/*.* openid',
-      purpose_of_use: ['PATRQT'],
-    });
-  const clinicianToken = (extra: Record<string, unknown> = {}) =>
-    w.issuer.mint({
-      sub: 'dr.w',
-      client_id: 'ehr',
-      role: 'clinician',
-      fhirUser: 'Practitioner/dr-w',
-      organization: 'Organization/clinic-oak-org',
-      scope: 'user/*.rs openid',
-      purpose_of_use: ['TREAT'],
-      ...extra,
-    });
+  const operator = await w.issuer.mint(OPERATOR_CLAIMS);
+  const patientToken = (id: string) => w.issuer.mint(patientClaims(id));
+  const clinicianToken = (extra: Record<string, unknown> = {}) => w.issuer.mint(clinicianClaims('dr.w', 'dr-w', extra));
   const send: Rig['send'] = (base, path, token, init = {}) =>
     w.fetch(`${base}${path}`, {
       method: init.method ?? (init.body !== undefined || init.raw !== undefined ? 'POST' : 'GET'),
@@ -100,27 +81,8 @@ export async function startRig(vars: Record<string, string> = { AUDIT_REPORT_MS:
     }
     return heads;
   };
-  const objectFile = (chain: string) => {
-    const dir = join(w.doDir, `${w.name}-PatientObject`);
-    for (const f of readdirSync(dir).filter((f) => f.endsWith('.sqlite'))) {
-      const db = new Database(join(dir, f));
-      try {
-        const hasMeta = db.prepare("SELECT name FROM sqlite_master WHERE name = 'chain_meta'").get() !== undefined;
-        const row = hasMeta ? (db.prepare('SELECT name FROM chain_meta').get() as { name: string } | undefined) : undefined;
-        if (row?.name === chain) return join(dir, f);
-      } finally {
-        db.close();
-      }
-    }
-    throw new Error(`no object file for ${chain}`);
-  };
-  const anchorFile = () => {
-    const dir = join(w.doDir, `${w.name}-AnchorObject`);
-    return join(
-      dir,
-      readdirSync(dir).find((f) => f.endsWith('.sqlite'))!,
-    );
-  };
+  const objectFile = (chain: string) => w.objectFile(chain);
+  const anchorFile = () => w.anchorFile();
   const personOf = async (id: string) => {
     const res = await send(w.primary, `/fhir/AuditEvent?patient=Patient/${id}&_count=1`, await patientToken(id));
     const event = (await res.json()).entry[0].resource as { entity: { what: { reference: string }; role?: { code: string } }[] };

@@ -1,9 +1,9 @@
-import { createServer, type AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible, launchBrowser, screenshot } from '../helpers/browser.js';
 import { demoAppToken } from '../helpers/demo-app-token.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { freePort } from '../helpers/process.js';
 import { DEV_PASSWORD } from '../helpers/gateway-tokens.js';
 import { startWorkers, type LocalWorkers } from '../helpers/wrangler.js';
 import { seedWorker, sourceToken } from '../../scripts/worker-seed.js';
@@ -25,12 +25,7 @@ describe('the portal and the clinician pages on the Worker', () => {
 
   beforeAll(async () => {
     // The Worker's origin must be known to the authorization server before either starts.
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = s.address() as AddressInfo;
-        s.close(() => resolve(port));
-      });
-    });
+    const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     gw = await startGateway({ patients: 12, env: { TRUSTED_GATEWAYS: base } });
     w = await startWorkers({ port, vars: { PUBLIC_BASE_URL: base, OIDC_ISSUER: gw.issuer, OIDC_JWKS_URL: `${gw.issuer}/jwks` } });

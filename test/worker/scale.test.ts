@@ -1,11 +1,9 @@
 import Database from 'better-sqlite3';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainHash } from '../../src/audit/chain.js';
 import { chainedText, type UnchainedRow } from '../../src/audit/rows.js';
-import { sourceClaims } from '../helpers/tokens.js';
+import { clinicianClaims, OPERATOR_CLAIMS, patientClaims, sourceClaims } from '../helpers/tokens.js';
 import { startWorkers, type LocalWorkers } from '../helpers/wrangler.js';
 
 /**
@@ -20,16 +18,7 @@ describe('Worker scale-out: per-patient objects, anchors, revocation across isol
   let operator: string;
   const N = 1000;
   const HOT = 500;
-  const patientToken = (id: string) =>
-    w.issuer.mint({
-      sub: `u-${id}`,
-      client_id: 'portal',
-      role: 'patient',
-      fhirUser: `Patient/${id}`,
-      patient: id,
-      scope: 'patient/*.* openid',
-      purpose_of_use: ['PATRQT'],
-    });
+  const patientToken = (id: string) => w.issuer.mint(patientClaims(id));
   const put = (path: string, token: string, body: object, method = 'PUT') =>
     w.fetch(`${w.primary}/fhir${path ? `/${path}` : ''}`, {
       method,
@@ -55,24 +44,9 @@ describe('Worker scale-out: per-patient objects, anchors, revocation across isol
   };
   /** Waits until every stored event is reported and every head anchored: `stored` is what a verify just walked, plus its own event. */
   const allAnchored = (stored: number, timeout = 20_000) => expect.poll(status, { timeout, interval: 250 }).toEqual({ events: stored + 1, unanchored: 0 });
-  /** The SQLite file of the object holding `chain`, found by the name it keeps. */
-  const objectFile = (chain: string) => {
-    const dir = join(w.doDir, `${w.name}-PatientObject`);
-    for (const f of readdirSync(dir).filter((f) => f.endsWith('.sqlite'))) {
-      const db = new Database(join(dir, f));
-      try {
-        const hasMeta = db.prepare("SELECT name FROM sqlite_master WHERE name = 'chain_meta'").get() !== undefined;
-        const row = hasMeta ? (db.prepare('SELECT name FROM chain_meta').get() as { name: string } | undefined) : undefined;
-        if (row?.name === chain) return join(dir, f);
-      } finally {
-        db.close();
-      }
-    }
-    throw new Error(`no object file for ${chain}`);
-  };
   /** Her read made to look like a search, and every hash after it recomputed: the chain alone still verifies. Returns seq -> new hash. */
   const rewrite = (chain: string) => {
-    const db = new Database(objectFile(chain));
+    const db = new Database(w.objectFile(chain));
     const rows = db.prepare('SELECT seq, row FROM audit_chain ORDER BY seq').all() as { seq: number; row: string }[];
     const hashes = new Map<number, string>();
     let prev = '0'.repeat(64);
@@ -98,7 +72,7 @@ describe('Worker scale-out: per-patient objects, anchors, revocation across isol
   beforeAll(async () => {
     w = await startWorkers({ replica: true, vars: { AUDIT_REPORT_MS: '200', ANCHOR_EVERY_MS: '500' } });
     source = await w.issuer.mint(sourceClaims('urn:test:worker'));
-    operator = await w.issuer.mint({ sub: 'ops', client_id: 'console', role: 'operator', scope: 'openid', purpose_of_use: ['HOPERAT'] });
+    operator = await w.issuer.mint(OPERATOR_CLAIMS);
     const ids = [...Array.from({ length: N }, (_, i) => `sp-${i}`), 'hot-1'];
     for (let i = 0; i < ids.length; i += 100) {
       const entry = ids.slice(i, i + 100).map((id) => ({
@@ -161,15 +135,7 @@ describe('Worker scale-out: per-patient objects, anchors, revocation across isol
     ] as const)
       expect((await put(`${type}/${id}`, source, { resourceType: type, id, meta: { source: 'urn:test:worker' } })).status).toBeLessThan(300);
     const patient = await patientToken('rv-1');
-    const clinician = await w.issuer.mint({
-      sub: 'dr.w',
-      client_id: 'ehr',
-      role: 'clinician',
-      fhirUser: 'Practitioner/dr-w',
-      organization: 'Organization/clinic-oak-org',
-      scope: 'user/*.rs openid',
-      purpose_of_use: ['TREAT'],
-    });
+    const clinician = await w.issuer.mint(clinicianClaims('dr.w', 'dr-w'));
     const readThroughReplica = async () => (await w.fetch(`${w.replica}/fhir/Patient/rv-1`, { headers: { authorization: `Bearer ${clinician}` } })).status;
     // The replica has decided (and remembered) her view: permitted by her clinic's agreement.
     expect(await readThroughReplica()).toBe(200);
@@ -202,7 +168,7 @@ describe('Worker scale-out: per-patient objects, anchors, revocation across isol
     // An attacker at the objects' storage, while the gateway is down (a running object keeps its pages cached).
     await w.restart(() => {
       // 1. One column of one row changed: her read made to look like a search.
-      let db = new Database(objectFile(`patient:${edited}`));
+      let db = new Database(w.objectFile(`patient:${edited}`));
       const read = (db.prepare('SELECT seq, row FROM audit_chain ORDER BY seq').all() as { seq: number; row: string }[]).find(
         (r) => (JSON.parse(r.row) as UnchainedRow).interaction === 'read',
       )!;
@@ -214,16 +180,10 @@ describe('Worker scale-out: per-patient objects, anchors, revocation across isol
       rewrite(`patient:${rewritten}`);
 
       // 3. Her events deleted, and her chain struck from the anchor object's list.
-      db = new Database(objectFile(`patient:${deleted}`));
+      db = new Database(w.objectFile(`patient:${deleted}`));
       db.prepare('DELETE FROM audit_chain').run();
       db.close();
-      const anchorDir = join(w.doDir, `${w.name}-AnchorObject`);
-      db = new Database(
-        join(
-          anchorDir,
-          readdirSync(anchorDir).find((f) => f.endsWith('.sqlite'))!,
-        ),
-      );
+      db = new Database(w.anchorFile());
       db.prepare('DELETE FROM heads WHERE chain = ?').run(`patient:${deleted}`);
 
       db.close();
@@ -241,13 +201,7 @@ describe('Worker scale-out: per-patient objects, anchors, revocation across isol
     // signed roots no longer match what is kept.
     await w.restart(() => {
       const forged = rewrite(`patient:${resealed}`);
-      const anchorDir = join(w.doDir, `${w.name}-AnchorObject`);
-      const db = new Database(
-        join(
-          anchorDir,
-          readdirSync(anchorDir).find((f) => f.endsWith('.sqlite'))!,
-        ),
-      );
+      const db = new Database(w.anchorFile());
       for (const a of db.prepare('SELECT n, heads FROM anchors').all() as { n: number; heads: string }[]) {
         const heads = (JSON.parse(a.heads) as { chain: string; seq: number; hash: string }[]).map((h) =>
           h.chain === `patient:${resealed}` ? { ...h, hash: forged.get(h.seq)! } : h,

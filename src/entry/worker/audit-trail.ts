@@ -63,11 +63,9 @@ export class ObjectAuditTrail implements AuditTrail {
 
   async status(marker: string) {
     const { events, unanchored } = await callObject(() => anchorObject(this.env).totals(), { idempotent: true });
+    const found = await Promise.all(Array.from({ length: SHARDS }, (_, n) => this.read(shardChain(n), (o) => o.lastMarked(marker))));
     let lastMarked: Record<string, unknown> | undefined;
-    for (let n = 0; n < SHARDS; n++) {
-      const found = await this.read(shardChain(n), (o) => o.lastMarked(marker));
-      if (found && (!lastMarked || String(found.recorded) > String(lastMarked.recorded))) lastMarked = found;
-    }
+    for (const f of found) if (f && (!lastMarked || String(f.recorded) > String(lastMarked.recorded))) lastMarked = f;
     return { events, unanchored, ...(lastMarked ? { lastMarked } : {}) };
   }
 
