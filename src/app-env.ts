@@ -9,6 +9,7 @@ import type { Database } from './db/database.js';
 import type { Gate } from './gate/index.js';
 import type { CompiledCodeLists } from './labels/index.js';
 import type { ParticipantRegistry } from './participants/index.js';
+import type { OutboxListener } from './subscriptions/outbox.js';
 import type { Asset } from './web/assets/index.js';
 
 /** What the app is built from. Runtime-specific parts (driver, key storage) are chosen by the entry point. */
@@ -33,8 +34,11 @@ export interface AppDeps {
   newId: () => string;
   /** Third-party files the pages use (Chart.js), read by the entry point; pages work without them. */
   webAssets?: Record<string, Asset>;
-  /** Called after an ingest commits (the notification outbox has news); the Node entry wakes delivery with it. */
-  onCommitted?: () => void;
+  /**
+   * Called after a write commits, with the notification outbox events it raised: the Node entry
+   * wakes its deliverer, the Worker sends them to its Queue. Awaited before the answer leaves.
+   */
+  onCommitted?: OutboxListener;
   /** Where unexpected errors are reported; never sent to the client. */
   log: (event: string, detail: Record<string, unknown>) => void;
 }

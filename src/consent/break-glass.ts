@@ -5,6 +5,7 @@ import { breakGlass, notificationEvents } from '../db/schema.js';
 import { FhirError } from '../fhir/errors.js';
 import { resolvePerson } from '../store/read.js';
 import { insertRows } from '../store/write.js';
+import { announce, type OutboxListener } from '../subscriptions/outbox.js';
 import type { ConsentEngine } from './engine.js';
 import { bumpStatement } from './store.js';
 
@@ -15,6 +16,7 @@ export interface BreakGlassDeps {
   clock: () => Date;
   newId: () => string;
   log: (event: string, detail: Record<string, unknown>) => void;
+  onCommitted?: OutboxListener;
 }
 
 /**
@@ -82,5 +84,7 @@ export async function grantBreakGlass(
     when: now.toISOString(),
     id: auditId,
   });
+  // After her AuditEvent is recorded: the notice points at it.
+  await announce(deps, [`break-glass-${id}`]);
   return { grant: `break-glass/${id}`, expiresAt };
 }

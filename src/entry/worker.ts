@@ -1,7 +1,7 @@
-import type { ExecutionContext } from '@cloudflare/workers-types';
+import type { ExecutionContext, MessageBatch, ScheduledController } from '@cloudflare/workers-types';
 import type { Hono } from 'hono';
 import { createRemoteJWKSet, type JWK } from 'jose';
-import { createApp, type AppEnv } from '../app.js';
+import { createApp, type AppDeps, type AppEnv } from '../app.js';
 import { createTokenVerifier } from '../auth/verify.js';
 import { loadConfig } from '../config/config.js';
 import { ConsentEngine } from '../consent/engine.js';
@@ -12,13 +12,14 @@ import { workerPolicyTexts } from './worker-policies.js';
 import { defaultCodeLists } from '../labels/index.js';
 import { ObjectAuditTrail, objectConsentVersions } from './worker/audit-trail.js';
 import { msSetting, type WorkerEnv } from './worker/objects.js';
+import { consumeNotifications, sweepNotifications, type ConsumerDeps } from './worker/notify-queue.js';
 
 export { PatientObject } from './worker/patient-object.js';
 export { AnchorObject } from './worker/anchor-object.js';
 export type { WorkerEnv } from './worker/objects.js';
 
-// One app per D1 binding: bindings come with each request, but an isolate keeps the same ones.
-const apps = new WeakMap<object, Hono<AppEnv>>();
+// One set of deps, and one app, per D1 binding: bindings come with each request, but an isolate keeps the same ones.
+const built = new WeakMap<object, { deps: AppDeps & ConsumerDeps; app: Hono<AppEnv> }>();
 let policies: Promise<Policies> | undefined;
 
 /** The gateway's signing key (a Worker secret, GATEWAY_SIGNING_JWK): it signs consent receipts and, in the anchor object, the audit anchors. */
@@ -26,9 +27,9 @@ function signingKey(env: WorkerEnv): JWK | undefined {
   return typeof env.GATEWAY_SIGNING_JWK === 'string' ? (JSON.parse(env.GATEWAY_SIGNING_JWK) as JWK) : undefined;
 }
 
-async function appFor(env: WorkerEnv): Promise<Hono<AppEnv>> {
-  let app = apps.get(env.DB);
-  if (!app) {
+async function builtFor(env: WorkerEnv): Promise<{ deps: AppDeps & ConsumerDeps; app: Hono<AppEnv> }> {
+  let found = built.get(env.DB);
+  if (!found) {
     policies ??= loadPolicies(workerPolicyTexts);
     const settings = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
     const config = loadConfig(settings);
@@ -36,7 +37,7 @@ async function appFor(env: WorkerEnv): Promise<Hono<AppEnv>> {
     const db = openD1(env.DB);
     const key = signingKey(env);
     const { d: _private, ...publicKey } = key ?? {};
-    app = createApp({
+    const deps: AppDeps & ConsumerDeps = {
       db,
       // Her consent version lives in her object: asked once per request, so a write through any
       // isolate is seen by the next request through this one. Other changes (ingest) are looked
@@ -53,14 +54,29 @@ async function appFor(env: WorkerEnv): Promise<Hono<AppEnv>> {
       codeLists: defaultCodeLists,
       newId: () => crypto.randomUUID(),
       log: (event, detail) => console.error(JSON.stringify({ event, ...detail })),
-    });
-    apps.set(env.DB, app);
+      fhirBase: `${config.baseUrl}/fhir`,
+      // The response waits for the send: once it leaves, the message is durable in the queue.
+      // Without the binding (or if the send fails) the cron's sweep still finds the events.
+      onCommitted: async (events) => {
+        if (events.length > 0) await env.NOTIFY?.send({ events: [...events] }, { contentType: 'json' });
+      },
+    };
+    found = { deps, app: createApp(deps) };
+    built.set(env.DB, found);
   }
-  return app;
+  return found;
 }
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
-    return (await appFor(env)).fetch(request, env, ctx);
+    return (await builtFor(env)).app.fetch(request, env, ctx);
+  },
+  /** The notification queue's consumer (wrangler.toml): see notify-queue.ts. */
+  async queue(batch: MessageBatch<unknown>, env: WorkerEnv): Promise<void> {
+    await consumeNotifications((await builtFor(env)).deps, env.NOTIFY, batch);
+  },
+  /** Every minute: heartbeats, and events whose message was never sent. */
+  async scheduled(_controller: ScheduledController, env: WorkerEnv): Promise<void> {
+    await sweepNotifications((await builtFor(env)).deps, env.NOTIFY);
   },
 };

@@ -12,7 +12,7 @@ import { resolveReferences } from './references.js';
 import { loadTrustState, trustRefusals } from './trust.js';
 import { coverageChangedStatement, coverageReplacedStatement } from '../consent/store.js';
 import { notificationEvents } from '../db/schema.js';
-import { outboxRows, raisedTopics } from '../subscriptions/outbox.js';
+import { announce, outboxRows, raisedTopics, type OutboxListener } from '../subscriptions/outbox.js';
 import type { EncounterShape } from '../subscriptions/topics.js';
 
 export interface IngestDeps {
@@ -20,8 +20,9 @@ export interface IngestDeps {
   clock: () => Date;
   codeLists: CompiledCodeLists;
   newId: () => string;
-  /** Told after each unit commits: the outbox may hold news for delivery (src/subscriptions/runtime.ts wakes on it). */
-  onCommitted?: () => void;
+  /** Told after each unit commits, with the outbox events it raised (see AppDeps.onCommitted). */
+  onCommitted?: OutboxListener;
+  log?: (event: string, detail: Record<string, unknown>) => void;
 }
 
 export interface IngestRequest {
@@ -121,7 +122,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     for (let attempt = 1; ; attempt++) {
       try {
         // In-process units still queue, so they rarely meet; other processes meet the write's guards.
-        const written = await deps.db.exclusive(() => writeUnit(context, unit));
+        const { written, events } = await deps.db.exclusive(() => writeUnit(context, unit));
         for (const [patientId, n] of written) {
           const t = touched.get(patientId);
           if (t) {
@@ -129,7 +130,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
             t.updated += n.updated;
           } else touched.set(patientId, n);
         }
-        deps.onCommitted?.();
+        await announce(deps, events);
         break;
       } catch (err) {
         if (!isWriteConflict(err)) throw err;
@@ -175,7 +176,7 @@ type Written = Map<string, { created: number; updated: number }>;
  * earlier steps gave a person, as one plan would. It does not need to see their rows otherwise:
  * a Bundle names each resource once (rejectDuplicates).
  */
-async function writeUnit(context: UnitContext, unit: readonly Prepared[]): Promise<Written> {
+async function writeUnit(context: UnitContext, unit: readonly Prepared[]): Promise<{ written: Written; events: string[] }> {
   const { deps, request, ingestionId, outcomes } = context;
   const db = deps.db;
   // One step needs no staging; neither does D1, which takes the statements as one batch.
@@ -187,6 +188,7 @@ async function writeUnit(context: UnitContext, unit: readonly Prepared[]): Promi
   const counts = { written: 0, unchanged: 0, rejected: context.start?.rejectedBefore ?? 0 };
   const written: Written = new Map();
   const coverages = new Set<string>();
+  const events: string[] = [];
   let failed = false;
   try {
     if (context.start)
@@ -212,6 +214,8 @@ async function writeUnit(context: UnitContext, unit: readonly Prepared[]): Promi
       tally(written, plan.rows);
       for (const r of plan.rows) if (r.type === 'Coverage' && r.patientId) coverages.add(r.patientId);
       const raised = await raisedTopics(db, plan);
+      const outbox = outboxRows(plan, now, deps.newId, raised, encountersOf(step));
+      for (const e of outbox) events.push(e.id);
       write([
         // Whoever a replaced Coverage covered before (read before the row changes), then after.
         ...plan.replaced.filter((r) => r.type === 'Coverage').map((r) => coverageReplacedStatement(db, r.id)),
@@ -221,7 +225,7 @@ async function writeUnit(context: UnitContext, unit: readonly Prepared[]): Promi
           plan.outcomes.flatMap((o) => (o.ok && !o.changed ? [o] : [])),
         ),
         // An admission and its notification event commit together or not at all (the outbox).
-        ...insertRows(notificationEvents, outboxRows(plan, now, deps.newId, raised, encountersOf(step))),
+        ...insertRows(notificationEvents, outbox),
       ]);
     }
     if (failed) throwIfAnyRejected(outcomes);
@@ -235,7 +239,7 @@ async function writeUnit(context: UnitContext, unit: readonly Prepared[]): Promi
     ]);
     if (staged) await staged.commit();
     else await db.atomic(collected);
-    return written;
+    return { written, events };
   } finally {
     staged?.discard();
   }

@@ -54,3 +54,26 @@ export function deliveryLease(db: Database, holder: string, ttlMs: number, now: 
     },
   };
 }
+
+/** The release lock row that records the one delayed wake-up a woken deliverer has asked for. */
+export const WAKE_ID = 3;
+
+/**
+ * Whether to ask for a wake-up at `at` (a failed send's retry): true when no wake-up is pending
+ * at or before it. Compare-and-set on one row, so however many passes see the same retry, one
+ * delayed message is sent for it, and an earlier retry still gets its own. The row's `expires`
+ * is when the wake-up fires; once that has passed, the next one may be asked for.
+ */
+export async function claimWake(db: Database, at: Date, now: Date): Promise<boolean> {
+  const token = crypto.randomUUID();
+  await db.orm
+    .insert(releaseLock)
+    .values({ id: WAKE_ID, purpose: 'wake', token, holder: 'queue', acquired: now.toISOString(), expires: at.toISOString() })
+    .onConflictDoUpdate({
+      target: releaseLock.id,
+      set: { token: sql`excluded.token`, acquired: sql`excluded.acquired`, expires: sql`excluded.expires` },
+      setWhere: or(sql`${releaseLock.expires} <= excluded.acquired`, sql`${releaseLock.expires} > excluded.expires`),
+    });
+  const [row] = await db.orm.select({ token: releaseLock.token }).from(releaseLock).where(eq(releaseLock.id, WAKE_ID));
+  return row?.token === token;
+}

@@ -6,6 +6,25 @@ import { encounterEvents as topicEvents, type EncounterShape } from './topics.js
 
 export type NotificationEventRow = typeof notificationEvents.$inferInsert;
 
+/** Told after a write commits, with the ids of the outbox events it raised (possibly none). */
+export type OutboxListener = (events: readonly string[]) => void | Promise<void>;
+
+/**
+ * Tells the listener what a committed write put in the outbox. Its failure cannot undo the
+ * write, and must not turn it into an error: the events are in the outbox, and the next wake-up
+ * (the Node poll, the Worker's next message or its cron) delivers them.
+ */
+export async function announce(
+  deps: { onCommitted?: OutboxListener; log?: (event: string, detail: Record<string, unknown>) => void },
+  events: readonly string[],
+): Promise<void> {
+  try {
+    await deps.onCommitted?.(events);
+  } catch (err) {
+    deps.log?.('outbox-announce-failed', { events: events.length, message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
 /**
  * How old an event may be and still notify: a source back-loading last year's stays is
  * sending history, not news, and the daily digest and the record already hold it. A late

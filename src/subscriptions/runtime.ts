@@ -1,5 +1,4 @@
-import { sql } from 'drizzle-orm';
-import { getSubscription } from './store.js';
+import { dueSubscriptions, getSubscription } from './store.js';
 import { deliverNext, type DeliveryDeps } from './deliver.js';
 import { dispatchPending } from './dispatch.js';
 import { deliveryLease } from './lease.js';
@@ -87,7 +86,7 @@ export function createNotifier(deps: DeliveryDeps, options: NotifierOptions): No
         const now = deps.clock();
         // The longest unserved first, so a busy subscription cannot keep the others waiting
         // behind the concurrency cap; whoever is left over is started as soon as a slot frees.
-        const due = (await dueNow(deps, now, concurrency * 2 + inFlight.size)).filter((sub) => !inFlight.has(sub.id));
+        const due = (await dueSubscriptions(deps.db, now, concurrency * 2 + inFlight.size)).filter((sub) => !inFlight.has(sub.id));
         let free = Math.max(0, concurrency - inFlight.size);
         // Endpoints that are failing (slow, down) get at most a quarter of the slots, so a few
         // hanging endpoints, whoever registered them, cannot hold up everyone else's delivery.
@@ -156,26 +155,4 @@ export function createNotifier(deps: DeliveryDeps, options: NotifierOptions): No
     },
     wake: soon,
   };
-}
-
-/**
- * The subscriptions deliverNext would do something for now, longest unserved first: events
- * waiting and no retry pending, a heartbeat due, or the end passed. Asked of the database
- * with only the ids coming back, since it runs at every tick (each commit and each freed slot).
- */
-async function dueNow(deps: DeliveryDeps, now: Date, limit: number): Promise<{ id: string; failing: boolean }[]> {
-  const at = now.toISOString();
-  const rows = await deps.db.orm.all<{ id: string; failures: number }>(sql`
-    SELECT id, failures FROM subscriptions
-    -- Failing after a handshake that succeeded (last_sent_at) is retried; a failed handshake is not
-    -- delivered to at all: the subscriber must fix and PUT it.
-    WHERE (status = 'active' OR (status = 'error' AND last_sent_at IS NOT NULL))
-      AND (owner NOT IN (SELECT client_id FROM backend_clients WHERE status <> 'active'))
-      AND ((end IS NOT NULL AND end <= ${at})
-        OR ((next_attempt_at IS NULL OR next_attempt_at <= ${at})
-          AND (confirmed < events_since_start
-            OR (heartbeat_seconds > 0 AND (julianday(${at}) - julianday(COALESCE(last_sent_at, created))) * 86400 >= heartbeat_seconds))))
-    -- Healthy endpoints first, then the longest unserved: failing ones cannot take every slot.
-    ORDER BY failures > 0, COALESCE(last_sent_at, '') LIMIT ${limit}`);
-  return rows.map((r) => ({ id: r.id, failing: r.failures > 0 }));
 }

@@ -124,3 +124,46 @@ export async function eventsByIds(db: Database, ids: readonly string[]): Promise
     .where(inArray(notificationEvents.id, [...ids]));
   return new Map(rows.map((r) => [r.id, r]));
 }
+
+/**
+ * The subscriptions deliverNext would do something for now, longest unserved first: events
+ * waiting and no retry pending, a heartbeat due, or the end passed. Asked of the database
+ * with only the ids coming back, since it runs at every tick (each commit and each freed slot).
+ */
+export async function dueSubscriptions(db: Database, now: Date, limit: number): Promise<{ id: string; failing: boolean }[]> {
+  const at = now.toISOString();
+  const rows = await db.orm.all<{ id: string; failures: number }>(sql`
+    SELECT id, failures FROM subscriptions
+    -- Failing after a handshake that succeeded (last_sent_at) is retried; a failed handshake is not
+    -- delivered to at all: the subscriber must fix and PUT it.
+    WHERE (status = 'active' OR (status = 'error' AND last_sent_at IS NOT NULL))
+      AND (owner NOT IN (SELECT client_id FROM backend_clients WHERE status <> 'active'))
+      AND ((end IS NOT NULL AND end <= ${at})
+        OR ((next_attempt_at IS NULL OR next_attempt_at <= ${at})
+          AND (confirmed < events_since_start
+            OR (heartbeat_seconds > 0 AND (julianday(${at}) - julianday(COALESCE(last_sent_at, created))) * 86400 >= heartbeat_seconds))))
+    -- Healthy endpoints first, then the longest unserved: failing ones cannot take every slot.
+    ORDER BY failures > 0, COALESCE(last_sent_at, '') LIMIT ${limit}`);
+  return rows.map((r) => ({ id: r.id, failing: r.failures > 0 }));
+}
+
+/** Which of these outbox events are still waiting to be numbered: a queue message about none of them is a repeat. */
+export async function pendingAmong(db: Database, ids: readonly string[]): Promise<Set<string>> {
+  const pending = new Set<string>();
+  for (let i = 0; i < ids.length; i += db.maxParams) {
+    const rows = await db.orm
+      .select({ id: notificationEvents.id })
+      .from(notificationEvents)
+      .where(and(eq(notificationEvents.dispatched, 0), inArray(notificationEvents.id, ids.slice(i, i + db.maxParams))));
+    for (const r of rows) pending.add(r.id);
+  }
+  return pending;
+}
+
+/** When the soonest retry of events still unconfirmed is due (a failed send scheduled it), if any. */
+export async function nextRetryAt(db: Database): Promise<string | undefined> {
+  const row = await db.orm.get<{ at: string | null }>(sql`
+    SELECT MIN(next_attempt_at) AS at FROM subscriptions
+    WHERE status IN ('active', 'error') AND next_attempt_at IS NOT NULL AND confirmed < events_since_start`);
+  return row?.at ?? undefined;
+}

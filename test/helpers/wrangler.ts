@@ -27,6 +27,16 @@ export interface LocalWorkers {
   objectFile(chain: string): string;
   /** The anchor object's SQLite file. */
   anchorFile(): string;
+  /**
+   * Hands the primary's queue consumer one batch of messages, exactly these, in this order: how a
+   * test plays Cloudflare's at-least-once, unordered delivery (duplicates, reordering), which the
+   * local queue does not do by itself. Returns what the consumer acked and asked to retry.
+   */
+  queueBatch(queue: string, bodies: unknown[]): Promise<{ outcome: string; ackAll: boolean; explicitAcks: string[]; retried: boolean }>;
+  /** Sends a message through the local queue a binding names, as the app would. */
+  send(binding: string, body: unknown): Promise<void>;
+  /** Runs the primary's cron handler once. */
+  scheduled(): Promise<string>;
   /** What the workers printed (errors the app reports go here, never to a client). */
   logs(): string;
   /** Stops the runtime, runs `meanwhile` (an attacker at the storage, say), and starts it again over the same files. */
@@ -37,6 +47,8 @@ export interface LocalWorkers {
 const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_UPDATE_NOTIFIER: '1' };
 const ROOT = resolve(import.meta.dirname, '../..');
 const D1_ID = '00000000-0000-0000-0000-000000000000';
+/** wrangler.toml's notification queue. */
+export const NOTIFY_QUEUE = 'consent-gateway-notify';
 
 /**
  * The Worker under workerd, with D1 and Durable Objects simulated locally by miniflare (what
@@ -79,6 +91,9 @@ export async function startWorkers(options: { replica?: boolean; vars?: Record<s
       PATIENT: { className: 'PatientObject', useSQLite: true, ...(objectsOf ? { scriptName: objectsOf } : {}) },
       ANCHOR: { className: 'AnchorObject', useSQLite: true, ...(objectsOf ? { scriptName: objectsOf } : {}) },
     },
+    queueProducers: { NOTIFY: { queueName: NOTIFY_QUEUE } },
+    // One consumer per queue, as on Cloudflare: the primary. A second's timeout flushes a small batch quickly.
+    ...(objectsOf ? {} : { queueConsumers: { [NOTIFY_QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 10, retryDelay: 1 } } }),
     unsafeDirectSockets: [{ host: '127.0.0.1', port }],
   });
   const agent = new Agent({ pipelining: 0, connections: 64 });
@@ -112,6 +127,21 @@ export async function startWorkers(options: { replica?: boolean; vars?: Record<s
     issuer,
     fetch: (url, init) => undiciFetch(url, { ...init, dispatcher: agent }) as unknown as Promise<Response>,
     logs: () => out,
+    queueBatch: async (queue, bodies) => {
+      const worker = await mf.getWorker(name);
+      const messages = bodies.map((body, i) => ({ id: `m-${Date.now()}-${i}`, timestamp: new Date(), attempts: 1, body }));
+      const result = await worker.queue(queue, messages);
+      return {
+        outcome: result.outcome,
+        ackAll: result.ackAll,
+        explicitAcks: result.explicitAcks,
+        retried: result.retryBatch.retry || result.retryMessages.length > 0,
+      };
+    },
+    send: async (binding, body) => {
+      await (await mf.getQueueProducer(binding, name)).send(body);
+    },
+    scheduled: async () => (await (await mf.getWorker(name)).scheduled({ cron: '* * * * *' })).outcome,
     objectFile: (chain) => {
       const objects = join(dir, 'v3', 'do', `${name}-PatientObject`);
       for (const f of readdirSync(objects).filter((f) => f.endsWith('.sqlite'))) {

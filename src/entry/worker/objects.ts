@@ -1,4 +1,5 @@
-import type { D1Database, DurableObjectNamespace } from '@cloudflare/workers-types';
+import type { D1Database, DurableObjectNamespace, Queue } from '@cloudflare/workers-types';
+import type { NotifyMessage } from './notify-queue.js';
 import type { StoredAnchor } from '../../audit/trail.js';
 import type { AuditRow, UnchainedRow } from '../../audit/rows.js';
 
@@ -9,6 +10,8 @@ export interface WorkerEnv {
   PATIENT: DurableObjectNamespace;
   /** The one anchor object (`anchors`): chain heads in, signed anchors out. */
   ANCHOR: DurableObjectNamespace;
+  /** Notifications: the outbox events each committed write raised (notify-queue.ts). */
+  NOTIFY?: Queue<NotifyMessage>;
   [setting: string]: unknown;
 }
 

@@ -1,0 +1,171 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clinicianClaims, OPERATOR_CLAIMS, patientClaims, sourceClaims } from '../helpers/tokens.js';
+import { NOTIFY_QUEUE, startWorkers, type LocalWorkers } from '../helpers/wrangler.js';
+
+const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
+const TOPIC = 'https://consent-gateway.example/fhir/SubscriptionTopic';
+const SECRET_URL = 'urn:consent-gateway:subscription-secret';
+
+/** A subscriber's endpoint on loopback: records every POST with the status it answered (settable). */
+async function endpoint() {
+  const received: { headers: IncomingHttpHeaders; body: string; answered: number }[] = [];
+  const state = { status: 200 };
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body, answered: state.status });
+      res.writeHead(state.status).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, state, close: () => server.close() };
+}
+
+type Bundle = {
+  entry: { resource: { resourceType: string; parameter?: { name: string; valueCode?: string; part?: { name: string; valueString?: string }[] }[] } }[];
+};
+
+/** The event numbers a notification carries, and its type. */
+function told(body: string): { type: string | undefined; numbers: number[] } {
+  const status = (JSON.parse(body) as Bundle).entry[0]!.resource;
+  const params = status.parameter ?? [];
+  return {
+    type: params.find((p) => p.name === 'type')?.valueCode,
+    numbers: params.filter((p) => p.name === 'notification-event').map((p) => Number(p.part!.find((q) => q.name === 'event-number')!.valueString)),
+  };
+}
+
+/**
+ * Notifications on the Worker go through a Cloudflare Queue, which delivers at least once and
+ * in no particular order. Black box: a patient registers her endpoint for break-the-glass with
+ * her own token, clinicians break the glass through two workers (two isolates), and her endpoint
+ * must be told of each grant once, in event-number order, signed; duplicated and reordered
+ * messages handed straight to the consumer (playing Cloudflare's delivery, which the local queue
+ * does not misbehave by itself) must change nothing; an endpoint that is down must be told once
+ * it is back; and every disclosure must be in an audit chain that verifies.
+ */
+describe('Worker notifications through a Queue', () => {
+  let w: LocalWorkers;
+  let her: string;
+  let clinician: string;
+  let operator: string;
+  const fhir = (base: string, path: string, token: string, body?: object) =>
+    w.fetch(`${base}/fhir/${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  const breakGlass = async (base: string) => {
+    const res = await fhir(base, 'Patient/nq-1/$break-the-glass', clinician, {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'reason', valueString: 'unconscious in the ED' }],
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const grant = ((await res.json()) as { parameter: { name: string; valueString?: string }[] }).parameter.find((p) => p.name === 'grant')!.valueString!;
+    // The outbox event's id (src/consent/break-glass.ts), which the queue's messages carry.
+    return `break-glass-${grant.slice('break-glass/'.length)}`;
+  };
+
+  beforeAll(async () => {
+    // Development mode: the subscriber's endpoint is on loopback, which production refuses (SSRF).
+    w = await startWorkers({ replica: true, vars: { GATEWAY_ENV: 'development', AUDIT_REPORT_MS: '200', ANCHOR_EVERY_MS: '500' } });
+    const source = await w.issuer.mint(sourceClaims('urn:test:worker'));
+    for (const [type, id] of [
+      ['Patient', 'nq-1'],
+      ['Organization', 'clinic-oak-org'],
+      ['Practitioner', 'dr-q'],
+    ] as const) {
+      const res = await w.fetch(`${w.primary}/fhir/${type}/${id}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${source}` },
+        body: JSON.stringify({ resourceType: type, id, meta: { source: 'urn:test:worker' } }),
+      });
+      expect(res.status).toBeLessThan(300);
+    }
+    her = await w.issuer.mint(patientClaims('nq-1'));
+    clinician = await w.issuer.mint(clinicianClaims('dr.q', 'dr-q', { purpose_of_use: ['ETREAT'] }));
+    operator = await w.issuer.mint(OPERATOR_CLAIMS);
+  }, 180_000);
+
+  afterAll(async () => {
+    await w?.stop();
+  });
+
+  it('tells her endpoint of each grant once, in order, through either worker; duplicates and reordering change nothing; a down endpoint is told when back', async () => {
+    const hook = await endpoint();
+    try {
+      const created = await fhir(w.primary, 'Subscription', her, {
+        resourceType: 'Subscription',
+        meta: { profile: [`${BACKPORT}/backport-subscription`] },
+        status: 'requested',
+        reason: 'Tell me when anyone breaks the glass on my record',
+        criteria: `${TOPIC}/break-the-glass`,
+        channel: {
+          type: 'rest-hook',
+          endpoint: hook.url,
+          payload: 'application/fhir+json',
+          _payload: { extension: [{ url: `${BACKPORT}/backport-payload-content`, valueCode: 'id-only' }] },
+          extension: [
+            { url: `${BACKPORT}/backport-heartbeat-period`, valueUnsignedInt: 3600 },
+            { url: `${BACKPORT}/backport-timeout`, valueUnsignedInt: 5 },
+            { url: `${BACKPORT}/backport-max-count`, valuePositiveInt: 10 },
+          ],
+        },
+      });
+      expect(created.status, await created.clone().text()).toBe(201);
+      const sub = (await created.json()) as { status: string; extension: { url: string; valueString: string }[] };
+      expect(sub.status).toBe('active');
+      const webhook = new Webhook(sub.extension.find((e) => e.url === SECRET_URL)!.valueString);
+
+      // Three grants, through both isolates.
+      const events = [await breakGlass(w.primary), await breakGlass(w.replica!), await breakGlass(w.primary)];
+      const numbersTold = () => hook.received.filter((r) => r.answered === 200).flatMap((r) => told(r.body).numbers);
+      await expect.poll(numbersTold, { timeout: 20_000, interval: 200 }).toEqual([1, 2, 3]);
+      for (const r of hook.received) webhook.verify(r.body, r.headers as Record<string, string>);
+
+      // Cloudflare delivers each message at least once, in any order: the same events again,
+      // reversed and repeated, a message about an event that does not exist, and ones that are
+      // not messages of ours at all. All are acknowledged (none is retried forever), and she is
+      // told nothing twice.
+      const posts = hook.received.length;
+      const result = await w.queueBatch(NOTIFY_QUEUE, [
+        { events: [events[2]] },
+        { events: [events[0], events[1]] },
+        { events: [events[2]] },
+        { events: ['break-glass-no-such-grant'] },
+        { wake: true },
+        'not json of ours',
+        { events: 'x'.repeat(10_000) },
+        null,
+      ]);
+      expect(result.outcome).toBe('ok');
+      expect(result.retried).toBe(false);
+      expect(result.explicitAcks).toHaveLength(8);
+      for (const body of [{ events }, { events: [events[1]] }]) await w.send('NOTIFY', body);
+      expect(await w.scheduled()).toBe('ok');
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(hook.received.length).toBe(posts);
+      expect(numbersTold()).toEqual([1, 2, 3]);
+
+      // Her endpoint goes down: the fourth grant is tried, refused, and told once it is back,
+      // by the consumer's own delayed wake-up (no cron, no further message).
+      hook.state.status = 503;
+      await breakGlass(w.replica!);
+      await expect.poll(() => hook.received.filter((r) => r.answered === 503).length, { timeout: 20_000, interval: 200 }).toBeGreaterThan(0);
+      hook.state.status = 200;
+      await expect.poll(numbersTold, { timeout: 30_000, interval: 250 }).toEqual([1, 2, 3, 4]);
+    } finally {
+      hook.close();
+    }
+
+    // Every disclosure the notifications made is in an audit chain that verifies.
+    const res = await w.fetch(`${w.primary}/admin/audit/verify`, { method: 'POST', headers: { authorization: `Bearer ${operator}` } });
+    const verified = (await res.json()) as { intact: boolean; problems: unknown[] };
+    expect(verified.intact, JSON.stringify(verified.problems.slice(0, 5))).toBe(true);
+  }, 120_000);
+});
