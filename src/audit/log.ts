@@ -51,6 +51,11 @@ export class AuditLog implements AuditTrail {
     return this.enqueue(accessRow(compactAccess(record)));
   }
 
+  /** Each joins the same group commit, so many at once cost one transaction, not one each. */
+  async accessMany(records: readonly AccessRecord[]): Promise<void> {
+    await Promise.all(records.map((r) => this.access(r)));
+  }
+
   /** An AuditEvent built by its caller (an operator's action, a release, a registry change): stored whole. */
   record(event: { id: string; recorded: string }, person: string | undefined): Promise<void> {
     return this.enqueue(eventRow(event, person));

@@ -21,6 +21,12 @@ export interface StoredAnchor {
 export interface AuditTrail {
   /** An access to patient data (or a refusal of one). */
   access(record: AccessRecord): Promise<void>;
+  /**
+   * Many accesses at once, by a bulk job (a roster, a digest, a report over a population):
+   * durable when it resolves, as access is. The Worker sends them through its audit queue once
+   * they span more than a few patients' chains, since one request cannot call thousands of objects.
+   */
+  accessMany(records: readonly AccessRecord[]): Promise<void>;
   /** An AuditEvent built by its caller (an operator's action, a release, a registry change), about `person` or no one. */
   record(event: { id: string; recorded: string }, person: string | undefined): Promise<void>;
   /** How many events are about this person now: a snapshot of her accounting that later events cannot shift. */

@@ -11,15 +11,22 @@ import { openD1 } from '../db/d1.js';
 import { workerPolicyTexts } from './worker-policies.js';
 import { defaultCodeLists } from '../labels/index.js';
 import { ObjectAuditTrail, objectConsentVersions } from './worker/audit-trail.js';
-import { msSetting, type WorkerEnv } from './worker/objects.js';
+import { AUDIT_QUEUE, countSetting, msSetting, type WorkerEnv } from './worker/objects.js';
 import { consumeNotifications, sweepNotifications, type ConsumerDeps } from './worker/notify-queue.js';
+import { consumeAuditRows } from './worker/audit-queue.js';
+import { chainOf, DIRECT_CHAINS } from './worker/audit-trail.js';
 
 export { PatientObject } from './worker/patient-object.js';
 export { AnchorObject } from './worker/anchor-object.js';
 export type { WorkerEnv } from './worker/objects.js';
 
 // One set of deps, and one app, per D1 binding: bindings come with each request, but an isolate keeps the same ones.
-const built = new WeakMap<object, { deps: AppDeps & ConsumerDeps; app: Hono<AppEnv> }>();
+interface Built {
+  deps: AppDeps & ConsumerDeps;
+  app: Hono<AppEnv>;
+  trail: ObjectAuditTrail;
+}
+const built = new WeakMap<object, Built>();
 let policies: Promise<Policies> | undefined;
 
 /** The gateway's signing key (a Worker secret, GATEWAY_SIGNING_JWK): it signs consent receipts and, in the anchor object, the audit anchors. */
@@ -27,7 +34,7 @@ function signingKey(env: WorkerEnv): JWK | undefined {
   return typeof env.GATEWAY_SIGNING_JWK === 'string' ? (JSON.parse(env.GATEWAY_SIGNING_JWK) as JWK) : undefined;
 }
 
-async function builtFor(env: WorkerEnv): Promise<{ deps: AppDeps & ConsumerDeps; app: Hono<AppEnv> }> {
+async function builtFor(env: WorkerEnv): Promise<Built> {
   let found = built.get(env.DB);
   if (!found) {
     policies ??= loadPolicies(workerPolicyTexts);
@@ -37,13 +44,14 @@ async function builtFor(env: WorkerEnv): Promise<{ deps: AppDeps & ConsumerDeps;
     const db = openD1(env.DB);
     const key = signingKey(env);
     const { d: _private, ...publicKey } = key ?? {};
+    const trail = new ObjectAuditTrail(env, countSetting(env, 'AUDIT_DIRECT_CHAINS', DIRECT_CHAINS));
     const deps: AppDeps & ConsumerDeps = {
       db,
       // Her consent version lives in her object: asked once per request, so a write through any
       // isolate is seen by the next request through this one. Other changes (ingest) are looked
       // for in D1 at most every CONSENT_SWEEP_MS.
       consent: new ConsentEngine(db, await policies, clock, { versions: objectConsentVersions(env), sweepMs: msSetting(env, 'CONSENT_SWEEP_MS', 1_000) }),
-      audit: new ObjectAuditTrail(env),
+      audit: trail,
       ...(key ? { signer: createReceiptSigner(key, config.baseUrl), anchorKeys: { keys: [publicKey as JWK] } } : {}),
       config,
       clock,
@@ -61,7 +69,7 @@ async function builtFor(env: WorkerEnv): Promise<{ deps: AppDeps & ConsumerDeps;
         if (events.length > 0) await env.NOTIFY?.send({ events: [...events] }, { contentType: 'json' });
       },
     };
-    found = { deps, app: createApp(deps) };
+    found = { deps, app: createApp(deps), trail };
     built.set(env.DB, found);
   }
   return found;
@@ -71,9 +79,12 @@ export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     return (await builtFor(env)).app.fetch(request, env, ctx);
   },
-  /** The notification queue's consumer (wrangler.toml): see notify-queue.ts. */
+  /** The two queues' consumers (wrangler.toml), told apart by the queue's name. */
   async queue(batch: MessageBatch<unknown>, env: WorkerEnv): Promise<void> {
-    await consumeNotifications((await builtFor(env)).deps, env.NOTIFY, batch);
+    const { deps, trail } = await builtFor(env);
+    if (batch.queue === AUDIT_QUEUE) {
+      await consumeAuditRows(batch, chainOf, (chain, rows) => trail.appendTo(chain, rows), deps.log);
+    } else await consumeNotifications(deps, env.NOTIFY, batch);
   },
   /** Every minute: heartbeats, and events whose message was never sent. */
   async scheduled(_controller: ScheduledController, env: WorkerEnv): Promise<void> {

@@ -7,7 +7,7 @@ import { attributedMembers, latestFinalRosters, rosterVersion } from '../rosters
 import { rosterReference, type RosterVersion } from '../rosters/types.js';
 import { resolvePerson } from '../store/read.js';
 import type { GateContext } from './context.js';
-import { auditDisclosure, visibleFacts } from './report-facts.js';
+import { disclosureRecord, visibleFacts } from './report-facts.js';
 
 /** The gateway computes the reports: it is their reporter (DEQM MeasureReport.reporter). */
 export const HIE_ORGANIZATION = 'Organization/org-hie';
@@ -41,7 +41,7 @@ export async function careGaps(g: GateContext, p: CareGapsParams, base: string, 
   const now = deps.clock().toISOString();
   const rosters = population.rosters.map(rosterReference);
   const documents: Parameters<typeof storeGapsReport>[1]['documents'][number][] = [];
-  const audits: Parameters<typeof auditDisclosure>[1][] = [];
+  const audits: Parameters<typeof disclosureRecord>[0][] = [];
   let seen = 0;
   for await (const member of visibleFacts(g, population.persons, { memberDuring: p.period })) {
     seen++;
@@ -80,7 +80,7 @@ export async function careGaps(g: GateContext, p: CareGapsParams, base: string, 
     documents,
   });
   // An async run discloses nothing yet: each member is decided and audited again at download (storedGapsFile).
-  if (!opts.deferAudit) for (const member of audits) await auditDisclosure(g, member, query);
+  if (!opts.deferAudit) await g.auditMany(audits.map((member) => disclosureRecord(member, query)));
   return { reportId, parameters: { resourceType: 'Parameters', parameter: documents.map((d) => ({ name: 'return', resource: d.bundle })) } };
 }
 

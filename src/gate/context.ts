@@ -30,6 +30,8 @@ export interface GateContext {
   generation(): number | undefined;
   /** Waits until the event is committed: nothing leaves the gate before its audit record is durable. */
   audit(record: AuditRecord): Promise<void>;
+  /** A bulk job's records (one per member): durable when it resolves, as audit's. */
+  auditMany(records: readonly AuditRecord[]): Promise<void>;
 }
 
 /**
@@ -57,6 +59,11 @@ export function gateContext(deps: GateDeps, requester: Requester): GateContext {
     decide: (person, req) => decide(person, { ...req, requester }),
     audit: async (record) => {
       await deps.audit.access({ ...record, requester, when: deps.clock().toISOString(), id: deps.newId() });
+    },
+    auditMany: async (records) => {
+      if (records.length === 0) return;
+      const when = deps.clock().toISOString();
+      await deps.audit.accessMany(records.map((record) => ({ ...record, requester, when, id: deps.newId() })));
     },
   };
 }

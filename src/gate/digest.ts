@@ -72,12 +72,12 @@ export async function adtDigest(g: GateContext, organization: string, date: stri
   if (entries.length === 0) await g.audit({ interaction: 'operation', query, outcome: 'not-found' });
   // Each entry is audited as what it told, as a notification's send is: her accounting and the
   // portal then say "Oakwood Family Medicine was told of your emergency visit on …" for it too.
-  for (const entry of entries)
-    await g.audit({
-      interaction: 'operation',
+  await g.auditMany(
+    entries.map((entry) => ({
+      interaction: 'operation' as const,
       query,
       person: entry.person,
-      outcome: 'permit',
+      outcome: 'permit' as const,
       purpose: 'TREAT',
       notification: {
         subscription: 'adt-digest',
@@ -87,7 +87,8 @@ export async function adtDigest(g: GateContext, organization: string, date: stri
         occurred: entry.occurred,
         ...(entry.encounterClass ? { encounterClass: entry.encounterClass } : {}),
       },
-    });
+    })),
+  );
   return entries.map(({ person: _person, ...entry }) => entry);
 }
 

@@ -6,7 +6,7 @@ import type { PersonFacts } from '../metrics/person.js';
 import { searchWhere } from '../search/sql.js';
 import type { SearchQuery } from '../search/params.js';
 import { linkedPatientIds } from '../store/read.js';
-import { purposeOf, type GateContext } from './context.js';
+import { purposeOf, type AuditRecord, type GateContext } from './context.js';
 import { referenceFilter } from './dangling.js';
 import { grantsFor, type Row } from './search.js';
 
@@ -78,6 +78,22 @@ export async function* visibleRecords(
   }
 }
 
+/** What a report disclosed about one member, as her accounting of disclosures records it. */
+export function disclosureRecord(
+  member: Pick<VisibleFacts, 'person' | 'decisions'>,
+  query: string,
+  interaction: 'operation' | 'read' = 'operation',
+): AuditRecord {
+  return {
+    interaction,
+    query,
+    person: member.person,
+    outcome: 'permit',
+    reasons: member.decisions.flatMap((d) => d.reasons).slice(0, 6),
+    ...purposeOf(member.decisions.find((d) => d.permit)),
+  };
+}
+
 /** Audits what a report disclosed about one member: it goes in her accounting of disclosures. */
 export async function auditDisclosure(
   g: GateContext,
@@ -85,12 +101,5 @@ export async function auditDisclosure(
   query: string,
   interaction: 'operation' | 'read' = 'operation',
 ): Promise<void> {
-  await g.audit({
-    interaction,
-    query,
-    person: member.person,
-    outcome: 'permit',
-    reasons: member.decisions.flatMap((d) => d.reasons).slice(0, 6),
-    ...purposeOf(member.decisions.find((d) => d.permit)),
-  });
+  await g.audit(disclosureRecord(member, query, interaction));
 }

@@ -40,16 +40,16 @@ export async function attributionRoster(
     }
   }
   // Being on a roster is itself a disclosure about each member: it goes in each one's accounting.
-  for (const { person, decision } of disclosed) {
-    await g.audit({
-      interaction: 'read',
+  await g.auditMany(
+    disclosed.map(({ person, decision }) => ({
+      interaction: 'read' as const,
       query: `Group/${groupId}`,
       person,
-      outcome: 'permit',
+      outcome: 'permit' as const,
       reasons: decision.reasons,
       ...(decision.purpose ? { purpose: decision.purpose } : {}),
-    });
-  }
+    })),
+  );
   if (disclosed.length === 0) await g.audit({ interaction: 'read', query: `Group/${groupId}`, outcome: 'not-found' });
   return members.length > 0 && release ? { members, release } : undefined;
 }

@@ -49,6 +49,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const D1_ID = '00000000-0000-0000-0000-000000000000';
 /** wrangler.toml's notification queue. */
 export const NOTIFY_QUEUE = 'consent-gateway-notify';
+export const AUDIT_QUEUE = 'consent-gateway-audit';
 
 /**
  * The Worker under workerd, with D1 and Durable Objects simulated locally by miniflare (what
@@ -91,9 +92,16 @@ export async function startWorkers(options: { replica?: boolean; vars?: Record<s
       PATIENT: { className: 'PatientObject', useSQLite: true, ...(objectsOf ? { scriptName: objectsOf } : {}) },
       ANCHOR: { className: 'AnchorObject', useSQLite: true, ...(objectsOf ? { scriptName: objectsOf } : {}) },
     },
-    queueProducers: { NOTIFY: { queueName: NOTIFY_QUEUE } },
+    queueProducers: { NOTIFY: { queueName: NOTIFY_QUEUE }, AUDIT: { queueName: AUDIT_QUEUE } },
     // One consumer per queue, as on Cloudflare: the primary. A second's timeout flushes a small batch quickly.
-    ...(objectsOf ? {} : { queueConsumers: { [NOTIFY_QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 10, retryDelay: 1 } } }),
+    ...(objectsOf
+      ? {}
+      : {
+          queueConsumers: {
+            [NOTIFY_QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 10, retryDelay: 1 },
+            [AUDIT_QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 10, retryDelay: 1 },
+          },
+        }),
     unsafeDirectSockets: [{ host: '127.0.0.1', port }],
   });
   const agent = new Agent({ pipelining: 0, connections: 64 });

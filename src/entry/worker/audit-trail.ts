@@ -7,8 +7,16 @@ import type { TrailVerdict } from '../../audit/verify.js';
 import type { ConsentVersions } from '../../consent/engine.js';
 import { anchorObject, chainObject, patientChain, SHARDS, type WorkerEnv } from './objects.js';
 import { callObject } from './retry.js';
+import { packAuditRows } from './audit-queue.js';
 
 const shardChain = (n: number) => `shard:${n}`;
+
+/**
+ * A bulk job's records spanning at most this many chains are appended directly (in parallel,
+ * each chain's in one call); more go through the audit queue. A Worker invocation may make only
+ * so many subrequests (1,000 on the paid plan), and a roster of thousands would exceed it.
+ */
+export const DIRECT_CHAINS = 16;
 
 /** FNV-1a over the id: events about no one spread evenly over the shard chains. */
 function shardOf(id: string): number {
@@ -29,19 +37,50 @@ export function chainOf(row: Pick<UnchainedRow, 'id' | 'person'>): string {
  * `retryable` error is retried and an `overloaded` one is not.
  */
 export class ObjectAuditTrail implements AuditTrail {
-  constructor(private readonly env: Pick<WorkerEnv, 'PATIENT' | 'ANCHOR'>) {}
+  constructor(
+    private readonly env: Pick<WorkerEnv, 'PATIENT' | 'ANCHOR' | 'AUDIT'>,
+    private readonly directChains = DIRECT_CHAINS,
+  ) {}
 
   access(record: AccessRecord): Promise<void> {
     return this.append(accessRow(compactAccess(record)));
+  }
+
+  /**
+   * Resolves once every record is durable: in its chain, or in the audit queue, whose consumer
+   * (audit-queue.ts) appends it idempotently. Her accounting shows a queued event once it is
+   * consumed, seconds later; the job's answer has waited for the queue to hold it.
+   */
+  async accessMany(records: readonly AccessRecord[]): Promise<void> {
+    const byChain = new Map<string, UnchainedRow[]>();
+    for (const record of records) {
+      const row = accessRow(compactAccess(record));
+      const chain = chainOf(row);
+      const rows = byChain.get(chain);
+      if (rows) rows.push(row);
+      else byChain.set(chain, [row]);
+    }
+    const queue = this.env.AUDIT;
+    if (!queue || byChain.size <= this.directChains) {
+      await Promise.all([...byChain].map(([chain, rows]) => this.appendTo(chain, rows)));
+      return;
+    }
+    const { batches, oversized } = packAuditRows(byChain);
+    for (const batch of batches) await queue.sendBatch(batch.map((body) => ({ body, contentType: 'json' as const })));
+    await Promise.all(oversized.map(([chain, row]) => this.appendTo(chain, [row])));
   }
 
   record(event: { id: string; recorded: string }, person: string | undefined): Promise<void> {
     return this.append(eventRow(event, person));
   }
 
-  private async append(row: UnchainedRow): Promise<void> {
-    const chain = chainOf(row);
-    await callObject(() => chainObject(this.env, chain).append(chain, [row]), { idempotent: true });
+  private append(row: UnchainedRow): Promise<void> {
+    return this.appendTo(chainOf(row), [row]);
+  }
+
+  /** Idempotent by event id, so a `retryable` error is retried (and, from the queue, a message delivered twice adds nothing). */
+  async appendTo(chain: string, rows: UnchainedRow[]): Promise<void> {
+    await callObject(() => chainObject(this.env, chain).append(chain, rows), { idempotent: true });
   }
 
   countAbout(person: string): Promise<number> {

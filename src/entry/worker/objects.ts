@@ -1,5 +1,6 @@
 import type { D1Database, DurableObjectNamespace, Queue } from '@cloudflare/workers-types';
 import type { NotifyMessage } from './notify-queue.js';
+import type { AuditMessage } from './audit-queue.js';
 import type { StoredAnchor } from '../../audit/trail.js';
 import type { AuditRow, UnchainedRow } from '../../audit/rows.js';
 
@@ -12,6 +13,8 @@ export interface WorkerEnv {
   ANCHOR: DurableObjectNamespace;
   /** Notifications: the outbox events each committed write raised (notify-queue.ts). */
   NOTIFY?: Queue<NotifyMessage>;
+  /** Bulk jobs' audit rows, a message per chain (audit-queue.ts). */
+  AUDIT?: Queue<AuditMessage>;
   [setting: string]: unknown;
 }
 
@@ -48,6 +51,15 @@ export function chainObject(env: Pick<WorkerEnv, 'PATIENT'>, chain: string): Cha
 
 export function anchorObject(env: Pick<WorkerEnv, 'ANCHOR'>): AnchorObjectRpc {
   return env.ANCHOR.get(env.ANCHOR.idFromName('anchors')) as unknown as AnchorObjectRpc;
+}
+
+/** The audit queue's name in wrangler.toml: the one consumer serves both queues and tells them apart by it. */
+export const AUDIT_QUEUE = 'consent-gateway-audit';
+
+/** A whole-number setting (0 allowed) from the Worker's vars, or its default. */
+export function countSetting(env: Record<string, unknown>, name: string, fallback: number): number {
+  const n = Number(env[name]);
+  return env[name] !== undefined && Number.isInteger(n) && n >= 0 ? n : fallback;
 }
 
 /** A number setting from the Worker's vars, or its default. */

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clinicianClaims, OPERATOR_CLAIMS, patientClaims, sourceClaims } from '../helpers/tokens.js';
-import { NOTIFY_QUEUE, startWorkers, type LocalWorkers } from '../helpers/wrangler.js';
+import { compactAccess } from '../../src/audit/event.js';
+import { accessRow } from '../../src/audit/rows.js';
+import { AUDIT_QUEUE, NOTIFY_QUEUE, startWorkers, type LocalWorkers } from '../helpers/wrangler.js';
 
 const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
 const TOPIC = 'https://consent-gateway.example/fhir/SubscriptionTopic';
@@ -48,8 +50,12 @@ function told(body: string): { type: string | undefined; numbers: number[] } {
  * messages handed straight to the consumer (playing Cloudflare's delivery, which the local queue
  * does not misbehave by itself) must change nothing; an endpoint that is down must be told once
  * it is back; and every disclosure must be in an audit chain that verifies.
+ *
+ * Bulk jobs' audit events go through a second queue, a message per patient's chain: each must
+ * appear in her accounting once however often it is delivered, and a message cannot put an
+ * event in a chain it is not about.
  */
-describe('Worker notifications through a Queue', () => {
+describe('Worker queues: notifications, and bulk jobs’ audit events', () => {
   let w: LocalWorkers;
   let her: string;
   let clinician: string;
@@ -168,4 +174,59 @@ describe('Worker notifications through a Queue', () => {
     const verified = (await res.json()) as { intact: boolean; problems: unknown[] };
     expect(verified.intact, JSON.stringify(verified.problems.slice(0, 5))).toBe(true);
   }, 120_000);
+
+  it('appends a bulk job’s audit events from the queue once each, however often delivered, and only to the chain they are about', async () => {
+    /** The ids of the bulk events in her accounting, as often as each appears. */
+    const bulkInHers = async () => {
+      const res = await fhir(w.replica!, 'AuditEvent?patient=Patient/nq-1&_count=500', her);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { total: number; entry?: { resource: { id: string } }[] };
+      expect(page.entry?.length).toBe(page.total);
+      return (page.entry ?? [])
+        .map((e) => e.resource.id)
+        .filter((id) => id.startsWith('bulk-'))
+        .sort();
+    };
+    // Her person id, as the trail names her: from an event in her accounting.
+    const first = (await (await fhir(w.primary, 'AuditEvent?patient=Patient/nq-1&_count=1', her)).json()) as {
+      entry: { resource: { entity: { what: { reference: string }; role?: { code: string } }[] } }[];
+    };
+    const person = first.entry[0]!.resource.entity.find((e) => e.role?.code === '1')!.what.reference.replace('Patient/', '');
+    const chain = `patient:${person}`;
+    const row = (id: string, who = person) =>
+      accessRow(
+        compactAccess({
+          requester: undefined,
+          interaction: 'read',
+          query: 'Group/roster-oak',
+          person: who,
+          outcome: 'permit',
+          purpose: 'TREAT',
+          when: new Date().toISOString(),
+          id,
+        }),
+      );
+    const result = await w.queueBatch(AUDIT_QUEUE, [
+      { chain, rows: [row('bulk-a')] },
+      { chain, rows: [row('bulk-a'), row('bulk-b')] },
+      { chain, rows: [row('bulk-b')] },
+      // A row about someone else, sent to her chain: dropped, in neither.
+      { chain, rows: [row('bulk-forged', 'someone-else')] },
+      { chain: 'patient:someone-else', rows: [row('bulk-forged-2')] },
+      'junk',
+    ]);
+    expect(result.outcome).toBe('ok');
+    expect(result.retried).toBe(false);
+    expect(await bulkInHers()).toEqual(['bulk-a', 'bulk-b']);
+
+    // Through the real local queue, twice.
+    for (let i = 0; i < 2; i++) await w.send('AUDIT', { chain, rows: [row('bulk-c')] });
+    await expect.poll(bulkInHers, { timeout: 15_000, interval: 250 }).toContain('bulk-c');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await bulkInHers()).toEqual(['bulk-a', 'bulk-b', 'bulk-c']);
+
+    const res = await w.fetch(`${w.primary}/admin/audit/verify`, { method: 'POST', headers: { authorization: `Bearer ${operator}` } });
+    const verified = (await res.json()) as { intact: boolean; problems: unknown[] };
+    expect(verified.intact, JSON.stringify(verified.problems.slice(0, 5))).toBe(true);
+  }, 60_000);
 });
