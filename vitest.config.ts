@@ -19,7 +19,7 @@ export default defineConfig({
           ...shared,
           name: 'gateway',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/worker/**', 'test/redteam5/**', 'test/redteam6/**', 'test/redteam7/**'],
+          exclude: ['test/worker/**', 'test/redteam5/**', 'test/redteam6/**', 'test/redteam7/**', 'test/parity/**'],
         },
       },
       // The fifth and sixth red teams' attacks on the Worker run workerd too.
@@ -27,7 +27,13 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'worker',
-          include: ['test/worker/**/*.test.ts', 'test/redteam5/**/*.test.ts', 'test/redteam6/**/*.test.ts', 'test/redteam7/**/*.test.ts'],
+          include: [
+            'test/worker/**/*.test.ts',
+            'test/redteam5/**/*.test.ts',
+            'test/redteam6/**/*.test.ts',
+            'test/redteam7/**/*.test.ts',
+            'test/parity/**/*.test.ts',
+          ],
           // One file at a time: each starts its own workerd (both isolates, every object, D1), and
           // two of them at once on two cores starved each other's requests past their timeouts.
           fileParallelism: false,
