@@ -11,7 +11,10 @@
  *   database, no object, no audit): the floor the runtime and the harness set;
  * - revocation: a deny written through one worker, then the next read through the other, timed
  *   from the write's start to the refused read's end; it must be refused every time;
- * - then every chain and anchor verified, and every read counted in the trail.
+ * - then every chain and anchor verified, and every read counted in the trail;
+ * - notification latency, commit to receipt: break-the-glass grants told to the patient's
+ *   endpoint through the Worker's queue, against the Node deliverer (the same app on SQLite over
+ *   loopback, polling its outbox) in the same run.
  *
  * Local figures only: one machine runs workerd's objects, D1 and the load generator, so they bound
  * the code's cost, not Cloudflare's capacity (docs/scaling.md).
@@ -19,6 +22,8 @@
 import { parseArgs } from 'node:util';
 import { clinicianClaims, OPERATOR_CLAIMS, patientClaims, sourceClaims } from '../test/helpers/tokens.js';
 import { startWorkers } from '../test/helpers/wrangler.js';
+import { startNodeTarget } from '../test/helpers/node-target.js';
+import { notificationLatency } from './notify-latency.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,15 +31,18 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '200' },
     requests: { type: 'string', default: '4000' },
     revocations: { type: 'string', default: '20' },
+    notifications: { type: 'string', default: '20' },
   },
 });
 const N = Number(values.patients);
 const CONCURRENCY = Number(values.concurrency);
 const REQUESTS = Number(values.requests);
 const REVOCATIONS = Number(values.revocations);
+const NOTIFICATIONS = Number(values.notifications);
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-const w = await startWorkers({ replica: true, vars: { AUDIT_REPORT_MS: '1000', ANCHOR_EVERY_MS: '2000' } });
+// Development mode, for the notification measure only: its endpoint is on loopback, which production refuses.
+const w = await startWorkers({ replica: true, vars: { AUDIT_REPORT_MS: '1000', ANCHOR_EVERY_MS: '2000', GATEWAY_ENV: 'development' } });
 const bases = [w.primary, w.replica!];
 try {
   const source = await w.issuer.mint(sourceClaims('urn:bench:worker'));
@@ -151,6 +159,19 @@ try {
   );
   console.log(
     `  audit: ${fmt(counted)} events added, ${fmt(expected)} expected; ${fmt(after.chains)} chains; intact ${after.intact}; anchors checked ${after.anchors.checked}, problems ${after.anchors.problems.length}`,
+  );
+  // After the trail's count: the notifications add their own events.
+  const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+  const viaQueue = await notificationLatency({ base: w.primary, other: w.replica!, mint: (c) => w.issuer.mint(c), fetch: w.fetch }, NOTIFICATIONS);
+  const node = await startNodeTarget();
+  let viaPoll: number[];
+  try {
+    viaPoll = await notificationLatency({ base: node.base, other: node.base, mint: (c) => node.issuer.mint(c), fetch: (u, i) => fetch(u, i) }, NOTIFICATIONS);
+  } finally {
+    await node.stop();
+  }
+  console.log(
+    `  notification, grant to receipt (${NOTIFICATIONS} rounds): ours (Worker, queue) p50 ${fmt(pct(viaQueue, 0.5))} ms, max ${fmt(viaQueue.at(-1)!)} ms   baseline (Node deliverer) p50 ${fmt(pct(viaPoll, 0.5))} ms, max ${fmt(viaPoll.at(-1)!)} ms   ratio ${fmt(pct(viaQueue, 0.5) / pct(viaPoll, 0.5), 1)}`,
   );
   const met = missed === 0 && counted === expected && after.intact && spread.failures.length + one.failures.length === 0;
   console.log(`  targets (no audit gap or chain break; revocation effective on the next request): ${met ? 'met' : 'MISSED'}`);

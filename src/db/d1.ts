@@ -1,4 +1,5 @@
 import type { D1Database } from '@cloudflare/workers-types';
+import { getTableColumns } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { createQueue, isInsertRows, type Database, type InsertRows, type Orm } from './database.js';
@@ -22,10 +23,15 @@ export function openD1(binding: D1Database): Database {
   };
 }
 
-/** D1 binds at most 100 parameters per statement, so rows go in as many INSERTs as that takes. */
+/**
+ * D1 binds at most 100 parameters per statement, so rows go in as many INSERTs as that takes.
+ * Counted by the table's columns, not the first row's keys: a multi-row INSERT binds the union
+ * of every row's columns, and a later row may name one the first left out (red team 7: a
+ * Bundle of 100 Encounters was a 500).
+ */
 function multiRowInserts(orm: Orm, { table, rows, onConflict }: InsertRows): BatchItem<'sqlite'>[] {
   if (rows.length === 0) return [];
-  const perStatement = Math.max(1, Math.floor(D1_MAX_PARAMS / Object.keys(rows[0]!).length));
+  const perStatement = Math.max(1, Math.floor(D1_MAX_PARAMS / Object.keys(getTableColumns(table)).length));
   const out: BatchItem<'sqlite'>[] = [];
   for (let i = 0; i < rows.length; i += perStatement) {
     const insert = orm.insert(table).values(rows.slice(i, i + perStatement) as never[]);

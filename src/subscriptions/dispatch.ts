@@ -84,12 +84,14 @@ async function dispatchBatch(deps: GateDeps, events: readonly NotificationEventR
     );
   }
   const seqs = events.map((e) => e.seq);
-  for (let i = 0; i < seqs.length; i += deps.db.maxParams)
+  // `dispatched = 1` is bound too: one fewer seq per statement (red team 7: 100 pending events stalled delivery on D1).
+  const per = deps.db.maxParams - 1;
+  for (let i = 0; i < seqs.length; i += per)
     statements.push(
       deps.db.orm
         .update(notificationEvents)
         .set({ dispatched: 1 })
-        .where(inArray(notificationEvents.seq, seqs.slice(i, i + deps.db.maxParams))),
+        .where(inArray(notificationEvents.seq, seqs.slice(i, i + per))),
     );
   await deps.db.atomic(statements);
 }

@@ -13,10 +13,12 @@ import { PATIENT_TOPICS } from './topics.js';
 import { recipientOf } from './recipient.js';
 import { subscriptionResource } from './resource.js';
 import { newSecret } from './sign.js';
+import { announce, type OutboxListener } from './outbox.js';
 import {
   deleteSubscription as deleteRow,
   getSubscription,
   insertSubscription,
+  eventsAfter,
   listSubscriptions as listRows,
   outboxHead,
   updateSubscription as updateRow,
@@ -29,6 +31,9 @@ export interface ManageDeps extends GateDeps {
   config: { mode: 'development' | 'production'; baseUrl: string };
   /** The handshake's HTTP client (tests may pass one; defaults to fetch). */
   fetcher?: typeof fetch;
+  /** Told of the events a subscription now active may be sent (AppDeps.onCommitted). */
+  onCommitted?: OutboxListener;
+  log?: (event: string, detail: Record<string, unknown>) => void;
 }
 
 type Json = Record<string, unknown>;
@@ -223,5 +228,16 @@ async function shake(deps: ManageDeps, id: string): Promise<SubscriptionRow> {
     id,
     result.ok ? { status: 'active', lastError: null, lastSentAt: at } : { status: 'error', lastError: `handshake failed: ${result.error}` },
   );
-  return (await getSubscription(deps.db, id))!;
+  const after = (await getSubscription(deps.db, id))!;
+  // Events numbered while it waited for its handshake are due now: a deliverer woken by
+  // messages (the Worker's) would otherwise hear of them only at its next sweep (red team 7).
+  if (result.ok) {
+    const waiting = await eventsAfter(deps.db, id, after.confirmed, 500);
+    if (waiting.length > 0)
+      await announce(
+        deps,
+        waiting.map((e) => e.eventId),
+      );
+  }
+  return after;
 }

@@ -147,17 +147,27 @@ export async function dueSubscriptions(db: Database, now: Date, limit: number): 
   return rows.map((r) => ({ id: r.id, failing: r.failures > 0 }));
 }
 
-/** Which of these outbox events are still waiting to be numbered: a queue message about none of them is a repeat. */
-export async function pendingAmong(db: Database, ids: readonly string[]): Promise<Set<string>> {
-  const pending = new Set<string>();
-  for (let i = 0; i < ids.length; i += db.maxParams) {
-    const rows = await db.orm
-      .select({ id: notificationEvents.id })
-      .from(notificationEvents)
-      .where(and(eq(notificationEvents.dispatched, 0), inArray(notificationEvents.id, ids.slice(i, i + db.maxParams))));
-    for (const r of rows) pending.add(r.id);
+/**
+ * Which of these outbox events are not finished: not numbered yet, or numbered for a live
+ * subscription that has not confirmed them. A queue message about none of them is a repeat;
+ * one about an event a killed pass numbered but never sent is not (red team 7).
+ */
+export async function unfinishedAmong(db: Database, ids: readonly string[]): Promise<Set<string>> {
+  const unfinished = new Set<string>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += db.maxParams) {
+    const rows = await db.orm.all<{ id: string }>(sql`
+      SELECT e.id FROM notification_events e
+      WHERE e.id IN (${sql.join(
+        unique.slice(i, i + db.maxParams).map((id) => sql`${id}`),
+        sql`, `,
+      )})
+        AND (e.dispatched = 0 OR EXISTS (
+          SELECT 1 FROM subscription_events se JOIN subscriptions s ON s.id = se.subscription_id
+          WHERE se.event_id = e.id AND se.delivered_at IS NULL AND s.status IN ('active', 'error')))`);
+    for (const r of rows) unfinished.add(r.id);
   }
-  return pending;
+  return unfinished;
 }
 
 /** When the soonest retry of events still unconfirmed is due (a failed send scheduled it), if any. */

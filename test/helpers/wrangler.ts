@@ -93,12 +93,13 @@ export async function startWorkers(options: { replica?: boolean; vars?: Record<s
       ANCHOR: { className: 'AnchorObject', useSQLite: true, ...(objectsOf ? { scriptName: objectsOf } : {}) },
     },
     queueProducers: { NOTIFY: { queueName: NOTIFY_QUEUE }, AUDIT: { queueName: AUDIT_QUEUE } },
-    // One consumer per queue, as on Cloudflare: the primary. A second's timeout flushes a small batch quickly.
+    // One consumer per queue, as on Cloudflare: the primary.
     ...(objectsOf
       ? {}
       : {
           queueConsumers: {
-            [NOTIFY_QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 10, retryDelay: 1 },
+            // As wrangler.toml: notifications wait for no batch to fill, audit rows a second.
+            [NOTIFY_QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 0, maxRetries: 10, retryDelay: 1 },
             [AUDIT_QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 10, retryDelay: 1 },
           },
         }),

@@ -229,4 +229,29 @@ describe('Worker queues: notifications, and bulk jobs’ audit events', () => {
     const verified = (await res.json()) as { intact: boolean; problems: unknown[] };
     expect(verified.intact, JSON.stringify(verified.problems.slice(0, 5))).toBe(true);
   }, 60_000);
+
+  it('takes a source’s transaction of 100 admissions (each raising an outbox event) whole', async () => {
+    const source = await w.issuer.mint(sourceClaims('urn:test:worker'));
+    const entry = Array.from({ length: 100 }, (_, i) => ({
+      resource: {
+        resourceType: 'Encounter',
+        id: `nq-enc-${i}`,
+        meta: { source: 'urn:test:worker' },
+        status: 'in-progress',
+        class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP' },
+        subject: { reference: 'Patient/nq-1' },
+        period: { start: new Date(Date.now() - 3_600_000).toISOString() },
+      },
+      request: { method: 'PUT', url: `Encounter/nq-enc-${i}` },
+    }));
+    // Red team 7: a multi-row INSERT bound more than D1's 100 parameters, and this was a 500.
+    const res = await w.fetch(`${w.primary}/fhir`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${source}` },
+      body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', meta: { source: 'urn:test:worker' }, entry }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as { entry: { response: { status: string } }[] };
+    expect(body.entry.filter((e) => e.response.status.startsWith('201'))).toHaveLength(100);
+  }, 60_000);
 });

@@ -2,7 +2,7 @@ import type { Message, MessageBatch, Queue } from '@cloudflare/workers-types';
 import { drainOutbox } from '../../subscriptions/drain.js';
 import type { DeliveryDeps } from '../../subscriptions/deliver.js';
 import { claimWake, deliveryLease } from '../../subscriptions/lease.js';
-import { nextRetryAt, pendingAmong } from '../../subscriptions/store.js';
+import { nextRetryAt, unfinishedAmong } from '../../subscriptions/store.js';
 
 /**
  * What the notification queue carries: the outbox events a committed write raised, or a bare
@@ -12,8 +12,11 @@ import { nextRetryAt, pendingAmong } from '../../subscriptions/store.js';
 export type NotifyMessage = { events: string[] } | { wake: true };
 
 const MAX_EVENTS = 500;
-/** A consumer's pass holds the delivery lease this long at most: its budget, plus the longest send timeout (120 s), plus slack. */
-const LEASE_TTL_MS = 180_000;
+/**
+ * The delivery lease's life without renewal. A pass renews it every third of that while it runs
+ * (a send may take up to 120 s), so a consumer killed mid-pass holds up delivery this long at most.
+ */
+const LEASE_TTL_MS = 30_000;
 /** Messages wait this long (doubling per attempt, capped) when another consumer holds the lease. */
 const BUSY_RETRY_SECONDS = 2;
 const MAX_RETRY_SECONDS = 60;
@@ -38,8 +41,8 @@ export interface ConsumerDeps extends DeliveryDeps {
  * The Queue consumer. Queues deliver at least once and in no order, so a message is only ever a
  * reason to look: the numbering (dispatch.ts, in commit order, under the lease) and the per
  * subscription order of delivery (deliver.ts, by event number) come from D1, never from the
- * order messages arrive. A message whose events are all numbered already is a repeat and is
- * acked without work; duplicates and reordering therefore change nothing. A message is acked
+ * order messages arrive. A message whose events are all numbered and confirmed already is a
+ * repeat and is acked without work; duplicates and reordering therefore change nothing. A message is acked
  * only after the pass it asked for has run: a consumer killed midway leaves it to be delivered
  * again, and the pass it starts finishes what the killed one left (the state is all in D1).
  */
@@ -54,26 +57,34 @@ export async function consumeNotifications(deps: ConsumerDeps, queue: Queue<Noti
     } else if ('wake' in body) work.push(m);
     else events.set(m, body.events);
   }
-  const pending = await pendingAmong(deps.db, [...new Set([...events.values()].flat())]);
+  const pending = await unfinishedAmong(deps.db, [...events.values()].flat());
   for (const [m, ids] of events) {
     if (ids.some((id) => pending.has(id))) work.push(m);
     else m.ack();
   }
   if (work.length === 0) return;
-  const lease = deliveryLease(deps.db, `queue consumer ${crypto.randomUUID()}`, LEASE_TTL_MS);
-  if (!(await lease.hold())) {
-    // Another pass is under way; it may have read the outbox before these events committed.
-    for (const m of work) m.retry({ delaySeconds: Math.min(MAX_RETRY_SECONDS, BUSY_RETRY_SECONDS * 2 ** (m.attempts - 1)) });
-    return;
-  }
-  try {
+  const ran = await underLease(deps, `queue consumer ${crypto.randomUUID()}`, async () => {
     const finished = await drainOutbox(deps);
     if (!finished) await queue?.send({ wake: true });
     await askForRetryWake(deps, queue);
+  });
+  // Another pass is under way; it may have read the outbox before these events committed.
+  if (!ran) for (const m of work) m.retry({ delaySeconds: Math.min(MAX_RETRY_SECONDS, BUSY_RETRY_SECONDS * 2 ** (m.attempts - 1)) });
+  else for (const m of work) m.ack();
+}
+
+/** Runs `pass` holding the delivery lease, renewed while it runs; false if another holds it. */
+async function underLease(deps: ConsumerDeps, holder: string, pass: () => Promise<void>): Promise<boolean> {
+  const lease = deliveryLease(deps.db, holder, LEASE_TTL_MS);
+  if (!(await lease.hold())) return false;
+  const renew = setInterval(() => void lease.hold().catch(() => undefined), LEASE_TTL_MS / 3);
+  try {
+    await pass();
   } finally {
+    clearInterval(renew);
     await lease.release();
   }
-  for (const m of work) m.ack();
+  return true;
 }
 
 /**
@@ -82,14 +93,10 @@ export async function consumeNotifications(deps: ConsumerDeps, queue: Queue<Noti
  * a consumer holds the lease, that consumer is doing it.
  */
 export async function sweepNotifications(deps: ConsumerDeps, queue: Queue<NotifyMessage> | undefined): Promise<void> {
-  const lease = deliveryLease(deps.db, `cron ${crypto.randomUUID()}`, LEASE_TTL_MS);
-  if (!(await lease.hold())) return;
-  try {
+  await underLease(deps, `cron ${crypto.randomUUID()}`, async () => {
     await drainOutbox(deps);
     await askForRetryWake(deps, queue);
-  } finally {
-    await lease.release();
-  }
+  });
 }
 
 /** A failed send is retried when its backoff ends: one delayed wake-up for the soonest, however many passes see it. */
