@@ -10,11 +10,10 @@ import { createReceiptSigner } from '../consent/receipt.js';
 import { openD1 } from '../db/d1.js';
 import { workerPolicyTexts } from './worker-policies.js';
 import { defaultCodeLists } from '../labels/index.js';
-import { ObjectAuditTrail, objectConsentVersions } from './worker/audit-trail.js';
-import { AUDIT_QUEUE, countSetting, msSetting, type WorkerEnv } from './worker/objects.js';
+import { chainOf, ObjectAuditTrail, objectConsentVersions } from './worker/audit-trail.js';
+import { AUDIT_QUEUE, msSetting, type WorkerEnv } from './worker/objects.js';
 import { consumeNotifications, sweepNotifications, type ConsumerDeps } from './worker/notify-queue.js';
 import { consumeAuditRows } from './worker/audit-queue.js';
-import { chainOf, DIRECT_CHAINS } from './worker/audit-trail.js';
 
 export { PatientObject } from './worker/patient-object.js';
 export { AnchorObject } from './worker/anchor-object.js';
@@ -44,7 +43,7 @@ async function builtFor(env: WorkerEnv): Promise<Built> {
     const db = openD1(env.DB);
     const key = signingKey(env);
     const { d: _private, ...publicKey } = key ?? {};
-    const trail = new ObjectAuditTrail(env, countSetting(env, 'AUDIT_DIRECT_CHAINS', DIRECT_CHAINS));
+    const trail = new ObjectAuditTrail(env);
     const deps: AppDeps & ConsumerDeps = {
       db,
       // Her consent version lives in her object: asked once per request, so a write through any

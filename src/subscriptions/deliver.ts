@@ -5,7 +5,7 @@ import { createGate, type GateDeps } from '../gate/index.js';
 import { notificationBundle, type NotificationType, type PayloadContent } from './bundle.js';
 import { recipientOfSubscription } from './recipient.js';
 import { sendNotification, type SendResult } from './send.js';
-import { eventsAfter, headersOf, type SubscriptionRow } from './store.js';
+import { eventsAfter, getSubscription, headersOf, type SubscriptionRow } from './store.js';
 import { eventsToTell } from './tell.js';
 import { TOPICS, type TopicCode } from './topics.js';
 
@@ -31,6 +31,14 @@ export function retryDelayMs(failures: number, random: () => number = Math.rando
 }
 
 export type DeliveryOutcome = 'sent' | 'heartbeat' | 'failed' | 'idle' | 'waiting' | 'ended';
+
+/** One subscription, step after step (read afresh each time), until it has nothing more to send now or `more` says stop. */
+export async function deliverWhileDue(deps: DeliveryDeps, id: string, more: () => boolean): Promise<void> {
+  while (more()) {
+    const sub = await getSubscription(deps.db, id);
+    if (!sub || (await deliverNext(deps, sub)) !== 'sent') return;
+  }
+}
 
 /**
  * One step of one subscription's delivery, strictly in order: the events after `confirmed` (up

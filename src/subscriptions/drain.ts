@@ -1,6 +1,6 @@
-import { deliverNext, type DeliveryDeps } from './deliver.js';
+import { deliverWhileDue, type DeliveryDeps } from './deliver.js';
 import { dispatchPending } from './dispatch.js';
-import { dueSubscriptions, getSubscription } from './store.js';
+import { dueSubscriptions } from './store.js';
 
 export interface DrainOptions {
   /** Subscriptions delivering at once; each one is still strictly in order. */
@@ -36,13 +36,6 @@ export async function drainOutbox(deps: DeliveryDeps, options: DrainOptions = {}
     const failing = due.filter((s) => s.failing).slice(0, Math.max(1, Math.floor(concurrency / 4)));
     const round = [...due.filter((s) => !s.failing), ...failing].slice(0, concurrency);
     for (const s of round) ran.add(s.id);
-    await Promise.all(
-      round.map(async ({ id }) => {
-        while (now() < until) {
-          const sub = await getSubscription(deps.db, id);
-          if (!sub || (await deliverNext(deps, sub)) !== 'sent') return;
-        }
-      }),
-    );
+    await Promise.all(round.map(({ id }) => deliverWhileDue(deps, id, () => now() < until)));
   }
 }

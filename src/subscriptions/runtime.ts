@@ -1,5 +1,5 @@
-import { dueSubscriptions, getSubscription } from './store.js';
-import { deliverNext, type DeliveryDeps } from './deliver.js';
+import { dueSubscriptions } from './store.js';
+import { deliverWhileDue, type DeliveryDeps } from './deliver.js';
 import { dispatchPending } from './dispatch.js';
 import { deliveryLease } from './lease.js';
 
@@ -119,11 +119,7 @@ export function createNotifier(deps: DeliveryDeps, options: NotifierOptions): No
   function run(id: string): void {
     const task = (async () => {
       try {
-        for (;;) {
-          if (stopped) return;
-          const sub = await getSubscription(deps.db, id);
-          if (!sub || (await deliverNext(deps, sub)) !== 'sent') return;
-        }
+        await deliverWhileDue(deps, id, () => !stopped);
       } catch (err) {
         log('notify-error', { subscription: id, message: err instanceof Error ? err.message : String(err) });
       } finally {

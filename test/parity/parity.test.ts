@@ -1,9 +1,8 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { JWTPayload } from 'jose';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeTarget } from '../helpers/node-target.js';
+import { endpoint, SECRET_URL, subscriptionBody } from '../helpers/subscriber.js';
 import { clinicianClaims, OPERATOR_CLAIMS, patientClaims, sourceClaims } from '../helpers/tokens.js';
 import { startWorkers } from '../helpers/wrangler.js';
 
@@ -27,21 +26,6 @@ const RUNTIMES: Record<string, () => Promise<Target>> = {
     return { base: w.primary, other: w.replica!, mint: (c) => w.issuer.mint(c), fetch: w.fetch, stop: w.stop };
   },
 };
-
-const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
-const SECRET_URL = 'urn:consent-gateway:subscription-secret';
-
-async function endpoint() {
-  const received: { headers: IncomingHttpHeaders; body: string }[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (body += c));
-    req.on('end', () => (received.push({ headers: req.headers, body }), res.writeHead(200).end()));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, close: () => server.close() };
-}
 
 /** What a response says, in the terms the suite compares across runtimes: status, and the resource type or the issue codes. */
 async function shape(res: Response): Promise<string> {
@@ -152,20 +136,7 @@ describe.each(Object.keys(RUNTIMES))('parity: %s', (runtime) => {
   it('tells her endpoint of a break-the-glass once, signed', async () => {
     const hook = await endpoint();
     try {
-      const created = await call('she subscribes to break-the-glass', t.base, '/fhir/Subscription', her, {
-        resourceType: 'Subscription',
-        meta: { profile: [`${BACKPORT}/backport-subscription`] },
-        status: 'requested',
-        reason: 'Tell me when anyone breaks the glass',
-        criteria: 'https://consent-gateway.example/fhir/SubscriptionTopic/break-the-glass',
-        channel: {
-          type: 'rest-hook',
-          endpoint: hook.url,
-          payload: 'application/fhir+json',
-          _payload: { extension: [{ url: `${BACKPORT}/backport-payload-content`, valueCode: 'id-only' }] },
-          extension: [{ url: `${BACKPORT}/backport-heartbeat-period`, valueUnsignedInt: 3600 }],
-        },
-      });
+      const created = await call('she subscribes to break-the-glass', t.base, '/fhir/Subscription', her, subscriptionBody(hook.url));
       expect(created.status).toBe(201);
       const secret = ((await created.json()) as { extension: { url: string; valueString: string }[] }).extension.find((e) => e.url === SECRET_URL)!.valueString;
       const grant = await call('he breaks the glass', t.other, '/fhir/Patient/pp-1/$break-the-glass', glass, {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { patientClaims } from '../helpers/tokens.js';
 import { NOTIFY_QUEUE, startWorkers, type LocalWorkers } from '../helpers/wrangler.js';
-import { breakGlass, confirmedNumbers, d1, endpoint, seed, sleep, subscribe, type Endpoint } from './harness.js';
+import { confirmedNumbers, endpoint, type Endpoint } from '../helpers/subscriber.js';
+import { breakGlass, d1, seed, sleep, subscribe } from '../helpers/worker-subscriptions.js';
 
 /**
  * Red team 7 found (liveness): a consumer killed after it numbered an event but before the

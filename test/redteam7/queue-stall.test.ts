@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { patientClaims } from '../helpers/tokens.js';
 import { startWorkers, type LocalWorkers } from '../helpers/wrangler.js';
-import { breakGlass, confirmedNumbers, d1, endpoint, seed, subscribe, type Endpoint } from './harness.js';
+import { confirmedNumbers, endpoint, type Endpoint } from '../helpers/subscriber.js';
+import { breakGlass, d1, seed, subscribe } from '../helpers/worker-subscriptions.js';
 
 /**
  * Red team 7 found (guarantees 1, 4 and 5): once 100 or more outbox events were pending at the

@@ -1,46 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clinicianClaims, OPERATOR_CLAIMS, patientClaims, sourceClaims } from '../helpers/tokens.js';
+import { OPERATOR_CLAIMS, patientClaims, sourceClaims } from '../helpers/tokens.js';
 import { compactAccess } from '../../src/audit/event.js';
 import { accessRow } from '../../src/audit/rows.js';
+import { confirmedNumbers, endpoint } from '../helpers/subscriber.js';
+import { breakGlass as grant, fhirClient, seed, subscribe } from '../helpers/worker-subscriptions.js';
 import { AUDIT_QUEUE, NOTIFY_QUEUE, startWorkers, type LocalWorkers } from '../helpers/wrangler.js';
-
-const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
-const TOPIC = 'https://consent-gateway.example/fhir/SubscriptionTopic';
-const SECRET_URL = 'urn:consent-gateway:subscription-secret';
-
-/** A subscriber's endpoint on loopback: records every POST with the status it answered (settable). */
-async function endpoint() {
-  const received: { headers: IncomingHttpHeaders; body: string; answered: number }[] = [];
-  const state = { status: 200 };
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (body += c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body, answered: state.status });
-      res.writeHead(state.status).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, state, close: () => server.close() };
-}
-
-type Bundle = {
-  entry: { resource: { resourceType: string; parameter?: { name: string; valueCode?: string; part?: { name: string; valueString?: string }[] }[] } }[];
-};
-
-/** The event numbers a notification carries, and its type. */
-function told(body: string): { type: string | undefined; numbers: number[] } {
-  const status = (JSON.parse(body) as Bundle).entry[0]!.resource;
-  const params = status.parameter ?? [];
-  return {
-    type: params.find((p) => p.name === 'type')?.valueCode,
-    numbers: params.filter((p) => p.name === 'notification-event').map((p) => Number(p.part!.find((q) => q.name === 'event-number')!.valueString)),
-  };
-}
 
 /**
  * Notifications on the Worker go through a Cloudflare Queue, which delivers at least once and
@@ -60,41 +24,15 @@ describe('Worker queues: notifications, and bulk jobs’ audit events', () => {
   let her: string;
   let clinician: string;
   let operator: string;
-  const fhir = (base: string, path: string, token: string, body?: object) =>
-    w.fetch(`${base}/fhir/${path}`, {
-      method: body ? 'POST' : 'GET',
-      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-  const breakGlass = async (base: string) => {
-    const res = await fhir(base, 'Patient/nq-1/$break-the-glass', clinician, {
-      resourceType: 'Parameters',
-      parameter: [{ name: 'reason', valueString: 'unconscious in the ED' }],
-    });
-    expect(res.status, await res.clone().text()).toBe(201);
-    const grant = ((await res.json()) as { parameter: { name: string; valueString?: string }[] }).parameter.find((p) => p.name === 'grant')!.valueString!;
-    // The outbox event's id (src/consent/break-glass.ts), which the queue's messages carry.
-    return `break-glass-${grant.slice('break-glass/'.length)}`;
-  };
+  const fhir = (base: string, path: string, token: string, body?: object) => fhirClient(w)(base, path, token, body);
+  /** A clinician breaks the glass on her record; the outbox event's id, which the queue's messages carry. */
+  const breakGlass = (base: string) => grant(w, base, clinician, 'nq-1');
 
   beforeAll(async () => {
     // Development mode: the subscriber's endpoint is on loopback, which production refuses (SSRF).
     w = await startWorkers({ replica: true, vars: { GATEWAY_ENV: 'development', AUDIT_REPORT_MS: '200', ANCHOR_EVERY_MS: '500' } });
-    const source = await w.issuer.mint(sourceClaims('urn:test:worker'));
-    for (const [type, id] of [
-      ['Patient', 'nq-1'],
-      ['Organization', 'clinic-oak-org'],
-      ['Practitioner', 'dr-q'],
-    ] as const) {
-      const res = await w.fetch(`${w.primary}/fhir/${type}/${id}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${source}` },
-        body: JSON.stringify({ resourceType: type, id, meta: { source: 'urn:test:worker' } }),
-      });
-      expect(res.status).toBeLessThan(300);
-    }
+    ({ clinician } = await seed(w, ['nq-1']));
     her = await w.issuer.mint(patientClaims('nq-1'));
-    clinician = await w.issuer.mint(clinicianClaims('dr.q', 'dr-q', { purpose_of_use: ['ETREAT'] }));
     operator = await w.issuer.mint(OPERATOR_CLAIMS);
   }, 180_000);
 
@@ -105,32 +43,13 @@ describe('Worker queues: notifications, and bulk jobs’ audit events', () => {
   it('tells her endpoint of each grant once, in order, through either worker; duplicates and reordering change nothing; a down endpoint is told when back', async () => {
     const hook = await endpoint();
     try {
-      const created = await fhir(w.primary, 'Subscription', her, {
-        resourceType: 'Subscription',
-        meta: { profile: [`${BACKPORT}/backport-subscription`] },
-        status: 'requested',
-        reason: 'Tell me when anyone breaks the glass on my record',
-        criteria: `${TOPIC}/break-the-glass`,
-        channel: {
-          type: 'rest-hook',
-          endpoint: hook.url,
-          payload: 'application/fhir+json',
-          _payload: { extension: [{ url: `${BACKPORT}/backport-payload-content`, valueCode: 'id-only' }] },
-          extension: [
-            { url: `${BACKPORT}/backport-heartbeat-period`, valueUnsignedInt: 3600 },
-            { url: `${BACKPORT}/backport-timeout`, valueUnsignedInt: 5 },
-            { url: `${BACKPORT}/backport-max-count`, valuePositiveInt: 10 },
-          ],
-        },
-      });
-      expect(created.status, await created.clone().text()).toBe(201);
-      const sub = (await created.json()) as { status: string; extension: { url: string; valueString: string }[] };
+      const sub = await subscribe(w, her, hook.url);
       expect(sub.status).toBe('active');
-      const webhook = new Webhook(sub.extension.find((e) => e.url === SECRET_URL)!.valueString);
+      const webhook = sub.webhook;
 
       // Three grants, through both isolates.
       const events = [await breakGlass(w.primary), await breakGlass(w.replica!), await breakGlass(w.primary)];
-      const numbersTold = () => hook.received.filter((r) => r.answered === 200).flatMap((r) => told(r.body).numbers);
+      const numbersTold = () => confirmedNumbers(hook);
       await expect.poll(numbersTold, { timeout: 20_000, interval: 200 }).toEqual([1, 2, 3]);
       for (const r of hook.received) webhook.verify(r.body, r.headers as Record<string, string>);
 

@@ -37,10 +37,7 @@ export function chainOf(row: Pick<UnchainedRow, 'id' | 'person'>): string {
  * `retryable` error is retried and an `overloaded` one is not.
  */
 export class ObjectAuditTrail implements AuditTrail {
-  constructor(
-    private readonly env: Pick<WorkerEnv, 'PATIENT' | 'ANCHOR' | 'AUDIT'>,
-    private readonly directChains = DIRECT_CHAINS,
-  ) {}
+  constructor(private readonly env: Pick<WorkerEnv, 'PATIENT' | 'ANCHOR' | 'AUDIT'>) {}
 
   access(record: AccessRecord): Promise<void> {
     return this.append(accessRow(compactAccess(record)));
@@ -61,7 +58,7 @@ export class ObjectAuditTrail implements AuditTrail {
       else byChain.set(chain, [row]);
     }
     const queue = this.env.AUDIT;
-    if (!queue || byChain.size <= this.directChains) {
+    if (!queue || byChain.size <= DIRECT_CHAINS) {
       await Promise.all([...byChain].map(([chain, rows]) => this.appendTo(chain, rows)));
       return;
     }

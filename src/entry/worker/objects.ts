@@ -56,12 +56,6 @@ export function anchorObject(env: Pick<WorkerEnv, 'ANCHOR'>): AnchorObjectRpc {
 /** The audit queue's name in wrangler.toml: the one consumer serves both queues and tells them apart by it. */
 export const AUDIT_QUEUE = 'consent-gateway-audit';
 
-/** A whole-number setting (0 allowed) from the Worker's vars, or its default. */
-export function countSetting(env: Record<string, unknown>, name: string, fallback: number): number {
-  const n = Number(env[name]);
-  return env[name] !== undefined && Number.isInteger(n) && n >= 0 ? n : fallback;
-}
-
 /** A number setting from the Worker's vars, or its default. */
 export function msSetting(env: Record<string, unknown>, name: string, fallback: number): number {
   const n = Number(env[name]);

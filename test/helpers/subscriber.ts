@@ -1,17 +1,10 @@
 /**
- * Red team 7: shared setup for the attacks on the Worker's queued notifications. A patient
- * registers her own endpoint for break-the-glass (as test/worker/notifications.test.ts does);
- * endpoints record every POST, can answer any status, and can hold a request open.
+ * A subscriber's rest-hook endpoint on loopback, and the Subscription a patient registers for
+ * break-the-glass on her own record. It records every POST with what it answered, can answer
+ * any status, and can hold a request open. No vitest import: the benchmarks use it too.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { Webhook } from 'standardwebhooks';
-import { expect } from 'vitest';
-import { clinicianClaims, sourceClaims } from '../helpers/tokens.js';
-import type { LocalWorkers } from '../helpers/wrangler.js';
 
 export const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
 export const TOPIC = 'https://consent-gateway.example/fhir/SubscriptionTopic';
@@ -91,28 +84,7 @@ export async function endpoint(): Promise<Endpoint> {
 export const confirmedNumbers = (e: Endpoint) =>
   e.received.filter((r) => r.answered >= 200 && r.answered < 300 && r.type === 'event-notification').flatMap((r) => r.numbers);
 
-export function fhirClient(w: LocalWorkers) {
-  return (base: string, path: string, token: string, body?: object, method?: string) =>
-    w.fetch(`${base}/fhir/${path}`, {
-      method: method ?? (body ? 'POST' : 'GET'),
-      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-}
-
-export async function seed(w: LocalWorkers, patients: string[]): Promise<{ clinician: string }> {
-  const source = await w.issuer.mint(sourceClaims('urn:test:worker'));
-  for (const [type, id] of [...patients.map((p) => ['Patient', p] as const), ['Organization', 'clinic-oak-org'] as const, ['Practitioner', 'dr-q'] as const]) {
-    const res = await w.fetch(`${w.primary}/fhir/${type}/${id}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${source}` },
-      body: JSON.stringify({ resourceType: type, id, meta: { source: 'urn:test:worker' } }),
-    });
-    expect(res.status).toBeLessThan(300);
-  }
-  return { clinician: await w.issuer.mint(clinicianClaims('dr.q', 'dr-q', { purpose_of_use: ['ETREAT'] }), 3600) };
-}
-
+/** The Subscription a patient registers for break-the-glass on her own record (Backport IG). */
 export function subscriptionBody(url: string, opts: { timeout?: number; maxCount?: number } = {}) {
   return {
     resourceType: 'Subscription',
@@ -133,30 +105,3 @@ export function subscriptionBody(url: string, opts: { timeout?: number; maxCount
     },
   };
 }
-
-export async function subscribe(w: LocalWorkers, token: string, url: string, opts: { timeout?: number; maxCount?: number } = {}) {
-  const res = await fhirClient(w)(w.primary, 'Subscription', token, subscriptionBody(url, opts));
-  expect(res.status, await res.clone().text()).toBe(201);
-  const sub = (await res.json()) as { id: string; status: string; extension: { url: string; valueString: string }[] };
-  return { id: sub.id, status: sub.status, webhook: new Webhook(sub.extension.find((e) => e.url === SECRET_URL)!.valueString) };
-}
-
-export async function breakGlass(w: LocalWorkers, base: string, clinician: string, patient: string): Promise<string> {
-  const res = await fhirClient(w)(base, `Patient/${patient}/$break-the-glass`, clinician, {
-    resourceType: 'Parameters',
-    parameter: [{ name: 'reason', valueString: 'unconscious in the ED' }],
-  });
-  expect(res.status, await res.clone().text()).toBe(201);
-  const grant = ((await res.json()) as { parameter: { name: string; valueString?: string }[] }).parameter.find((p) => p.name === 'grant')!.valueString!;
-  return `break-glass-${grant.slice('break-glass/'.length)}`;
-}
-
-/** The local D1's SQLite file (read-only look at what the gateway stored). */
-export function d1(w: LocalWorkers): Database.Database {
-  const dir = join(w.doDir, '..', 'd1', 'miniflare-D1DatabaseObject');
-  const file = readdirSync(dir).find((f) => f.endsWith('.sqlite'));
-  if (!file) throw new Error('no D1 file');
-  return new Database(join(dir, file), { readonly: true, fileMustExist: true });
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
