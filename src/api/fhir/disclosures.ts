@@ -5,7 +5,7 @@ import { FHIR_ID } from '../../fhir/types.js';
 import type { AccountingCursor } from '../../gate/index.js';
 import { FHIR_JSON } from '../../http/fhir-response.js';
 import { gateOf } from '../../http/gate.js';
-import { DEFAULT_COUNT, pageCount, strictHandling } from './paging.js';
+import { DEFAULT_COUNT, modifierIssue, pageCount, strictHandling } from './paging.js';
 
 interface AccountingQuery {
   patient: string;
@@ -23,10 +23,18 @@ export function parseAccountingQuery(params: URLSearchParams, strict: boolean): 
   let count = DEFAULT_COUNT;
   let cursor: AccountingCursor | undefined;
   for (const [name, value] of params) {
+    const modified = modifierIssue(name, 'the accounting of disclosures');
+    if (modified) {
+      issues.push(modified);
+      continue;
+    }
     switch (name) {
       case 'patient': {
         const id = value.replace(/^Patient\//, '');
         if (!FHIR_ID.test(id)) issues.push({ code: 'value', diagnostics: 'patient must be a Patient reference', expression: name });
+        // A second patient is not an OR this route can answer: refused, as the searches refuse it.
+        else if (patient !== undefined && patient !== id)
+          issues.push({ code: 'not-supported', diagnostics: 'The accounting of disclosures names one patient per search', expression: name });
         else patient = id;
         break;
       }

@@ -4,7 +4,7 @@ import { FhirError, type Issue } from '../../fhir/errors.js';
 import { validatorHeaders } from '../../http/conditional.js';
 import { FHIR_JSON } from '../../http/fhir-response.js';
 import { gateOf } from '../../http/gate.js';
-import { DEFAULT_COUNT, pageCount, strictHandling } from './paging.js';
+import { DEFAULT_COUNT, modifierIssue, pageCount, strictHandling } from './paging.js';
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
@@ -19,6 +19,11 @@ export function parseHistoryQuery(params: URLSearchParams, strict: boolean): His
   const issues: Issue[] = [];
   const q: HistoryQuery = { count: DEFAULT_COUNT };
   for (const [name, value] of params) {
+    const modified = modifierIssue(name, '_history');
+    if (modified) {
+      issues.push(modified);
+      continue;
+    }
     switch (name) {
       case '_count': {
         const n = pageCount(value, name);

@@ -8,6 +8,17 @@ export { DEFAULT_COUNT, MAX_COUNT };
 export const strictHandling = (c: Context): boolean => /handling=strict/.test(c.req.header('prefer') ?? '');
 
 /**
+ * A modifier on a parameter of a route that parses its own few (instance history, the
+ * accounting of disclosures, the Subscription list): never ignored, strict handling or not,
+ * since `date:foo` dropped answers another question than the one asked (red team 8).
+ */
+export function modifierIssue(name: string, route: string): Issue | undefined {
+  const at = name.indexOf(':');
+  if (at < 0) return undefined;
+  return { code: 'not-supported', diagnostics: `Modifier ':${name.slice(at + 1)}' is not supported on '${name.slice(0, at)}' (${route})`, expression: name };
+}
+
+/**
  * `_count` on the routes that page by their own cursor (instance history, the accounting of
  * disclosures): a whole number from 1 to the server's maximum, or the issue naming it.
  */

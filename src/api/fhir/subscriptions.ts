@@ -78,6 +78,18 @@ async function remove(c: Context<AppEnv>): Promise<Response> {
 }
 
 async function list(c: Context<AppEnv>): Promise<Response> {
+  // The list is every Subscription of the requester's, whatever is asked: a parameter (status,
+  // _id, _count, a modifier) would be silently dropped and answer another question (red team 8).
+  const asked = [...new URL(c.req.url).searchParams.keys()].filter((name) => name !== '_format');
+  if (asked.length > 0)
+    throw new FhirError(
+      400,
+      asked.map((name) => ({
+        code: 'not-supported' as const,
+        diagnostics: `Search parameter '${name}' is not supported on Subscription: the list is every one of yours, read one by its id`,
+        expression: name,
+      })),
+    );
   const rows = await listSubscriptions(depsOf(c), requesterOf(c));
   const base = c.var.deps.config.baseUrl;
   return fhirJson(c, {
