@@ -14,6 +14,7 @@ import { chainOf, ObjectAuditTrail, objectConsentVersions } from './worker/audit
 import { AUDIT_QUEUE, msSetting, type WorkerEnv } from './worker/objects.js';
 import { consumeNotifications, sweepNotifications, type ConsumerDeps } from './worker/notify-queue.js';
 import { consumeAuditRows } from './worker/audit-queue.js';
+import { ParticipantRegistry } from '../participants/index.js';
 
 export { PatientObject } from './worker/patient-object.js';
 export { AnchorObject } from './worker/anchor-object.js';
@@ -44,12 +45,18 @@ async function builtFor(env: WorkerEnv): Promise<Built> {
     const key = signingKey(env);
     const { d: _private, ...publicKey } = key ?? {};
     const trail = new ObjectAuditTrail(env);
+    // Backend clients and agreements from this deployment's own D1, as on Node: a client the
+    // Worker's operator never registered, or suspended, is refused whatever the issuer signed,
+    // and its DUAs are the registered versions, not the development file. A client's status is
+    // read on each of its requests; agreements are looked for with the consent sweep.
+    const participants = await ParticipantRegistry.open(db, await policies, workerPolicyTexts.duaModel);
     const deps: AppDeps & ConsumerDeps = {
       db,
+      participants,
       // Her consent version lives in her object: asked once per request, so a write through any
       // isolate is seen by the next request through this one. Other changes (ingest) are looked
       // for in D1 at most every CONSENT_SWEEP_MS.
-      consent: new ConsentEngine(db, await policies, clock, { versions: objectConsentVersions(env), sweepMs: msSetting(env, 'CONSENT_SWEEP_MS', 1_000) }),
+      consent: new ConsentEngine(db, participants, clock, { versions: objectConsentVersions(env), sweepMs: msSetting(env, 'CONSENT_SWEEP_MS', 1_000) }),
       audit: trail,
       ...(key ? { signer: createReceiptSigner(key, config.baseUrl), anchorKeys: { keys: [publicKey as JWK] } } : {}),
       config,

@@ -7,5 +7,5 @@ export { participantOps, REASON_MAX, type ParticipantOps, type OpsDeps, type Sta
 export { ParticipantRegistry } from './registry.js';
 export { findClient, readParticipants } from './store.js';
 export { changeAuditEvent, type ChangeAction } from './audit.js';
-export { developmentSeed, fixtureParticipants, type SeedInput } from './seed.js';
+export { developmentSeed, fixtureParticipants, type SeedInput, type SeedOps } from './seed.js';
 export * from './types.js';

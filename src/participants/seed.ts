@@ -61,6 +61,9 @@ export function fixtureParticipants(): { organizations: OrganizationInput[]; cli
   return { organizations, clients };
 }
 
+/** What seeding needs: the operator's own operations, in process or (on a Worker) over its operator API. */
+export type SeedOps = Pick<ParticipantOps, 'list' | 'addOrganization' | 'addDuaVersion' | 'addClient'>;
+
 export interface SeedInput {
   organizations: readonly OrganizationInput[];
   /** policies/duas.csv, parsed. */
@@ -74,7 +77,7 @@ const SEED: Actor = { via: 'seed', id: 'development' };
  * Registers what is missing, through the same audited operations an operator uses; what exists
  * is left as it is (an operator may have suspended it), so running it at every start is safe.
  */
-export async function developmentSeed(ops: ParticipantOps, input: SeedInput): Promise<{ organizations: number; duaVersions: number; clients: number }> {
+export async function developmentSeed(ops: SeedOps, input: SeedInput): Promise<{ organizations: number; duaVersions: number; clients: number }> {
   const existing = await ops.list();
   const orgs = new Set(existing.organizations.map((o) => o.reference));
   const duas = new Set(existing.duas.map((d) => d.id));

@@ -22,7 +22,12 @@ export const PEOPLE = {
  * An access token for a fixture person from a running gateway: code + PKCE as the public
  * `smart-demo` app, through the real login and approval pages (src/cli/login-driver.ts).
  */
-export async function personToken(gw: Gateway, username: keyof typeof PEOPLE, scope: string = PEOPLE[username], tokenParams: Record<string, string> = {}) {
+export async function personToken(
+  gw: Pick<Gateway, 'issuer' | 'fhir'>,
+  username: keyof typeof PEOPLE,
+  scope: string = PEOPLE[username],
+  tokenParams: Record<string, string> = {},
+) {
   const config = await oidc.discovery(new URL(gw.issuer), 'smart-demo', { token_endpoint_auth_method: 'none' }, oidc.None(), {
     execute: [oidc.allowInsecureRequests],
   });

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Log, LogLevel, Miniflare, type WorkerOptions } from 'miniflare';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { ISSUER, testIssuer, type TestIssuer } from './tokens.js';
+import { ISSUER, OPERATOR_CLAIMS, testIssuer, type TestIssuer } from './tokens.js';
+import { developmentSeed } from '../../src/participants/index.js';
+import { operatorApi, regionParticipants, testSourceParticipant } from './worker-participants.js';
 
 export interface LocalWorkers {
   /** The Worker as wrangler builds it from wrangler.toml. */
@@ -61,7 +63,9 @@ export const AUDIT_QUEUE = 'consent-gateway-audit';
  * whose JWKS a loopback server publishes and the Worker fetches for real; the same key is the
  * Worker's signing key, so its anchors verify against that JWKS.
  */
-export async function startWorkers(options: { replica?: boolean; vars?: Record<string, string>; port?: number } = {}): Promise<LocalWorkers> {
+export async function startWorkers(
+  options: { replica?: boolean; vars?: Record<string, string>; port?: number; participants?: boolean } = {},
+): Promise<LocalWorkers> {
   const dir = mkdtempSync(join(tmpdir(), 'cg-worker-'));
   const bundle = join(dir, 'bundle');
   execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', bundle], { env: ENV, stdio: 'pipe', cwd: ROOT });
@@ -184,5 +188,14 @@ export async function startWorkers(options: { replica?: boolean; vars?: Record<s
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  // The Worker accepts only backend clients registered in its own D1: the region's, and the
+  // test source every Worker test writes as, through the operator API with the test issuer's
+  // token. Not where another issuer (or a broken key set) stands in: those tests register
+  // through their own issuer, if at all. participants: false leaves the registry empty.
+  const ownIssuer = !options.vars?.OIDC_ISSUER && !options.vars?.OIDC_JWKS_URL;
+  if (options.participants ?? ownIssuer) {
+    const operator = await issuer.mint(OPERATOR_CLAIMS, 3600);
+    await developmentSeed(operatorApi(handle.primary, operator, handle.fetch), await regionParticipants(undefined, await testSourceParticipant()));
+  }
   return handle;
 }

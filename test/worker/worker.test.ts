@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ISSUER, sourceClaims, testIssuer } from '../helpers/tokens.js';
+import { ISSUER, OPERATOR_CLAIMS, sourceClaims, testIssuer } from '../helpers/tokens.js';
+import { developmentSeed } from '../../src/participants/index.js';
+import { operatorApi, regionParticipants, testSourceParticipant } from '../helpers/worker-participants.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startProcess, type Started } from '../helpers/process.js';
 import { suiteDir } from '../helpers/db.js';
@@ -61,6 +63,8 @@ describe('Cloudflare Worker on D1', () => {
       ],
       { env, ready: /Ready on http/, timeoutMs: 90_000 },
     );
+    // The test source, registered in the Worker's own registry as any backend client must be.
+    await developmentSeed(operatorApi(base, await issuer.mint(OPERATOR_CLAIMS)), await regionParticipants(undefined, await testSourceParticipant()));
   });
 
   afterAll(async () => {
