@@ -32,12 +32,20 @@ export function retryDelayMs(failures: number, random: () => number = Math.rando
 
 export type DeliveryOutcome = 'sent' | 'heartbeat' | 'failed' | 'idle' | 'waiting' | 'ended';
 
-/** One subscription, step after step (read afresh each time), until it has nothing more to send now or `more` says stop. */
-export async function deliverWhileDue(deps: DeliveryDeps, id: string, more: () => boolean): Promise<void> {
+/**
+ * One subscription, step after step (read afresh each time), until it has nothing more to send
+ * now or `more` says stop. Says whether any step did something (sent, a heartbeat, a failure
+ * recorded): a subscription found due whose first step does nothing is stuck, not caught up.
+ */
+export async function deliverWhileDue(deps: DeliveryDeps, id: string, more: () => boolean): Promise<{ acted: boolean }> {
+  let acted = false;
   while (more()) {
     const sub = await getSubscription(deps.db, id);
-    if (!sub || (await deliverNext(deps, sub)) !== 'sent') return;
+    const outcome = sub ? await deliverNext(deps, sub) : 'ended';
+    if (outcome === 'sent' || outcome === 'heartbeat' || outcome === 'failed') acted = true;
+    if (outcome !== 'sent') break;
   }
+  return { acted };
 }
 
 /**
