@@ -20,8 +20,10 @@ export interface AppDeps {
   auth: { verifier: TokenVerifier };
   /** The consent engine behind every decision. */
   consent: ConsentEngine;
-  /** Registered backend clients and agreements (Node); where absent (the Worker, some tests) system tokens are not checked against a registry. */
+  /** Registered backend clients and agreements (Node and the Worker, each its own); where absent (some tests) system tokens are not checked against a registry. */
   participants?: ParticipantRegistry;
+  /** The database's hard size limit in bytes (D1's 10 GB), if it has one: operators are warned at 80 % (GET /admin/storage). */
+  storageLimitBytes?: number;
   /** The append-only, hash-chained audit trail. */
   audit: AuditTrail;
   /** Signs consent receipts with the gateway's key; where there is no key (a Worker), consents are not written there. */

@@ -15,6 +15,7 @@ import { portalRoutes } from './web/portal/routes.js';
 import { clinicianRoutes } from './web/clinician/routes.js';
 import { operatorRoutes } from './web/operator/routes.js';
 import { participantRoutes } from './api/participants.js';
+import { storageRoutes } from './api/storage.js';
 import { notificationAdminRoutes } from './api/notifications.js';
 import { devRoutes } from './api/dev.js';
 import { auditRoutes } from './api/audit.js';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/admin/participants', participantRoutes());
   app.route('/admin/notifications', notificationAdminRoutes());
   app.route('/admin/audit', auditRoutes());
+  app.route('/admin/storage', storageRoutes());
   // The demo receiver exists only in development: in production there is no such route at all.
   if (deps.config.mode === 'development') app.route('/dev', devRoutes());
   app.get('/auth/me', (c) => {

@@ -60,6 +60,8 @@ export interface Database {
    * and send one `atomic` batch.
    */
   staged?(): StagedWrite;
+  /** How many bytes the database holds now, where the driver can say. */
+  sizeBytes?(): Promise<number | undefined>;
 }
 
 export interface StagedWrite {

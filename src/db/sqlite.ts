@@ -88,6 +88,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): SqliteDat
       else runAll(statements);
     },
     exclusive: createQueue(),
+    sizeBytes: async () => (sqlite.pragma('page_count', { simple: true }) as number) * (sqlite.pragma('page_size', { simple: true }) as number),
     changeCounter: () => dataVersion.get() as number,
     generation: () => generation.get() as number,
     staged: () => stagedWrite(writer ? writer.apply : applyHere(sqlite)),

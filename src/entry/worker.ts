@@ -15,6 +15,10 @@ import { AUDIT_QUEUE, msSetting, type WorkerEnv } from './worker/objects.js';
 import { consumeNotifications, sweepNotifications, type ConsumerDeps } from './worker/notify-queue.js';
 import { consumeAuditRows } from './worker/audit-queue.js';
 import { ParticipantRegistry } from '../participants/index.js';
+import { storageReading } from '../operations/storage.js';
+
+/** A D1 database's size cap (Cloudflare's documented limit; it cannot be raised). */
+const D1_LIMIT_BYTES = 10_000_000_000;
 
 export { PatientObject } from './worker/patient-object.js';
 export { AnchorObject } from './worker/anchor-object.js';
@@ -53,6 +57,8 @@ async function builtFor(env: WorkerEnv): Promise<Built> {
     const deps: AppDeps & ConsumerDeps = {
       db,
       participants,
+      // D1's cap: 10 GB a database, not raisable (a lower one may be set to rehearse the alert).
+      storageLimitBytes: msSetting(env, 'D1_LIMIT_BYTES', D1_LIMIT_BYTES),
       // Her consent version lives in her object: asked once per request, so a write through any
       // isolate is seen by the next request through this one. Other changes (ingest) are looked
       // for in D1 at most every CONSENT_SWEEP_MS.
@@ -94,6 +100,10 @@ export default {
   },
   /** Every minute: heartbeats, and events whose message was never sent. */
   async scheduled(_controller: ScheduledController, env: WorkerEnv): Promise<void> {
-    await sweepNotifications((await builtFor(env)).deps, env.NOTIFY);
+    const { deps } = await builtFor(env);
+    await sweepNotifications(deps, env.NOTIFY);
+    // Every minute past 80 % of D1's cap, one line an alert rule on the Worker's logs can fire on.
+    const reading = storageReading('d1', await deps.db.sizeBytes?.(), deps.storageLimitBytes);
+    if (reading.alert) deps.log('storage-near-limit', { ...reading });
   },
 };
