@@ -19,10 +19,10 @@ export default defineConfig({
           ...shared,
           name: 'gateway',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/worker/**', 'test/redteam5/**', 'test/redteam6/**', 'test/redteam7/**', 'test/parity/**'],
+          exclude: ['test/worker/**', 'test/redteam5/**', 'test/redteam6/**', 'test/redteam7/**', 'test/redteam9/**', 'test/parity/**'],
         },
       },
-      // The fifth and sixth red teams' attacks on the Worker run workerd too.
+      // The fifth, sixth, seventh and ninth red teams' attacks on the Worker run workerd too.
       {
         test: {
           ...shared,
@@ -32,6 +32,7 @@ export default defineConfig({
             'test/redteam5/**/*.test.ts',
             'test/redteam6/**/*.test.ts',
             'test/redteam7/**/*.test.ts',
+            'test/redteam9/**/*.test.ts',
             'test/parity/**/*.test.ts',
           ],
           // One file at a time: each starts its own workerd (both isolates, every object, D1), and

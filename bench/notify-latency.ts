@@ -25,13 +25,13 @@ export async function notificationLatency(t: NotifyTarget, rounds: number): Prom
     if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return res;
   };
-  const source = await t.mint(sourceClaims('urn:bench:worker'));
+  const source = await t.mint(sourceClaims('urn:test:worker'));
   for (const [type, id] of [
     ['Patient', 'bn-1'],
     ['Practitioner', 'dr-bn'],
     ['Organization', 'clinic-oak-org'],
   ] as const)
-    await post(t.base, `/fhir/${type}/${id}`, source, { resourceType: type, id, meta: { source: 'urn:bench:worker' } }, 'PUT');
+    await post(t.base, `/fhir/${type}/${id}`, source, { resourceType: type, id, meta: { source: 'urn:test:worker' } }, 'PUT');
   const her = await t.mint(patientClaims('bn-1'));
   const clinician = await t.mint(clinicianClaims('dr.bn', 'dr-bn', { purpose_of_use: ['ETREAT'] }));
 

@@ -45,7 +45,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 const w = await startWorkers({ replica: true, vars: { AUDIT_REPORT_MS: '1000', ANCHOR_EVERY_MS: '2000', GATEWAY_ENV: 'development' } });
 const bases = [w.primary, w.replica!];
 try {
-  const source = await w.issuer.mint(sourceClaims('urn:bench:worker'));
+  const source = await w.issuer.mint(sourceClaims('urn:test:worker'));
   const operator = await w.issuer.mint(OPERATOR_CLAIMS);
   const patientToken = (id: string) => w.issuer.mint(patientClaims(id));
   const send = (base: string, path: string, token: string, init: { method?: string; body?: object } = {}) =>
@@ -59,12 +59,12 @@ try {
   const t0 = performance.now();
   for (let i = 0; i < ids.length; i += 100) {
     const entry = ids.slice(i, i + 100).map((id) => ({
-      resource: { resourceType: 'Patient', id, meta: { source: 'urn:bench:worker' }, name: [{ family: `Bench${id}` }] },
+      resource: { resourceType: 'Patient', id, meta: { source: 'urn:test:worker' }, name: [{ family: `Bench${id}` }] },
       request: { method: 'PUT', url: `Patient/${id}` },
     }));
     const res = await send(w.primary, '/fhir', source, {
       method: 'POST',
-      body: { resourceType: 'Bundle', type: 'transaction', meta: { source: 'urn:bench:worker' }, entry },
+      body: { resourceType: 'Bundle', type: 'transaction', meta: { source: 'urn:test:worker' }, entry },
     });
     if (res.status !== 200) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
   }
@@ -72,7 +72,7 @@ try {
     ['Organization', 'clinic-oak-org'],
     ['Practitioner', 'dr-bench'],
   ] as const)
-    await send(w.primary, `/fhir/${type}/${id}`, source, { method: 'PUT', body: { resourceType: type, id, meta: { source: 'urn:bench:worker' } } });
+    await send(w.primary, `/fhir/${type}/${id}`, source, { method: 'PUT', body: { resourceType: type, id, meta: { source: 'urn:test:worker' } } });
   console.log(`seeded ${fmt(ids.length)} patients through two workers in ${fmt((performance.now() - t0) / 1000, 1)} s`);
 
   const tokens = await Promise.all(Array.from({ length: N }, (_, i) => patientToken(`bw-${i}`)));

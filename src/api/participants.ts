@@ -4,16 +4,8 @@ import { FhirError, type IssueCode } from '../fhir/errors.js';
 import { limitBody, readJson } from '../http/body.js';
 import type { AppEnv } from '../app-env.js';
 import { operatorOnly } from './operator-only.js';
-import {
-  ParticipantError,
-  participantOps,
-  type Actor,
-  type ClientInput,
-  type DuaVersionInput,
-  type OrganizationInput,
-  type ParticipantOps,
-  type Status,
-} from '../participants/index.js';
+import { clientBody, duaVersionBody, endBody, organizationBody, reasonBody, versionParam } from './participant-bodies.js';
+import { ParticipantError, participantOps, type Actor, type ParticipantOps, type Status } from '../participants/index.js';
 
 /**
  * The operator's API over participants (mounted at /admin/participants), JSON in and out:
@@ -34,26 +26,15 @@ export function participantRoutes(): Hono<AppEnv> {
 
   app.get('/', async (c) => c.json(await opsOf(c).list()));
 
-  app.post('/organizations', async (c) =>
-    c.json(await refused(opsOf(c).addOrganization((await objectBody(c)) as unknown as OrganizationInput, actorOf(c))), 201),
-  );
+  app.post('/organizations', async (c) => c.json(await refused(opsOf(c).addOrganization(organizationBody(await readJson(c)), actorOf(c))), 201));
 
-  app.post('/clients', async (c) => {
-    const body = await objectBody(c);
-    const input = {
-      ...body,
-      purposes: typeof body.purposes === 'string' ? body.purposes.split(/\s+/).filter(Boolean) : body.purposes,
-    } as unknown as ClientInput;
-    return c.json(await refused(opsOf(c).addClient(input, actorOf(c))), 201);
-  });
+  app.post('/clients', async (c) => c.json(await refused(opsOf(c).addClient(clientBody(await readJson(c)), actorOf(c))), 201));
 
-  app.post('/duas', async (c) => c.json(await refused(opsOf(c).addDuaVersion((await objectBody(c)) as unknown as DuaVersionInput, actorOf(c))), 201));
+  app.post('/duas', async (c) => c.json(await refused(opsOf(c).addDuaVersion(duaVersionBody(await readJson(c)), actorOf(c))), 201));
 
   app.post('/duas/:id/versions/:version/end', async (c) => {
-    const { end } = await objectBody(c);
-    return c.json(
-      await refused(opsOf(c).endDuaVersion({ dua: c.req.param('id'), version: versionOf(c), end: typeof end === 'string' ? end : '' }, actorOf(c))),
-    );
+    const { end } = endBody(await readJson(c));
+    return c.json(await refused(opsOf(c).endDuaVersion({ dua: c.req.param('id'), version: versionOf(c), end }, actorOf(c))));
   });
 
   app.post('/organizations/:id/:action{suspend|resume}', (c) => setStatus(c, { target: 'organization', id: `Organization/${c.req.param('id')}` }));
@@ -82,9 +63,7 @@ async function setStatus(
 /** A status change may carry a reason; without a body (as before) it has none. */
 async function optionalReason(c: Context<AppEnv>): Promise<string | undefined> {
   if (!c.req.header('content-type')) return undefined;
-  const { reason } = await objectBody(c);
-  if (reason !== undefined && typeof reason !== 'string') throw FhirError.of(400, 'value', "'reason' must be a string");
-  return reason;
+  return reasonBody(await readJson(c)).reason;
 }
 
 function opsOf(c: Context<AppEnv>): ParticipantOps {
@@ -99,15 +78,7 @@ function actorOf(c: Context<AppEnv>): Actor {
 }
 
 function versionOf(c: Context<AppEnv>): number {
-  const version = Number(c.req.param('version'));
-  if (!Number.isInteger(version) || version < 1) throw FhirError.of(400, 'value', `'${c.req.param('version')}' is not a version number`);
-  return version;
-}
-
-async function objectBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
-  const body = await readJson(c);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw FhirError.of(400, 'structure', 'The body must be a JSON object');
-  return body as Record<string, unknown>;
+  return versionParam(c.req.param('version') ?? '');
 }
 
 const STATUS: Record<ParticipantError['code'], [400 | 404 | 409, IssueCode]> = {

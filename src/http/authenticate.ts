@@ -3,6 +3,7 @@ import type { Requester } from '../auth/requester.js';
 import { FhirError } from '../fhir/errors.js';
 import type { AppEnv } from '../app-env.js';
 import { TokenError } from '../auth/verify.js';
+import { claimMismatch } from '../participants/token-claims.js';
 
 // RFC 6750 b64token.
 const TOKEN_SYNTAX = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -31,11 +32,20 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
           throw err;
         }
       }
-      // A backend client suspended (or never registered) is refused at once, even with a token it already holds.
       const registry = c.var.deps.participants;
-      if (requester.kind === 'system' && registry) {
-        const active = registry.isActive(requester.clientId);
-        if (!(active === true || (active !== false && (await active)))) throw unauthorized('invalid_token', 'The client is not registered or is suspended');
+      if (registry) {
+        if (requester.kind === 'system') {
+          const found = registry.activeClient(requester.clientId);
+          const active = found instanceof Promise ? await found : found;
+          // A backend client suspended (or never registered) is refused at once, even with a
+          // token it already holds; and its token must say what is registered for it now.
+          if (!active) throw unauthorized('invalid_token', 'The client is not registered or is suspended');
+          const differs = claimMismatch(requester, active);
+          if (differs) throw unauthorized('invalid_token', `The token's ${differs} is not what is registered for this client`);
+        } else if (registry.isBackendClient(requester.clientId)) {
+          // A backend client never acts as a person, whatever role its token names.
+          throw unauthorized('invalid_token', 'A backend client cannot act as a person');
+        }
       }
       c.set('requester', requester);
     }

@@ -29,7 +29,11 @@ function instant(value: string, edge: 'start' | 'end'): string {
     return edge === 'start' ? at.toISOString() : new Date(at.getTime() + 86_400_000 - 1).toISOString();
   }
   if (!INSTANT.test(value) || Number.isNaN(Date.parse(value))) throw notADate(edge, value);
-  return new Date(value).toISOString();
+  const at = new Date(value).toISOString();
+  // An offset can carry a year-9999 instant past 9999 ('+010000-…'), which sorts before every
+  // four-digit year as text and so would be in effect now (red team 9): refused.
+  if (!/^\d{4}-/.test(at)) throw notADate(edge, value);
+  return at;
 }
 
 const notADate = (edge: string, value: string) =>

@@ -3,7 +3,7 @@ import { duaEnforcer, type Policies } from '../consent/policies.js';
 import type { Database } from '../db/database.js';
 import { duaRules } from './dua-lines.js';
 import { readParticipants, readVersion } from './store.js';
-import type { Participants } from './types.js';
+import type { BackendClient, Participants } from './types.js';
 
 /**
  * What the request path needs from the participants, kept in memory: the set of backend
@@ -19,7 +19,8 @@ import type { Participants } from './types.js';
 export class ParticipantRegistry implements PolicySource {
   private seenCounter = -1;
   private seenVersion = -1;
-  private active: ReadonlySet<string> = new Set();
+  private active: ReadonlyMap<string, BackendClient> = new Map();
+  private registered: ReadonlySet<string> = new Set();
   private current: Policies;
   private loading: Promise<void> | undefined;
 
@@ -44,11 +45,23 @@ export class ParticipantRegistry implements PolicySource {
     return this.current;
   }
 
-  /** Whether a backend client may act now: registered, active, and its organization active. Synchronous unless something changed. */
-  isActive(clientId: string): boolean | Promise<boolean> {
+  /**
+   * A backend client as registered now, if it may act (registered, active, its organization
+   * active). Synchronous unless something changed; on D1 (no change counter) one indexed read.
+   */
+  activeClient(clientId: string): BackendClient | undefined | Promise<BackendClient | undefined> {
     const counter = this.db.changeCounter?.();
-    if (counter !== undefined && counter === this.seenCounter && !this.loading) return this.active.has(clientId);
-    return this.refresh().then(() => this.active.has(clientId));
+    if (counter !== undefined && counter === this.seenCounter && !this.loading) return this.active.get(clientId);
+    return this.refresh().then(() => this.active.get(clientId));
+  }
+
+  /**
+   * Whether this id is a backend client's, in any status, as of the last load (kept fresh by
+   * the consent engine's look for changes): never looked up afresh, since it is asked for every
+   * person's request and only ever refuses.
+   */
+  isBackendClient(clientId: string): boolean {
+    return this.registered.has(clientId);
   }
 
   /** Reloads if another process changed participants since the last look. */
@@ -85,11 +98,12 @@ export class ParticipantRegistry implements PolicySource {
     // Built field by field rather than spread: whatever else a Policies carries (a memo) must be new too.
     this.current = { consentModel: this.base.consentModel, dua, defaults: this.base.defaults };
     this.active = activeClients(participants);
+    this.registered = new Set(participants.clients.map((c) => c.clientId));
     this.seenVersion = version;
   }
 }
 
-function activeClients(p: Participants): Set<string> {
+function activeClients(p: Participants): Map<string, BackendClient> {
   const orgs = new Set(p.organizations.filter((o) => o.status === 'active').map((o) => o.reference));
-  return new Set(p.clients.filter((c) => c.status === 'active' && orgs.has(c.organization)).map((c) => c.clientId));
+  return new Map(p.clients.filter((c) => c.status === 'active' && orgs.has(c.organization)).map((c) => [c.clientId, c]));
 }

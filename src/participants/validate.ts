@@ -70,19 +70,24 @@ export async function validateClient(input: ClientInput, existing: Participants,
   const purposes = Array.isArray(input.purposes) ? input.purposes : [];
   if (purposes.length === 0) p.add('invalid', 'at least one purpose of use is required');
   for (const purpose of purposes) if (typeof purpose !== 'string' || !isPurpose(purpose)) p.add('invalid', `unknown purpose '${String(purpose)}'`);
-  if (input.sourceUri !== undefined && !isAbsoluteUri(input.sourceUri)) p.add('invalid', `source URI '${String(input.sourceUri)}' is not an absolute URI`);
+  if (input.sourceUri !== undefined && (!isAbsoluteUri(input.sourceUri) || input.sourceUri !== input.sourceUri.trim()))
+    p.add('invalid', `source URI '${String(input.sourceUri)}' is not an absolute URI (without surrounding spaces)`);
   await checkKeys(input, p);
 
-  if (text(input.organization) && !existing.organizations.some((o) => o.reference === input.organization))
-    p.add('not-found', `unknown organization '${input.organization}'`);
+  const organization = text(input.organization) ? existing.organizations.find((o) => o.reference === input.organization) : undefined;
+  if (text(input.organization) && !organization) p.add('not-found', `unknown organization '${input.organization}'`);
   else if (!text(input.organization)) p.add('invalid', 'organization is required');
+  else if (organization && !CLIENT_ORGANIZATION_KINDS[input.kind as ClientKind]?.includes(organization.kind))
+    p.add('conflict', `a ${String(input.kind)} client cannot act for ${organization.reference}, a ${organization.kind} organization`);
   if (input.dua !== undefined) {
     const dua = existing.duas.find((d) => d.id === input.dua);
     if (!dua) p.add('not-found', `unknown DUA '${input.dua}'`);
     else if (dua.organization !== input.organization) p.add('conflict', `DUA '${input.dua}' belongs to ${dua.organization}, not ${input.organization}`);
   }
   if (existing.clients.some((c) => c.clientId === input.clientId)) p.add('conflict', `client '${input.clientId}' is already registered`);
-  const writer = input.sourceUri === undefined ? undefined : existing.clients.find((c) => c.sourceUri === input.sourceUri);
+  // One client per source system, however its URI is spelled (scheme and host are case-blind).
+  const same = sameUri(input.sourceUri);
+  const writer = same === undefined ? undefined : existing.clients.find((c) => sameUri(c.sourceUri) === same);
   if (writer) p.add('conflict', `source ${input.sourceUri} already belongs to client '${writer.clientId}'; each source system writes as one client`);
   p.throwIfAny();
   return {
@@ -118,6 +123,23 @@ function isJwksUri(value: unknown): boolean {
     return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
   } catch {
     return false;
+  }
+}
+
+/** Which organizations each kind of client may act for. */
+const CLIENT_ORGANIZATION_KINDS: Record<ClientKind, readonly Organization['kind'][]> = {
+  source: ['provider', 'hie'],
+  payer: ['payer'],
+  analytics: ['analytics'],
+};
+
+/** A URI as compared for sameness: parsed (scheme and host lower-cased), or as given where it does not parse. */
+function sameUri(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return new URL(value.trim()).href.toLowerCase();
+  } catch {
+    return value.trim().toLowerCase();
   }
 }
 

@@ -69,7 +69,7 @@ describe.each(Object.keys(RUNTIMES))('parity: %s', (runtime) => {
 
   beforeAll(async () => {
     t = await RUNTIMES[runtime]!();
-    source = await t.mint(sourceClaims('urn:test:parity'));
+    source = await t.mint(sourceClaims('urn:test:worker'));
     her = await t.mint(patientClaims('pp-1'));
     clinician = await t.mint(clinicianClaims('dr.p', 'dr-p'));
     glass = await t.mint(clinicianClaims('dr.p', 'dr-p', { purpose_of_use: ['ETREAT'] }));
@@ -87,10 +87,10 @@ describe.each(Object.keys(RUNTIMES))('parity: %s', (runtime) => {
         effectiveDateTime: '2026-11-01',
       },
     ].map((resource) => ({
-      resource: { ...resource, meta: { source: 'urn:test:parity' } },
+      resource: { ...resource, meta: { source: 'urn:test:worker' } },
       request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` },
     }));
-    const res = await call('ingest', t.base, '/fhir', source, { resourceType: 'Bundle', type: 'transaction', meta: { source: 'urn:test:parity' }, entry });
+    const res = await call('ingest', t.base, '/fhir', source, { resourceType: 'Bundle', type: 'transaction', meta: { source: 'urn:test:worker' }, entry });
     expect(res.status, await res.clone().text()).toBe(200);
   }, 180_000);
 

@@ -213,17 +213,17 @@ describe('the participant registry: changes reach the next request without a res
       await ops.addOrganization(ACME, CLI);
       await ops.addDuaVersion(ACME_DUA, CLI);
       await ops.addClient(acmeClient(keys.publicJwks), CLI);
-      expect(await registry.isActive('acme-ehr')).toBe(true);
+      expect((await registry.activeClient('acme-ehr'))?.clientId).toBe('acme-ehr');
       expect((await engine.decide('p-1', { requester: acmeClinician, cls: 'Condition', categories: ['normal'] })).permit).toBe(true);
       await ops.setStatus({ target: 'client', id: 'acme-ehr', status: 'suspended' }, CLI);
-      expect(await registry.isActive('acme-ehr')).toBe(false);
+      expect(await registry.activeClient('acme-ehr')).toBeUndefined();
       await ops.setStatus({ target: 'client', id: 'acme-ehr', status: 'active' }, CLI);
-      expect(await registry.isActive('acme-ehr')).toBe(true);
+      expect((await registry.activeClient('acme-ehr'))?.clientId).toBe('acme-ehr');
       // A suspended organization's clients are refused and its agreements permit nothing.
       await ops.setStatus({ target: 'organization', id: ACME.reference, status: 'suspended' }, CLI);
-      expect(await registry.isActive('acme-ehr')).toBe(false);
+      expect(await registry.activeClient('acme-ehr')).toBeUndefined();
       expect((await engine.decide('p-1', { requester: acmeClinician, cls: 'Condition', categories: ['normal'] })).permit).toBe(false);
-      expect(await registry.isActive('nobody')).toBe(false);
+      expect(await registry.activeClient('nobody')).toBeUndefined();
     } finally {
       other.close();
     }

@@ -95,6 +95,7 @@ async function setup() {
     client_id: 'acme-ehr',
     client_kind: 'source',
     organization: ACME.reference,
+    dua: 'dua-acme',
     source: 'https://acme.example.org/fhir',
     scope: 'system/*.rs system/*.cu',
     purpose_of_use: ['TREAT'],
