@@ -11,6 +11,7 @@ import type { CompiledCodeLists } from './labels/index.js';
 import type { ParticipantRegistry } from './participants/index.js';
 import type { OutboxListener } from './subscriptions/outbox.js';
 import type { Asset } from './web/assets/index.js';
+import type { Blobs } from './store/blobs.js';
 
 /** What the app is built from. Runtime-specific parts (driver, key storage) are chosen by the entry point. */
 export interface AppDeps {
@@ -24,6 +25,8 @@ export interface AppDeps {
   participants?: ParticipantRegistry;
   /** The database's hard size limit in bytes (D1's 10 GB), if it has one: operators are warned at 80 % (GET /admin/storage). */
   storageLimitBytes?: number;
+  /** Where bodies too large for a row go (R2 on the Worker, under D1's 2 MB row cap); Node's rows hold any size. */
+  blobs?: Blobs;
   /** The append-only, hash-chained audit trail. */
   audit: AuditTrail;
   /** Signs consent receipts with the gateway's key; where there is no key (a Worker), consents are not written there. */

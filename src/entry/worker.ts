@@ -16,6 +16,7 @@ import { consumeNotifications, sweepNotifications, type ConsumerDeps } from './w
 import { consumeAuditRows } from './worker/audit-queue.js';
 import { ParticipantRegistry } from '../participants/index.js';
 import { storageReading } from '../operations/storage.js';
+import { r2Blobs } from './worker/r2-blobs.js';
 
 /** A D1 database's size cap (Cloudflare's documented limit; it cannot be raised). */
 const D1_LIMIT_BYTES = 10_000_000_000;
@@ -59,6 +60,7 @@ async function builtFor(env: WorkerEnv): Promise<Built> {
       participants,
       // D1's cap: 10 GB a database, not raisable (a lower one may be set to rehearse the alert).
       storageLimitBytes: msSetting(env, 'D1_LIMIT_BYTES', D1_LIMIT_BYTES),
+      ...(env.BLOBS ? { blobs: r2Blobs(env.BLOBS) } : {}),
       // Her consent version lives in her object: asked once per request, so a write through any
       // isolate is seen by the next request through this one. Other changes (ingest) are looked
       // for in D1 at most every CONSENT_SWEEP_MS.

@@ -5,6 +5,7 @@ import type { ConsentEngine } from '../consent/engine.js';
 import type { Decision, DecisionRequest } from '../consent/decide.js';
 import type { Database } from '../db/database.js';
 import type { CompiledCodeLists } from '../labels/index.js';
+import type { Blobs } from '../store/blobs.js';
 
 /** What the gate is built from: the store, the consent engine and the audit trail. */
 export interface GateDeps {
@@ -14,6 +15,8 @@ export interface GateDeps {
   clock: () => Date;
   newId: () => string;
   codeLists: CompiledCodeLists;
+  /** Bodies too large for a row (R2 on the Worker): read back whole before anything leaves. */
+  blobs?: Blobs;
 }
 
 export type AuditRecord = Omit<AccessRecord, 'when' | 'id' | 'requester'>;

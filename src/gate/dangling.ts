@@ -2,6 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { categoriesOfColumn, categoryIndex } from '../consent/categories.js';
 import { resources } from '../db/schema.js';
 import { COMPARTMENT_TYPES } from '../store/search-values.js';
+import { wholeContent } from '../store/spill.js';
 import type { GateContext } from './context.js';
 
 const REFERABLE = new Set(COMPARTMENT_TYPES.filter((t) => t !== 'Patient'));
@@ -32,6 +33,9 @@ const typeOf = (ref: string) => ref.slice(0, ref.indexOf('/'));
  * the class's plan withholds labels) its own labels, read by primary key. References to one
  * that would be withheld lose their target and keep only `display: "withheld"`; rows that point
  * at nothing withheld are returned byte for byte. Verdicts are kept for the request.
+ *
+ * It is also where a body held in the blob store (src/store/spill.ts) is made whole again: what
+ * leaves the gate passes here, so no stand-in ever does.
  */
 export function referenceFilter(g: GateContext, person: string) {
   const index = categoryIndex(g.deps.codeLists);
@@ -82,19 +86,21 @@ export function referenceFilter(g: GateContext, person: string) {
   };
 
   return {
-    async one(content: string): Promise<string> {
+    async one(row: { type: string; id: string; content: string }): Promise<string> {
+      const content = await wholeContent(g.deps.blobs, row.type, row.id, row.content);
       const refs = referencesIn(content);
       await decideTargets(refs);
       return rewrite(content, refs);
     },
-    async many<R extends { type: string; id: string; content: string }>(rows: readonly R[]): Promise<R[]> {
+    async many<R extends { type: string; id: string; content: string }>(stored: readonly R[]): Promise<R[]> {
+      const rows = await Promise.all(stored.map(async (r) => ({ ...r, content: await wholeContent(g.deps.blobs, r.type, r.id, r.content) })));
       // What this response itself returns is visible to this requester: no need to decide it again.
       for (const row of rows) if (!verdict.has(`${row.type}/${row.id}`)) verdict.set(`${row.type}/${row.id}`, false);
       const perRow = rows.map((row) => referencesIn(row.content));
       await decideTargets(new Set(perRow.flat()));
       return rows.map((row, i) => {
         const content = rewrite(row.content, perRow[i]!);
-        return content === row.content ? row : { ...row, content };
+        return content === stored[i]!.content ? stored[i]! : { ...row, content };
       });
     },
   };

@@ -146,7 +146,7 @@ export async function releaseNotification(
     return { disclosed: true, focus, resource: reduced(row, e.id, known), ...labels };
   }
   if (payload === 'id-only' || !row) return { disclosed: true, focus: e.focus, ...labels };
-  const resource = withoutWithheld(JSON.parse(await referenceFilter(g, person).one(row.content)) as Resource);
+  const resource = withoutWithheld(JSON.parse(await referenceFilter(g, person).one(row)) as Resource);
   return { disclosed: true, focus: e.focus, resource, ...labels };
 }
 

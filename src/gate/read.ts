@@ -6,6 +6,7 @@ import { reaches } from '../auth/scopes.js';
 import { categoryCodings, DIRECTORY_TYPES, requireScope, scopeCoverage } from './scope.js';
 import { listVersions, readVersion, type StoredVersion } from './versions.js';
 import { referenceFilter } from './dangling.js';
+import { wholeContent } from '../store/spill.js';
 
 /** What deciding one stored version gives: whose it is (if anyone's), the decision, and whether it may be seen. */
 interface VersionVerdict {
@@ -41,7 +42,7 @@ export async function readResource(g: GateContext, type: string, id: string, vid
   requireScope(g.requester, type, 'r');
   const row = await readVersion(g.deps.db, type, id, vid, g.generation());
   const query = vid === undefined ? `${type}/${id}` : `${type}/${id}/_history/${vid}`;
-  if (row && DIRECTORY_TYPES.includes(type)) return row;
+  if (row && DIRECTORY_TYPES.includes(type)) return { ...row, content: await wholeContent(g.deps.blobs, type, id, row.content) };
   const asked = row ? await decideVersion(g, row) : { visible: false };
   // An older version is shown only while the resource as it is now may be seen: otherwise a
   // record recoded into a withheld category would still answer for its earlier self (red team).
@@ -54,7 +55,7 @@ export async function readResource(g: GateContext, type: string, id: string, vid
     outcome: verdict.visible ? 'permit' : 'not-found',
     ...(decision ? { reasons: decision.reasons, ...purposeOf(decision) } : {}),
   });
-  return row && person && verdict.visible ? { ...row, content: await referenceFilter(g, person).one(row.content) } : undefined;
+  return row && person && verdict.visible ? { ...row, content: await referenceFilter(g, person).one(row) } : undefined;
 }
 
 export interface HistoryPage {
@@ -113,12 +114,12 @@ export async function readHistory(
   for (const v of shown) {
     const person = verdicts[versions.indexOf(v)]!.person;
     if (!person) {
-      out.push(v);
+      out.push({ ...v, content: await wholeContent(g.deps.blobs, v.type, v.id, v.content) });
       continue;
     }
     let filter = filters.get(person);
     if (!filter) filters.set(person, (filter = referenceFilter(g, person)));
-    out.push({ ...v, content: await filter.one(v.content) });
+    out.push({ ...v, content: await filter.one(v) });
   }
   return { total: inRange.length, versions: out, ...(below.length > shown.length ? { next: shown.at(-1)!.versionId } : {}) };
 }

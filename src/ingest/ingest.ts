@@ -14,6 +14,8 @@ import { coverageChangedStatement, coverageReplacedStatement } from '../consent/
 import { notificationEvents } from '../db/schema.js';
 import { announce, outboxRows, raisedTopics, type OutboxListener } from '../subscriptions/outbox.js';
 import type { EncounterShape } from '../subscriptions/topics.js';
+import type { Blobs } from '../store/blobs.js';
+import { isSpilled, rowContent, TOO_STRUCTURED, tooStructured, wholeContent } from '../store/spill.js';
 
 export interface IngestDeps {
   db: Database;
@@ -23,6 +25,8 @@ export interface IngestDeps {
   /** Told after each unit commits, with the outbox events it raised (see AppDeps.onCommitted). */
   onCommitted?: OutboxListener;
   log?: (event: string, detail: Record<string, unknown>) => void;
+  /** Where content too large for a row goes (R2 on the Worker); without it every row holds its content. */
+  blobs?: Blobs;
 }
 
 export interface IngestRequest {
@@ -71,7 +75,7 @@ const ATTEMPTS = 5;
  */
 export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<IngestResult> {
   const outcomes: (Outcome | undefined)[] = new Array(request.entries.length);
-  const rejected = (index: number, status: 400 | 403 | 409 | 412, issues: Issue[]) => (outcomes[index] = { index, ok: false, status, issues });
+  const rejected = (index: number, status: 400 | 403 | 409 | 412 | 413, issues: Issue[]) => (outcomes[index] = { index, ok: false, status, issues });
 
   const requests: WriteRequest[] = [];
   for (const entry of request.entries) {
@@ -88,6 +92,8 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     if (outcomes[r.index]) continue;
     const p = prepare(r, request.source, deps.codeLists);
     if (Array.isArray(p)) rejected(r.index, 400, p);
+    else if (deps.blobs && tooStructured(p.resource))
+      rejected(r.index, 413, [{ code: 'too-long', diagnostics: TOO_STRUCTURED, expression: `Bundle.entry[${r.index}].resource` }]);
     else candidates.push(p);
   }
   // Each whole-Bundle pass below takes a tenth of a second at 100,000 entries, and SQLite's reads
@@ -196,7 +202,7 @@ async function writeUnit(context: UnitContext, unit: readonly Prepared[]): Promi
     for (let i = 0; i < unit.length; i += STEP) {
       if (i > 0) await nextTurn();
       const step = unit.slice(i, i + STEP);
-      const state = await loadState(db, step);
+      const state = await loadState(db, step, deps.blobs);
       // The keys earlier steps gave people, then those stored (no copy: a copy per step grows with the Bundle).
       const stored = state.personForKey;
       const keysSoFar = { get: (key: string) => personForKey.get(key) ?? stored.get(key) } as ReadonlyMap<string, string>;
@@ -216,6 +222,8 @@ async function writeUnit(context: UnitContext, unit: readonly Prepared[]): Promi
       const raised = await raisedTopics(db, plan);
       const outbox = outboxRows(plan, now, deps.newId, raised, encountersOf(step));
       for (const e of outbox) events.push(e.id);
+      // Over a row's limit, the body goes to the blob store now, before the row that names it can commit.
+      for (const row of plan.rows) row.content = await rowContent(deps.blobs, row.type, row.id, row.content);
       write([
         // Whoever a replaced Coverage covered before (read before the row changes), then after.
         ...plan.replaced.filter((r) => r.type === 'Coverage').map((r) => coverageReplacedStatement(db, r.id)),
@@ -285,7 +293,7 @@ async function touchedPeople(db: Database, byPatient: ReadonlyMap<string, { crea
   return [...byPerson.values()];
 }
 
-async function loadState(db: Database, unit: readonly Prepared[]) {
+async function loadState(db: Database, unit: readonly Prepared[], blobs: Blobs | undefined) {
   const patients = unit.filter((p) => p.matchKeys);
   const [existing, personForKey, personOfPatient] = await Promise.all([
     loadExisting(db, unit),
@@ -298,6 +306,7 @@ async function loadState(db: Database, unit: readonly Prepared[]) {
       patients.map((p) => p.id),
     ),
   ]);
+  for (const e of existing.values()) if (isSpilled(e.content)) e.whole = await wholeContent(blobs, e.type, e.id, e.content);
   return { existing, personForKey, personOfPatient };
 }
 
@@ -318,11 +327,13 @@ function throwIfAnyRejected(outcomes: readonly (Outcome | undefined)[]): void {
   if (failures.length === 0) return;
   const status = failures.some((f) => f.status === 403)
     ? 403
-    : failures.some((f) => f.status === 400)
-      ? 400
-      : failures.some((f) => f.status === 409)
-        ? 409
-        : 412;
+    : failures.some((f) => f.status === 413)
+      ? 413
+      : failures.some((f) => f.status === 400)
+        ? 400
+        : failures.some((f) => f.status === 409)
+          ? 409
+          : 412;
   throw new FhirError(
     status,
     failures.flatMap((f) => f.issues.map((i) => ({ ...i, expression: i.expression ?? `Bundle.entry[${f.index}]` }))),

@@ -25,11 +25,14 @@ export interface Prepared {
 export type ResourceRow = typeof resources.$inferSelect;
 
 /** The stored current version of a resource, as far as planning a write needs it. */
-export type Existing = Pick<ResourceRow, 'type' | 'id' | 'versionId' | 'lastUpdated' | 'source' | 'ingestionId' | 'content'>;
+export type Existing = Pick<ResourceRow, 'type' | 'id' | 'versionId' | 'lastUpdated' | 'source' | 'ingestionId' | 'content'> & {
+  /** Where `content` is a stand-in for a body held in the blob store (spill.ts): the whole, to tell a resend from a change. */
+  whole?: string;
+};
 
 export type Outcome =
   | { index: number; ok: true; created: boolean; changed: boolean; type: string; id: string; versionId: number; lastUpdated: string }
-  | { index: number; ok: false; status: 400 | 403 | 409 | 412; issues: Issue[] };
+  | { index: number; ok: false; status: 400 | 403 | 409 | 412 | 413; issues: Issue[] };
 
 export interface Plan {
   outcomes: Outcome[];
@@ -86,7 +89,7 @@ export function planWrites(prepared: readonly Prepared[], state: IndexState, now
       });
       continue;
     }
-    if (previous && sameContent(previous.content, p.resource)) {
+    if (previous && sameContent(previous.whole ?? previous.content, p.resource)) {
       plan.outcomes.push({
         index: p.index,
         ok: true,

@@ -92,6 +92,7 @@ export async function startWorkers(
     compatibilityFlags: ['nodejs_compat'],
     bindings,
     d1Databases: { DB: D1_ID },
+    r2Buckets: { BLOBS: 'consent-gateway-blobs' },
     durableObjects: {
       PATIENT: { className: 'PatientObject', useSQLite: true, ...(objectsOf ? { scriptName: objectsOf } : {}) },
       ANCHOR: { className: 'AnchorObject', useSQLite: true, ...(objectsOf ? { scriptName: objectsOf } : {}) },
@@ -117,6 +118,7 @@ export async function startWorkers(
       log: new Log(process.env.WORKER_DEBUG ? LogLevel.DEBUG : LogLevel.ERROR),
       d1Persist: join(dir, 'v3', 'd1'),
       durableObjectsPersist: join(dir, 'v3', 'do'),
+      r2Persist: join(dir, 'v3', 'r2'),
       handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
         stdout.on('data', (c: Buffer) => (out += c.toString()));
         stderr.on('data', (c: Buffer) => (out += c.toString()));

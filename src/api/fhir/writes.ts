@@ -155,7 +155,13 @@ function written(c: Context<AppEnv>, outcome: Outcome, sent: Resource): Response
   return fhirJson(c, prefer === 'OperationOutcome' ? writtenOutcome(outcome) : storedVersion(outcome, sent), status, headers);
 }
 
-const STATUS_TEXT = { 400: '400 Bad Request', 403: '403 Forbidden', 409: '409 Conflict', 412: '412 Precondition Failed' } as const;
+const STATUS_TEXT = {
+  400: '400 Bad Request',
+  403: '403 Forbidden',
+  409: '409 Conflict',
+  412: '412 Precondition Failed',
+  413: '413 Content Too Large',
+} as const;
 
 /** A transaction-response or batch-response: one entry per request entry, in order, each as Prefer: return asks. */
 function responseBundle(mode: 'transaction' | 'batch', result: IngestResult, entries: readonly EntryRead[], prefer: Return, base: string) {

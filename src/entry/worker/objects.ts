@@ -1,4 +1,4 @@
-import type { D1Database, DurableObjectNamespace, Queue } from '@cloudflare/workers-types';
+import type { D1Database, DurableObjectNamespace, Queue, R2Bucket } from '@cloudflare/workers-types';
 import type { NotifyMessage } from './notify-queue.js';
 import type { AuditMessage } from './audit-queue.js';
 import type { StoredAnchor } from '../../audit/trail.js';
@@ -15,6 +15,8 @@ export interface WorkerEnv {
   NOTIFY?: Queue<NotifyMessage>;
   /** Bulk jobs' audit rows, a message per chain (audit-queue.ts). */
   AUDIT?: Queue<AuditMessage>;
+  /** Resource bodies over D1's row cap (src/store/spill.ts). Without it such a write fails, as D1 would make it. */
+  BLOBS?: R2Bucket;
   [setting: string]: unknown;
 }
 
